@@ -1,0 +1,105 @@
+//! The one place that talks to AWS: the operations the engine needs, as a trait over domain values,
+//! and one domain error. `sdk` implements it with the real AWS SDK clients.
+
+pub mod calls;
+pub mod error;
+pub mod sdk;
+
+use std::future::Future;
+
+use serde_json::Value;
+
+pub use calls::CallLog;
+pub use error::{AwsError, ErrorKind};
+
+pub type AwsResult<T> = Result<T, AwsError>;
+
+/// Who the credentials belong to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CallerIdentity {
+    pub account: String,
+    pub arn: String,
+    pub user_id: String,
+}
+
+impl CallerIdentity {
+    /// `aws`, `aws-cn`, `aws-us-gov` …: taken from the caller's ARN.
+    pub fn partition(&self) -> &str {
+        self.arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OidcProvider {
+    pub arn: String,
+    pub url: String,
+    pub client_ids: Vec<String>,
+    pub tags: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Role {
+    pub arn: String,
+    pub name: String,
+    pub path: String,
+    /// Already URL-decoded and parsed.
+    pub trust_policy: Value,
+    pub description: Option<String>,
+    pub max_session_duration: i32,
+    pub permissions_boundary: Option<String>,
+    pub tags: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRole {
+    pub name: String,
+    pub path: String,
+    pub trust_policy_json: String,
+    pub description: String,
+    pub max_session_duration: i32,
+    pub permissions_boundary: Option<String>,
+    pub tags: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AttachedPolicy {
+    pub name: String,
+    pub arn: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManagedPolicy {
+    pub arn: String,
+    pub name: String,
+    pub attachable: bool,
+}
+
+/// The AWS operations the product performs. "Not found" is a value (`None`), not an error.
+pub trait Aws: Send + Sync {
+    fn caller_identity(&self) -> impl Future<Output = AwsResult<CallerIdentity>> + Send;
+    fn get_oidc_provider(&self, arn: &str) -> impl Future<Output = AwsResult<Option<OidcProvider>>> + Send;
+    fn create_oidc_provider(
+        &self,
+        url: &str,
+        client_ids: &[String],
+        tags: &[(String, String)],
+    ) -> impl Future<Output = AwsResult<String>> + Send;
+    fn add_client_id(&self, provider_arn: &str, client_id: &str) -> impl Future<Output = AwsResult<()>> + Send;
+    fn get_role(&self, name: &str) -> impl Future<Output = AwsResult<Option<Role>>> + Send;
+    fn create_role(&self, role: &NewRole) -> impl Future<Output = AwsResult<String>> + Send;
+    fn update_trust_policy(&self, role: &str, policy_json: &str) -> impl Future<Output = AwsResult<()>> + Send;
+    fn update_role(
+        &self,
+        role: &str,
+        description: Option<&str>,
+        max_session_duration: Option<i32>,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn put_permissions_boundary(&self, role: &str, arn: &str) -> impl Future<Output = AwsResult<()>> + Send;
+    fn list_attached_policies(&self, role: &str) -> impl Future<Output = AwsResult<Vec<AttachedPolicy>>> + Send;
+    fn get_policy(&self, arn: &str) -> impl Future<Output = AwsResult<Option<ManagedPolicy>>> + Send;
+    /// AWS managed policies whose name is `name` (all pages of `ListPolicies Scope=AWS`).
+    fn find_aws_managed_policy(&self, name: &str) -> impl Future<Output = AwsResult<Option<ManagedPolicy>>> + Send;
+    fn attach_policy(&self, role: &str, policy_arn: &str) -> impl Future<Output = AwsResult<()>> + Send;
+    /// Every AWS operation made so far, in order.
+    fn calls(&self) -> &CallLog;
+}

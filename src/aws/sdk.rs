@@ -1,0 +1,427 @@
+//! The real AWS SDK behind the `Aws` trait: clients built once, with bounded retries and timeouts,
+//! a bounded credentials look-up (no long instance-metadata probing off EC2), and the call counter.
+
+use std::time::Duration;
+
+use aws_config::default_provider::credentials::DefaultCredentialsChain;
+use aws_config::environment::region::EnvironmentVariableRegionProvider;
+use aws_config::identity::IdentityCache;
+use aws_config::meta::region::ProvideRegion;
+use aws_config::profile::region::ProfileFileRegionProvider;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_iam::types::Tag;
+use serde_json::Value;
+
+use super::calls::{CallCounter, CallLog};
+use super::{AttachedPolicy, Aws, AwsError, AwsResult, CallerIdentity, ManagedPolicy, NewRole, OidcProvider, Role};
+
+/// IAM is global; this region is used for signing when none is configured.
+pub const FALLBACK_REGION: &str = "us-east-1";
+
+/// Where to connect: the AWS CLI's global flags. `None` falls back to the standard environment.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectOptions {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+/// Where we actually connected, for display.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Connection {
+    pub profile: Option<String>,
+    pub region: String,
+    pub endpoint_url: Option<String>,
+}
+
+pub struct SdkAws {
+    iam: aws_sdk_iam::Client,
+    sts: aws_sdk_sts::Client,
+    calls: CallLog,
+    pub connection: Connection,
+}
+
+impl SdkAws {
+    /// Build the clients. Makes no network call: credentials are resolved on the first request.
+    pub async fn connect(opts: &ConnectOptions) -> Self {
+        let profile = opts
+            .profile
+            .clone()
+            .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+        let region = resolve_region(opts.region.as_deref(), profile.as_deref()).await;
+
+        // The instance-metadata client is bounded so that, off EC2, the last link of the chain
+        // gives up within about two seconds instead of probing for long.
+        let imds = aws_config::imds::Client::builder()
+            .connect_timeout(Duration::from_secs(1))
+            .read_timeout(Duration::from_secs(1))
+            .max_attempts(1)
+            .build();
+        let mut chain = DefaultCredentialsChain::builder()
+            .region(Region::new(region.clone()))
+            .imds_client(imds);
+        if let Some(p) = &profile {
+            chain = chain.profile_name(p);
+        }
+        let credentials = chain.build().await;
+
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(region.clone()))
+            .credentials_provider(credentials)
+            .identity_cache(IdentityCache::lazy().load_timeout(Duration::from_secs(15)).build())
+            .retry_config(RetryConfig::standard().with_max_attempts(3))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(5))
+                    .operation_attempt_timeout(Duration::from_secs(20))
+                    .operation_timeout(Duration::from_secs(60))
+                    .build(),
+            );
+        if let Some(p) = &profile {
+            loader = loader.profile_name(p);
+        }
+        if let Some(e) = &opts.endpoint_url {
+            loader = loader.endpoint_url(e);
+        }
+        let config = loader.load().await;
+
+        let calls = CallLog::default();
+        let iam_conf = aws_sdk_iam::config::Builder::from(&config)
+            .interceptor(CallCounter(calls.clone()))
+            .build();
+        let sts_conf = aws_sdk_sts::config::Builder::from(&config)
+            .interceptor(CallCounter(calls.clone()))
+            .build();
+        let endpoint_url = opts
+            .endpoint_url
+            .clone()
+            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok().filter(|e| !e.is_empty()));
+        SdkAws {
+            iam: aws_sdk_iam::Client::from_conf(iam_conf),
+            sts: aws_sdk_sts::Client::from_conf(sts_conf),
+            calls,
+            connection: Connection {
+                profile,
+                region,
+                endpoint_url,
+            },
+        }
+    }
+}
+
+/// --region, then AWS_REGION / AWS_DEFAULT_REGION, then the profile's region, then us-east-1.
+/// Deliberately never asks instance metadata.
+async fn resolve_region(flag: Option<&str>, profile: Option<&str>) -> String {
+    if let Some(r) = flag.filter(|r| !r.is_empty()) {
+        return r.to_string();
+    }
+    if let Some(r) = EnvironmentVariableRegionProvider::new().region().await {
+        return r.to_string();
+    }
+    let mut from_profile = ProfileFileRegionProvider::builder();
+    if let Some(p) = profile {
+        from_profile = from_profile.profile_name(p);
+    }
+    match from_profile.build().region().await {
+        Some(r) => r.to_string(),
+        None => FALLBACK_REGION.to_string(),
+    }
+}
+
+fn tags(pairs: &[(String, String)]) -> AwsResult<Vec<Tag>> {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+                .map_err(|e| AwsError::new("Tag", super::ErrorKind::Other(e.to_string())))
+        })
+        .collect()
+}
+
+fn tag_pairs(tags: &[Tag]) -> Vec<(String, String)> {
+    tags.iter().map(|t| (t.key().to_string(), t.value().to_string())).collect()
+}
+
+/// IAM returns policy documents URL-encoded (RFC 3986); decode, then parse as JSON.
+pub fn decode_policy_document(raw: &str) -> Result<Value, String> {
+    let decoded = if raw.trim_start().starts_with('{') {
+        raw.to_string()
+    } else {
+        percent_encoding::percent_decode_str(raw)
+            .decode_utf8()
+            .map_err(|e| format!("the policy document is not valid URL-encoded UTF-8: {e}"))?
+            .into_owned()
+    };
+    serde_json::from_str(&decoded).map_err(|e| format!("the policy document is not valid JSON: {e}"))
+}
+
+/// `NoSuchEntity` becomes `None`.
+fn not_found_as_none<T>(result: AwsResult<T>) -> AwsResult<Option<T>> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.is_code("NoSuchEntity") => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+impl Aws for SdkAws {
+    async fn caller_identity(&self) -> AwsResult<CallerIdentity> {
+        const OP: &str = "GetCallerIdentity";
+        let out = self
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk(OP, e))?;
+        Ok(CallerIdentity {
+            account: out.account().unwrap_or_default().to_string(),
+            arn: out.arn().unwrap_or_default().to_string(),
+            user_id: out.user_id().unwrap_or_default().to_string(),
+        })
+    }
+
+    async fn get_oidc_provider(&self, arn: &str) -> AwsResult<Option<OidcProvider>> {
+        const OP: &str = "GetOpenIDConnectProvider";
+        let result = self
+            .iam
+            .get_open_id_connect_provider()
+            .open_id_connect_provider_arn(arn)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk(OP, e));
+        Ok(not_found_as_none(result)?.map(|out| OidcProvider {
+            arn: arn.to_string(),
+            url: out.url().unwrap_or_default().to_string(),
+            client_ids: out.client_id_list().to_vec(),
+            tags: tag_pairs(out.tags()),
+        }))
+    }
+
+    async fn create_oidc_provider(
+        &self,
+        url: &str,
+        client_ids: &[String],
+        tag_list: &[(String, String)],
+    ) -> AwsResult<String> {
+        const OP: &str = "CreateOpenIDConnectProvider";
+        let out = self
+            .iam
+            .create_open_id_connect_provider()
+            .url(url)
+            .set_client_id_list(Some(client_ids.to_vec()))
+            .set_tags(Some(tags(tag_list)?))
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk(OP, e))?;
+        Ok(out.open_id_connect_provider_arn().unwrap_or_default().to_string())
+    }
+
+    async fn add_client_id(&self, provider_arn: &str, client_id: &str) -> AwsResult<()> {
+        const OP: &str = "AddClientIDToOpenIDConnectProvider";
+        self.iam
+            .add_client_id_to_open_id_connect_provider()
+            .open_id_connect_provider_arn(provider_arn)
+            .client_id(client_id)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk(OP, e))?;
+        Ok(())
+    }
+
+    async fn get_role(&self, name: &str) -> AwsResult<Option<Role>> {
+        const OP: &str = "GetRole";
+        let result = self
+            .iam
+            .get_role()
+            .role_name(name)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk(OP, e));
+        let Some(out) = not_found_as_none(result)? else {
+            return Ok(None);
+        };
+        let Some(role) = out.role() else {
+            return Ok(None);
+        };
+        let raw = role.assume_role_policy_document().unwrap_or("{}");
+        let trust_policy = decode_policy_document(raw)
+            .map_err(|m| AwsError::new(OP, super::ErrorKind::Other(m)))?;
+        Ok(Some(Role {
+            arn: role.arn().to_string(),
+            name: role.role_name().to_string(),
+            path: role.path().to_string(),
+            trust_policy,
+            description: role.description().map(str::to_string),
+            max_session_duration: role.max_session_duration().unwrap_or(3600),
+            permissions_boundary: role
+                .permissions_boundary()
+                .and_then(|b| b.permissions_boundary_arn())
+                .map(str::to_string),
+            tags: tag_pairs(role.tags()),
+        }))
+    }
+
+    async fn create_role(&self, role: &NewRole) -> AwsResult<String> {
+        const OP: &str = "CreateRole";
+        let out = self
+            .iam
+            .create_role()
+            .role_name(&role.name)
+            .path(&role.path)
+            .assume_role_policy_document(&role.trust_policy_json)
+            .description(&role.description)
+            .max_session_duration(role.max_session_duration)
+            .set_permissions_boundary(role.permissions_boundary.clone())
+            .set_tags(Some(tags(&role.tags)?))
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk(OP, e))?;
+        Ok(out.role().map(|r| r.arn().to_string()).unwrap_or_default())
+    }
+
+    async fn update_trust_policy(&self, role: &str, policy_json: &str) -> AwsResult<()> {
+        self.iam
+            .update_assume_role_policy()
+            .role_name(role)
+            .policy_document(policy_json)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("UpdateAssumeRolePolicy", e))?;
+        Ok(())
+    }
+
+    async fn update_role(
+        &self,
+        role: &str,
+        description: Option<&str>,
+        max_session_duration: Option<i32>,
+    ) -> AwsResult<()> {
+        self.iam
+            .update_role()
+            .role_name(role)
+            .set_description(description.map(str::to_string))
+            .set_max_session_duration(max_session_duration)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("UpdateRole", e))?;
+        Ok(())
+    }
+
+    async fn put_permissions_boundary(&self, role: &str, arn: &str) -> AwsResult<()> {
+        self.iam
+            .put_role_permissions_boundary()
+            .role_name(role)
+            .permissions_boundary(arn)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("PutRolePermissionsBoundary", e))?;
+        Ok(())
+    }
+
+    async fn list_attached_policies(&self, role: &str) -> AwsResult<Vec<AttachedPolicy>> {
+        const OP: &str = "ListAttachedRolePolicies";
+        let mut out = Vec::new();
+        let mut marker: Option<String> = None;
+        // Bounded: a role has at most 20 managed policies; 10 pages is far beyond any real answer.
+        for _ in 0..10 {
+            let page = self
+                .iam
+                .list_attached_role_policies()
+                .role_name(role)
+                .set_marker(marker.take())
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk(OP, e))?;
+            out.extend(page.attached_policies().iter().map(|p| AttachedPolicy {
+                name: p.policy_name().unwrap_or_default().to_string(),
+                arn: p.policy_arn().unwrap_or_default().to_string(),
+            }));
+            match (page.is_truncated(), page.marker()) {
+                (true, Some(m)) => marker = Some(m.to_string()),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    async fn get_policy(&self, arn: &str) -> AwsResult<Option<ManagedPolicy>> {
+        const OP: &str = "GetPolicy";
+        let result = self
+            .iam
+            .get_policy()
+            .policy_arn(arn)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk(OP, e));
+        Ok(not_found_as_none(result)?.and_then(|out| {
+            out.policy().map(|p| ManagedPolicy {
+                arn: p.arn().unwrap_or(arn).to_string(),
+                name: p.policy_name().unwrap_or_default().to_string(),
+                attachable: p.is_attachable(),
+            })
+        }))
+    }
+
+    async fn find_aws_managed_policy(&self, name: &str) -> AwsResult<Option<ManagedPolicy>> {
+        const OP: &str = "ListPolicies";
+        let mut marker: Option<String> = None;
+        // Bounded: about 1,300 AWS managed policies exist, 1,000 a page.
+        for _ in 0..20 {
+            let page = self
+                .iam
+                .list_policies()
+                .scope(aws_sdk_iam::types::PolicyScopeType::Aws)
+                .max_items(1000)
+                .set_marker(marker.take())
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk(OP, e))?;
+            if let Some(p) = page.policies().iter().find(|p| p.policy_name() == Some(name)) {
+                return Ok(Some(ManagedPolicy {
+                    arn: p.arn().unwrap_or_default().to_string(),
+                    name: name.to_string(),
+                    attachable: p.is_attachable(),
+                }));
+            }
+            match (page.is_truncated(), page.marker()) {
+                (true, Some(m)) => marker = Some(m.to_string()),
+                _ => break,
+            }
+        }
+        Ok(None)
+    }
+
+    async fn attach_policy(&self, role: &str, policy_arn: &str) -> AwsResult<()> {
+        self.iam
+            .attach_role_policy()
+            .role_name(role)
+            .policy_arn(policy_arn)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("AttachRolePolicy", e))?;
+        Ok(())
+    }
+
+    fn calls(&self) -> &CallLog {
+        &self.calls
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_url_encoded_documents() {
+        let v = decode_policy_document("%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D").unwrap();
+        assert_eq!(v["Version"], "2012-10-17");
+        let raw = decode_policy_document("{\"a\": 1}").unwrap();
+        assert_eq!(raw["a"], 1);
+        assert!(decode_policy_document("%7Bnot json").is_err());
+    }
+}

@@ -1,0 +1,240 @@
+//! The scripted command line: flags named like the AWS CLI's, parsed with clap, run on the engine.
+//! stdout carries only the result (the role ARN, or JSON); everything else goes to stderr.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::aws::Aws;
+use crate::aws::sdk::{ConnectOptions, SdkAws};
+use crate::engine::{self, EngineError, Plan};
+use crate::output;
+use crate::plan::SetupInput;
+use crate::plan::input::RefType;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "aws-oidc-wizard",
+    version,
+    about = "Let GitLab CI/CD pipelines assume an AWS role through OpenID Connect: creates or adopts the IAM identity provider, the role and its permissions, and prints the role ARN.",
+    after_help = "Example:\n  aws-oidc-wizard plan  --project acme/web --role-name gitlab-acme-web --policy ReadOnlyAccess\n  ROLE_ARN=$(aws-oidc-wizard apply --project acme/web --role-name gitlab-acme-web --policy ReadOnlyAccess)"
+)]
+pub struct Cli {
+    /// Use a named profile from your AWS config (default: $AWS_PROFILE, then the default chain).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// AWS region for signing (IAM is global; default: $AWS_REGION, the profile's, or us-east-1).
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Send AWS requests to this URL instead (default: $AWS_ENDPOINT_URL).
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Output format of the result on stdout.
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show what `apply` would do, with read-only calls only.
+    Plan(SetupArgs),
+    /// Create or update the provider, role and permissions; print the role ARN.
+    Apply {
+        #[command(flatten)]
+        setup: SetupArgs,
+        /// Confirm changes to an existing role and admin-level policies without asking.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SetupArgs {
+    /// GitLab instance URL: the tokens' issuer (default https://gitlab.com).
+    #[arg(long, value_name = "URL")]
+    pub provider_url: Option<String>,
+    /// Audience the CI job asks for in id_tokens (default: the provider URL).
+    #[arg(long, value_name = "AUD")]
+    pub audience: Option<String>,
+    /// GitLab project path allowed to assume the role; repeat for several.
+    #[arg(long = "project", value_name = "GROUP/PROJECT")]
+    pub projects: Vec<String>,
+    /// Branch or tag allowed (a '*' makes it a pattern); repeat for several (default main).
+    #[arg(long = "ref", value_name = "NAME")]
+    pub refs: Vec<String>,
+    /// Kind of ref allowed.
+    #[arg(long, value_enum, value_name = "TYPE", default_value_t = RefType::Branch)]
+    pub ref_type: RefType,
+    /// Only protected branches and tags may assume the role (gitlab.com only).
+    #[arg(long)]
+    pub ref_protected: bool,
+    /// Name of the IAM role.
+    #[arg(long, value_name = "NAME")]
+    pub role_name: Option<String>,
+    /// IAM path of the role (default /).
+    #[arg(long, value_name = "PATH")]
+    pub role_path: Option<String>,
+    /// Description of the role.
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    /// AWS managed policy name (e.g. ReadOnlyAccess) or policy ARN to attach; repeat for several.
+    #[arg(long = "policy", value_name = "NAME_OR_ARN")]
+    pub policies: Vec<String>,
+    /// Longest session the role allows, in seconds, 3600–43200 (default 3600 for a new role).
+    #[arg(long, value_name = "SECONDS")]
+    pub max_session_duration: Option<String>,
+    /// ARN of a managed policy to set as the role's permissions boundary.
+    #[arg(long, value_name = "ARN")]
+    pub permissions_boundary: Option<String>,
+}
+
+impl SetupArgs {
+    pub fn to_input(&self) -> SetupInput {
+        SetupInput {
+            provider_url: self.provider_url.clone(),
+            audience: self.audience.clone(),
+            projects: self.projects.clone(),
+            refs: self.refs.clone(),
+            ref_type: Some(self.ref_type),
+            ref_protected: self.ref_protected,
+            role_name: self.role_name.clone(),
+            role_path: self.role_path.clone(),
+            description: self.description.clone(),
+            policies: self.policies.clone(),
+            max_session_duration: self.max_session_duration.clone(),
+            permissions_boundary: self.permissions_boundary.clone(),
+        }
+    }
+}
+
+/// Parse the arguments; a usage error is one line on stderr and exit code 2.
+pub fn parse() -> Result<Cli, ExitCode> {
+    match Cli::try_parse() {
+        Ok(cli) => Ok(cli),
+        Err(e) if !e.use_stderr() => {
+            let _ = e.print();
+            Err(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            let rendered = e.to_string();
+            let first = rendered.lines().next().unwrap_or("error: invalid arguments");
+            eprintln!("{first} (see --help)");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// Run a parsed command line to its exit code.
+pub async fn run(cli: Cli) -> ExitCode {
+    let Some(command) = cli.command else {
+        eprintln!(
+            "error: no command given: use `aws-oidc-wizard plan` or `aws-oidc-wizard apply` (see --help)"
+        );
+        return ExitCode::from(2);
+    };
+    let (args, apply, yes) = match &command {
+        Command::Plan(args) => (args, false, false),
+        Command::Apply { setup, yes } => (setup, true, *yes),
+    };
+    let setup = match args.to_input().validate() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let options = ConnectOptions {
+        profile: cli.profile.clone(),
+        region: cli.region.clone(),
+        endpoint_url: cli.endpoint_url.clone(),
+    };
+    let aws = SdkAws::connect(&options).await;
+    let result = if apply {
+        run_apply(&aws, &setup, yes, cli.output).await
+    } else {
+        run_plan(&aws, &setup, cli.output).await
+    };
+    let calls = aws.calls();
+    eprintln!(
+        "{} AWS calls, {} of them changing something",
+        calls.total(),
+        calls.mutating()
+    );
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+async fn read_plan(aws: &SdkAws, setup: &crate::plan::Setup) -> Result<Plan, EngineError> {
+    let c = &aws.connection;
+    eprintln!(
+        "Reading the current setup (profile {}, region {}{})…",
+        c.profile.as_deref().unwrap_or("default"),
+        c.region,
+        c.endpoint_url
+            .as_deref()
+            .map(|e| format!(", endpoint {e}"))
+            .unwrap_or_default()
+    );
+    engine::plan(aws, setup).await
+}
+
+async fn run_plan(aws: &SdkAws, setup: &crate::plan::Setup, format: OutputFormat) -> Result<(), EngineError> {
+    let plan = read_plan(aws, setup).await?;
+    match format {
+        OutputFormat::Text => print!("{}", output::plan_text(&plan)),
+        OutputFormat::Json => println!("{}", output::plan_json(&plan)),
+    }
+    Ok(())
+}
+
+async fn run_apply(
+    aws: &SdkAws,
+    setup: &crate::plan::Setup,
+    yes: bool,
+    format: OutputFormat,
+) -> Result<(), EngineError> {
+    let plan = read_plan(aws, setup).await?;
+    eprint!("{}", output::plan_text(&plan));
+    let reasons = plan.confirmations();
+    if !reasons.is_empty() && !yes && !confirm_interactively(&reasons) {
+        return Err(EngineError::ConfirmationRequired { reasons });
+    }
+    let outcome = engine::apply(aws, &plan, |p| eprintln!("{}", output::progress_line(&p))).await?;
+    match format {
+        OutputFormat::Text => println!("{}", outcome.role_arn),
+        OutputFormat::Json => println!("{}", output::outcome_json(&outcome, aws.calls())),
+    }
+    Ok(())
+}
+
+/// Ask on the terminal when there is one; never in a pipeline or CI (then --yes is needed).
+fn confirm_interactively(reasons: &[String]) -> bool {
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return false;
+    }
+    eprintln!();
+    for r in reasons {
+        eprintln!("  ? {r}");
+    }
+    eprint!("Apply these changes? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    if std::io::stdin().lock().read_line(&mut answer).is_err() {
+        return false;
+    }
+    matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes")
+}

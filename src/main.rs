@@ -1,0 +1,27 @@
+//! Thin entry point: parse arguments, run, map the result to an exit code.
+#![deny(clippy::unwrap_used, clippy::panic)]
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match aws_oidc_wizard::cli::parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        tokio::select! {
+            code = aws_oidc_wizard::cli::run(cli) => code,
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!("\ninterrupted: nothing after the last ✓ was done; run the same command again to finish");
+                ExitCode::from(130)
+            }
+        }
+    })
+}

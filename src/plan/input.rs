@@ -1,0 +1,609 @@
+//! Typed inputs: every value the user gives is parsed here once, against AWS's and GitLab's rules,
+//! before any AWS call. After parsing, the rest of the program trusts these types.
+
+use std::fmt;
+
+/// Bad input: which flag, what was given, and the rule it broke. Exit code 2.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{flag} {value:?}: {rule}")]
+pub struct InputError {
+    pub flag: &'static str,
+    pub value: String,
+    pub rule: String,
+}
+
+impl InputError {
+    pub fn new(flag: &'static str, value: &str, rule: impl Into<String>) -> Self {
+        InputError {
+            flag,
+            value: value.to_string(),
+            rule: rule.into(),
+        }
+    }
+}
+
+type Parsed<T> = Result<T, InputError>;
+
+/// The OIDC issuer URL, e.g. `https://gitlab.com` or `https://git.example.com/gitlab`.
+/// Stored exactly as the token's `iss` will be, scheme and host lowercased.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderUrl {
+    url: String,
+}
+
+impl ProviderUrl {
+    pub const FLAG: &'static str = "--provider-url";
+
+    pub fn parse(raw: &str) -> Parsed<Self> {
+        let err = |rule: &str| InputError::new(Self::FLAG, raw, rule);
+        let trimmed = raw.trim();
+        if trimmed.len() > 255 {
+            return Err(err("must be at most 255 characters"));
+        }
+        let lower = trimmed.to_ascii_lowercase();
+        let Some(rest_lower) = lower.strip_prefix("https://") else {
+            return Err(err("must start with https://"));
+        };
+        let rest = &trimmed["https://".len()..];
+        if rest.contains('?') || rest.contains('#') {
+            return Err(err("must not contain a query or fragment"));
+        }
+        if rest.contains('@') {
+            return Err(err("must not contain user information"));
+        }
+        if rest.chars().any(char::is_whitespace) {
+            return Err(err("must not contain spaces"));
+        }
+        let (host, path) = match rest.find('/') {
+            Some(i) => (&rest_lower[..i], &rest[i..]),
+            None => (rest_lower, ""),
+        };
+        if host.contains(':') {
+            return Err(err("must not contain a port (IAM rejects provider URLs with a port)"));
+        }
+        if host.is_empty()
+            || !host
+                .split('.')
+                .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        {
+            return Err(err("has no valid host name"));
+        }
+        if path.ends_with('/') {
+            return Err(err(
+                "must not end with '/': GitLab's tokens carry the issuer without one, and IAM matches it exactly",
+            ));
+        }
+        if path.contains("//") {
+            return Err(err("has an empty path segment"));
+        }
+        Ok(ProviderUrl {
+            url: format!("https://{host}{path}"),
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.url
+    }
+
+    /// `host[/path]`: the provider ARN's suffix and the prefix of its condition keys.
+    pub fn host_path(&self) -> &str {
+        &self.url["https://".len()..]
+    }
+
+    /// gitlab.com supports more condition keys and gets AWS's shared-issuer guardrail.
+    pub fn is_gitlab_com(&self) -> bool {
+        self.host_path() == "gitlab.com"
+    }
+}
+
+impl fmt::Display for ProviderUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.url)
+    }
+}
+
+/// The `aud` claim the CI job asks for; an OIDC provider client ID.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Audience(String);
+
+impl Audience {
+    pub const FLAG: &'static str = "--audience";
+
+    pub fn parse(raw: &str) -> Parsed<Self> {
+        if raw.is_empty() || raw.len() > 255 {
+            return Err(InputError::new(Self::FLAG, raw, "must be 1 to 255 characters"));
+        }
+        if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(InputError::new(Self::FLAG, raw, "must not contain spaces"));
+        }
+        Ok(Audience(raw.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A GitLab project path `group/subgroup/project`, possibly with `*` as a pattern.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ProjectPath(String);
+
+impl ProjectPath {
+    pub const FLAG: &'static str = "--project";
+
+    pub fn parse(raw: &str) -> Parsed<Self> {
+        let err = |rule: &str| InputError::new(Self::FLAG, raw, rule);
+        let segments: Vec<&str> = raw.split('/').collect();
+        if raw.len() > 255 {
+            return Err(err("must be at most 255 characters"));
+        }
+        if segments.len() < 2 || segments.iter().any(|s| s.is_empty()) {
+            return Err(err(
+                "must be a full project path like group/project or group/subgroup/project",
+            ));
+        }
+        for s in &segments {
+            if !s
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '*'))
+            {
+                return Err(err(
+                    "may contain only letters, digits, '_', '-', '.', '/' and '*' as a wildcard",
+                ));
+            }
+            if s.starts_with(['-', '.']) {
+                return Err(err("path segments must not start with '-' or '.'"));
+            }
+        }
+        if segments[0].contains('*') {
+            return Err(err(
+                "the top-level group must be written out: a '*' there would let projects of other groups assume the role",
+            ));
+        }
+        Ok(ProjectPath(raw.to_string()))
+    }
+
+    pub fn is_pattern(&self) -> bool {
+        self.0.contains('*')
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A branch or tag name, or a pattern with `*`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RefName(String);
+
+impl RefName {
+    pub const FLAG: &'static str = "--ref";
+
+    pub fn parse(raw: &str) -> Parsed<Self> {
+        let err = |rule: &str| InputError::new(Self::FLAG, raw, rule);
+        if raw.is_empty() || raw.len() > 255 {
+            return Err(err("must be 1 to 255 characters"));
+        }
+        // Git forbids these in ref names; '?' would also be a StringLike wildcard.
+        if raw
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "?:~^[\\".contains(c))
+        {
+            return Err(err(
+                "is not a valid git ref name (no spaces or any of ? : ~ ^ [ \\)",
+            ));
+        }
+        if raw.starts_with('/') || raw.ends_with('/') || raw.contains("..") {
+            return Err(err("is not a valid git ref name"));
+        }
+        Ok(RefName(raw.to_string()))
+    }
+
+    pub fn is_pattern(&self) -> bool {
+        self.0.contains('*')
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Which kind of ref a pipeline must run for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RefType {
+    Branch,
+    Tag,
+    Any,
+}
+
+impl RefType {
+    /// The `ref_type` part of GitLab's `sub` claim.
+    pub fn sub_part(self) -> &'static str {
+        match self {
+            RefType::Branch => "branch",
+            RefType::Tag => "tag",
+            RefType::Any => "*",
+        }
+    }
+}
+
+/// An IAM role name: 1–64 of `[A-Za-z0-9+=,.@_-]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleName(String);
+
+impl RoleName {
+    pub const FLAG: &'static str = "--role-name";
+
+    pub fn parse(raw: &str) -> Parsed<Self> {
+        if raw.is_empty() || raw.len() > 64 {
+            return Err(InputError::new(Self::FLAG, raw, "must be 1 to 64 characters"));
+        }
+        if !raw.chars().all(is_iam_name_char) {
+            return Err(InputError::new(
+                Self::FLAG,
+                raw,
+                "may contain only letters, digits and + = , . @ _ -",
+            ));
+        }
+        Ok(RoleName(raw.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn is_iam_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)
+}
+
+/// An IAM path: `/` or `/a/b/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RolePath(String);
+
+impl Default for RolePath {
+    fn default() -> Self {
+        RolePath("/".to_string())
+    }
+}
+
+impl RolePath {
+    pub const FLAG: &'static str = "--role-path";
+
+    pub fn parse(raw: &str) -> Parsed<Self> {
+        let err = |rule: &str| InputError::new(Self::FLAG, raw, rule);
+        if raw.len() > 512 {
+            return Err(err("must be at most 512 characters"));
+        }
+        if !raw.starts_with('/') || !raw.ends_with('/') {
+            return Err(err("must start and end with '/', like / or /ci/gitlab/"));
+        }
+        if raw.contains("//") {
+            return Err(err("must not contain an empty segment"));
+        }
+        if !raw.chars().all(|c| ('!'..='~').contains(&c)) {
+            return Err(err("may contain only printable ASCII without spaces"));
+        }
+        Ok(RolePath(raw.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A role description: at most 1000 characters IAM accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Description(String);
+
+impl Description {
+    pub const FLAG: &'static str = "--description";
+
+    pub fn parse(raw: &str) -> Parsed<Self> {
+        if raw.chars().count() > 1000 {
+            return Err(InputError::new(Self::FLAG, raw, "must be at most 1000 characters"));
+        }
+        let ok = |c: char| {
+            matches!(c, '\t' | '\n' | '\r') || (' '..='~').contains(&c) || ('\u{a1}'..='\u{ff}').contains(&c)
+        };
+        if !raw.chars().all(ok) {
+            return Err(InputError::new(
+                Self::FLAG,
+                raw,
+                "may contain only printable Latin-1 characters",
+            ));
+        }
+        Ok(Description(raw.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The role's maximum session duration in seconds: 3600–43200.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionDuration(i32);
+
+impl Default for SessionDuration {
+    fn default() -> Self {
+        SessionDuration(3600)
+    }
+}
+
+impl SessionDuration {
+    pub const FLAG: &'static str = "--max-session-duration";
+
+    pub fn parse(raw: &str) -> Parsed<Self> {
+        let err = || InputError::new(Self::FLAG, raw, "must be a whole number of seconds from 3600 to 43200");
+        let n: i32 = raw.trim().parse().map_err(|_| err())?;
+        if !(3600..=43200).contains(&n) {
+            return Err(err());
+        }
+        Ok(SessionDuration(n))
+    }
+
+    pub fn seconds(self) -> i32 {
+        self.0
+    }
+}
+
+/// A managed-policy ARN: `arn:<partition>:iam::<aws|account>:policy/<path/>name`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PolicyArn(String);
+
+impl PolicyArn {
+    pub fn parse(flag: &'static str, raw: &str) -> Parsed<Self> {
+        let err = || {
+            InputError::new(
+                flag,
+                raw,
+                "must be a policy ARN like arn:aws:iam::aws:policy/ReadOnlyAccess or arn:aws:iam::123456789012:policy/name",
+            )
+        };
+        let parts: Vec<&str> = raw.splitn(6, ':').collect();
+        let [arn, partition, service, region, account, resource] = parts[..] else {
+            return Err(err());
+        };
+        let partition_ok = partition == "aws" || partition.starts_with("aws-");
+        let account_ok = account == "aws" || (account.len() == 12 && account.chars().all(|c| c.is_ascii_digit()));
+        let Some(path_name) = resource.strip_prefix("policy/") else {
+            return Err(err());
+        };
+        if arn != "arn" || !partition_ok || service != "iam" || !region.is_empty() || !account_ok {
+            return Err(err());
+        }
+        policy_path_name_ok(path_name).then(|| PolicyArn(raw.to_string())).ok_or_else(err)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The policy's name: the last segment of the ARN.
+    pub fn name(&self) -> &str {
+        self.0.rsplit('/').next().unwrap_or(&self.0)
+    }
+
+    pub fn is_aws_managed(&self) -> bool {
+        self.0.split(':').nth(4) == Some("aws")
+    }
+}
+
+fn policy_path_name_ok(path_name: &str) -> bool {
+    let segments: Vec<&str> = path_name.split('/').collect();
+    path_name.len() <= 512
+        && segments.iter().all(|s| !s.is_empty() && s.chars().all(is_iam_name_char))
+        && segments.last().is_some_and(|n| n.len() <= 128)
+}
+
+/// What `--policy` names: an ARN, or an AWS managed policy by name (optionally with its path,
+/// like `job-function/ViewOnlyAccess`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PolicyRef {
+    Arn(PolicyArn),
+    AwsManagedName(String),
+}
+
+impl PolicyRef {
+    pub const FLAG: &'static str = "--policy";
+
+    pub fn parse(raw: &str) -> Parsed<Self> {
+        if raw.starts_with("arn:") {
+            return PolicyArn::parse(Self::FLAG, raw).map(PolicyRef::Arn);
+        }
+        if policy_path_name_ok(raw) {
+            return Ok(PolicyRef::AwsManagedName(raw.to_string()));
+        }
+        Err(InputError::new(
+            Self::FLAG,
+            raw,
+            "must be an AWS managed policy name like ReadOnlyAccess, or a policy ARN",
+        ))
+    }
+
+    /// The bare policy name, for matching against what is attached.
+    pub fn name(&self) -> &str {
+        match self {
+            PolicyRef::Arn(arn) => arn.name(),
+            PolicyRef::AwsManagedName(n) => n.rsplit('/').next().unwrap_or(n),
+        }
+    }
+
+    /// The ARN this most likely is, in `partition`: an AWS managed name without a path lives at the root.
+    pub fn likely_arn(&self, partition: &str) -> String {
+        match self {
+            PolicyRef::Arn(arn) => arn.as_str().to_string(),
+            PolicyRef::AwsManagedName(n) => format!("arn:{partition}:iam::aws:policy/{n}"),
+        }
+    }
+
+    /// Whether `attached_arn` is this policy.
+    pub fn matches(&self, attached_arn: &str) -> bool {
+        match self {
+            PolicyRef::Arn(arn) => arn.as_str() == attached_arn,
+            PolicyRef::AwsManagedName(n) => {
+                attached_arn.split(':').nth(4) == Some("aws")
+                    && attached_arn
+                        .split_once(":policy/")
+                        .is_some_and(|(_, p)| p == n || p.ends_with(&format!("/{n}")))
+            }
+        }
+    }
+
+    pub fn display(&self) -> &str {
+        match self {
+            PolicyRef::Arn(arn) => arn.as_str(),
+            PolicyRef::AwsManagedName(n) => n,
+        }
+    }
+}
+
+/// Policies that hand out (nearly) full control of the account: attaching one needs a confirmation.
+pub const ADMIN_POLICY_NAMES: [&str; 3] = ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"];
+
+pub fn is_admin_policy_arn(arn: &str) -> bool {
+    arn.split(':').nth(4) == Some("aws")
+        && arn
+            .rsplit('/')
+            .next()
+            .is_some_and(|n| ADMIN_POLICY_NAMES.contains(&n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provider_url_accepts_hosts_and_paths() {
+        assert_eq!(ProviderUrl::parse("https://gitlab.com").unwrap().host_path(), "gitlab.com");
+        let u = ProviderUrl::parse("HTTPS://Git.Example.com/gitlab").unwrap();
+        assert_eq!(u.as_str(), "https://git.example.com/gitlab");
+        assert_eq!(u.host_path(), "git.example.com/gitlab");
+        assert!(ProviderUrl::parse("https://gitlab.com").unwrap().is_gitlab_com());
+        assert!(!u.is_gitlab_com());
+    }
+
+    #[test]
+    fn provider_url_rejects_what_iam_rejects() {
+        for (bad, words) in [
+            ("http://gitlab.com", "https://"),
+            ("gitlab.com", "https://"),
+            ("https://gitlab.com:8443", "port"),
+            ("https://gitlab.com/?x=1", "query"),
+            ("https://gitlab.com#frag", "fragment"),
+            ("https://user@gitlab.com", "user"),
+            ("https://", "host"),
+            ("https://gitlab..com", "host"),
+            ("https://gitlab.com/", "'/'"),
+            ("https://gitlab.com/a//b", "empty"),
+            ("https://git lab.com", "spaces"),
+        ] {
+            let e = ProviderUrl::parse(bad).unwrap_err();
+            assert_eq!(e.flag, "--provider-url");
+            assert!(e.rule.contains(words), "{bad}: {}", e.rule);
+        }
+        let long = format!("https://{}.com", "a".repeat(250));
+        assert!(ProviderUrl::parse(&long).unwrap_err().rule.contains("255"));
+    }
+
+    #[test]
+    fn audience_length() {
+        assert!(Audience::parse("sts.amazonaws.com").is_ok());
+        assert!(Audience::parse("").is_err());
+        assert!(Audience::parse(&"a".repeat(256)).is_err());
+        assert!(Audience::parse(&"a".repeat(255)).is_ok());
+        assert!(Audience::parse("a b").is_err());
+    }
+
+    #[test]
+    fn project_paths() {
+        assert!(ProjectPath::parse("group/project").is_ok());
+        assert!(ProjectPath::parse("group/sub.group/my-project_2").is_ok());
+        assert!(ProjectPath::parse("group/*").unwrap().is_pattern());
+        for bad in ["project", "group/", "/group/p", "*", "*/*", "gr*/p", "g/p?", "g/p q", "g/-p", "g//p"] {
+            assert!(ProjectPath::parse(bad).is_err(), "{bad}");
+        }
+        assert!(ProjectPath::parse("*/*").unwrap_err().rule.contains("top-level group"));
+    }
+
+    #[test]
+    fn refs() {
+        assert!(RefName::parse("main").is_ok());
+        assert!(RefName::parse("release/1.2").is_ok());
+        assert!(RefName::parse("v*").unwrap().is_pattern());
+        for bad in ["", "a b", "a:b", "a?", "a..b", "/a", "a/"] {
+            assert!(RefName::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn role_names() {
+        assert!(RoleName::parse("gitlab-ci_deploy+=,.@").is_ok());
+        assert!(RoleName::parse(&"r".repeat(64)).is_ok());
+        assert!(RoleName::parse(&"r".repeat(65)).is_err());
+        assert!(RoleName::parse("").is_err());
+        assert!(RoleName::parse("bad name").is_err());
+        assert!(RoleName::parse("bad/name").is_err());
+    }
+
+    #[test]
+    fn role_paths() {
+        assert!(RolePath::parse("/").is_ok());
+        assert!(RolePath::parse("/ci/gitlab/").is_ok());
+        for bad in ["ci/", "/ci", "//", "/a b/"] {
+            assert!(RolePath::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn descriptions() {
+        assert!(Description::parse("Deploys from GitLab CI — not really").is_err());
+        assert!(Description::parse("Deploys from GitLab CI").is_ok());
+        assert!(Description::parse(&"d".repeat(1001)).is_err());
+    }
+
+    #[test]
+    fn session_durations() {
+        assert_eq!(SessionDuration::parse("3600").unwrap().seconds(), 3600);
+        assert_eq!(SessionDuration::parse("43200").unwrap().seconds(), 43200);
+        for bad in ["3599", "43201", "1h", "", "-1"] {
+            assert!(SessionDuration::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn policies() {
+        let by_name = PolicyRef::parse("ReadOnlyAccess").unwrap();
+        assert_eq!(by_name.likely_arn("aws"), "arn:aws:iam::aws:policy/ReadOnlyAccess");
+        assert!(by_name.matches("arn:aws:iam::aws:policy/ReadOnlyAccess"));
+        assert!(!by_name.matches("arn:aws:iam::123456789012:policy/ReadOnlyAccess"));
+        let with_path = PolicyRef::parse("job-function/ViewOnlyAccess").unwrap();
+        assert_eq!(with_path.name(), "ViewOnlyAccess");
+        assert!(with_path.matches("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"));
+        let arn = PolicyRef::parse("arn:aws:iam::123456789012:policy/team/deploy").unwrap();
+        assert_eq!(arn.name(), "deploy");
+        assert!(PolicyRef::parse("arn:aws:iam::aws:policy/ReadOnlyAccess").is_ok());
+        assert!(PolicyRef::parse("arn:aws-us-gov:iam::aws:policy/ReadOnlyAccess").is_ok());
+        for bad in [
+            "arn:aws:s3:::bucket",
+            "arn:aws:iam::12345:policy/x",
+            "arn:aws:iam::aws:role/x",
+            "arn:aws:iam:us-east-1:aws:policy/x",
+            "Read Only",
+            "",
+        ] {
+            assert!(PolicyRef::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn admin_policies() {
+        assert!(is_admin_policy_arn("arn:aws:iam::aws:policy/AdministratorAccess"));
+        assert!(is_admin_policy_arn("arn:aws:iam::aws:policy/PowerUserAccess"));
+        assert!(is_admin_policy_arn("arn:aws:iam::aws:policy/IAMFullAccess"));
+        assert!(!is_admin_policy_arn("arn:aws:iam::aws:policy/ReadOnlyAccess"));
+        assert!(!is_admin_policy_arn("arn:aws:iam::123456789012:policy/AdministratorAccess"));
+    }
+}

@@ -1,0 +1,241 @@
+//! The desired setup: what the user asked for, validated, and the trust policy built from it.
+//! Pure: no I/O here, so the CLI and the wizard validate the same way before any AWS call.
+
+pub mod input;
+pub mod trust;
+
+use input::{
+    Audience, Description, InputError, PolicyArn, PolicyRef, ProjectPath, ProviderUrl, RefName, RefType,
+    RoleName, RolePath, SessionDuration,
+};
+
+pub const DEFAULT_PROVIDER_URL: &str = "https://gitlab.com";
+pub const DEFAULT_REF: &str = "main";
+/// The tag put on everything this tool creates.
+pub const MANAGED_BY_TAG: (&str, &str) = ("managed-by", "aws-oidc-wizard");
+
+/// What the user typed, before validation (from flags or from the wizard's fields).
+#[derive(Debug, Clone, Default)]
+pub struct SetupInput {
+    pub provider_url: Option<String>,
+    pub audience: Option<String>,
+    pub projects: Vec<String>,
+    pub refs: Vec<String>,
+    pub ref_type: Option<RefType>,
+    pub ref_protected: bool,
+    pub role_name: Option<String>,
+    pub role_path: Option<String>,
+    pub description: Option<String>,
+    pub policies: Vec<String>,
+    pub max_session_duration: Option<String>,
+    pub permissions_boundary: Option<String>,
+}
+
+/// A validated setup. Optional settings left out are not managed on an existing role.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setup {
+    pub provider_url: ProviderUrl,
+    pub audience: Audience,
+    pub projects: Vec<ProjectPath>,
+    pub refs: Vec<RefName>,
+    pub ref_type: RefType,
+    pub ref_protected: bool,
+    pub role_name: RoleName,
+    pub role_path: RolePath,
+    pub description: Option<Description>,
+    pub policies: Vec<PolicyRef>,
+    pub max_session_duration: Option<SessionDuration>,
+    pub permissions_boundary: Option<PolicyArn>,
+}
+
+impl SetupInput {
+    /// Validate every field; the first error found is returned (flags in the order of `--help`).
+    pub fn validate(&self) -> Result<Setup, InputError> {
+        let provider_url = ProviderUrl::parse(self.provider_url.as_deref().unwrap_or(DEFAULT_PROVIDER_URL))?;
+        let audience = Audience::parse(self.audience.as_deref().unwrap_or(provider_url.as_str()))?;
+        if self.projects.is_empty() {
+            return Err(InputError::new(
+                ProjectPath::FLAG,
+                "",
+                "is required: name the GitLab project (group/project) whose pipelines may assume the role",
+            ));
+        }
+        let mut projects = self
+            .projects
+            .iter()
+            .map(|p| ProjectPath::parse(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        projects.sort();
+        projects.dedup();
+        let mut refs = if self.refs.is_empty() {
+            vec![RefName::parse(DEFAULT_REF)?]
+        } else {
+            self.refs.iter().map(|r| RefName::parse(r)).collect::<Result<Vec<_>, _>>()?
+        };
+        refs.sort();
+        refs.dedup();
+        let Some(role_name) = self.role_name.as_deref() else {
+            return Err(InputError::new(RoleName::FLAG, "", "is required"));
+        };
+        let role_name = RoleName::parse(role_name)?;
+        let role_path = match &self.role_path {
+            Some(p) => RolePath::parse(p)?,
+            None => RolePath::default(),
+        };
+        let description = self.description.as_deref().map(Description::parse).transpose()?;
+        let mut policies = self
+            .policies
+            .iter()
+            .map(|p| PolicyRef::parse(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        policies.sort();
+        policies.dedup();
+        let max_session_duration = self
+            .max_session_duration
+            .as_deref()
+            .map(SessionDuration::parse)
+            .transpose()?;
+        let permissions_boundary = self
+            .permissions_boundary
+            .as_deref()
+            .map(|b| PolicyArn::parse("--permissions-boundary", b))
+            .transpose()?;
+        let setup = Setup {
+            provider_url,
+            audience,
+            projects,
+            refs,
+            ref_type: self.ref_type.unwrap_or(RefType::Branch),
+            ref_protected: self.ref_protected,
+            role_name,
+            role_path,
+            description,
+            policies,
+            max_session_duration,
+            permissions_boundary,
+        };
+        // The quota and the pins are checked now, with a stand-in account: the real ARN only
+        // differs in its digits, which have a fixed length.
+        setup.trust("aws", "000000000000")?;
+        Ok(setup)
+    }
+}
+
+impl Setup {
+    /// The provider ARN in `account`.
+    pub fn provider_arn(&self, partition: &str, account: &str) -> String {
+        format!(
+            "arn:{partition}:iam::{account}:oidc-provider/{}",
+            self.provider_url.host_path()
+        )
+    }
+
+    /// The role ARN in `account`.
+    pub fn role_arn(&self, partition: &str, account: &str) -> String {
+        format!(
+            "arn:{partition}:iam::{account}:role{}{}",
+            self.role_path.as_str(),
+            self.role_name.as_str()
+        )
+    }
+
+    pub fn trust(&self, partition: &str, account: &str) -> Result<trust::Trust, InputError> {
+        let provider_arn = self.provider_arn(partition, account);
+        trust::build(&trust::TrustSpec {
+            provider_url: &self.provider_url,
+            provider_arn: &provider_arn,
+            audience: &self.audience,
+            projects: &self.projects,
+            refs: &self.refs,
+            ref_type: self.ref_type,
+            ref_protected: self.ref_protected,
+        })
+    }
+
+    /// The description a new role gets when none was given.
+    pub fn default_description(&self) -> String {
+        let projects: Vec<&str> = self.projects.iter().map(ProjectPath::as_str).collect();
+        let mut d = format!("GitLab CI/CD (OIDC) role for {}", projects.join(", "));
+        if d.len() > 1000 {
+            d.truncate(997);
+            d.push_str("...");
+        }
+        d
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> SetupInput {
+        SetupInput {
+            projects: vec!["acme/web".into()],
+            role_name: Some("gitlab-web".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn defaults() {
+        let s = input().validate().unwrap();
+        assert_eq!(s.provider_url.as_str(), "https://gitlab.com");
+        assert_eq!(s.audience.as_str(), "https://gitlab.com");
+        assert_eq!(s.refs, vec![RefName::parse("main").unwrap()]);
+        assert_eq!(s.ref_type, RefType::Branch);
+        assert_eq!(s.role_path.as_str(), "/");
+        assert_eq!(s.role_arn("aws", "123456789012"), "arn:aws:iam::123456789012:role/gitlab-web");
+        assert_eq!(
+            s.provider_arn("aws", "123456789012"),
+            "arn:aws:iam::123456789012:oidc-provider/gitlab.com"
+        );
+    }
+
+    #[test]
+    fn audience_defaults_to_a_self_managed_url() {
+        let mut i = input();
+        i.provider_url = Some("https://git.example.com".into());
+        assert_eq!(i.validate().unwrap().audience.as_str(), "https://git.example.com");
+    }
+
+    #[test]
+    fn required_flags_are_named() {
+        let mut i = input();
+        i.projects.clear();
+        assert_eq!(i.validate().unwrap_err().flag, "--project");
+        let mut i = input();
+        i.role_name = None;
+        assert_eq!(i.validate().unwrap_err().flag, "--role-name");
+    }
+
+    #[test]
+    fn each_bad_field_names_its_flag() {
+        let cases: Vec<(fn(&mut SetupInput), &str)> = vec![
+            (|i| i.provider_url = Some("http://x.com".into()), "--provider-url"),
+            (|i| i.audience = Some(String::new()), "--audience"),
+            (|i| i.projects = vec!["*".into()], "--project"),
+            (|i| i.refs = vec!["a b".into()], "--ref"),
+            (|i| i.role_name = Some("a/b".into()), "--role-name"),
+            (|i| i.role_path = Some("x".into()), "--role-path"),
+            (|i| i.description = Some("x".repeat(1001)), "--description"),
+            (|i| i.policies = vec!["arn:aws:s3:::b".into()], "--policy"),
+            (|i| i.max_session_duration = Some("60".into()), "--max-session-duration"),
+            (|i| i.permissions_boundary = Some("Boundary".into()), "--permissions-boundary"),
+        ];
+        for (change, flag) in cases {
+            let mut i = input();
+            change(&mut i);
+            assert_eq!(i.validate().unwrap_err().flag, flag);
+        }
+    }
+
+    #[test]
+    fn path_in_role_arn() {
+        let mut i = input();
+        i.role_path = Some("/ci/".into());
+        assert_eq!(
+            i.validate().unwrap().role_arn("aws", "123456789012"),
+            "arn:aws:iam::123456789012:role/ci/gitlab-web"
+        );
+    }
+}

@@ -1,0 +1,441 @@
+//! The role's trust policy: built as a typed value, secure by default, and compared with what IAM
+//! holds as JSON values (never as strings).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::input::{Audience, InputError, ProjectPath, ProviderUrl, RefName, RefType};
+
+/// IAM's default quota for a trust policy, in characters not counting whitespace.
+pub const TRUST_POLICY_QUOTA: usize = 2048;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TrustPolicy {
+    pub version: String,
+    pub statement: Vec<Statement>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Statement {
+    pub effect: String,
+    pub principal: Principal,
+    pub action: String,
+    /// operator (`StringEquals`, `StringLike`) → condition key → value(s)
+    pub condition: BTreeMap<String, BTreeMap<String, ConditionValue>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Principal {
+    pub federated: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ConditionValue {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl ConditionValue {
+    fn from_list(mut values: Vec<String>) -> Self {
+        values.sort();
+        values.dedup();
+        if values.len() == 1 {
+            ConditionValue::One(values.remove(0))
+        } else {
+            ConditionValue::Many(values)
+        }
+    }
+}
+
+/// Who may assume the role.
+#[derive(Debug, Clone)]
+pub struct TrustSpec<'a> {
+    pub provider_url: &'a ProviderUrl,
+    pub provider_arn: &'a str,
+    pub audience: &'a Audience,
+    pub projects: &'a [ProjectPath],
+    pub refs: &'a [RefName],
+    pub ref_type: RefType,
+    pub ref_protected: bool,
+}
+
+/// A built trust policy with the plain-words warnings a reviewer should read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trust {
+    pub policy: TrustPolicy,
+    pub warnings: Vec<String>,
+}
+
+impl TrustPolicy {
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// Compact JSON, as sent to IAM.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn to_pretty_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The length IAM counts against its quota: characters, whitespace excluded.
+    pub fn quota_length(&self) -> usize {
+        self.to_json().chars().filter(|c| !c.is_whitespace()).count()
+    }
+}
+
+/// Build the trust policy: `StringEquals` on `aud`, and always a `sub` condition, exact unless a
+/// project or ref is a pattern.
+pub fn build(spec: &TrustSpec<'_>) -> Result<Trust, InputError> {
+    let host = spec.provider_url.host_path();
+    if spec.projects.is_empty() {
+        return Err(InputError::new(
+            ProjectPath::FLAG,
+            "",
+            "at least one project is required: without it any project could assume the role",
+        ));
+    }
+    if spec.refs.is_empty() {
+        return Err(InputError::new(RefName::FLAG, "", "at least one ref is required"));
+    }
+    if spec.ref_protected && !spec.provider_url.is_gitlab_com() {
+        return Err(InputError::new(
+            "--ref-protected",
+            spec.provider_url.as_str(),
+            "AWS supports the ref_protected condition only for gitlab.com; a self-managed issuer allows only aud and sub",
+        ));
+    }
+
+    let subjects: Vec<String> = spec
+        .projects
+        .iter()
+        .flat_map(|p| {
+            spec.refs.iter().map(move |r| {
+                format!(
+                    "project_path:{}:ref_type:{}:ref:{}",
+                    p.as_str(),
+                    spec.ref_type.sub_part(),
+                    r.as_str()
+                )
+            })
+        })
+        .collect();
+    let is_pattern = spec.ref_type == RefType::Any
+        || spec.projects.iter().any(ProjectPath::is_pattern)
+        || spec.refs.iter().any(RefName::is_pattern);
+
+    let mut equals = BTreeMap::new();
+    equals.insert(
+        format!("{host}:aud"),
+        ConditionValue::One(spec.audience.as_str().to_string()),
+    );
+    if spec.ref_protected {
+        equals.insert(
+            format!("{host}:ref_protected"),
+            ConditionValue::One("true".to_string()),
+        );
+    }
+    let mut condition = BTreeMap::new();
+    let sub = ConditionValue::from_list(subjects);
+    if is_pattern {
+        condition.insert("StringLike".to_string(), BTreeMap::from([(format!("{host}:sub"), sub)]));
+    } else {
+        equals.insert(format!("{host}:sub"), sub);
+    }
+    condition.insert("StringEquals".to_string(), equals);
+
+    let policy = TrustPolicy {
+        version: "2012-10-17".to_string(),
+        statement: vec![Statement {
+            effect: "Allow".to_string(),
+            principal: Principal {
+                federated: spec.provider_arn.to_string(),
+            },
+            action: "sts:AssumeRoleWithWebIdentity".to_string(),
+            condition,
+        }],
+    };
+
+    let length = policy.quota_length();
+    if length > TRUST_POLICY_QUOTA {
+        return Err(InputError::new(
+            ProjectPath::FLAG,
+            &format!("{} projects × {} refs", spec.projects.len(), spec.refs.len()),
+            format!(
+                "the trust policy would be {length} characters, {} over IAM's {TRUST_POLICY_QUOTA}-character quota: name fewer projects or refs, or use a pattern",
+                length - TRUST_POLICY_QUOTA
+            ),
+        ));
+    }
+
+    Ok(Trust {
+        warnings: warnings(spec),
+        policy,
+    })
+}
+
+fn warnings(spec: &TrustSpec<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in spec.projects.iter().filter(|p| p.is_pattern()) {
+        out.push(format!(
+            "project pattern '{}': every project whose path matches it, including ones created later, could assume the role",
+            p.as_str()
+        ));
+    }
+    let unprotected = if spec.ref_protected {
+        ""
+    } else {
+        ", including unprotected ones anyone with Developer access can push,"
+    };
+    for r in spec.refs.iter().filter(|r| r.is_pattern()) {
+        let what = match spec.ref_type {
+            RefType::Branch => "branch",
+            RefType::Tag => "tag",
+            RefType::Any => "branch or tag",
+        };
+        out.push(format!(
+            "ref pattern '{}': any {what} matching it{unprotected} could assume the role",
+            r.as_str()
+        ));
+    }
+    if spec.ref_type == RefType::Any {
+        out.push("ref type 'any': a tag with the same name as an allowed branch could assume the role too".to_string());
+    }
+    let patterned = spec.refs.iter().any(RefName::is_pattern) || spec.ref_type == RefType::Any;
+    if patterned && !spec.ref_protected && spec.provider_url.is_gitlab_com() {
+        out.push("consider --ref-protected so that only protected branches and tags can assume the role".to_string());
+    }
+    out
+}
+
+/// Bring a policy document into a form where equal meaning is equal JSON: one statement becomes a
+/// list, single values become lists, and lists of strings are sorted.
+pub fn normalize(doc: &Value) -> Value {
+    fn as_sorted_list(v: &Value) -> Value {
+        match v {
+            Value::String(_) => Value::Array(vec![v.clone()]),
+            Value::Array(items) if items.iter().all(Value::is_string) => {
+                let mut items = items.clone();
+                items.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+                items.dedup();
+                Value::Array(items)
+            }
+            other => other.clone(),
+        }
+    }
+    let mut doc = doc.clone();
+    if let Some(obj) = doc.as_object_mut() {
+        if let Some(st) = obj.get_mut("Statement") {
+            if st.is_object() {
+                *st = Value::Array(vec![st.clone()]);
+            }
+            if let Some(statements) = st.as_array_mut() {
+                for s in statements.iter_mut().filter_map(Value::as_object_mut) {
+                    if let Some(a) = s.get_mut("Action") {
+                        *a = as_sorted_list(a);
+                    }
+                    if let Some(p) = s.get_mut("Principal").and_then(Value::as_object_mut) {
+                        for v in p.values_mut() {
+                            *v = as_sorted_list(v);
+                        }
+                    }
+                    if let Some(c) = s.get_mut("Condition").and_then(Value::as_object_mut) {
+                        for keys in c.values_mut().filter_map(Value::as_object_mut) {
+                            for v in keys.values_mut() {
+                                *v = as_sorted_list(v);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    doc
+}
+
+/// Whether two policy documents mean the same.
+pub fn same_policy(a: &Value, b: &Value) -> bool {
+    normalize(a) == normalize(b)
+}
+
+/// A unified diff of two policy documents, pretty-printed with sorted keys.
+pub fn diff(current: &Value, desired: &Value) -> String {
+    let a = serde_json::to_string_pretty(current).unwrap_or_default() + "\n";
+    let b = serde_json::to_string_pretty(desired).unwrap_or_default() + "\n";
+    similar::TextDiff::from_lines(&a, &b)
+        .unified_diff()
+        .context_radius(3)
+        .header("current trust policy", "desired trust policy")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const ARN: &str = "arn:aws:iam::123456789012:oidc-provider/gitlab.com";
+
+    fn spec<'a>(
+        url: &'a ProviderUrl,
+        aud: &'a Audience,
+        projects: &'a [ProjectPath],
+        refs: &'a [RefName],
+    ) -> TrustSpec<'a> {
+        TrustSpec {
+            provider_url: url,
+            provider_arn: ARN,
+            audience: aud,
+            projects,
+            refs,
+            ref_type: RefType::Branch,
+            ref_protected: false,
+        }
+    }
+
+    fn p(s: &str) -> ProjectPath {
+        ProjectPath::parse(s).unwrap()
+    }
+    fn r(s: &str) -> RefName {
+        RefName::parse(s).unwrap()
+    }
+
+    #[test]
+    fn one_project_one_branch_is_exact() {
+        let url = ProviderUrl::parse("https://gitlab.com").unwrap();
+        let aud = Audience::parse("https://gitlab.com").unwrap();
+        let trust = build(&spec(&url, &aud, &[p("acme/web")], &[r("main")])).unwrap();
+        assert_eq!(
+            trust.policy.to_value(),
+            json!({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Effect": "Allow",
+                    "Principal": {"Federated": ARN},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": {"StringEquals": {
+                        "gitlab.com:aud": "https://gitlab.com",
+                        "gitlab.com:sub": "project_path:acme/web:ref_type:branch:ref:main"
+                    }}
+                }]
+            })
+        );
+        assert!(trust.warnings.is_empty());
+        assert!(!trust.policy.to_json().contains("https://gitlab.com:"));
+    }
+
+    #[test]
+    fn several_projects_and_refs_become_a_sorted_list() {
+        let url = ProviderUrl::parse("https://gitlab.com").unwrap();
+        let aud = Audience::parse("sts.amazonaws.com").unwrap();
+        let trust = build(&spec(&url, &aud, &[p("b/two"), p("a/one")], &[r("prod"), r("main")])).unwrap();
+        let v = trust.policy.to_value();
+        assert_eq!(
+            v["Statement"][0]["Condition"]["StringEquals"]["gitlab.com:sub"],
+            json!([
+                "project_path:a/one:ref_type:branch:ref:main",
+                "project_path:a/one:ref_type:branch:ref:prod",
+                "project_path:b/two:ref_type:branch:ref:main",
+                "project_path:b/two:ref_type:branch:ref:prod"
+            ])
+        );
+        assert_eq!(v["Statement"][0]["Condition"]["StringEquals"]["gitlab.com:aud"], json!("sts.amazonaws.com"));
+    }
+
+    #[test]
+    fn patterns_use_string_like_for_sub_only() {
+        let url = ProviderUrl::parse("https://gitlab.com").unwrap();
+        let aud = Audience::parse("https://gitlab.com").unwrap();
+        let mut s = spec(&url, &aud, &[], &[]);
+        let projects = [p("acme/web")];
+        let refs = [r("release/*")];
+        s.projects = &projects;
+        s.refs = &refs;
+        s.ref_protected = true;
+        let trust = build(&s).unwrap();
+        let c = &trust.policy.to_value()["Statement"][0]["Condition"];
+        assert_eq!(c["StringLike"], json!({"gitlab.com:sub": "project_path:acme/web:ref_type:branch:ref:release/*"}));
+        assert_eq!(
+            c["StringEquals"],
+            json!({"gitlab.com:aud": "https://gitlab.com", "gitlab.com:ref_protected": "true"})
+        );
+        assert_eq!(trust.warnings.len(), 1, "{:?}", trust.warnings);
+        assert!(!trust.warnings[0].contains("unprotected"));
+    }
+
+    #[test]
+    fn ref_type_any_is_a_pattern_with_a_warning() {
+        let url = ProviderUrl::parse("https://gitlab.com").unwrap();
+        let aud = Audience::parse("https://gitlab.com").unwrap();
+        let projects = [p("acme/web")];
+        let refs = [r("main")];
+        let mut s = spec(&url, &aud, &projects, &refs);
+        s.ref_type = RefType::Any;
+        let trust = build(&s).unwrap();
+        let c = &trust.policy.to_value()["Statement"][0]["Condition"];
+        assert_eq!(c["StringLike"]["gitlab.com:sub"], json!("project_path:acme/web:ref_type:*:ref:main"));
+        assert!(trust.warnings.iter().any(|w| w.contains("tag with the same name")));
+        assert!(trust.warnings.iter().any(|w| w.contains("--ref-protected")));
+    }
+
+    #[test]
+    fn self_managed_with_path_prefixes_keys_without_scheme() {
+        let url = ProviderUrl::parse("https://git.example.com/gitlab").unwrap();
+        let aud = Audience::parse("https://git.example.com/gitlab").unwrap();
+        let projects = [p("ops/infra")];
+        let refs = [r("main")];
+        let mut s = spec(&url, &aud, &projects, &refs);
+        s.provider_arn = "arn:aws:iam::123456789012:oidc-provider/git.example.com/gitlab";
+        let json = build(&s).unwrap().policy.to_json();
+        assert!(json.contains("\"git.example.com/gitlab:aud\""));
+        assert!(json.contains("\"git.example.com/gitlab:sub\""));
+        assert!(!json.contains("https://git.example.com/gitlab:"));
+        s.ref_protected = true;
+        assert_eq!(build(&s).unwrap_err().flag, "--ref-protected");
+    }
+
+    #[test]
+    fn quota_is_enforced_with_the_excess_named() {
+        let url = ProviderUrl::parse("https://gitlab.com").unwrap();
+        let aud = Audience::parse("https://gitlab.com").unwrap();
+        let projects: Vec<ProjectPath> = (0..40).map(|i| p(&format!("acme/project-number-{i}"))).collect();
+        let refs = [r("main")];
+        let err = build(&spec(&url, &aud, &projects, &refs)).unwrap_err();
+        assert!(err.rule.contains("over IAM's 2048-character quota"), "{}", err.rule);
+        let fits: Vec<ProjectPath> = projects[..5].to_vec();
+        let ok = build(&spec(&url, &aud, &fits, &refs)).unwrap();
+        assert!(ok.policy.quota_length() <= TRUST_POLICY_QUOTA);
+    }
+
+    #[test]
+    fn empty_projects_refused() {
+        let url = ProviderUrl::parse("https://gitlab.com").unwrap();
+        let aud = Audience::parse("https://gitlab.com").unwrap();
+        assert!(build(&spec(&url, &aud, &[], &[r("main")])).is_err());
+    }
+
+    #[test]
+    fn equal_meaning_compares_equal() {
+        let a = json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+            "Principal": {"Federated": ARN},
+            "Condition": {"StringEquals": {"gitlab.com:sub": ["y", "x"], "gitlab.com:aud": "a"}}}});
+        let b = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["sts:AssumeRoleWithWebIdentity"],
+            "Principal": {"Federated": [ARN]},
+            "Condition": {"StringEquals": {"gitlab.com:aud": ["a"], "gitlab.com:sub": ["x", "y"]}}}]});
+        assert!(same_policy(&a, &b));
+        let c = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+            "Principal": {"Federated": ARN},
+            "Condition": {"StringEquals": {"gitlab.com:aud": "a"}}}]});
+        assert!(!same_policy(&a, &c));
+        let d = diff(&c, &a);
+        assert!(d.contains("+") && d.contains("gitlab.com:sub"), "{d}");
+    }
+}

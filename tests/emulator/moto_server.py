@@ -1,0 +1,117 @@
+"""Test harness: a moto server for aws-oidc-wizard's integration tests.
+
+Started by tests/common (one server per test, on a free loopback port). It prints
+`PORT <n>` on stdout once it listens, and serves until its stdin closes (so it
+dies with the test process that started it, even on a panic).
+
+Two additions to stock moto, both clearly test-only:
+
+1. HARNESS EXTENSION: moto lacks AddClientIDToOpenIDConnectProvider and
+   RemoveClientIDFromOpenIDConnectProvider. They are added below on moto's own
+   IAM backend objects, following AWS semantics (adding a present client ID is a
+   no-op; an unknown provider is NoSuchEntity).
+2. HARNESS RECORDER: every AWS request is recorded as "Service.Action" so tests
+   can count the calls the product made. GET /_harness/calls returns them as a
+   JSON list; POST /_harness/calls/reset clears the list.
+"""
+
+import io
+import json
+import os
+import sys
+import threading
+from urllib.parse import parse_qs
+
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+
+from moto.core.responses import EmptyResult  # noqa: E402
+from moto.iam.responses import IamResponse  # noqa: E402
+from moto.moto_server.threaded_moto_server import MotoRequestHandler  # noqa: E402
+from moto.moto_server.werkzeug_app import (  # noqa: E402
+    DomainDispatcherApplication,
+    create_backend_app,
+)
+from werkzeug.serving import make_server  # noqa: E402
+
+
+# --- HARNESS EXTENSION: the OIDC client-ID operations moto does not implement ---
+def _add_client_id_to_open_id_connect_provider(self):
+    arn = self._get_param("OpenIDConnectProviderArn")
+    client_id = self._get_param("ClientID")
+    provider = self.backend.get_open_id_connect_provider(arn)  # NoSuchEntity if absent
+    if client_id not in provider.client_id_list:
+        provider.client_id_list.append(client_id)
+    return EmptyResult()
+
+
+def _remove_client_id_from_open_id_connect_provider(self):
+    arn = self._get_param("OpenIDConnectProviderArn")
+    client_id = self._get_param("ClientID")
+    provider = self.backend.get_open_id_connect_provider(arn)
+    if client_id in provider.client_id_list:
+        provider.client_id_list.remove(client_id)
+    return EmptyResult()
+
+
+IamResponse.add_client_id_to_open_id_connect_provider = (
+    _add_client_id_to_open_id_connect_provider
+)
+IamResponse.remove_client_id_from_open_id_connect_provider = (
+    _remove_client_id_from_open_id_connect_provider
+)
+# --- end of HARNESS EXTENSION ---
+
+
+# --- HARNESS RECORDER: which AWS operations were called, in order ---
+class Recorder:
+    def __init__(self, app):
+        self.app = app
+        self.calls = []
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path == "/_harness/calls":
+            with self.lock:
+                body = json.dumps(self.calls).encode()
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [body]
+        if path == "/_harness/calls/reset":
+            with self.lock:
+                self.calls.clear()
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [b"[]"]
+        if not path.startswith("/moto-api"):
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            raw = environ["wsgi.input"].read(length) if length else b""
+            environ["wsgi.input"] = io.BytesIO(raw)
+            action = parse_qs(raw.decode("utf-8", "replace")).get("Action", ["?"])[0]
+            service = _service_of(environ.get("HTTP_AUTHORIZATION", ""))
+            with self.lock:
+                self.calls.append(f"{service}.{action}")
+        return self.app(environ, start_response)
+
+
+def _service_of(authorization):
+    # "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/iam/aws4_request, ..."
+    try:
+        scope = authorization.split("Credential=", 1)[1].split(",", 1)[0]
+        return scope.split("/")[3]
+    except IndexError:
+        return "unsigned"
+# --- end of HARNESS RECORDER ---
+
+
+def main():
+    app = Recorder(DomainDispatcherApplication(create_backend_app))
+    server = make_server(
+        "127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(f"PORT {server.server_address[1]}", flush=True)
+    sys.stdin.read()  # returns when the parent closes our stdin or exits
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
