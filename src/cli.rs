@@ -126,7 +126,10 @@ pub fn parse() -> Result<Cli, ExitCode> {
         }
         Err(e) => {
             let rendered = e.to_string();
-            let first = rendered.lines().next().unwrap_or("error: invalid arguments");
+            let first = rendered
+                .lines()
+                .next()
+                .unwrap_or("error: invalid arguments");
             eprintln!("{first} (see --help)");
             Err(ExitCode::from(2))
         }
@@ -192,7 +195,11 @@ async fn read_plan(aws: &SdkAws, setup: &crate::plan::Setup) -> Result<Plan, Eng
     engine::plan(aws, setup).await
 }
 
-async fn run_plan(aws: &SdkAws, setup: &crate::plan::Setup, format: OutputFormat) -> Result<(), EngineError> {
+async fn run_plan(
+    aws: &SdkAws,
+    setup: &crate::plan::Setup,
+    format: OutputFormat,
+) -> Result<(), EngineError> {
     let plan = read_plan(aws, setup).await?;
     match format {
         OutputFormat::Text => print!("{}", output::plan_text(&plan)),

@@ -6,7 +6,8 @@ use serde_json::{Value, json};
 
 use crate::aws::CallLog;
 use crate::engine::{
-    Done, Outcome, Plan, PolicyAction, Progress, ProviderAction, ResourceReport, RoleAction, RoleChange,
+    Done, Outcome, Plan, PolicyAction, Progress, ProviderAction, ResourceReport, RoleAction,
+    RoleChange,
 };
 
 fn provider_word(a: &ProviderAction) -> &'static str {
@@ -38,7 +39,11 @@ fn policy_word(a: PolicyAction) -> &'static str {
 pub fn plan_text(plan: &Plan) -> String {
     let mut s = String::new();
     let p = &plan.provider;
-    let _ = writeln!(s, "Account   {}  (as {})", plan.identity.account, plan.identity.arn);
+    let _ = writeln!(
+        s,
+        "Account   {}  (as {})",
+        plan.identity.account, plan.identity.arn
+    );
     let _ = writeln!(s, "Provider  {:<8} {}", provider_word(&p.action), p.arn);
     match p.action {
         ProviderAction::AddAudience => {
@@ -53,7 +58,12 @@ pub fn plan_text(plan: &Plan) -> String {
             let _ = writeln!(s, "          audience {}", p.audience);
         }
     }
-    let _ = writeln!(s, "Role      {:<8} {}", role_word(&plan.role.action), plan.role.arn);
+    let _ = writeln!(
+        s,
+        "Role      {:<8} {}",
+        role_word(&plan.role.action),
+        plan.role.arn
+    );
     if let RoleAction::Update { changes } = &plan.role.action {
         for c in changes {
             let _ = writeln!(s, "          {}", c.summary());
@@ -61,10 +71,19 @@ pub fn plan_text(plan: &Plan) -> String {
     }
     for pol in &plan.policies {
         let admin = if pol.admin { "  (admin-level)" } else { "" };
-        let _ = writeln!(s, "Policy    {:<8} {}{admin}", policy_word(pol.action), pol.arn);
+        let _ = writeln!(
+            s,
+            "Policy    {:<8} {}{admin}",
+            policy_word(pol.action),
+            pol.arn
+        );
     }
     for other in &plan.other_attached {
-        let _ = writeln!(s, "Policy    keep     {}  (attached by someone else; left alone)", other.arn);
+        let _ = writeln!(
+            s,
+            "Policy    keep     {}  (attached by someone else; left alone)",
+            other.arn
+        );
     }
     let _ = writeln!(s, "\nTrust policy:\n{}", plan.trust.policy.to_pretty_json());
     s.push_str(&trust_diff_text(plan));

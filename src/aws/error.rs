@@ -12,7 +12,10 @@ pub enum ErrorKind {
     /// No usable credentials were found, or the provider failed.
     Credentials(String),
     /// AWS answered with an error code.
-    Service { code: String, message: String },
+    Service {
+        code: String,
+        message: String,
+    },
     /// No answer in time.
     Timeout,
     /// The endpoint could not be reached.
@@ -135,11 +138,19 @@ fn find_source<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> 
 fn credentials_reason(err: &CredentialsError) -> String {
     match err {
         CredentialsError::CredentialsNotLoaded(_) => "no AWS credentials were found".to_string(),
-        CredentialsError::ProviderTimedOut(_) => "loading the AWS credentials timed out".to_string(),
-        CredentialsError::InvalidConfiguration(_) => {
-            format!("the AWS credentials configuration is invalid: {}", DisplayErrorContext(err))
+        CredentialsError::ProviderTimedOut(_) => {
+            "loading the AWS credentials timed out".to_string()
         }
-        _ => format!("the AWS credentials could not be loaded: {}", DisplayErrorContext(err)),
+        CredentialsError::InvalidConfiguration(_) => {
+            format!(
+                "the AWS credentials configuration is invalid: {}",
+                DisplayErrorContext(err)
+            )
+        }
+        _ => format!(
+            "the AWS credentials could not be loaded: {}",
+            DisplayErrorContext(err)
+        ),
     }
 }
 
@@ -147,10 +158,16 @@ impl fmt::Display for AwsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
             ErrorKind::Credentials(reason) => write!(f, "{}: {reason}", self.operation),
-            ErrorKind::Service { code, message } if message.is_empty() => write!(f, "{} failed: {code}", self.operation),
-            ErrorKind::Service { code, message } => write!(f, "{} failed: {code}: {message}", self.operation),
+            ErrorKind::Service { code, message } if message.is_empty() => {
+                write!(f, "{} failed: {code}", self.operation)
+            }
+            ErrorKind::Service { code, message } => {
+                write!(f, "{} failed: {code}: {message}", self.operation)
+            }
             ErrorKind::Timeout => write!(f, "{} timed out", self.operation),
-            ErrorKind::Network(detail) => write!(f, "{} could not reach AWS: {detail}", self.operation),
+            ErrorKind::Network(detail) => {
+                write!(f, "{} could not reach AWS: {detail}", self.operation)
+            }
             ErrorKind::Other(detail) => write!(f, "{} failed: {detail}", self.operation),
         }
     }
@@ -167,8 +184,14 @@ mod tests {
         let e = AwsError::service("AttachRolePolicy", "AccessDenied", "not allowed");
         assert_eq!(e.code(), "AccessDenied");
         assert!(e.hint().contains("iam:AttachRolePolicy"));
-        assert_eq!(e.to_string(), "AttachRolePolicy failed: AccessDenied: not allowed");
-        let c = AwsError::new("GetCallerIdentity", ErrorKind::Credentials("no AWS credentials were found".into()));
+        assert_eq!(
+            e.to_string(),
+            "AttachRolePolicy failed: AccessDenied: not allowed"
+        );
+        let c = AwsError::new(
+            "GetCallerIdentity",
+            ErrorKind::Credentials("no AWS credentials were found".into()),
+        );
         assert!(c.hint().contains("--profile"));
         assert_eq!(c.code(), "NoCredentials");
     }

@@ -25,7 +25,11 @@ pub struct CallerIdentity {
 impl CallerIdentity {
     /// `aws`, `aws-cn`, `aws-us-gov` …: taken from the caller's ARN.
     pub fn partition(&self) -> &str {
-        self.arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws")
+        self.arn
+            .split(':')
+            .nth(1)
+            .filter(|p| !p.is_empty())
+            .unwrap_or("aws")
     }
 }
 
@@ -77,29 +81,57 @@ pub struct ManagedPolicy {
 /// The AWS operations the product performs. "Not found" is a value (`None`), not an error.
 pub trait Aws: Send + Sync {
     fn caller_identity(&self) -> impl Future<Output = AwsResult<CallerIdentity>> + Send;
-    fn get_oidc_provider(&self, arn: &str) -> impl Future<Output = AwsResult<Option<OidcProvider>>> + Send;
+    fn get_oidc_provider(
+        &self,
+        arn: &str,
+    ) -> impl Future<Output = AwsResult<Option<OidcProvider>>> + Send;
     fn create_oidc_provider(
         &self,
         url: &str,
         client_ids: &[String],
         tags: &[(String, String)],
     ) -> impl Future<Output = AwsResult<String>> + Send;
-    fn add_client_id(&self, provider_arn: &str, client_id: &str) -> impl Future<Output = AwsResult<()>> + Send;
+    fn add_client_id(
+        &self,
+        provider_arn: &str,
+        client_id: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
     fn get_role(&self, name: &str) -> impl Future<Output = AwsResult<Option<Role>>> + Send;
     fn create_role(&self, role: &NewRole) -> impl Future<Output = AwsResult<String>> + Send;
-    fn update_trust_policy(&self, role: &str, policy_json: &str) -> impl Future<Output = AwsResult<()>> + Send;
+    fn update_trust_policy(
+        &self,
+        role: &str,
+        policy_json: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
     fn update_role(
         &self,
         role: &str,
         description: Option<&str>,
         max_session_duration: Option<i32>,
     ) -> impl Future<Output = AwsResult<()>> + Send;
-    fn put_permissions_boundary(&self, role: &str, arn: &str) -> impl Future<Output = AwsResult<()>> + Send;
-    fn list_attached_policies(&self, role: &str) -> impl Future<Output = AwsResult<Vec<AttachedPolicy>>> + Send;
-    fn get_policy(&self, arn: &str) -> impl Future<Output = AwsResult<Option<ManagedPolicy>>> + Send;
+    fn put_permissions_boundary(
+        &self,
+        role: &str,
+        arn: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn list_attached_policies(
+        &self,
+        role: &str,
+    ) -> impl Future<Output = AwsResult<Vec<AttachedPolicy>>> + Send;
+    fn get_policy(
+        &self,
+        arn: &str,
+    ) -> impl Future<Output = AwsResult<Option<ManagedPolicy>>> + Send;
     /// AWS managed policies whose name is `name` (all pages of `ListPolicies Scope=AWS`).
-    fn find_aws_managed_policy(&self, name: &str) -> impl Future<Output = AwsResult<Option<ManagedPolicy>>> + Send;
-    fn attach_policy(&self, role: &str, policy_arn: &str) -> impl Future<Output = AwsResult<()>> + Send;
+    fn find_aws_managed_policy(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = AwsResult<Option<ManagedPolicy>>> + Send;
+    fn attach_policy(
+        &self,
+        role: &str,
+        policy_arn: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
     /// Every AWS operation made so far, in order.
     fn calls(&self) -> &CallLog;
 }

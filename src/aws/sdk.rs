@@ -15,7 +15,10 @@ use aws_sdk_iam::types::Tag;
 use serde_json::Value;
 
 use super::calls::{CallCounter, CallLog};
-use super::{AttachedPolicy, Aws, AwsError, AwsResult, CallerIdentity, ManagedPolicy, NewRole, OidcProvider, Role};
+use super::{
+    AttachedPolicy, Aws, AwsError, AwsResult, CallerIdentity, ManagedPolicy, NewRole, OidcProvider,
+    Role,
+};
 
 /// IAM is global; this region is used for signing when none is configured.
 pub const FALLBACK_REGION: &str = "us-east-1";
@@ -70,7 +73,11 @@ impl SdkAws {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new(region.clone()))
             .credentials_provider(credentials)
-            .identity_cache(IdentityCache::lazy().load_timeout(Duration::from_secs(15)).build())
+            .identity_cache(
+                IdentityCache::lazy()
+                    .load_timeout(Duration::from_secs(15))
+                    .build(),
+            )
             .retry_config(RetryConfig::standard().with_max_attempts(3))
             .timeout_config(
                 TimeoutConfig::builder()
@@ -94,10 +101,11 @@ impl SdkAws {
         let sts_conf = aws_sdk_sts::config::Builder::from(&config)
             .interceptor(CallCounter(calls.clone()))
             .build();
-        let endpoint_url = opts
-            .endpoint_url
-            .clone()
-            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok().filter(|e| !e.is_empty()));
+        let endpoint_url = opts.endpoint_url.clone().or_else(|| {
+            std::env::var("AWS_ENDPOINT_URL")
+                .ok()
+                .filter(|e| !e.is_empty())
+        });
         SdkAws {
             iam: aws_sdk_iam::Client::from_conf(iam_conf),
             sts: aws_sdk_sts::Client::from_conf(sts_conf),
@@ -144,7 +152,9 @@ fn tags(pairs: &[(String, String)]) -> AwsResult<Vec<Tag>> {
 }
 
 fn tag_pairs(tags: &[Tag]) -> Vec<(String, String)> {
-    tags.iter().map(|t| (t.key().to_string(), t.value().to_string())).collect()
+    tags.iter()
+        .map(|t| (t.key().to_string(), t.value().to_string()))
+        .collect()
 }
 
 /// IAM returns policy documents URL-encoded (RFC 3986); decode, then parse as JSON.
@@ -157,7 +167,8 @@ pub fn decode_policy_document(raw: &str) -> Result<Value, String> {
             .map_err(|e| format!("the policy document is not valid URL-encoded UTF-8: {e}"))?
             .into_owned()
     };
-    serde_json::from_str(&decoded).map_err(|e| format!("the policy document is not valid JSON: {e}"))
+    serde_json::from_str(&decoded)
+        .map_err(|e| format!("the policy document is not valid JSON: {e}"))
 }
 
 /// `NoSuchEntity` becomes `None`.
@@ -218,7 +229,10 @@ impl Aws for SdkAws {
             .send()
             .await
             .map_err(|e| AwsError::from_sdk(OP, e))?;
-        Ok(out.open_id_connect_provider_arn().unwrap_or_default().to_string())
+        Ok(out
+            .open_id_connect_provider_arn()
+            .unwrap_or_default()
+            .to_string())
     }
 
     async fn add_client_id(&self, provider_arn: &str, client_id: &str) -> AwsResult<()> {
@@ -381,7 +395,11 @@ impl Aws for SdkAws {
                 .send()
                 .await
                 .map_err(|e| AwsError::from_sdk(OP, e))?;
-            if let Some(p) = page.policies().iter().find(|p| p.policy_name() == Some(name)) {
+            if let Some(p) = page
+                .policies()
+                .iter()
+                .find(|p| p.policy_name() == Some(name))
+            {
                 return Ok(Some(ManagedPolicy {
                     arn: p.arn().unwrap_or_default().to_string(),
                     name: name.to_string(),
@@ -418,7 +436,10 @@ mod tests {
 
     #[test]
     fn decodes_url_encoded_documents() {
-        let v = decode_policy_document("%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D").unwrap();
+        let v = decode_policy_document(
+            "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D",
+        )
+        .unwrap();
         assert_eq!(v["Version"], "2012-10-17");
         let raw = decode_policy_document("{\"a\": 1}").unwrap();
         assert_eq!(raw["a"], 1);

@@ -5,7 +5,8 @@ use crate::aws::Aws;
 use crate::plan::MANAGED_BY_TAG;
 
 use super::{
-    Done, EngineError, Outcome, Plan, PolicyAction, ProviderAction, ResourceReport, RoleAction, RoleChange, Step,
+    Done, EngineError, Outcome, Plan, PolicyAction, ProviderAction, ResourceReport, RoleAction,
+    RoleChange, Step,
 };
 
 /// What the engine tells its face (CLI or wizard) while it works.
@@ -16,7 +17,11 @@ pub enum Progress {
 }
 
 /// Apply `plan`. The caller has already obtained any confirmation `plan.confirmations()` asks for.
-pub async fn apply<A: Aws>(aws: &A, plan: &Plan, mut progress: impl FnMut(Progress)) -> Result<Outcome, EngineError> {
+pub async fn apply<A: Aws>(
+    aws: &A,
+    plan: &Plan,
+    mut progress: impl FnMut(Progress),
+) -> Result<Outcome, EngineError> {
     let mut resources = Vec::new();
 
     let provider_arn = apply_provider(aws, plan, &mut progress, &mut resources).await?;
@@ -32,8 +37,20 @@ pub async fn apply<A: Aws>(aws: &A, plan: &Plan, mut progress: impl FnMut(Progre
                 .create_role(&role.new_role)
                 .await
                 .map_err(EngineError::aws(Step::Role))?;
-            finish(&mut progress, &mut resources, Step::Role, "role", &arn, Done::Created, vec![]);
-            if arn.is_empty() { role.arn.clone() } else { arn }
+            finish(
+                &mut progress,
+                &mut resources,
+                Step::Role,
+                "role",
+                &arn,
+                Done::Created,
+                vec![],
+            );
+            if arn.is_empty() {
+                role.arn.clone()
+            } else {
+                arn
+            }
         }
         RoleAction::Update { changes } => {
             progress(Progress::Started {
@@ -42,12 +59,32 @@ pub async fn apply<A: Aws>(aws: &A, plan: &Plan, mut progress: impl FnMut(Progre
             });
             apply_role_changes(aws, &role.name, &role.new_role.trust_policy_json, changes).await?;
             let details = changes.iter().map(RoleChange::summary).collect();
-            finish(&mut progress, &mut resources, Step::Role, "role", &role.arn, Done::Updated, details);
+            finish(
+                &mut progress,
+                &mut resources,
+                Step::Role,
+                "role",
+                &role.arn,
+                Done::Updated,
+                details,
+            );
             role.arn.clone()
         }
         RoleAction::Reuse | RoleAction::Unchanged => {
-            let done = if role.action == RoleAction::Reuse { Done::Reused } else { Done::Unchanged };
-            finish(&mut progress, &mut resources, Step::Role, "role", &role.arn, done, vec![]);
+            let done = if role.action == RoleAction::Reuse {
+                Done::Reused
+            } else {
+                Done::Unchanged
+            };
+            finish(
+                &mut progress,
+                &mut resources,
+                Step::Role,
+                "role",
+                &role.arn,
+                done,
+                vec![],
+            );
             role.arn.clone()
         }
     };
@@ -66,7 +103,15 @@ pub async fn apply<A: Aws>(aws: &A, plan: &Plan, mut progress: impl FnMut(Progre
             }
             PolicyAction::AlreadyAttached => Done::Unchanged,
         };
-        finish(&mut progress, &mut resources, Step::Permissions, "policy", &p.arn, done, vec![]);
+        finish(
+            &mut progress,
+            &mut resources,
+            Step::Permissions,
+            "policy",
+            &p.arn,
+            done,
+            vec![],
+        );
     }
 
     Ok(Outcome {
@@ -99,7 +144,15 @@ async fn apply_provider<A: Aws>(
             match created {
                 Ok(arn) => {
                     let arn = if arn.is_empty() { p.arn.clone() } else { arn };
-                    finish(progress, resources, step, "oidc-provider", &arn, Done::Created, vec![]);
+                    finish(
+                        progress,
+                        resources,
+                        step,
+                        "oidc-provider",
+                        &arn,
+                        Done::Created,
+                        vec![],
+                    );
                     Ok(arn)
                 }
                 // Created by someone else since we looked: adopt it, adding the audience.
@@ -108,7 +161,15 @@ async fn apply_provider<A: Aws>(
                         .await
                         .map_err(EngineError::aws(step))?;
                     let details = vec![format!("audience {} ensured", p.audience)];
-                    finish(progress, resources, step, "oidc-provider", &p.arn, Done::Updated, details);
+                    finish(
+                        progress,
+                        resources,
+                        step,
+                        "oidc-provider",
+                        &p.arn,
+                        Done::Updated,
+                        details,
+                    );
                     Ok(p.arn.clone())
                 }
                 Err(e) => Err(EngineError::Aws { step, error: e }),
@@ -123,12 +184,32 @@ async fn apply_provider<A: Aws>(
                 .await
                 .map_err(EngineError::aws(step))?;
             let details = vec![format!("audience {} added", p.audience)];
-            finish(progress, resources, step, "oidc-provider", &p.arn, Done::Updated, details);
+            finish(
+                progress,
+                resources,
+                step,
+                "oidc-provider",
+                &p.arn,
+                Done::Updated,
+                details,
+            );
             Ok(p.arn.clone())
         }
         ProviderAction::Reuse | ProviderAction::Unchanged => {
-            let done = if p.action == ProviderAction::Reuse { Done::Reused } else { Done::Unchanged };
-            finish(progress, resources, step, "oidc-provider", &p.arn, done, vec![]);
+            let done = if p.action == ProviderAction::Reuse {
+                Done::Reused
+            } else {
+                Done::Unchanged
+            };
+            finish(
+                progress,
+                resources,
+                step,
+                "oidc-provider",
+                &p.arn,
+                done,
+                vec![],
+            );
             Ok(p.arn.clone())
         }
     }
@@ -146,17 +227,23 @@ async fn apply_role_changes<A: Aws>(
     for change in changes {
         match change {
             RoleChange::TrustPolicy { .. } => {
-                aws.update_trust_policy(role, trust_policy_json).await.map_err(err())?;
+                aws.update_trust_policy(role, trust_policy_json)
+                    .await
+                    .map_err(err())?;
             }
             RoleChange::Description { to, .. } => description = Some(to.as_str()),
             RoleChange::MaxSessionDuration { to, .. } => max_session = Some(*to),
             RoleChange::PermissionsBoundary { to, .. } => {
-                aws.put_permissions_boundary(role, to).await.map_err(err())?;
+                aws.put_permissions_boundary(role, to)
+                    .await
+                    .map_err(err())?;
             }
         }
     }
     if description.is_some() || max_session.is_some() {
-        aws.update_role(role, description, max_session).await.map_err(err())?;
+        aws.update_role(role, description, max_session)
+            .await
+            .map_err(err())?;
     }
     Ok(())
 }

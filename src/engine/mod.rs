@@ -76,9 +76,14 @@ impl RoleChange {
             RoleChange::Description { from, to } => {
                 format!("description {:?} → {to:?}", from.as_deref().unwrap_or(""))
             }
-            RoleChange::MaxSessionDuration { from, to } => format!("max session duration {from} s → {to} s"),
+            RoleChange::MaxSessionDuration { from, to } => {
+                format!("max session duration {from} s → {to} s")
+            }
             RoleChange::PermissionsBoundary { from, to } => {
-                format!("permissions boundary {} → {to}", from.as_deref().unwrap_or("(none)"))
+                format!(
+                    "permissions boundary {} → {to}",
+                    from.as_deref().unwrap_or("(none)")
+                )
             }
         }
     }
@@ -140,9 +145,17 @@ impl Plan {
         let mut out = Vec::new();
         if let RoleAction::Update { changes } = &self.role.action {
             let what: Vec<String> = changes.iter().map(RoleChange::summary).collect();
-            out.push(format!("role {} will be changed: {}", self.role.name, what.join("; ")));
+            out.push(format!(
+                "role {} will be changed: {}",
+                self.role.name,
+                what.join("; ")
+            ));
         }
-        for p in self.policies.iter().filter(|p| p.admin && p.action == PolicyAction::Attach) {
+        for p in self
+            .policies
+            .iter()
+            .filter(|p| p.admin && p.action == PolicyAction::Attach)
+        {
             out.push(format!(
                 "{} gives the pipelines (nearly) full control of account {}",
                 p.name, self.identity.account
@@ -153,9 +166,14 @@ impl Plan {
 
     /// Whether applying would change nothing.
     pub fn is_converged(&self) -> bool {
-        matches!(self.provider.action, ProviderAction::Reuse | ProviderAction::Unchanged)
-            && matches!(self.role.action, RoleAction::Reuse | RoleAction::Unchanged)
-            && self.policies.iter().all(|p| p.action == PolicyAction::AlreadyAttached)
+        matches!(
+            self.provider.action,
+            ProviderAction::Reuse | ProviderAction::Unchanged
+        ) && matches!(self.role.action, RoleAction::Reuse | RoleAction::Unchanged)
+            && self
+                .policies
+                .iter()
+                .all(|p| p.action == PolicyAction::AlreadyAttached)
     }
 }
 
@@ -195,11 +213,17 @@ pub enum EngineError {
     Input(#[from] InputError),
     #[error("step \"{step}\": {error} (hint: {})", error.hint())]
     Aws { step: Step, error: AwsError },
-    #[error("step \"permissions\": policy {policy} does not exist (hint: check the name; AWS managed policy names are case-sensitive, e.g. ReadOnlyAccess)")]
+    #[error(
+        "step \"permissions\": policy {policy} does not exist (hint: check the name; AWS managed policy names are case-sensitive, e.g. ReadOnlyAccess)"
+    )]
     PolicyNotFound { policy: String },
-    #[error("step \"permissions\": policy {policy} cannot be attached to a role (hint: it is reserved for service-linked roles; pick another)")]
+    #[error(
+        "step \"permissions\": policy {policy} cannot be attached to a role (hint: it is reserved for service-linked roles; pick another)"
+    )]
     PolicyNotAttachable { policy: String },
-    #[error("step \"role\": role {name} exists at path {existing}, not {wanted} (hint: IAM cannot move a role; use --role-path {existing} or another --role-name)")]
+    #[error(
+        "step \"role\": role {name} exists at path {existing}, not {wanted} (hint: IAM cannot move a role; use --role-path {existing} or another --role-name)"
+    )]
     RolePathConflict {
         name: String,
         existing: String,

@@ -8,15 +8,18 @@ use crate::plan::trust::{diff, same_policy};
 use crate::plan::{MANAGED_BY_TAG, Setup};
 
 use super::{
-    EngineError, Plan, PolicyAction, PolicyPlan, ProviderAction, ProviderPlan, RoleAction, RoleChange, RolePlan,
-    Step,
+    EngineError, Plan, PolicyAction, PolicyPlan, ProviderAction, ProviderPlan, RoleAction,
+    RoleChange, RolePlan, Step,
 };
 
 /// IAM's default quota of managed policies per role.
 const DEFAULT_POLICIES_PER_ROLE: usize = 10;
 
 pub async fn plan<A: Aws>(aws: &A, setup: &Setup) -> Result<Plan, EngineError> {
-    let identity = aws.caller_identity().await.map_err(EngineError::aws(Step::Identity))?;
+    let identity = aws
+        .caller_identity()
+        .await
+        .map_err(EngineError::aws(Step::Identity))?;
     let partition = identity.partition().to_string();
     let trust = setup.trust(&partition, &identity.account)?;
 
@@ -59,7 +62,10 @@ pub async fn plan<A: Aws>(aws: &A, setup: &Setup) -> Result<Plan, EngineError> {
             .map(|d| d.as_str().to_string())
             .unwrap_or_else(|| setup.default_description()),
         max_session_duration: setup.max_session_duration.unwrap_or_default().seconds(),
-        permissions_boundary: setup.permissions_boundary.as_ref().map(|b| b.as_str().to_string()),
+        permissions_boundary: setup
+            .permissions_boundary
+            .as_ref()
+            .map(|b| b.as_str().to_string()),
         tags: vec![(MANAGED_BY_TAG.0.to_string(), MANAGED_BY_TAG.1.to_string())],
     };
     let role_action = match &existing_role {
@@ -96,7 +102,10 @@ pub async fn plan<A: Aws>(aws: &A, setup: &Setup) -> Result<Plan, EngineError> {
     };
 
     let mut warnings = trust.warnings.clone();
-    let to_attach = policies.iter().filter(|p| p.action == PolicyAction::Attach).count();
+    let to_attach = policies
+        .iter()
+        .filter(|p| p.action == PolicyAction::Attach)
+        .count();
     if attached.len() + to_attach > DEFAULT_POLICIES_PER_ROLE {
         warnings.push(format!(
             "the role would have {} managed policies; IAM's default quota is {DEFAULT_POLICIES_PER_ROLE} per role",
@@ -122,7 +131,8 @@ pub async fn plan<A: Aws>(aws: &A, setup: &Setup) -> Result<Plan, EngineError> {
 }
 
 fn is_ours(tags: &[(String, String)]) -> bool {
-    tags.iter().any(|(k, v)| k == MANAGED_BY_TAG.0 && v == MANAGED_BY_TAG.1)
+    tags.iter()
+        .any(|(k, v)| k == MANAGED_BY_TAG.0 && v == MANAGED_BY_TAG.1)
 }
 
 fn provider_plan(setup: &Setup, arn: String, existing: Option<OidcProvider>) -> ProviderPlan {
@@ -149,7 +159,11 @@ fn provider_plan(setup: &Setup, arn: String, existing: Option<OidcProvider>) -> 
     }
 }
 
-fn role_action(setup: &Setup, role: &Role, desired_trust: &serde_json::Value) -> Result<RoleAction, EngineError> {
+fn role_action(
+    setup: &Setup,
+    role: &Role,
+    desired_trust: &serde_json::Value,
+) -> Result<RoleAction, EngineError> {
     if role.path != setup.role_path.as_str() {
         return Err(EngineError::RolePathConflict {
             name: role.name.clone(),
@@ -163,29 +177,29 @@ fn role_action(setup: &Setup, role: &Role, desired_trust: &serde_json::Value) ->
             diff: diff(&role.trust_policy, desired_trust),
         });
     }
-    if let Some(d) = &setup.description {
-        if role.description.as_deref().unwrap_or("") != d.as_str() {
-            changes.push(RoleChange::Description {
-                from: role.description.clone(),
-                to: d.as_str().to_string(),
-            });
-        }
+    if let Some(d) = &setup.description
+        && role.description.as_deref().unwrap_or("") != d.as_str()
+    {
+        changes.push(RoleChange::Description {
+            from: role.description.clone(),
+            to: d.as_str().to_string(),
+        });
     }
-    if let Some(m) = setup.max_session_duration {
-        if role.max_session_duration != m.seconds() {
-            changes.push(RoleChange::MaxSessionDuration {
-                from: role.max_session_duration,
-                to: m.seconds(),
-            });
-        }
+    if let Some(m) = setup.max_session_duration
+        && role.max_session_duration != m.seconds()
+    {
+        changes.push(RoleChange::MaxSessionDuration {
+            from: role.max_session_duration,
+            to: m.seconds(),
+        });
     }
-    if let Some(b) = &setup.permissions_boundary {
-        if role.permissions_boundary.as_deref() != Some(b.as_str()) {
-            changes.push(RoleChange::PermissionsBoundary {
-                from: role.permissions_boundary.clone(),
-                to: b.as_str().to_string(),
-            });
-        }
+    if let Some(b) = &setup.permissions_boundary
+        && role.permissions_boundary.as_deref() != Some(b.as_str())
+    {
+        changes.push(RoleChange::PermissionsBoundary {
+            from: role.permissions_boundary.clone(),
+            to: b.as_str().to_string(),
+        });
     }
     Ok(if !changes.is_empty() {
         RoleAction::Update { changes }
@@ -211,7 +225,10 @@ async fn policy_plan<A: Aws>(
         });
     }
     let step = EngineError::aws(Step::Permissions);
-    let mut found = aws.get_policy(&wanted.likely_arn(partition)).await.map_err(step)?;
+    let mut found = aws
+        .get_policy(&wanted.likely_arn(partition))
+        .await
+        .map_err(step)?;
     // An AWS managed policy under a path (e.g. job-function/) named without it: search by name.
     if found.is_none() && matches!(wanted, PolicyRef::AwsManagedName(n) if !n.contains('/')) {
         found = aws

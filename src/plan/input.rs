@@ -59,7 +59,9 @@ impl ProviderUrl {
             None => (rest_lower, ""),
         };
         if host.contains(':') {
-            return Err(err("must not contain a port (IAM rejects provider URLs with a port)"));
+            return Err(err(
+                "must not contain a port (IAM rejects provider URLs with a port)",
+            ));
         }
         if host.is_empty()
             || !host
@@ -111,7 +113,11 @@ impl Audience {
 
     pub fn parse(raw: &str) -> Parsed<Self> {
         if raw.is_empty() || raw.len() > 255 {
-            return Err(InputError::new(Self::FLAG, raw, "must be 1 to 255 characters"));
+            return Err(InputError::new(
+                Self::FLAG,
+                raw,
+                "must be 1 to 255 characters",
+            ));
         }
         if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(InputError::new(Self::FLAG, raw, "must not contain spaces"));
@@ -237,7 +243,11 @@ impl RoleName {
 
     pub fn parse(raw: &str) -> Parsed<Self> {
         if raw.is_empty() || raw.len() > 64 {
-            return Err(InputError::new(Self::FLAG, raw, "must be 1 to 64 characters"));
+            return Err(InputError::new(
+                Self::FLAG,
+                raw,
+                "must be 1 to 64 characters",
+            ));
         }
         if !raw.chars().all(is_iam_name_char) {
             return Err(InputError::new(
@@ -302,10 +312,16 @@ impl Description {
 
     pub fn parse(raw: &str) -> Parsed<Self> {
         if raw.chars().count() > 1000 {
-            return Err(InputError::new(Self::FLAG, raw, "must be at most 1000 characters"));
+            return Err(InputError::new(
+                Self::FLAG,
+                raw,
+                "must be at most 1000 characters",
+            ));
         }
         let ok = |c: char| {
-            matches!(c, '\t' | '\n' | '\r') || (' '..='~').contains(&c) || ('\u{a1}'..='\u{ff}').contains(&c)
+            matches!(c, '\t' | '\n' | '\r')
+                || (' '..='~').contains(&c)
+                || ('\u{a1}'..='\u{ff}').contains(&c)
         };
         if !raw.chars().all(ok) {
             return Err(InputError::new(
@@ -336,7 +352,13 @@ impl SessionDuration {
     pub const FLAG: &'static str = "--max-session-duration";
 
     pub fn parse(raw: &str) -> Parsed<Self> {
-        let err = || InputError::new(Self::FLAG, raw, "must be a whole number of seconds from 3600 to 43200");
+        let err = || {
+            InputError::new(
+                Self::FLAG,
+                raw,
+                "must be a whole number of seconds from 3600 to 43200",
+            )
+        };
         let n: i32 = raw.trim().parse().map_err(|_| err())?;
         if !(3600..=43200).contains(&n) {
             return Err(err());
@@ -367,14 +389,17 @@ impl PolicyArn {
             return Err(err());
         };
         let partition_ok = partition == "aws" || partition.starts_with("aws-");
-        let account_ok = account == "aws" || (account.len() == 12 && account.chars().all(|c| c.is_ascii_digit()));
+        let account_ok = account == "aws"
+            || (account.len() == 12 && account.chars().all(|c| c.is_ascii_digit()));
         let Some(path_name) = resource.strip_prefix("policy/") else {
             return Err(err());
         };
         if arn != "arn" || !partition_ok || service != "iam" || !region.is_empty() || !account_ok {
             return Err(err());
         }
-        policy_path_name_ok(path_name).then(|| PolicyArn(raw.to_string())).ok_or_else(err)
+        policy_path_name_ok(path_name)
+            .then(|| PolicyArn(raw.to_string()))
+            .ok_or_else(err)
     }
 
     pub fn as_str(&self) -> &str {
@@ -394,7 +419,9 @@ impl PolicyArn {
 fn policy_path_name_ok(path_name: &str) -> bool {
     let segments: Vec<&str> = path_name.split('/').collect();
     path_name.len() <= 512
-        && segments.iter().all(|s| !s.is_empty() && s.chars().all(is_iam_name_char))
+        && segments
+            .iter()
+            .all(|s| !s.is_empty() && s.chars().all(is_iam_name_char))
         && segments.last().is_some_and(|n| n.len() <= 128)
 }
 
@@ -461,7 +488,8 @@ impl PolicyRef {
 }
 
 /// Policies that hand out (nearly) full control of the account: attaching one needs a confirmation.
-pub const ADMIN_POLICY_NAMES: [&str; 3] = ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"];
+pub const ADMIN_POLICY_NAMES: [&str; 3] =
+    ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"];
 
 pub fn is_admin_policy_arn(arn: &str) -> bool {
     arn.split(':').nth(4) == Some("aws")
@@ -477,11 +505,20 @@ mod tests {
 
     #[test]
     fn provider_url_accepts_hosts_and_paths() {
-        assert_eq!(ProviderUrl::parse("https://gitlab.com").unwrap().host_path(), "gitlab.com");
+        assert_eq!(
+            ProviderUrl::parse("https://gitlab.com")
+                .unwrap()
+                .host_path(),
+            "gitlab.com"
+        );
         let u = ProviderUrl::parse("HTTPS://Git.Example.com/gitlab").unwrap();
         assert_eq!(u.as_str(), "https://git.example.com/gitlab");
         assert_eq!(u.host_path(), "git.example.com/gitlab");
-        assert!(ProviderUrl::parse("https://gitlab.com").unwrap().is_gitlab_com());
+        assert!(
+            ProviderUrl::parse("https://gitlab.com")
+                .unwrap()
+                .is_gitlab_com()
+        );
         assert!(!u.is_gitlab_com());
     }
 
@@ -522,10 +559,17 @@ mod tests {
         assert!(ProjectPath::parse("group/project").is_ok());
         assert!(ProjectPath::parse("group/sub.group/my-project_2").is_ok());
         assert!(ProjectPath::parse("group/*").unwrap().is_pattern());
-        for bad in ["project", "group/", "/group/p", "*", "*/*", "gr*/p", "g/p?", "g/p q", "g/-p", "g//p"] {
+        for bad in [
+            "project", "group/", "/group/p", "*", "*/*", "gr*/p", "g/p?", "g/p q", "g/-p", "g//p",
+        ] {
             assert!(ProjectPath::parse(bad).is_err(), "{bad}");
         }
-        assert!(ProjectPath::parse("*/*").unwrap_err().rule.contains("top-level group"));
+        assert!(
+            ProjectPath::parse("*/*")
+                .unwrap_err()
+                .rule
+                .contains("top-level group")
+        );
     }
 
     #[test]
@@ -576,7 +620,10 @@ mod tests {
     #[test]
     fn policies() {
         let by_name = PolicyRef::parse("ReadOnlyAccess").unwrap();
-        assert_eq!(by_name.likely_arn("aws"), "arn:aws:iam::aws:policy/ReadOnlyAccess");
+        assert_eq!(
+            by_name.likely_arn("aws"),
+            "arn:aws:iam::aws:policy/ReadOnlyAccess"
+        );
         assert!(by_name.matches("arn:aws:iam::aws:policy/ReadOnlyAccess"));
         assert!(!by_name.matches("arn:aws:iam::123456789012:policy/ReadOnlyAccess"));
         let with_path = PolicyRef::parse("job-function/ViewOnlyAccess").unwrap();
@@ -600,10 +647,18 @@ mod tests {
 
     #[test]
     fn admin_policies() {
-        assert!(is_admin_policy_arn("arn:aws:iam::aws:policy/AdministratorAccess"));
-        assert!(is_admin_policy_arn("arn:aws:iam::aws:policy/PowerUserAccess"));
+        assert!(is_admin_policy_arn(
+            "arn:aws:iam::aws:policy/AdministratorAccess"
+        ));
+        assert!(is_admin_policy_arn(
+            "arn:aws:iam::aws:policy/PowerUserAccess"
+        ));
         assert!(is_admin_policy_arn("arn:aws:iam::aws:policy/IAMFullAccess"));
-        assert!(!is_admin_policy_arn("arn:aws:iam::aws:policy/ReadOnlyAccess"));
-        assert!(!is_admin_policy_arn("arn:aws:iam::123456789012:policy/AdministratorAccess"));
+        assert!(!is_admin_policy_arn(
+            "arn:aws:iam::aws:policy/ReadOnlyAccess"
+        ));
+        assert!(!is_admin_policy_arn(
+            "arn:aws:iam::123456789012:policy/AdministratorAccess"
+        ));
     }
 }

@@ -5,8 +5,8 @@ pub mod input;
 pub mod trust;
 
 use input::{
-    Audience, Description, InputError, PolicyArn, PolicyRef, ProjectPath, ProviderUrl, RefName, RefType,
-    RoleName, RolePath, SessionDuration,
+    Audience, Description, InputError, PolicyArn, PolicyRef, ProjectPath, ProviderUrl, RefName,
+    RefType, RoleName, RolePath, SessionDuration,
 };
 
 pub const DEFAULT_PROVIDER_URL: &str = "https://gitlab.com";
@@ -51,7 +51,8 @@ pub struct Setup {
 impl SetupInput {
     /// Validate every field; the first error found is returned (flags in the order of `--help`).
     pub fn validate(&self) -> Result<Setup, InputError> {
-        let provider_url = ProviderUrl::parse(self.provider_url.as_deref().unwrap_or(DEFAULT_PROVIDER_URL))?;
+        let provider_url =
+            ProviderUrl::parse(self.provider_url.as_deref().unwrap_or(DEFAULT_PROVIDER_URL))?;
         let audience = Audience::parse(self.audience.as_deref().unwrap_or(provider_url.as_str()))?;
         if self.projects.is_empty() {
             return Err(InputError::new(
@@ -70,7 +71,10 @@ impl SetupInput {
         let mut refs = if self.refs.is_empty() {
             vec![RefName::parse(DEFAULT_REF)?]
         } else {
-            self.refs.iter().map(|r| RefName::parse(r)).collect::<Result<Vec<_>, _>>()?
+            self.refs
+                .iter()
+                .map(|r| RefName::parse(r))
+                .collect::<Result<Vec<_>, _>>()?
         };
         refs.sort();
         refs.dedup();
@@ -82,7 +86,11 @@ impl SetupInput {
             Some(p) => RolePath::parse(p)?,
             None => RolePath::default(),
         };
-        let description = self.description.as_deref().map(Description::parse).transpose()?;
+        let description = self
+            .description
+            .as_deref()
+            .map(Description::parse)
+            .transpose()?;
         let mut policies = self
             .policies
             .iter()
@@ -184,7 +192,10 @@ mod tests {
         assert_eq!(s.refs, vec![RefName::parse("main").unwrap()]);
         assert_eq!(s.ref_type, RefType::Branch);
         assert_eq!(s.role_path.as_str(), "/");
-        assert_eq!(s.role_arn("aws", "123456789012"), "arn:aws:iam::123456789012:role/gitlab-web");
+        assert_eq!(
+            s.role_arn("aws", "123456789012"),
+            "arn:aws:iam::123456789012:role/gitlab-web"
+        );
         assert_eq!(
             s.provider_arn("aws", "123456789012"),
             "arn:aws:iam::123456789012:oidc-provider/gitlab.com"
@@ -195,7 +206,10 @@ mod tests {
     fn audience_defaults_to_a_self_managed_url() {
         let mut i = input();
         i.provider_url = Some("https://git.example.com".into());
-        assert_eq!(i.validate().unwrap().audience.as_str(), "https://git.example.com");
+        assert_eq!(
+            i.validate().unwrap().audience.as_str(),
+            "https://git.example.com"
+        );
     }
 
     #[test]
@@ -210,8 +224,12 @@ mod tests {
 
     #[test]
     fn each_bad_field_names_its_flag() {
-        let cases: Vec<(fn(&mut SetupInput), &str)> = vec![
-            (|i| i.provider_url = Some("http://x.com".into()), "--provider-url"),
+        type Change = fn(&mut SetupInput);
+        let cases: Vec<(Change, &str)> = vec![
+            (
+                |i| i.provider_url = Some("http://x.com".into()),
+                "--provider-url",
+            ),
             (|i| i.audience = Some(String::new()), "--audience"),
             (|i| i.projects = vec!["*".into()], "--project"),
             (|i| i.refs = vec!["a b".into()], "--ref"),
@@ -219,8 +237,14 @@ mod tests {
             (|i| i.role_path = Some("x".into()), "--role-path"),
             (|i| i.description = Some("x".repeat(1001)), "--description"),
             (|i| i.policies = vec!["arn:aws:s3:::b".into()], "--policy"),
-            (|i| i.max_session_duration = Some("60".into()), "--max-session-duration"),
-            (|i| i.permissions_boundary = Some("Boundary".into()), "--permissions-boundary"),
+            (
+                |i| i.max_session_duration = Some("60".into()),
+                "--max-session-duration",
+            ),
+            (
+                |i| i.permissions_boundary = Some("Boundary".into()),
+                "--permissions-boundary",
+            ),
         ];
         for (change, flag) in cases {
             let mut i = input();

@@ -88,7 +88,10 @@ impl TrustPolicy {
 
     /// The length IAM counts against its quota: characters, whitespace excluded.
     pub fn quota_length(&self) -> usize {
-        self.to_json().chars().filter(|c| !c.is_whitespace()).count()
+        self.to_json()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .count()
     }
 }
 
@@ -104,7 +107,11 @@ pub fn build(spec: &TrustSpec<'_>) -> Result<Trust, InputError> {
         ));
     }
     if spec.refs.is_empty() {
-        return Err(InputError::new(RefName::FLAG, "", "at least one ref is required"));
+        return Err(InputError::new(
+            RefName::FLAG,
+            "",
+            "at least one ref is required",
+        ));
     }
     if spec.ref_protected && !spec.provider_url.is_gitlab_com() {
         return Err(InputError::new(
@@ -146,7 +153,10 @@ pub fn build(spec: &TrustSpec<'_>) -> Result<Trust, InputError> {
     let mut condition = BTreeMap::new();
     let sub = ConditionValue::from_list(subjects);
     if is_pattern {
-        condition.insert("StringLike".to_string(), BTreeMap::from([(format!("{host}:sub"), sub)]));
+        condition.insert(
+            "StringLike".to_string(),
+            BTreeMap::from([(format!("{host}:sub"), sub)]),
+        );
     } else {
         equals.insert(format!("{host}:sub"), sub);
     }
@@ -168,7 +178,11 @@ pub fn build(spec: &TrustSpec<'_>) -> Result<Trust, InputError> {
     if length > TRUST_POLICY_QUOTA {
         return Err(InputError::new(
             ProjectPath::FLAG,
-            &format!("{} projects × {} refs", spec.projects.len(), spec.refs.len()),
+            &format!(
+                "{} projects × {} refs",
+                spec.projects.len(),
+                spec.refs.len()
+            ),
             format!(
                 "the trust policy would be {length} characters, {} over IAM's {TRUST_POLICY_QUOTA}-character quota: name fewer projects or refs, or use a pattern",
                 length - TRUST_POLICY_QUOTA
@@ -211,7 +225,10 @@ fn warnings(spec: &TrustSpec<'_>) -> Vec<String> {
     }
     let patterned = spec.refs.iter().any(RefName::is_pattern) || spec.ref_type == RefType::Any;
     if patterned && !spec.ref_protected && spec.provider_url.is_gitlab_com() {
-        out.push("consider --ref-protected so that only protected branches and tags can assume the role".to_string());
+        out.push(
+            "consider --ref-protected so that only protected branches and tags can assume the role"
+                .to_string(),
+        );
     }
     out
 }
@@ -232,29 +249,35 @@ pub fn normalize(doc: &Value) -> Value {
         }
     }
     let mut doc = doc.clone();
-    if let Some(obj) = doc.as_object_mut() {
-        if let Some(st) = obj.get_mut("Statement") {
-            if st.is_object() {
-                *st = Value::Array(vec![st.clone()]);
+    let Some(statements) = doc.as_object_mut().and_then(|o| o.get_mut("Statement")) else {
+        return doc;
+    };
+    if statements.is_object() {
+        *statements = Value::Array(vec![statements.clone()]);
+    }
+    for s in statements
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object_mut)
+    {
+        if let Some(a) = s.get_mut("Action") {
+            *a = as_sorted_list(a);
+        }
+        if let Some(p) = s.get_mut("Principal").and_then(Value::as_object_mut) {
+            for v in p.values_mut() {
+                *v = as_sorted_list(v);
             }
-            if let Some(statements) = st.as_array_mut() {
-                for s in statements.iter_mut().filter_map(Value::as_object_mut) {
-                    if let Some(a) = s.get_mut("Action") {
-                        *a = as_sorted_list(a);
-                    }
-                    if let Some(p) = s.get_mut("Principal").and_then(Value::as_object_mut) {
-                        for v in p.values_mut() {
-                            *v = as_sorted_list(v);
-                        }
-                    }
-                    if let Some(c) = s.get_mut("Condition").and_then(Value::as_object_mut) {
-                        for keys in c.values_mut().filter_map(Value::as_object_mut) {
-                            for v in keys.values_mut() {
-                                *v = as_sorted_list(v);
-                            }
-                        }
-                    }
-                }
+        }
+        let keys = s
+            .get_mut("Condition")
+            .and_then(Value::as_object_mut)
+            .into_iter()
+            .flat_map(|c| c.values_mut())
+            .filter_map(Value::as_object_mut);
+        for key in keys {
+            for v in key.values_mut() {
+                *v = as_sorted_list(v);
             }
         }
     }
@@ -336,7 +359,13 @@ mod tests {
     fn several_projects_and_refs_become_a_sorted_list() {
         let url = ProviderUrl::parse("https://gitlab.com").unwrap();
         let aud = Audience::parse("sts.amazonaws.com").unwrap();
-        let trust = build(&spec(&url, &aud, &[p("b/two"), p("a/one")], &[r("prod"), r("main")])).unwrap();
+        let trust = build(&spec(
+            &url,
+            &aud,
+            &[p("b/two"), p("a/one")],
+            &[r("prod"), r("main")],
+        ))
+        .unwrap();
         let v = trust.policy.to_value();
         assert_eq!(
             v["Statement"][0]["Condition"]["StringEquals"]["gitlab.com:sub"],
@@ -347,7 +376,10 @@ mod tests {
                 "project_path:b/two:ref_type:branch:ref:prod"
             ])
         );
-        assert_eq!(v["Statement"][0]["Condition"]["StringEquals"]["gitlab.com:aud"], json!("sts.amazonaws.com"));
+        assert_eq!(
+            v["Statement"][0]["Condition"]["StringEquals"]["gitlab.com:aud"],
+            json!("sts.amazonaws.com")
+        );
     }
 
     #[test]
@@ -362,7 +394,10 @@ mod tests {
         s.ref_protected = true;
         let trust = build(&s).unwrap();
         let c = &trust.policy.to_value()["Statement"][0]["Condition"];
-        assert_eq!(c["StringLike"], json!({"gitlab.com:sub": "project_path:acme/web:ref_type:branch:ref:release/*"}));
+        assert_eq!(
+            c["StringLike"],
+            json!({"gitlab.com:sub": "project_path:acme/web:ref_type:branch:ref:release/*"})
+        );
         assert_eq!(
             c["StringEquals"],
             json!({"gitlab.com:aud": "https://gitlab.com", "gitlab.com:ref_protected": "true"})
@@ -381,8 +416,16 @@ mod tests {
         s.ref_type = RefType::Any;
         let trust = build(&s).unwrap();
         let c = &trust.policy.to_value()["Statement"][0]["Condition"];
-        assert_eq!(c["StringLike"]["gitlab.com:sub"], json!("project_path:acme/web:ref_type:*:ref:main"));
-        assert!(trust.warnings.iter().any(|w| w.contains("tag with the same name")));
+        assert_eq!(
+            c["StringLike"]["gitlab.com:sub"],
+            json!("project_path:acme/web:ref_type:*:ref:main")
+        );
+        assert!(
+            trust
+                .warnings
+                .iter()
+                .any(|w| w.contains("tag with the same name"))
+        );
         assert!(trust.warnings.iter().any(|w| w.contains("--ref-protected")));
     }
 
@@ -406,10 +449,16 @@ mod tests {
     fn quota_is_enforced_with_the_excess_named() {
         let url = ProviderUrl::parse("https://gitlab.com").unwrap();
         let aud = Audience::parse("https://gitlab.com").unwrap();
-        let projects: Vec<ProjectPath> = (0..40).map(|i| p(&format!("acme/project-number-{i}"))).collect();
+        let projects: Vec<ProjectPath> = (0..40)
+            .map(|i| p(&format!("acme/project-number-{i}")))
+            .collect();
         let refs = [r("main")];
         let err = build(&spec(&url, &aud, &projects, &refs)).unwrap_err();
-        assert!(err.rule.contains("over IAM's 2048-character quota"), "{}", err.rule);
+        assert!(
+            err.rule.contains("over IAM's 2048-character quota"),
+            "{}",
+            err.rule
+        );
         let fits: Vec<ProjectPath> = projects[..5].to_vec();
         let ok = build(&spec(&url, &aud, &fits, &refs)).unwrap();
         assert!(ok.policy.quota_length() <= TRUST_POLICY_QUOTA);

@@ -73,14 +73,11 @@ class Recorder:
         path = environ.get("PATH_INFO", "")
         if path == "/_harness/calls":
             with self.lock:
-                body = json.dumps(self.calls).encode()
-            start_response("200 OK", [("Content-Type", "application/json")])
-            return [body]
+                return _json(start_response, list(self.calls))
         if path == "/_harness/calls/reset":
             with self.lock:
                 self.calls.clear()
-            start_response("200 OK", [("Content-Type", "application/json")])
-            return [b"[]"]
+            return _json(start_response, [])
         if not path.startswith("/moto-api"):
             length = int(environ.get("CONTENT_LENGTH") or 0)
             raw = environ["wsgi.input"].read(length) if length else b""
@@ -90,6 +87,13 @@ class Recorder:
             with self.lock:
                 self.calls.append(f"{service}.{action}")
         return self.app(environ, start_response)
+
+
+def _json(start_response, value):
+    body = json.dumps(value).encode()
+    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    start_response("200 OK", headers)
+    return [body]
 
 
 def _service_of(authorization):

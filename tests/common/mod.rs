@@ -1,0 +1,280 @@
+//! Test harness: one AWS emulator (moto server, tests/emulator/moto_server.py) per test, the real
+//! binary run against it, and SDK clients to seed and inspect its state.
+//!
+//! A test that needs the emulator fails when it cannot start it: it never skips.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub const ACCOUNT: &str = "123456789012";
+pub const BIN: &str = env!("CARGO_BIN_EXE_aws-oidc-wizard");
+
+pub struct Emulator {
+    child: Child,
+    pub endpoint: String,
+    port: u16,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+fn python() -> PathBuf {
+    match std::env::var_os("AOW_EMULATOR_PYTHON") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/emulator-venv/bin/python"),
+    }
+}
+
+impl Emulator {
+    pub fn start() -> Emulator {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let log = dir.path().join("moto.log");
+        let python = python();
+        let script =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/emulator/moto_server.py");
+        let mut child = Command::new(&python)
+            .arg(&script)
+            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+            .current_dir(dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).expect("log file"))
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot start the AWS emulator with {}: {e}. Run the suite with `bash tests/run`, which installs it.",
+                    python.display()
+                )
+            });
+        let stdout = child.stdout.take().expect("emulator stdout");
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let Some(port) = line
+            .strip_prefix("PORT ")
+            .and_then(|p| p.trim().parse::<u16>().ok())
+        else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "the AWS emulator did not start (said {line:?}); its log:\n{}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+        };
+        Emulator {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+            port,
+            log,
+            _dir: dir,
+        }
+    }
+
+    fn http(&self, method: &str, path: &str) -> String {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to emulator");
+        write!(
+            s,
+            "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"
+        )
+        .expect("send");
+        let mut resp = String::new();
+        s.read_to_string(&mut resp).expect("read");
+        resp.split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default()
+    }
+
+    /// Every AWS operation the emulator received since the last reset, as `service.Action`.
+    pub fn calls(&self) -> Vec<String> {
+        serde_json::from_str(&self.http("GET", "/_harness/calls")).expect("calls JSON")
+    }
+
+    pub fn mutating_calls(&self) -> Vec<String> {
+        self.calls()
+            .into_iter()
+            .filter(|c| aws_oidc_wizard::aws::calls::is_mutating(c))
+            .collect()
+    }
+
+    pub fn reset_calls(&self) {
+        self.http("POST", "/_harness/calls/reset");
+    }
+
+    /// The real binary, with credentials for the emulator and nothing else from this machine.
+    pub fn command(&self) -> Command {
+        let mut c = Command::new(BIN);
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self._dir.path())
+            .env("AWS_CONFIG_FILE", self._dir.path().join("no-config"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                self._dir.path().join("no-credentials"),
+            )
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_ENDPOINT_URL", &self.endpoint)
+            .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLETESTONLY")
+            .env("AWS_SECRET_ACCESS_KEY", "test-secret-not-real")
+            .env("AWS_REGION", "us-east-1")
+            .stdin(Stdio::null());
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.command().args(args).output().expect("run the binary"))
+    }
+
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        let creds = aws_sdk_iam::config::Credentials::new(
+            "AKIDEXAMPLETESTONLY",
+            "test-secret-not-real",
+            None,
+            None,
+            "test",
+        );
+        let conf = aws_sdk_iam::config::Builder::new()
+            .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
+            .region(aws_sdk_iam::config::Region::new("us-east-1"))
+            .credentials_provider(creds)
+            .endpoint_url(&self.endpoint)
+            .build();
+        aws_sdk_iam::Client::from_conf(conf)
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A finished run of the binary.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    #[track_caller]
+    pub fn assert_code(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code, code,
+            "exit code; stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// Run a child to completion, killing it past `limit` (a guard against a hang, not a timing check).
+pub fn run_with_guard(mut cmd: Command, limit: Duration) -> (Run, Duration) {
+    let started = Instant::now();
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("the binary was still running after {limit:?}: it hangs");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().expect("output");
+    (Run::from(out), started.elapsed())
+}
+
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(f)
+}
+
+/// The role's trust policy as IAM holds it, URL-decoded and parsed.
+pub fn trust_policy(iam: &aws_sdk_iam::Client, role: &str) -> serde_json::Value {
+    block_on(async {
+        let out = iam
+            .get_role()
+            .role_name(role)
+            .send()
+            .await
+            .expect("GetRole");
+        let raw = out
+            .role()
+            .expect("role")
+            .assume_role_policy_document()
+            .expect("document")
+            .to_string();
+        aws_oidc_wizard::aws::sdk::decode_policy_document(&raw).expect("decodable")
+    })
+}
+
+pub fn attached_policies(iam: &aws_sdk_iam::Client, role: &str) -> Vec<String> {
+    block_on(async {
+        let out = iam
+            .list_attached_role_policies()
+            .role_name(role)
+            .send()
+            .await
+            .expect("list");
+        let mut arns: Vec<String> = out
+            .attached_policies()
+            .iter()
+            .filter_map(|p| p.policy_arn().map(str::to_string))
+            .collect();
+        arns.sort();
+        arns
+    })
+}
+
+pub fn providers(iam: &aws_sdk_iam::Client) -> Vec<String> {
+    block_on(async {
+        let out = iam
+            .list_open_id_connect_providers()
+            .send()
+            .await
+            .expect("list providers");
+        out.open_id_connect_provider_list()
+            .iter()
+            .filter_map(|p| p.arn().map(str::to_string))
+            .collect()
+    })
+}
+
+pub fn role_exists(iam: &aws_sdk_iam::Client, role: &str) -> bool {
+    block_on(async { iam.get_role().role_name(role).send().await.is_ok() })
+}

@@ -1,0 +1,168 @@
+//! Bad input and missing credentials: clear one-line messages, the right exit codes, and no AWS call
+//! made with bad input (counted by the emulator).
+
+mod common;
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::time::Duration;
+
+use common::{Emulator, run_with_guard};
+
+#[test]
+fn each_bad_input_class_exits_2_naming_the_flag_with_zero_calls() {
+    let emu = Emulator::start();
+    let base = ["apply", "--project", "acme/web"];
+    let cases: &[(&[&str], &str)] = &[
+        (&["--role-name", "bad name"], "--role-name"),
+        (&["--role-name", &"r".repeat(65)], "--role-name"),
+        (&["--provider-url", "http://gitlab.com"], "--provider-url"),
+        (
+            &["--provider-url", "https://gitlab.example.com:8443"],
+            "--provider-url",
+        ),
+        (
+            &["--provider-url", "https://gitlab.example.com/?a=b"],
+            "--provider-url",
+        ),
+        (&["--audience", &"a".repeat(256)], "--audience"),
+        (&["--max-session-duration", "900"], "--max-session-duration"),
+        (
+            &["--max-session-duration", "50000"],
+            "--max-session-duration",
+        ),
+        (
+            &["--permissions-boundary", "arn:aws:iam::aws:role/Nope"],
+            "--permissions-boundary",
+        ),
+        (&["--policy", "arn:aws:s3:::bucket"], "--policy"),
+        (&["--project", "*/*"], "--project"),
+        (&["--ref", "bad ref"], "--ref"),
+        (&["--role-path", "no-slashes"], "--role-path"),
+        (&["--description", &"d".repeat(1001)], "--description"),
+    ];
+    for (extra, flag) in cases {
+        let mut args: Vec<&str> = base.to_vec();
+        args.extend_from_slice(extra);
+        if !extra.contains(&"--role-name") {
+            args.extend(["--role-name", "ok-role"]);
+        }
+        let run = emu.run(&args);
+        assert_eq!(run.code, 2, "{extra:?}: {}", run.stderr);
+        assert_eq!(
+            run.stderr.lines().count(),
+            1,
+            "{extra:?}: one line, got:\n{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.starts_with(&format!("error: {flag} ")),
+            "{extra:?}: {}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty());
+    }
+    // Missing required flags and a trust policy over the quota are bad input too.
+    let run = emu.run(&["apply", "--role-name", "x"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--project"), "{}", run.stderr);
+    let many: Vec<String> = (0..40)
+        .map(|i| format!("acme/project-with-a-long-name-{i}"))
+        .collect();
+    let mut args = vec!["plan", "--role-name", "x"];
+    for p in &many {
+        args.extend(["--project", p.as_str()]);
+    }
+    let run = emu.run(&args);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("over IAM's 2048-character quota"),
+        "{}",
+        run.stderr
+    );
+    // An unknown flag is a usage error: one line, exit 2.
+    let run = emu.run(&[
+        "apply",
+        "--project",
+        "a/b",
+        "--role-name",
+        "x",
+        "--frobnicate",
+    ]);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+
+    assert!(
+        emu.calls().is_empty(),
+        "bad input made AWS calls: {:?}",
+        emu.calls()
+    );
+}
+
+#[test]
+fn no_credentials_is_a_clear_message_and_exit_1() {
+    let emu = Emulator::start();
+    let mut cmd = emu.command();
+    cmd.env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .args(["plan", "--project", "acme/web", "--role-name", "r"]);
+    let (run, took) = run_with_guard(cmd, Duration::from_secs(60));
+    eprintln!("no credentials: returned in {took:?}");
+    run.assert_code(1);
+    let last = run.stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("no AWS credentials were found"),
+        "{}",
+        run.stderr
+    );
+    assert!(last.contains("--profile"), "{}", run.stderr);
+    assert!(last.contains("step \"identity\""), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("DispatchFailure"),
+        "no SDK debug dump: {}",
+        run.stderr
+    );
+    assert!(emu.calls().is_empty());
+}
+
+/// With instance metadata enabled but answering nothing (a loopback socket that never replies),
+/// the product still gives up by itself instead of hanging.
+#[test]
+fn a_silent_instance_metadata_service_does_not_hang_the_product() {
+    let emu = Emulator::start();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let holder = std::thread::spawn(move || {
+        // Accept and hold connections without ever answering.
+        let mut held = Vec::new();
+        listener.set_nonblocking(true).expect("nonblocking");
+        let until = std::time::Instant::now() + Duration::from_secs(60);
+        while std::time::Instant::now() < until {
+            if let Ok((mut s, _)) = listener.accept() {
+                let mut buf = [0u8; 1];
+                let _ = s.set_read_timeout(Some(Duration::from_millis(1)));
+                let _ = s.read(&mut buf);
+                held.push(s);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+            if held.len() > 50 {
+                break;
+            }
+        }
+    });
+    let mut cmd = emu.command();
+    cmd.env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_EC2_METADATA_DISABLED")
+        .env(
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+            format!("http://{addr}"),
+        )
+        .args(["plan", "--project", "acme/web", "--role-name", "r"]);
+    let (run, took) = run_with_guard(cmd, Duration::from_secs(60));
+    eprintln!("silent instance metadata: returned in {took:?}");
+    run.assert_code(1);
+    assert!(run.stderr.contains("credentials"), "{}", run.stderr);
+    assert!(emu.calls().is_empty());
+    drop(holder);
+}

@@ -1,0 +1,463 @@
+//! The scripted setup against the AWS emulator: the real binary, the real SDK, counted calls.
+
+mod common;
+
+use common::{
+    ACCOUNT, Emulator, attached_policies, block_on, providers, role_exists, trust_policy,
+};
+use serde_json::json;
+
+const ROLE: &str = "gitlab-acme-web";
+const PROVIDER_ARN: &str = "arn:aws:iam::123456789012:oidc-provider/gitlab.com";
+const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/gitlab-acme-web";
+
+/// `apply` for acme/web on main with two policies, plus `extra` flags.
+fn apply_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "apply",
+        "--project",
+        "acme/web",
+        "--role-name",
+        ROLE,
+        "--policy",
+        "ReadOnlyAccess",
+        "--policy",
+        "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+fn expected_trust() -> serde_json::Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Federated": PROVIDER_ARN},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {
+                "gitlab.com:aud": "https://gitlab.com",
+                "gitlab.com:sub": "project_path:acme/web:ref_type:branch:ref:main"
+            }}
+        }]
+    })
+}
+
+#[test]
+fn fresh_account_gets_provider_role_and_policies_and_stdout_is_the_arn() {
+    let emu = Emulator::start();
+    let run = emu.run(&apply_args(&[]));
+    run.assert_code(0);
+    assert_eq!(
+        run.stdout,
+        format!("{ROLE_ARN}\n"),
+        "stdout must be exactly the ARN"
+    );
+    let calls = emu.calls(); // before the checks below add their own
+
+    let iam = emu.iam();
+    assert_eq!(providers(&iam), vec![PROVIDER_ARN.to_string()]);
+    let provider = block_on(
+        iam.get_open_id_connect_provider()
+            .open_id_connect_provider_arn(PROVIDER_ARN)
+            .send(),
+    )
+    .expect("provider");
+    assert_eq!(provider.client_id_list(), ["https://gitlab.com"]);
+    assert!(
+        provider
+            .tags()
+            .iter()
+            .any(|t| t.key() == "managed-by" && t.value() == "aws-oidc-wizard")
+    );
+    // Exactly as designed, compared as JSON values (IAM returns it URL-encoded).
+    assert_eq!(trust_policy(&iam, ROLE), expected_trust());
+    assert_eq!(
+        attached_policies(&iam, ROLE),
+        vec![
+            "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess".to_string(),
+            "arn:aws:iam::aws:policy/ReadOnlyAccess".to_string()
+        ]
+    );
+    let role = block_on(iam.get_role().role_name(ROLE).send()).expect("role");
+    let role = role.role().expect("role");
+    assert_eq!(role.max_session_duration(), Some(3600));
+    assert!(role.tags().iter().any(|t| t.key() == "managed-by"));
+
+    // The fewest calls: 5 + 2n for n = 2 policies, in this order.
+    assert_eq!(
+        calls,
+        vec![
+            "sts.GetCallerIdentity",
+            "iam.GetOpenIDConnectProvider",
+            "iam.GetRole",
+            "iam.GetPolicy",
+            "iam.GetPolicy",
+            "iam.CreateOpenIDConnectProvider",
+            "iam.CreateRole",
+            "iam.AttachRolePolicy",
+            "iam.AttachRolePolicy",
+        ]
+    );
+    assert!(calls.len() <= 5 + 2 * 2);
+    assert!(
+        run.stderr
+            .contains("9 AWS calls, 4 of them changing something"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn json_output_reports_created_then_a_second_run_changes_nothing() {
+    let emu = Emulator::start();
+    let first = emu.run(&apply_args(&["--output", "json"]));
+    first.assert_code(0);
+    let v = first.json();
+    assert_eq!(v["account"], ACCOUNT);
+    assert_eq!(v["provider_arn"], PROVIDER_ARN);
+    assert_eq!(v["role_arn"], ROLE_ARN);
+    let actions: Vec<(&str, &str)> = v["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .map(|r| {
+            (
+                r["resource"].as_str().unwrap_or(""),
+                r["action"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            ("oidc-provider", "created"),
+            ("role", "created"),
+            ("policy", "attached"),
+            ("policy", "attached")
+        ]
+    );
+    assert_eq!(v["aws_calls"]["total"], 9);
+
+    emu.reset_calls();
+    let second = emu.run(&apply_args(&["--output", "json"]));
+    second.assert_code(0);
+    let v = second.json();
+    assert!(
+        v["resources"]
+            .as_array()
+            .expect("resources")
+            .iter()
+            .all(|r| r["action"] == "unchanged"),
+        "{v}"
+    );
+    assert_eq!(v["role_arn"], ROLE_ARN);
+    // No mutating call at all, counted by the emulator; and at most 4 + n calls.
+    let calls = emu.calls();
+    assert!(emu.mutating_calls().is_empty(), "{calls:?}");
+    assert_eq!(
+        calls,
+        vec![
+            "sts.GetCallerIdentity",
+            "iam.GetOpenIDConnectProvider",
+            "iam.GetRole",
+            "iam.ListAttachedRolePolicies"
+        ]
+    );
+    assert_eq!(v["aws_calls"]["mutating"], 0);
+    assert_eq!(providers(&emu.iam()).len(), 1);
+}
+
+#[test]
+fn existing_provider_with_another_audience_is_reused_and_the_audience_added() {
+    let emu = Emulator::start();
+    let iam = emu.iam();
+    block_on(
+        iam.create_open_id_connect_provider()
+            .url("https://gitlab.com")
+            .client_id_list("sts.amazonaws.com")
+            .send(),
+    )
+    .expect("seed provider");
+    emu.reset_calls();
+
+    let run = emu.run(&apply_args(&["--output", "json"]));
+    run.assert_code(0);
+    let v = run.json();
+    assert_eq!(v["resources"][0]["resource"], "oidc-provider");
+    assert_eq!(v["resources"][0]["action"], "updated");
+    assert_eq!(
+        providers(&iam),
+        vec![PROVIDER_ARN.to_string()],
+        "no duplicate provider"
+    );
+    let provider = block_on(
+        iam.get_open_id_connect_provider()
+            .open_id_connect_provider_arn(PROVIDER_ARN)
+            .send(),
+    )
+    .expect("provider");
+    let mut ids = provider.client_id_list().to_vec();
+    ids.sort();
+    assert_eq!(ids, vec!["https://gitlab.com", "sts.amazonaws.com"]);
+    let calls = emu.calls();
+    assert!(calls.contains(&"iam.AddClientIDToOpenIDConnectProvider".to_string()));
+    assert!(!calls.contains(&"iam.CreateOpenIDConnectProvider".to_string()));
+
+    // With the audience that is already there: reused (not ours), nothing added.
+    emu.reset_calls();
+    let again = emu.run(&apply_args(&[
+        "--audience",
+        "sts.amazonaws.com",
+        "--output",
+        "json",
+    ]));
+    // The role's trust changes with the audience, which needs --yes: nothing may change.
+    again.assert_code(1);
+    assert!(emu.mutating_calls().is_empty());
+}
+
+#[test]
+fn role_with_another_trust_policy_needs_yes_and_shows_the_diff() {
+    let emu = Emulator::start();
+    let iam = emu.iam();
+    let old = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Federated": PROVIDER_ARN}, "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {"gitlab.com:aud": "https://gitlab.com"}}}]});
+    block_on(
+        iam.create_role()
+            .role_name(ROLE)
+            .assume_role_policy_document(old.to_string())
+            .send(),
+    )
+    .expect("seed role");
+    emu.reset_calls();
+
+    let refused = emu.run(&apply_args(&[]));
+    refused.assert_code(1);
+    assert!(refused.stdout.is_empty());
+    assert!(
+        refused.stderr.contains("--- current trust policy"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains(
+            "+          \"gitlab.com:sub\": \"project_path:acme/web:ref_type:branch:ref:main\""
+        ),
+        "{}",
+        refused.stderr
+    );
+    assert!(refused.stderr.contains("--yes"));
+    assert!(emu.mutating_calls().is_empty(), "{:?}", emu.calls());
+    assert_eq!(
+        trust_policy(&iam, ROLE),
+        old,
+        "nothing changed without --yes"
+    );
+    assert!(providers(&iam).is_empty(), "nothing changed without --yes");
+
+    let applied = emu.run(&apply_args(&["--yes", "--output", "json"]));
+    applied.assert_code(0);
+    assert_eq!(trust_policy(&iam, ROLE), expected_trust());
+    let v = applied.json();
+    assert_eq!(v["resources"][1]["action"], "updated");
+    // The role was not ours: it is adopted, not tagged behind the user's back.
+    let again = emu.run(&apply_args(&["--output", "json"]));
+    again.assert_code(0);
+    assert_eq!(again.json()["resources"][1]["action"], "reused");
+}
+
+#[test]
+fn a_missing_policy_fails_before_anything_is_created() {
+    let emu = Emulator::start();
+    let run = emu.run(&[
+        "apply",
+        "--project",
+        "acme/web",
+        "--role-name",
+        ROLE,
+        "--policy",
+        "ReadOnlyAccess",
+        "--policy",
+        "NoSuchPolicyAnywhere",
+    ]);
+    run.assert_code(1);
+    let last = run.stderr.lines().last().unwrap_or_default();
+    assert!(last.contains("NoSuchPolicyAnywhere"), "{}", run.stderr);
+    assert!(last.contains("permissions"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    assert!(emu.mutating_calls().is_empty(), "{:?}", emu.calls());
+    let iam = emu.iam();
+    assert!(providers(&iam).is_empty());
+    assert!(!role_exists(&iam, ROLE));
+}
+
+#[test]
+fn admin_policies_need_yes() {
+    let emu = Emulator::start();
+    let args = [
+        "apply",
+        "--project",
+        "acme/web",
+        "--role-name",
+        ROLE,
+        "--policy",
+        "AdministratorAccess",
+    ];
+    let refused = emu.run(&args);
+    refused.assert_code(1);
+    assert!(
+        refused
+            .stderr
+            .contains("AdministratorAccess is admin-level"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused
+            .stderr
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .contains("confirmation required")
+    );
+    assert!(emu.mutating_calls().is_empty());
+
+    let mut with_yes = args.to_vec();
+    with_yes.push("--yes");
+    emu.run(&with_yes).assert_code(0);
+    assert_eq!(
+        attached_policies(&emu.iam(), ROLE),
+        vec!["arn:aws:iam::aws:policy/AdministratorAccess".to_string()]
+    );
+    // Already attached: a re-run asks nothing.
+    emu.run(&args).assert_code(0);
+}
+
+#[test]
+fn plan_reads_only_and_prints_the_trust_policy() {
+    let emu = Emulator::start();
+    let mut args = apply_args(&[]);
+    args[0] = "plan";
+    let run = emu.run(&args);
+    run.assert_code(0);
+    assert!(run.stdout.contains("Provider  create"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("Role      create   arn:aws:iam::123456789012:role/gitlab-acme-web")
+    );
+    assert!(
+        run.stdout
+            .contains("Policy    attach   arn:aws:iam::aws:policy/ReadOnlyAccess")
+    );
+    assert!(
+        run.stdout
+            .contains("\"gitlab.com:sub\": \"project_path:acme/web:ref_type:branch:ref:main\"")
+    );
+    assert!(emu.mutating_calls().is_empty());
+
+    args.extend(["--output", "json"]);
+    let v = emu.run(&args).json();
+    assert_eq!(v["provider"]["action"], "create");
+    assert_eq!(v["role"]["action"]["kind"], "create");
+    assert_eq!(v["trust_policy"], expected_trust());
+    assert_eq!(v["converged"], false);
+}
+
+#[test]
+fn patterns_and_several_projects_are_stored_with_string_like() {
+    let emu = Emulator::start();
+    let run = emu.run(&[
+        "apply",
+        "--project",
+        "acme/web",
+        "--project",
+        "acme/api",
+        "--ref",
+        "release/*",
+        "--ref-protected",
+        "--role-name",
+        ROLE,
+        "--max-session-duration",
+        "7200",
+        "--description",
+        "Deploys acme",
+    ]);
+    run.assert_code(0);
+    assert!(
+        run.stderr.contains("ref pattern 'release/*'"),
+        "{}",
+        run.stderr
+    );
+    let trust = trust_policy(&emu.iam(), ROLE);
+    assert_eq!(
+        trust["Statement"][0]["Condition"],
+        json!({
+            "StringEquals": {"gitlab.com:aud": "https://gitlab.com", "gitlab.com:ref_protected": "true"},
+            "StringLike": {"gitlab.com:sub": [
+                "project_path:acme/api:ref_type:branch:ref:release/*",
+                "project_path:acme/web:ref_type:branch:ref:release/*"
+            ]}
+        })
+    );
+    let role = block_on(emu.iam().get_role().role_name(ROLE).send()).expect("role");
+    assert_eq!(
+        role.role().and_then(|r| r.max_session_duration()),
+        Some(7200)
+    );
+    assert_eq!(
+        role.role().and_then(|r| r.description()),
+        Some("Deploys acme")
+    );
+}
+
+#[test]
+fn role_settings_are_updated_in_one_call_with_yes() {
+    let emu = Emulator::start();
+    emu.run(&apply_args(&[])).assert_code(0);
+    emu.reset_calls();
+    let run = emu.run(&apply_args(&[
+        "--max-session-duration",
+        "7200",
+        "--description",
+        "new words",
+        "--yes",
+    ]));
+    run.assert_code(0);
+    assert_eq!(emu.mutating_calls(), vec!["iam.UpdateRole"]);
+    let role = block_on(emu.iam().get_role().role_name(ROLE).send()).expect("role");
+    assert_eq!(
+        role.role().and_then(|r| r.max_session_duration()),
+        Some(7200)
+    );
+}
+
+#[test]
+fn a_run_cut_short_after_the_provider_is_finished_without_duplicates() {
+    let emu = Emulator::start();
+    let iam = emu.iam();
+    // As if a first run had been killed right after CreateOpenIDConnectProvider.
+    block_on(
+        iam.create_open_id_connect_provider()
+            .url("https://gitlab.com")
+            .client_id_list("https://gitlab.com")
+            .tags(
+                aws_sdk_iam::types::Tag::builder()
+                    .key("managed-by")
+                    .value("aws-oidc-wizard")
+                    .build()
+                    .expect("tag"),
+            )
+            .send(),
+    )
+    .expect("seed");
+    let v = emu
+        .run(&apply_args(&["--output", "json"]))
+        .assert_code(0)
+        .json();
+    assert_eq!(v["resources"][0]["action"], "unchanged");
+    assert_eq!(v["resources"][1]["action"], "created");
+    assert_eq!(providers(&iam).len(), 1);
+    assert_eq!(attached_policies(&iam, ROLE).len(), 2);
+}
