@@ -221,6 +221,12 @@ async fn run_apply(
         return Err(EngineError::ConfirmationRequired { reasons });
     }
     let outcome = engine::apply(aws, &plan, |p| eprintln!("{}", output::progress_line(&p))).await?;
+    for other in &outcome.left_alone {
+        eprintln!(
+            "· policy        kept      {} (attached by someone else; left alone)",
+            other.arn
+        );
+    }
     match format {
         OutputFormat::Text => println!("{}", outcome.role_arn),
         OutputFormat::Json => println!("{}", output::outcome_json(&outcome, aws.calls())),

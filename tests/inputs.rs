@@ -3,11 +3,10 @@
 
 mod common;
 
-use std::io::Read;
-use std::net::TcpListener;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{Emulator, run_with_guard};
+use common::{Blackhole, Emulator, run_with_guard};
 
 #[test]
 fn each_bad_input_class_exits_2_naming_the_flag_with_zero_calls() {
@@ -130,39 +129,43 @@ fn no_credentials_is_a_clear_message_and_exit_1() {
 #[test]
 fn a_silent_instance_metadata_service_does_not_hang_the_product() {
     let emu = Emulator::start();
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let holder = std::thread::spawn(move || {
-        // Accept and hold connections without ever answering.
-        let mut held = Vec::new();
-        listener.set_nonblocking(true).expect("nonblocking");
-        let until = std::time::Instant::now() + Duration::from_secs(60);
-        while std::time::Instant::now() < until {
-            if let Ok((mut s, _)) = listener.accept() {
-                let mut buf = [0u8; 1];
-                let _ = s.set_read_timeout(Some(Duration::from_millis(1)));
-                let _ = s.read(&mut buf);
-                held.push(s);
-            }
-            std::thread::sleep(Duration::from_millis(10));
-            if held.len() > 50 {
-                break;
-            }
-        }
-    });
+    let imds = Blackhole::start();
     let mut cmd = emu.command();
     cmd.env_remove("AWS_ACCESS_KEY_ID")
         .env_remove("AWS_SECRET_ACCESS_KEY")
         .env_remove("AWS_EC2_METADATA_DISABLED")
-        .env(
-            "AWS_EC2_METADATA_SERVICE_ENDPOINT",
-            format!("http://{addr}"),
-        )
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url())
         .args(["plan", "--project", "acme/web", "--role-name", "r"]);
     let (run, took) = run_with_guard(cmd, Duration::from_secs(60));
     eprintln!("silent instance metadata: returned in {took:?}");
     run.assert_code(1);
+    assert!(
+        imds.accepted() > 0,
+        "the credentials chain did try instance metadata"
+    );
     assert!(run.stderr.contains("credentials"), "{}", run.stderr);
     assert!(emu.calls().is_empty());
-    drop(holder);
+}
+
+/// Ctrl-C while a call hangs: exit 130 with a word on what to do, not a signal death.
+#[test]
+fn interrupt_exits_130() {
+    let emu = Emulator::start();
+    let aws = Blackhole::start();
+    let mut cmd = emu.command();
+    cmd.env("AWS_ENDPOINT_URL", aws.url())
+        .args(["apply", "--project", "acme/web", "--role-name", "r"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = cmd.spawn().expect("spawn");
+    aws.wait_for_connection(Duration::from_secs(30));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let run = common::Run::from(child.wait_with_output().expect("wait"));
+    run.assert_code(130);
+    assert!(run.stderr.contains("interrupted"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
 }

@@ -3,6 +3,8 @@
 
 pub mod calls;
 pub mod error;
+#[cfg(test)]
+pub mod fake;
 pub mod sdk;
 
 use std::future::Future;

@@ -120,6 +120,7 @@ pub async fn apply<A: Aws>(
         provider_arn,
         role_arn,
         resources,
+        left_alone: plan.other_attached.clone(),
     })
 }
 

@@ -4,6 +4,8 @@
 
 mod apply;
 mod plan;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
 
@@ -205,6 +207,8 @@ pub struct Outcome {
     pub provider_arn: String,
     pub role_arn: String,
     pub resources: Vec<ResourceReport>,
+    /// Policies someone else attached to the role: reported, never detached.
+    pub left_alone: Vec<AttachedPolicy>,
 }
 
 #[derive(Debug, thiserror::Error)]

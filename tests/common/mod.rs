@@ -278,3 +278,49 @@ pub fn providers(iam: &aws_sdk_iam::Client) -> Vec<String> {
 pub fn role_exists(iam: &aws_sdk_iam::Client, role: &str) -> bool {
     block_on(async { iam.get_role().role_name(role).send().await.is_ok() })
 }
+
+/// A loopback TCP server that accepts connections and never answers: a hung AWS endpoint or
+/// instance-metadata service. Counts the connections it accepted.
+pub struct Blackhole {
+    pub addr: std::net::SocketAddr,
+    accepted: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Blackhole {
+    pub fn start() -> Blackhole {
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = accepted.clone();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            // Bounded: at most 100 connections, then the thread ends with the test process.
+            for stream in listener.incoming().take(100) {
+                counter.fetch_add(1, Ordering::SeqCst);
+                held.push(stream);
+            }
+        });
+        Blackhole { addr, accepted }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn accepted(&self) -> usize {
+        self.accepted.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Wait (bounded) until something has connected.
+    pub fn wait_for_connection(&self, limit: Duration) {
+        let started = Instant::now();
+        while self.accepted() == 0 {
+            assert!(
+                started.elapsed() < limit,
+                "nothing connected within {limit:?}"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}

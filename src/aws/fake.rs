@@ -1,0 +1,260 @@
+//! An in-memory `Aws` for fast engine tests: the same rules the emulator proves, plus injected
+//! failures per operation. Every behaviour relied on here is also tested against the emulator.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use super::{
+    AttachedPolicy, Aws, AwsError, AwsResult, CallLog, CallerIdentity, ManagedPolicy, NewRole,
+    OidcProvider, Role,
+};
+
+#[derive(Default)]
+pub struct FakeState {
+    pub providers: BTreeMap<String, OidcProvider>,
+    pub roles: BTreeMap<String, Role>,
+    pub attached: BTreeMap<String, Vec<AttachedPolicy>>,
+    pub policies: BTreeMap<String, ManagedPolicy>,
+}
+
+pub struct FakeAws {
+    pub state: Mutex<FakeState>,
+    failures: Mutex<BTreeMap<String, AwsError>>,
+    calls: CallLog,
+}
+
+pub const ACCOUNT: &str = "123456789012";
+
+impl FakeAws {
+    /// An account with a few AWS managed policies.
+    pub fn new() -> Self {
+        let mut state = FakeState::default();
+        for (path, name, attachable) in [
+            ("", "ReadOnlyAccess", true),
+            ("", "AdministratorAccess", true),
+            ("job-function/", "ViewOnlyAccess", true),
+            ("aws-service-role/", "AWSSupportServiceRolePolicy", false),
+        ] {
+            let arn = format!("arn:aws:iam::aws:policy/{path}{name}");
+            state.policies.insert(
+                arn.clone(),
+                ManagedPolicy {
+                    arn,
+                    name: name.to_string(),
+                    attachable,
+                },
+            );
+        }
+        FakeAws {
+            state: Mutex::new(state),
+            failures: Mutex::new(BTreeMap::new()),
+            calls: CallLog::default(),
+        }
+    }
+
+    /// Make the next call of `operation` fail with `code`.
+    pub fn fail_next(&self, operation: &str, code: &str) {
+        if let Ok(mut f) = self.failures.lock() {
+            f.insert(
+                operation.to_string(),
+                AwsError::service(operation, code, "injected"),
+            );
+        }
+    }
+
+    fn enter(
+        &self,
+        service: &str,
+        operation: &str,
+    ) -> AwsResult<std::sync::MutexGuard<'_, FakeState>> {
+        self.calls.record(format!("{service}.{operation}"));
+        if let Some(e) = self
+            .failures
+            .lock()
+            .ok()
+            .and_then(|mut f| f.remove(operation))
+        {
+            return Err(e);
+        }
+        self.state
+            .lock()
+            .map_err(|_| AwsError::service(operation, "InternalFailure", "poisoned"))
+    }
+}
+
+impl Default for FakeAws {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn no_such(op: &str, what: &str) -> AwsError {
+    AwsError::service(op, "NoSuchEntity", &format!("{what} not found"))
+}
+
+impl Aws for FakeAws {
+    async fn caller_identity(&self) -> AwsResult<CallerIdentity> {
+        let _state = self.enter("sts", "GetCallerIdentity")?;
+        Ok(CallerIdentity {
+            account: ACCOUNT.to_string(),
+            arn: format!("arn:aws:iam::{ACCOUNT}:user/tester"),
+            user_id: "AIDATESTER".to_string(),
+        })
+    }
+
+    async fn get_oidc_provider(&self, arn: &str) -> AwsResult<Option<OidcProvider>> {
+        Ok(self
+            .enter("iam", "GetOpenIDConnectProvider")?
+            .providers
+            .get(arn)
+            .cloned())
+    }
+
+    async fn create_oidc_provider(
+        &self,
+        url: &str,
+        client_ids: &[String],
+        tags: &[(String, String)],
+    ) -> AwsResult<String> {
+        const OP: &str = "CreateOpenIDConnectProvider";
+        let mut s = self.enter("iam", OP)?;
+        let arn = format!(
+            "arn:aws:iam::{ACCOUNT}:oidc-provider/{}",
+            url.trim_start_matches("https://")
+        );
+        if s.providers.contains_key(&arn) {
+            return Err(AwsError::service(OP, "EntityAlreadyExists", "exists"));
+        }
+        s.providers.insert(
+            arn.clone(),
+            OidcProvider {
+                arn: arn.clone(),
+                url: url.trim_start_matches("https://").to_string(),
+                client_ids: client_ids.to_vec(),
+                tags: tags.to_vec(),
+            },
+        );
+        Ok(arn)
+    }
+
+    async fn add_client_id(&self, provider_arn: &str, client_id: &str) -> AwsResult<()> {
+        const OP: &str = "AddClientIDToOpenIDConnectProvider";
+        let mut s = self.enter("iam", OP)?;
+        let p = s
+            .providers
+            .get_mut(provider_arn)
+            .ok_or_else(|| no_such(OP, provider_arn))?;
+        if !p.client_ids.iter().any(|c| c == client_id) {
+            p.client_ids.push(client_id.to_string());
+        }
+        Ok(())
+    }
+
+    async fn get_role(&self, name: &str) -> AwsResult<Option<Role>> {
+        Ok(self.enter("iam", "GetRole")?.roles.get(name).cloned())
+    }
+
+    async fn create_role(&self, role: &NewRole) -> AwsResult<String> {
+        const OP: &str = "CreateRole";
+        let mut s = self.enter("iam", OP)?;
+        if s.roles.contains_key(&role.name) {
+            return Err(AwsError::service(OP, "EntityAlreadyExists", "exists"));
+        }
+        let arn = format!("arn:aws:iam::{ACCOUNT}:role{}{}", role.path, role.name);
+        let trust_policy = serde_json::from_str(&role.trust_policy_json)
+            .map_err(|_| AwsError::service(OP, "MalformedPolicyDocument", "not JSON"))?;
+        s.roles.insert(
+            role.name.clone(),
+            Role {
+                arn: arn.clone(),
+                name: role.name.clone(),
+                path: role.path.clone(),
+                trust_policy,
+                description: Some(role.description.clone()),
+                max_session_duration: role.max_session_duration,
+                permissions_boundary: role.permissions_boundary.clone(),
+                tags: role.tags.clone(),
+            },
+        );
+        Ok(arn)
+    }
+
+    async fn update_trust_policy(&self, role: &str, policy_json: &str) -> AwsResult<()> {
+        const OP: &str = "UpdateAssumeRolePolicy";
+        let mut s = self.enter("iam", OP)?;
+        let r = s.roles.get_mut(role).ok_or_else(|| no_such(OP, role))?;
+        r.trust_policy = serde_json::from_str(policy_json)
+            .map_err(|_| AwsError::service(OP, "MalformedPolicyDocument", "not JSON"))?;
+        Ok(())
+    }
+
+    async fn update_role(
+        &self,
+        role: &str,
+        description: Option<&str>,
+        max_session_duration: Option<i32>,
+    ) -> AwsResult<()> {
+        const OP: &str = "UpdateRole";
+        let mut s = self.enter("iam", OP)?;
+        let r = s.roles.get_mut(role).ok_or_else(|| no_such(OP, role))?;
+        if let Some(d) = description {
+            r.description = Some(d.to_string());
+        }
+        if let Some(m) = max_session_duration {
+            r.max_session_duration = m;
+        }
+        Ok(())
+    }
+
+    async fn put_permissions_boundary(&self, role: &str, arn: &str) -> AwsResult<()> {
+        const OP: &str = "PutRolePermissionsBoundary";
+        let mut s = self.enter("iam", OP)?;
+        let r = s.roles.get_mut(role).ok_or_else(|| no_such(OP, role))?;
+        r.permissions_boundary = Some(arn.to_string());
+        Ok(())
+    }
+
+    async fn list_attached_policies(&self, role: &str) -> AwsResult<Vec<AttachedPolicy>> {
+        Ok(self
+            .enter("iam", "ListAttachedRolePolicies")?
+            .attached
+            .get(role)
+            .cloned()
+            .unwrap_or_default())
+    }
+
+    async fn get_policy(&self, arn: &str) -> AwsResult<Option<ManagedPolicy>> {
+        Ok(self.enter("iam", "GetPolicy")?.policies.get(arn).cloned())
+    }
+
+    async fn find_aws_managed_policy(&self, name: &str) -> AwsResult<Option<ManagedPolicy>> {
+        let s = self.enter("iam", "ListPolicies")?;
+        Ok(s.policies
+            .values()
+            .find(|p| p.name == name && p.arn.contains(":iam::aws:"))
+            .cloned())
+    }
+
+    async fn attach_policy(&self, role: &str, policy_arn: &str) -> AwsResult<()> {
+        const OP: &str = "AttachRolePolicy";
+        let mut s = self.enter("iam", OP)?;
+        let Some(policy) = s.policies.get(policy_arn).cloned() else {
+            return Err(no_such(OP, policy_arn));
+        };
+        if !s.roles.contains_key(role) {
+            return Err(no_such(OP, role));
+        }
+        let list = s.attached.entry(role.to_string()).or_default();
+        if !list.iter().any(|a| a.arn == policy_arn) {
+            list.push(AttachedPolicy {
+                name: policy.name,
+                arn: policy.arn,
+            });
+        }
+        Ok(())
+    }
+
+    fn calls(&self) -> &CallLog {
+        &self.calls
+    }
+}

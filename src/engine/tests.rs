@@ -1,0 +1,197 @@
+//! Engine behaviour on the in-memory fake: decisions, idempotency, failure before change, races.
+
+use super::*;
+use crate::aws::fake::FakeAws;
+use crate::aws::{AttachedPolicy, Aws};
+use crate::plan::{Setup, SetupInput};
+
+fn setup(policies: &[&str]) -> Setup {
+    SetupInput {
+        projects: vec!["acme/web".into()],
+        role_name: Some("gitlab-web".into()),
+        policies: policies.iter().map(|p| p.to_string()).collect(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap()
+}
+
+fn run<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+async fn converge(aws: &FakeAws, s: &Setup) -> Outcome {
+    let p = plan(aws, s).await.unwrap();
+    apply(aws, &p, |_| {}).await.unwrap()
+}
+
+#[test]
+fn fresh_setup_then_rerun_is_converged_with_only_reads() {
+    run(async {
+        let aws = FakeAws::new();
+        let s = setup(&["ReadOnlyAccess", "job-function/ViewOnlyAccess"]);
+        let out = converge(&aws, &s).await;
+        assert_eq!(out.role_arn, "arn:aws:iam::123456789012:role/gitlab-web");
+        assert_eq!(aws.calls().total(), 5 + 2 * 2);
+        let before = aws.calls().total();
+        let p = plan(&aws, &s).await.unwrap();
+        assert!(p.is_converged());
+        assert!(p.confirmations().is_empty());
+        let out = apply(&aws, &p, |_| {}).await.unwrap();
+        assert!(out.resources.iter().all(|r| r.action == Done::Unchanged));
+        let rerun: Vec<String> = aws.calls().snapshot()[before..].to_vec();
+        assert_eq!(
+            rerun,
+            [
+                "sts.GetCallerIdentity",
+                "iam.GetOpenIDConnectProvider",
+                "iam.GetRole",
+                "iam.ListAttachedRolePolicies"
+            ]
+        );
+    });
+}
+
+#[test]
+fn a_managed_policy_named_without_its_path_is_found_by_listing() {
+    run(async {
+        let aws = FakeAws::new();
+        let p = plan(&aws, &setup(&["ViewOnlyAccess"])).await.unwrap();
+        assert_eq!(
+            p.policies[0].arn,
+            "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"
+        );
+        assert!(
+            aws.calls()
+                .snapshot()
+                .contains(&"iam.ListPolicies".to_string())
+        );
+    });
+}
+
+#[test]
+fn unattachable_and_missing_policies_stop_the_plan_before_any_change() {
+    run(async {
+        let aws = FakeAws::new();
+        let e = plan(
+            &aws,
+            &setup(&["aws-service-role/AWSSupportServiceRolePolicy"]),
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(e, EngineError::PolicyNotAttachable { .. }), "{e}");
+        let e = plan(&aws, &setup(&["NotAPolicy"])).await.unwrap_err();
+        assert!(matches!(e, EngineError::PolicyNotFound { .. }), "{e}");
+        assert_eq!(e.exit_code(), 1);
+        assert_eq!(aws.calls().mutating(), 0);
+    });
+}
+
+#[test]
+fn policies_attached_by_others_are_reported_and_kept() {
+    run(async {
+        let aws = FakeAws::new();
+        let s = setup(&["ReadOnlyAccess"]);
+        converge(&aws, &s).await;
+        aws.state
+            .lock()
+            .unwrap()
+            .attached
+            .get_mut("gitlab-web")
+            .unwrap()
+            .push(AttachedPolicy {
+                name: "Theirs".into(),
+                arn: "arn:aws:iam::123456789012:policy/Theirs".into(),
+            });
+        let p = plan(&aws, &s).await.unwrap();
+        assert_eq!(p.other_attached.len(), 1);
+        assert!(p.is_converged());
+        let out = apply(&aws, &p, |_| {}).await.unwrap();
+        assert_eq!(out.left_alone[0].name, "Theirs");
+        assert_eq!(aws.state.lock().unwrap().attached["gitlab-web"].len(), 2);
+    });
+}
+
+#[test]
+fn a_failure_names_its_step_and_a_rerun_finishes_without_repeating() {
+    run(async {
+        let aws = FakeAws::new();
+        let s = setup(&["ReadOnlyAccess"]);
+        aws.fail_next("AttachRolePolicy", "AccessDenied");
+        let p = plan(&aws, &s).await.unwrap();
+        let e = apply(&aws, &p, |_| {}).await.unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with("step \"permissions\": AttachRolePolicy failed: AccessDenied"),
+            "{msg}"
+        );
+        assert!(msg.contains("iam:AttachRolePolicy"), "{msg}");
+        let before = aws.calls().total();
+        let out = converge(&aws, &s).await;
+        let rerun = aws.calls().snapshot()[before..].to_vec();
+        assert!(!rerun.contains(&"iam.CreateRole".to_string()));
+        assert!(!rerun.contains(&"iam.CreateOpenIDConnectProvider".to_string()));
+        assert_eq!(out.resources[2].action, Done::Attached);
+    });
+}
+
+#[test]
+fn a_provider_created_meanwhile_is_adopted() {
+    run(async {
+        let aws = FakeAws::new();
+        let s = setup(&[]);
+        let p = plan(&aws, &s).await.unwrap();
+        // Someone else creates it between our plan and apply.
+        aws.create_oidc_provider("https://gitlab.com", &["sts.amazonaws.com".into()], &[])
+            .await
+            .unwrap();
+        let out = apply(&aws, &p, |_| {}).await.unwrap();
+        assert_eq!(out.resources[0].action, Done::Updated);
+        let state = aws.state.lock().unwrap();
+        assert_eq!(state.providers.len(), 1);
+        assert_eq!(state.providers.values().next().unwrap().client_ids.len(), 2);
+    });
+}
+
+#[test]
+fn a_role_at_another_path_is_a_conflict() {
+    run(async {
+        let aws = FakeAws::new();
+        converge(&aws, &setup(&[])).await;
+        let mut input = SetupInput {
+            projects: vec!["acme/web".into()],
+            role_name: Some("gitlab-web".into()),
+            ..Default::default()
+        };
+        input.role_path = Some("/ci/".into());
+        let e = plan(&aws, &input.validate().unwrap()).await.unwrap_err();
+        assert!(matches!(e, EngineError::RolePathConflict { .. }), "{e}");
+    });
+}
+
+#[test]
+fn progress_reports_each_step_in_order() {
+    run(async {
+        let aws = FakeAws::new();
+        let p = plan(&aws, &setup(&["ReadOnlyAccess"])).await.unwrap();
+        let mut seen = Vec::new();
+        apply(&aws, &p, |e| {
+            if let Progress::Finished { step, report } = e {
+                seen.push((step, report.action));
+            }
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            seen,
+            [
+                (Step::Provider, Done::Created),
+                (Step::Role, Done::Created),
+                (Step::Permissions, Done::Attached)
+            ]
+        );
+    });
+}
