@@ -167,9 +167,10 @@ pub async fn run(cli: Cli) -> ExitCode {
         run_plan(&aws, &setup, cli.output).await
     };
     let calls = aws.calls();
+    let total = calls.total();
     eprintln!(
-        "{} AWS calls, {} of them changing something",
-        calls.total(),
+        "{total} AWS call{}, {} of them changing something",
+        if total == 1 { "" } else { "s" },
         calls.mutating()
     );
     match result {
@@ -202,7 +203,7 @@ async fn run_plan(
 ) -> Result<(), EngineError> {
     let plan = read_plan(aws, setup).await?;
     match format {
-        OutputFormat::Text => print!("{}", output::plan_text(&plan)),
+        OutputFormat::Text => print!("{}", output::plan_text(&plan, true)),
         OutputFormat::Json => println!("{}", output::plan_json(&plan)),
     }
     Ok(())
@@ -215,7 +216,7 @@ async fn run_apply(
     format: OutputFormat,
 ) -> Result<(), EngineError> {
     let plan = read_plan(aws, setup).await?;
-    eprint!("{}", output::plan_text(&plan));
+    eprint!("{}", output::plan_text(&plan, false));
     let reasons = plan.confirmations();
     if !reasons.is_empty() && !yes && !confirm_interactively(&reasons) {
         return Err(EngineError::ConfirmationRequired { reasons });

@@ -36,7 +36,8 @@ fn policy_word(a: PolicyAction) -> &'static str {
 }
 
 /// The plan for people: one line per resource, then the trust policy, changes and warnings.
-pub fn plan_text(plan: &Plan) -> String {
+/// `full` always shows the trust policy; otherwise only when the role is about to be created.
+pub fn plan_text(plan: &Plan, full: bool) -> String {
     let mut s = String::new();
     let p = &plan.provider;
     let _ = writeln!(
@@ -85,7 +86,9 @@ pub fn plan_text(plan: &Plan) -> String {
             other.arn
         );
     }
-    let _ = writeln!(s, "\nTrust policy:\n{}", plan.trust.policy.to_pretty_json());
+    if full || plan.role.action == RoleAction::Create {
+        let _ = writeln!(s, "\nTrust policy:\n{}", plan.trust.policy.to_pretty_json());
+    }
     s.push_str(&trust_diff_text(plan));
     if !plan.warnings.is_empty() {
         s.push_str("\nWarnings:\n");

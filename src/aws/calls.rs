@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use aws_sdk_iam::config::interceptors::BeforeSerializationInterceptorContextRef;
+use aws_sdk_iam::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_iam::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
@@ -47,10 +47,11 @@ impl Intercept for CallCounter {
         "CallCounter"
     }
 
-    // Once per operation (not per retry attempt), after the operation's metadata is in the bag.
-    fn read_before_serialization(
+    // Once per request that actually goes on the wire: a retry counts again, and an operation
+    // that fails before sending (e.g. no credentials) does not count.
+    fn read_before_transmit(
         &self,
-        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
