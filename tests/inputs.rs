@@ -169,3 +169,77 @@ fn interrupt_exits_130() {
     assert!(run.stderr.contains("interrupted"), "{}", run.stderr);
     assert!(run.stdout.is_empty());
 }
+
+/// `--profile`, `--region` and `--endpoint-url` work like the AWS CLI's, without the environment.
+#[test]
+fn global_flags_select_profile_region_and_endpoint() {
+    let emu = Emulator::start();
+    let dir = tempfile::tempdir().expect("dir");
+    let credentials = dir.path().join("credentials");
+    std::fs::write(
+        &credentials,
+        "[ci]\naws_access_key_id = AKIDPROFILETEST\naws_secret_access_key = profile-secret-not-real\n",
+    )
+    .expect("write credentials");
+    let mut cmd = emu.command();
+    cmd.env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_REGION")
+        .env("AWS_SHARED_CREDENTIALS_FILE", &credentials)
+        .args([
+            "--profile",
+            "ci",
+            "--region",
+            "eu-west-1",
+            "--endpoint-url",
+            &emu.endpoint,
+            "plan",
+            "--project",
+            "acme/web",
+            "--role-name",
+            "r",
+        ]);
+    let run = common::Run::from(cmd.output().expect("run"));
+    run.assert_code(0);
+    assert!(
+        run.stderr.contains("profile ci, region eu-west-1"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("profile-secret-not-real")
+            && !run.stdout.contains("profile-secret-not-real")
+    );
+    assert_eq!(
+        emu.calls(),
+        [
+            "sts.GetCallerIdentity",
+            "iam.GetOpenIDConnectProvider",
+            "iam.GetRole"
+        ]
+    );
+
+    // A profile that does not exist: exit 1 with words, nothing sent.
+    let mut cmd = emu.command();
+    cmd.env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env("AWS_SHARED_CREDENTIALS_FILE", &credentials)
+        .args([
+            "--profile",
+            "nope",
+            "plan",
+            "--project",
+            "acme/web",
+            "--role-name",
+            "r",
+        ]);
+    let run = common::Run::from(cmd.output().expect("run"));
+    run.assert_code(1);
+    let last = run.stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("step \"identity\"") && last.contains("for profile 'nope'"),
+        "{}",
+        run.stderr
+    );
+}

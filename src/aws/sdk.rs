@@ -183,12 +183,15 @@ fn not_found_as_none<T>(result: AwsResult<T>) -> AwsResult<Option<T>> {
 impl Aws for SdkAws {
     async fn caller_identity(&self) -> AwsResult<CallerIdentity> {
         const OP: &str = "GetCallerIdentity";
-        let out = self
-            .sts
-            .get_caller_identity()
-            .send()
-            .await
-            .map_err(|e| AwsError::from_sdk(OP, e))?;
+        let out = self.sts.get_caller_identity().send().await.map_err(|e| {
+            let mut err = AwsError::from_sdk(OP, e);
+            if let (super::ErrorKind::Credentials(reason), Some(profile)) = (&mut err.kind, &self.connection.profile) {
+                reason.push_str(&format!(
+                    " for profile '{profile}' (is it in ~/.aws/config or ~/.aws/credentials, and logged in?)"
+                ));
+            }
+            err
+        })?;
         Ok(CallerIdentity {
             account: out.account().unwrap_or_default().to_string(),
             arn: out.arn().unwrap_or_default().to_string(),
