@@ -16,207 +16,166 @@ pub enum Progress {
     Finished { step: Step, report: ResourceReport },
 }
 
+/// Sends progress and keeps the reports for the outcome.
+struct Reporter<F: FnMut(Progress)> {
+    progress: F,
+    resources: Vec<ResourceReport>,
+}
+
+impl<F: FnMut(Progress)> Reporter<F> {
+    fn start(&mut self, step: Step, what: String) {
+        (self.progress)(Progress::Started { step, what });
+    }
+
+    fn done(
+        &mut self,
+        step: Step,
+        resource: &'static str,
+        id: &str,
+        action: Done,
+        details: Vec<String>,
+    ) {
+        let report = ResourceReport {
+            resource,
+            id: id.to_string(),
+            action,
+            details,
+        };
+        self.resources.push(report.clone());
+        (self.progress)(Progress::Finished { step, report });
+    }
+}
+
 /// Apply `plan`. The caller has already obtained any confirmation `plan.confirmations()` asks for.
 pub async fn apply<A: Aws>(
     aws: &A,
     plan: &Plan,
-    mut progress: impl FnMut(Progress),
+    progress: impl FnMut(Progress),
 ) -> Result<Outcome, EngineError> {
-    let mut resources = Vec::new();
-
-    let provider_arn = apply_provider(aws, plan, &mut progress, &mut resources).await?;
-
-    let role = &plan.role;
-    let role_arn = match &role.action {
-        RoleAction::Create => {
-            progress(Progress::Started {
-                step: Step::Role,
-                what: format!("creating role {}", role.name),
-            });
-            let arn = aws
-                .create_role(&role.new_role)
-                .await
-                .map_err(EngineError::aws(Step::Role))?;
-            finish(
-                &mut progress,
-                &mut resources,
-                Step::Role,
-                "role",
-                &arn,
-                Done::Created,
-                vec![],
-            );
-            if arn.is_empty() {
-                role.arn.clone()
-            } else {
-                arn
-            }
-        }
-        RoleAction::Update { changes } => {
-            progress(Progress::Started {
-                step: Step::Role,
-                what: format!("updating role {}", role.name),
-            });
-            apply_role_changes(aws, &role.name, &role.new_role.trust_policy_json, changes).await?;
-            let details = changes.iter().map(RoleChange::summary).collect();
-            finish(
-                &mut progress,
-                &mut resources,
-                Step::Role,
-                "role",
-                &role.arn,
-                Done::Updated,
-                details,
-            );
-            role.arn.clone()
-        }
-        RoleAction::Reuse | RoleAction::Unchanged => {
-            let done = if role.action == RoleAction::Reuse {
-                Done::Reused
-            } else {
-                Done::Unchanged
-            };
-            finish(
-                &mut progress,
-                &mut resources,
-                Step::Role,
-                "role",
-                &role.arn,
-                done,
-                vec![],
-            );
-            role.arn.clone()
-        }
+    let mut r = Reporter {
+        progress,
+        resources: Vec::new(),
     };
-
+    let provider_arn = apply_provider(aws, plan, &mut r).await?;
+    let role_arn = apply_role(aws, plan, &mut r).await?;
     for p in &plan.policies {
         let done = match p.action {
             PolicyAction::Attach => {
-                progress(Progress::Started {
-                    step: Step::Permissions,
-                    what: format!("attaching {}", p.name),
-                });
-                aws.attach_policy(&role.name, &p.arn)
+                r.start(Step::Permissions, format!("attaching {}", p.name));
+                aws.attach_policy(&plan.role.name, &p.arn)
                     .await
                     .map_err(EngineError::aws(Step::Permissions))?;
                 Done::Attached
             }
             PolicyAction::AlreadyAttached => Done::Unchanged,
         };
-        finish(
-            &mut progress,
-            &mut resources,
-            Step::Permissions,
-            "policy",
-            &p.arn,
-            done,
-            vec![],
-        );
+        r.done(Step::Permissions, "policy", &p.arn, done, vec![]);
     }
-
     Ok(Outcome {
         account: plan.identity.account.clone(),
         caller: plan.identity.arn.clone(),
         provider_arn,
         role_arn,
-        resources,
+        resources: r.resources,
         left_alone: plan.other_attached.clone(),
     })
 }
 
-async fn apply_provider<A: Aws>(
+async fn apply_provider<A: Aws, F: FnMut(Progress)>(
     aws: &A,
     plan: &Plan,
-    progress: &mut impl FnMut(Progress),
-    resources: &mut Vec<ResourceReport>,
+    r: &mut Reporter<F>,
 ) -> Result<String, EngineError> {
+    const KIND: &str = "oidc-provider";
     let p = &plan.provider;
     let step = Step::Provider;
+    let add_audience = || async {
+        aws.add_client_id(&p.arn, &p.audience)
+            .await
+            .map_err(EngineError::aws(step))
+    };
     match p.action {
         ProviderAction::Create => {
-            progress(Progress::Started {
-                step,
-                what: format!("creating OIDC provider {}", p.url),
-            });
+            r.start(step, format!("creating OIDC provider {}", p.url));
             let tags = [(MANAGED_BY_TAG.0.to_string(), MANAGED_BY_TAG.1.to_string())];
-            let created = aws
-                .create_oidc_provider(&p.url, std::slice::from_ref(&p.audience), &tags)
-                .await;
-            match created {
+            let audiences = std::slice::from_ref(&p.audience);
+            match aws.create_oidc_provider(&p.url, audiences, &tags).await {
                 Ok(arn) => {
                     let arn = if arn.is_empty() { p.arn.clone() } else { arn };
-                    finish(
-                        progress,
-                        resources,
-                        step,
-                        "oidc-provider",
-                        &arn,
-                        Done::Created,
-                        vec![],
-                    );
+                    r.done(step, KIND, &arn, Done::Created, vec![]);
                     Ok(arn)
                 }
-                // Created by someone else since we looked: adopt it, adding the audience.
+                // Created by someone else since we looked: adopt it, making sure of the audience.
                 Err(e) if e.is_code("EntityAlreadyExists") => {
-                    aws.add_client_id(&p.arn, &p.audience)
-                        .await
-                        .map_err(EngineError::aws(step))?;
+                    add_audience().await?;
                     let details = vec![format!("audience {} ensured", p.audience)];
-                    finish(
-                        progress,
-                        resources,
-                        step,
-                        "oidc-provider",
-                        &p.arn,
-                        Done::Updated,
-                        details,
-                    );
+                    r.done(step, KIND, &p.arn, Done::Updated, details);
                     Ok(p.arn.clone())
                 }
-                Err(e) => Err(EngineError::Aws { step, error: e }),
+                Err(error) => Err(EngineError::Aws { step, error }),
             }
         }
         ProviderAction::AddAudience => {
-            progress(Progress::Started {
-                step,
-                what: format!("adding audience {} to {}", p.audience, p.arn),
-            });
-            aws.add_client_id(&p.arn, &p.audience)
-                .await
-                .map_err(EngineError::aws(step))?;
+            r.start(step, format!("adding audience {} to {}", p.audience, p.arn));
+            add_audience().await?;
             let details = vec![format!("audience {} added", p.audience)];
-            finish(
-                progress,
-                resources,
-                step,
-                "oidc-provider",
-                &p.arn,
-                Done::Updated,
-                details,
-            );
+            r.done(step, KIND, &p.arn, Done::Updated, details);
             Ok(p.arn.clone())
         }
-        ProviderAction::Reuse | ProviderAction::Unchanged => {
-            let done = if p.action == ProviderAction::Reuse {
-                Done::Reused
-            } else {
-                Done::Unchanged
-            };
-            finish(
-                progress,
-                resources,
-                step,
-                "oidc-provider",
-                &p.arn,
-                done,
-                vec![],
-            );
+        ProviderAction::Reuse => {
+            r.done(step, KIND, &p.arn, Done::Reused, vec![]);
+            Ok(p.arn.clone())
+        }
+        ProviderAction::Unchanged => {
+            r.done(step, KIND, &p.arn, Done::Unchanged, vec![]);
             Ok(p.arn.clone())
         }
     }
 }
 
-async fn apply_role_changes<A: Aws>(
+async fn apply_role<A: Aws, F: FnMut(Progress)>(
+    aws: &A,
+    plan: &Plan,
+    r: &mut Reporter<F>,
+) -> Result<String, EngineError> {
+    let role = &plan.role;
+    let step = Step::Role;
+    match &role.action {
+        RoleAction::Create => {
+            r.start(step, format!("creating role {}", role.name));
+            let arn = aws
+                .create_role(&role.new_role)
+                .await
+                .map_err(EngineError::aws(step))?;
+            let arn = if arn.is_empty() {
+                role.arn.clone()
+            } else {
+                arn
+            };
+            r.done(step, "role", &arn, Done::Created, vec![]);
+            Ok(arn)
+        }
+        RoleAction::Update { changes } => {
+            r.start(step, format!("updating role {}", role.name));
+            update_role(aws, &role.name, &role.new_role.trust_policy_json, changes).await?;
+            let details = changes.iter().map(RoleChange::summary).collect();
+            r.done(step, "role", &role.arn, Done::Updated, details);
+            Ok(role.arn.clone())
+        }
+        RoleAction::Reuse => {
+            r.done(step, "role", &role.arn, Done::Reused, vec![]);
+            Ok(role.arn.clone())
+        }
+        RoleAction::Unchanged => {
+            r.done(step, "role", &role.arn, Done::Unchanged, vec![]);
+            Ok(role.arn.clone())
+        }
+    }
+}
+
+/// One call per kind of change: the trust policy, the boundary, and description with session
+/// duration together in one `UpdateRole`.
+async fn update_role<A: Aws>(
     aws: &A,
     role: &str,
     trust_policy_json: &str,
@@ -247,23 +206,4 @@ async fn apply_role_changes<A: Aws>(
             .map_err(err())?;
     }
     Ok(())
-}
-
-fn finish(
-    progress: &mut impl FnMut(Progress),
-    resources: &mut Vec<ResourceReport>,
-    step: Step,
-    resource: &'static str,
-    id: &str,
-    action: Done,
-    details: Vec<String>,
-) {
-    let report = ResourceReport {
-        resource,
-        id: id.to_string(),
-        action,
-        details,
-    };
-    resources.push(report.clone());
-    progress(Progress::Finished { step, report });
 }
