@@ -222,6 +222,9 @@ async fn run_apply(
         return Err(EngineError::ConfirmationRequired { reasons });
     }
     let outcome = engine::apply(aws, &plan, |p| eprintln!("{}", output::progress_line(&p))).await?;
+    for r in &outcome.resources {
+        eprintln!("{}", output::report_line(r));
+    }
     for other in &outcome.left_alone {
         eprintln!(
             "· policy        kept      {} (attached by someone else; left alone)",

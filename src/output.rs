@@ -158,13 +158,14 @@ fn done_word(d: Done) -> &'static str {
 /// One stderr line for a progress event.
 pub fn progress_line(p: &Progress) -> String {
     match p {
-        Progress::Started { what, .. } => format!("… {what}"),
-        Progress::Finished { report, .. } => report_line(report),
+        Progress::Started { label, .. } => format!("… {label}"),
+        Progress::Finished { label, .. } => format!("✓ {label}"),
     }
 }
 
-fn report_line(r: &ResourceReport) -> String {
-    let mut line = format!("✓ {:<13} {:<9} {}", r.resource, done_word(r.action), r.id);
+/// One stderr line for a resource in the final result.
+pub fn report_line(r: &ResourceReport) -> String {
+    let mut line = format!("= {:<13} {:<9} {}", r.resource, done_word(r.action), r.id);
     if !r.details.is_empty() {
         let _ = write!(line, " ({})", r.details.join("; "));
     }

@@ -1,5 +1,5 @@
-//! Carrying out a plan: provider, then role, then each policy, one mutating call per change and
-//! none where nothing is to be done. Progress is reported as it happens.
+//! Carrying out a plan as a list of actions, one mutating AWS call each, none where nothing is to be
+//! done. The wizard runs them one by one (and resumes from a failed one); `apply` runs them all.
 
 use crate::aws::Aws;
 use crate::plan::MANAGED_BY_TAG;
@@ -9,201 +9,271 @@ use super::{
     RoleChange, Step,
 };
 
-/// What the engine tells its face (CLI or wizard) while it works.
+/// One mutating AWS call of an apply.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Progress {
-    Started { step: Step, what: String },
-    Finished { step: Step, report: ResourceReport },
+pub enum Action {
+    CreateProvider,
+    AddAudience,
+    CreateRole,
+    UpdateTrustPolicy,
+    UpdateRoleSettings {
+        description: Option<String>,
+        max_session_duration: Option<i32>,
+    },
+    PutPermissionsBoundary {
+        arn: String,
+    },
+    AttachPolicy {
+        arn: String,
+        name: String,
+    },
 }
 
-/// Sends progress and keeps the reports for the outcome.
-struct Reporter<F: FnMut(Progress)> {
-    progress: F,
-    resources: Vec<ResourceReport>,
-}
-
-impl<F: FnMut(Progress)> Reporter<F> {
-    fn start(&mut self, step: Step, what: String) {
-        (self.progress)(Progress::Started { step, what });
+impl Action {
+    pub fn step(&self) -> Step {
+        match self {
+            Action::CreateProvider | Action::AddAudience => Step::Provider,
+            Action::AttachPolicy { .. } => Step::Permissions,
+            _ => Step::Role,
+        }
     }
 
-    fn done(
-        &mut self,
-        step: Step,
-        resource: &'static str,
-        id: &str,
-        action: Done,
-        details: Vec<String>,
-    ) {
-        let report = ResourceReport {
-            resource,
-            id: id.to_string(),
-            action,
-            details,
-        };
-        self.resources.push(report.clone());
-        (self.progress)(Progress::Finished { step, report });
+    /// The AWS operation it calls.
+    pub fn operation(&self) -> &'static str {
+        match self {
+            Action::CreateProvider => "CreateOpenIDConnectProvider",
+            Action::AddAudience => "AddClientIDToOpenIDConnectProvider",
+            Action::CreateRole => "CreateRole",
+            Action::UpdateTrustPolicy => "UpdateAssumeRolePolicy",
+            Action::UpdateRoleSettings { .. } => "UpdateRole",
+            Action::PutPermissionsBoundary { .. } => "PutRolePermissionsBoundary",
+            Action::AttachPolicy { .. } => "AttachRolePolicy",
+        }
     }
-}
 
-/// Apply `plan`. The caller has already obtained any confirmation `plan.confirmations()` asks for.
-pub async fn apply<A: Aws>(
-    aws: &A,
-    plan: &Plan,
-    progress: impl FnMut(Progress),
-) -> Result<Outcome, EngineError> {
-    let mut r = Reporter {
-        progress,
-        resources: Vec::new(),
-    };
-    let provider_arn = apply_provider(aws, plan, &mut r).await?;
-    let role_arn = apply_role(aws, plan, &mut r).await?;
-    for p in &plan.policies {
-        let done = match p.action {
-            PolicyAction::Attach => {
-                r.start(Step::Permissions, format!("attaching {}", p.name));
-                aws.attach_policy(&plan.role.name, &p.arn)
-                    .await
-                    .map_err(EngineError::aws(Step::Permissions))?;
-                Done::Attached
+    /// What it does, in words.
+    pub fn label(&self, plan: &Plan) -> String {
+        match self {
+            Action::CreateProvider => format!("create OIDC provider {}", plan.provider.url),
+            Action::AddAudience => {
+                format!("add audience {} to the provider", plan.provider.audience)
             }
-            PolicyAction::AlreadyAttached => Done::Unchanged,
-        };
-        r.done(Step::Permissions, "policy", &p.arn, done, vec![]);
+            Action::CreateRole => format!("create role {}", plan.role.name),
+            Action::UpdateTrustPolicy => format!("update the trust policy of {}", plan.role.name),
+            Action::UpdateRoleSettings { .. } => {
+                format!("update the settings of {}", plan.role.name)
+            }
+            Action::PutPermissionsBoundary { arn } => format!("set permissions boundary {arn}"),
+            Action::AttachPolicy { name, .. } => format!("attach {name}"),
+        }
     }
-    Ok(Outcome {
-        account: plan.identity.account.clone(),
-        caller: plan.identity.arn.clone(),
-        provider_arn,
-        role_arn,
-        resources: r.resources,
-        left_alone: plan.other_attached.clone(),
-    })
 }
 
-async fn apply_provider<A: Aws, F: FnMut(Progress)>(
-    aws: &A,
-    plan: &Plan,
-    r: &mut Reporter<F>,
-) -> Result<String, EngineError> {
-    const KIND: &str = "oidc-provider";
+impl Plan {
+    /// The mutating calls applying this plan takes, in order. Empty when converged.
+    pub fn actions(&self) -> Vec<Action> {
+        let mut out = Vec::new();
+        match self.provider.action {
+            ProviderAction::Create => out.push(Action::CreateProvider),
+            ProviderAction::AddAudience => out.push(Action::AddAudience),
+            ProviderAction::Reuse | ProviderAction::Unchanged => {}
+        }
+        match &self.role.action {
+            RoleAction::Create => out.push(Action::CreateRole),
+            RoleAction::Update { changes } => {
+                let mut description = None;
+                let mut max_session_duration = None;
+                let mut boundary = None;
+                for c in changes {
+                    match c {
+                        RoleChange::TrustPolicy { .. } => out.push(Action::UpdateTrustPolicy),
+                        RoleChange::Description { to, .. } => description = Some(to.clone()),
+                        RoleChange::MaxSessionDuration { to, .. } => {
+                            max_session_duration = Some(*to)
+                        }
+                        RoleChange::PermissionsBoundary { to, .. } => boundary = Some(to.clone()),
+                    }
+                }
+                // Description and session duration go together in one UpdateRole.
+                if description.is_some() || max_session_duration.is_some() {
+                    out.push(Action::UpdateRoleSettings {
+                        description,
+                        max_session_duration,
+                    });
+                }
+                if let Some(arn) = boundary {
+                    out.push(Action::PutPermissionsBoundary { arn });
+                }
+            }
+            RoleAction::Reuse | RoleAction::Unchanged => {}
+        }
+        for p in self
+            .policies
+            .iter()
+            .filter(|p| p.action == PolicyAction::Attach)
+        {
+            out.push(Action::AttachPolicy {
+                arn: p.arn.clone(),
+                name: p.name.clone(),
+            });
+        }
+        out
+    }
+}
+
+/// Run one action. Returns what it did to its resource.
+pub async fn execute<A: Aws>(aws: &A, plan: &Plan, action: &Action) -> Result<Done, EngineError> {
+    let err = EngineError::aws(action.step());
+    let role = plan.role.name.as_str();
     let p = &plan.provider;
-    let step = Step::Provider;
-    let add_audience = || async {
-        aws.add_client_id(&p.arn, &p.audience)
-            .await
-            .map_err(EngineError::aws(step))
-    };
-    match p.action {
-        ProviderAction::Create => {
-            r.start(step, format!("creating OIDC provider {}", p.url));
+    match action {
+        Action::CreateProvider => {
             let tags = [(MANAGED_BY_TAG.0.to_string(), MANAGED_BY_TAG.1.to_string())];
             let audiences = std::slice::from_ref(&p.audience);
             match aws.create_oidc_provider(&p.url, audiences, &tags).await {
-                Ok(arn) => {
-                    let arn = if arn.is_empty() { p.arn.clone() } else { arn };
-                    r.done(step, KIND, &arn, Done::Created, vec![]);
-                    Ok(arn)
-                }
-                // Created by someone else since we looked: adopt it, making sure of the audience.
+                Ok(_) => Ok(Done::Created),
+                // Created by someone else since we looked (or by a run cut short): adopt it,
+                // making sure of the audience.
                 Err(e) if e.is_code("EntityAlreadyExists") => {
-                    add_audience().await?;
-                    let details = vec![format!("audience {} ensured", p.audience)];
-                    r.done(step, KIND, &p.arn, Done::Updated, details);
-                    Ok(p.arn.clone())
+                    aws.add_client_id(&p.arn, &p.audience).await.map_err(err)?;
+                    Ok(Done::Updated)
                 }
-                Err(error) => Err(EngineError::Aws { step, error }),
+                Err(e) => Err(err(e)),
             }
         }
-        ProviderAction::AddAudience => {
-            r.start(step, format!("adding audience {} to {}", p.audience, p.arn));
-            add_audience().await?;
-            let details = vec![format!("audience {} added", p.audience)];
-            r.done(step, KIND, &p.arn, Done::Updated, details);
-            Ok(p.arn.clone())
+        Action::AddAudience => {
+            aws.add_client_id(&p.arn, &p.audience).await.map_err(err)?;
+            Ok(Done::Updated)
         }
-        ProviderAction::Reuse => {
-            r.done(step, KIND, &p.arn, Done::Reused, vec![]);
-            Ok(p.arn.clone())
+        Action::CreateRole => {
+            aws.create_role(&plan.role.new_role).await.map_err(err)?;
+            Ok(Done::Created)
         }
-        ProviderAction::Unchanged => {
-            r.done(step, KIND, &p.arn, Done::Unchanged, vec![]);
-            Ok(p.arn.clone())
+        Action::UpdateTrustPolicy => {
+            aws.update_trust_policy(role, &plan.role.new_role.trust_policy_json)
+                .await
+                .map_err(err)?;
+            Ok(Done::Updated)
+        }
+        Action::UpdateRoleSettings {
+            description,
+            max_session_duration,
+        } => {
+            aws.update_role(role, description.as_deref(), *max_session_duration)
+                .await
+                .map_err(err)?;
+            Ok(Done::Updated)
+        }
+        Action::PutPermissionsBoundary { arn } => {
+            aws.put_permissions_boundary(role, arn).await.map_err(err)?;
+            Ok(Done::Updated)
+        }
+        Action::AttachPolicy { arn, .. } => {
+            aws.attach_policy(role, arn).await.map_err(err)?;
+            Ok(Done::Attached)
         }
     }
 }
 
-async fn apply_role<A: Aws, F: FnMut(Progress)>(
+/// What the engine tells its face while it works.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    Started {
+        index: usize,
+        action: Action,
+        label: String,
+    },
+    Finished {
+        index: usize,
+        action: Action,
+        label: String,
+        done: Done,
+    },
+}
+
+/// Apply the whole plan. The caller has already obtained any confirmation
+/// `plan.confirmations()` asks for.
+pub async fn apply<A: Aws>(
     aws: &A,
     plan: &Plan,
-    r: &mut Reporter<F>,
-) -> Result<String, EngineError> {
-    let role = &plan.role;
-    let step = Step::Role;
-    match &role.action {
-        RoleAction::Create => {
-            r.start(step, format!("creating role {}", role.name));
-            let arn = aws
-                .create_role(&role.new_role)
-                .await
-                .map_err(EngineError::aws(step))?;
-            let arn = if arn.is_empty() {
-                role.arn.clone()
-            } else {
-                arn
+    mut progress: impl FnMut(Progress),
+) -> Result<Outcome, EngineError> {
+    let mut provider_done = None;
+    for (index, action) in plan.actions().into_iter().enumerate() {
+        let label = action.label(plan);
+        progress(Progress::Started {
+            index,
+            action: action.clone(),
+            label: label.clone(),
+        });
+        let done = execute(aws, plan, &action).await?;
+        if action.step() == Step::Provider {
+            provider_done = Some(done);
+        }
+        progress(Progress::Finished {
+            index,
+            action,
+            label,
+            done,
+        });
+    }
+    Ok(plan.outcome(provider_done))
+}
+
+impl Plan {
+    /// The result of a finished apply, per resource. `provider_done` overrides what was planned for
+    /// the provider (a provider created meanwhile by someone else is adopted, not created).
+    pub fn outcome(&self, provider_done: Option<Done>) -> Outcome {
+        let mut resources = Vec::new();
+        let provider = provider_done.unwrap_or(match self.provider.action {
+            ProviderAction::Create => Done::Created,
+            ProviderAction::AddAudience => Done::Updated,
+            ProviderAction::Reuse => Done::Reused,
+            ProviderAction::Unchanged => Done::Unchanged,
+        });
+        let provider_details = match provider {
+            Done::Updated => vec![format!("audience {} added", self.provider.audience)],
+            _ => vec![],
+        };
+        resources.push(report(
+            "oidc-provider",
+            &self.provider.arn,
+            provider,
+            provider_details,
+        ));
+        let (role, details) = match &self.role.action {
+            RoleAction::Create => (Done::Created, vec![]),
+            RoleAction::Update { changes } => (
+                Done::Updated,
+                changes.iter().map(RoleChange::summary).collect(),
+            ),
+            RoleAction::Reuse => (Done::Reused, vec![]),
+            RoleAction::Unchanged => (Done::Unchanged, vec![]),
+        };
+        resources.push(report("role", &self.role.arn, role, details));
+        for p in &self.policies {
+            let done = match p.action {
+                PolicyAction::Attach => Done::Attached,
+                PolicyAction::AlreadyAttached => Done::Unchanged,
             };
-            r.done(step, "role", &arn, Done::Created, vec![]);
-            Ok(arn)
+            resources.push(report("policy", &p.arn, done, vec![]));
         }
-        RoleAction::Update { changes } => {
-            r.start(step, format!("updating role {}", role.name));
-            update_role(aws, &role.name, &role.new_role.trust_policy_json, changes).await?;
-            let details = changes.iter().map(RoleChange::summary).collect();
-            r.done(step, "role", &role.arn, Done::Updated, details);
-            Ok(role.arn.clone())
-        }
-        RoleAction::Reuse => {
-            r.done(step, "role", &role.arn, Done::Reused, vec![]);
-            Ok(role.arn.clone())
-        }
-        RoleAction::Unchanged => {
-            r.done(step, "role", &role.arn, Done::Unchanged, vec![]);
-            Ok(role.arn.clone())
+        Outcome {
+            account: self.identity.account.clone(),
+            caller: self.identity.arn.clone(),
+            provider_arn: self.provider.arn.clone(),
+            role_arn: self.role.arn.clone(),
+            resources,
+            left_alone: self.other_attached.clone(),
         }
     }
 }
 
-/// One call per kind of change: the trust policy, the boundary, and description with session
-/// duration together in one `UpdateRole`.
-async fn update_role<A: Aws>(
-    aws: &A,
-    role: &str,
-    trust_policy_json: &str,
-    changes: &[RoleChange],
-) -> Result<(), EngineError> {
-    let err = || EngineError::aws(Step::Role);
-    let mut description = None;
-    let mut max_session = None;
-    for change in changes {
-        match change {
-            RoleChange::TrustPolicy { .. } => {
-                aws.update_trust_policy(role, trust_policy_json)
-                    .await
-                    .map_err(err())?;
-            }
-            RoleChange::Description { to, .. } => description = Some(to.as_str()),
-            RoleChange::MaxSessionDuration { to, .. } => max_session = Some(*to),
-            RoleChange::PermissionsBoundary { to, .. } => {
-                aws.put_permissions_boundary(role, to)
-                    .await
-                    .map_err(err())?;
-            }
-        }
+fn report(resource: &'static str, id: &str, action: Done, details: Vec<String>) -> ResourceReport {
+    ResourceReport {
+        resource,
+        id: id.to_string(),
+        action,
+        details,
     }
-    if description.is_some() || max_session.is_some() {
-        aws.update_role(role, description, max_session)
-            .await
-            .map_err(err())?;
-    }
-    Ok(())
 }

@@ -11,7 +11,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-pub use apply::{Progress, apply};
+pub use apply::{Action, Progress, apply, execute};
 pub use plan::plan;
 
 use crate::aws::{AttachedPolicy, AwsError, CallerIdentity, NewRole};

@@ -173,25 +173,75 @@ fn a_role_at_another_path_is_a_conflict() {
 }
 
 #[test]
-fn progress_reports_each_step_in_order() {
+fn progress_reports_each_action_in_order() {
     run(async {
         let aws = FakeAws::new();
         let p = plan(&aws, &setup(&["ReadOnlyAccess"])).await.unwrap();
+        assert_eq!(
+            p.actions(),
+            [
+                Action::CreateProvider,
+                Action::CreateRole,
+                Action::AttachPolicy {
+                    arn: "arn:aws:iam::aws:policy/ReadOnlyAccess".into(),
+                    name: "ReadOnlyAccess".into()
+                }
+            ]
+        );
         let mut seen = Vec::new();
         apply(&aws, &p, |e| {
-            if let Progress::Finished { step, report } = e {
-                seen.push((step, report.action));
+            if let Progress::Finished { index, done, .. } = e {
+                seen.push((index, done));
             }
         })
         .await
         .unwrap();
         assert_eq!(
             seen,
-            [
-                (Step::Provider, Done::Created),
-                (Step::Role, Done::Created),
-                (Step::Permissions, Done::Attached)
-            ]
+            [(0, Done::Created), (1, Done::Created), (2, Done::Attached)]
+        );
+    });
+}
+
+#[test]
+fn actions_resume_from_a_failed_one_without_repeating_finished_ones() {
+    run(async {
+        let aws = FakeAws::new();
+        let p = plan(&aws, &setup(&["ReadOnlyAccess"])).await.unwrap();
+        let actions = p.actions();
+        aws.fail_next("CreateRole", "AccessDenied");
+        execute(&aws, &p, &actions[0]).await.unwrap();
+        assert!(execute(&aws, &p, &actions[1]).await.is_err());
+        let before = aws.calls().total();
+        for a in &actions[1..] {
+            execute(&aws, &p, a).await.unwrap();
+        }
+        assert_eq!(
+            aws.calls().snapshot()[before..],
+            ["iam.CreateRole", "iam.AttachRolePolicy"]
+        );
+    });
+}
+
+#[test]
+fn role_settings_are_one_call() {
+    run(async {
+        let aws = FakeAws::new();
+        converge(&aws, &setup(&[])).await;
+        let mut input = SetupInput {
+            projects: vec!["acme/web".into()],
+            role_name: Some("gitlab-web".into()),
+            ..Default::default()
+        };
+        input.description = Some("new".into());
+        input.max_session_duration = Some("7200".into());
+        let p = plan(&aws, &input.validate().unwrap()).await.unwrap();
+        assert_eq!(
+            p.actions(),
+            [Action::UpdateRoleSettings {
+                description: Some("new".into()),
+                max_session_duration: Some(7200)
+            }]
         );
     });
 }
