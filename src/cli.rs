@@ -17,7 +17,7 @@ use crate::plan::input::RefType;
 #[command(
     name = "aws-oidc-wizard",
     version,
-    about = "Let GitLab CI/CD pipelines assume an AWS role through OpenID Connect: creates or adopts the IAM identity provider, the role and its permissions, and prints the role ARN.",
+    about = "Let GitLab CI/CD pipelines assume an AWS role through OpenID Connect: creates or adopts the IAM identity provider, the role and its permissions, and prints the role ARN.\n\nWithout a command, opens the interactive wizard (drawn on the terminal; the ARN is printed on stdout when you quit).",
     after_help = "Example:\n  aws-oidc-wizard plan  --project acme/web --role-name gitlab-acme-web --policy ReadOnlyAccess\n  ROLE_ARN=$(aws-oidc-wizard apply --project acme/web --role-name gitlab-acme-web --policy ReadOnlyAccess)"
 )]
 pub struct Cli {
@@ -30,6 +30,9 @@ pub struct Cli {
     /// Send AWS requests to this URL instead (default: $AWS_ENDPOINT_URL).
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
+    /// Write a log to this file (level from AWS_OIDC_WIZARD_LOG, default info). Never to the screen.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log_file: Option<std::path::PathBuf>,
     /// Output format of the result on stdout.
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
@@ -138,12 +141,52 @@ pub fn parse() -> Result<Cli, ExitCode> {
 
 /// Run a parsed command line to its exit code.
 pub async fn run(cli: Cli) -> ExitCode {
+    if let Err(e) = crate::logging::init(cli.log_file.clone()) {
+        eprintln!("error: --log-file: {e}");
+        return ExitCode::from(2);
+    }
+    let options = ConnectOptions {
+        profile: cli.profile.clone(),
+        region: cli.region.clone(),
+        endpoint_url: cli.endpoint_url.clone(),
+    };
     let Some(command) = cli.command else {
+        return run_wizard(options).await;
+    };
+    tokio::select! {
+        code = run_command(command, options, cli.output) => code,
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("\ninterrupted: nothing after the last ✓ was done; run the same command again to finish");
+            ExitCode::from(130)
+        }
+    }
+}
+
+async fn run_wizard(options: ConnectOptions) -> ExitCode {
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
         eprintln!(
-            "error: no command given: use `aws-oidc-wizard plan` or `aws-oidc-wizard apply` (see --help)"
+            "error: the wizard needs a terminal; in scripts use `aws-oidc-wizard plan` or `apply` (see --help)"
         );
         return ExitCode::from(2);
-    };
+    }
+    tracing::info!("wizard started");
+    match crate::tui::run(options).await {
+        Ok(Some(arn)) => {
+            println!("{arn}");
+            ExitCode::SUCCESS
+        }
+        Ok(None) => {
+            eprintln!("quit before a setup was finished: nothing to print");
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("error: the terminal failed: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn run_command(command: Command, options: ConnectOptions, output: OutputFormat) -> ExitCode {
     let (args, apply, yes) = match &command {
         Command::Plan(args) => (args, false, false),
         Command::Apply { setup, yes } => (setup, true, *yes),
@@ -155,16 +198,11 @@ pub async fn run(cli: Cli) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let options = ConnectOptions {
-        profile: cli.profile.clone(),
-        region: cli.region.clone(),
-        endpoint_url: cli.endpoint_url.clone(),
-    };
     let aws = SdkAws::connect(&options).await;
     let result = if apply {
-        run_apply(&aws, &setup, yes, cli.output).await
+        run_apply(&aws, &setup, yes, output).await
     } else {
-        run_plan(&aws, &setup, cli.output).await
+        run_plan(&aws, &setup, output).await
     };
     let calls = aws.calls();
     let total = calls.total();

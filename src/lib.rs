@@ -1,12 +1,16 @@
 //! aws-oidc-wizard: trust GitLab CI/CD in AWS through OpenID Connect.
 //!
 //! `plan` holds the desired setup and its validation (pure), `aws` the only code that talks to AWS,
-//! `engine` the idempotent steps, `cli` the scripted face and `output` its rendering.
+//! `engine` the idempotent steps, `cli` the scripted face and `output` its rendering, `tui` the
+//! interactive wizard.
 #![deny(clippy::unwrap_used, clippy::panic)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::panic))]
 
 pub mod aws;
+pub mod ci_job;
 pub mod cli;
 pub mod engine;
+pub mod logging;
 pub mod output;
 pub mod plan;
+pub mod tui;

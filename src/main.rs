@@ -18,13 +18,5 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(async {
-        tokio::select! {
-            code = aws_oidc_wizard::cli::run(cli) => code,
-            _ = tokio::signal::ctrl_c() => {
-                eprintln!("\ninterrupted: nothing after the last ✓ was done; run the same command again to finish");
-                ExitCode::from(130)
-            }
-        }
-    })
+    runtime.block_on(aws_oidc_wizard::cli::run(cli))
 }

@@ -59,6 +59,7 @@ impl Intercept for CallCounter {
             Some(m) => format!("{}.{}", m.service().to_ascii_lowercase(), m.name()),
             None => "unknown".to_string(),
         };
+        tracing::debug!(call = %call, "AWS request");
         self.0.record(call);
         Ok(())
     }

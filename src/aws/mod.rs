@@ -124,7 +124,11 @@ pub trait Aws: Send + Sync {
         &self,
         arn: &str,
     ) -> impl Future<Output = AwsResult<Option<ManagedPolicy>>> + Send;
-    /// AWS managed policies whose name is `name` (all pages of `ListPolicies Scope=AWS`).
+    /// Every AWS managed policy (all pages of `ListPolicies Scope=AWS`).
+    fn list_aws_managed_policies(
+        &self,
+    ) -> impl Future<Output = AwsResult<Vec<ManagedPolicy>>> + Send;
+    /// The AWS managed policy named `name`, paging `ListPolicies Scope=AWS` only until found.
     fn find_aws_managed_policy(
         &self,
         name: &str,

@@ -20,6 +20,46 @@ use super::{
     Role,
 };
 
+impl SdkAws {
+    /// Page through `ListPolicies Scope=AWS`, handing each page to `take` until it returns true.
+    async fn aws_policy_pages(
+        &self,
+        mut take: impl FnMut(Vec<ManagedPolicy>) -> bool,
+    ) -> AwsResult<()> {
+        const OP: &str = "ListPolicies";
+        let mut marker: Option<String> = None;
+        // Bounded: about 1,300 AWS managed policies exist, 1,000 a page.
+        for _ in 0..20 {
+            let page = self
+                .iam
+                .list_policies()
+                .scope(aws_sdk_iam::types::PolicyScopeType::Aws)
+                .max_items(1000)
+                .set_marker(marker.take())
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk(OP, e))?;
+            let policies = page
+                .policies()
+                .iter()
+                .map(|p| ManagedPolicy {
+                    arn: p.arn().unwrap_or_default().to_string(),
+                    name: p.policy_name().unwrap_or_default().to_string(),
+                    attachable: p.is_attachable(),
+                })
+                .collect();
+            if take(policies) {
+                break;
+            }
+            match (page.is_truncated(), page.marker()) {
+                (true, Some(m)) => marker = Some(m.to_string()),
+                _ => break,
+            }
+        }
+        Ok(())
+    }
+}
+
 /// IAM is global; this region is used for signing when none is configured.
 pub const FALLBACK_REGION: &str = "us-east-1";
 
@@ -384,37 +424,24 @@ impl Aws for SdkAws {
         }))
     }
 
+    async fn list_aws_managed_policies(&self) -> AwsResult<Vec<ManagedPolicy>> {
+        let mut all = Vec::new();
+        self.aws_policy_pages(|page| {
+            all.extend(page);
+            false
+        })
+        .await?;
+        Ok(all)
+    }
+
     async fn find_aws_managed_policy(&self, name: &str) -> AwsResult<Option<ManagedPolicy>> {
-        const OP: &str = "ListPolicies";
-        let mut marker: Option<String> = None;
-        // Bounded: about 1,300 AWS managed policies exist, 1,000 a page.
-        for _ in 0..20 {
-            let page = self
-                .iam
-                .list_policies()
-                .scope(aws_sdk_iam::types::PolicyScopeType::Aws)
-                .max_items(1000)
-                .set_marker(marker.take())
-                .send()
-                .await
-                .map_err(|e| AwsError::from_sdk(OP, e))?;
-            if let Some(p) = page
-                .policies()
-                .iter()
-                .find(|p| p.policy_name() == Some(name))
-            {
-                return Ok(Some(ManagedPolicy {
-                    arn: p.arn().unwrap_or_default().to_string(),
-                    name: name.to_string(),
-                    attachable: p.is_attachable(),
-                }));
-            }
-            match (page.is_truncated(), page.marker()) {
-                (true, Some(m)) => marker = Some(m.to_string()),
-                _ => break,
-            }
-        }
-        Ok(None)
+        let mut found = None;
+        self.aws_policy_pages(|page| {
+            found = page.into_iter().find(|p| p.name == name);
+            found.is_some()
+        })
+        .await?;
+        Ok(found)
     }
 
     async fn attach_policy(&self, role: &str, policy_arn: &str) -> AwsResult<()> {

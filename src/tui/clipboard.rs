@@ -1,0 +1,113 @@
+//! Copying the ARN: OSC 52 (works over SSH, through the terminal) plus the system clipboard where a
+//! clipboard tool exists.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+pub fn base64(data: &[u8]) -> String {
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// The OSC 52 sequence that asks the terminal to put `text` on the clipboard.
+pub fn osc52(text: &str) -> String {
+    format!("\x1b]52;c;{}\x07", base64(text.as_bytes()))
+}
+
+/// Write the OSC 52 sequence to `out` (the terminal).
+pub fn write_osc52(out: &mut impl Write, text: &str) -> std::io::Result<()> {
+    out.write_all(osc52(text).as_bytes())?;
+    out.flush()
+}
+
+/// Try the system clipboard tools; returns the one that took it.
+fn system_clipboard(text: &str) -> Option<&'static str> {
+    let candidates: &[(&str, &[&str])] = &[
+        ("wl-copy", &[]),
+        ("xclip", &["-selection", "clipboard"]),
+        ("xsel", &["--clipboard", "--input"]),
+        ("pbcopy", &[]),
+    ];
+    let graphical =
+        std::env::var_os("WAYLAND_DISPLAY").is_some() || std::env::var_os("DISPLAY").is_some();
+    for (tool, args) in candidates {
+        if !graphical && *tool != "pbcopy" {
+            continue;
+        }
+        let Ok(mut child) = Command::new(tool)
+            .args(*args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+        else {
+            continue;
+        };
+        let wrote = child
+            .stdin
+            .take()
+            .is_some_and(|mut s| s.write_all(text.as_bytes()).is_ok());
+        if wrote && child.wait().is_ok_and(|st| st.success()) {
+            return Some(tool);
+        }
+    }
+    None
+}
+
+/// Copy with every means there is; says which worked.
+pub fn copy(text: &str) -> Result<String, String> {
+    let osc = write_osc52(&mut std::io::stderr(), text).is_ok();
+    match (osc, system_clipboard(text)) {
+        (true, Some(tool)) => Ok(format!("OSC 52 and {tool}")),
+        (true, None) => Ok("OSC 52: your terminal puts it on the clipboard".to_string()),
+        (false, Some(tool)) => Ok(tool.to_string()),
+        (false, None) => Err("no clipboard available; select the ARN with the mouse".to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_the_rfc_vectors() {
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(plain.as_bytes()), encoded);
+        }
+    }
+
+    #[test]
+    fn osc52_into_a_buffer() {
+        let mut buf = Vec::new();
+        write_osc52(&mut buf, "arn:aws:iam::123456789012:role/r").unwrap();
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            "\x1b]52;c;YXJuOmF3czppYW06OjEyMzQ1Njc4OTAxMjpyb2xlL3I=\x07"
+        );
+    }
+}

@@ -1,0 +1,83 @@
+//! Every key binding, in one place: the footer shows the main ones, `?` lists all for the screen.
+
+use super::app::{ActionState, App, Element, Screen};
+
+type Keys = Vec<(&'static str, &'static str)>;
+
+/// The few keys shown at the bottom.
+pub fn footer(app: &App) -> Keys {
+    if app.confirm.is_some() {
+        return vec![("y", "yes"), ("n", "no")];
+    }
+    let mut k: Keys = Vec::new();
+    match app.screen {
+        Screen::Account => k.extend([("Enter", "next"), ("r", "retry"), ("Tab", "profile/region")]),
+        Screen::Review => k.extend([("Enter", "apply"), ("r", "re-read"), ("Esc", "back")]),
+        Screen::Apply => {
+            if app
+                .apply_rows
+                .iter()
+                .any(|r| matches!(r.state, ActionState::Failed(_)))
+                && !app.applying
+            {
+                k.extend([("r", "retry failed step"), ("Esc", "back to review")]);
+            }
+        }
+        Screen::Done => k.extend([("c", "copy ARN"), ("Enter/q", "quit"), ("Esc", "review")]),
+        _ => {
+            k.extend([("Tab", "next field"), ("Enter", "next"), ("Esc", "back")]);
+            match app.focused() {
+                Element::PolicyList => k.push(("Space", "select")),
+                Element::ProviderKind | Element::RefType | Element::RefProtected => {
+                    k.push(("←/→", "change"))
+                }
+                _ => {}
+            }
+        }
+    }
+    k.extend([("?", "help"), ("q", "quit")]);
+    k
+}
+
+/// All keys of the current screen, for the help overlay.
+pub fn help(app: &App) -> Keys {
+    let mut k: Keys = vec![
+        ("Tab / ↓", "next field"),
+        ("Shift-Tab / ↑", "previous field"),
+        ("Enter", "next field; on Next: go on"),
+        ("Esc", "back to the previous step"),
+        ("mouse click", "a step in the list: go back to it"),
+    ];
+    match app.screen {
+        Screen::Account => k.extend([
+            ("r", "read the account again (on Next)"),
+            ("Enter in field", "use this profile / region"),
+        ]),
+        Screen::Provider => k.push(("←/→ Space", "GitLab.com or self-managed")),
+        Screen::Trust => k.extend([
+            ("←/→ Space", "change ref type / toggle protected"),
+            (", or space", "separate several projects or refs"),
+        ]),
+        Screen::Permissions => k.extend([
+            ("typing", "filter the policies (Filter field)"),
+            ("↑/↓ j/k", "move in the list"),
+            ("PgUp/PgDn", "move by ten"),
+            ("g / G", "first / last"),
+            ("Space / x", "select or unselect"),
+            ("/", "back to the filter"),
+            ("Enter (ARN)", "add a custom policy ARN"),
+        ]),
+        Screen::Review => k.extend([
+            ("Enter (Next)", "apply"),
+            ("r", "read the current state again"),
+        ]),
+        Screen::Apply => k.push(("r", "re-run the failed step and what follows")),
+        Screen::Done => k.push(("c", "copy the role ARN (OSC 52 and system clipboard)")),
+        Screen::Role => k.push(("Ctrl-U", "clear the field")),
+    }
+    k.extend([
+        ("? / F1", "this help"),
+        ("q / Ctrl-C", "quit (asks while applying)"),
+    ]);
+    k
+}

@@ -1,0 +1,53 @@
+//! The terminal, drawn on stderr so that stdout stays free for the ARN
+//! (`ROLE_ARN=$(aws-oidc-wizard)` works). Restored on every way out: normal exit, error (the guard's
+//! Drop), panic (the hook) and signals (the run loop ends normally on SIGTERM/SIGINT).
+
+use std::io::{self, Stderr, stderr};
+
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::cursor::Show;
+use ratatui::crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+
+pub type Term = Terminal<CrosstermBackend<Stderr>>;
+
+/// Restores the terminal when dropped.
+pub struct Guard {
+    pub terminal: Term,
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Leave raw mode and the alternate screen; safe to call more than once.
+pub fn restore() {
+    let _ = disable_raw_mode();
+    let _ = execute!(stderr(), DisableMouseCapture, LeaveAlternateScreen, Show);
+}
+
+pub fn init() -> io::Result<Guard> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+    enable_raw_mode()?;
+    let setup = || -> io::Result<Term> {
+        execute!(stderr(), EnterAlternateScreen, EnableMouseCapture)?;
+        Terminal::new(CrosstermBackend::new(stderr()))
+    };
+    match setup() {
+        Ok(terminal) => Ok(Guard { terminal }),
+        Err(e) => {
+            restore();
+            Err(e)
+        }
+    }
+}

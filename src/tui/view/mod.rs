@@ -1,0 +1,282 @@
+//! Drawing: a pure function of the state. The frame is a header, the step list (always visible),
+//! the current screen, and a footer of keys; help and confirmations are drawn over it.
+
+mod screens;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::app::{ActionState, App, Confirm, Element, Load, Screen};
+use super::keys;
+use super::theme::Theme;
+
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+const STEPS_WIDTH: u16 = 24;
+
+pub const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
+
+/// Where the step list is drawn for a terminal of `area`: mouse clicks are matched against it.
+pub fn step_list_area(area: Rect) -> Rect {
+    let [_, body, _] = vertical(area);
+    let [steps, _] =
+        Layout::horizontal([Constraint::Length(STEPS_WIDTH), Constraint::Min(0)]).areas(body);
+    steps
+}
+
+fn vertical(area: Rect) -> [Rect; 3] {
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(2),
+    ])
+    .areas(area)
+}
+
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let msg = format!(
+            "The terminal is {}×{}: enlarge it to at least {MIN_WIDTH}×{MIN_HEIGHT}.\n\nq quits.",
+            area.width, area.height
+        );
+        frame.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let [header, body, footer] = vertical(area);
+    let [steps, content] =
+        Layout::horizontal([Constraint::Length(STEPS_WIDTH), Constraint::Min(0)]).areas(body);
+    draw_header(frame, app, theme, header);
+    draw_steps(frame, app, theme, steps);
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(" {} ", app.screen.title()),
+        theme.title(),
+    ));
+    let inner = block.inner(content);
+    frame.render_widget(block, content);
+    screens::draw(frame, app, theme, inner);
+    draw_footer(frame, app, theme, footer);
+    if app.help {
+        draw_help(frame, app, theme, area);
+    }
+    if let Some(c) = &app.confirm {
+        draw_confirm(frame, app, c, theme, area);
+    }
+}
+
+fn draw_header(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let mut spans = vec![Span::styled(" aws-oidc-wizard ", theme.title())];
+    match &app.identity {
+        Load::Loaded((id, conn)) => {
+            spans.push(Span::styled(
+                format!(
+                    "· account {} · profile {} · {}",
+                    id.account,
+                    conn.profile.as_deref().unwrap_or("default"),
+                    conn.region
+                ),
+                theme.muted(),
+            ));
+        }
+        Load::Loading | Load::Idle => {
+            spans.push(Span::styled("· reading the account…", theme.muted()))
+        }
+        Load::Failed(_) => spans.push(Span::styled("· ✗ no account", theme.error())),
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The glyph and style of a step in the list.
+fn step_state(app: &App, s: Screen, theme: &Theme) -> (&'static str, ratatui::style::Style) {
+    if s == app.screen {
+        let failed = (s == Screen::Apply
+            && app
+                .apply_rows
+                .iter()
+                .any(|r| matches!(r.state, ActionState::Failed(_))))
+            || (s == Screen::Account && matches!(app.identity, Load::Failed(_)));
+        return if failed {
+            ("✗", theme.error())
+        } else {
+            ("›", theme.focus())
+        };
+    }
+    if s < app.screen || app.outcome.is_some() {
+        return ("✓", theme.ok());
+    }
+    ("·", theme.muted())
+}
+
+fn draw_steps(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let lines: Vec<Line> = Screen::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let (glyph, style) = step_state(app, *s, theme);
+            let name = Span::styled(
+                format!(" {}. {}", i + 1, s.title()),
+                if *s == app.screen {
+                    theme.focus()
+                } else {
+                    theme.text()
+                },
+            );
+            Line::from(vec![Span::styled(format!(" {glyph}"), style), name])
+        })
+        .collect();
+    let block = Block::default().borders(Borders::ALL).title(" Steps ");
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn draw_footer(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let [notice, keys_line] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
+    if let Some(n) = &app.notice {
+        frame.render_widget(
+            Paragraph::new(Span::styled(format!(" ! {n}"), theme.warn())),
+            notice,
+        );
+    }
+    let mut spans = Vec::new();
+    for (k, what) in keys::footer(app) {
+        spans.push(Span::styled(format!(" {k}"), theme.key()));
+        spans.push(Span::styled(format!(" {what} "), theme.muted()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), keys_line);
+}
+
+/// A centred rectangle of at most `w`×`h` inside `area`.
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let mut lines = vec![
+        Line::from(Span::styled(
+            format!("Keys on “{}”", app.screen.title()),
+            theme.title(),
+        )),
+        Line::default(),
+    ];
+    for (k, what) in keys::help(app) {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{k:>14}  "), theme.key()),
+            Span::raw(what),
+        ]));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        "Esc, ? or q closes this help",
+        theme.muted(),
+    )));
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let rect = centered(area, 64, h);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Help ")),
+        rect,
+    );
+}
+
+fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: Rect) {
+    let account = app
+        .identity
+        .loaded()
+        .map(|(id, _)| id.account.clone())
+        .unwrap_or_default();
+    let (title, body): (&str, Vec<String>) = match c {
+        Confirm::AdminPolicy { name, .. } => (
+            " Admin-level policy ",
+            vec![
+                format!("{name} gives every pipeline the trust policy allows (nearly) full control of account {account}: it can create users, read every secret and delete anything."),
+                String::new(),
+                "Prefer a narrower policy. Select it anyway?".into(),
+            ],
+        ),
+        Confirm::Apply { reasons } => {
+            let mut b: Vec<String> = reasons.iter().map(|r| format!("• {r}")).collect();
+            b.push(String::new());
+            b.push("Apply these changes?".into());
+            (" Confirm ", b)
+        }
+        Confirm::Quit => (
+            " Quit? ",
+            vec!["An apply is running. Quitting now leaves it half done; running the wizard again finishes it.".into(), String::new(), "Quit anyway?".into()],
+        ),
+    };
+    let mut lines: Vec<Line> = body.into_iter().map(Line::from).collect();
+    lines.push(Line::default());
+    lines.push(Line::from(vec![
+        Span::styled(" y ", theme.key()),
+        Span::raw("yes   "),
+        Span::styled(" n ", theme.key()),
+        Span::raw("no"),
+    ]));
+    let rect = centered(area, 60, 12);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(Span::styled(title, theme.warn())),
+        ),
+        rect,
+    );
+}
+
+/// Draw a labelled field on one line, its message on the next; returns the lines used.
+pub(super) fn field_lines<'a>(
+    app: &'a App,
+    e: Element,
+    theme: &Theme,
+    label_width: usize,
+) -> Vec<Line<'a>> {
+    let Some(f) = app.field(e) else {
+        return vec![];
+    };
+    let focused = app.focused() == e;
+    let marker = if focused { "›" } else { " " };
+    let label = Span::styled(
+        format!("{marker} {:<label_width$}", f.label),
+        if focused { theme.focus() } else { theme.text() },
+    );
+    let value = if f.value.is_empty() {
+        Span::styled(f.placeholder.clone(), theme.muted())
+    } else {
+        Span::raw(f.display())
+    };
+    let mut lines = vec![Line::from(vec![
+        label,
+        Span::raw("["),
+        value,
+        Span::raw("]"),
+    ])];
+    if let Some(err) = app.error(e) {
+        lines.push(Line::from(Span::styled(
+            format!("  {:label_width$}✗ {err}", ""),
+            theme.error(),
+        )));
+    }
+    lines
+}
+
+/// Where the cursor goes for the focused text field drawn at `line` of `area`.
+pub(super) fn cursor_at(frame: &mut Frame, app: &App, area: Rect, line: u16, label_width: usize) {
+    let e = app.focused();
+    if let Some(f) = app.field(e) {
+        let x = area.x + 2 + label_width as u16 + 1 + f.cursor as u16;
+        let y = area.y + line;
+        if x < area.x + area.width && y < area.y + area.height {
+            frame.set_cursor_position(Position::new(x, y));
+        }
+    }
+}

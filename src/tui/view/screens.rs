@@ -1,0 +1,526 @@
+//! One drawing function per screen.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::{SPINNER, cursor_at, field_lines};
+use crate::aws::calls::is_mutating;
+use crate::ci_job;
+use crate::engine::Done;
+use crate::output;
+use crate::plan::input::RefType;
+use crate::tui::app::{ActionState, App, Element, ErrorView, Load, ProviderKind, Screen};
+use crate::tui::theme::Theme;
+
+const LABEL: usize = 16;
+
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    match app.screen {
+        Screen::Account => account(frame, app, theme, area),
+        Screen::Provider => provider(frame, app, theme, area),
+        Screen::Trust => trust(frame, app, theme, area),
+        Screen::Permissions => permissions(frame, app, theme, area),
+        Screen::Role => role(frame, app, theme, area),
+        Screen::Review => review(frame, app, theme, area),
+        Screen::Apply => apply(frame, app, theme, area),
+        Screen::Done => done(frame, app, theme, area),
+    }
+}
+
+fn spinner(app: &App) -> &'static str {
+    SPINNER[app.spinner % SPINNER.len()]
+}
+
+fn next_line<'a>(app: &App, theme: &Theme, label: &'a str) -> Line<'a> {
+    let focused = app.focused() == Element::Next;
+    let enabled = app.blocker().is_none();
+    let style = match (focused, enabled) {
+        (true, true) => theme.selected(),
+        (_, false) => theme.muted(),
+        _ => theme.text(),
+    };
+    let marker = if focused { "›" } else { " " };
+    let mut spans = vec![
+        Span::raw(format!("{marker} ")),
+        Span::styled(format!("[ {label} ]"), style),
+    ];
+    if !enabled {
+        spans.push(Span::styled("  (not yet: see the ✗ marks)", theme.muted()));
+    }
+    Line::from(spans)
+}
+
+fn error_lines(e: &ErrorView, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(Span::styled(
+        format!("✗ {}: {}", e.code, e.message),
+        theme.error(),
+    ))];
+    if !e.hint.is_empty() {
+        lines.push(Line::from(Span::styled(
+            format!("  hint: {}", e.hint),
+            theme.warn(),
+        )));
+    }
+    lines
+}
+
+/// Draw `lines` with the focused field's cursor placed, if the focused field is among them.
+fn form(frame: &mut Frame, app: &App, area: Rect, lines: Vec<Line>, cursor_line: Option<u16>) {
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    if let Some(l) = cursor_line {
+        cursor_at(frame, app, area, l, LABEL);
+    }
+}
+
+/// Append a field's lines, remembering where the focused one lands.
+fn push_field<'a>(
+    lines: &mut Vec<Line<'a>>,
+    cursor: &mut Option<u16>,
+    app: &'a App,
+    e: Element,
+    theme: &Theme,
+) {
+    if app.focused() == e {
+        *cursor = Some(lines.len() as u16);
+    }
+    lines.extend(field_lines(app, e, theme, LABEL));
+}
+
+fn choice_line<'a>(
+    app: &App,
+    e: Element,
+    label: &'a str,
+    options: &[(&'a str, bool)],
+    theme: &Theme,
+) -> Line<'a> {
+    let focused = app.focused() == e;
+    let marker = if focused { "›" } else { " " };
+    let mut spans = vec![Span::styled(
+        format!("{marker} {label:<LABEL$}"),
+        if focused { theme.focus() } else { theme.text() },
+    )];
+    for (name, on) in options {
+        let mark = if *on { "(•)" } else { "( )" };
+        spans.push(Span::styled(
+            format!("{mark} {name}  "),
+            if *on { theme.focus() } else { theme.text() },
+        ));
+    }
+    Line::from(spans)
+}
+
+fn account(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let mut lines = Vec::new();
+    let mut cursor = None;
+    push_field(&mut lines, &mut cursor, app, Element::Profile, theme);
+    push_field(&mut lines, &mut cursor, app, Element::Region, theme);
+    lines.push(Line::default());
+    match &app.identity {
+        Load::Idle | Load::Loading => lines.push(Line::from(format!(
+            "{} Resolving credentials and calling GetCallerIdentity…",
+            spinner(app)
+        ))),
+        Load::Loaded((id, conn)) => {
+            lines.push(Line::from(vec![
+                Span::styled("✓ Account  ", theme.ok()),
+                Span::raw(id.account.clone()),
+            ]));
+            lines.push(Line::from(format!("  Caller   {}", id.arn)));
+            lines.push(Line::from(format!(
+                "  Profile  {}   Region {}",
+                conn.profile.as_deref().unwrap_or("default"),
+                conn.region
+            )));
+            if let Some(e) = &conn.endpoint_url {
+                lines.push(Line::from(Span::styled(
+                    format!("  Endpoint {e}"),
+                    theme.muted(),
+                )));
+            }
+        }
+        Load::Failed(e) => {
+            lines.extend(error_lines(e, theme));
+            lines.push(Line::from(Span::styled(
+                "  Fix: set the profile or region above (Shift-Tab), run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; then r.",
+                theme.muted(),
+            )));
+        }
+    }
+    lines.push(Line::default());
+    lines.push(next_line(app, theme, "Next"));
+    form(frame, app, area, lines, cursor);
+}
+
+fn provider(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let mut lines = vec![choice_line(
+        app,
+        Element::ProviderKind,
+        "GitLab",
+        &[
+            ("GitLab.com", app.provider_kind == ProviderKind::GitLabCom),
+            (
+                "Self-managed",
+                app.provider_kind == ProviderKind::SelfManaged,
+            ),
+        ],
+        theme,
+    )];
+    let mut cursor = None;
+    if app.provider_kind == ProviderKind::SelfManaged {
+        push_field(&mut lines, &mut cursor, app, Element::ProviderUrl, theme);
+    }
+    push_field(&mut lines, &mut cursor, app, Element::Audience, theme);
+    lines.push(Line::from(Span::styled(
+        "  The audience must equal the aud of id_tokens in .gitlab-ci.yml.",
+        theme.muted(),
+    )));
+    lines.push(Line::default());
+    let audience = app.audience.value.as_str();
+    match &app.provider_lookup {
+        Load::Idle => lines.push(Line::from(Span::styled(
+            "  (looked up once the URL is valid)",
+            theme.muted(),
+        ))),
+        Load::Loading => lines.push(Line::from(format!(
+            "{} Looking for this provider in the account…",
+            spinner(app)
+        ))),
+        Load::Loaded(None) => lines.push(Line::from(vec![
+            Span::styled("+ will create ", theme.ok()),
+            Span::raw("a new identity provider with this audience"),
+        ])),
+        Load::Loaded(Some(p)) if p.client_ids.iter().any(|c| c == audience) => {
+            lines.push(Line::from(vec![
+                Span::styled("✓ will reuse ", theme.ok()),
+                Span::raw("the existing provider; the audience is already registered"),
+            ]))
+        }
+        Load::Loaded(Some(p)) => {
+            lines.push(Line::from(vec![
+                Span::styled("~ will reuse ", theme.warn()),
+                Span::raw("the existing provider and add this audience"),
+            ]));
+            lines.push(Line::from(Span::styled(
+                format!("  registered now: {}", p.client_ids.join(", ")),
+                theme.muted(),
+            )));
+        }
+        Load::Failed(e) => lines.extend(error_lines(e, theme)),
+    }
+    lines.push(Line::default());
+    lines.push(next_line(app, theme, "Next"));
+    form(frame, app, area, lines, cursor);
+}
+
+fn trust(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let wide = area.width >= 100;
+    let [form_area, doc_area] = if wide {
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area)
+    } else {
+        Layout::vertical([Constraint::Length(9), Constraint::Min(0)]).areas(area)
+    };
+    let mut lines = Vec::new();
+    let mut cursor = None;
+    push_field(&mut lines, &mut cursor, app, Element::Projects, theme);
+    lines.push(choice_line(
+        app,
+        Element::RefType,
+        "Ref type",
+        &[
+            ("branch", app.ref_type == RefType::Branch),
+            ("tag", app.ref_type == RefType::Tag),
+            ("any", app.ref_type == RefType::Any),
+        ],
+        theme,
+    ));
+    push_field(&mut lines, &mut cursor, app, Element::Refs, theme);
+    if app.is_gitlab_com() {
+        lines.push(choice_line(
+            app,
+            Element::RefProtected,
+            "Protected only",
+            &[("yes", app.ref_protected), ("no", !app.ref_protected)],
+            theme,
+        ));
+    }
+    lines.push(next_line(app, theme, "Next"));
+    form(frame, app, form_area, lines, cursor);
+
+    let mut doc: Vec<Line> = Vec::new();
+    match app.trust_preview() {
+        Ok(trust) => {
+            for w in &trust.warnings {
+                doc.push(Line::from(Span::styled(format!("! {w}"), theme.warn())));
+            }
+            doc.extend(
+                trust
+                    .policy
+                    .to_pretty_json()
+                    .lines()
+                    .map(|l| Line::from(l.to_string())),
+            );
+        }
+        Err(why) => doc.push(Line::from(Span::styled(
+            format!("(no policy yet: {why})"),
+            theme.muted(),
+        ))),
+    }
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .title(" Trust policy ");
+    frame.render_widget(
+        Paragraph::new(doc).wrap(Wrap { trim: false }).block(block),
+        doc_area,
+    );
+}
+
+fn permissions(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let [top, list_area, bottom] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(3),
+        Constraint::Length(5),
+    ])
+    .areas(area);
+    let mut lines = Vec::new();
+    let mut cursor = None;
+    push_field(&mut lines, &mut cursor, app, Element::Filter, theme);
+    let status = match &app.policies {
+        Load::Loaded(items) => format!(
+            "  {} of {} AWS managed policies · {} selected",
+            app.filtered.len(),
+            items.len(),
+            app.selected.len()
+        ),
+        Load::Loading | Load::Idle => format!(
+            "  {} Loading the AWS managed policies (all pages)…",
+            spinner(app)
+        ),
+        Load::Failed(e) => format!("  ✗ {}: {} (r retries)", e.code, e.message),
+    };
+    lines.push(Line::from(Span::styled(status, theme.muted())));
+    form(frame, app, top, lines, cursor);
+
+    draw_policy_list(frame, app, theme, list_area);
+
+    let mut lines = Vec::new();
+    let mut cursor = None;
+    push_field(&mut lines, &mut cursor, app, Element::CustomPolicy, theme);
+    let chosen: Vec<String> = app
+        .selected
+        .iter()
+        .map(|a| a.rsplit('/').next().unwrap_or(a).to_string())
+        .collect();
+    let chosen = if chosen.is_empty() {
+        "none (the role can assume but do nothing)".to_string()
+    } else {
+        chosen.join(", ")
+    };
+    lines.push(Line::from(vec![
+        Span::styled("  Selected: ", theme.muted()),
+        Span::raw(chosen),
+    ]));
+    lines.push(next_line(app, theme, "Next"));
+    form(frame, app, bottom, lines, cursor);
+}
+
+/// The visible window of the filtered list, kept around the cursor.
+pub fn draw_policy_list(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let focused = app.focused() == Element::PolicyList;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(if focused {
+            theme.focus()
+        } else {
+            theme.muted()
+        });
+    let inner_height = usize::from(area.height.saturating_sub(2)).max(1);
+    let Some(items) = app.policies.loaded() else {
+        frame.render_widget(block, area);
+        return;
+    };
+    let start = app
+        .list_cursor
+        .saturating_sub(inner_height.saturating_sub(1));
+    let lines: Vec<Line> = app
+        .filtered
+        .iter()
+        .skip(start)
+        .take(inner_height)
+        .enumerate()
+        .filter_map(|(row, &i)| {
+            let item = items.get(i)?;
+            let mark = if app.selected.contains(&item.arn) {
+                "[x]"
+            } else {
+                "[ ]"
+            };
+            let mut spans = vec![Span::raw(format!("{mark} {}", item.name))];
+            if item.admin {
+                spans.push(Span::styled("  ⚠ admin-level", theme.warn()));
+            }
+            let line = Line::from(spans);
+            Some(if focused && start + row == app.list_cursor {
+                line.style(theme.selected())
+            } else {
+                line
+            })
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn role(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let mut lines = Vec::new();
+    let mut cursor = None;
+    for e in [
+        Element::RoleName,
+        Element::Description,
+        Element::MaxSession,
+        Element::Boundary,
+    ] {
+        push_field(&mut lines, &mut cursor, app, e, theme);
+    }
+    lines.push(Line::default());
+    if let Some((id, _)) = app.identity.loaded() {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "  Role ARN will be arn:{}:iam::{}:role/{}",
+                id.partition(),
+                id.account,
+                app.role_name.value
+            ),
+            theme.muted(),
+        )));
+    }
+    lines.push(Line::from(Span::styled(
+        "  Max session: 3600–43200 s; CI jobs usually ask for 3600.",
+        theme.muted(),
+    )));
+    lines.push(Line::default());
+    lines.push(next_line(app, theme, "Review"));
+    form(frame, app, area, lines, cursor);
+}
+
+fn review(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let [body, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    let lines: Vec<Line> = match &app.plan {
+        Load::Idle | Load::Loading => vec![Line::from(format!(
+            "{} Reading what exists (read-only calls; nothing is changed)…",
+            spinner(app)
+        ))],
+        Load::Failed(e) => error_lines(e, theme),
+        Load::Loaded(plan) => {
+            let mut l = vec![Line::from(Span::styled(
+                "Nothing has been changed yet. This is what Apply will do:",
+                theme.muted(),
+            ))];
+            l.extend(output::plan_text(plan, true).lines().map(|s| {
+                let style = if s.starts_with("  !") || s.starts_with('-') {
+                    theme.warn()
+                } else if s.starts_with('+') {
+                    theme.ok()
+                } else {
+                    theme.text()
+                };
+                Line::from(Span::styled(s.to_string(), style))
+            }));
+            l
+        }
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .scroll((app.scroll, 0))
+            .wrap(Wrap { trim: false }),
+        body,
+    );
+    frame.render_widget(Paragraph::new(next_line(app, theme, "Apply")), bottom);
+}
+
+fn apply(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let mut lines = vec![
+        Line::from(Span::styled("Each AWS call, as it happens:", theme.muted())),
+        Line::default(),
+    ];
+    for row in &app.apply_rows {
+        let op = row.action.operation();
+        let (glyph, style, state) = match &row.state {
+            ActionState::Waiting => ("·", theme.muted(), "waiting".to_string()),
+            ActionState::Running => (spinner(app), theme.focus(), "running".to_string()),
+            ActionState::Done(d) => ("✓", theme.ok(), done_word(*d).to_string()),
+            ActionState::Failed(_) => ("✗", theme.error(), "failed".to_string()),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {glyph} "), style),
+            Span::raw(format!("{:<44}", row.label)),
+            Span::styled(format!(" {state}"), style),
+        ]));
+        lines.push(Line::from(Span::styled(
+            format!(
+                "     iam:{op}{}",
+                if is_mutating(op) { "" } else { " (read)" }
+            ),
+            theme.muted(),
+        )));
+        if let ActionState::Failed(e) = &row.state {
+            lines.extend(error_lines(e, theme).into_iter().map(|l| {
+                let mut spans = vec![Span::raw("     ")];
+                spans.extend(l.spans);
+                Line::from(spans)
+            }));
+            lines.push(Line::from(Span::styled(
+                "     r re-runs this step and the ones after it; finished steps are not repeated. Esc goes back to change an answer.",
+                theme.muted(),
+            )));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+fn done_word(d: Done) -> &'static str {
+    match d {
+        Done::Created => "created",
+        Done::Reused => "reused",
+        Done::Updated => "updated",
+        Done::Attached => "attached",
+        Done::Unchanged => "unchanged",
+    }
+}
+
+fn done(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let [arn_area, rest] =
+        Layout::vertical([Constraint::Length(5), Constraint::Min(0)]).areas(area);
+    let arn = app.role_arn().unwrap_or("");
+    let copied = match &app.copied {
+        None => Span::styled("c copies it", theme.muted()),
+        Some(Ok(how)) => Span::styled(format!("✓ copied ({how})"), theme.ok()),
+        Some(Err(e)) => Span::styled(format!("✗ not copied: {e}"), theme.error()),
+    };
+    let block = Block::default().borders(Borders::ALL).title(" Role ARN ");
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::from(Span::styled(arn.to_string(), theme.arn())),
+            Line::default(),
+            Line::from(copied),
+        ])
+        .block(block),
+        arn_area,
+    );
+    let audience = app.audience.value.as_str();
+    let mut lines = vec![
+        Line::from("1. In GitLab: Settings › CI/CD › Variables › Add variable:"),
+        Line::from(vec![
+            Span::raw("   key "),
+            Span::styled(ci_job::DEFAULT_VARIABLE, theme.key()),
+            Span::raw(", value the ARN above (protect it for protected refs)."),
+        ]),
+        Line::from("2. Add this job to .gitlab-ci.yml:"),
+    ];
+    lines.extend(
+        ci_job::token_file_job(audience, ci_job::DEFAULT_VARIABLE)
+            .lines()
+            .map(|l| Line::from(Span::styled(format!("   {l}"), theme.muted()))),
+    );
+    frame.render_widget(Paragraph::new(lines).scroll((app.scroll, 0)), rest);
+}
