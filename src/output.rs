@@ -86,10 +86,6 @@ pub fn plan_text(plan: &Plan, full: bool) -> String {
             other.arn
         );
     }
-    if full || plan.role.action == RoleAction::Create {
-        let _ = writeln!(s, "\nTrust policy:\n{}", plan.trust.policy.to_pretty_json());
-    }
-    s.push_str(&trust_diff_text(plan));
     if !plan.warnings.is_empty() {
         s.push_str("\nWarnings:\n");
         for w in &plan.warnings {
@@ -103,6 +99,10 @@ pub fn plan_text(plan: &Plan, full: bool) -> String {
             let _ = writeln!(s, "  ? {c}");
         }
     }
+    if full || plan.role.action == RoleAction::Create {
+        let _ = writeln!(s, "\nTrust policy:\n{}", plan.trust.policy.to_pretty_json());
+    }
+    s.push_str(&trust_diff_text(plan));
     if plan.is_converged() {
         s.push_str("\nNothing to do: the setup is already in place.\n");
     }

@@ -14,7 +14,7 @@ use super::theme::Theme;
 
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
-const STEPS_WIDTH: u16 = 24;
+const STEPS_WIDTH: u16 = 26;
 
 pub const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
 

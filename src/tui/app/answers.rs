@@ -1,0 +1,178 @@
+//! The answers: validation next to each field, what blocks going on, and the engine's input.
+
+use super::*;
+
+impl App {
+    /// The validation message for an element, if its value breaks a rule.
+    pub fn error(&self, e: Element) -> Option<String> {
+        let rule = |r: Result<(), crate::plan::input::InputError>| r.err().map(|e| e.rule);
+        match e {
+            Element::ProviderUrl => rule(ProviderUrl::parse(&self.provider_url.value).map(drop)),
+            Element::Audience => rule(Audience::parse(&self.audience.value).map(drop)),
+            Element::Projects => {
+                let list = self.projects.list();
+                if list.is_empty() {
+                    return Some(
+                        "required: the project(s) whose pipelines may assume the role".into(),
+                    );
+                }
+                list.iter().find_map(|p| {
+                    ProjectPath::parse(p)
+                        .err()
+                        .map(|e| format!("{p}: {}", e.rule))
+                })
+            }
+            Element::Refs => {
+                let list = self.refs.list();
+                if list.is_empty() {
+                    return Some("required: at least one branch or tag".into());
+                }
+                list.iter()
+                    .find_map(|r| RefName::parse(r).err().map(|e| format!("{r}: {}", e.rule)))
+            }
+            Element::CustomPolicy if !self.custom_policy.value.is_empty() => {
+                rule(PolicyArn::parse("--policy", &self.custom_policy.value).map(drop))
+            }
+            Element::RoleName => rule(RoleName::parse(&self.role_name.value).map(drop)),
+            Element::Description => rule(Description::parse(&self.description.value).map(drop)),
+            Element::MaxSession => rule(SessionDuration::parse(&self.max_session.value).map(drop)),
+            Element::Boundary if !self.boundary.value.is_empty() => {
+                rule(PolicyArn::parse("--permissions-boundary", &self.boundary.value).map(drop))
+            }
+            _ => None,
+        }
+    }
+
+    /// Why the current screen cannot go on, if it cannot.
+    pub fn blocker(&self) -> Option<String> {
+        match self.screen {
+            Screen::Account => match &self.identity {
+                Load::Loaded(_) => None,
+                Load::Failed(_) => Some("the account could not be read: fix it and press r".into()),
+                _ => Some("still reading the account…".into()),
+            },
+            Screen::Trust => self
+                .elements()
+                .into_iter()
+                .find_map(|e| self.error(e))
+                .or_else(|| self.trust_preview().err()),
+            Screen::Review => match &self.plan {
+                Load::Loaded(_) => None,
+                Load::Failed(_) => {
+                    Some("the plan failed: press r to try again, or Esc to change an answer".into())
+                }
+                _ => Some("still reading what exists…".into()),
+            },
+            Screen::Apply if self.applying => Some("applying…".into()),
+            Screen::Apply => Some("a step failed: press r to retry it".into()),
+            _ => self.elements().into_iter().find_map(|e| self.error(e)),
+        }
+    }
+
+    /// Everything the user answered, as the engine's input.
+    pub fn setup_input(&self) -> SetupInput {
+        let mut policies: Vec<String> = self.selected.iter().cloned().collect();
+        policies.sort();
+        SetupInput {
+            provider_url: Some(self.provider_url_value().to_string()),
+            audience: Some(self.audience.value.clone()),
+            projects: self.projects.list(),
+            refs: self.refs.list(),
+            ref_type: Some(self.ref_type),
+            ref_protected: self.ref_protected && self.is_gitlab_com(),
+            role_name: Some(self.role_name.value.clone()),
+            role_path: None,
+            description: non_empty(&self.description.value),
+            policies,
+            max_session_duration: non_empty(&self.max_session.value),
+            permissions_boundary: non_empty(&self.boundary.value),
+        }
+    }
+
+    /// The account and partition, once known.
+    fn account(&self) -> (String, String) {
+        match self.identity.loaded() {
+            Some((id, _)) => (id.partition().to_string(), id.account.clone()),
+            None => ("aws".to_string(), "123456789012".to_string()),
+        }
+    }
+
+    /// The trust policy the answers so far give, with its warnings, or why there is none.
+    pub fn trust_preview(&self) -> Result<crate::plan::trust::Trust, String> {
+        let url = ProviderUrl::parse(self.provider_url_value()).map_err(|e| e.to_string())?;
+        let audience = Audience::parse(&self.audience.value).map_err(|e| e.to_string())?;
+        let projects = self
+            .projects
+            .list()
+            .iter()
+            .map(|p| ProjectPath::parse(p))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.rule)?;
+        let refs = self
+            .refs
+            .list()
+            .iter()
+            .map(|r| RefName::parse(r))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.rule)?;
+        let (partition, account) = self.account();
+        let arn = format!(
+            "arn:{partition}:iam::{account}:oidc-provider/{}",
+            url.host_path()
+        );
+        crate::plan::trust::build(&crate::plan::trust::TrustSpec {
+            provider_url: &url,
+            provider_arn: &arn,
+            audience: &audience,
+            projects: &projects,
+            refs: &refs,
+            ref_type: self.ref_type,
+            ref_protected: self.ref_protected && url.is_gitlab_com(),
+        })
+        .map_err(|e| e.rule)
+    }
+
+    /// A role name from the first project: `gitlab-group-project`, within IAM's rules.
+    pub fn suggested_role_name(&self) -> String {
+        let Some(first) = self.projects.list().into_iter().next() else {
+            return String::new();
+        };
+        let mut name: String = format!("gitlab-{first}")
+            .chars()
+            .map(|c| match c {
+                '/' => '-',
+                c if c.is_ascii_alphanumeric() || "+=,.@_-".contains(c) => c,
+                _ => '-',
+            })
+            .collect();
+        name.truncate(64);
+        name
+    }
+
+    /// Recompute the filtered list: names containing the filter, those starting with it first.
+    pub(super) fn refilter(&mut self) {
+        let needle = self.filter.value.to_lowercase();
+        self.filtered = match self.policies.loaded() {
+            Some(items) => {
+                let mut hits: Vec<(bool, usize)> = items
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.lower.contains(&needle))
+                    .map(|(i, p)| (!p.lower.starts_with(&needle), i))
+                    .collect();
+                // Stable: within each group the list keeps its alphabetical order.
+                hits.sort_by_key(|(later, _)| *later);
+                hits.into_iter().map(|(_, i)| i).collect()
+            }
+            None => Vec::new(),
+        };
+        self.list_cursor = self.list_cursor.min(self.filtered.len().saturating_sub(1));
+    }
+
+    pub fn cursor_policy(&self) -> Option<&PolicyItem> {
+        let items = self.policies.loaded()?;
+        self.filtered
+            .get(self.list_cursor)
+            .and_then(|i| items.get(*i))
+    }
+}

@@ -1,0 +1,582 @@
+//! The wizard's state and its one pure `update(&mut App, Msg) -> Vec<Effect>`: keys and background
+//! results come in as messages; AWS work goes out as effects that the run loop performs.
+//! `answers` validates and turns the answers into the engine's input, `update` handles messages.
+
+mod answers;
+mod update;
+
+pub use update::update;
+
+use std::collections::BTreeSet;
+
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+
+use crate::aws::sdk::Connection;
+use crate::aws::{CallerIdentity, ManagedPolicy, OidcProvider};
+use crate::engine::{Action, Done, EngineError, Outcome, Plan, Step};
+use crate::plan::input::{
+    Audience, Description, PolicyArn, ProjectPath, ProviderUrl, RefName, RefType, RoleName,
+    SessionDuration, is_admin_policy_arn,
+};
+use crate::plan::{DEFAULT_PROVIDER_URL, Setup, SetupInput};
+
+use super::field::Field;
+
+/// The wizard's screens, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Screen {
+    Account,
+    Provider,
+    Trust,
+    Permissions,
+    Role,
+    Review,
+    Apply,
+    Done,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 8] = [
+        Screen::Account,
+        Screen::Provider,
+        Screen::Trust,
+        Screen::Permissions,
+        Screen::Role,
+        Screen::Review,
+        Screen::Apply,
+        Screen::Done,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Screen::Account => "Account",
+            Screen::Provider => "Identity provider",
+            Screen::Trust => "Who may assume",
+            Screen::Permissions => "Permissions",
+            Screen::Role => "Role",
+            Screen::Review => "Review",
+            Screen::Apply => "Apply",
+            Screen::Done => "Done",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        Screen::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+
+    fn next(self) -> Screen {
+        Screen::ALL.get(self.index() + 1).copied().unwrap_or(self)
+    }
+
+    fn prev(self) -> Screen {
+        Screen::ALL
+            .get(self.index().wrapping_sub(1))
+            .copied()
+            .unwrap_or(self)
+    }
+}
+
+/// Something that can have the focus on a screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Element {
+    Profile,
+    Region,
+    ProviderKind,
+    ProviderUrl,
+    Audience,
+    Projects,
+    RefType,
+    Refs,
+    RefProtected,
+    Filter,
+    PolicyList,
+    CustomPolicy,
+    RoleName,
+    Description,
+    MaxSession,
+    Boundary,
+    Next,
+}
+
+/// A background result: not asked, under way, arrived, or failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Load<T> {
+    Idle,
+    Loading,
+    Loaded(T),
+    Failed(ErrorView),
+}
+
+impl<T> Load<T> {
+    pub fn loaded(&self) -> Option<&T> {
+        match self {
+            Load::Loaded(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// An error as the wizard shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorView {
+    pub code: String,
+    pub message: String,
+    pub hint: String,
+}
+
+impl From<&EngineError> for ErrorView {
+    fn from(e: &EngineError) -> Self {
+        match e {
+            EngineError::Aws { error, .. } => ErrorView {
+                code: error.code().to_string(),
+                message: error.to_string(),
+                hint: error.hint(),
+            },
+            other => {
+                let text = other.to_string();
+                let (message, hint) = match text.split_once(" (hint: ") {
+                    Some((m, h)) => (m.to_string(), h.trim_end_matches(')').to_string()),
+                    None => (text, String::new()),
+                };
+                ErrorView {
+                    code: "Error".to_string(),
+                    message,
+                    hint,
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProviderKind {
+    GitLabCom,
+    SelfManaged,
+}
+
+/// An AWS managed policy in the list, with what filtering needs precomputed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyItem {
+    pub name: String,
+    pub arn: String,
+    pub(crate) lower: String,
+    pub admin: bool,
+}
+
+impl PolicyItem {
+    pub fn new(arn: &str, name: &str) -> Self {
+        PolicyItem {
+            name: name.to_string(),
+            arn: arn.to_string(),
+            lower: name.to_lowercase(),
+            admin: is_admin_policy_arn(arn),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionState {
+    Waiting,
+    Running,
+    Done(Done),
+    Failed(ErrorView),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApplyRow {
+    pub action: Action,
+    pub label: String,
+    pub state: ActionState,
+}
+
+/// A confirmation the user must give before going on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirm {
+    AdminPolicy { arn: String, name: String },
+    Apply { reasons: Vec<String> },
+    Quit,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Tick,
+    Identity {
+        attempt: u64,
+        result: Result<(CallerIdentity, Connection), ErrorView>,
+    },
+    ProviderLookup {
+        attempt: u64,
+        result: Result<Option<OidcProvider>, ErrorView>,
+    },
+    Policies {
+        attempt: u64,
+        result: Result<Vec<ManagedPolicy>, ErrorView>,
+    },
+    Planned {
+        attempt: u64,
+        result: Result<Box<Plan>, ErrorView>,
+    },
+    ActionStarted {
+        attempt: u64,
+        index: usize,
+    },
+    ActionFinished {
+        attempt: u64,
+        index: usize,
+        result: Result<Done, ErrorView>,
+    },
+    Copied(Result<String, String>),
+    /// SIGTERM or SIGINT from outside.
+    Terminate,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Connect {
+        attempt: u64,
+        profile: Option<String>,
+        region: Option<String>,
+    },
+    LookupProvider {
+        attempt: u64,
+        arn: String,
+    },
+    LoadPolicies {
+        attempt: u64,
+    },
+    Plan {
+        attempt: u64,
+        setup: Box<Setup>,
+    },
+    Apply {
+        attempt: u64,
+        plan: Box<Plan>,
+        from: usize,
+    },
+    Copy(String),
+    Quit,
+}
+
+/// Ticks (of 100 ms) to wait after the last keystroke before looking the provider up.
+const LOOKUP_DEBOUNCE_TICKS: u8 = 4;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct App {
+    pub screen: Screen,
+    pub focus: usize,
+    pub help: bool,
+    pub confirm: Option<Confirm>,
+    pub quit: bool,
+    pub spinner: usize,
+    /// A short message in the footer (e.g. why Next did not go on).
+    pub notice: Option<String>,
+    /// How far the Review and Done screens are scrolled.
+    pub scroll: u16,
+    /// The step-list rectangle of the last frame, for mouse clicks.
+    pub step_list_area: Option<ratatui::layout::Rect>,
+
+    // Account
+    pub profile: Field,
+    pub region: Field,
+    pub identity: Load<(CallerIdentity, Connection)>,
+    identity_gen: u64,
+
+    // Identity provider
+    pub provider_kind: ProviderKind,
+    pub provider_url: Field,
+    pub audience: Field,
+    audience_edited: bool,
+    pub provider_lookup: Load<Option<OidcProvider>>,
+    lookup_gen: u64,
+    lookup_due: Option<u8>,
+
+    // Who may assume
+    pub projects: Field,
+    pub ref_type: RefType,
+    pub refs: Field,
+    pub ref_protected: bool,
+
+    // Permissions
+    pub policies: Load<Vec<PolicyItem>>,
+    policies_gen: u64,
+    pub filter: Field,
+    pub filtered: Vec<usize>,
+    pub list_cursor: usize,
+    pub selected: BTreeSet<String>,
+    pub custom_policy: Field,
+
+    // Role
+    pub role_name: Field,
+    role_name_edited: bool,
+    pub description: Field,
+    pub max_session: Field,
+    pub boundary: Field,
+
+    // Review, Apply, Done
+    pub plan: Load<Box<Plan>>,
+    plan_gen: u64,
+    pub apply_rows: Vec<ApplyRow>,
+    apply_gen: u64,
+    pub applying: bool,
+    pub outcome: Option<Outcome>,
+    pub copied: Option<Result<String, String>>,
+}
+
+impl App {
+    pub fn new(profile: Option<&str>, region: Option<&str>) -> Self {
+        App {
+            screen: Screen::Account,
+            // On Next, so that Enter goes on and r retries; Shift-Tab reaches profile and region.
+            focus: 2,
+            help: false,
+            confirm: None,
+            quit: false,
+            spinner: 0,
+            notice: None,
+            scroll: 0,
+            step_list_area: None,
+            profile: Field::new("Profile", profile.unwrap_or("")).with_placeholder("default chain"),
+            region: Field::new("Region", region.unwrap_or(""))
+                .with_placeholder("from profile, or us-east-1"),
+            identity: Load::Idle,
+            identity_gen: 0,
+            provider_kind: ProviderKind::GitLabCom,
+            provider_url: Field::new("Instance URL", DEFAULT_PROVIDER_URL),
+            audience: Field::new("Audience", DEFAULT_PROVIDER_URL),
+            audience_edited: false,
+            provider_lookup: Load::Idle,
+            lookup_gen: 0,
+            lookup_due: None,
+            projects: Field::new("Projects", "").with_placeholder("group/project, group/other"),
+            ref_type: RefType::Branch,
+            refs: Field::new("Refs", "main"),
+            ref_protected: false,
+            policies: Load::Idle,
+            policies_gen: 0,
+            filter: Field::new("Filter", "").with_placeholder("type to filter"),
+            filtered: Vec::new(),
+            list_cursor: 0,
+            selected: BTreeSet::new(),
+            custom_policy: Field::new("Custom ARN", "")
+                .with_placeholder("arn:aws:iam::123456789012:policy/name"),
+            role_name: Field::new("Role name", ""),
+            role_name_edited: false,
+            description: Field::new("Description", "")
+                .with_placeholder("generated from the projects"),
+            max_session: Field::new("Max session (s)", "3600"),
+            boundary: Field::new("Boundary ARN", "").with_placeholder("none"),
+            plan: Load::Idle,
+            plan_gen: 0,
+            apply_rows: Vec::new(),
+            apply_gen: 0,
+            applying: false,
+            outcome: None,
+            copied: None,
+        }
+    }
+
+    /// The first effects: resolve credentials and the caller in the background.
+    pub fn start(&mut self) -> Vec<Effect> {
+        vec![self.connect()]
+    }
+
+    fn connect(&mut self) -> Effect {
+        self.identity_gen += 1;
+        self.identity = Load::Loading;
+        Effect::Connect {
+            attempt: self.identity_gen,
+            profile: non_empty(&self.profile.value),
+            region: non_empty(&self.region.value),
+        }
+    }
+
+    /// What can take the focus on the current screen, in Tab order.
+    pub fn elements(&self) -> Vec<Element> {
+        use Element::*;
+        match self.screen {
+            Screen::Account => vec![Profile, Region, Next],
+            Screen::Provider => match self.provider_kind {
+                self::ProviderKind::GitLabCom => vec![ProviderKind, Audience, Next],
+                self::ProviderKind::SelfManaged => vec![ProviderKind, ProviderUrl, Audience, Next],
+            },
+            Screen::Trust if self.is_gitlab_com() => {
+                vec![Projects, RefType, Refs, RefProtected, Next]
+            }
+            Screen::Trust => vec![Projects, RefType, Refs, Next],
+            Screen::Permissions => vec![Filter, PolicyList, CustomPolicy, Next],
+            Screen::Role => vec![RoleName, Description, MaxSession, Boundary, Next],
+            Screen::Review | Screen::Apply | Screen::Done => vec![Next],
+        }
+    }
+
+    pub fn focused(&self) -> Element {
+        let elements = self.elements();
+        elements
+            .get(self.focus.min(elements.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(Element::Next)
+    }
+
+    pub fn field(&self, e: Element) -> Option<&Field> {
+        Some(match e {
+            Element::Profile => &self.profile,
+            Element::Region => &self.region,
+            Element::ProviderUrl => &self.provider_url,
+            Element::Audience => &self.audience,
+            Element::Projects => &self.projects,
+            Element::Refs => &self.refs,
+            Element::Filter => &self.filter,
+            Element::CustomPolicy => &self.custom_policy,
+            Element::RoleName => &self.role_name,
+            Element::Description => &self.description,
+            Element::MaxSession => &self.max_session,
+            Element::Boundary => &self.boundary,
+            _ => return None,
+        })
+    }
+
+    fn field_mut(&mut self, e: Element) -> Option<&mut Field> {
+        Some(match e {
+            Element::Profile => &mut self.profile,
+            Element::Region => &mut self.region,
+            Element::ProviderUrl => &mut self.provider_url,
+            Element::Audience => &mut self.audience,
+            Element::Projects => &mut self.projects,
+            Element::Refs => &mut self.refs,
+            Element::Filter => &mut self.filter,
+            Element::CustomPolicy => &mut self.custom_policy,
+            Element::RoleName => &mut self.role_name,
+            Element::Description => &mut self.description,
+            Element::MaxSession => &mut self.max_session,
+            Element::Boundary => &mut self.boundary,
+            _ => return None,
+        })
+    }
+
+    pub fn is_gitlab_com(&self) -> bool {
+        self.provider_kind == ProviderKind::GitLabCom
+            || ProviderUrl::parse(&self.provider_url.value).is_ok_and(|u| u.is_gitlab_com())
+    }
+
+    fn provider_url_value(&self) -> &str {
+        match self.provider_kind {
+            ProviderKind::GitLabCom => DEFAULT_PROVIDER_URL,
+            ProviderKind::SelfManaged => &self.provider_url.value,
+        }
+    }
+
+    fn go_to(&mut self, screen: Screen) -> Vec<Effect> {
+        self.screen = screen;
+        self.focus = 0;
+        self.notice = None;
+        self.scroll = 0;
+        match screen {
+            Screen::Provider => self.lookup_provider(),
+            Screen::Permissions if matches!(self.policies, Load::Idle | Load::Failed(_)) => {
+                self.policies_gen += 1;
+                self.policies = Load::Loading;
+                vec![Effect::LoadPolicies {
+                    attempt: self.policies_gen,
+                }]
+            }
+            Screen::Role => {
+                if !self.role_name_edited {
+                    let name = self.suggested_role_name();
+                    self.role_name.set(&name);
+                }
+                vec![]
+            }
+            Screen::Review => self.replan(),
+            _ => vec![],
+        }
+    }
+
+    fn lookup_provider(&mut self) -> Vec<Effect> {
+        self.lookup_due = None;
+        let Ok(url) = ProviderUrl::parse(self.provider_url_value()) else {
+            self.provider_lookup = Load::Idle;
+            return vec![];
+        };
+        let Some((id, _)) = self.identity.loaded() else {
+            return vec![];
+        };
+        self.lookup_gen += 1;
+        self.provider_lookup = Load::Loading;
+        vec![Effect::LookupProvider {
+            attempt: self.lookup_gen,
+            arn: format!(
+                "arn:{}:iam::{}:oidc-provider/{}",
+                id.partition(),
+                id.account,
+                url.host_path()
+            ),
+        }]
+    }
+
+    fn replan(&mut self) -> Vec<Effect> {
+        self.plan_gen += 1;
+        match self.setup_input().validate() {
+            Ok(setup) => {
+                self.plan = Load::Loading;
+                vec![Effect::Plan {
+                    attempt: self.plan_gen,
+                    setup: Box::new(setup),
+                }]
+            }
+            Err(e) => {
+                self.plan = Load::Failed(ErrorView {
+                    code: "InvalidInput".into(),
+                    message: e.to_string(),
+                    hint: "go back (Esc) and correct it".into(),
+                });
+                vec![]
+            }
+        }
+    }
+
+    fn start_apply(&mut self, from: usize) -> Vec<Effect> {
+        let Some(plan) = self.plan.loaded().cloned() else {
+            return vec![];
+        };
+        self.apply_gen += 1;
+        self.applying = true;
+        for row in self.apply_rows.iter_mut().skip(from) {
+            row.state = ActionState::Waiting;
+        }
+        vec![Effect::Apply {
+            attempt: self.apply_gen,
+            plan,
+            from,
+        }]
+    }
+
+    fn finish_apply(&mut self) -> Vec<Effect> {
+        self.applying = false;
+        let Some(plan) = self.plan.loaded() else {
+            return vec![];
+        };
+        let provider_done =
+            self.apply_rows
+                .iter()
+                .find_map(|r| match (&r.state, r.action.step()) {
+                    (ActionState::Done(d), Step::Provider) => Some(*d),
+                    _ => None,
+                });
+        self.outcome = Some(plan.outcome(provider_done));
+        self.go_to(Screen::Done)
+    }
+
+    /// The role ARN, once the setup is done.
+    pub fn role_arn(&self) -> Option<&str> {
+        self.outcome.as_ref().map(|o| o.role_arn.as_str())
+    }
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}

@@ -1,0 +1,474 @@
+//! Handling messages: keys, mouse and background results.
+
+use super::*;
+
+/// The pure update: apply one message, return the effects to perform.
+pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Tick => {
+            app.spinner = app.spinner.wrapping_add(1);
+            match app.lookup_due {
+                Some(0) => app.lookup_provider(),
+                Some(n) => {
+                    app.lookup_due = Some(n - 1);
+                    vec![]
+                }
+                None => vec![],
+            }
+        }
+        Msg::Terminate => {
+            app.quit = true;
+            vec![Effect::Quit]
+        }
+        Msg::Identity { attempt, result } => {
+            if attempt != app.identity_gen {
+                return vec![];
+            }
+            app.identity = match result {
+                Ok(v) => Load::Loaded(v),
+                Err(e) => Load::Failed(e),
+            };
+            // The account changed: what was read for the old one no longer holds.
+            app.provider_lookup = Load::Idle;
+            vec![]
+        }
+        Msg::ProviderLookup { attempt, result } => {
+            if attempt == app.lookup_gen {
+                app.provider_lookup = match result {
+                    Ok(v) => Load::Loaded(v),
+                    Err(e) => Load::Failed(e),
+                };
+            }
+            vec![]
+        }
+        Msg::Policies { attempt, result } => {
+            if attempt == app.policies_gen {
+                app.policies = match result {
+                    Ok(list) => {
+                        let mut items: Vec<PolicyItem> = list
+                            .iter()
+                            .map(|p| PolicyItem::new(&p.arn, &p.name))
+                            .collect();
+                        items.sort_by(|a, b| a.lower.cmp(&b.lower));
+                        Load::Loaded(items)
+                    }
+                    Err(e) => Load::Failed(e),
+                };
+                app.refilter();
+            }
+            vec![]
+        }
+        Msg::Planned { attempt, result } => {
+            if attempt == app.plan_gen {
+                app.plan = match result {
+                    Ok(plan) => Load::Loaded(plan),
+                    Err(e) => Load::Failed(e),
+                };
+            }
+            vec![]
+        }
+        Msg::ActionStarted { attempt, index } => {
+            if attempt == app.apply_gen
+                && let Some(row) = app.apply_rows.get_mut(index)
+            {
+                row.state = ActionState::Running;
+            }
+            vec![]
+        }
+        Msg::ActionFinished {
+            attempt,
+            index,
+            result,
+        } => {
+            if attempt != app.apply_gen {
+                return vec![];
+            }
+            let ok = result.is_ok();
+            if let Some(row) = app.apply_rows.get_mut(index) {
+                row.state = match result {
+                    Ok(d) => ActionState::Done(d),
+                    Err(e) => ActionState::Failed(e),
+                };
+            }
+            if !ok {
+                app.applying = false;
+                return vec![];
+            }
+            if index + 1 >= app.apply_rows.len() {
+                return app.finish_apply();
+            }
+            vec![]
+        }
+        Msg::Copied(result) => {
+            app.copied = Some(result);
+            vec![]
+        }
+        Msg::Mouse(m) => on_mouse(app, m),
+        Msg::Key(key) => on_key(app, key),
+    }
+}
+
+fn on_mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
+    if m.kind != MouseEventKind::Down(MouseButton::Left) {
+        return vec![];
+    }
+    let Some(area) = app.step_list_area else {
+        return vec![];
+    };
+    let inside = m.column >= area.x
+        && m.column < area.x + area.width
+        && m.row > area.y
+        && m.row < area.y + area.height;
+    if !inside {
+        return vec![];
+    }
+    let index = usize::from(m.row - area.y - 1);
+    match Screen::ALL.get(index) {
+        // Back to any earlier answer; forward only by going on.
+        Some(&target) if target < app.screen && !app.applying && target < Screen::Apply => {
+            app.go_to(target)
+        }
+        _ => vec![],
+    }
+}
+
+fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl && key.code == KeyCode::Char('c') {
+        return ask_quit(app);
+    }
+    if let Some(confirm) = app.confirm.clone() {
+        return on_confirm(app, confirm, key);
+    }
+    if app.help {
+        if matches!(
+            key.code,
+            KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::F(1)
+        ) {
+            app.help = false;
+        }
+        return vec![];
+    }
+    app.notice = None;
+    let focused = app.focused();
+    let in_text = app.field(focused).is_some();
+    match key.code {
+        KeyCode::F(1) => {
+            app.help = true;
+            return vec![];
+        }
+        KeyCode::Char('?') if !in_text => {
+            app.help = true;
+            return vec![];
+        }
+        KeyCode::Char('q') if !in_text => return ask_quit(app),
+        KeyCode::Down | KeyCode::Up
+            if focused == Element::PolicyList || app.elements().len() == 1 => {}
+        KeyCode::Tab | KeyCode::Down => {
+            app.focus = (app.focus + 1) % app.elements().len();
+            return on_blur(app, focused);
+        }
+        KeyCode::BackTab | KeyCode::Up => {
+            let n = app.elements().len();
+            app.focus = (app.focus + n - 1) % n;
+            return on_blur(app, focused);
+        }
+        KeyCode::Esc => return back(app),
+        _ => {}
+    }
+    match focused {
+        Element::ProviderKind | Element::RefType | Element::RefProtected => {
+            on_choice(app, focused, key)
+        }
+        Element::PolicyList => on_list(app, key),
+        Element::Next => on_next_key(app, key),
+        e => on_field(app, e, key),
+    }
+}
+
+fn ask_quit(app: &mut App) -> Vec<Effect> {
+    if app.applying {
+        app.confirm = Some(Confirm::Quit);
+        vec![]
+    } else {
+        app.quit = true;
+        vec![Effect::Quit]
+    }
+}
+
+fn back(app: &mut App) -> Vec<Effect> {
+    if app.applying {
+        app.notice = Some("an apply is running; wait for it, or press q to quit".into());
+        return vec![];
+    }
+    match app.screen {
+        Screen::Account => vec![],
+        // From a finished setup, Esc goes to the review of what now exists.
+        Screen::Done | Screen::Apply => app.go_to(Screen::Review),
+        s => app.go_to(s.prev()),
+    }
+}
+
+/// Leaving an element: some answers take effect now.
+fn on_blur(app: &mut App, left: Element) -> Vec<Effect> {
+    match left {
+        Element::Profile | Element::Region => {
+            let wanted = (non_empty(&app.profile.value), non_empty(&app.region.value));
+            let current = app
+                .identity
+                .loaded()
+                .map(|(_, c)| (c.profile.clone(), Some(c.region.clone())));
+            if current.is_some_and(|c| c != wanted && (wanted.0.is_some() || wanted.1.is_some())) {
+                return vec![app.connect()];
+            }
+            vec![]
+        }
+        _ => vec![],
+    }
+}
+
+fn on_choice(app: &mut App, e: Element, key: KeyEvent) -> Vec<Effect> {
+    let forward = match key.code {
+        KeyCode::Right | KeyCode::Char(' ') | KeyCode::Char('l') => true,
+        KeyCode::Left | KeyCode::Char('h') => false,
+        KeyCode::Enter => {
+            app.focus += 1;
+            return vec![];
+        }
+        _ => return vec![],
+    };
+    match e {
+        Element::ProviderKind => {
+            app.provider_kind = match app.provider_kind {
+                ProviderKind::GitLabCom => ProviderKind::SelfManaged,
+                ProviderKind::SelfManaged => ProviderKind::GitLabCom,
+            };
+            if app.provider_kind == ProviderKind::SelfManaged
+                && app.provider_url.value == DEFAULT_PROVIDER_URL
+            {
+                app.provider_url.set("https://");
+            }
+            if !app.audience_edited {
+                let url = app.provider_url_value().to_string();
+                app.audience.set(&url);
+            }
+            app.lookup_due = Some(LOOKUP_DEBOUNCE_TICKS);
+        }
+        Element::RefType => {
+            let order = [RefType::Branch, RefType::Tag, RefType::Any];
+            let i = order.iter().position(|t| *t == app.ref_type).unwrap_or(0);
+            app.ref_type = order[if forward { (i + 1) % 3 } else { (i + 2) % 3 }];
+        }
+        Element::RefProtected => app.ref_protected = !app.ref_protected,
+        _ => {}
+    }
+    vec![]
+}
+
+fn on_list(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let n = app.filtered.len();
+    match key.code {
+        KeyCode::Down | KeyCode::Char('j') if n > 0 => {
+            app.list_cursor = (app.list_cursor + 1).min(n - 1)
+        }
+        KeyCode::Up | KeyCode::Char('k') => app.list_cursor = app.list_cursor.saturating_sub(1),
+        KeyCode::PageDown => app.list_cursor = (app.list_cursor + 10).min(n.saturating_sub(1)),
+        KeyCode::PageUp => app.list_cursor = app.list_cursor.saturating_sub(10),
+        KeyCode::Home | KeyCode::Char('g') => app.list_cursor = 0,
+        KeyCode::End | KeyCode::Char('G') => app.list_cursor = n.saturating_sub(1),
+        KeyCode::Char(' ') | KeyCode::Char('x') => toggle_policy(app),
+        KeyCode::Char('r') if matches!(app.policies, Load::Failed(_)) => {
+            app.policies = Load::Idle;
+            return app.go_to(Screen::Permissions);
+        }
+        KeyCode::Enter => app.focus += 1,
+        KeyCode::Char('/') => app.focus = 0,
+        _ => {}
+    }
+    vec![]
+}
+
+fn toggle_policy(app: &mut App) {
+    let Some(item) = app.cursor_policy().cloned() else {
+        return;
+    };
+    if app.selected.remove(&item.arn) {
+        return;
+    }
+    if item.admin {
+        app.confirm = Some(Confirm::AdminPolicy {
+            arn: item.arn,
+            name: item.name,
+        });
+    } else {
+        app.selected.insert(item.arn);
+    }
+}
+
+fn on_field(app: &mut App, e: Element, key: KeyEvent) -> Vec<Effect> {
+    if key.code == KeyCode::Enter {
+        return match e {
+            Element::CustomPolicy if !app.custom_policy.value.is_empty() => {
+                if app.error(e).is_none() {
+                    let arn = app.custom_policy.value.trim().to_string();
+                    if is_admin_policy_arn(&arn) {
+                        let name = arn.rsplit('/').next().unwrap_or(&arn).to_string();
+                        app.confirm = Some(Confirm::AdminPolicy { arn, name });
+                    } else {
+                        app.selected.insert(arn);
+                    }
+                    app.custom_policy.set("");
+                }
+                vec![]
+            }
+            Element::Profile | Element::Region => {
+                app.focus += 1;
+                vec![app.connect()]
+            }
+            _ => {
+                app.focus += 1;
+                on_blur(app, e)
+            }
+        };
+    }
+    let Some(field) = app.field_mut(e) else {
+        return vec![];
+    };
+    if !field.on_key(key) {
+        return vec![];
+    }
+    match e {
+        Element::ProviderUrl => {
+            if !app.audience_edited {
+                let url = app.provider_url.value.clone();
+                app.audience.set(&url);
+            }
+            app.lookup_due = Some(LOOKUP_DEBOUNCE_TICKS);
+        }
+        Element::Audience => {
+            app.audience_edited = true;
+            app.lookup_due = Some(LOOKUP_DEBOUNCE_TICKS);
+        }
+        Element::RoleName => app.role_name_edited = true,
+        Element::Filter => {
+            app.list_cursor = 0;
+            app.refilter();
+        }
+        _ => {}
+    }
+    vec![]
+}
+
+fn on_next_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    match (app.screen, key.code) {
+        (Screen::Account, KeyCode::Char('r')) => vec![app.connect()],
+        (Screen::Review, KeyCode::Char('r')) => app.replan(),
+        (Screen::Apply, KeyCode::Char('r')) if !app.applying => {
+            let failed = app
+                .apply_rows
+                .iter()
+                .position(|r| matches!(r.state, ActionState::Failed(_)));
+            match failed {
+                Some(i) => app.start_apply(i),
+                None => vec![],
+            }
+        }
+        (Screen::Done, KeyCode::Char('c')) => match app.role_arn() {
+            Some(arn) => vec![Effect::Copy(arn.to_string())],
+            None => vec![],
+        },
+        (Screen::Review | Screen::Done, KeyCode::Char('j') | KeyCode::Down) => {
+            app.scroll = app.scroll.saturating_add(1);
+            vec![]
+        }
+        (Screen::Review | Screen::Done, KeyCode::Char('k') | KeyCode::Up) => {
+            app.scroll = app.scroll.saturating_sub(1);
+            vec![]
+        }
+        (Screen::Review | Screen::Done, KeyCode::PageDown) => {
+            app.scroll = app.scroll.saturating_add(10);
+            vec![]
+        }
+        (Screen::Review | Screen::Done, KeyCode::PageUp) => {
+            app.scroll = app.scroll.saturating_sub(10);
+            vec![]
+        }
+        (Screen::Done, KeyCode::Enter) => {
+            app.quit = true;
+            vec![Effect::Quit]
+        }
+        (_, KeyCode::Enter) => go_on(app),
+        _ => vec![],
+    }
+}
+
+/// Enter on Next: go on if the screen is complete, else say why and focus the culprit.
+fn go_on(app: &mut App) -> Vec<Effect> {
+    if let Some(why) = app.blocker() {
+        if let Some(i) = app.elements().iter().position(|e| app.error(*e).is_some()) {
+            app.focus = i;
+        }
+        app.notice = Some(why);
+        return vec![];
+    }
+    match app.screen {
+        Screen::Review => {
+            let Some(plan) = app.plan.loaded() else {
+                return vec![];
+            };
+            let reasons = plan.confirmations();
+            if reasons.is_empty() {
+                begin_apply(app)
+            } else {
+                app.confirm = Some(Confirm::Apply { reasons });
+                vec![]
+            }
+        }
+        s => app.go_to(s.next()),
+    }
+}
+
+fn begin_apply(app: &mut App) -> Vec<Effect> {
+    let Some(plan) = app.plan.loaded() else {
+        return vec![];
+    };
+    app.apply_rows = plan
+        .actions()
+        .into_iter()
+        .map(|action| ApplyRow {
+            label: action.label(plan),
+            action,
+            state: ActionState::Waiting,
+        })
+        .collect();
+    app.screen = Screen::Apply;
+    app.focus = 0;
+    if app.apply_rows.is_empty() {
+        return app.finish_apply();
+    }
+    app.start_apply(0)
+}
+
+fn on_confirm(app: &mut App, confirm: Confirm, key: KeyEvent) -> Vec<Effect> {
+    let yes = matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y'));
+    let no = matches!(
+        key.code,
+        KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Enter
+    );
+    if !yes && !no {
+        return vec![];
+    }
+    app.confirm = None;
+    match confirm {
+        Confirm::AdminPolicy { arn, .. } if yes => {
+            app.selected.insert(arn);
+            vec![]
+        }
+        Confirm::Apply { .. } if yes => begin_apply(app),
+        Confirm::Quit if yes => {
+            app.quit = true;
+            vec![Effect::Quit]
+        }
+        _ => vec![],
+    }
+}
