@@ -226,7 +226,7 @@ fn warnings(spec: &TrustSpec<'_>) -> Vec<String> {
     let patterned = spec.refs.iter().any(RefName::is_pattern) || spec.ref_type == RefType::Any;
     if patterned && !spec.ref_protected && spec.provider_url.is_gitlab_com() {
         out.push(
-            "consider --ref-protected so that only protected branches and tags can assume the role"
+            "consider allowing protected refs only (--ref-protected), so that unprotected branches and tags cannot assume the role"
                 .to_string(),
         );
     }

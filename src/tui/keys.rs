@@ -23,7 +23,7 @@ pub fn footer(app: &App) -> Keys {
                 k.extend([("r", "retry failed step"), ("Esc", "back to review")]);
             }
         }
-        Screen::Done => k.extend([("c", "copy ARN"), ("Enter/q", "quit"), ("Esc", "review")]),
+        Screen::Done => k.extend([("c", "copy ARN"), ("Enter", "quit"), ("Esc", "review")]),
         _ => {
             k.extend([("Tab", "next field"), ("Enter", "next"), ("Esc", "back")]);
             match app.focused() {

@@ -3,6 +3,8 @@
 //! `answers` validates and turns the answers into the engine's input, `update` handles messages.
 
 mod answers;
+#[cfg(test)]
+pub(crate) mod tests;
 mod update;
 
 pub use update::update;
@@ -362,7 +364,7 @@ impl App {
             list_cursor: 0,
             selected: BTreeSet::new(),
             custom_policy: Field::new("Custom ARN", "")
-                .with_placeholder("arn:aws:iam::123456789012:policy/name"),
+                .with_placeholder("arn:aws:iam::…:policy/name"),
             role_name: Field::new("Role name", ""),
             role_name_edited: false,
             description: Field::new("Description", "")

@@ -2,6 +2,8 @@
 //! the current screen, and a footer of keys; help and confirmations are drawn over it.
 
 mod screens;
+#[cfg(test)]
+mod tests;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};

@@ -356,12 +356,14 @@ pub fn draw_policy_list(frame: &mut Frame, app: &App, theme: &Theme, area: Rect)
             } else {
                 "[ ]"
             };
-            let mut spans = vec![Span::raw(format!("{mark} {}", item.name))];
+            let at_cursor = start + row == app.list_cursor;
+            let pointer = if at_cursor && focused { "›" } else { " " };
+            let mut spans = vec![Span::raw(format!("{pointer}{mark} {}", item.name))];
             if item.admin {
                 spans.push(Span::styled("  ⚠ admin-level", theme.warn()));
             }
             let line = Line::from(spans);
-            Some(if focused && start + row == app.list_cursor {
+            Some(if focused && at_cursor {
                 line.style(theme.selected())
             } else {
                 line
@@ -452,25 +454,24 @@ fn apply(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             ActionState::Failed(_) => ("✗", theme.error(), "failed".to_string()),
         };
         lines.push(Line::from(vec![
-            Span::styled(format!(" {glyph} "), style),
-            Span::raw(format!("{:<44}", row.label)),
-            Span::styled(format!(" {state}"), style),
+            Span::styled(format!(" {glyph} {state:<9} "), style),
+            Span::raw(row.label.clone()),
         ]));
         lines.push(Line::from(Span::styled(
             format!(
-                "     iam:{op}{}",
+                "             iam:{op}{}",
                 if is_mutating(op) { "" } else { " (read)" }
             ),
             theme.muted(),
         )));
         if let ActionState::Failed(e) = &row.state {
             lines.extend(error_lines(e, theme).into_iter().map(|l| {
-                let mut spans = vec![Span::raw("     ")];
+                let mut spans = vec![Span::raw("   ")];
                 spans.extend(l.spans);
                 Line::from(spans)
             }));
             lines.push(Line::from(Span::styled(
-                "     r re-runs this step and the ones after it; finished steps are not repeated. Esc goes back to change an answer.",
+                "   r re-runs this step and the ones after it; finished steps are not repeated. Esc goes back to change an answer.",
                 theme.muted(),
             )));
         }
@@ -522,5 +523,10 @@ fn done(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             .lines()
             .map(|l| Line::from(Span::styled(format!("   {l}"), theme.muted()))),
     );
-    frame.render_widget(Paragraph::new(lines).scroll((app.scroll, 0)), rest);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((app.scroll, 0)),
+        rest,
+    );
 }

@@ -1,0 +1,546 @@
+//! The wizard's state transitions, without a terminal: navigation, validation gating, retry of a
+//! failed step, confirmations, and stale results from superseded attempts being ignored.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::*;
+use crate::aws::fake::FakeAws;
+use crate::aws::sdk::Connection;
+
+pub fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+pub fn send(app: &mut App, msgs: impl IntoIterator<Item = Msg>) -> Vec<Effect> {
+    msgs.into_iter().flat_map(|m| update(app, m)).collect()
+}
+
+pub fn typed(app: &mut App, text: &str) -> Vec<Effect> {
+    send(app, text.chars().map(|c| key(KeyCode::Char(c))))
+}
+
+pub fn identity() -> (CallerIdentity, Connection) {
+    (
+        CallerIdentity {
+            account: "123456789012".into(),
+            arn: "arn:aws:iam::123456789012:user/alice".into(),
+            user_id: "AIDAALICE".into(),
+        },
+        Connection {
+            profile: Some("dev".into()),
+            region: "eu-west-1".into(),
+            endpoint_url: None,
+        },
+    )
+}
+
+/// An app whose account has been read.
+pub fn with_account() -> App {
+    let mut app = App::new(None, None);
+    let effects = app.start();
+    assert!(matches!(effects[..], [Effect::Connect { attempt: 1, .. }]));
+    update(
+        &mut app,
+        Msg::Identity {
+            attempt: 1,
+            result: Ok(identity()),
+        },
+    );
+    app
+}
+
+/// An app on the Trust screen with acme/web on main.
+pub fn on_trust() -> App {
+    let mut app = with_account();
+    send(&mut app, [key(KeyCode::Enter)]);
+    let last = app.elements().len() - 1;
+    app.focus = last;
+    send(&mut app, [key(KeyCode::Enter)]);
+    assert_eq!(app.screen, Screen::Trust);
+    app.focus = 0;
+    typed(&mut app, "acme/web");
+    app
+}
+
+pub fn policy_list() -> Vec<ManagedPolicy> {
+    [
+        "ReadOnlyAccess",
+        "AdministratorAccess",
+        "AmazonS3ReadOnlyAccess",
+        "AWSLambda_ReadOnlyAccess",
+    ]
+    .iter()
+    .map(|n| ManagedPolicy {
+        arn: format!("arn:aws:iam::aws:policy/{n}"),
+        name: n.to_string(),
+        attachable: true,
+    })
+    .collect()
+}
+
+#[test]
+fn the_first_frame_does_not_wait_for_the_account() {
+    let mut app = App::new(Some("dev"), None);
+    let effects = app.start();
+    assert_eq!(
+        effects,
+        [Effect::Connect {
+            attempt: 1,
+            profile: Some("dev".into()),
+            region: None
+        }]
+    );
+    assert_eq!(app.identity, Load::Loading);
+    // Enter before the account is known does not go on, and says why.
+    send(&mut app, [key(KeyCode::Enter)]);
+    assert_eq!(app.screen, Screen::Account);
+    assert!(
+        app.notice
+            .as_deref()
+            .unwrap_or("")
+            .contains("still reading")
+    );
+}
+
+#[test]
+fn going_on_and_back() {
+    let mut app = with_account();
+    let effects = send(&mut app, [key(KeyCode::Enter)]);
+    assert_eq!(app.screen, Screen::Provider);
+    assert!(
+        matches!(&effects[..], [Effect::LookupProvider { arn, .. }] if arn == "arn:aws:iam::123456789012:oidc-provider/gitlab.com"),
+        "{effects:?}"
+    );
+    send(&mut app, [key(KeyCode::Esc)]);
+    assert_eq!(app.screen, Screen::Account);
+    // Esc on the first screen stays there.
+    send(&mut app, [key(KeyCode::Esc)]);
+    assert_eq!(app.screen, Screen::Account);
+}
+
+#[test]
+fn next_stays_disabled_until_the_answers_are_valid() {
+    let mut app = with_account();
+    send(&mut app, [key(KeyCode::Enter)]);
+    app.focus = app.elements().len() - 1;
+    send(&mut app, [key(KeyCode::Enter)]);
+    assert_eq!(app.screen, Screen::Trust);
+    app.focus = app.elements().len() - 1;
+    send(&mut app, [key(KeyCode::Enter)]);
+    assert_eq!(app.screen, Screen::Trust, "no project yet");
+    assert_eq!(
+        app.focused(),
+        Element::Projects,
+        "the focus goes to the field to fix"
+    );
+    assert!(
+        app.error(Element::Projects)
+            .unwrap_or_default()
+            .contains("required")
+    );
+    typed(&mut app, "*/*");
+    assert!(
+        app.error(Element::Projects)
+            .unwrap_or_default()
+            .contains("top-level group")
+    );
+    send(
+        &mut app,
+        [Msg::Key(KeyEvent::new(
+            KeyCode::Char('u'),
+            KeyModifiers::CONTROL,
+        ))],
+    );
+    typed(&mut app, "acme/web");
+    assert_eq!(app.error(Element::Projects), None);
+    app.focus = app.elements().len() - 1;
+    let effects = send(&mut app, [key(KeyCode::Enter)]);
+    assert_eq!(app.screen, Screen::Permissions);
+    assert!(matches!(effects[..], [Effect::LoadPolicies { .. }]));
+}
+
+#[test]
+fn the_trust_policy_preview_follows_the_answers() {
+    let mut app = on_trust();
+    let trust = app.trust_preview().unwrap();
+    assert!(
+        trust
+            .policy
+            .to_json()
+            .contains("project_path:acme/web:ref_type:branch:ref:main")
+    );
+    assert!(trust.warnings.is_empty());
+    app.focus = 2; // Refs
+    send(
+        &mut app,
+        [Msg::Key(KeyEvent::new(
+            KeyCode::Char('u'),
+            KeyModifiers::CONTROL,
+        ))],
+    );
+    typed(&mut app, "release/*");
+    let trust = app.trust_preview().unwrap();
+    assert!(trust.policy.to_json().contains("StringLike"));
+    assert!(trust.warnings.iter().any(|w| w.contains("unprotected")));
+}
+
+#[test]
+fn self_managed_url_sets_the_audience_until_it_is_edited() {
+    let mut app = with_account();
+    send(&mut app, [key(KeyCode::Enter)]);
+    app.focus = 0;
+    send(&mut app, [key(KeyCode::Right)]);
+    assert_eq!(app.provider_kind, ProviderKind::SelfManaged);
+    send(&mut app, [key(KeyCode::Tab)]);
+    assert_eq!(app.focused(), Element::ProviderUrl);
+    typed(&mut app, "git.example.com");
+    assert_eq!(app.audience.value, "https://git.example.com");
+    assert!(!app.is_gitlab_com());
+    typed(&mut app, ":8443");
+    assert!(
+        app.error(Element::ProviderUrl)
+            .unwrap_or_default()
+            .contains("port")
+    );
+    // The look-up waits until typing pauses (debounced on ticks), and only for a valid URL.
+    let effects = send(&mut app, (0..6).map(|_| Msg::Tick));
+    assert!(effects.is_empty());
+    for _ in 0..5 {
+        send(&mut app, [key(KeyCode::Backspace)]);
+    }
+    let effects = send(&mut app, (0..6).map(|_| Msg::Tick));
+    assert!(
+        matches!(&effects[..], [Effect::LookupProvider { arn, .. }] if arn.ends_with("oidc-provider/git.example.com")),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn typing_question_marks_and_qs_in_a_field_is_text_not_a_command() {
+    let mut app = on_trust();
+    typed(&mut app, "q?");
+    assert!(!app.quit && !app.help);
+    assert!(app.projects.value.ends_with("q?"));
+    app.focus = app.elements().len() - 1;
+    send(&mut app, [key(KeyCode::Char('?'))]);
+    assert!(app.help);
+    send(&mut app, [key(KeyCode::Esc)]);
+    assert!(!app.help);
+}
+
+#[test]
+fn admin_policies_need_an_explicit_yes() {
+    let mut app = on_trust();
+    app.focus = app.elements().len() - 1;
+    send(&mut app, [key(KeyCode::Enter)]);
+    assert_eq!(app.screen, Screen::Permissions);
+    send(
+        &mut app,
+        [Msg::Policies {
+            attempt: 1,
+            result: Ok(policy_list()),
+        }],
+    );
+    typed(&mut app, "admin");
+    assert_eq!(app.filtered.len(), 1);
+    send(&mut app, [key(KeyCode::Tab), key(KeyCode::Char(' '))]);
+    assert!(matches!(app.confirm, Some(Confirm::AdminPolicy { .. })));
+    send(&mut app, [key(KeyCode::Char('n'))]);
+    assert!(app.selected.is_empty());
+    send(&mut app, [key(KeyCode::Char(' ')), key(KeyCode::Char('y'))]);
+    assert!(
+        app.selected
+            .contains("arn:aws:iam::aws:policy/AdministratorAccess")
+    );
+    // Space again unselects, without asking.
+    send(&mut app, [key(KeyCode::Char(' '))]);
+    assert!(app.selected.is_empty() && app.confirm.is_none());
+}
+
+#[test]
+fn the_filter_puts_names_starting_with_it_first() {
+    let mut app = on_trust();
+    app.focus = app.elements().len() - 1;
+    send(&mut app, [key(KeyCode::Enter)]);
+    send(
+        &mut app,
+        [Msg::Policies {
+            attempt: 1,
+            result: Ok(policy_list()),
+        }],
+    );
+    typed(&mut app, "readonly");
+    assert_eq!(app.filtered.len(), 3);
+    assert_eq!(
+        app.cursor_policy().map(|p| p.name.as_str()),
+        Some("ReadOnlyAccess")
+    );
+}
+
+/// Drive to Review with a plan made by the engine on the fake, then to Apply.
+fn applying() -> (App, Box<Plan>) {
+    let mut app = on_trust();
+    app.selected
+        .insert("arn:aws:iam::aws:policy/ReadOnlyAccess".into());
+    app.focus = app.elements().len() - 1;
+    send(&mut app, [key(KeyCode::Enter)]); // Permissions
+    app.focus = app.elements().len() - 1;
+    send(&mut app, [key(KeyCode::Enter)]); // Role
+    assert_eq!(app.role_name.value, "gitlab-acme-web");
+    app.focus = app.elements().len() - 1;
+    let effects = send(&mut app, [key(KeyCode::Enter)]); // Review
+    let [Effect::Plan { attempt, setup }] = &effects[..] else {
+        panic!("{effects:?}");
+    };
+    let aws = FakeAws::new();
+    let plan = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(crate::engine::plan(&aws, setup))
+        .unwrap();
+    let plan = Box::new(plan);
+    send(
+        &mut app,
+        [Msg::Planned {
+            attempt: *attempt,
+            result: Ok(plan.clone()),
+        }],
+    );
+    let effects = send(&mut app, [key(KeyCode::Enter)]);
+    assert_eq!(app.screen, Screen::Apply);
+    assert!(
+        matches!(effects[..], [Effect::Apply { from: 0, .. }]),
+        "{effects:?}"
+    );
+    (app, plan)
+}
+
+#[test]
+fn a_failed_step_is_retried_from_where_it_failed() {
+    let (mut app, _) = applying();
+    assert_eq!(app.apply_rows.len(), 3);
+    let denied = ErrorView {
+        code: "AccessDenied".into(),
+        message: "CreateRole failed".into(),
+        hint: "ask".into(),
+    };
+    send(
+        &mut app,
+        [
+            Msg::ActionStarted {
+                attempt: 1,
+                index: 0,
+            },
+            Msg::ActionFinished {
+                attempt: 1,
+                index: 0,
+                result: Ok(Done::Created),
+            },
+            Msg::ActionStarted {
+                attempt: 1,
+                index: 1,
+            },
+            Msg::ActionFinished {
+                attempt: 1,
+                index: 1,
+                result: Err(denied),
+            },
+        ],
+    );
+    assert!(!app.applying);
+    assert!(matches!(app.apply_rows[1].state, ActionState::Failed(_)));
+    let effects = send(&mut app, [key(KeyCode::Char('r'))]);
+    assert!(
+        matches!(
+            effects[..],
+            [Effect::Apply {
+                attempt: 2,
+                from: 1,
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
+    assert_eq!(
+        app.apply_rows[0].state,
+        ActionState::Done(Done::Created),
+        "finished steps stay finished"
+    );
+    // A late message from the first attempt is ignored.
+    send(
+        &mut app,
+        [Msg::ActionFinished {
+            attempt: 1,
+            index: 2,
+            result: Ok(Done::Attached),
+        }],
+    );
+    assert_eq!(app.apply_rows[2].state, ActionState::Waiting);
+    send(
+        &mut app,
+        [
+            Msg::ActionFinished {
+                attempt: 2,
+                index: 1,
+                result: Ok(Done::Created),
+            },
+            Msg::ActionFinished {
+                attempt: 2,
+                index: 2,
+                result: Ok(Done::Attached),
+            },
+        ],
+    );
+    assert_eq!(app.screen, Screen::Done);
+    assert_eq!(
+        app.role_arn(),
+        Some("arn:aws:iam::123456789012:role/gitlab-acme-web")
+    );
+    let effects = send(&mut app, [key(KeyCode::Char('c'))]);
+    assert_eq!(
+        effects,
+        [Effect::Copy(
+            "arn:aws:iam::123456789012:role/gitlab-acme-web".into()
+        )]
+    );
+    send(&mut app, [key(KeyCode::Enter)]);
+    assert!(app.quit);
+}
+
+#[test]
+fn quitting_while_applying_asks_first() {
+    let (mut app, _) = applying();
+    send(&mut app, [key(KeyCode::Char('q'))]);
+    assert_eq!(app.confirm, Some(Confirm::Quit));
+    assert!(!app.quit);
+    send(&mut app, [key(KeyCode::Char('n'))]);
+    assert!(!app.quit && app.confirm.is_none());
+    send(
+        &mut app,
+        [Msg::Key(KeyEvent::new(
+            KeyCode::Char('c'),
+            KeyModifiers::CONTROL,
+        ))],
+    );
+    let effects = send(&mut app, [key(KeyCode::Char('y'))]);
+    assert!(app.quit);
+    assert_eq!(effects, [Effect::Quit]);
+}
+
+#[test]
+fn stale_results_are_ignored() {
+    let mut app = with_account();
+    // A second connect supersedes the first; the first's late answer must not win.
+    app.focus = 0;
+    send(&mut app, [key(KeyCode::Enter)]);
+    let failed = ErrorView {
+        code: "NoCredentials".into(),
+        message: "old".into(),
+        hint: String::new(),
+    };
+    send(
+        &mut app,
+        [Msg::Identity {
+            attempt: 1,
+            result: Err(failed),
+        }],
+    );
+    assert_eq!(app.identity, Load::Loading);
+    send(
+        &mut app,
+        [Msg::Identity {
+            attempt: 2,
+            result: Ok(identity()),
+        }],
+    );
+    assert!(app.identity.loaded().is_some());
+    // The same for plans and look-ups.
+    send(
+        &mut app,
+        [Msg::Planned {
+            attempt: 99,
+            result: Err(ErrorView {
+                code: "X".into(),
+                message: String::new(),
+                hint: String::new(),
+            }),
+        }],
+    );
+    assert_eq!(app.plan, Load::Idle);
+    send(
+        &mut app,
+        [Msg::ProviderLookup {
+            attempt: 99,
+            result: Ok(None),
+        }],
+    );
+    assert_eq!(app.provider_lookup, Load::Idle);
+}
+
+#[test]
+fn a_finished_setup_with_nothing_to_do_goes_straight_to_done() {
+    let (mut app, plan) = applying();
+    // Pretend everything already existed: a converged plan has no actions.
+    let aws = FakeAws::new();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(crate::engine::apply(&aws, &plan, |_| {}))
+        .unwrap();
+    let setup = app.setup_input().validate().unwrap();
+    let converged = Box::new(rt.block_on(crate::engine::plan(&aws, &setup)).unwrap());
+    assert!(converged.actions().is_empty());
+    // Esc is refused while the apply runs; after a failure it goes back to Review.
+    send(&mut app, [key(KeyCode::Esc)]);
+    assert_eq!(app.screen, Screen::Apply);
+    assert!(app.notice.is_some());
+    let timeout = ErrorView {
+        code: "Timeout".into(),
+        message: "no answer".into(),
+        hint: String::new(),
+    };
+    send(
+        &mut app,
+        [Msg::ActionFinished {
+            attempt: 1,
+            index: 0,
+            result: Err(timeout),
+        }],
+    );
+    send(&mut app, [key(KeyCode::Esc)]);
+    assert_eq!(app.screen, Screen::Review);
+    let attempt = 2;
+    send(
+        &mut app,
+        [Msg::Planned {
+            attempt,
+            result: Ok(converged),
+        }],
+    );
+    send(&mut app, [key(KeyCode::Enter)]);
+    assert_eq!(app.screen, Screen::Done);
+    assert!(
+        app.outcome
+            .as_ref()
+            .is_some_and(|o| o.resources.iter().all(|r| r.action == Done::Unchanged))
+    );
+}
+
+#[test]
+fn clicking_an_earlier_step_goes_back_to_it() {
+    use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mut app = on_trust();
+    app.step_list_area = Some(ratatui::layout::Rect::new(0, 1, 26, 20));
+    let click = |row| {
+        Msg::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: 3,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    send(&mut app, [click(2 + 6)]); // Apply: forward, ignored
+    assert_eq!(app.screen, Screen::Trust);
+    send(&mut app, [click(2)]); // Account
+    assert_eq!(app.screen, Screen::Account);
+}

@@ -1,0 +1,317 @@
+//! Rendering snapshots of every screen in its normal, loading and error states, at 80×24 and
+//! 120×40, on ratatui's `TestBackend` (account ids and ARNs are the fixed ones of the fake).
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::draw;
+use crate::aws::OidcProvider;
+use crate::aws::fake::FakeAws;
+use crate::engine::Done;
+use crate::tui::app::tests::{key, on_trust, policy_list, send, typed, with_account};
+use crate::tui::app::{App, Effect, ErrorView, Msg, Screen};
+use crate::tui::theme::Theme;
+
+fn render(app: &App, w: u16, h: u16) -> TestBackend {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| draw(f, app, &Theme::plain())).unwrap();
+    terminal.backend().clone()
+}
+
+fn err(code: &str, message: &str, hint: &str) -> ErrorView {
+    ErrorView {
+        code: code.into(),
+        message: message.into(),
+        hint: hint.into(),
+    }
+}
+
+fn ctrl_u() -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL))
+}
+
+fn next(app: &mut App) -> Vec<Effect> {
+    app.focus = app.elements().len() - 1;
+    send(app, [key(KeyCode::Enter)])
+}
+
+fn on_provider() -> App {
+    let mut app = with_account();
+    send(&mut app, [key(KeyCode::Enter)]);
+    app
+}
+
+fn on_permissions() -> App {
+    let mut app = on_trust();
+    next(&mut app);
+    assert_eq!(app.screen, Screen::Permissions);
+    app
+}
+
+fn on_role() -> App {
+    let mut app = on_permissions();
+    send(
+        &mut app,
+        [Msg::Policies {
+            attempt: 1,
+            result: Ok(policy_list()),
+        }],
+    );
+    app.selected
+        .insert("arn:aws:iam::aws:policy/ReadOnlyAccess".into());
+    next(&mut app);
+    assert_eq!(app.screen, Screen::Role);
+    app
+}
+
+fn plan_for(app: &App) -> Box<crate::engine::Plan> {
+    let setup = app.setup_input().validate().unwrap();
+    let aws = FakeAws::new();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    Box::new(rt.block_on(crate::engine::plan(&aws, &setup)).unwrap())
+}
+
+fn on_review() -> App {
+    let mut app = on_role();
+    next(&mut app);
+    assert_eq!(app.screen, Screen::Review);
+    app
+}
+
+fn reviewed() -> App {
+    let mut app = on_review();
+    let plan = plan_for(&app);
+    send(
+        &mut app,
+        [Msg::Planned {
+            attempt: 1,
+            result: Ok(plan),
+        }],
+    );
+    app
+}
+
+fn applying() -> App {
+    let mut app = reviewed();
+    send(&mut app, [key(KeyCode::Enter)]);
+    send(
+        &mut app,
+        [
+            Msg::ActionStarted {
+                attempt: 1,
+                index: 0,
+            },
+            Msg::ActionFinished {
+                attempt: 1,
+                index: 0,
+                result: Ok(Done::Created),
+            },
+            Msg::ActionStarted {
+                attempt: 1,
+                index: 1,
+            },
+        ],
+    );
+    app
+}
+
+/// Every state worth a picture, by name.
+fn states() -> Vec<(&'static str, App)> {
+    let mut v = Vec::new();
+
+    let mut loading = App::new(None, None);
+    loading.start();
+    v.push(("account_loading", loading));
+    v.push(("account_loaded", with_account()));
+    let mut failed = App::new(Some("dev"), None);
+    failed.start();
+    send(
+        &mut failed,
+        [Msg::Identity {
+            attempt: 1,
+            result: Err(err(
+                "NoCredentials",
+                "GetCallerIdentity: no AWS credentials were found for profile 'dev'",
+                "provide credentials: --profile NAME (after `aws configure` or `aws sso login --profile NAME`)",
+            )),
+        }],
+    );
+    v.push(("account_error", failed));
+
+    v.push(("provider_loading", on_provider()));
+    let mut create = on_provider();
+    send(
+        &mut create,
+        [Msg::ProviderLookup {
+            attempt: 1,
+            result: Ok(None),
+        }],
+    );
+    v.push(("provider_will_create", create));
+    let mut add = on_provider();
+    let existing = OidcProvider {
+        arn: "arn:aws:iam::123456789012:oidc-provider/gitlab.com".into(),
+        url: "gitlab.com".into(),
+        client_ids: vec!["sts.amazonaws.com".into()],
+        tags: vec![],
+    };
+    send(
+        &mut add,
+        [Msg::ProviderLookup {
+            attempt: 1,
+            result: Ok(Some(existing)),
+        }],
+    );
+    v.push(("provider_will_add_audience", add));
+    let mut bad = on_provider();
+    bad.focus = 0;
+    send(&mut bad, [key(KeyCode::Right), key(KeyCode::Tab)]);
+    typed(&mut bad, "git.example.com:8443");
+    v.push(("provider_error", bad));
+
+    let mut trust = on_trust();
+    trust.focus = 2;
+    send(&mut trust, [ctrl_u()]);
+    typed(&mut trust, "main, release/*");
+    v.push(("trust_patterns", trust));
+    let mut trust_bad = on_trust();
+    send(&mut trust_bad, [ctrl_u()]);
+    typed(&mut trust_bad, "*/*");
+    v.push(("trust_error", trust_bad));
+
+    v.push(("permissions_loading", on_permissions()));
+    let mut perms = on_permissions();
+    send(
+        &mut perms,
+        [Msg::Policies {
+            attempt: 1,
+            result: Ok(policy_list()),
+        }],
+    );
+    typed(&mut perms, "read");
+    send(&mut perms, [key(KeyCode::Tab), key(KeyCode::Char(' '))]);
+    v.push(("permissions_loaded", perms.clone()));
+    let mut help = perms.clone();
+    send(&mut help, [key(KeyCode::Char('?'))]);
+    v.push(("permissions_help", help));
+    let mut admin = perms;
+    send(&mut admin, [key(KeyCode::Char('g'))]);
+    send(&mut admin, (0..3).map(|_| key(KeyCode::Char('j'))));
+    let mut admin_all = admin.clone();
+    // Clear the filter to reach AdministratorAccess.
+    admin_all.focus = 0;
+    send(&mut admin_all, [ctrl_u()]);
+    typed(&mut admin_all, "admin");
+    send(&mut admin_all, [key(KeyCode::Tab), key(KeyCode::Char(' '))]);
+    v.push(("permissions_admin_confirm", admin_all));
+    let mut perms_err = on_permissions();
+    send(
+        &mut perms_err,
+        [Msg::Policies {
+            attempt: 1,
+            result: Err(err(
+                "AccessDenied",
+                "ListPolicies failed: AccessDenied",
+                "allow iam:ListPolicies",
+            )),
+        }],
+    );
+    v.push(("permissions_error", perms_err));
+
+    v.push(("role", on_role()));
+    let mut role_bad = on_role();
+    role_bad.focus = 0;
+    typed(&mut role_bad, " and more");
+    v.push(("role_error", role_bad));
+
+    v.push(("review_loading", on_review()));
+    v.push(("review_loaded", reviewed()));
+    let mut review_err = on_review();
+    send(
+        &mut review_err,
+        [Msg::Planned {
+            attempt: 1,
+            result: Err(err(
+                "Error",
+                "step \"permissions\": policy NoSuchPolicy does not exist",
+                "check the name; AWS managed policy names are case-sensitive",
+            )),
+        }],
+    );
+    v.push(("review_error", review_err));
+
+    v.push(("apply_running", applying()));
+    let mut apply_failed = applying();
+    send(
+        &mut apply_failed,
+        [Msg::ActionFinished {
+            attempt: 1,
+            index: 1,
+            result: Err(err(
+                "AccessDenied",
+                "CreateRole failed: AccessDenied: User is not authorized to perform iam:CreateRole",
+                "the caller is not allowed iam:CreateRole; use a profile that is, or ask for that permission",
+            )),
+        }],
+    );
+    v.push(("apply_failed", apply_failed));
+
+    let mut done = applying();
+    send(
+        &mut done,
+        [
+            Msg::ActionFinished {
+                attempt: 1,
+                index: 1,
+                result: Ok(Done::Created),
+            },
+            Msg::ActionFinished {
+                attempt: 1,
+                index: 2,
+                result: Ok(Done::Attached),
+            },
+        ],
+    );
+    assert_eq!(done.screen, Screen::Done);
+    v.push(("done", done.clone()));
+    send(&mut done, [Msg::Copied(Ok("OSC 52".into()))]);
+    v.push(("done_copied", done));
+    v
+}
+
+#[test]
+fn every_screen_in_every_state_at_two_sizes() {
+    let all = states();
+    for screen in Screen::ALL {
+        assert!(
+            all.iter().any(|(_, a)| a.screen == screen),
+            "{screen:?} has no snapshot"
+        );
+    }
+    for (name, app) in &all {
+        for (w, h) in [(80, 24), (120, 40)] {
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), render(app, w, h));
+        }
+    }
+}
+
+#[test]
+fn a_small_terminal_is_asked_to_grow() {
+    let text = format!("{}", render(&with_account(), 60, 20));
+    assert!(text.contains("enlarge it to at least 80×24"), "{text}");
+    insta::assert_snapshot!("too_small_60x20", text);
+}
+
+#[test]
+fn state_is_never_carried_by_colour_alone() {
+    // With NO_COLOR (the plain theme), failures and successes still read from glyphs.
+    let (_, failed) = states()
+        .into_iter()
+        .find(|(n, _)| *n == "apply_failed")
+        .unwrap();
+    let text = format!("{}", render(&failed, 120, 40));
+    assert!(text.contains("✗") && text.contains("✓"));
+}
