@@ -5,6 +5,7 @@
 //! interactive wizard.
 #![deny(clippy::unwrap_used, clippy::panic)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::panic))]
+#![cfg_attr(debug_assertions, allow(clippy::panic))]
 
 pub mod aws;
 pub mod ci_job;
@@ -14,3 +15,9 @@ pub mod logging;
 pub mod output;
 pub mod plan;
 pub mod tui;
+
+/// When the process started, for the startup-to-first-frame measurement.
+pub fn started() -> std::time::Instant {
+    static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    *STARTED.get_or_init(std::time::Instant::now)
+}

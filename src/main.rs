@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    aws_oidc_wizard::started();
     let cli = match aws_oidc_wizard::cli::parse() {
         Ok(cli) => cli,
         Err(code) => return code,

@@ -44,6 +44,7 @@ pub async fn run(options: ConnectOptions) -> std::io::Result<Option<String>> {
     }
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     let mut terminate = terminate_signal();
+    let mut first_frame_logged = false;
     let result = loop {
         if let Err(e) = guard.terminal.draw(|frame| {
             view::draw(frame, &app, &theme);
@@ -52,6 +53,18 @@ pub async fn run(options: ConnectOptions) -> std::io::Result<Option<String>> {
         }
         if let Ok(size) = guard.terminal.size() {
             app.step_list_area = Some(view::step_list_area(size.into()));
+        }
+        if !first_frame_logged {
+            first_frame_logged = true;
+            tracing::info!(
+                since_start_ms = crate::started().elapsed().as_secs_f64() * 1000.0,
+                "first frame drawn"
+            );
+            // Debug builds only: lets the test suite prove the panic hook restores the terminal.
+            #[cfg(debug_assertions)]
+            if std::env::var_os("AWS_OIDC_WIZARD_TEST_PANIC").is_some() {
+                panic!("test panic requested by AWS_OIDC_WIZARD_TEST_PANIC");
+            }
         }
         let msg = tokio::select! {
             Some(m) = rx.recv() => m,

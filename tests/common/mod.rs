@@ -4,6 +4,8 @@
 //! A test that needs the emulator fails when it cannot start it: it never skips.
 #![allow(dead_code)]
 
+pub mod tmux;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
@@ -105,20 +107,11 @@ impl Emulator {
     /// The real binary, with credentials for the emulator and nothing else from this machine.
     pub fn command(&self) -> Command {
         let mut c = Command::new(BIN);
-        c.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self._dir.path())
-            .env("AWS_CONFIG_FILE", self._dir.path().join("no-config"))
-            .env(
-                "AWS_SHARED_CREDENTIALS_FILE",
-                self._dir.path().join("no-credentials"),
-            )
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_ENDPOINT_URL", &self.endpoint)
-            .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLETESTONLY")
-            .env("AWS_SECRET_ACCESS_KEY", "test-secret-not-real")
-            .env("AWS_REGION", "us-east-1")
-            .stdin(Stdio::null());
+        c.env_clear();
+        for (k, v) in self.env_pairs() {
+            c.env(k, v);
+        }
+        c.stdin(Stdio::null());
         c
     }
 
@@ -322,5 +315,44 @@ impl Blackhole {
             );
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+}
+
+impl Emulator {
+    /// Make every request for `action` fail with the AWS error `code` until `clear_faults`.
+    pub fn fail(&self, action: &str, code: &str) {
+        self.http(
+            "POST",
+            &format!("/_harness/fail?action={action}&code={code}&status=403"),
+        );
+    }
+
+    pub fn clear_faults(&self) {
+        self.http("POST", "/_harness/fail/clear");
+    }
+
+    /// The environment the binary gets, as `NAME=value` pairs (for a shell command line).
+    pub fn env_pairs(&self) -> Vec<(String, String)> {
+        let dir = self._dir.path();
+        vec![
+            ("PATH".into(), std::env::var("PATH").unwrap_or_default()),
+            ("HOME".into(), dir.display().to_string()),
+            (
+                "AWS_CONFIG_FILE".into(),
+                dir.join("no-config").display().to_string(),
+            ),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE".into(),
+                dir.join("no-credentials").display().to_string(),
+            ),
+            ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
+            ("AWS_ENDPOINT_URL".into(), self.endpoint.clone()),
+            ("AWS_ACCESS_KEY_ID".into(), "AKIDEXAMPLETESTONLY".into()),
+            (
+                "AWS_SECRET_ACCESS_KEY".into(),
+                "test-secret-not-real".into(),
+            ),
+            ("AWS_REGION".into(), "us-east-1".into()),
+        ]
     }
 }

@@ -13,6 +13,9 @@ Two additions to stock moto, both clearly test-only:
 2. HARNESS RECORDER: every AWS request is recorded as "Service.Action" so tests
    can count the calls the product made. GET /_harness/calls returns them as a
    JSON list; POST /_harness/calls/reset clears the list.
+3. HARNESS FAULTS: POST /_harness/fail?action=A&code=C&status=N makes every
+   request for action A answer with that AWS error (as IAM would, e.g. a missing
+   permission) until POST /_harness/fail/clear. Failed requests are recorded too.
 """
 
 import io
@@ -20,7 +23,7 @@ import json
 import os
 import sys
 import threading
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, parse_qsl
 
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
@@ -67,6 +70,7 @@ class Recorder:
     def __init__(self, app):
         self.app = app
         self.calls = []
+        self.faults = {}  # action -> (code, status)
         self.lock = threading.Lock()
 
     def __call__(self, environ, start_response):
@@ -78,6 +82,15 @@ class Recorder:
             with self.lock:
                 self.calls.clear()
             return _json(start_response, [])
+        if path == "/_harness/fail":
+            query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
+            with self.lock:
+                self.faults[query["action"]] = (query["code"], int(query.get("status", "403")))
+            return _json(start_response, sorted(self.faults))
+        if path == "/_harness/fail/clear":
+            with self.lock:
+                self.faults.clear()
+            return _json(start_response, [])
         if not path.startswith("/moto-api"):
             length = int(environ.get("CONTENT_LENGTH") or 0)
             raw = environ["wsgi.input"].read(length) if length else b""
@@ -86,6 +99,9 @@ class Recorder:
             service = _service_of(environ.get("HTTP_AUTHORIZATION", ""))
             with self.lock:
                 self.calls.append(f"{service}.{action}")
+                fault = self.faults.get(action)
+            if fault:
+                return _aws_error(start_response, action, *fault)
         return self.app(environ, start_response)
 
 
@@ -93,6 +109,18 @@ def _json(start_response, value):
     body = json.dumps(value).encode()
     headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
     start_response("200 OK", headers)
+    return [body]
+
+
+def _aws_error(start_response, action, code, status):
+    body = (
+        '<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'
+        f"<Error><Type>Sender</Type><Code>{code}</Code>"
+        f"<Message>injected by the test harness for {action}</Message></Error>"
+        "<RequestId>harness-fault</RequestId></ErrorResponse>"
+    ).encode()
+    headers = [("Content-Type", "text/xml"), ("Content-Length", str(len(body)))]
+    start_response(f"{status} Injected", headers)
     return [body]
 
 

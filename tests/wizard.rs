@@ -1,0 +1,215 @@
+//! The interactive wizard end to end: the real binary in tmux against the AWS emulator, driven by
+//! keystrokes, the screen read with capture-pane, the result checked through the SDK.
+
+mod common;
+
+use common::tmux::Tmux;
+use common::{BIN, Emulator, attached_policies, block_on, providers, trust_policy};
+use serde_json::json;
+
+const ROLE: &str = "gitlab-acme-web";
+const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/gitlab-acme-web";
+
+/// From the first screen to Review: acme/web on protected main, ReadOnlyAccess.
+fn answer_everything(t: &Tmux) {
+    t.wait_for("✓ Account  123456789012");
+    t.keys(&["Enter"]);
+    t.wait_for("will create");
+    t.keys(&["Tab", "Tab", "Enter"]);
+    t.wait_for("Who may assume ─");
+    t.type_text("acme/web");
+    t.keys(&["Tab", "Tab", "C-u"]);
+    t.type_text("main");
+    t.keys(&["Tab", "Right", "Tab"]);
+    let trust = t.screen();
+    assert!(
+        trust.contains("\"gitlab.com:ref_protected\": \"true\""),
+        "{trust}"
+    );
+    t.keys(&["Enter"]);
+    t.wait_for("AWS managed policies ·");
+    t.type_text("ReadOnlyAccess");
+    t.wait_for("│ [ ] ReadOnlyAccess ");
+    t.keys(&["Tab"]);
+    t.wait_for("›[ ] ReadOnlyAccess");
+    t.keys(&["Space"]);
+    t.wait_for("[x] ReadOnlyAccess");
+    t.keys(&["Tab", "Tab", "Enter"]);
+    t.wait_for("Role name       [gitlab-acme-web]");
+    t.keys(&["Tab", "Tab", "Tab", "Tab", "Enter"]);
+    t.wait_for("Nothing has been changed yet");
+}
+
+fn check_the_account(emu: &Emulator) {
+    let iam = emu.iam();
+    assert_eq!(
+        providers(&iam),
+        ["arn:aws:iam::123456789012:oidc-provider/gitlab.com"]
+    );
+    assert_eq!(
+        trust_policy(&iam, ROLE),
+        json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/gitlab.com"},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {"StringEquals": {
+                    "gitlab.com:aud": "https://gitlab.com",
+                    "gitlab.com:ref_protected": "true",
+                    "gitlab.com:sub": "project_path:acme/web:ref_type:branch:ref:main"
+                }}
+            }]
+        })
+    );
+    assert_eq!(
+        attached_policies(&iam, ROLE),
+        ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+    );
+    let role = block_on(iam.get_role().role_name(ROLE).send()).expect("role");
+    assert_eq!(
+        role.role().and_then(|r| r.max_session_duration()),
+        Some(3600)
+    );
+}
+
+#[test]
+fn a_first_time_setup_by_keystrokes() {
+    let emu = Emulator::start();
+    let t = Tmux::start(&emu.env_pairs(), BIN, &[], 120, 40);
+    answer_everything(&t);
+    let review = t.screen();
+    assert!(review.contains("Provider  create"), "{review}");
+    assert!(review.contains("Role      create   arn:aws:iam::123456789012:role/gitlab-acme-web"));
+    assert!(
+        emu.mutating_calls().is_empty(),
+        "nothing changes before Apply: {:?}",
+        emu.calls()
+    );
+    t.keys(&["Enter"]);
+    let done = t.wait_for("Role ARN");
+    assert!(done.contains(ROLE_ARN), "{done}");
+    assert!(done.contains("aud: https://gitlab.com"), "{done}");
+    t.keys(&["c"]);
+    t.wait_for("✓ copied");
+    t.keys(&["Enter"]);
+    let (code, stdout) = t.wait_exit();
+    assert_eq!(code, 0);
+    assert_eq!(stdout, format!("{ROLE_ARN}\n"), "the ARN printed on exit");
+    check_the_account(&emu);
+    let mutating = emu.mutating_calls();
+    assert_eq!(
+        mutating,
+        [
+            "iam.CreateOpenIDConnectProvider",
+            "iam.CreateRole",
+            "iam.AttachRolePolicy"
+        ]
+    );
+}
+
+#[test]
+fn a_failed_step_is_shown_fixed_and_finished_with_r_without_repeating_finished_steps() {
+    let emu = Emulator::start();
+    // The caller may not attach policies (yet).
+    emu.fail("AttachRolePolicy", "AccessDenied");
+    let t = Tmux::start(&emu.env_pairs(), BIN, &[], 120, 40);
+    answer_everything(&t);
+    t.keys(&["Enter"]);
+    let failed = t.wait_for("✗ failed");
+    assert!(failed.contains("AccessDenied"), "{failed}");
+    assert!(failed.contains("hint:"), "{failed}");
+    assert!(
+        failed.contains("✓ created   create role gitlab-acme-web"),
+        "{failed}"
+    );
+
+    // The permission is granted; r finishes from the failed step.
+    emu.clear_faults();
+    t.keys(&["r"]);
+    t.wait_for("Role ARN");
+    t.keys(&["q"]);
+    let (code, stdout) = t.wait_exit();
+    assert_eq!(code, 0);
+    assert_eq!(stdout, format!("{ROLE_ARN}\n"));
+    check_the_account(&emu);
+
+    // The emulator's request log: each finished step ran once; only the failed one twice.
+    let calls = emu.mutating_calls();
+    assert_eq!(
+        calls,
+        [
+            "iam.CreateOpenIDConnectProvider",
+            "iam.CreateRole",
+            "iam.AttachRolePolicy",
+            "iam.AttachRolePolicy"
+        ]
+    );
+}
+
+#[test]
+fn quitting_early_restores_the_terminal_and_prints_nothing() {
+    let emu = Emulator::start();
+    let t = Tmux::start(&emu.env_pairs(), BIN, &[], 80, 24);
+    t.wait_for("✓ Account");
+    t.keys(&["q"]);
+    let (code, stdout) = t.wait_exit();
+    assert_eq!(code, 1);
+    assert!(stdout.is_empty());
+    // Back on the normal screen: the shell's line, not the wizard's frame.
+    let screen = t.screen();
+    assert!(!screen.contains("┌ Steps"), "{screen}");
+    assert!(
+        screen.contains("quit before a setup was finished"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn a_small_terminal_is_asked_to_grow() {
+    let emu = Emulator::start();
+    let t = Tmux::start(&emu.env_pairs(), BIN, &[], 70, 20);
+    t.wait_for("enlarge it to at least 80×24");
+    t.keys(&["q"]);
+    assert_eq!(t.wait_exit().0, 1);
+}
+
+fn pane_child_pid(t: &Tmux) -> String {
+    t.pane_pid()
+}
+
+#[test]
+fn sigterm_and_ctrl_c_and_a_panic_all_restore_the_terminal() {
+    let emu = Emulator::start();
+
+    let t = Tmux::start(&emu.env_pairs(), BIN, &[], 80, 24);
+    t.wait_for("✓ Account");
+    let pid = pane_child_pid(&t);
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let (code, _) = t.wait_exit();
+    assert_eq!(code, 1, "SIGTERM quits like q");
+    assert!(!t.screen().contains("┌ Steps"), "{}", t.screen());
+
+    let t = Tmux::start(&emu.env_pairs(), BIN, &[], 80, 24);
+    t.wait_for("✓ Account");
+    t.keys(&["C-c"]);
+    let (code, _) = t.wait_exit();
+    assert_eq!(code, 1);
+    assert!(!t.screen().contains("┌ Steps"), "{}", t.screen());
+
+    let mut env = emu.env_pairs();
+    env.push(("AWS_OIDC_WIZARD_TEST_PANIC".into(), "1".into()));
+    let t = Tmux::start(&env, BIN, &[], 80, 24);
+    let (code, _) = t.wait_exit();
+    assert_ne!(code, 0);
+    let screen = t.screen();
+    assert!(
+        screen.contains("test panic requested"),
+        "the panic message is readable: {screen}"
+    );
+    assert!(!screen.contains("┌ Steps"), "{screen}");
+}
