@@ -5,7 +5,6 @@
 //! interactive wizard.
 #![deny(clippy::unwrap_used, clippy::panic)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::panic))]
-#![cfg_attr(debug_assertions, allow(clippy::panic))]
 
 pub mod aws;
 pub mod ci_job;

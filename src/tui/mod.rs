@@ -62,6 +62,7 @@ pub async fn run(options: ConnectOptions) -> std::io::Result<Option<String>> {
             );
             // Debug builds only: lets the test suite prove the panic hook restores the terminal.
             #[cfg(debug_assertions)]
+            #[allow(clippy::panic)]
             if std::env::var_os("AWS_OIDC_WIZARD_TEST_PANIC").is_some() {
                 panic!("test panic requested by AWS_OIDC_WIZARD_TEST_PANIC");
             }
