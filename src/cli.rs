@@ -80,6 +80,9 @@ pub struct SetupArgs {
     /// Only protected branches and tags may assume the role (gitlab.com only).
     #[arg(long)]
     pub ref_protected: bool,
+    /// Pin the numeric GitLab project id too (gitlab.com only; survives renames); repeat for several.
+    #[arg(long = "project-id", value_name = "ID")]
+    pub project_ids: Vec<String>,
     /// Name of the IAM role.
     #[arg(long, value_name = "NAME")]
     pub role_name: Option<String>,
@@ -109,6 +112,7 @@ impl SetupArgs {
             refs: self.refs.clone(),
             ref_type: Some(self.ref_type),
             ref_protected: self.ref_protected,
+            project_ids: self.project_ids.clone(),
             role_name: self.role_name.clone(),
             role_path: self.role_path.clone(),
             description: self.description.clone(),

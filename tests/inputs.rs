@@ -37,6 +37,7 @@ fn each_bad_input_class_exits_2_naming_the_flag_with_zero_calls() {
         (&["--policy", "arn:aws:s3:::bucket"], "--policy"),
         (&["--project", "*/*"], "--project"),
         (&["--ref", "bad ref"], "--ref"),
+        (&["--project-id", "12ab"], "--project-id"),
         (&["--role-path", "no-slashes"], "--role-path"),
         (&["--description", &"d".repeat(1001)], "--description"),
     ];

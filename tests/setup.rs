@@ -377,6 +377,8 @@ fn patterns_and_several_projects_are_stored_with_string_like() {
         "--ref",
         "release/*",
         "--ref-protected",
+        "--project-id",
+        "4242",
         "--role-name",
         ROLE,
         "--max-session-duration",
@@ -394,7 +396,11 @@ fn patterns_and_several_projects_are_stored_with_string_like() {
     assert_eq!(
         trust["Statement"][0]["Condition"],
         json!({
-            "StringEquals": {"gitlab.com:aud": "https://gitlab.com", "gitlab.com:ref_protected": "true"},
+            "StringEquals": {
+                "gitlab.com:aud": "https://gitlab.com",
+                "gitlab.com:project_id": "4242",
+                "gitlab.com:ref_protected": "true"
+            },
             "StringLike": {"gitlab.com:sub": [
                 "project_path:acme/api:ref_type:branch:ref:release/*",
                 "project_path:acme/web:ref_type:branch:ref:release/*"

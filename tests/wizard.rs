@@ -20,7 +20,7 @@ fn answer_everything(t: &Tmux) {
     t.type_text("acme/web");
     t.keys(&["Tab", "Tab", "C-u"]);
     t.type_text("main");
-    t.keys(&["Tab", "Right", "Tab"]);
+    t.keys(&["Tab", "Right", "Tab", "Tab"]);
     let trust = t.screen();
     assert!(
         trust.contains("\"gitlab.com:ref_protected\": \"true\""),

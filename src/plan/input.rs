@@ -178,6 +178,35 @@ impl ProjectPath {
     }
 }
 
+/// A GitLab numeric project id, pinned in the trust policy (gitlab.com only): it survives renames
+/// and a path being reused by another project.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ProjectId(String);
+
+impl ProjectId {
+    pub const FLAG: &'static str = "--project-id";
+
+    pub fn parse(raw: &str) -> Parsed<Self> {
+        let t = raw.trim();
+        if t.is_empty()
+            || t.len() > 20
+            || !t.chars().all(|c| c.is_ascii_digit())
+            || t.starts_with('0')
+        {
+            return Err(InputError::new(
+                Self::FLAG,
+                raw,
+                "must be a GitLab project id: a whole number like 4242",
+            ));
+        }
+        Ok(ProjectId(t.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A branch or tag name, or a pattern with `*`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct RefName(String);

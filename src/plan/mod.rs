@@ -5,8 +5,8 @@ pub mod input;
 pub mod trust;
 
 use input::{
-    Audience, Description, InputError, PolicyArn, PolicyRef, ProjectPath, ProviderUrl, RefName,
-    RefType, RoleName, RolePath, SessionDuration,
+    Audience, Description, InputError, PolicyArn, PolicyRef, ProjectId, ProjectPath, ProviderUrl,
+    RefName, RefType, RoleName, RolePath, SessionDuration,
 };
 
 pub const DEFAULT_PROVIDER_URL: &str = "https://gitlab.com";
@@ -23,6 +23,7 @@ pub struct SetupInput {
     pub refs: Vec<String>,
     pub ref_type: Option<RefType>,
     pub ref_protected: bool,
+    pub project_ids: Vec<String>,
     pub role_name: Option<String>,
     pub role_path: Option<String>,
     pub description: Option<String>,
@@ -40,6 +41,7 @@ pub struct Setup {
     pub refs: Vec<RefName>,
     pub ref_type: RefType,
     pub ref_protected: bool,
+    pub project_ids: Vec<ProjectId>,
     pub role_name: RoleName,
     pub role_path: RolePath,
     pub description: Option<Description>,
@@ -78,6 +80,13 @@ impl SetupInput {
         };
         refs.sort();
         refs.dedup();
+        let mut project_ids = self
+            .project_ids
+            .iter()
+            .map(|p| ProjectId::parse(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        project_ids.sort();
+        project_ids.dedup();
         let Some(role_name) = self.role_name.as_deref() else {
             return Err(InputError::new(RoleName::FLAG, "", "is required"));
         };
@@ -115,6 +124,7 @@ impl SetupInput {
             refs,
             ref_type: self.ref_type.unwrap_or(RefType::Branch),
             ref_protected: self.ref_protected,
+            project_ids,
             role_name,
             role_path,
             description,
@@ -157,6 +167,7 @@ impl Setup {
             refs: &self.refs,
             ref_type: self.ref_type,
             ref_protected: self.ref_protected,
+            project_ids: &self.project_ids,
         })
     }
 

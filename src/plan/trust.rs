@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::input::{Audience, InputError, ProjectPath, ProviderUrl, RefName, RefType};
+use super::input::{Audience, InputError, ProjectId, ProjectPath, ProviderUrl, RefName, RefType};
 
 /// IAM's default quota for a trust policy, in characters not counting whitespace.
 pub const TRUST_POLICY_QUOTA: usize = 2048;
@@ -63,6 +63,8 @@ pub struct TrustSpec<'a> {
     pub refs: &'a [RefName],
     pub ref_type: RefType,
     pub ref_protected: bool,
+    /// Numeric project ids to pin (gitlab.com only).
+    pub project_ids: &'a [ProjectId],
 }
 
 /// A built trust policy with the plain-words warnings a reviewer should read.
@@ -121,6 +123,14 @@ pub fn build(spec: &TrustSpec<'_>) -> Result<Trust, InputError> {
         ));
     }
 
+    if !spec.project_ids.is_empty() && !spec.provider_url.is_gitlab_com() {
+        return Err(InputError::new(
+            ProjectId::FLAG,
+            spec.project_ids[0].as_str(),
+            "AWS supports the project_id condition only for gitlab.com; a self-managed issuer allows only aud and sub",
+        ));
+    }
+
     let subjects: Vec<String> = spec
         .projects
         .iter()
@@ -149,6 +159,14 @@ pub fn build(spec: &TrustSpec<'_>) -> Result<Trust, InputError> {
             format!("{host}:ref_protected"),
             ConditionValue::One("true".to_string()),
         );
+    }
+    if !spec.project_ids.is_empty() {
+        let ids = spec
+            .project_ids
+            .iter()
+            .map(|p| p.as_str().to_string())
+            .collect();
+        equals.insert(format!("{host}:project_id"), ConditionValue::from_list(ids));
     }
     let mut condition = BTreeMap::new();
     let sub = ConditionValue::from_list(subjects);
@@ -321,6 +339,7 @@ mod tests {
             refs,
             ref_type: RefType::Branch,
             ref_protected: false,
+            project_ids: &[],
         }
     }
 
@@ -462,6 +481,27 @@ mod tests {
         let fits: Vec<ProjectPath> = projects[..5].to_vec();
         let ok = build(&spec(&url, &aud, &fits, &refs)).unwrap();
         assert!(ok.policy.quota_length() <= TRUST_POLICY_QUOTA);
+    }
+
+    #[test]
+    fn project_ids_are_pinned_on_gitlab_com_only() {
+        let url = ProviderUrl::parse("https://gitlab.com").unwrap();
+        let aud = Audience::parse("https://gitlab.com").unwrap();
+        let projects = [p("acme/web")];
+        let refs = [r("main")];
+        let ids = [ProjectId::parse("4242").unwrap()];
+        let mut s = spec(&url, &aud, &projects, &refs);
+        s.project_ids = &ids;
+        let v = build(&s).unwrap().policy.to_value();
+        assert_eq!(
+            v["Statement"][0]["Condition"]["StringEquals"]["gitlab.com:project_id"],
+            json!("4242")
+        );
+        let self_managed = ProviderUrl::parse("https://git.example.com").unwrap();
+        s.provider_url = &self_managed;
+        assert_eq!(build(&s).unwrap_err().flag, "--project-id");
+        assert!(ProjectId::parse("12a").is_err());
+        assert!(ProjectId::parse("0").is_err());
     }
 
     #[test]

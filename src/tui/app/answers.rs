@@ -30,6 +30,11 @@ impl App {
                 list.iter()
                     .find_map(|r| RefName::parse(r).err().map(|e| format!("{r}: {}", e.rule)))
             }
+            Element::ProjectIds => self.project_ids.list().iter().find_map(|p| {
+                ProjectId::parse(p)
+                    .err()
+                    .map(|e| format!("{p}: {}", e.rule))
+            }),
             Element::CustomPolicy if !self.custom_policy.value.is_empty() => {
                 rule(PolicyArn::parse("--policy", &self.custom_policy.value).map(drop))
             }
@@ -80,6 +85,11 @@ impl App {
             refs: self.refs.list(),
             ref_type: Some(self.ref_type),
             ref_protected: self.ref_protected && self.is_gitlab_com(),
+            project_ids: if self.is_gitlab_com() {
+                self.project_ids.list()
+            } else {
+                vec![]
+            },
             role_name: Some(self.role_name.value.clone()),
             role_path: None,
             description: non_empty(&self.description.value),
@@ -115,6 +125,16 @@ impl App {
             .map(|r| RefName::parse(r))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| e.rule)?;
+        let project_ids = if url.is_gitlab_com() {
+            self.project_ids
+                .list()
+                .iter()
+                .map(|p| ProjectId::parse(p))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| e.rule)?
+        } else {
+            vec![]
+        };
         let (partition, account) = self.account();
         let arn = format!(
             "arn:{partition}:iam::{account}:oidc-provider/{}",
@@ -128,6 +148,7 @@ impl App {
             refs: &refs,
             ref_type: self.ref_type,
             ref_protected: self.ref_protected && url.is_gitlab_com(),
+            project_ids: &project_ids,
         })
         .map_err(|e| e.rule)
     }

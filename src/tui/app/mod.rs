@@ -19,8 +19,8 @@ use crate::aws::sdk::Connection;
 use crate::aws::{CallerIdentity, ManagedPolicy, OidcProvider};
 use crate::engine::{Action, Done, EngineError, Outcome, Plan, Step};
 use crate::plan::input::{
-    Audience, Description, PolicyArn, ProjectPath, ProviderUrl, RefName, RefType, RoleName,
-    SessionDuration, is_admin_policy_arn,
+    Audience, Description, PolicyArn, ProjectId, ProjectPath, ProviderUrl, RefName, RefType,
+    RoleName, SessionDuration, is_admin_policy_arn,
 };
 use crate::plan::{DEFAULT_PROVIDER_URL, Setup, SetupInput};
 
@@ -92,6 +92,7 @@ pub enum Element {
     RefType,
     Refs,
     RefProtected,
+    ProjectIds,
     Filter,
     PolicyList,
     CustomPolicy,
@@ -301,6 +302,7 @@ pub struct App {
     pub ref_type: RefType,
     pub refs: Field,
     pub ref_protected: bool,
+    pub project_ids: Field,
 
     // Permissions
     pub policies: Load<Vec<PolicyItem>>,
@@ -357,6 +359,7 @@ impl App {
             ref_type: RefType::Branch,
             refs: Field::new("Refs", "main"),
             ref_protected: false,
+            project_ids: Field::new("Project IDs", "").with_placeholder("optional, e.g. 4242"),
             policies: Load::Idle,
             policies_gen: 0,
             filter: Field::new("Filter", "").with_placeholder("type to filter"),
@@ -406,7 +409,7 @@ impl App {
                 self::ProviderKind::SelfManaged => vec![ProviderKind, ProviderUrl, Audience, Next],
             },
             Screen::Trust if self.is_gitlab_com() => {
-                vec![Projects, RefType, Refs, RefProtected, Next]
+                vec![Projects, RefType, Refs, RefProtected, ProjectIds, Next]
             }
             Screen::Trust => vec![Projects, RefType, Refs, Next],
             Screen::Permissions => vec![Filter, PolicyList, CustomPolicy, Next],
@@ -431,6 +434,7 @@ impl App {
             Element::Audience => &self.audience,
             Element::Projects => &self.projects,
             Element::Refs => &self.refs,
+            Element::ProjectIds => &self.project_ids,
             Element::Filter => &self.filter,
             Element::CustomPolicy => &self.custom_policy,
             Element::RoleName => &self.role_name,
@@ -449,6 +453,7 @@ impl App {
             Element::Audience => &mut self.audience,
             Element::Projects => &mut self.projects,
             Element::Refs => &mut self.refs,
+            Element::ProjectIds => &mut self.project_ids,
             Element::Filter => &mut self.filter,
             Element::CustomPolicy => &mut self.custom_policy,
             Element::RoleName => &mut self.role_name,

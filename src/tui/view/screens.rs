@@ -244,6 +244,7 @@ fn trust(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             &[("yes", app.ref_protected), ("no", !app.ref_protected)],
             theme,
         ));
+        push_field(&mut lines, &mut cursor, app, Element::ProjectIds, theme);
     }
     lines.push(next_line(app, theme, "Next"));
     form(frame, app, form_area, lines, cursor);
