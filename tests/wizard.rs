@@ -154,7 +154,13 @@ fn quitting_early_restores_the_terminal_and_prints_nothing() {
     let log = dir.path().join("wizard.log");
     let mut env = emu.env_pairs();
     env.push(("AWS_OIDC_WIZARD_LOG".into(), "debug".into()));
-    let t = Tmux::start(&env, BIN, &["--log-file", &log.display().to_string()], 80, 24);
+    let t = Tmux::start(
+        &env,
+        BIN,
+        &["--log-file", &log.display().to_string()],
+        80,
+        24,
+    );
     t.wait_for("✓ Account");
     t.keys(&["q"]);
     let (code, stdout) = t.wait_exit();
@@ -163,7 +169,10 @@ fn quitting_early_restores_the_terminal_and_prints_nothing() {
     // The log went to the file, never to the screen, and holds no secret.
     let logged = std::fs::read_to_string(&log).expect("log file");
     assert!(logged.contains("first frame drawn"), "{logged}");
-    assert!(logged.contains("AWS request") && logged.contains("sts.GetCallerIdentity"), "{logged}");
+    assert!(
+        logged.contains("AWS request") && logged.contains("sts.GetCallerIdentity"),
+        "{logged}"
+    );
     assert!(!logged.contains("test-secret-not-real") && !logged.contains("AKIDEXAMPLETESTONLY"));
     assert!(!t.screen().contains("first frame drawn"));
     // Back on the normal screen: the shell's line, not the wizard's frame.

@@ -47,6 +47,15 @@ impl AwsError {
         )
     }
 
+    /// The IAM action prefix of the operation: `sts` for STS calls, `iam` for the rest.
+    pub fn action_prefix(&self) -> &'static str {
+        if self.operation == "GetCallerIdentity" || self.operation.starts_with("AssumeRole") {
+            "sts"
+        } else {
+            "iam"
+        }
+    }
+
     /// The AWS error code, or a short name of the failure kind.
     pub fn code(&self) -> &str {
         match &self.kind {
@@ -71,8 +80,9 @@ impl AwsError {
             ErrorKind::Other(_) => "run again; if it persists, run with RUST_LOG=debug".to_string(),
             ErrorKind::Service { code, .. } => match code.as_str() {
                 "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => format!(
-                    "the caller is not allowed iam:{op} (or sts:{op}); use a profile that is, or ask for that permission",
-                    op = self.operation
+                    "the caller is not allowed {}:{}; use a profile that is, or ask for that permission",
+                    self.action_prefix(),
+                    self.operation
                 ),
                 "InvalidClientTokenId" | "SignatureDoesNotMatch" | "UnrecognizedClientException" => {
                     "the credentials are not valid: check the access key, or log in again (`aws sso login`)".to_string()

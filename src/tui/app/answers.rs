@@ -56,11 +56,7 @@ impl App {
                 Load::Failed(_) => Some("the account could not be read: fix it and press r".into()),
                 _ => Some("still reading the account…".into()),
             },
-            Screen::Trust => self
-                .elements()
-                .into_iter()
-                .find_map(|e| self.error(e))
-                .or_else(|| self.trust_preview().err()),
+            Screen::Trust => self.field_blocker().or_else(|| self.trust_preview().err()),
             Screen::Review => match &self.plan {
                 Load::Loaded(_) => None,
                 Load::Failed(_) => {
@@ -70,7 +66,20 @@ impl App {
             },
             Screen::Apply if self.applying => Some("applying…".into()),
             Screen::Apply => Some("a step failed: press r to retry it".into()),
-            _ => self.elements().into_iter().find_map(|e| self.error(e)),
+            _ => self.field_blocker(),
+        }
+    }
+
+    fn field_blocker(&self) -> Option<String> {
+        let bad = self
+            .elements()
+            .into_iter()
+            .filter(|e| self.error(*e).is_some())
+            .count();
+        match bad {
+            0 => None,
+            1 => Some("fix the field marked ✗".into()),
+            n => Some(format!("fix the {n} fields marked ✗")),
         }
     }
 

@@ -35,7 +35,8 @@ fn spinner(app: &App) -> &'static str {
 
 fn next_line<'a>(app: &App, theme: &Theme, label: &'a str) -> Line<'a> {
     let focused = app.focused() == Element::Next;
-    let enabled = app.blocker().is_none();
+    let blocker = app.blocker();
+    let enabled = blocker.is_none();
     let style = match (focused, enabled) {
         (true, true) => theme.selected(),
         (_, false) => theme.muted(),
@@ -46,8 +47,9 @@ fn next_line<'a>(app: &App, theme: &Theme, label: &'a str) -> Line<'a> {
         Span::raw(format!("{marker} ")),
         Span::styled(format!("[ {label} ]"), style),
     ];
-    if !enabled {
-        spans.push(Span::styled("  (not yet: see the ✗ marks)", theme.muted()));
+    // Apply shows its own state; elsewhere say why Next is not available yet.
+    if let Some(why) = blocker.filter(|_| app.screen != Screen::Apply) {
+        spans.push(Span::styled(format!("  (not yet: {why})"), theme.muted()));
     }
     Line::from(spans)
 }
