@@ -287,6 +287,8 @@ pub struct App {
     pub region: Field,
     pub identity: Load<(CallerIdentity, Connection)>,
     identity_gen: u64,
+    /// The profile and region of the last connection attempt.
+    connected_with: (Option<String>, Option<String>),
 
     // Identity provider
     pub provider_kind: ProviderKind,
@@ -348,6 +350,7 @@ impl App {
                 .with_placeholder("from profile, or us-east-1"),
             identity: Load::Idle,
             identity_gen: 0,
+            connected_with: (None, None),
             provider_kind: ProviderKind::GitLabCom,
             provider_url: Field::new("Instance URL", DEFAULT_PROVIDER_URL),
             audience: Field::new("Audience", DEFAULT_PROVIDER_URL),
@@ -392,10 +395,14 @@ impl App {
     fn connect(&mut self) -> Effect {
         self.identity_gen += 1;
         self.identity = Load::Loading;
+        self.connected_with = (
+            non_empty(&self.profile.value),
+            non_empty(&self.region.value),
+        );
         Effect::Connect {
             attempt: self.identity_gen,
-            profile: non_empty(&self.profile.value),
-            region: non_empty(&self.region.value),
+            profile: self.connected_with.0.clone(),
+            region: self.connected_with.1.clone(),
         }
     }
 

@@ -428,6 +428,28 @@ fn quitting_while_applying_asks_first() {
 }
 
 #[test]
+fn a_changed_profile_reconnects_on_leaving_the_field() {
+    let mut app = with_account();
+    app.focus = 0;
+    assert!(
+        send(&mut app, [key(KeyCode::Tab)]).is_empty(),
+        "unchanged: no reconnect"
+    );
+    app.focus = 0;
+    typed(&mut app, "prod");
+    let effects = send(&mut app, [key(KeyCode::Tab)]);
+    assert_eq!(
+        effects,
+        [Effect::Connect {
+            attempt: 2,
+            profile: Some("prod".into()),
+            region: None
+        }]
+    );
+    assert_eq!(app.identity, Load::Loading);
+}
+
+#[test]
 fn stale_results_are_ignored() {
     let mut app = with_account();
     // A second connect supersedes the first; the first's late answer must not win.

@@ -213,12 +213,9 @@ fn back(app: &mut App) -> Vec<Effect> {
 fn on_blur(app: &mut App, left: Element) -> Vec<Effect> {
     match left {
         Element::Profile | Element::Region => {
+            // A changed profile or region takes effect on leaving the field.
             let wanted = (non_empty(&app.profile.value), non_empty(&app.region.value));
-            let current = app
-                .identity
-                .loaded()
-                .map(|(_, c)| (c.profile.clone(), Some(c.region.clone())));
-            if current.is_some_and(|c| c != wanted && (wanted.0.is_some() || wanted.1.is_some())) {
+            if wanted != app.connected_with {
                 return vec![app.connect()];
             }
             vec![]
