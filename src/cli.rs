@@ -58,6 +58,26 @@ pub enum Command {
         #[arg(long, short = 'y')]
         yes: bool,
     },
+    /// Explain why AWS would refuse (or accept) a GitLab ID token for a role: every condition checked.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExplainArgs {
+    /// The role the pipeline tried to assume.
+    #[arg(long, value_name = "NAME")]
+    pub role_name: String,
+    /// The token's claims as a JSON file (e.g. copied from a job's debug output).
+    #[arg(
+        long,
+        value_name = "FILE.json",
+        conflicts_with = "token",
+        required_unless_present = "token"
+    )]
+    pub claims: Option<std::path::PathBuf>,
+    /// The ID token itself, or - to read it from stdin (safer: not in the process list). Never stored.
+    #[arg(long, value_name = "JWT")]
+    pub token: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -194,6 +214,7 @@ async fn run_command(command: Command, options: ConnectOptions, output: OutputFo
     let (args, apply, yes) = match &command {
         Command::Plan(args) => (args, false, false),
         Command::Apply { setup, yes } => (setup, true, *yes),
+        Command::Explain(args) => return run_explain(args, options, output).await,
     };
     let setup = match args.to_input().validate() {
         Ok(s) => s,
@@ -296,4 +317,62 @@ fn confirm_interactively(reasons: &[String]) -> bool {
         return false;
     }
     matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes")
+}
+
+/// Read the claims from `--claims FILE` or `--token JWT|-`; bad input is exit code 2.
+fn read_claims(args: &ExplainArgs) -> Result<crate::explain::Claims, String> {
+    if let Some(path) = &args.claims {
+        let bytes = std::fs::read(path)
+            .map_err(|e| format!("--claims {}: cannot read it: {e}", path.display()))?;
+        return crate::explain::parse_claims(&bytes)
+            .map_err(|e| format!("--claims {}: {e}", path.display()));
+    }
+    let token = match args.token.as_deref() {
+        Some("-") => {
+            let mut t = String::new();
+            std::io::stdin()
+                .read_line(&mut t)
+                .map_err(|e| format!("--token -: cannot read stdin: {e}"))?;
+            t
+        }
+        Some(t) => t.to_string(),
+        None => return Err("give --claims FILE or --token JWT".to_string()),
+    };
+    crate::explain::decode_token(&token).map_err(|e| e.to_string())
+}
+
+async fn run_explain(
+    args: &ExplainArgs,
+    options: ConnectOptions,
+    output: OutputFormat,
+) -> ExitCode {
+    if let Err(e) = crate::plan::input::RoleName::parse(&args.role_name) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    let claims = match read_claims(args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let aws = SdkAws::connect(&options).await;
+    match crate::explain::explain_live(&aws, &args.role_name, &claims).await {
+        Ok(e) => {
+            match output {
+                OutputFormat::Text => print!("{}", crate::explain::text(&e)),
+                OutputFormat::Json => println!("{}", serde_json::to_value(&e).unwrap_or_default()),
+            }
+            if e.allowed {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
 }

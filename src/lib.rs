@@ -10,6 +10,7 @@ pub mod aws;
 pub mod ci_job;
 pub mod cli;
 pub mod engine;
+pub mod explain;
 pub mod logging;
 pub mod output;
 pub mod plan;

@@ -233,6 +233,8 @@ pub enum EngineError {
         existing: String,
         wanted: String,
     },
+    #[error("step \"role\": role {name} does not exist (hint: check --role-name and the account)")]
+    RoleNotFound { name: String },
     #[error("confirmation required: {} (hint: review with `plan`, then run again with --yes)", reasons.join("; "))]
     ConfirmationRequired { reasons: Vec<String> },
 }
