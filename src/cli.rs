@@ -60,6 +60,19 @@ pub enum Command {
     },
     /// Explain why AWS would refuse (or accept) a GitLab ID token for a role: every condition checked.
     Explain(ExplainArgs),
+    /// Remove a setup: detach the role's policies, delete the role, and the provider if this tool
+    /// created it and no other role trusts it.
+    Destroy {
+        /// The role to remove.
+        #[arg(long, value_name = "NAME")]
+        role_name: String,
+        /// Remove without asking.
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// Also remove a role that aws-oidc-wizard did not create.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -215,6 +228,11 @@ async fn run_command(command: Command, options: ConnectOptions, output: OutputFo
         Command::Plan(args) => (args, false, false),
         Command::Apply { setup, yes } => (setup, true, *yes),
         Command::Explain(args) => return run_explain(args, options, output).await,
+        Command::Destroy {
+            role_name,
+            yes,
+            force,
+        } => return run_destroy(role_name, *yes, *force, options, output).await,
     };
     let setup = match args.to_input().validate() {
         Ok(s) => s,
@@ -375,4 +393,66 @@ async fn run_explain(
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+async fn run_destroy(
+    role: &str,
+    yes: bool,
+    force: bool,
+    options: ConnectOptions,
+    output: OutputFormat,
+) -> ExitCode {
+    if let Err(e) = crate::plan::input::RoleName::parse(role) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    let aws = SdkAws::connect(&options).await;
+    let result = destroy(&aws, role, yes, force, output).await;
+    let total = aws.calls().total();
+    eprintln!(
+        "{total} AWS call{}, {} of them changing something",
+        if total == 1 { "" } else { "s" },
+        aws.calls().mutating()
+    );
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+async fn destroy(
+    aws: &SdkAws,
+    role: &str,
+    yes: bool,
+    force: bool,
+    output: OutputFormat,
+) -> Result<(), EngineError> {
+    let Some(plan) = crate::destroy::plan(aws, role, force).await? else {
+        eprintln!("Role {role} does not exist: nothing to remove.");
+        if output == OutputFormat::Json {
+            println!(
+                "{}",
+                serde_json::json!({"role": role, "removed": false, "reason": "not found"})
+            );
+        }
+        return Ok(());
+    };
+    eprint!("{}", crate::destroy::text(&plan));
+    let reason = format!("role {role} and what is listed above will be removed");
+    if !yes && !confirm_interactively(std::slice::from_ref(&reason)) {
+        return Err(EngineError::ConfirmationRequired {
+            reasons: vec![reason],
+        });
+    }
+    crate::destroy::apply(aws, &plan, |line| eprintln!("{line}")).await?;
+    if output == OutputFormat::Json {
+        println!(
+            "{}",
+            serde_json::json!({"role": role, "removed": true, "plan": plan})
+        );
+    }
+    Ok(())
 }

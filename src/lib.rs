@@ -9,6 +9,7 @@
 pub mod aws;
 pub mod ci_job;
 pub mod cli;
+pub mod destroy;
 pub mod engine;
 pub mod explain;
 pub mod logging;

@@ -263,6 +263,52 @@ impl Aws for FakeAws {
         Ok(())
     }
 
+    async fn list_inline_policies(&self, _role: &str) -> AwsResult<Vec<String>> {
+        let _state = self.enter("iam", "ListRolePolicies")?;
+        Ok(vec![])
+    }
+
+    async fn detach_policy(&self, role: &str, policy_arn: &str) -> AwsResult<()> {
+        let mut s = self.enter("iam", "DetachRolePolicy")?;
+        if let Some(list) = s.attached.get_mut(role) {
+            list.retain(|a| a.arn != policy_arn);
+        }
+        Ok(())
+    }
+
+    async fn delete_role(&self, role: &str) -> AwsResult<()> {
+        const OP: &str = "DeleteRole";
+        let mut s = self.enter("iam", OP)?;
+        if s.attached.get(role).is_some_and(|l| !l.is_empty()) {
+            return Err(AwsError::service(OP, "DeleteConflict", "policies attached"));
+        }
+        s.roles
+            .remove(role)
+            .map(drop)
+            .ok_or_else(|| no_such(OP, role))
+    }
+
+    async fn delete_oidc_provider(&self, arn: &str) -> AwsResult<()> {
+        const OP: &str = "DeleteOpenIDConnectProvider";
+        let mut s = self.enter("iam", OP)?;
+        s.providers
+            .remove(arn)
+            .map(drop)
+            .ok_or_else(|| no_such(OP, arn))
+    }
+
+    async fn list_roles(&self) -> AwsResult<Vec<Role>> {
+        let s = self.enter("iam", "ListRoles")?;
+        Ok(s.roles
+            .values()
+            .cloned()
+            .map(|mut r| {
+                r.tags.clear();
+                r
+            })
+            .collect())
+    }
+
     fn calls(&self) -> &CallLog {
         &self.calls
     }

@@ -138,6 +138,20 @@ pub trait Aws: Send + Sync {
         role: &str,
         policy_arn: &str,
     ) -> impl Future<Output = AwsResult<()>> + Send;
+    /// Names of the role's inline policies.
+    fn list_inline_policies(
+        &self,
+        role: &str,
+    ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    fn detach_policy(
+        &self,
+        role: &str,
+        policy_arn: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn delete_role(&self, role: &str) -> impl Future<Output = AwsResult<()>> + Send;
+    fn delete_oidc_provider(&self, arn: &str) -> impl Future<Output = AwsResult<()>> + Send;
+    /// Every role of the account (all pages), trust policies decoded. Tags are not included.
+    fn list_roles(&self) -> impl Future<Output = AwsResult<Vec<Role>>> + Send;
     /// Every AWS operation made so far, in order.
     fn calls(&self) -> &CallLog;
 }

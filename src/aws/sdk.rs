@@ -211,6 +211,25 @@ pub fn decode_policy_document(raw: &str) -> Result<Value, String> {
         .map_err(|e| format!("the policy document is not valid JSON: {e}"))
 }
 
+fn role_from_sdk(op: &str, role: &aws_sdk_iam::types::Role) -> AwsResult<Role> {
+    let raw = role.assume_role_policy_document().unwrap_or("{}");
+    let trust_policy =
+        decode_policy_document(raw).map_err(|m| AwsError::new(op, super::ErrorKind::Other(m)))?;
+    Ok(Role {
+        arn: role.arn().to_string(),
+        name: role.role_name().to_string(),
+        path: role.path().to_string(),
+        trust_policy,
+        description: role.description().map(str::to_string),
+        max_session_duration: role.max_session_duration().unwrap_or(3600),
+        permissions_boundary: role
+            .permissions_boundary()
+            .and_then(|b| b.permissions_boundary_arn())
+            .map(str::to_string),
+        tags: tag_pairs(role.tags()),
+    })
+}
+
 /// `NoSuchEntity` becomes `None`.
 fn not_found_as_none<T>(result: AwsResult<T>) -> AwsResult<Option<T>> {
     match result {
@@ -302,25 +321,7 @@ impl Aws for SdkAws {
         let Some(out) = not_found_as_none(result)? else {
             return Ok(None);
         };
-        let Some(role) = out.role() else {
-            return Ok(None);
-        };
-        let raw = role.assume_role_policy_document().unwrap_or("{}");
-        let trust_policy = decode_policy_document(raw)
-            .map_err(|m| AwsError::new(OP, super::ErrorKind::Other(m)))?;
-        Ok(Some(Role {
-            arn: role.arn().to_string(),
-            name: role.role_name().to_string(),
-            path: role.path().to_string(),
-            trust_policy,
-            description: role.description().map(str::to_string),
-            max_session_duration: role.max_session_duration().unwrap_or(3600),
-            permissions_boundary: role
-                .permissions_boundary()
-                .and_then(|b| b.permissions_boundary_arn())
-                .map(str::to_string),
-            tags: tag_pairs(role.tags()),
-        }))
+        out.role().map(|r| role_from_sdk(OP, r)).transpose()
     }
 
     async fn create_role(&self, role: &NewRole) -> AwsResult<String> {
@@ -453,6 +454,84 @@ impl Aws for SdkAws {
             .await
             .map_err(|e| AwsError::from_sdk("AttachRolePolicy", e))?;
         Ok(())
+    }
+
+    async fn list_inline_policies(&self, role: &str) -> AwsResult<Vec<String>> {
+        const OP: &str = "ListRolePolicies";
+        let mut out = Vec::new();
+        let mut marker: Option<String> = None;
+        for _ in 0..20 {
+            let page = self
+                .iam
+                .list_role_policies()
+                .role_name(role)
+                .set_marker(marker.take())
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk(OP, e))?;
+            out.extend(page.policy_names().iter().cloned());
+            match (page.is_truncated(), page.marker()) {
+                (true, Some(m)) => marker = Some(m.to_string()),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    async fn detach_policy(&self, role: &str, policy_arn: &str) -> AwsResult<()> {
+        self.iam
+            .detach_role_policy()
+            .role_name(role)
+            .policy_arn(policy_arn)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("DetachRolePolicy", e))?;
+        Ok(())
+    }
+
+    async fn delete_role(&self, role: &str) -> AwsResult<()> {
+        self.iam
+            .delete_role()
+            .role_name(role)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("DeleteRole", e))?;
+        Ok(())
+    }
+
+    async fn delete_oidc_provider(&self, arn: &str) -> AwsResult<()> {
+        self.iam
+            .delete_open_id_connect_provider()
+            .open_id_connect_provider_arn(arn)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("DeleteOpenIDConnectProvider", e))?;
+        Ok(())
+    }
+
+    async fn list_roles(&self) -> AwsResult<Vec<Role>> {
+        const OP: &str = "ListRoles";
+        let mut out = Vec::new();
+        let mut marker: Option<String> = None;
+        // Bounded: 1,000 roles a page; the default quota is 1,000 roles, raisable to 5,000.
+        for _ in 0..50 {
+            let page = self
+                .iam
+                .list_roles()
+                .max_items(1000)
+                .set_marker(marker.take())
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk(OP, e))?;
+            for r in page.roles() {
+                out.push(role_from_sdk(OP, r)?);
+            }
+            match (page.is_truncated(), page.marker()) {
+                (true, Some(m)) => marker = Some(m.to_string()),
+                _ => break,
+            }
+        }
+        Ok(out)
     }
 
     fn calls(&self) -> &CallLog {

@@ -235,6 +235,12 @@ pub enum EngineError {
     },
     #[error("step \"role\": role {name} does not exist (hint: check --role-name and the account)")]
     RoleNotFound { name: String },
+    #[error(
+        "step \"role\": role {name} was not created by aws-oidc-wizard (hint: check the name; --force removes it anyway)"
+    )]
+    NotOurs { name: String },
+    #[error("step \"permissions\": role {name} has inline policies someone else added: {} (hint: remove them first; this tool never deletes what it did not make)", policies.join(", "))]
+    InlinePolicies { name: String, policies: Vec<String> },
     #[error("confirmation required: {} (hint: review with `plan`, then run again with --yes)", reasons.join("; "))]
     ConfirmationRequired { reasons: Vec<String> },
 }

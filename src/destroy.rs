@@ -1,0 +1,258 @@
+//! `destroy`: remove a setup cleanly. Detaches the role's managed policies, deletes the role, and
+//! deletes the OIDC provider only when this tool created it (tag) and no other role still trusts it.
+//! Decided with read-only calls first; nothing someone else made is deleted.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::aws::{AttachedPolicy, Aws};
+use crate::engine::{EngineError, Step};
+use crate::explain::eval::claim_values;
+use crate::plan::MANAGED_BY_TAG;
+use crate::plan::trust::normalize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "fate", rename_all = "kebab-case")]
+pub enum ProviderFate {
+    /// Created by this tool and trusted by no other role.
+    Delete { arn: String },
+    /// Made by someone else: left alone.
+    KeepNotOurs { arn: String },
+    /// Other roles still trust it: left alone, and they are named.
+    KeepShared { arn: String, roles: Vec<String> },
+    /// The trust names a provider that no longer exists.
+    Missing { arn: String },
+    /// The role's trust names no OIDC provider.
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DestroyPlan {
+    pub role: String,
+    pub role_arn: String,
+    pub detach: Vec<AttachedPolicy>,
+    pub provider: ProviderFate,
+}
+
+/// The provider ARNs a trust policy names as a Federated principal.
+pub fn federated_providers(trust: &Value) -> Vec<String> {
+    normalize(trust)
+        .get("Statement")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.get("Principal").and_then(|p| p.get("Federated")))
+        .flat_map(claim_values)
+        .filter(|f| f.contains(":oidc-provider/"))
+        .collect()
+}
+
+fn is_ours(tags: &[(String, String)]) -> bool {
+    tags.iter()
+        .any(|(k, v)| k == MANAGED_BY_TAG.0 && v == MANAGED_BY_TAG.1)
+}
+
+/// Read what exists and decide. `Ok(None)`: the role does not exist, so there is nothing to do.
+pub async fn plan<A: Aws>(
+    aws: &A,
+    role: &str,
+    force: bool,
+) -> Result<Option<DestroyPlan>, EngineError> {
+    let Some(found) = aws
+        .get_role(role)
+        .await
+        .map_err(EngineError::aws(Step::Role))?
+    else {
+        return Ok(None);
+    };
+    if !is_ours(&found.tags) && !force {
+        return Err(EngineError::NotOurs {
+            name: role.to_string(),
+        });
+    }
+    let inline = aws
+        .list_inline_policies(role)
+        .await
+        .map_err(EngineError::aws(Step::Permissions))?;
+    if !inline.is_empty() {
+        return Err(EngineError::InlinePolicies {
+            name: role.to_string(),
+            policies: inline,
+        });
+    }
+    let detach = aws
+        .list_attached_policies(role)
+        .await
+        .map_err(EngineError::aws(Step::Permissions))?;
+    let provider = match federated_providers(&found.trust_policy).into_iter().next() {
+        None => ProviderFate::None,
+        Some(arn) => match aws
+            .get_oidc_provider(&arn)
+            .await
+            .map_err(EngineError::aws(Step::Provider))?
+        {
+            None => ProviderFate::Missing { arn },
+            Some(p) if !is_ours(&p.tags) => ProviderFate::KeepNotOurs { arn },
+            Some(_) => {
+                let others: Vec<String> = aws
+                    .list_roles()
+                    .await
+                    .map_err(EngineError::aws(Step::Provider))?
+                    .into_iter()
+                    .filter(|r| {
+                        r.name != role && federated_providers(&r.trust_policy).contains(&arn)
+                    })
+                    .map(|r| r.name)
+                    .collect();
+                if others.is_empty() {
+                    ProviderFate::Delete { arn }
+                } else {
+                    ProviderFate::KeepShared { arn, roles: others }
+                }
+            }
+        },
+    };
+    Ok(Some(DestroyPlan {
+        role: role.to_string(),
+        role_arn: found.arn,
+        detach,
+        provider,
+    }))
+}
+
+/// Carry the plan out: detach, delete the role, then the provider if it is to go.
+pub async fn apply<A: Aws>(
+    aws: &A,
+    plan: &DestroyPlan,
+    mut progress: impl FnMut(String),
+) -> Result<(), EngineError> {
+    for p in &plan.detach {
+        aws.detach_policy(&plan.role, &p.arn)
+            .await
+            .map_err(EngineError::aws(Step::Permissions))?;
+        progress(format!("✓ detached {}", p.arn));
+    }
+    aws.delete_role(&plan.role)
+        .await
+        .map_err(EngineError::aws(Step::Role))?;
+    progress(format!("✓ deleted role {}", plan.role_arn));
+    if let ProviderFate::Delete { arn } = &plan.provider {
+        match aws.delete_oidc_provider(arn).await {
+            Ok(()) => progress(format!("✓ deleted OIDC provider {arn}")),
+            // Already gone (a run cut short): that is what we wanted.
+            Err(e) if e.is_code("NoSuchEntity") => {
+                progress(format!("✓ OIDC provider {arn} was already gone"))
+            }
+            Err(error) => {
+                return Err(EngineError::Aws {
+                    step: Step::Provider,
+                    error,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The plan for people.
+pub fn text(plan: &DestroyPlan) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let _ = writeln!(s, "Role      delete   {}", plan.role_arn);
+    for p in &plan.detach {
+        let _ = writeln!(s, "Policy    detach   {}", p.arn);
+    }
+    let _ = match &plan.provider {
+        ProviderFate::Delete { arn } => writeln!(
+            s,
+            "Provider  delete   {arn}  (created by aws-oidc-wizard; no other role trusts it)"
+        ),
+        ProviderFate::KeepNotOurs { arn } => {
+            writeln!(
+                s,
+                "Provider  keep     {arn}  (not created by aws-oidc-wizard)"
+            )
+        }
+        ProviderFate::KeepShared { arn, roles } => writeln!(
+            s,
+            "Provider  keep     {arn}  (still trusted by: {})",
+            roles.join(", ")
+        ),
+        ProviderFate::Missing { arn } => writeln!(s, "Provider  gone     {arn}  (already deleted)"),
+        ProviderFate::None => writeln!(s, "Provider  none     (the trust names no OIDC provider)"),
+    };
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::fake::FakeAws;
+    use crate::plan::SetupInput;
+
+    fn run<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    async fn setup(aws: &FakeAws, role: &str, project: &str) {
+        let s = SetupInput {
+            projects: vec![project.into()],
+            role_name: Some(role.into()),
+            policies: vec!["ReadOnlyAccess".into()],
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        let p = crate::engine::plan(aws, &s).await.unwrap();
+        crate::engine::apply(aws, &p, |_| {}).await.unwrap();
+    }
+
+    #[test]
+    fn a_shared_provider_is_kept_and_the_last_user_removes_it() {
+        run(async {
+            let aws = FakeAws::new();
+            setup(&aws, "web", "acme/web").await;
+            setup(&aws, "api", "acme/api").await;
+            let p = plan(&aws, "web", false).await.unwrap().unwrap();
+            assert!(
+                matches!(&p.provider, ProviderFate::KeepShared { roles, .. } if roles == &["api".to_string()])
+            );
+            assert!(text(&p).contains("still trusted by: api"));
+            apply(&aws, &p, |_| {}).await.unwrap();
+            let p = plan(&aws, "api", false).await.unwrap().unwrap();
+            assert!(matches!(p.provider, ProviderFate::Delete { .. }));
+            apply(&aws, &p, |_| {}).await.unwrap();
+            let state = aws.state.lock().unwrap();
+            assert!(state.roles.is_empty() && state.providers.is_empty());
+            drop(state);
+            assert!(
+                plan(&aws, "api", false).await.unwrap().is_none(),
+                "a second destroy has nothing to do"
+            );
+        });
+    }
+
+    #[test]
+    fn a_role_not_made_here_needs_force() {
+        run(async {
+            let aws = FakeAws::new();
+            setup(&aws, "web", "acme/web").await;
+            aws.state
+                .lock()
+                .unwrap()
+                .roles
+                .get_mut("web")
+                .unwrap()
+                .tags
+                .clear();
+            assert!(matches!(
+                plan(&aws, "web", false).await,
+                Err(EngineError::NotOurs { .. })
+            ));
+            assert!(plan(&aws, "web", true).await.unwrap().is_some());
+        });
+    }
+}

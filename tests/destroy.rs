@@ -1,0 +1,118 @@
+//! `destroy` against the emulator: a shared provider is kept (and the role keeping it named), the
+//! tool's own provider goes with its last role, and nothing happens without a yes.
+
+mod common;
+
+use common::{Emulator, block_on, providers, role_exists};
+
+const PROVIDER: &str = "arn:aws:iam::123456789012:oidc-provider/gitlab.com";
+
+fn setup(emu: &Emulator, role: &str, project: &str) {
+    emu.run(&[
+        "apply",
+        "--project",
+        project,
+        "--role-name",
+        role,
+        "--policy",
+        "ReadOnlyAccess",
+    ])
+    .assert_code(0);
+}
+
+#[test]
+fn shared_provider_kept_own_provider_removed_with_its_last_role() {
+    let emu = Emulator::start();
+    setup(&emu, "web", "acme/web");
+    setup(&emu, "api", "acme/api");
+    let iam = emu.iam();
+    emu.reset_calls();
+
+    // Without --yes (and no terminal): the plan, exit 1, nothing changed.
+    let refused = emu.run(&["destroy", "--role-name", "web"]);
+    refused.assert_code(1);
+    assert!(
+        refused
+            .stderr
+            .contains("Role      delete   arn:aws:iam::123456789012:role/web"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused
+            .stderr
+            .contains("Policy    detach   arn:aws:iam::aws:policy/ReadOnlyAccess")
+    );
+    assert!(
+        refused.stderr.contains("still trusted by: api"),
+        "{}",
+        refused.stderr
+    );
+    assert!(emu.mutating_calls().is_empty());
+
+    emu.run(&["destroy", "--role-name", "web", "--yes"])
+        .assert_code(0);
+    assert!(!role_exists(&iam, "web"));
+    assert_eq!(providers(&iam), [PROVIDER], "api still trusts it");
+    assert_eq!(
+        emu.mutating_calls(),
+        ["iam.DetachRolePolicy", "iam.DeleteRole"]
+    );
+
+    let last = emu.run(&["destroy", "--role-name", "api", "--yes", "--output", "json"]);
+    last.assert_code(0);
+    assert_eq!(last.json()["plan"]["provider"]["fate"], "delete");
+    assert!(!role_exists(&iam, "api"));
+    assert!(providers(&iam).is_empty());
+
+    // Idempotent: nothing left to remove.
+    let again = emu.run(&["destroy", "--role-name", "api", "--yes"]);
+    again.assert_code(0);
+    assert!(
+        again.stderr.contains("nothing to remove"),
+        "{}",
+        again.stderr
+    );
+}
+
+#[test]
+fn a_provider_and_role_made_by_someone_else_are_left_alone() {
+    let emu = Emulator::start();
+    let iam = emu.iam();
+    block_on(
+        iam.create_open_id_connect_provider()
+            .url("https://gitlab.com")
+            .client_id_list("https://gitlab.com")
+            .send(),
+    )
+    .expect("seed provider");
+    setup(&emu, "web", "acme/web");
+    // The role is ours (created by apply); the provider is not (adopted).
+    let run = emu.run(&["destroy", "--role-name", "web", "--yes"]);
+    run.assert_code(0);
+    assert!(
+        run.stderr.contains("not created by aws-oidc-wizard"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(providers(&iam), [PROVIDER]);
+
+    // A role someone else made needs --force.
+    let doc = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Federated": PROVIDER}, "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {"gitlab.com:sub": "project_path:x/y:ref_type:branch:ref:main"}}}]});
+    block_on(
+        iam.create_role()
+            .role_name("theirs")
+            .assume_role_policy_document(doc.to_string())
+            .send(),
+    )
+    .expect("seed role");
+    let refused = emu.run(&["destroy", "--role-name", "theirs", "--yes"]);
+    refused.assert_code(1);
+    assert!(refused.stderr.contains("--force"), "{}", refused.stderr);
+    assert!(role_exists(&iam, "theirs"));
+    emu.run(&["destroy", "--role-name", "theirs", "--yes", "--force"])
+        .assert_code(0);
+    assert!(!role_exists(&iam, "theirs"));
+}
