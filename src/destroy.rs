@@ -225,9 +225,10 @@ mod tests {
             let p = plan(&aws, "api", false).await.unwrap().unwrap();
             assert!(matches!(p.provider, ProviderFate::Delete { .. }));
             apply(&aws, &p, |_| {}).await.unwrap();
-            let state = aws.state.lock().unwrap();
-            assert!(state.roles.is_empty() && state.providers.is_empty());
-            drop(state);
+            {
+                let state = aws.state.lock().unwrap();
+                assert!(state.roles.is_empty() && state.providers.is_empty());
+            }
             assert!(
                 plan(&aws, "api", false).await.unwrap().is_none(),
                 "a second destroy has nothing to do"
