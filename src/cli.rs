@@ -60,6 +60,20 @@ pub enum Command {
     },
     /// Explain why AWS would refuse (or accept) a GitLab ID token for a role: every condition checked.
     Explain(ExplainArgs),
+    /// Audit GitLab OIDC roles: each finding with a severity, an explanation and the fix.
+    Check {
+        /// The role to audit.
+        #[arg(
+            long,
+            value_name = "NAME",
+            required_unless_present = "all",
+            conflicts_with = "all"
+        )]
+        role_name: Option<String>,
+        /// Audit every role whose trust names an OIDC provider of a GitLab host.
+        #[arg(long)]
+        all: bool,
+    },
     /// Remove a setup: detach the role's policies, delete the role, and the provider if this tool
     /// created it and no other role trusts it.
     Destroy {
@@ -228,6 +242,9 @@ async fn run_command(command: Command, options: ConnectOptions, output: OutputFo
         Command::Plan(args) => (args, false, false),
         Command::Apply { setup, yes } => (setup, true, *yes),
         Command::Explain(args) => return run_explain(args, options, output).await,
+        Command::Check { role_name, .. } => {
+            return run_check(role_name.as_deref(), options, output).await;
+        }
         Command::Destroy {
             role_name,
             yes,
@@ -455,4 +472,31 @@ async fn destroy(
         );
     }
     Ok(())
+}
+
+async fn run_check(role: Option<&str>, options: ConnectOptions, output: OutputFormat) -> ExitCode {
+    if let Some(Err(e)) = role.map(crate::plan::input::RoleName::parse) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    let aws = SdkAws::connect(&options).await;
+    match crate::check::check(&aws, role).await {
+        Ok(reports) => {
+            match output {
+                OutputFormat::Text => print!("{}", crate::check::text(&reports)),
+                OutputFormat::Json => {
+                    println!("{}", serde_json::to_value(&reports).unwrap_or_default())
+                }
+            }
+            if reports.iter().all(|r| r.findings.is_empty()) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
 }

@@ -7,6 +7,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::panic))]
 
 pub mod aws;
+pub mod check;
 pub mod ci_job;
 pub mod cli;
 pub mod destroy;

@@ -1,0 +1,449 @@
+//! `check`: audit existing GitLab OIDC roles. Each finding has a severity, a one-line explanation and
+//! the fix. Read-only: `ListRoles` (or `GetRole`), then per role its provider (once per provider) and
+//! its attached policies.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::aws::{AttachedPolicy, Aws, OidcProvider, Role};
+use crate::destroy::federated_providers;
+use crate::engine::{EngineError, Step};
+use crate::explain::GITLAB_COM_KEYS;
+use crate::explain::eval::claim_values;
+use crate::plan::input::is_admin_policy_arn;
+use crate::plan::trust::normalize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    pub code: &'static str,
+    pub message: String,
+    pub fix: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoleReport {
+    pub role: String,
+    pub arn: String,
+    pub provider: Option<String>,
+    pub findings: Vec<Finding>,
+}
+
+/// The usual CI job asks for one hour.
+const USUAL_SESSION: i32 = 3600;
+
+fn finding(severity: Severity, code: &'static str, message: String, fix: &str) -> Finding {
+    Finding {
+        severity,
+        code,
+        message,
+        fix: fix.to_string(),
+    }
+}
+
+fn host_of(provider_arn: &str) -> &str {
+    provider_arn
+        .split_once(":oidc-provider/")
+        .map(|(_, h)| h)
+        .unwrap_or("")
+}
+
+/// Does this role look like a GitLab OIDC role? Its provider's host says gitlab, or its
+/// conditions speak of GitLab's subjects.
+pub fn is_gitlab_role(role: &Role) -> bool {
+    let providers = federated_providers(&role.trust_policy);
+    if providers.is_empty() {
+        return false;
+    }
+    let text = role.trust_policy.to_string();
+    providers.iter().any(|p| host_of(p).contains("gitlab"))
+        || text.contains("project_path:")
+        || text.contains("project_id:")
+}
+
+/// Audit one role. `provider`: `None` when the trust names no provider or it does not exist.
+pub fn audit(
+    role: &Role,
+    provider_arn: Option<&str>,
+    provider: Option<&OidcProvider>,
+    attached: &[AttachedPolicy],
+) -> Vec<Finding> {
+    use Severity::*;
+    let mut out = Vec::new();
+    let Some(provider_arn) = provider_arn else {
+        return out;
+    };
+    let host = host_of(provider_arn);
+    let gitlab_com = host == "gitlab.com";
+    if provider.is_none() {
+        out.push(finding(
+            High,
+            "provider-missing",
+            format!("the trust names OIDC provider {provider_arn}, which does not exist: no pipeline can assume the role"),
+            "create the provider (aws-oidc-wizard apply) or delete the role",
+        ));
+    }
+    let supported: Vec<&str> = if gitlab_com {
+        GITLAB_COM_KEYS.to_vec()
+    } else {
+        vec!["aud", "sub"]
+    };
+    let normalized = normalize(&role.trust_policy);
+    let statements = normalized
+        .get("Statement")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for s in &statements {
+        if s.get("Effect").and_then(Value::as_str) != Some("Allow") {
+            continue;
+        }
+        let federated = s
+            .get("Principal")
+            .and_then(|p| p.get("Federated"))
+            .map(claim_values)
+            .unwrap_or_default();
+        if !federated.iter().any(|f| f == provider_arn) {
+            continue;
+        }
+        let conditions: BTreeMap<String, BTreeMap<String, Vec<String>>> = s
+            .get("Condition")
+            .and_then(Value::as_object)
+            .map(|ops| {
+                ops.iter()
+                    .map(|(op, keys)| {
+                        let keys = keys
+                            .as_object()
+                            .map(|k| {
+                                k.iter()
+                                    .map(|(key, v)| (key.clone(), claim_values(v)))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        (op.clone(), keys)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let positive = |op: &str| !op.contains("Not") && op != "Null";
+        let sub_values: Vec<(&String, &String)> = conditions
+            .iter()
+            .filter(|(op, _)| positive(op))
+            .flat_map(|(op, keys)| {
+                keys.iter()
+                    .filter(|(k, _)| k.ends_with(":sub"))
+                    .flat_map(move |(_, v)| v.iter().map(move |x| (op, x)))
+            })
+            .collect();
+        let ref_protected = conditions.iter().any(|(op, keys)| {
+            positive(op)
+                && keys
+                    .iter()
+                    .any(|(k, v)| k.ends_with(":ref_protected") && v.iter().any(|x| x == "true"))
+        });
+        if sub_values.is_empty() {
+            out.push(finding(
+                if gitlab_com { Critical } else { High },
+                "no-sub",
+                format!("no sub condition: any project on {host} can assume this role"),
+                "add StringEquals on sub, e.g. project_path:GROUP/PROJECT:ref_type:branch:ref:main",
+            ));
+        }
+        for (op, value) in &sub_values {
+            let like = op.contains("Like");
+            if !like {
+                continue;
+            }
+            let rest = value.strip_prefix("project_path:").unwrap_or(value);
+            let project = rest.split(":ref_type:").next().unwrap_or(rest);
+            let top = project.split('/').next().unwrap_or(project);
+            if value.as_str() == "*"
+                || top.contains('*')
+                || (!value.starts_with("project_path:") && !value.starts_with("project_id:"))
+            {
+                out.push(finding(
+                    Critical,
+                    "sub-matches-everything",
+                    format!("sub pattern {value:?} matches projects of any group: other people's pipelines can assume this role"),
+                    "write the group and project out: project_path:GROUP/PROJECT:ref_type:branch:ref:main",
+                ));
+            } else if project.ends_with("/*") || project.contains('*') {
+                out.push(finding(
+                    High,
+                    "sub-matches-group",
+                    format!("sub pattern {value:?} matches every project of a group, including ones created later"),
+                    "name the projects, or pin project_id",
+                ));
+            }
+            if (value.ends_with(":ref:*") || value.contains(":ref_type:*")) && !ref_protected {
+                out.push(finding(
+                    if gitlab_com { High } else { Medium },
+                    "any-ref-unprotected",
+                    format!("sub pattern {value:?} matches every ref, including unprotected branches anyone with Developer access can push"),
+                    if gitlab_com { "add StringEquals gitlab.com:ref_protected \"true\", or name the refs" } else { "name the refs" },
+                ));
+            }
+        }
+        for (op, keys) in &conditions {
+            if op.starts_with("ForAllValues:") {
+                out.push(finding(
+                    High,
+                    "for-all-values",
+                    format!("{op} is true when the claim is missing: it restricts nothing for single-valued claims"),
+                    "use the plain operator (StringEquals / StringLike)",
+                ));
+            }
+            for (key, values) in keys {
+                if op.starts_with("StringEquals") && values.iter().any(|v| v.contains('*')) {
+                    out.push(finding(
+                        Medium,
+                        "equals-with-wildcard",
+                        format!("{op} on {key} with a '*': StringEquals compares literally, so the pattern never matches"),
+                        "use StringLike for patterns",
+                    ));
+                }
+                if key.starts_with("https://") || key.starts_with("http://") {
+                    out.push(finding(
+                        High,
+                        "key-with-scheme",
+                        format!("condition key {key:?} contains the scheme: it never matches"),
+                        "write keys as host[/path]:claim, e.g. gitlab.com:sub",
+                    ));
+                    continue;
+                }
+                let Some((key_host, claim)) = key.rsplit_once(':') else {
+                    continue;
+                };
+                if key_host != host {
+                    if key_host.contains('.') || key_host.contains('/') {
+                        out.push(finding(
+                            High,
+                            "key-other-host",
+                            format!("condition key {key:?} is for {key_host}, not this role's provider {host}: it never matches"),
+                            "use keys of the role's provider",
+                        ));
+                    }
+                    continue;
+                }
+                if !supported.contains(&claim) {
+                    out.push(finding(
+                        High,
+                        "unsupported-key",
+                        format!("AWS does not support the condition key {key:?} for this issuer: the condition never matches"),
+                        if gitlab_com { "use sub, aud, project_id, namespace_id, ref_protected … (no environment key exists)" } else { "a self-managed issuer allows only aud and sub conditions" },
+                    ));
+                }
+                if claim == "aud"
+                    && let Some(p) = provider
+                {
+                    for v in values.iter().filter(|v| !p.client_ids.contains(v)) {
+                        out.push(finding(
+                            High,
+                            "audience-not-registered",
+                            format!("the trust asks for audience {v:?}, which the provider does not list ({}): tokens are rejected", p.client_ids.join(", ")),
+                            "add the audience to the provider (aws-oidc-wizard apply --audience …)",
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    if role.max_session_duration < USUAL_SESSION {
+        out.push(finding(
+            Low,
+            "short-session",
+            format!(
+                "max session duration {} s is below the {USUAL_SESSION} s CI jobs usually ask for",
+                role.max_session_duration
+            ),
+            "raise it to 3600 (aws-oidc-wizard apply --max-session-duration 3600)",
+        ));
+    }
+    for a in attached.iter().filter(|a| is_admin_policy_arn(&a.arn)) {
+        out.push(finding(
+            High,
+            "admin-policy",
+            format!(
+                "{} is attached: pipelines that can assume the role control the account",
+                a.name
+            ),
+            "attach a narrower policy and detach this one",
+        ));
+    }
+    out.sort_by_key(|f| f.severity);
+    out
+}
+
+/// Audit one role by name, or every GitLab OIDC role.
+pub async fn check<A: Aws>(aws: &A, role: Option<&str>) -> Result<Vec<RoleReport>, EngineError> {
+    let roles: Vec<Role> = match role {
+        Some(name) => match aws
+            .get_role(name)
+            .await
+            .map_err(EngineError::aws(Step::Role))?
+        {
+            Some(r) => vec![r],
+            None => {
+                return Err(EngineError::RoleNotFound {
+                    name: name.to_string(),
+                });
+            }
+        },
+        None => aws
+            .list_roles()
+            .await
+            .map_err(EngineError::aws(Step::Role))?
+            .into_iter()
+            .filter(is_gitlab_role)
+            .collect(),
+    };
+    let mut providers: BTreeMap<String, Option<OidcProvider>> = BTreeMap::new();
+    let mut reports = Vec::new();
+    for r in roles {
+        let provider_arn = federated_providers(&r.trust_policy).into_iter().next();
+        if let Some(arn) = &provider_arn
+            && !providers.contains_key(arn)
+        {
+            let p = aws
+                .get_oidc_provider(arn)
+                .await
+                .map_err(EngineError::aws(Step::Provider))?;
+            providers.insert(arn.clone(), p);
+        }
+        let provider = provider_arn
+            .as_ref()
+            .and_then(|a| providers.get(a).cloned().flatten());
+        let attached = aws
+            .list_attached_policies(&r.name)
+            .await
+            .map_err(EngineError::aws(Step::Permissions))?;
+        reports.push(RoleReport {
+            findings: audit(&r, provider_arn.as_deref(), provider.as_ref(), &attached),
+            role: r.name,
+            arn: r.arn,
+            provider: provider_arn,
+        });
+    }
+    Ok(reports)
+}
+
+pub fn text(reports: &[RoleReport]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    if reports.is_empty() {
+        s.push_str("No GitLab OIDC roles found.\n");
+    }
+    for r in reports {
+        let _ = writeln!(
+            s,
+            "{} ({})",
+            r.role,
+            r.provider.as_deref().unwrap_or("no OIDC provider")
+        );
+        if r.findings.is_empty() {
+            let _ = writeln!(s, "  ✓ no findings");
+        }
+        for f in &r.findings {
+            let sev = format!("{:?}", f.severity).to_lowercase();
+            let _ = writeln!(
+                s,
+                "  ✗ {sev:<8} {}: {}\n             fix: {}",
+                f.code, f.message, f.fix
+            );
+        }
+    }
+    let total: usize = reports.iter().map(|r| r.findings.len()).sum();
+    let _ = writeln!(
+        s,
+        "\n{} role{} checked, {total} finding{}",
+        reports.len(),
+        if reports.len() == 1 { "" } else { "s" },
+        if total == 1 { "" } else { "s" }
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const PROVIDER: &str = "arn:aws:iam::123456789012:oidc-provider/gitlab.com";
+
+    fn role(condition: Value, max_session: i32) -> Role {
+        Role {
+            arn: "arn:aws:iam::123456789012:role/r".into(),
+            name: "r".into(),
+            path: "/".into(),
+            trust_policy: json!({"Statement": {"Effect": "Allow", "Principal": {"Federated": PROVIDER},
+                "Action": "sts:AssumeRoleWithWebIdentity", "Condition": condition}}),
+            description: None,
+            max_session_duration: max_session,
+            permissions_boundary: None,
+            tags: vec![],
+        }
+    }
+
+    fn provider() -> OidcProvider {
+        OidcProvider {
+            arn: PROVIDER.into(),
+            url: "gitlab.com".into(),
+            client_ids: vec!["https://gitlab.com".into()],
+            tags: vec![],
+        }
+    }
+
+    #[test]
+    fn short_sessions_and_clean_roles() {
+        let safe = json!({"StringEquals": {"gitlab.com:aud": "https://gitlab.com",
+            "gitlab.com:sub": "project_path:acme/web:ref_type:branch:ref:main"}});
+        assert!(
+            audit(
+                &role(safe.clone(), 3600),
+                Some(PROVIDER),
+                Some(&provider()),
+                &[]
+            )
+            .is_empty()
+        );
+        let f = audit(&role(safe, 900), Some(PROVIDER), Some(&provider()), &[]);
+        assert_eq!(
+            f.iter().map(|f| f.code).collect::<Vec<_>>(),
+            ["short-session"]
+        );
+        assert_eq!(f[0].severity, Severity::Low);
+    }
+
+    #[test]
+    fn findings_come_most_severe_first() {
+        let bad = json!({"StringEquals": {"gitlab.com:aud": "sts.amazonaws.com"}});
+        let admin = [AttachedPolicy {
+            name: "AdministratorAccess".into(),
+            arn: "arn:aws:iam::aws:policy/AdministratorAccess".into(),
+        }];
+        let f = audit(&role(bad, 3600), Some(PROVIDER), Some(&provider()), &admin);
+        assert_eq!(f[0].code, "no-sub");
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert!(f.iter().any(|x| x.code == "audience-not-registered"));
+        assert!(f.iter().any(|x| x.code == "admin-policy"));
+    }
+
+    #[test]
+    fn non_gitlab_roles_are_not_audited_by_all() {
+        let mut r = role(json!({}), 3600);
+        assert!(is_gitlab_role(&r));
+        r.trust_policy = json!({"Statement": {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}});
+        assert!(!is_gitlab_role(&r));
+    }
+}
