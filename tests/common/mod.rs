@@ -356,3 +356,21 @@ impl Emulator {
         ]
     }
 }
+
+impl Emulator {
+    /// Forget everything: all AWS state (moto's reset) and the harness's calls, faults and rules.
+    pub fn reset(&self) {
+        self.http("POST", "/moto-api/reset");
+        self.http("POST", "/_harness/calls/reset");
+        self.clear_faults();
+    }
+
+    /// Arm the killer: the `n`-th AWS request from now is carried out, then the caller is killed.
+    pub fn kill_after(&self, n: usize) {
+        self.http("POST", &format!("/_harness/kill-after?n={n}"));
+    }
+
+    pub fn kill_pid(&self, pid: u32) {
+        self.http("POST", &format!("/_harness/kill-pid?pid={pid}"));
+    }
+}

@@ -13,6 +13,11 @@ Two additions to stock moto, both clearly test-only:
 2. HARNESS RECORDER: every AWS request is recorded as "Service.Action" so tests
    can count the calls the product made. GET /_harness/calls returns them as a
    JSON list; POST /_harness/calls/reset clears the list.
+4. HARNESS KILLER: POST /_harness/kill-after?n=K arms a rule: the K-th AWS
+   request from now is processed by moto, then the client process is killed
+   with SIGKILL before it sees the answer. Requests wait until the client's pid
+   is given with POST /_harness/kill-pid?pid=P (so the test can start the
+   process first). Disarmed by POST /_harness/calls/reset.
 3. HARNESS FAULTS: POST /_harness/fail?action=A&code=C&status=N makes every
    request for action A answer with that AWS error (as IAM would, e.g. a missing
    permission) until POST /_harness/fail/clear. Failed requests are recorded too.
@@ -21,6 +26,7 @@ Two additions to stock moto, both clearly test-only:
 import io
 import json
 import os
+import signal
 import sys
 import threading
 from urllib.parse import parse_qs, parse_qsl
@@ -71,6 +77,9 @@ class Recorder:
         self.app = app
         self.calls = []
         self.faults = {}  # action -> (code, status)
+        self.kill_after = None  # requests left before the kill, when armed
+        self.kill_pid = None
+        self.pid_given = threading.Event()
         self.lock = threading.Lock()
 
     def __call__(self, environ, start_response):
@@ -81,6 +90,22 @@ class Recorder:
         if path == "/_harness/calls/reset":
             with self.lock:
                 self.calls.clear()
+                self.kill_after = None
+                self.kill_pid = None
+                self.pid_given.clear()
+            return _json(start_response, [])
+        if path == "/_harness/kill-after":
+            query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
+            with self.lock:
+                self.kill_after = int(query["n"])
+                self.kill_pid = None
+                self.pid_given.clear()
+            return _json(start_response, [])
+        if path == "/_harness/kill-pid":
+            query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
+            with self.lock:
+                self.kill_pid = int(query["pid"])
+            self.pid_given.set()
             return _json(start_response, [])
         if path == "/_harness/fail":
             query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
@@ -102,7 +127,25 @@ class Recorder:
                 fault = self.faults.get(action)
             if fault:
                 return _aws_error(start_response, action, *fault)
+            if self.kill_after is not None:
+                return self._maybe_kill(environ, start_response)
         return self.app(environ, start_response)
+
+    def _maybe_kill(self, environ, start_response):
+        self.pid_given.wait(timeout=30)
+        with self.lock:
+            if self.kill_after is None:
+                return self.app(environ, start_response)
+            self.kill_after -= 1
+            due = self.kill_after == 0
+        # Let moto carry the request out completely, then kill the caller before it hears back.
+        body = b"".join(self.app(environ, start_response))
+        if due:
+            with self.lock:
+                pid, self.kill_after = self.kill_pid, None
+            if pid:
+                os.kill(pid, signal.SIGKILL)
+        return [body]
 
 
 def _json(start_response, value):
