@@ -60,6 +60,36 @@ impl SdkAws {
     }
 }
 
+/// Bounded retries and timeouts: the SDK's standard retry policy (throttling, 5xx and transient
+/// network errors, with backoff) for at most `max_attempts` attempts of `attempt_timeout` each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_attempts: u32,
+    pub attempt_timeout: Duration,
+}
+
+impl Limits {
+    /// `AWS_MAX_ATTEMPTS` (1–10, default 3) and `AWS_OIDC_WIZARD_ATTEMPT_TIMEOUT` seconds (1–300,
+    /// default 20); values out of range fall back to the defaults.
+    pub fn from_env() -> Self {
+        let number = |name: &str, range: std::ops::RangeInclusive<u64>, default: u64| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .filter(|n| range.contains(n))
+                .unwrap_or(default)
+        };
+        Limits {
+            max_attempts: u32::try_from(number("AWS_MAX_ATTEMPTS", 1..=10, 3)).unwrap_or(3),
+            attempt_timeout: Duration::from_secs(number(
+                "AWS_OIDC_WIZARD_ATTEMPT_TIMEOUT",
+                1..=300,
+                20,
+            )),
+        }
+    }
+}
+
 /// IAM is global; this region is used for signing when none is configured.
 pub const FALLBACK_REGION: &str = "us-east-1";
 
@@ -110,6 +140,7 @@ impl SdkAws {
         }
         let credentials = chain.build().await;
 
+        let limits = Limits::from_env();
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new(region.clone()))
             .credentials_provider(credentials)
@@ -118,12 +149,14 @@ impl SdkAws {
                     .load_timeout(Duration::from_secs(15))
                     .build(),
             )
-            .retry_config(RetryConfig::standard().with_max_attempts(3))
+            .retry_config(RetryConfig::standard().with_max_attempts(limits.max_attempts))
             .timeout_config(
                 TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(5))
-                    .operation_attempt_timeout(Duration::from_secs(20))
-                    .operation_timeout(Duration::from_secs(60))
+                    .connect_timeout(limits.attempt_timeout.min(Duration::from_secs(5)))
+                    .operation_attempt_timeout(limits.attempt_timeout)
+                    .operation_timeout(
+                        limits.attempt_timeout * limits.max_attempts + Duration::from_secs(10),
+                    )
                     .build(),
             );
         if let Some(p) = &profile {
