@@ -57,6 +57,9 @@ pub enum Command {
         /// Confirm changes to an existing role and admin-level policies without asking.
         #[arg(long, short = 'y')]
         yes: bool,
+        /// Continue the setup that stopped, with the answers kept in the journal (no setup flags).
+        #[arg(long)]
+        from_journal: bool,
     },
     /// Explain why AWS would refuse (or accept) a GitLab ID token for a role: every condition checked.
     Explain(ExplainArgs),
@@ -238,9 +241,13 @@ async fn run_wizard(options: ConnectOptions) -> ExitCode {
 }
 
 async fn run_command(command: Command, options: ConnectOptions, output: OutputFormat) -> ExitCode {
-    let (args, apply, yes) = match &command {
-        Command::Plan(args) => (args, false, false),
-        Command::Apply { setup, yes } => (setup, true, *yes),
+    let (args, apply, yes, from_journal) = match &command {
+        Command::Plan(args) => (args, false, false, false),
+        Command::Apply {
+            setup,
+            yes,
+            from_journal,
+        } => (setup, true, *yes, *from_journal),
         Command::Explain(args) => return run_explain(args, options, output).await,
         Command::Check { role_name, .. } => {
             return run_check(role_name.as_deref(), options, output).await;
@@ -251,7 +258,32 @@ async fn run_command(command: Command, options: ConnectOptions, output: OutputFo
             force,
         } => return run_destroy(role_name, *yes, *force, options, output).await,
     };
-    let setup = match args.to_input().validate() {
+    let input = if from_journal {
+        if !args.projects.is_empty() || args.role_name.is_some() {
+            eprintln!(
+                "error: --from-journal takes the answers from the journal: give no setup flags with it"
+            );
+            return ExitCode::from(2);
+        }
+        match crate::journal::load() {
+            Some(j) => {
+                eprintln!("Continuing from the journal: {}", j.summary());
+                j.answers
+            }
+            None => {
+                let at = crate::journal::path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
+                eprintln!(
+                    "error: --from-journal: no stopped setup to continue (no journal at {at})"
+                );
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        args.to_input()
+    };
+    let setup = match input.validate() {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
@@ -260,7 +292,7 @@ async fn run_command(command: Command, options: ConnectOptions, output: OutputFo
     };
     let aws = SdkAws::connect(&options).await;
     let result = if apply {
-        run_apply(&aws, &setup, yes, output).await
+        run_apply(&aws, &setup, &input, yes, output).await
     } else {
         run_plan(&aws, &setup, output).await
     };
@@ -310,6 +342,7 @@ async fn run_plan(
 async fn run_apply(
     aws: &SdkAws,
     setup: &crate::plan::Setup,
+    input: &SetupInput,
     yes: bool,
     format: OutputFormat,
 ) -> Result<(), EngineError> {
@@ -319,7 +352,22 @@ async fn run_apply(
     if !reasons.is_empty() && !yes && !confirm_interactively(&reasons) {
         return Err(EngineError::ConfirmationRequired { reasons });
     }
-    let outcome = engine::apply(aws, &plan, |p| eprintln!("{}", output::progress_line(&p))).await?;
+    // The journal lets a run that stops half-way be continued with --from-journal (or the wizard).
+    let mut journal =
+        crate::journal::Journal::new(input.clone(), Some(plan.identity.account.clone()));
+    let has_actions = !plan.actions().is_empty();
+    if has_actions && let Err(e) = crate::journal::save(&journal) {
+        eprintln!("warning: the journal could not be written ({e}); the setup goes on without it");
+    }
+    let outcome = engine::apply(aws, &plan, |p| {
+        eprintln!("{}", output::progress_line(&p));
+        if let engine::Progress::Finished { label, .. } = &p {
+            journal.finished.push(label.clone());
+            let _ = crate::journal::save(&journal);
+        }
+    })
+    .await?;
+    crate::journal::finished(input);
     for r in &outcome.resources {
         eprintln!("{}", output::report_line(r));
     }

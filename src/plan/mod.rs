@@ -14,8 +14,10 @@ pub const DEFAULT_REF: &str = "main";
 /// The tag put on everything this tool creates.
 pub const MANAGED_BY_TAG: (&str, &str) = ("managed-by", "aws-oidc-wizard");
 
-/// What the user typed, before validation (from flags or from the wizard's fields).
-#[derive(Debug, Clone, Default)]
+/// What the user typed, before validation (from flags or from the wizard's fields). Holds no
+/// secret, so it can be kept in the journal.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct SetupInput {
     pub provider_url: Option<String>,
     pub audience: Option<String>,

@@ -6,8 +6,12 @@ type Keys = Vec<(&'static str, &'static str)>;
 
 /// The few keys shown at the bottom.
 pub fn footer(app: &App) -> Keys {
-    if app.confirm.is_some() {
-        return vec![("y", "yes"), ("n", "no")];
+    match app.confirm {
+        Some(super::app::Confirm::Resume { .. }) => {
+            return vec![("c", "continue"), ("s", "start over")];
+        }
+        Some(_) => return vec![("y", "yes"), ("n", "no")],
+        None => {}
     }
     let mut k: Keys = Vec::new();
     match app.screen {

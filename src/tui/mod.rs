@@ -39,6 +39,9 @@ pub async fn run(options: ConnectOptions) -> std::io::Result<Option<String>> {
         endpoint_url: options.endpoint_url.clone(),
     };
     let mut app = App::new(options.profile.as_deref(), options.region.as_deref());
+    if let Some(journal) = crate::journal::load() {
+        app.offer_resume(journal);
+    }
     for e in app.start() {
         effects.perform(e);
     }
@@ -246,6 +249,12 @@ impl Effects {
                     }
                 });
             }
+            Effect::SaveJournal(journal) => {
+                if let Err(e) = crate::journal::save(&journal) {
+                    tracing::warn!(error = %e, "the journal could not be written");
+                }
+            }
+            Effect::ClearJournal => crate::journal::clear(),
             Effect::Copy(text) => {
                 let _ = tx.send(Msg::Copied(clipboard::copy(&text)));
             }

@@ -18,6 +18,7 @@ use ratatui::crossterm::event::{
 use crate::aws::sdk::Connection;
 use crate::aws::{CallerIdentity, ManagedPolicy, OidcProvider};
 use crate::engine::{Action, Done, EngineError, Outcome, Plan, Step};
+use crate::journal::Journal;
 use crate::plan::input::{
     Audience, Description, PolicyArn, ProjectId, ProjectPath, ProviderUrl, RefName, RefType,
     RoleName, SessionDuration, is_admin_policy_arn,
@@ -197,8 +198,17 @@ pub struct ApplyRow {
 /// A confirmation the user must give before going on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirm {
-    AdminPolicy { arn: String, name: String },
-    Apply { reasons: Vec<String> },
+    /// A stopped setup was found: continue it, or start over.
+    Resume {
+        summary: String,
+    },
+    AdminPolicy {
+        arn: String,
+        name: String,
+    },
+    Apply {
+        reasons: Vec<String>,
+    },
     Quit,
 }
 
@@ -261,6 +271,10 @@ pub enum Effect {
         from: usize,
     },
     Copy(String),
+    /// Keep the answers and finished steps, so that a stopped setup can be continued.
+    SaveJournal(Box<Journal>),
+    /// The setup with these answers finished (or the user started over): forget its journal.
+    ClearJournal,
     Quit,
 }
 
@@ -330,6 +344,10 @@ pub struct App {
     pub applying: bool,
     pub outcome: Option<Outcome>,
     pub copied: Option<Result<String, String>>,
+    /// The journal of this setup: answers and finished steps.
+    pub journal: Option<Journal>,
+    /// Continue to Review as soon as the account is read (after "continue where you stopped").
+    resume_to_review: bool,
 }
 
 impl App {
@@ -384,12 +402,72 @@ impl App {
             applying: false,
             outcome: None,
             copied: None,
+            journal: None,
+            resume_to_review: false,
         }
     }
 
     /// The first effects: resolve credentials and the caller in the background.
     pub fn start(&mut self) -> Vec<Effect> {
         vec![self.connect()]
+    }
+
+    /// Offer to continue a stopped setup found in the journal.
+    pub fn offer_resume(&mut self, journal: Journal) {
+        self.confirm = Some(Confirm::Resume {
+            summary: journal.summary(),
+        });
+        self.journal = Some(journal);
+    }
+
+    /// Fill every field from the journal's answers, and go to Review once the account is read.
+    fn resume(&mut self) -> Vec<Effect> {
+        let Some(journal) = self.journal.clone() else {
+            return vec![];
+        };
+        let a = &journal.answers;
+        let url = a
+            .provider_url
+            .clone()
+            .unwrap_or_else(|| DEFAULT_PROVIDER_URL.to_string());
+        self.provider_kind = if url == DEFAULT_PROVIDER_URL {
+            ProviderKind::GitLabCom
+        } else {
+            ProviderKind::SelfManaged
+        };
+        self.provider_url.set(&url);
+        self.audience.set(a.audience.as_deref().unwrap_or(&url));
+        self.audience_edited = true;
+        self.projects.set(&a.projects.join(", "));
+        self.ref_type = a.ref_type.unwrap_or(RefType::Branch);
+        let refs = if a.refs.is_empty() {
+            "main".to_string()
+        } else {
+            a.refs.join(", ")
+        };
+        self.refs.set(&refs);
+        self.ref_protected = a.ref_protected;
+        self.project_ids.set(&a.project_ids.join(", "));
+        self.role_name.set(a.role_name.as_deref().unwrap_or(""));
+        self.role_name_edited = true;
+        self.description.set(a.description.as_deref().unwrap_or(""));
+        self.max_session
+            .set(a.max_session_duration.as_deref().unwrap_or("3600"));
+        self.boundary
+            .set(a.permissions_boundary.as_deref().unwrap_or(""));
+        // Names (from a scripted run) become AWS managed policy ARNs, as the list shows them.
+        self.selected = a
+            .policies
+            .iter()
+            .filter_map(|p| crate::plan::input::PolicyRef::parse(p).ok())
+            .map(|p| p.likely_arn("aws"))
+            .collect();
+        self.resume_to_review = true;
+        if self.identity.loaded().is_some() {
+            self.resume_to_review = false;
+            return self.go_to(Screen::Review);
+        }
+        vec![]
     }
 
     fn connect(&mut self) -> Effect {
@@ -504,7 +582,21 @@ impl App {
                 }
                 vec![]
             }
-            Screen::Review => self.replan(),
+            Screen::Review => {
+                let mut effects = self.replan();
+                let answers = self.setup_input();
+                let account = self.identity.loaded().map(|(id, _)| id.account.clone());
+                let journal = match self.journal.take() {
+                    Some(mut j) if j.answers == answers => {
+                        j.account = account;
+                        j
+                    }
+                    _ => Journal::new(answers, account),
+                };
+                effects.push(Effect::SaveJournal(Box::new(journal.clone())));
+                self.journal = Some(journal);
+                effects
+            }
             _ => vec![],
         }
     }
@@ -581,7 +673,10 @@ impl App {
                     _ => None,
                 });
         self.outcome = Some(plan.outcome(provider_done));
-        self.go_to(Screen::Done)
+        self.journal = None;
+        let mut effects = vec![Effect::ClearJournal];
+        effects.extend(self.go_to(Screen::Done));
+        effects
     }
 
     /// The role ARN, once the setup is done.

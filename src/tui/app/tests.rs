@@ -289,7 +289,7 @@ fn applying() -> (App, Box<Plan>) {
     assert_eq!(app.role_name.value, "gitlab-acme-web");
     app.focus = app.elements().len() - 1;
     let effects = send(&mut app, [key(KeyCode::Enter)]); // Review
-    let [Effect::Plan { attempt, setup }] = &effects[..] else {
+    let [Effect::Plan { attempt, setup }, Effect::SaveJournal(_)] = &effects[..] else {
         panic!("{effects:?}");
     };
     let aws = FakeAws::new();
@@ -564,5 +564,54 @@ fn clicking_an_earlier_step_goes_back_to_it() {
     send(&mut app, [click(2 + 6)]); // Apply: forward, ignored
     assert_eq!(app.screen, Screen::Trust);
     send(&mut app, [click(2)]); // Account
+    assert_eq!(app.screen, Screen::Account);
+}
+
+#[test]
+fn continuing_a_stopped_setup_fills_the_answers_and_goes_to_review() {
+    let mut app = App::new(None, None);
+    let journal = crate::journal::Journal::new(
+        crate::plan::SetupInput {
+            projects: vec!["acme/web".into(), "acme/api".into()],
+            refs: vec!["main".into()],
+            role_name: Some("gitlab-acme".into()),
+            policies: vec!["ReadOnlyAccess".into()],
+            ..Default::default()
+        },
+        Some("123456789012".into()),
+    );
+    app.offer_resume(journal);
+    app.start();
+    assert!(matches!(app.confirm, Some(Confirm::Resume { .. })));
+    assert!(
+        send(&mut app, [key(KeyCode::Char('c'))]).is_empty(),
+        "waits for the account"
+    );
+    assert_eq!(app.projects.value, "acme/web, acme/api");
+    assert!(
+        app.selected
+            .contains("arn:aws:iam::aws:policy/ReadOnlyAccess")
+    );
+    let effects = send(
+        &mut app,
+        [Msg::Identity {
+            attempt: 1,
+            result: Ok(identity()),
+        }],
+    );
+    assert_eq!(app.screen, Screen::Review);
+    assert!(matches!(effects[0], Effect::Plan { .. }), "{effects:?}");
+    assert!(matches!(effects[1], Effect::SaveJournal(_)), "{effects:?}");
+}
+
+#[test]
+fn starting_over_clears_the_journal() {
+    let mut app = with_account();
+    app.offer_resume(crate::journal::Journal::new(Default::default(), None));
+    assert_eq!(
+        send(&mut app, [key(KeyCode::Char('s'))]),
+        [Effect::ClearJournal]
+    );
+    assert!(app.confirm.is_none() && app.journal.is_none());
     assert_eq!(app.screen, Screen::Account);
 }

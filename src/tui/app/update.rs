@@ -30,6 +30,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             };
             // The account changed: what was read for the old one no longer holds.
             app.provider_lookup = Load::Idle;
+            if app.resume_to_review && app.identity.loaded().is_some() {
+                app.resume_to_review = false;
+                return app.go_to(Screen::Review);
+            }
             vec![]
         }
         Msg::ProviderLookup { attempt, result } => {
@@ -84,6 +88,13 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 return vec![];
             }
             let ok = result.is_ok();
+            let mut effects = Vec::new();
+            if let (Ok(_), Some(row), Some(journal)) =
+                (&result, app.apply_rows.get(index), app.journal.as_mut())
+            {
+                journal.finished.push(row.label.clone());
+                effects.push(Effect::SaveJournal(Box::new(journal.clone())));
+            }
             if let Some(row) = app.apply_rows.get_mut(index) {
                 row.state = match result {
                     Ok(d) => ActionState::Done(d),
@@ -92,12 +103,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             if !ok {
                 app.applying = false;
-                return vec![];
+                return effects;
             }
             if index + 1 >= app.apply_rows.len() {
-                return app.finish_apply();
+                effects.extend(app.finish_apply());
             }
-            vec![]
+            effects
         }
         Msg::Copied(result) => {
             app.copied = Some(result);
@@ -447,6 +458,25 @@ fn begin_apply(app: &mut App) -> Vec<Effect> {
 }
 
 fn on_confirm(app: &mut App, confirm: Confirm, key: KeyEvent) -> Vec<Effect> {
+    if let Confirm::Resume { .. } = confirm {
+        return match key.code {
+            KeyCode::Char('c') | KeyCode::Char('y') | KeyCode::Enter => {
+                app.confirm = None;
+                app.resume()
+            }
+            KeyCode::Char('s') | KeyCode::Char('n') => {
+                app.confirm = None;
+                app.journal = None;
+                vec![Effect::ClearJournal]
+            }
+            KeyCode::Esc => {
+                app.confirm = None;
+                app.journal = None;
+                vec![]
+            }
+            _ => vec![],
+        };
+    }
     let yes = matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y'));
     let no = matches!(
         key.code,

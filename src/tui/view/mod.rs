@@ -196,6 +196,14 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
         .map(|(id, _)| id.account.clone())
         .unwrap_or_default();
     let (title, body): (&str, Vec<String>) = match c {
+        Confirm::Resume { summary } => (
+            " A setup was stopped ",
+            vec![
+                format!("Last time: {summary}."),
+                String::new(),
+                "You can continue where you stopped: the answers are filled in, and what was already done is not done again.".into(),
+            ],
+        ),
         Confirm::AdminPolicy { name, .. } => (
             " Admin-level policy ",
             vec![
@@ -217,13 +225,19 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
     };
     let mut lines: Vec<Line> = body.into_iter().map(Line::from).collect();
     lines.push(Line::default());
-    lines.push(Line::from(vec![
-        Span::styled(" y ", theme.key()),
-        Span::raw("yes   "),
-        Span::styled(" n ", theme.key()),
-        Span::raw("no"),
-    ]));
-    let rect = centered(area, 60, 12);
+    let keys: [(&str, &str); 2] = match c {
+        Confirm::Resume { .. } => [
+            (" c ", "continue where you stopped   "),
+            (" s ", "start over"),
+        ],
+        _ => [(" y ", "yes   "), (" n ", "no")],
+    };
+    lines.push(Line::from(
+        keys.iter()
+            .flat_map(|(k, what)| [Span::styled(*k, theme.key()), Span::raw(*what)])
+            .collect::<Vec<_>>(),
+    ));
+    let rect = centered(area, 66, 12);
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(

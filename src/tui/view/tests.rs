@@ -140,6 +140,20 @@ fn states() -> Vec<(&'static str, App)> {
         }],
     );
     v.push(("account_error", failed));
+    let mut resume = with_account();
+    let mut journal = crate::journal::Journal::new(
+        crate::plan::SetupInput {
+            projects: vec!["acme/web".into()],
+            role_name: Some("gitlab-acme-web".into()),
+            ..Default::default()
+        },
+        Some("123456789012".into()),
+    );
+    journal
+        .finished
+        .push("create OIDC provider https://gitlab.com".into());
+    resume.offer_resume(journal);
+    v.push(("account_resume_offer", resume));
 
     v.push(("provider_loading", on_provider()));
     let mut create = on_provider();

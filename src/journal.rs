@@ -1,0 +1,140 @@
+//! The journal: the answers of a setup and the steps it finished, so that a run that stopped (a
+//! failure, Ctrl-C, a kill, a closed laptop) can be continued with the same answers. Kept in the
+//! user's state directory, file mode 0600, written atomically. It holds no credentials or tokens:
+//! only what the user typed about the setup and the names of finished steps.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::plan::SetupInput;
+
+const FILE: &str = "journal.json";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Journal {
+    pub version: u32,
+    pub answers: SetupInput,
+    /// The account the setup was for, when known.
+    pub account: Option<String>,
+    /// The finished steps, in words (e.g. "create role gitlab-acme-web").
+    pub finished: Vec<String>,
+}
+
+impl Journal {
+    pub fn new(answers: SetupInput, account: Option<String>) -> Self {
+        Journal {
+            version: 1,
+            answers,
+            account,
+            finished: Vec::new(),
+        }
+    }
+
+    /// One line about it, for the offer to continue.
+    pub fn summary(&self) -> String {
+        let role = self
+            .answers
+            .role_name
+            .as_deref()
+            .unwrap_or("(no role name)");
+        let projects = self.answers.projects.join(", ");
+        let done = match self.finished.len() {
+            0 => "nothing applied yet".to_string(),
+            n => format!("{n} step{} applied", if n == 1 { "" } else { "s" }),
+        };
+        format!("role {role} for {projects}: {done}")
+    }
+}
+
+/// `$XDG_STATE_HOME/aws-oidc-wizard/journal.json`, or under `~/.local/state`.
+pub fn path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
+    Some(base.join("aws-oidc-wizard").join(FILE))
+}
+
+pub fn load() -> Option<Journal> {
+    let text = std::fs::read_to_string(path()?).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Write it with mode 0600, replacing the old one atomically.
+pub fn save(journal: &Journal) -> std::io::Result<()> {
+    let Some(path) = path() else {
+        return Err(std::io::Error::other(
+            "no state directory (HOME is not set)",
+        ));
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("json.tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&tmp)?;
+    file.write_all(
+        serde_json::to_string_pretty(journal)
+            .unwrap_or_default()
+            .as_bytes(),
+    )?;
+    file.sync_all()?;
+    std::fs::rename(&tmp, &path)
+}
+
+/// The setup finished: nothing to continue.
+pub fn clear() {
+    if let Some(p) = path() {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+/// The setup with these answers is complete: forget its journal (another setup's is kept).
+pub fn finished(answers: &SetupInput) {
+    if load().is_some_and(|j| &j.answers == answers) {
+        clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_with_mode_0600() {
+        let dir = tempfile::tempdir().unwrap();
+        // SAFETY: tests in this module are the only ones touching XDG_STATE_HOME.
+        unsafe { std::env::set_var("XDG_STATE_HOME", dir.path()) };
+        let mut j = Journal::new(
+            SetupInput {
+                projects: vec!["acme/web".into()],
+                role_name: Some("r".into()),
+                ..Default::default()
+            },
+            Some("123456789012".into()),
+        );
+        j.finished.push("create role r".into());
+        save(&j).unwrap();
+        assert_eq!(load(), Some(j.clone()));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(path().unwrap())
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert!(j.summary().contains("role r for acme/web: 1 step applied"));
+        clear();
+        assert_eq!(load(), None);
+    }
+}
