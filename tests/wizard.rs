@@ -232,3 +232,68 @@ fn sigterm_and_ctrl_c_and_a_panic_all_restore_the_terminal() {
     );
     assert!(!screen.contains("┌ Steps"), "{screen}");
 }
+
+#[test]
+fn the_start_screen_checks_and_removes_a_setup() {
+    let emu = Emulator::start();
+    emu.run(&[
+        "apply",
+        "--project",
+        "acme/web",
+        "--role-name",
+        "web",
+        "--policy",
+        "ReadOnlyAccess",
+    ])
+    .assert_code(0);
+    emu.run(&[
+        "apply",
+        "--project",
+        "acme/api",
+        "--ref",
+        "*",
+        "--role-name",
+        "api",
+    ])
+    .assert_code(0);
+
+    // Check: every GitLab role audited.
+    let t = Tmux::start(&emu.env_pairs(), BIN, &[], 120, 40);
+    t.wait_for("✓ Account  123456789012");
+    t.keys(&["BTab", "Right", "Enter"]);
+    t.keys(&["Enter"]);
+    let checked = t.wait_for("2 roles checked, 1 finding");
+    assert!(checked.contains("any-ref-unprotected"), "{checked}");
+    t.keys(&["q"]);
+    t.wait_exit();
+
+    // Remove: the plan, a confirmation, then the role is gone and the shared provider kept.
+    emu.reset_calls();
+    let t = Tmux::start(&emu.env_pairs(), BIN, &[], 120, 40);
+    t.wait_for("✓ Account  123456789012");
+    t.keys(&["BTab", "Right", "Right", "Right", "Enter"]);
+    t.keys(&["Enter"]);
+    t.wait_for("Remove ─");
+    t.type_text("web");
+    t.keys(&["Tab", "Enter"]);
+    let plan = t.wait_for("Role      delete   arn:aws:iam::123456789012:role/web");
+    assert!(plan.contains("still trusted by:"), "{plan}");
+    assert!(
+        emu.mutating_calls().is_empty(),
+        "nothing removed before the confirmation"
+    );
+    t.keys(&["Enter"]);
+    t.wait_for("Remove it?");
+    t.keys(&["y"]);
+    t.wait_for("Removed.");
+    t.keys(&["q"]);
+    t.wait_exit();
+    let iam = emu.iam();
+    assert!(!common::role_exists(&iam, "web"));
+    assert!(common::role_exists(&iam, "api"));
+    assert_eq!(providers(&iam).len(), 1);
+    assert_eq!(
+        emu.mutating_calls(),
+        ["iam.DetachRolePolicy", "iam.DeleteRole"]
+    );
+}

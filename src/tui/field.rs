@@ -93,7 +93,11 @@ impl Field {
     /// The text to draw: the value (masked when secret) or the placeholder.
     pub fn display(&self) -> String {
         if self.secret {
-            "•".repeat(self.value.chars().count())
+            // A token is long: a few dots and its length, never its text.
+            match self.value.chars().count() {
+                0 => String::new(),
+                n => format!("{} ({n} characters)", "•".repeat(n.min(8))),
+            }
         } else {
             self.value.clone()
         }

@@ -28,6 +28,10 @@ pub fn footer(app: &App) -> Keys {
             }
         }
         Screen::Done => k.extend([("c", "copy ARN"), ("Enter", "quit"), ("Esc", "review")]),
+        Screen::Check => k.extend([("r", "check again"), ("j/k", "scroll"), ("Esc", "back")]),
+        Screen::Explain | Screen::Remove => {
+            k.extend([("Tab", "next field"), ("Enter", "go"), ("Esc", "back")])
+        }
         _ => {
             k.extend([("Tab", "next field"), ("Enter", "next"), ("Esc", "back")]);
             match app.focused() {
@@ -54,6 +58,7 @@ pub fn help(app: &App) -> Keys {
     ];
     match app.screen {
         Screen::Account => k.extend([
+            ("←/→ (Task)", "set up, check, explain a failure, or remove"),
             ("r", "read the account again (on Next)"),
             ("Enter in field", "use this profile / region"),
         ]),
@@ -78,6 +83,21 @@ pub fn help(app: &App) -> Keys {
         Screen::Apply => k.push(("r", "re-run the failed step and what follows")),
         Screen::Done => k.push(("c", "copy the role ARN (OSC 52 and system clipboard)")),
         Screen::Role => k.push(("Ctrl-U", "clear the field")),
+        Screen::Check => k.extend([("r / Enter", "check again"), ("j/k ↑/↓", "scroll")]),
+        Screen::Explain => k.extend([
+            (
+                "Enter (Next)",
+                "explain: decode the claims, check every condition",
+            ),
+            ("j/k ↑/↓", "scroll the explanation"),
+        ]),
+        Screen::Remove => k.extend([
+            (
+                "Enter (Next)",
+                "show what will be removed; again: remove (asks)",
+            ),
+            ("j/k ↑/↓", "scroll"),
+        ]),
     }
     k.extend([
         ("? / F1", "this help"),

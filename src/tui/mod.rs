@@ -249,6 +249,64 @@ impl Effects {
                     }
                 });
             }
+            Effect::Check { attempt } => {
+                let Some(aws) = self.client() else { return };
+                tokio::spawn(async move {
+                    let result = crate::check::check(&*aws, None)
+                        .await
+                        .map_err(|e| view_err(&e));
+                    let _ = tx.send(Msg::Checked { attempt, result });
+                });
+            }
+            Effect::Explain {
+                attempt,
+                role,
+                claims_file,
+                token,
+            } => {
+                let Some(aws) = self.client() else { return };
+                tokio::spawn(async move {
+                    let claims = match (claims_file, token) {
+                        (_, Some(t)) => crate::explain::decode_token(&t).map_err(|e| e.to_string()),
+                        (Some(path), None) => std::fs::read(&path)
+                            .map_err(|e| format!("{path}: {e}"))
+                            .and_then(|b| crate::explain::parse_claims(&b)),
+                        (None, None) => Err("give a claims file or a token".to_string()),
+                    };
+                    let result = match claims {
+                        Ok(c) => crate::explain::explain_live(&*aws, &role, &c)
+                            .await
+                            .map(Box::new)
+                            .map_err(|e| view_err(&e)),
+                        Err(message) => Err(ErrorView {
+                            code: "InvalidInput".into(),
+                            message,
+                            hint: "give the path of a JSON file of claims, or paste the whole ID token".into(),
+                        }),
+                    };
+                    let _ = tx.send(Msg::Explained { attempt, result });
+                });
+            }
+            Effect::PlanRemove { attempt, role } => {
+                let Some(aws) = self.client() else { return };
+                tokio::spawn(async move {
+                    let result = crate::destroy::plan(&*aws, &role, false)
+                        .await
+                        .map_err(|e| view_err(&e));
+                    let _ = tx.send(Msg::RemovePlanned { attempt, result });
+                });
+            }
+            Effect::Remove { attempt, plan } => {
+                let Some(aws) = self.client() else { return };
+                tokio::spawn(async move {
+                    let mut lines = Vec::new();
+                    let result = crate::destroy::apply(&*aws, &plan, |l| lines.push(l))
+                        .await
+                        .map(|()| lines)
+                        .map_err(|e| view_err(&e));
+                    let _ = tx.send(Msg::Removed { attempt, result });
+                });
+            }
             Effect::SaveJournal(journal) => {
                 if let Err(e) = crate::journal::save(&journal) {
                     tracing::warn!(error = %e, "the journal could not be written");

@@ -3,6 +3,7 @@
 //! `answers` validates and turns the answers into the engine's input, `update` handles messages.
 
 mod answers;
+mod tasks;
 #[cfg(test)]
 pub(crate) mod tests;
 mod update;
@@ -38,6 +39,42 @@ pub enum Screen {
     Review,
     Apply,
     Done,
+    /// The other tasks of the start screen.
+    Check,
+    Explain,
+    Remove,
+}
+
+/// What the user came to do, chosen on the first screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Task {
+    Setup,
+    Check,
+    Explain,
+    Remove,
+}
+
+impl Task {
+    pub const ALL: [Task; 4] = [Task::Setup, Task::Check, Task::Explain, Task::Remove];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Task::Setup => "Set up",
+            Task::Check => "Check existing roles",
+            Task::Explain => "Explain a refused pipeline",
+            Task::Remove => "Remove a setup",
+        }
+    }
+
+    /// The screen after Account.
+    fn screen(self) -> Screen {
+        match self {
+            Task::Setup => Screen::Provider,
+            Task::Check => Screen::Check,
+            Task::Explain => Screen::Explain,
+            Task::Remove => Screen::Remove,
+        }
+    }
 }
 
 impl Screen {
@@ -62,6 +99,9 @@ impl Screen {
             Screen::Review => "Review",
             Screen::Apply => "Apply",
             Screen::Done => "Done",
+            Screen::Check => "Check",
+            Screen::Explain => "Explain",
+            Screen::Remove => "Remove",
         }
     }
 
@@ -94,6 +134,10 @@ pub enum Element {
     Refs,
     RefProtected,
     ProjectIds,
+    Task,
+    TargetRole,
+    ClaimsFile,
+    Token,
     Filter,
     PolicyList,
     CustomPolicy,
@@ -198,6 +242,8 @@ pub struct ApplyRow {
 /// A confirmation the user must give before going on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirm {
+    /// Remove the role (and the provider, if it goes) shown in the plan.
+    Remove,
     /// A stopped setup was found: continue it, or start over.
     Resume {
         summary: String,
@@ -243,6 +289,22 @@ pub enum Msg {
         result: Result<Done, ErrorView>,
     },
     Copied(Result<String, String>),
+    Checked {
+        attempt: u64,
+        result: Result<Vec<crate::check::RoleReport>, ErrorView>,
+    },
+    Explained {
+        attempt: u64,
+        result: Result<Box<crate::explain::Explanation>, ErrorView>,
+    },
+    RemovePlanned {
+        attempt: u64,
+        result: Result<Option<crate::destroy::DestroyPlan>, ErrorView>,
+    },
+    Removed {
+        attempt: u64,
+        result: Result<Vec<String>, ErrorView>,
+    },
     /// SIGTERM or SIGINT from outside.
     Terminate,
 }
@@ -271,6 +333,23 @@ pub enum Effect {
         from: usize,
     },
     Copy(String),
+    Check {
+        attempt: u64,
+    },
+    Explain {
+        attempt: u64,
+        role: String,
+        claims_file: Option<String>,
+        token: Option<String>,
+    },
+    PlanRemove {
+        attempt: u64,
+        role: String,
+    },
+    Remove {
+        attempt: u64,
+        plan: Box<crate::destroy::DestroyPlan>,
+    },
     /// Keep the answers and finished steps, so that a stopped setup can be continued.
     SaveJournal(Box<Journal>),
     /// The setup with these answers finished (or the user started over): forget its journal.
@@ -344,6 +423,15 @@ pub struct App {
     pub applying: bool,
     pub outcome: Option<Outcome>,
     pub copied: Option<Result<String, String>>,
+    pub task: Task,
+    pub target_role: Field,
+    pub claims_file: Field,
+    pub token: Field,
+    pub check_result: Load<Vec<crate::check::RoleReport>>,
+    pub explain_result: Load<Box<crate::explain::Explanation>>,
+    pub remove_plan: Load<Option<crate::destroy::DestroyPlan>>,
+    pub removed: Load<Vec<String>>,
+    task_gen: u64,
     /// The journal of this setup: answers and finished steps.
     pub journal: Option<Journal>,
     /// Continue to Review as soon as the account is read (after "continue where you stopped").
@@ -354,8 +442,8 @@ impl App {
     pub fn new(profile: Option<&str>, region: Option<&str>) -> Self {
         App {
             screen: Screen::Account,
-            // On Next, so that Enter goes on and r retries; Shift-Tab reaches profile and region.
-            focus: 2,
+            // On Next, so that Enter goes on and r retries; Shift-Tab reaches the task, region and profile.
+            focus: 3,
             help: false,
             confirm: None,
             quit: false,
@@ -404,6 +492,18 @@ impl App {
             copied: None,
             journal: None,
             resume_to_review: false,
+            task: Task::Setup,
+            target_role: Field::new("Role name", ""),
+            claims_file: Field::new("Claims file", "").with_placeholder("a JSON file of claims"),
+            token: Field {
+                secret: true,
+                ..Field::new("or ID token", "").with_placeholder("paste it; never shown or stored")
+            },
+            check_result: Load::Idle,
+            explain_result: Load::Idle,
+            remove_plan: Load::Idle,
+            removed: Load::Idle,
+            task_gen: 0,
         }
     }
 
@@ -488,7 +588,7 @@ impl App {
     pub fn elements(&self) -> Vec<Element> {
         use Element::*;
         match self.screen {
-            Screen::Account => vec![Profile, Region, Next],
+            Screen::Account => vec![Profile, Region, Task, Next],
             Screen::Provider => match self.provider_kind {
                 self::ProviderKind::GitLabCom => vec![ProviderKind, Audience, Next],
                 self::ProviderKind::SelfManaged => vec![ProviderKind, ProviderUrl, Audience, Next],
@@ -499,7 +599,17 @@ impl App {
             Screen::Trust => vec![Projects, RefType, Refs, Next],
             Screen::Permissions => vec![Filter, PolicyList, CustomPolicy, Next],
             Screen::Role => vec![RoleName, Description, MaxSession, Boundary, Next],
-            Screen::Review | Screen::Apply | Screen::Done => vec![Next],
+            Screen::Review | Screen::Apply | Screen::Done | Screen::Check => vec![Next],
+            Screen::Explain => vec![TargetRole, ClaimsFile, Token, Next],
+            Screen::Remove => vec![TargetRole, Next],
+        }
+    }
+
+    /// The steps shown in the step list: the setup's eight, or Account and the chosen task.
+    pub fn steps(&self) -> Vec<Screen> {
+        match self.task {
+            self::Task::Setup => Screen::ALL.to_vec(),
+            t => vec![Screen::Account, t.screen()],
         }
     }
 
@@ -520,6 +630,9 @@ impl App {
             Element::Projects => &self.projects,
             Element::Refs => &self.refs,
             Element::ProjectIds => &self.project_ids,
+            Element::TargetRole => &self.target_role,
+            Element::ClaimsFile => &self.claims_file,
+            Element::Token => &self.token,
             Element::Filter => &self.filter,
             Element::CustomPolicy => &self.custom_policy,
             Element::RoleName => &self.role_name,
@@ -539,6 +652,9 @@ impl App {
             Element::Projects => &mut self.projects,
             Element::Refs => &mut self.refs,
             Element::ProjectIds => &mut self.project_ids,
+            Element::TargetRole => &mut self.target_role,
+            Element::ClaimsFile => &mut self.claims_file,
+            Element::Token => &mut self.token,
             Element::Filter => &mut self.filter,
             Element::CustomPolicy => &mut self.custom_policy,
             Element::RoleName => &mut self.role_name,
@@ -582,6 +698,7 @@ impl App {
                 }
                 vec![]
             }
+            Screen::Check => self.run_check(),
             Screen::Review => {
                 let mut effects = self.replan();
                 let answers = self.setup_input();

@@ -615,3 +615,121 @@ fn starting_over_clears_the_journal() {
     assert!(app.confirm.is_none() && app.journal.is_none());
     assert_eq!(app.screen, Screen::Account);
 }
+
+fn choose_task(app: &mut App, task: Task) {
+    let i = app
+        .elements()
+        .iter()
+        .position(|e| *e == Element::Task)
+        .unwrap();
+    app.focus = i;
+    while app.task != task {
+        send(app, [key(KeyCode::Right)]);
+    }
+    app.focus = app.elements().len() - 1;
+}
+
+#[test]
+fn the_start_screen_leads_to_each_task_and_back() {
+    let mut app = with_account();
+    choose_task(&mut app, Task::Check);
+    assert_eq!(app.steps(), [Screen::Account, Screen::Check]);
+    let effects = send(&mut app, [key(KeyCode::Enter)]);
+    assert_eq!(app.screen, Screen::Check);
+    assert_eq!(effects, [Effect::Check { attempt: 1 }]);
+    assert_eq!(
+        send(&mut app, [key(KeyCode::Char('r'))]),
+        [Effect::Check { attempt: 2 }]
+    );
+    // The first attempt's late answer is ignored.
+    send(
+        &mut app,
+        [Msg::Checked {
+            attempt: 1,
+            result: Ok(vec![]),
+        }],
+    );
+    assert_eq!(app.check_result, Load::Loading);
+    send(
+        &mut app,
+        [Msg::Checked {
+            attempt: 2,
+            result: Ok(vec![]),
+        }],
+    );
+    assert_eq!(app.check_result, Load::Loaded(vec![]));
+    send(&mut app, [key(KeyCode::Esc)]);
+    assert_eq!(app.screen, Screen::Account);
+
+    choose_task(&mut app, Task::Explain);
+    send(&mut app, [key(KeyCode::Enter)]);
+    assert_eq!(app.screen, Screen::Explain);
+    app.focus = app.elements().len() - 1;
+    assert!(
+        send(&mut app, [key(KeyCode::Enter)]).is_empty(),
+        "no role yet"
+    );
+    assert!(app.notice.as_deref().unwrap_or("").contains("role name"));
+    app.focus = 0;
+    typed(&mut app, "web");
+    app.focus = 2;
+    typed(&mut app, "a.b.c");
+    assert_eq!(
+        app.token.display(),
+        "••••• (5 characters)",
+        "the token is never shown"
+    );
+    app.focus = app.elements().len() - 1;
+    let effects = send(&mut app, [key(KeyCode::Enter)]);
+    assert!(
+        matches!(&effects[..], [Effect::Explain { role, token: Some(t), claims_file: None, .. }] if role == "web" && t == "a.b.c"),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn removing_shows_the_plan_then_asks() {
+    let mut app = with_account();
+    choose_task(&mut app, Task::Remove);
+    send(&mut app, [key(KeyCode::Enter)]);
+    assert_eq!(app.screen, Screen::Remove);
+    app.focus = 0;
+    typed(&mut app, "web");
+    app.focus = 1;
+    let effects = send(&mut app, [key(KeyCode::Enter)]);
+    assert_eq!(
+        effects,
+        [Effect::PlanRemove {
+            attempt: 1,
+            role: "web".into()
+        }]
+    );
+    let plan = crate::destroy::DestroyPlan {
+        role: "web".into(),
+        role_arn: "arn:aws:iam::123456789012:role/web".into(),
+        detach: vec![],
+        provider: crate::destroy::ProviderFate::None,
+    };
+    send(
+        &mut app,
+        [Msg::RemovePlanned {
+            attempt: 1,
+            result: Ok(Some(plan)),
+        }],
+    );
+    assert!(send(&mut app, [key(KeyCode::Enter)]).is_empty());
+    assert_eq!(app.confirm, Some(Confirm::Remove));
+    let effects = send(&mut app, [key(KeyCode::Char('y'))]);
+    assert!(
+        matches!(&effects[..], [Effect::Remove { attempt: 2, .. }]),
+        "{effects:?}"
+    );
+    send(
+        &mut app,
+        [Msg::Removed {
+            attempt: 2,
+            result: Ok(vec!["✓ deleted role".into()]),
+        }],
+    );
+    assert!(matches!(app.removed, Load::Loaded(_)));
+}

@@ -110,6 +110,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             effects
         }
+        m @ (Msg::Checked { .. }
+        | Msg::Explained { .. }
+        | Msg::RemovePlanned { .. }
+        | Msg::Removed { .. }) => app.on_task_result(m),
         Msg::Copied(result) => {
             app.copied = Some(result);
             vec![]
@@ -134,7 +138,7 @@ fn on_mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
         return vec![];
     }
     let index = usize::from(m.row - area.y - 1);
-    match Screen::ALL.get(index) {
+    match app.steps().get(index) {
         // Back to any earlier answer; forward only by going on.
         Some(&target) if target < app.screen && !app.applying && target < Screen::Apply => {
             app.go_to(target)
@@ -188,7 +192,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         _ => {}
     }
     match focused {
-        Element::ProviderKind | Element::RefType | Element::RefProtected => {
+        Element::ProviderKind | Element::RefType | Element::RefProtected | Element::Task => {
             on_choice(app, focused, key)
         }
         Element::PolicyList => on_list(app, key),
@@ -216,6 +220,7 @@ fn back(app: &mut App) -> Vec<Effect> {
         Screen::Account => vec![],
         // From a finished setup, Esc goes to the review of what now exists.
         Screen::Done | Screen::Apply => app.go_to(Screen::Review),
+        Screen::Check | Screen::Explain | Screen::Remove => app.go_to(Screen::Account),
         s => app.go_to(s.prev()),
     }
 }
@@ -246,6 +251,15 @@ fn on_choice(app: &mut App, e: Element, key: KeyEvent) -> Vec<Effect> {
         _ => return vec![],
     };
     match e {
+        Element::Task => {
+            let i = Task::ALL.iter().position(|t| *t == app.task).unwrap_or(0);
+            let n = Task::ALL.len();
+            app.task = Task::ALL[if forward {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            }];
+        }
         Element::ProviderKind => {
             app.provider_kind = match app.provider_kind {
                 ProviderKind::GitLabCom => ProviderKind::SelfManaged,
@@ -370,6 +384,16 @@ fn on_field(app: &mut App, e: Element, key: KeyEvent) -> Vec<Effect> {
 fn on_next_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     match (app.screen, key.code) {
         (Screen::Account, KeyCode::Char('r')) => vec![app.connect()],
+        (Screen::Check, KeyCode::Char('r')) => app.run_check(),
+        (Screen::Check | Screen::Explain | Screen::Remove, KeyCode::Enter) => app.task_action(),
+        (Screen::Check | Screen::Explain | Screen::Remove, KeyCode::Char('j') | KeyCode::Down) => {
+            app.scroll = app.scroll.saturating_add(1);
+            vec![]
+        }
+        (Screen::Check | Screen::Explain | Screen::Remove, KeyCode::Char('k') | KeyCode::Up) => {
+            app.scroll = app.scroll.saturating_sub(1);
+            vec![]
+        }
         (Screen::Review, KeyCode::Char('r')) => app.replan(),
         (Screen::Apply, KeyCode::Char('r')) if !app.applying => {
             let failed = app
@@ -432,6 +456,10 @@ fn go_on(app: &mut App) -> Vec<Effect> {
                 vec![]
             }
         }
+        Screen::Account => {
+            let next = app.task.screen();
+            app.go_to(next)
+        }
         s => app.go_to(s.next()),
     }
 }
@@ -492,6 +520,7 @@ fn on_confirm(app: &mut App, confirm: Confirm, key: KeyEvent) -> Vec<Effect> {
             vec![]
         }
         Confirm::Apply { .. } if yes => begin_apply(app),
+        Confirm::Remove if yes => app.confirm_remove(),
         Confirm::Quit if yes => {
             app.quit = true;
             vec![Effect::Quit]

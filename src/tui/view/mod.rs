@@ -112,7 +112,8 @@ fn step_state(app: &App, s: Screen, theme: &Theme) -> (&'static str, ratatui::st
 }
 
 fn draw_steps(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
-    let lines: Vec<Line> = Screen::ALL
+    let lines: Vec<Line> = app
+        .steps()
         .iter()
         .enumerate()
         .map(|(i, s)| {
@@ -196,6 +197,14 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
         .map(|(id, _)| id.account.clone())
         .unwrap_or_default();
     let (title, body): (&str, Vec<String>) = match c {
+        Confirm::Remove => (
+            " Remove? ",
+            vec![
+                format!("The role {} and what is listed will be removed. Pipelines using it will be refused from now on.", app.target_role.value),
+                String::new(),
+                "Remove it?".into(),
+            ],
+        ),
         Confirm::Resume { summary } => (
             " A setup was stopped ",
             vec![

@@ -26,6 +26,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Screen::Review => review(frame, app, theme, area),
         Screen::Apply => apply(frame, app, theme, area),
         Screen::Done => done(frame, app, theme, area),
+        Screen::Check => check(frame, app, theme, area),
+        Screen::Explain => explain(frame, app, theme, area),
+        Screen::Remove => remove(frame, app, theme, area),
     }
 }
 
@@ -118,6 +121,22 @@ fn account(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let mut cursor = None;
     push_field(&mut lines, &mut cursor, app, Element::Profile, theme);
     push_field(&mut lines, &mut cursor, app, Element::Region, theme);
+    let focused = app.focused() == Element::Task;
+    for (i, t) in crate::tui::app::Task::ALL.iter().enumerate() {
+        let label = if i == 0 { "Task" } else { "" };
+        let marker = if focused && i == 0 { "›" } else { " " };
+        let on = *t == app.task;
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{marker} {label:<LABEL$}"),
+                if focused { theme.focus() } else { theme.text() },
+            ),
+            Span::styled(
+                format!("{} {}", if on { "(•)" } else { "( )" }, t.title()),
+                if on { theme.focus() } else { theme.text() },
+            ),
+        ]));
+    }
     lines.push(Line::default());
     match &app.identity {
         Load::Idle | Load::Loading => lines.push(Line::from(format!(
@@ -532,4 +551,144 @@ fn done(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             .scroll((app.scroll, 0)),
         rest,
     );
+}
+
+fn loading_or_error<T>(
+    load: &crate::tui::app::Load<T>,
+    what: &str,
+    app: &App,
+    theme: &Theme,
+) -> Option<Vec<Line<'static>>> {
+    match load {
+        Load::Idle => Some(vec![]),
+        Load::Loading => Some(vec![Line::from(format!("{} {what}…", spinner(app)))]),
+        Load::Failed(e) => Some(error_lines(e, theme)),
+        Load::Loaded(_) => None,
+    }
+}
+
+fn text_lines(text: &str, theme: &Theme) -> Vec<Line<'static>> {
+    text.lines()
+        .map(|l| {
+            let style = if l.trim_start().starts_with('✗') {
+                theme.error()
+            } else if l.trim_start().starts_with('✓') {
+                theme.ok()
+            } else {
+                theme.text()
+            };
+            Line::from(Span::styled(l.to_string(), style))
+        })
+        .collect()
+}
+
+fn check(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let [body, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    let mut lines = vec![Line::from(Span::styled(
+        "Every role whose trust names a GitLab OIDC provider, audited (read-only):",
+        theme.muted(),
+    ))];
+    match loading_or_error(
+        &app.check_result,
+        "Listing roles and reading their trust policies",
+        app,
+        theme,
+    ) {
+        Some(l) => lines.extend(l),
+        None => {
+            if let Some(reports) = app.check_result.loaded() {
+                lines.extend(text_lines(&crate::check::text(reports), theme));
+            }
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((app.scroll, 0)),
+        body,
+    );
+    frame.render_widget(Paragraph::new(next_line(app, theme, "Check again")), bottom);
+}
+
+fn explain(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let mut head = vec![Line::from(Span::styled(
+        "Why was a pipeline refused? Tokens are never stored.",
+        theme.muted(),
+    ))];
+    let mut cursor = None;
+    for e in [Element::TargetRole, Element::ClaimsFile, Element::Token] {
+        push_field(&mut head, &mut cursor, app, e, theme);
+    }
+    head.push(next_line(app, theme, "Explain"));
+    let mut body = vec![Line::default()];
+    match loading_or_error(
+        &app.explain_result,
+        "Reading the role and its provider",
+        app,
+        theme,
+    ) {
+        Some(l) => body.extend(l),
+        None => {
+            if let Some(e) = app.explain_result.loaded() {
+                body.extend(text_lines(&crate::explain::text(e), theme));
+            }
+        }
+    }
+    // The fields stay in place; only the explanation below them scrolls.
+    let [top, rest] =
+        Layout::vertical([Constraint::Length(head.len() as u16), Constraint::Min(0)]).areas(area);
+    form(frame, app, top, head, cursor);
+    frame.render_widget(
+        Paragraph::new(body)
+            .wrap(Wrap { trim: false })
+            .scroll((app.scroll, 0)),
+        rest,
+    );
+}
+
+fn remove(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let mut lines = vec![Line::from(Span::styled(
+        "Removes the role and, if this tool created it and no other role trusts it, the provider.",
+        theme.muted(),
+    ))];
+    let mut cursor = None;
+    push_field(&mut lines, &mut cursor, app, Element::TargetRole, theme);
+    let shown =
+        matches!(&app.remove_plan, Load::Loaded(Some(p)) if p.role == app.target_role.value.trim());
+    let removed = matches!(app.removed, Load::Loaded(_));
+    let label = if shown && !removed {
+        "Remove…"
+    } else {
+        "Show what will be removed"
+    };
+    lines.push(next_line(app, theme, label));
+    lines.push(Line::default());
+    match loading_or_error(
+        &app.remove_plan,
+        "Reading the role, its policies and who trusts its provider",
+        app,
+        theme,
+    ) {
+        Some(l) => lines.extend(l),
+        None => match app.remove_plan.loaded() {
+            Some(Some(plan)) => lines.extend(text_lines(&crate::destroy::text(plan), theme)),
+            _ => lines.push(Line::from("The role does not exist: nothing to remove.")),
+        },
+    }
+    match &app.removed {
+        Load::Loaded(done) => {
+            lines.push(Line::default());
+            lines.extend(
+                done.iter()
+                    .map(|l| Line::from(Span::styled(l.clone(), theme.ok()))),
+            );
+            lines.push(Line::from(Span::styled("Removed.", theme.ok())));
+        }
+        other => {
+            if let Some(l) = loading_or_error(other, "Removing", app, theme) {
+                lines.extend(l);
+            }
+        }
+    }
+    form(frame, app, area, lines, cursor);
 }

@@ -293,13 +293,187 @@ fn states() -> Vec<(&'static str, App)> {
     v.push(("done", done.clone()));
     send(&mut done, [Msg::Copied(Ok("OSC 52".into()))]);
     v.push(("done_copied", done));
+    v.extend(task_states());
+    v
+}
+
+fn on_task(task: crate::tui::app::Task) -> App {
+    let mut app = with_account();
+    app.task = task;
+    next(&mut app);
+    app
+}
+
+fn task_states() -> Vec<(&'static str, App)> {
+    use crate::tui::app::Task;
+    let mut v = Vec::new();
+    v.push(("check_loading", on_task(Task::Check)));
+    let mut checked = on_task(Task::Check);
+    let role = crate::aws::Role {
+        arn: "arn:aws:iam::123456789012:role/api".into(),
+        name: "api".into(),
+        path: "/".into(),
+        trust_policy: serde_json::json!({"Statement": [{"Effect": "Allow",
+            "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/gitlab.com"},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {"gitlab.com:aud": "https://gitlab.com"}}}]}),
+        description: None,
+        max_session_duration: 3600,
+        permissions_boundary: None,
+        tags: vec![],
+    };
+    let findings = crate::check::audit(
+        &role,
+        Some("arn:aws:iam::123456789012:oidc-provider/gitlab.com"),
+        None,
+        &[],
+    );
+    let report = crate::check::RoleReport {
+        role: "api".into(),
+        arn: role.arn.clone(),
+        provider: Some("arn:aws:iam::123456789012:oidc-provider/gitlab.com".into()),
+        findings,
+    };
+    send(
+        &mut checked,
+        [Msg::Checked {
+            attempt: 1,
+            result: Ok(vec![report]),
+        }],
+    );
+    v.push(("check_findings", checked));
+    let mut check_err = on_task(Task::Check);
+    send(
+        &mut check_err,
+        [Msg::Checked {
+            attempt: 1,
+            result: Err(err(
+                "AccessDenied",
+                "ListRoles failed: AccessDenied",
+                "allow iam:ListRoles",
+            )),
+        }],
+    );
+    v.push(("check_error", check_err));
+
+    let mut explain = on_task(Task::Explain);
+    explain.focus = 0;
+    typed(&mut explain, "web");
+    explain.focus = 2;
+    typed(&mut explain, "eyJhbGciOi.secret.sig");
+    v.push(("explain_form", explain.clone()));
+    let claims = serde_json::json!({"iss": "https://gitlab.com", "aud": "https://gitlab.com", "exp": 1_900_000_000u64,
+        "sub": "project_path:acme/web:ref_type:branch:ref:feature"});
+    let provider = OidcProvider {
+        arn: "arn:aws:iam::123456789012:oidc-provider/gitlab.com".into(),
+        url: "gitlab.com".into(),
+        client_ids: vec!["https://gitlab.com".into()],
+        tags: vec![],
+    };
+    let trust = serde_json::json!({"Statement": [{"Effect": "Allow", "Principal": {"Federated": provider.arn},
+        "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEquals": {
+        "gitlab.com:aud": "https://gitlab.com", "gitlab.com:sub": "project_path:acme/web:ref_type:branch:ref:main"}}}]});
+    let explanation = crate::explain::explain(
+        "web",
+        &trust,
+        Some(&provider),
+        claims.as_object().unwrap(),
+        1_800_000_000,
+    );
+    let mut explained = explain.clone();
+    explained.focus = 3;
+    let effects = send(&mut explained, [key(KeyCode::Enter)]);
+    assert!(matches!(effects[..], [Effect::Explain { .. }]));
+    send(
+        &mut explained,
+        [Msg::Explained {
+            attempt: 1,
+            result: Ok(Box::new(explanation)),
+        }],
+    );
+    v.push(("explain_refused", explained));
+    let mut explain_err = explain;
+    explain_err.focus = 3;
+    send(&mut explain_err, [key(KeyCode::Enter)]);
+    send(
+        &mut explain_err,
+        [Msg::Explained {
+            attempt: 1,
+            result: Err(err(
+                "Error",
+                "step \"role\": role web does not exist",
+                "check --role-name and the account",
+            )),
+        }],
+    );
+    v.push(("explain_error", explain_err));
+
+    let mut remove = on_task(Task::Remove);
+    remove.focus = 0;
+    typed(&mut remove, "web");
+    remove.focus = 1;
+    send(&mut remove, [key(KeyCode::Enter)]);
+    let plan = crate::destroy::DestroyPlan {
+        role: "web".into(),
+        role_arn: "arn:aws:iam::123456789012:role/web".into(),
+        detach: vec![crate::aws::AttachedPolicy {
+            name: "ReadOnlyAccess".into(),
+            arn: "arn:aws:iam::aws:policy/ReadOnlyAccess".into(),
+        }],
+        provider: crate::destroy::ProviderFate::KeepShared {
+            arn: provider.arn.clone(),
+            roles: vec!["api".into()],
+        },
+    };
+    send(
+        &mut remove,
+        [Msg::RemovePlanned {
+            attempt: 1,
+            result: Ok(Some(plan)),
+        }],
+    );
+    v.push(("remove_plan", remove.clone()));
+    send(&mut remove, [key(KeyCode::Enter)]);
+    v.push(("remove_confirm", remove.clone()));
+    send(&mut remove, [key(KeyCode::Char('y'))]);
+    send(
+        &mut remove,
+        [Msg::Removed {
+            attempt: 2,
+            result: Ok(vec![
+                "✓ detached arn:aws:iam::aws:policy/ReadOnlyAccess".into(),
+                "✓ deleted role arn:aws:iam::123456789012:role/web".into(),
+            ]),
+        }],
+    );
+    v.push(("remove_done", remove));
+    let mut remove_err = on_task(Task::Remove);
+    remove_err.focus = 0;
+    typed(&mut remove_err, "theirs");
+    remove_err.focus = 1;
+    send(&mut remove_err, [key(KeyCode::Enter)]);
+    send(
+        &mut remove_err,
+        [Msg::RemovePlanned {
+            attempt: 1,
+            result: Err(err(
+                "Error",
+                "step \"role\": role theirs was not created by aws-oidc-wizard",
+                "check the name; --force removes it anyway",
+            )),
+        }],
+    );
+    v.push(("remove_error", remove_err));
     v
 }
 
 #[test]
 fn every_screen_in_every_state_at_two_sizes() {
     let all = states();
-    for screen in Screen::ALL {
+    for screen in Screen::ALL
+        .into_iter()
+        .chain([Screen::Check, Screen::Explain, Screen::Remove])
+    {
         assert!(
             all.iter().any(|(_, a)| a.screen == screen),
             "{screen:?} has no snapshot"

@@ -1,0 +1,112 @@
+//! The start screen's other tasks: check existing roles, explain a refused pipeline, remove a setup.
+//! The same engine functions as the `check`, `explain` and `destroy` commands, run in the background.
+
+use super::*;
+use crate::plan::input::RoleName;
+
+impl App {
+    pub(super) fn run_check(&mut self) -> Vec<Effect> {
+        self.task_gen += 1;
+        self.check_result = Load::Loading;
+        vec![Effect::Check {
+            attempt: self.task_gen,
+        }]
+    }
+
+    /// Enter on Next of a task screen.
+    pub(super) fn task_action(&mut self) -> Vec<Effect> {
+        match self.screen {
+            Screen::Check => self.run_check(),
+            Screen::Explain => {
+                if let Some(why) = self.task_blocker() {
+                    self.notice = Some(why);
+                    return vec![];
+                }
+                self.task_gen += 1;
+                self.explain_result = Load::Loading;
+                vec![Effect::Explain {
+                    attempt: self.task_gen,
+                    role: self.target_role.value.trim().to_string(),
+                    claims_file: non_empty(&self.claims_file.value),
+                    token: non_empty(&self.token.value),
+                }]
+            }
+            Screen::Remove => match &self.remove_plan {
+                // A plan is shown and the role still matches: confirm, then remove.
+                Load::Loaded(Some(plan))
+                    if plan.role == self.target_role.value.trim()
+                        && !matches!(self.removed, Load::Loaded(_)) =>
+                {
+                    self.confirm = Some(Confirm::Remove);
+                    vec![]
+                }
+                _ => {
+                    if let Some(why) = self.task_blocker() {
+                        self.notice = Some(why);
+                        return vec![];
+                    }
+                    self.task_gen += 1;
+                    self.remove_plan = Load::Loading;
+                    self.removed = Load::Idle;
+                    vec![Effect::PlanRemove {
+                        attempt: self.task_gen,
+                        role: self.target_role.value.trim().to_string(),
+                    }]
+                }
+            },
+            _ => vec![],
+        }
+    }
+
+    pub(super) fn confirm_remove(&mut self) -> Vec<Effect> {
+        let Load::Loaded(Some(plan)) = &self.remove_plan else {
+            return vec![];
+        };
+        self.task_gen += 1;
+        self.removed = Load::Loading;
+        vec![Effect::Remove {
+            attempt: self.task_gen,
+            plan: Box::new(plan.clone()),
+        }]
+    }
+
+    /// What a task screen still needs before its action.
+    pub fn task_blocker(&self) -> Option<String> {
+        match self.screen {
+            Screen::Explain | Screen::Remove => {
+                if let Err(e) = RoleName::parse(self.target_role.value.trim()) {
+                    return Some(format!("role name: {}", e.rule));
+                }
+                if self.screen == Screen::Explain
+                    && self.claims_file.value.trim().is_empty()
+                    && self.token.value.trim().is_empty()
+                {
+                    return Some("give a claims file or paste the ID token".into());
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// A task result arrived.
+    pub(super) fn on_task_result(&mut self, msg: Msg) -> Vec<Effect> {
+        let fresh = |attempt: u64, app: &App| attempt == app.task_gen;
+        match msg {
+            Msg::Checked { attempt, result } if fresh(attempt, self) => {
+                self.check_result = result.map_or_else(Load::Failed, Load::Loaded);
+            }
+            Msg::Explained { attempt, result } if fresh(attempt, self) => {
+                self.explain_result = result.map_or_else(Load::Failed, Load::Loaded);
+            }
+            Msg::RemovePlanned { attempt, result } if fresh(attempt, self) => {
+                self.remove_plan = result.map_or_else(Load::Failed, Load::Loaded);
+            }
+            Msg::Removed { attempt, result } if fresh(attempt, self) => {
+                self.removed = result.map_or_else(Load::Failed, Load::Loaded);
+            }
+            _ => {}
+        }
+        vec![]
+    }
+}
