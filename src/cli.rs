@@ -60,6 +60,22 @@ pub enum Command {
         /// Continue the setup that stopped, with the answers kept in the journal (no setup flags).
         #[arg(long)]
         from_journal: bool,
+        #[command(flatten)]
+        ci: CiJobArgs,
+    },
+    /// Print the .gitlab-ci.yml job that assumes the role (no AWS call).
+    CiJob {
+        /// The audience the job asks for (default: the provider URL).
+        #[arg(long, value_name = "AUD")]
+        audience: Option<String>,
+        /// GitLab instance URL, for the default audience.
+        #[arg(long, value_name = "URL")]
+        provider_url: Option<String>,
+        #[command(flatten)]
+        ci: CiJobArgs,
+        /// Overwrite an existing different file given to --write-ci-job.
+        #[arg(long, short = 'y')]
+        yes: bool,
     },
     /// Explain why AWS would refuse (or accept) a GitLab ID token for a role: every condition checked.
     Explain(ExplainArgs),
@@ -90,6 +106,19 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CiJobArgs {
+    /// After a successful apply, write the .gitlab-ci.yml job here (an existing different file needs --yes).
+    #[arg(long, value_name = "PATH")]
+    pub write_ci_job: Option<std::path::PathBuf>,
+    /// How the job gets credentials.
+    #[arg(long, value_enum, value_name = "STYLE", default_value_t = crate::ci_job::CiStyle::TokenFile)]
+    pub ci_job_style: crate::ci_job::CiStyle,
+    /// The GitLab CI/CD variable that holds the role ARN.
+    #[arg(long, value_name = "NAME", default_value = crate::ci_job::DEFAULT_VARIABLE)]
+    pub ci_variable: String,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -241,13 +270,20 @@ async fn run_wizard(options: ConnectOptions) -> ExitCode {
 }
 
 async fn run_command(command: Command, options: ConnectOptions, output: OutputFormat) -> ExitCode {
-    let (args, apply, yes, from_journal) = match &command {
-        Command::Plan(args) => (args, false, false, false),
+    let (args, apply, yes, from_journal, ci) = match &command {
+        Command::Plan(args) => (args, false, false, false, None),
         Command::Apply {
             setup,
             yes,
             from_journal,
-        } => (setup, true, *yes, *from_journal),
+            ci,
+        } => (setup, true, *yes, *from_journal, Some(ci)),
+        Command::CiJob {
+            audience,
+            provider_url,
+            ci,
+            yes,
+        } => return print_ci_job(audience.as_deref(), provider_url.as_deref(), ci, *yes),
         Command::Explain(args) => return run_explain(args, options, output).await,
         Command::Check { role_name, .. } => {
             return run_check(role_name.as_deref(), options, output).await;
@@ -290,9 +326,22 @@ async fn run_command(command: Command, options: ConnectOptions, output: OutputFo
             return ExitCode::from(2);
         }
     };
+    // The CI job is checked now (bad name, a file it must not overwrite), written after success.
+    let ci_job = match ci
+        .map(|c| ci_job_for(c, setup.audience.as_str(), yes))
+        .transpose()
+    {
+        Ok(job) => job.flatten(),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let aws = SdkAws::connect(&options).await;
     let result = if apply {
-        run_apply(&aws, &setup, &input, yes, output).await
+        run_apply(&aws, &setup, &input, yes, output)
+            .await
+            .map(|()| write_ci_job(ci_job.as_ref(), yes))
     } else {
         run_plan(&aws, &setup, output).await
     };
@@ -545,6 +594,99 @@ async fn run_check(role: Option<&str>, options: ConnectOptions, output: OutputFo
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// The job to write after a successful apply, with its path; checked before any AWS call.
+fn ci_job_for(
+    ci: &CiJobArgs,
+    audience: &str,
+    yes: bool,
+) -> Result<Option<(std::path::PathBuf, String)>, String> {
+    let variable = crate::ci_job::parse_variable(&ci.ci_variable).map_err(|e| e.to_string())?;
+    let Some(path) = &ci.write_ci_job else {
+        return Ok(None);
+    };
+    let content = crate::ci_job::job(
+        ci.ci_job_style,
+        audience,
+        &variable,
+        crate::ci_job::DEFAULT_DURATION,
+    );
+    if let Ok(existing) = std::fs::read_to_string(path)
+        && existing != content
+        && !yes
+    {
+        return Err(format!(
+            "--write-ci-job {}: the file exists with other content; it is not overwritten without --yes",
+            path.display()
+        ));
+    }
+    Ok(Some((path.clone(), content)))
+}
+
+fn write_ci_job(job: Option<&(std::path::PathBuf, String)>, yes: bool) {
+    if let Some((path, content)) = job {
+        match crate::ci_job::write(path, content, yes) {
+            Ok(what) => eprintln!(
+                "CI job {what}: {} (store the role ARN in the CI/CD variable it uses)",
+                path.display()
+            ),
+            Err(e) => eprintln!("warning: the CI job was not written: {e}"),
+        }
+    }
+}
+
+fn print_ci_job(
+    audience: Option<&str>,
+    provider_url: Option<&str>,
+    ci: &CiJobArgs,
+    yes: bool,
+) -> ExitCode {
+    let url = match crate::plan::input::ProviderUrl::parse(
+        provider_url.unwrap_or(crate::plan::DEFAULT_PROVIDER_URL),
+    ) {
+        Ok(u) => u,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let checked = crate::plan::input::Audience::parse(audience.unwrap_or(url.as_str()))
+        .map_err(|e| e.to_string())
+        .and_then(|aud| {
+            crate::ci_job::parse_variable(&ci.ci_variable)
+                .map_err(|e| e.to_string())
+                .map(|v| (aud, v))
+        });
+    let (audience, variable) = match checked {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let job = crate::ci_job::job(
+        ci.ci_job_style,
+        audience.as_str(),
+        &variable,
+        crate::ci_job::DEFAULT_DURATION,
+    );
+    match &ci.write_ci_job {
+        Some(path) => match crate::ci_job::write(path, &job, yes) {
+            Ok(what) => {
+                eprintln!("CI job {what}: {}", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        },
+        None => {
+            print!("{job}");
+            ExitCode::SUCCESS
         }
     }
 }

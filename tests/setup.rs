@@ -467,3 +467,65 @@ fn a_run_cut_short_after_the_provider_is_finished_without_duplicates() {
     assert_eq!(providers(&iam).len(), 1);
     assert_eq!(attached_policies(&iam, ROLE).len(), 2);
 }
+
+#[test]
+fn the_ci_job_is_written_after_apply_and_never_overwritten_without_yes() {
+    let emu = Emulator::start();
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join(".gitlab-ci.yml");
+    let path_s = path.display().to_string();
+    emu.run(&apply_args(&[
+        "--audience",
+        "sts.amazonaws.com",
+        "--write-ci-job",
+        &path_s,
+        "--ci-variable",
+        "DEPLOY_ROLE",
+    ]))
+    .assert_code(0);
+    let yaml = std::fs::read_to_string(&path).expect("written");
+    let docs = yaml_rust2::YamlLoader::load_from_str(&yaml).expect("valid YAML");
+    assert_eq!(
+        docs[0]["deploy"]["id_tokens"]["GITLAB_OIDC_TOKEN"]["aud"].as_str(),
+        Some("sts.amazonaws.com")
+    );
+    assert_eq!(
+        docs[0]["deploy"]["variables"]["AWS_ROLE_ARN"].as_str(),
+        Some("$DEPLOY_ROLE")
+    );
+
+    // Someone edited it: a run without --yes refuses before any AWS call, and leaves it alone.
+    std::fs::write(&path, "# mine\n").expect("edit");
+    emu.reset_calls();
+    let refused = emu.run(&apply_args(&[
+        "--audience",
+        "sts.amazonaws.com",
+        "--write-ci-job",
+        &path_s,
+    ]));
+    refused.assert_code(2);
+    assert!(
+        refused.stderr.contains("not overwritten without --yes"),
+        "{}",
+        refused.stderr
+    );
+    assert!(emu.calls().is_empty());
+    assert_eq!(std::fs::read_to_string(&path).expect("kept"), "# mine\n");
+
+    // The explicit style, printed without AWS.
+    let printed = emu.run(&[
+        "ci-job",
+        "--audience",
+        "https://gitlab.com",
+        "--ci-job-style",
+        "assume-role",
+    ]);
+    printed.assert_code(0);
+    let docs = yaml_rust2::YamlLoader::load_from_str(&printed.stdout).expect("valid YAML");
+    assert_eq!(
+        docs[0]["deploy"]["id_tokens"]["GITLAB_OIDC_TOKEN"]["aud"].as_str(),
+        Some("https://gitlab.com")
+    );
+    assert!(!printed.stdout.contains("apk"));
+    assert!(emu.calls().is_empty());
+}

@@ -27,7 +27,12 @@ pub fn footer(app: &App) -> Keys {
                 k.extend([("r", "retry failed step"), ("Esc", "back to review")]);
             }
         }
-        Screen::Done => k.extend([("c", "copy ARN"), ("Enter", "quit"), ("Esc", "review")]),
+        Screen::Done => k.extend([
+            ("c", "copy ARN"),
+            ("y", "copy job"),
+            ("Enter", "quit"),
+            ("Esc", "review"),
+        ]),
         Screen::Check => k.extend([("r", "check again"), ("j/k", "scroll"), ("Esc", "back")]),
         Screen::Explain | Screen::Remove => {
             k.extend([("Tab", "next field"), ("Enter", "go"), ("Esc", "back")])
@@ -81,7 +86,10 @@ pub fn help(app: &App) -> Keys {
             ("r", "read the current state again"),
         ]),
         Screen::Apply => k.push(("r", "re-run the failed step and what follows")),
-        Screen::Done => k.push(("c", "copy the role ARN (OSC 52 and system clipboard)")),
+        Screen::Done => k.extend([
+            ("c", "copy the role ARN (OSC 52 and system clipboard)"),
+            ("y", "copy the .gitlab-ci.yml job"),
+        ]),
         Screen::Role => k.push(("Ctrl-U", "clear the field")),
         Screen::Check => k.extend([("r / Enter", "check again"), ("j/k ↑/↓", "scroll")]),
         Screen::Explain => k.extend([

@@ -405,6 +405,10 @@ fn on_next_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 None => vec![],
             }
         }
+        (Screen::Done, KeyCode::Char('y')) => vec![Effect::Copy(crate::ci_job::token_file_job(
+            &app.audience.value,
+            crate::ci_job::DEFAULT_VARIABLE,
+        ))],
         (Screen::Done, KeyCode::Char('c')) => match app.role_arn() {
             Some(arn) => vec![Effect::Copy(arn.to_string())],
             None => vec![],

@@ -538,7 +538,7 @@ fn done(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             Span::styled(ci_job::DEFAULT_VARIABLE, theme.key()),
             Span::raw(", value the ARN above (protect it for protected refs)."),
         ]),
-        Line::from("2. Add this job to .gitlab-ci.yml:"),
+        Line::from("2. Add this job to .gitlab-ci.yml (y copies it):"),
     ];
     lines.extend(
         ci_job::token_file_job(audience, ci_job::DEFAULT_VARIABLE)
