@@ -62,6 +62,8 @@ pub enum Command {
         from_journal: bool,
         #[command(flatten)]
         ci: CiJobArgs,
+        #[command(flatten)]
+        gitlab: GitLabArgs,
     },
     /// Print the .gitlab-ci.yml job that assumes the role (no AWS call).
     CiJob {
@@ -106,6 +108,32 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// The GitLab side of apply: needs a token in GITLAB_TOKEN (api scope, Maintainer role).
+#[derive(Debug, Clone, Args)]
+pub struct GitLabArgs {
+    /// After a successful apply, store the role ARN as a CI/CD variable on each --project.
+    #[arg(long)]
+    pub store_in_gitlab: bool,
+    /// Store it on this group instead of the projects.
+    #[arg(long, value_name = "GROUP", requires = "store_in_gitlab")]
+    pub gitlab_group: Option<String>,
+    /// Look up each project's numeric id through the GitLab API and pin it in the trust policy (gitlab.com).
+    #[arg(long)]
+    pub pin_project_ids: bool,
+    /// GitLab URL for the API (default: the provider URL).
+    #[arg(long, value_name = "URL")]
+    pub gitlab_url: Option<String>,
+    /// Make the variable available to protected branches and tags only.
+    #[arg(long)]
+    pub variable_protected: bool,
+    /// Mask the variable in job logs.
+    #[arg(long)]
+    pub variable_masked: bool,
+    /// The variable's environment scope.
+    #[arg(long, value_name = "SCOPE", default_value = "*")]
+    pub variable_environment_scope: String,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -270,14 +298,15 @@ async fn run_wizard(options: ConnectOptions) -> ExitCode {
 }
 
 async fn run_command(command: Command, options: ConnectOptions, output: OutputFormat) -> ExitCode {
-    let (args, apply, yes, from_journal, ci) = match &command {
-        Command::Plan(args) => (args, false, false, false, None),
+    let (args, apply, yes, from_journal, ci, gitlab) = match &command {
+        Command::Plan(args) => (args, false, false, false, None, None),
         Command::Apply {
             setup,
             yes,
             from_journal,
             ci,
-        } => (setup, true, *yes, *from_journal, Some(ci)),
+            gitlab,
+        } => (setup, true, *yes, *from_journal, Some(ci), Some(gitlab)),
         Command::CiJob {
             audience,
             provider_url,
@@ -319,6 +348,33 @@ async fn run_command(command: Command, options: ConnectOptions, output: OutputFo
     } else {
         args.to_input()
     };
+    let mut input = input;
+    let gitlab_client = match gitlab.map(|g| gitlab_client(g, &input)).transpose() {
+        Ok(c) => c.flatten(),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let (Some(client), Some(g)) = (&gitlab_client, gitlab)
+        && g.pin_project_ids
+    {
+        for project in input.projects.clone() {
+            match client.project(&project).await {
+                Ok(p) => {
+                    eprintln!(
+                        "GitLab: {} is project {} (pinned in the trust policy)",
+                        p.path_with_namespace, p.id
+                    );
+                    input.project_ids.push(p.id.to_string());
+                }
+                Err(e) => {
+                    eprintln!("error: --pin-project-ids: {e}");
+                    return ExitCode::from(1);
+                }
+            }
+        }
+    }
     let setup = match input.validate() {
         Ok(s) => s,
         Err(e) => {
@@ -339,9 +395,26 @@ async fn run_command(command: Command, options: ConnectOptions, output: OutputFo
     };
     let aws = SdkAws::connect(&options).await;
     let result = if apply {
-        run_apply(&aws, &setup, &input, yes, output)
-            .await
-            .map(|()| write_ci_job(ci_job.as_ref(), yes))
+        match run_apply(&aws, &setup, &input, yes, output).await {
+            Ok(arn) => {
+                write_ci_job(ci_job.as_ref(), yes);
+                match (&gitlab_client, gitlab) {
+                    (Some(client), Some(g)) if g.store_in_gitlab => {
+                        store_variables(
+                            client,
+                            g,
+                            &setup,
+                            ci.map(|c| c.ci_variable.as_str()).unwrap_or("ROLE_ARN"),
+                            &arn,
+                            yes,
+                        )
+                        .await
+                    }
+                    _ => Ok(()),
+                }
+            }
+            Err(e) => Err(e),
+        }
     } else {
         run_plan(&aws, &setup, output).await
     };
@@ -394,7 +467,7 @@ async fn run_apply(
     input: &SetupInput,
     yes: bool,
     format: OutputFormat,
-) -> Result<(), EngineError> {
+) -> Result<String, EngineError> {
     let plan = read_plan(aws, setup).await?;
     eprint!("{}", output::plan_text(&plan, false));
     let reasons = plan.confirmations();
@@ -430,7 +503,7 @@ async fn run_apply(
         OutputFormat::Text => println!("{}", outcome.role_arn),
         OutputFormat::Json => println!("{}", output::outcome_json(&outcome, aws.calls())),
     }
-    Ok(())
+    Ok(outcome.role_arn)
 }
 
 /// Ask on the terminal when there is one; never in a pipeline or CI (then --yes is needed).
@@ -688,5 +761,103 @@ fn print_ci_job(
             print!("{job}");
             ExitCode::SUCCESS
         }
+    }
+}
+
+/// A GitLab API client when the GitLab side was asked for; a missing token is bad input.
+fn gitlab_client(
+    g: &GitLabArgs,
+    input: &SetupInput,
+) -> Result<Option<crate::gitlab::Client>, String> {
+    if !g.store_in_gitlab && !g.pin_project_ids {
+        return Ok(None);
+    }
+    let Some(token) = crate::gitlab::Token::from_env() else {
+        return Err("--store-in-gitlab and --pin-project-ids need a GitLab token in GITLAB_TOKEN (api scope)".to_string());
+    };
+    if g.variable_environment_scope.trim().is_empty() {
+        return Err(
+            "--variable-environment-scope must not be empty (* is every environment)".to_string(),
+        );
+    }
+    let url = g
+        .gitlab_url
+        .clone()
+        .or_else(|| input.provider_url.clone())
+        .unwrap_or_else(|| crate::plan::DEFAULT_PROVIDER_URL.to_string());
+    let loopback = url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost");
+    if !url.starts_with("https://") && !loopback {
+        return Err(format!(
+            "--gitlab-url {url:?}: must start with https:// (the token must not travel in clear)"
+        ));
+    }
+    crate::gitlab::Client::new(&url, token)
+        .map(Some)
+        .map_err(|e| e.to_string())
+}
+
+/// Store the role ARN as a CI/CD variable on each project (or the group).
+async fn store_variables(
+    client: &crate::gitlab::Client,
+    g: &GitLabArgs,
+    setup: &crate::plan::Setup,
+    key: &str,
+    arn: &str,
+    yes: bool,
+) -> Result<(), EngineError> {
+    use crate::gitlab::{Owner, VariableAction, WantedVariable};
+    let owners: Vec<Owner> = match &g.gitlab_group {
+        Some(group) => vec![Owner::Group(group.clone())],
+        None => setup
+            .projects
+            .iter()
+            .filter(|p| !p.is_pattern())
+            .map(|p| Owner::Project(p.as_str().to_string()))
+            .collect(),
+    };
+    let mut refused = Vec::new();
+    for owner in owners {
+        let wanted = WantedVariable {
+            owner: owner.clone(),
+            key: key.to_string(),
+            value: arn.to_string(),
+            protected: g.variable_protected,
+            masked: g.variable_masked,
+            environment_scope: g.variable_environment_scope.clone(),
+        };
+        let gitlab_err = |e: crate::gitlab::GitLabError| EngineError::GitLab {
+            message: e.to_string(),
+        };
+        let action = client.plan_variable(&wanted).await.map_err(gitlab_err)?;
+        let what = format!("GitLab variable {key} on {}", owner.describe());
+        match &action {
+            VariableAction::Unchanged => {
+                eprintln!("= {what}: unchanged");
+                continue;
+            }
+            VariableAction::Update { from } => {
+                let reason = format!("{what} is {from:?}; it would become {arn:?}");
+                if !yes && !confirm_interactively(std::slice::from_ref(&reason)) {
+                    refused.push(reason);
+                    continue;
+                }
+            }
+            VariableAction::Create => {}
+        }
+        client
+            .apply_variable(&wanted, &action)
+            .await
+            .map_err(gitlab_err)?;
+        let done = if action == VariableAction::Create {
+            "created"
+        } else {
+            "updated"
+        };
+        eprintln!("✓ {what}: {done}");
+    }
+    if refused.is_empty() {
+        Ok(())
+    } else {
+        Err(EngineError::ConfirmationRequired { reasons: refused })
     }
 }

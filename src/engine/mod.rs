@@ -241,6 +241,8 @@ pub enum EngineError {
     NotOurs { name: String },
     #[error("step \"permissions\": role {name} has inline policies someone else added: {} (hint: remove them first; this tool never deletes what it did not make)", policies.join(", "))]
     InlinePolicies { name: String, policies: Vec<String> },
+    #[error("step \"gitlab\": {message}")]
+    GitLab { message: String },
     #[error("confirmation required: {} (hint: review with `plan`, then run again with --yes)", reasons.join("; "))]
     ConfirmationRequired { reasons: Vec<String> },
 }

@@ -4,6 +4,7 @@
 //! A test that needs the emulator fails when it cannot start it: it never skips.
 #![allow(dead_code)]
 
+pub mod gitlab;
 pub mod proxy;
 pub mod tmux;
 

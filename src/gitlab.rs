@@ -1,0 +1,306 @@
+//! The GitLab side, through the REST API v4: store the role ARN as a CI/CD variable on a project or
+//! group, and look up numeric project ids to pin. The token comes from `GITLAB_TOKEN` (or the
+//! wizard's masked field); it is sent only in the `PRIVATE-TOKEN` header, never logged or stored.
+
+use std::fmt;
+use std::time::Duration;
+
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::{Deserialize, Serialize};
+
+/// A GitLab access token: printed as `[redacted]`, whatever is asked of it.
+#[derive(Clone)]
+pub struct Token(String);
+
+impl Token {
+    pub fn new(value: &str) -> Option<Token> {
+        let v = value.trim();
+        (!v.is_empty()).then(|| Token(v.to_string()))
+    }
+
+    /// `GITLAB_TOKEN`, when set.
+    pub fn from_env() -> Option<Token> {
+        std::env::var("GITLAB_TOKEN")
+            .ok()
+            .and_then(|v| Token::new(&v))
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token([redacted])")
+    }
+}
+
+/// Where the variable lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    Project(String),
+    Group(String),
+}
+
+impl Owner {
+    fn api_path(&self) -> String {
+        match self {
+            Owner::Project(p) => format!("projects/{}", utf8_percent_encode(p, NON_ALPHANUMERIC)),
+            Owner::Group(g) => format!("groups/{}", utf8_percent_encode(g, NON_ALPHANUMERIC)),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Owner::Project(p) => format!("project {p}"),
+            Owner::Group(g) => format!("group {g}"),
+        }
+    }
+}
+
+/// A CI/CD variable as the API returns it (the fields used here).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Variable {
+    pub key: String,
+    pub value: String,
+    #[serde(default)]
+    pub protected: bool,
+    #[serde(default)]
+    pub masked: bool,
+    #[serde(default = "all_environments")]
+    pub environment_scope: String,
+}
+
+fn all_environments() -> String {
+    "*".to_string()
+}
+
+/// What the variable should be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WantedVariable {
+    pub owner: Owner,
+    pub key: String,
+    pub value: String,
+    pub protected: bool,
+    pub masked: bool,
+    pub environment_scope: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VariableAction {
+    Create,
+    /// It exists with another value or other options.
+    Update {
+        from: String,
+    },
+    Unchanged,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Project {
+    pub id: u64,
+    pub path_with_namespace: String,
+    pub namespace: Namespace,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Namespace {
+    pub id: u64,
+    pub full_path: String,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum GitLabError {
+    #[error(
+        "GitLab said 401 Unauthorized: the token is invalid or expired (create a new one with the api scope)"
+    )]
+    Unauthorized,
+    #[error(
+        "GitLab said 403 Forbidden: the token needs the api scope and the Maintainer role on {0}"
+    )]
+    Forbidden(String),
+    #[error(
+        "GitLab said 404 Not Found: {0} does not exist, or the token cannot see it (check the path)"
+    )]
+    NotFound(String),
+    #[error("GitLab answered {status}: {body}")]
+    Other { status: u16, body: String },
+    #[error("GitLab could not be reached at {url}: {reason}")]
+    Network { url: String, reason: String },
+}
+
+/// The API base for a GitLab instance URL: `https://gitlab.com` → `https://gitlab.com/api/v4`.
+pub fn api_base(instance_url: &str) -> String {
+    format!("{}/api/v4", instance_url.trim_end_matches('/'))
+}
+
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: Token,
+}
+
+impl Client {
+    pub fn new(instance_url: &str, token: Token) -> Result<Client, GitLabError> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .user_agent(concat!("aws-oidc-wizard/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| GitLabError::Network {
+                url: instance_url.to_string(),
+                reason: e.to_string(),
+            })?;
+        Ok(Client {
+            http,
+            base: api_base(instance_url),
+            token,
+        })
+    }
+
+    async fn send(
+        &self,
+        req: reqwest::RequestBuilder,
+        what: &str,
+    ) -> Result<Option<String>, GitLabError> {
+        let resp = req
+            .header("PRIVATE-TOKEN", &self.token.0)
+            .send()
+            .await
+            .map_err(|e| GitLabError::Network {
+                url: self.base.clone(),
+                reason: e.without_url().to_string(),
+            })?;
+        let status = resp.status().as_u16();
+        let body = resp.text().await.unwrap_or_default();
+        match status {
+            200..=299 => Ok(Some(body)),
+            401 => Err(GitLabError::Unauthorized),
+            403 => Err(GitLabError::Forbidden(what.to_string())),
+            404 => Ok(None),
+            _ => Err(GitLabError::Other {
+                status,
+                body: body.chars().take(300).collect(),
+            }),
+        }
+    }
+
+    fn parse<T: for<'de> Deserialize<'de>>(body: &str) -> Result<T, GitLabError> {
+        serde_json::from_str(body).map_err(|e| GitLabError::Other {
+            status: 200,
+            body: format!("unexpected answer: {e}"),
+        })
+    }
+
+    /// `GET /projects/:path`.
+    pub async fn project(&self, path: &str) -> Result<Project, GitLabError> {
+        let owner = Owner::Project(path.to_string());
+        let url = format!("{}/{}", self.base, owner.api_path());
+        match self.send(self.http.get(url), &owner.describe()).await? {
+            Some(body) => Self::parse(&body),
+            None => Err(GitLabError::NotFound(owner.describe())),
+        }
+    }
+
+    /// `GET /:owner/variables/:key?filter[environment_scope]=…`; `None` when it does not exist.
+    pub async fn variable(
+        &self,
+        owner: &Owner,
+        key: &str,
+        scope: &str,
+    ) -> Result<Option<Variable>, GitLabError> {
+        let url = format!("{}/{}/variables/{key}", self.base, owner.api_path());
+        let req = self
+            .http
+            .get(url)
+            .query(&[("filter[environment_scope]", scope)]);
+        match self.send(req, &owner.describe()).await {
+            Ok(Some(body)) => Self::parse(&body).map(Some),
+            Ok(None) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Decide what storing `wanted` takes (one read).
+    pub async fn plan_variable(
+        &self,
+        wanted: &WantedVariable,
+    ) -> Result<VariableAction, GitLabError> {
+        // A 404 here may also mean the project is not visible: tell them apart with the project.
+        let existing = self
+            .variable(&wanted.owner, &wanted.key, &wanted.environment_scope)
+            .await?;
+        Ok(match existing {
+            None => {
+                if let Owner::Project(p) = &wanted.owner {
+                    self.project(p).await?;
+                }
+                VariableAction::Create
+            }
+            Some(v)
+                if v.value == wanted.value
+                    && v.protected == wanted.protected
+                    && v.masked == wanted.masked =>
+            {
+                VariableAction::Unchanged
+            }
+            Some(v) => VariableAction::Update { from: v.value },
+        })
+    }
+
+    /// Create or update the variable as planned.
+    pub async fn apply_variable(
+        &self,
+        wanted: &WantedVariable,
+        action: &VariableAction,
+    ) -> Result<(), GitLabError> {
+        let form = [
+            ("key", wanted.key.as_str()),
+            ("value", wanted.value.as_str()),
+            ("protected", if wanted.protected { "true" } else { "false" }),
+            ("masked", if wanted.masked { "true" } else { "false" }),
+            ("environment_scope", wanted.environment_scope.as_str()),
+            ("variable_type", "env_var"),
+        ];
+        let owner = &wanted.owner;
+        let collection = format!("{}/{}/variables", self.base, owner.api_path());
+        let req = match action {
+            VariableAction::Unchanged => return Ok(()),
+            VariableAction::Create => self.http.post(collection).form(&form),
+            VariableAction::Update { .. } => self
+                .http
+                .put(format!("{collection}/{}", wanted.key))
+                .query(&[(
+                    "filter[environment_scope]",
+                    wanted.environment_scope.as_str(),
+                )])
+                .form(&form),
+        };
+        match self.send(req, &owner.describe()).await? {
+            Some(_) => Ok(()),
+            None => Err(GitLabError::NotFound(owner.describe())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_never_print() {
+        let t = Token::new("glpat-secret").unwrap();
+        assert!(!format!("{t:?}").contains("glpat"));
+        assert!(Token::new("  ").is_none());
+    }
+
+    #[test]
+    fn paths_are_url_encoded_and_bases_derived() {
+        assert_eq!(
+            Owner::Project("acme/sub/web".into()).api_path(),
+            "projects/acme%2Fsub%2Fweb"
+        );
+        assert_eq!(api_base("https://gitlab.com"), "https://gitlab.com/api/v4");
+        assert_eq!(
+            api_base("https://git.example.com/gitlab"),
+            "https://git.example.com/gitlab/api/v4"
+        );
+    }
+}

@@ -1,0 +1,210 @@
+//! The GitLab half against a local GitLab API: the ROLE_ARN variable created, left alone when equal,
+//! updated only with a yes; project ids looked up and pinned; 401/403/404 explained in words; the
+//! token sent only in its header and never printed.
+
+mod common;
+
+use common::Emulator;
+use common::gitlab::{FakeGitLab, GOOD_TOKEN, REPORTER_TOKEN};
+
+const ARN: &str = "arn:aws:iam::123456789012:role/gitlab-acme-web";
+
+fn apply(emu: &Emulator, gitlab: &FakeGitLab, token: &str, extra: &[&str]) -> common::Run {
+    let mut cmd = emu.command();
+    cmd.env("GITLAB_TOKEN", token).args([
+        "apply",
+        "--project",
+        "acme/web",
+        "--role-name",
+        "gitlab-acme-web",
+        "--store-in-gitlab",
+        "--gitlab-url",
+        &gitlab.url,
+    ]);
+    cmd.args(extra);
+    common::Run::from(cmd.output().expect("run"))
+}
+
+#[test]
+fn the_role_arn_is_stored_once_and_left_alone_when_equal() {
+    let emu = Emulator::start();
+    let gitlab = FakeGitLab::start();
+    gitlab.add_project("acme/web", 4242, 77);
+
+    let run = apply(&emu, &gitlab, GOOD_TOKEN, &["--variable-protected"]);
+    run.assert_code(0);
+    assert_eq!(run.stdout, format!("{ARN}\n"));
+    assert!(
+        run.stderr
+            .contains("✓ GitLab variable ROLE_ARN on project acme/web: created"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains(GOOD_TOKEN) && !run.stdout.contains(GOOD_TOKEN),
+        "the token is never printed"
+    );
+    assert_eq!(
+        gitlab.lines(),
+        [
+            "GET /api/v4/projects/acme%2Fweb/variables/ROLE_ARN?filter%5Benvironment_scope%5D=*",
+            "GET /api/v4/projects/acme%2Fweb",
+            "POST /api/v4/projects/acme%2Fweb/variables",
+        ]
+    );
+    let post = &gitlab.requests()[2];
+    assert_eq!(post.token.as_deref(), Some(GOOD_TOKEN));
+    let form: Vec<(&str, &str)> = post
+        .form
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        form,
+        [
+            ("environment_scope", "*"),
+            ("key", "ROLE_ARN"),
+            ("masked", "false"),
+            ("protected", "true"),
+            ("value", ARN),
+            ("variable_type", "env_var"),
+        ]
+    );
+
+    let again = apply(&emu, &gitlab, GOOD_TOKEN, &["--variable-protected"]);
+    again.assert_code(0);
+    assert!(
+        again
+            .stderr
+            .contains("= GitLab variable ROLE_ARN on project acme/web: unchanged"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(
+        gitlab.lines().len(),
+        4,
+        "one read, nothing written: {:?}",
+        gitlab.lines()
+    );
+}
+
+#[test]
+fn a_different_value_is_updated_only_with_yes() {
+    let emu = Emulator::start();
+    let gitlab = FakeGitLab::start();
+    gitlab.add_project("acme/web", 4242, 77);
+    gitlab.set_variable("acme/web", "ROLE_ARN", "arn:aws:iam::999999999999:role/old");
+
+    let refused = apply(&emu, &gitlab, GOOD_TOKEN, &[]);
+    refused.assert_code(1);
+    assert!(
+        refused
+            .stderr
+            .contains("arn:aws:iam::999999999999:role/old"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused
+            .stderr
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .contains("confirmation required")
+    );
+    assert!(gitlab.lines().iter().all(|l| !l.starts_with("PUT")));
+    assert_eq!(
+        gitlab.variable("acme/web", "ROLE_ARN").expect("kept")["value"],
+        "arn:aws:iam::999999999999:role/old"
+    );
+
+    apply(&emu, &gitlab, GOOD_TOKEN, &["--yes"]).assert_code(0);
+    assert!(gitlab.lines().last().is_some_and(|l| {
+        l.starts_with("PUT /api/v4/projects/acme%2Fweb/variables/ROLE_ARN?filter")
+    }));
+    assert_eq!(
+        gitlab.variable("acme/web", "ROLE_ARN").expect("updated")["value"],
+        ARN
+    );
+}
+
+#[test]
+fn errors_are_explained_in_words() {
+    let emu = Emulator::start();
+    let gitlab = FakeGitLab::start();
+    gitlab.add_project("acme/web", 4242, 77);
+
+    let bad = apply(&emu, &gitlab, "glpat-wrong", &[]);
+    bad.assert_code(1);
+    assert!(
+        bad.stderr
+            .contains("401 Unauthorized: the token is invalid or expired"),
+        "{}",
+        bad.stderr
+    );
+    assert!(!bad.stderr.contains("glpat-wrong"));
+
+    let reporter = apply(&emu, &gitlab, REPORTER_TOKEN, &[]);
+    reporter.assert_code(1);
+    assert!(reporter.stderr.contains("403 Forbidden: the token needs the api scope and the Maintainer role on project acme/web"), "{}", reporter.stderr);
+
+    let missing = FakeGitLab::start();
+    let not_found = apply(&emu, &missing, GOOD_TOKEN, &[]);
+    not_found.assert_code(1);
+    assert!(
+        not_found
+            .stderr
+            .contains("404 Not Found: project acme/web does not exist, or the token cannot see it"),
+        "{}",
+        not_found.stderr
+    );
+
+    // No token at all: bad input, before any call.
+    emu.reset_calls();
+    let mut cmd = emu.command();
+    cmd.args([
+        "apply",
+        "--project",
+        "acme/web",
+        "--role-name",
+        "r",
+        "--store-in-gitlab",
+        "--gitlab-url",
+        &gitlab.url,
+    ]);
+    let none = common::Run::from(cmd.output().expect("run"));
+    none.assert_code(2);
+    assert!(none.stderr.contains("GITLAB_TOKEN"), "{}", none.stderr);
+    assert!(emu.calls().is_empty());
+}
+
+#[test]
+fn project_ids_are_looked_up_and_pinned() {
+    let emu = Emulator::start();
+    let gitlab = FakeGitLab::start();
+    gitlab.add_project("acme/web", 4242, 77);
+    let mut cmd = emu.command();
+    cmd.env("GITLAB_TOKEN", GOOD_TOKEN).args([
+        "apply",
+        "--project",
+        "acme/web",
+        "--role-name",
+        "gitlab-acme-web",
+        "--pin-project-ids",
+        "--gitlab-url",
+        &gitlab.url,
+    ]);
+    let run = common::Run::from(cmd.output().expect("run"));
+    run.assert_code(0);
+    assert!(
+        run.stderr.contains("acme/web is project 4242"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(gitlab.lines(), ["GET /api/v4/projects/acme%2Fweb"]);
+    let trust = common::trust_policy(&emu.iam(), "gitlab-acme-web");
+    assert_eq!(
+        trust["Statement"][0]["Condition"]["StringEquals"]["gitlab.com:project_id"],
+        "4242"
+    );
+}
