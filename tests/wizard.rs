@@ -89,7 +89,7 @@ fn a_first_time_setup_by_keystrokes() {
     t.keys(&["Enter"]);
     let done = t.wait_for("Role ARN");
     assert!(done.contains(ROLE_ARN), "{done}");
-    assert!(done.contains("aud: https://gitlab.com"), "{done}");
+    assert!(done.contains("aud: \"https://gitlab.com\""), "{done}");
     t.keys(&["c"]);
     t.wait_for("✓ copied");
     t.keys(&["Enter"]);
