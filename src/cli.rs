@@ -81,6 +81,12 @@ pub enum Command {
     },
     /// Explain why AWS would refuse (or accept) a GitLab ID token for a role: every condition checked.
     Explain(ExplainArgs),
+    /// Check a self-managed GitLab the way AWS will: issuer, signing keys, TLS chain and thumbprint.
+    Preflight {
+        /// The instance URL (the tokens' issuer).
+        #[arg(long, value_name = "URL")]
+        provider_url: String,
+    },
     /// Audit GitLab OIDC roles: each finding with a severity, an explanation and the fix.
     Check {
         /// The role to audit.
@@ -190,6 +196,13 @@ pub struct SetupArgs {
     /// Pin the numeric GitLab project id too (gitlab.com only; survives renames); repeat for several.
     #[arg(long = "project-id", value_name = "ID")]
     pub project_ids: Vec<String>,
+    /// For a self-managed instance behind a private CA: the certificate thumbprint IAM needs, or
+    /// `auto` to take it from the pre-flight.
+    #[arg(long = "thumbprint", value_name = "auto|HEX")]
+    pub thumbprints: Vec<String>,
+    /// Do not check a self-managed instance before creating anything (e.g. reachable from AWS only).
+    #[arg(long)]
+    pub skip_preflight: bool,
     /// Name of the IAM role.
     #[arg(long, value_name = "NAME")]
     pub role_name: Option<String>,
@@ -220,6 +233,12 @@ impl SetupArgs {
             ref_type: Some(self.ref_type),
             ref_protected: self.ref_protected,
             project_ids: self.project_ids.clone(),
+            thumbprints: self
+                .thumbprints
+                .iter()
+                .filter(|t| *t != "auto")
+                .cloned()
+                .collect(),
             role_name: self.role_name.clone(),
             role_path: self.role_path.clone(),
             description: self.description.clone(),
@@ -314,6 +333,7 @@ async fn run_command(command: Command, options: ConnectOptions, output: OutputFo
             yes,
         } => return print_ci_job(audience.as_deref(), provider_url.as_deref(), ci, *yes),
         Command::Explain(args) => return run_explain(args, options, output).await,
+        Command::Preflight { provider_url } => return run_preflight(provider_url, output).await,
         Command::Check { role_name, .. } => {
             return run_check(role_name.as_deref(), options, output).await;
         }
@@ -381,6 +401,10 @@ async fn run_command(command: Command, options: ConnectOptions, output: OutputFo
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
+    };
+    let setup = match preflight_gate(setup, args).await {
+        Ok(s) => s,
+        Err(code) => return code,
     };
     // The CI job is checked now (bad name, a file it must not overwrite), written after success.
     let ci_job = match ci
@@ -859,5 +883,66 @@ async fn store_variables(
         Ok(())
     } else {
         Err(EngineError::ConfirmationRequired { reasons: refused })
+    }
+}
+
+/// For a self-managed instance, check it the way AWS will before anything is read or created in
+/// AWS; resolve `--thumbprint auto`. gitlab.com needs no pre-flight (IAM trusts its CA).
+async fn preflight_gate(
+    mut setup: crate::plan::Setup,
+    args: &SetupArgs,
+) -> Result<crate::plan::Setup, ExitCode> {
+    let auto = args.thumbprints.iter().any(|t| t == "auto");
+    if setup.provider_url.is_gitlab_com() || args.skip_preflight {
+        if auto && !setup.provider_url.is_gitlab_com() {
+            eprintln!(
+                "error: --thumbprint auto needs the pre-flight: drop --skip-preflight or give the thumbprint"
+            );
+            return Err(ExitCode::from(2));
+        }
+        return Ok(setup);
+    }
+    let report =
+        crate::preflight::run(&setup.provider_url, crate::preflight::public_roots(), 443).await;
+    eprint!("{}", report.text());
+    if !report.passed() {
+        eprintln!(
+            "error: the pre-flight of {} failed: AWS would reject this instance's tokens (fix it, or --skip-preflight if AWS can reach what this machine cannot)",
+            setup.provider_url
+        );
+        return Err(ExitCode::from(1));
+    }
+    if let Some(needed) = report.needed_thumbprint() {
+        if auto {
+            setup.thumbprints = vec![needed.to_string()];
+        } else if !setup.thumbprints.iter().any(|t| t == needed) {
+            eprintln!(
+                "error: {} is not behind a public CA: IAM needs the thumbprint {needed}; run again with --thumbprint auto (or --thumbprint {needed})",
+                setup.provider_url
+            );
+            return Err(ExitCode::from(1));
+        }
+    }
+    Ok(setup)
+}
+
+/// `preflight`: check a self-managed instance the way AWS will.
+async fn run_preflight(provider_url: &str, output: OutputFormat) -> ExitCode {
+    let url = match crate::plan::input::ProviderUrl::parse(provider_url) {
+        Ok(u) => u,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let report = crate::preflight::run(&url, crate::preflight::public_roots(), 443).await;
+    match output {
+        OutputFormat::Text => print!("{}", report.text()),
+        OutputFormat::Json => println!("{}", serde_json::to_value(&report).unwrap_or_default()),
+    }
+    if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }

@@ -18,6 +18,7 @@ pub mod journal;
 pub mod logging;
 pub mod output;
 pub mod plan;
+pub mod preflight;
 pub mod tui;
 
 /// When the process started, for the startup-to-first-frame measurement.

@@ -529,3 +529,75 @@ fn the_ci_job_is_written_after_apply_and_never_overwritten_without_yes() {
     assert!(!printed.stdout.contains("apk"));
     assert!(emu.calls().is_empty());
 }
+
+#[test]
+fn a_self_managed_provider_gets_its_thumbprint() {
+    let emu = Emulator::start();
+    let thumbprint = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280";
+    let run = emu.run(&[
+        "apply",
+        "--provider-url",
+        "https://git.example.com",
+        "--project",
+        "ops/infra",
+        "--role-name",
+        "gitlab-ops",
+        "--skip-preflight",
+        "--thumbprint",
+        &thumbprint.to_uppercase(),
+    ]);
+    run.assert_code(0);
+    let provider = block_on(
+        emu.iam()
+            .get_open_id_connect_provider()
+            .open_id_connect_provider_arn("arn:aws:iam::123456789012:oidc-provider/git.example.com")
+            .send(),
+    )
+    .expect("provider");
+    assert_eq!(provider.thumbprint_list(), [thumbprint]);
+    assert_eq!(provider.client_id_list(), ["https://git.example.com"]);
+    let trust = trust_policy(&emu.iam(), "gitlab-ops");
+    assert_eq!(
+        trust["Statement"][0]["Condition"]["StringEquals"]["git.example.com:sub"],
+        "project_path:ops/infra:ref_type:branch:ref:main"
+    );
+
+    emu.reset_calls();
+    let auto = emu.run(&[
+        "apply",
+        "--provider-url",
+        "https://git.example.com",
+        "--project",
+        "ops/infra",
+        "--role-name",
+        "x",
+        "--skip-preflight",
+        "--thumbprint",
+        "auto",
+    ]);
+    auto.assert_code(2);
+    assert!(
+        auto.stderr
+            .contains("--thumbprint auto needs the pre-flight"),
+        "{}",
+        auto.stderr
+    );
+    let bad = emu.run(&[
+        "plan",
+        "--provider-url",
+        "https://git.example.com",
+        "--project",
+        "ops/infra",
+        "--role-name",
+        "x",
+        "--thumbprint",
+        "abc",
+    ]);
+    bad.assert_code(2);
+    assert!(
+        bad.stderr.starts_with("error: --thumbprint"),
+        "{}",
+        bad.stderr
+    );
+    assert!(emu.calls().is_empty());
+}

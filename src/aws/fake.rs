@@ -114,6 +114,7 @@ impl Aws for FakeAws {
         &self,
         url: &str,
         client_ids: &[String],
+        _thumbprints: &[String],
         tags: &[(String, String)],
     ) -> AwsResult<String> {
         const OP: &str = "CreateOpenIDConnectProvider";

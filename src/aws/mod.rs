@@ -91,6 +91,7 @@ pub trait Aws: Send + Sync {
         &self,
         url: &str,
         client_ids: &[String],
+        thumbprints: &[String],
         tags: &[(String, String)],
     ) -> impl Future<Output = AwsResult<String>> + Send;
     fn add_client_id(

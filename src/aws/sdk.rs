@@ -312,6 +312,7 @@ impl Aws for SdkAws {
         &self,
         url: &str,
         client_ids: &[String],
+        thumbprints: &[String],
         tag_list: &[(String, String)],
     ) -> AwsResult<String> {
         const OP: &str = "CreateOpenIDConnectProvider";
@@ -320,6 +321,7 @@ impl Aws for SdkAws {
             .create_open_id_connect_provider()
             .url(url)
             .set_client_id_list(Some(client_ids.to_vec()))
+            .set_thumbprint_list((!thumbprints.is_empty()).then(|| thumbprints.to_vec()))
             .set_tags(Some(tags(tag_list)?))
             .send()
             .await

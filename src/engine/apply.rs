@@ -130,7 +130,10 @@ pub async fn execute<A: Aws>(aws: &A, plan: &Plan, action: &Action) -> Result<Do
         Action::CreateProvider => {
             let tags = [(MANAGED_BY_TAG.0.to_string(), MANAGED_BY_TAG.1.to_string())];
             let audiences = std::slice::from_ref(&p.audience);
-            match aws.create_oidc_provider(&p.url, audiences, &tags).await {
+            match aws
+                .create_oidc_provider(&p.url, audiences, &p.thumbprints, &tags)
+                .await
+            {
                 Ok(_) => Ok(Done::Created),
                 // Created by someone else since we looked (or by a run cut short): adopt it,
                 // making sure of the audience.

@@ -60,6 +60,8 @@ pub struct ProviderPlan {
     pub action: ProviderAction,
     /// The client IDs it has now (empty when it does not exist).
     pub client_ids: Vec<String>,
+    /// Thumbprints to create it with (a self-managed instance behind a private CA).
+    pub thumbprints: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

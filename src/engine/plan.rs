@@ -156,6 +156,7 @@ fn provider_plan(setup: &Setup, arn: String, existing: Option<OidcProvider>) -> 
         audience,
         action,
         client_ids,
+        thumbprints: setup.thumbprints.clone(),
     }
 }
 

@@ -145,9 +145,14 @@ fn a_provider_created_meanwhile_is_adopted() {
         let s = setup(&[]);
         let p = plan(&aws, &s).await.unwrap();
         // Someone else creates it between our plan and apply.
-        aws.create_oidc_provider("https://gitlab.com", &["sts.amazonaws.com".into()], &[])
-            .await
-            .unwrap();
+        aws.create_oidc_provider(
+            "https://gitlab.com",
+            &["sts.amazonaws.com".into()],
+            &[],
+            &[],
+        )
+        .await
+        .unwrap();
         let out = apply(&aws, &p, |_| {}).await.unwrap();
         assert_eq!(out.resources[0].action, Done::Updated);
         let state = aws.state.lock().unwrap();

@@ -26,6 +26,8 @@ pub struct SetupInput {
     pub ref_type: Option<RefType>,
     pub ref_protected: bool,
     pub project_ids: Vec<String>,
+    /// Certificate thumbprints (40 hex) for a self-managed instance behind a private CA.
+    pub thumbprints: Vec<String>,
     pub role_name: Option<String>,
     pub role_path: Option<String>,
     pub description: Option<String>,
@@ -44,6 +46,7 @@ pub struct Setup {
     pub ref_type: RefType,
     pub ref_protected: bool,
     pub project_ids: Vec<ProjectId>,
+    pub thumbprints: Vec<String>,
     pub role_name: RoleName,
     pub role_path: RolePath,
     pub description: Option<Description>,
@@ -89,6 +92,21 @@ impl SetupInput {
             .collect::<Result<Vec<_>, _>>()?;
         project_ids.sort();
         project_ids.dedup();
+        if self.thumbprints.len() > 5 {
+            return Err(InputError::new("--thumbprint", "", "at most 5 thumbprints"));
+        }
+        let mut thumbprints = Vec::new();
+        for t in &self.thumbprints {
+            let t = t.trim().replace(':', "").to_lowercase();
+            if t.len() != 40 || !t.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Err(InputError::new(
+                    "--thumbprint",
+                    &t,
+                    "must be auto or the 40 hex digits of a certificate's SHA-1 fingerprint",
+                ));
+            }
+            thumbprints.push(t);
+        }
         let Some(role_name) = self.role_name.as_deref() else {
             return Err(InputError::new(RoleName::FLAG, "", "is required"));
         };
@@ -127,6 +145,7 @@ impl SetupInput {
             ref_type: self.ref_type.unwrap_or(RefType::Branch),
             ref_protected: self.ref_protected,
             project_ids,
+            thumbprints,
             role_name,
             role_path,
             description,

@@ -99,6 +99,7 @@ impl App {
             } else {
                 vec![]
             },
+            thumbprints: vec![],
             role_name: Some(self.role_name.value.clone()),
             role_path: None,
             description: non_empty(&self.description.value),
