@@ -14,6 +14,7 @@ use rustls::{DigitallySignedStruct, SignatureScheme};
 use serde::Serialize;
 use sha1::{Digest, Sha1};
 
+pub use crate::explain::Check;
 use crate::plan::input::ProviderUrl;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -26,13 +27,6 @@ pub struct TlsReport {
     pub presented: usize,
     /// SHA-1 of the top certificate presented, 40 lowercase hex: what IAM wants as a thumbprint.
     pub thumbprint: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Check {
-    pub name: &'static str,
-    pub passed: bool,
-    pub detail: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
