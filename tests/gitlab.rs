@@ -208,3 +208,33 @@ fn project_ids_are_looked_up_and_pinned() {
         "4242"
     );
 }
+
+#[test]
+fn the_variable_can_live_on_a_group() {
+    let emu = Emulator::start();
+    let gitlab = FakeGitLab::start();
+    let run = apply(
+        &emu,
+        &gitlab,
+        GOOD_TOKEN,
+        &["--gitlab-group", "acme", "--ci-variable", "ACME_ROLE"],
+    );
+    run.assert_code(0);
+    assert!(
+        run.stderr
+            .contains("✓ GitLab variable ACME_ROLE on group acme: created"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        gitlab.lines(),
+        [
+            "GET /api/v4/groups/acme/variables/ACME_ROLE?filter%5Benvironment_scope%5D=*",
+            "POST /api/v4/groups/acme/variables",
+        ]
+    );
+    assert_eq!(
+        gitlab.requests()[1].form.get("value").map(String::as_str),
+        Some(ARN)
+    );
+}
