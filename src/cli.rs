@@ -33,6 +33,9 @@ pub struct Cli {
     /// Write a log to this file (level from AWS_OIDC_WIZARD_LOG, default info). Never to the screen.
     #[arg(long, global = true, value_name = "PATH")]
     pub log_file: Option<std::path::PathBuf>,
+    /// GitLab URL for its API (default: the provider URL).
+    #[arg(long, global = true, value_name = "URL")]
+    pub gitlab_url: Option<String>,
     /// Output format of the result on stdout.
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
@@ -128,9 +131,6 @@ pub struct GitLabArgs {
     /// Look up each project's numeric id through the GitLab API and pin it in the trust policy (gitlab.com).
     #[arg(long)]
     pub pin_project_ids: bool,
-    /// GitLab URL for the API (default: the provider URL).
-    #[arg(long, value_name = "URL")]
-    pub gitlab_url: Option<String>,
     /// Make the variable available to protected branches and tags only.
     #[arg(long)]
     pub variable_protected: bool,
@@ -281,10 +281,10 @@ pub async fn run(cli: Cli) -> ExitCode {
         endpoint_url: cli.endpoint_url.clone(),
     };
     let Some(command) = cli.command else {
-        return run_wizard(options).await;
+        return run_wizard(options, cli.gitlab_url.clone()).await;
     };
     tokio::select! {
-        code = run_command(command, options, cli.output) => code,
+        code = run_command(command, options, cli.output, cli.gitlab_url.clone()) => code,
         _ = tokio::signal::ctrl_c() => {
             eprintln!("\ninterrupted: nothing after the last ✓ was done; run the same command again to finish");
             ExitCode::from(130)
@@ -292,7 +292,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     }
 }
 
-async fn run_wizard(options: ConnectOptions) -> ExitCode {
+async fn run_wizard(options: ConnectOptions, gitlab_url: Option<String>) -> ExitCode {
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
         eprintln!(
             "error: the wizard needs a terminal; in scripts use `aws-oidc-wizard plan` or `apply` (see --help)"
@@ -300,7 +300,7 @@ async fn run_wizard(options: ConnectOptions) -> ExitCode {
         return ExitCode::from(2);
     }
     tracing::info!("wizard started");
-    match crate::tui::run(options).await {
+    match crate::tui::run(options, gitlab_url).await {
         Ok(Some(arn)) => {
             println!("{arn}");
             ExitCode::SUCCESS
@@ -316,7 +316,12 @@ async fn run_wizard(options: ConnectOptions) -> ExitCode {
     }
 }
 
-async fn run_command(command: Command, options: ConnectOptions, output: OutputFormat) -> ExitCode {
+async fn run_command(
+    command: Command,
+    options: ConnectOptions,
+    output: OutputFormat,
+    gitlab_url: Option<String>,
+) -> ExitCode {
     let (args, apply, yes, from_journal, ci, gitlab) = match &command {
         Command::Plan(args) => (args, false, false, false, None, None),
         Command::Apply {
@@ -369,7 +374,10 @@ async fn run_command(command: Command, options: ConnectOptions, output: OutputFo
         args.to_input()
     };
     let mut input = input;
-    let gitlab_client = match gitlab.map(|g| gitlab_client(g, &input)).transpose() {
+    let gitlab_client = match gitlab
+        .map(|g| gitlab_client(g, &input, gitlab_url.as_deref()))
+        .transpose()
+    {
         Ok(c) => c.flatten(),
         Err(e) => {
             eprintln!("error: {e}");
@@ -792,6 +800,7 @@ fn print_ci_job(
 fn gitlab_client(
     g: &GitLabArgs,
     input: &SetupInput,
+    gitlab_url: Option<&str>,
 ) -> Result<Option<crate::gitlab::Client>, String> {
     if !g.store_in_gitlab && !g.pin_project_ids {
         return Ok(None);
@@ -804,17 +813,11 @@ fn gitlab_client(
             "--variable-environment-scope must not be empty (* is every environment)".to_string(),
         );
     }
-    let url = g
-        .gitlab_url
+    let provider = input
+        .provider_url
         .clone()
-        .or_else(|| input.provider_url.clone())
         .unwrap_or_else(|| crate::plan::DEFAULT_PROVIDER_URL.to_string());
-    let loopback = url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost");
-    if !url.starts_with("https://") && !loopback {
-        return Err(format!(
-            "--gitlab-url {url:?}: must start with https:// (the token must not travel in clear)"
-        ));
-    }
+    let url = crate::gitlab::instance_url(gitlab_url, &provider)?;
     crate::gitlab::Client::new(&url, token)
         .map(Some)
         .map_err(|e| e.to_string())

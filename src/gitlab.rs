@@ -127,6 +127,23 @@ pub enum GitLabError {
     Network { url: String, reason: String },
 }
 
+/// The GitLab URL to call: `explicit` (--gitlab-url) or the provider URL. HTTPS only, but for
+/// loopback addresses (a local GitLab for testing): the token must not travel in clear.
+pub fn instance_url(explicit: Option<&str>, provider_url: &str) -> Result<String, String> {
+    let url = explicit
+        .unwrap_or(provider_url)
+        .trim_end_matches('/')
+        .to_string();
+    let loopback = url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost");
+    if url.starts_with("https://") || loopback {
+        Ok(url)
+    } else {
+        Err(format!(
+            "--gitlab-url {url:?}: must start with https:// (the token must not travel in clear)"
+        ))
+    }
+}
+
 /// The API base for a GitLab instance URL: `https://gitlab.com` → `https://gitlab.com/api/v4`.
 pub fn api_base(instance_url: &str) -> String {
     format!("{}/api/v4", instance_url.trim_end_matches('/'))

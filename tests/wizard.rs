@@ -297,3 +297,26 @@ fn the_start_screen_checks_and_removes_a_setup() {
         ["iam.DetachRolePolicy", "iam.DeleteRole"]
     );
 }
+
+#[test]
+fn the_done_screen_stores_the_arn_in_gitlab() {
+    use common::gitlab::{FakeGitLab, GOOD_TOKEN};
+    let emu = Emulator::start();
+    let gitlab = FakeGitLab::start();
+    gitlab.add_project("acme/web", 4242, 77);
+    let mut env = emu.env_pairs();
+    env.push(("GITLAB_TOKEN".into(), GOOD_TOKEN.into()));
+    let t = Tmux::start(&env, BIN, &["--gitlab-url", &gitlab.url], 120, 40);
+    answer_everything(&t);
+    t.keys(&["Enter"]);
+    t.wait_for("Role ARN");
+    assert!(!t.screen().contains(GOOD_TOKEN), "the token is never shown");
+    t.keys(&["g"]);
+    t.wait_for("ROLE_ARN on project acme/web: created");
+    assert_eq!(
+        gitlab.variable("acme/web", "ROLE_ARN").expect("stored")["value"],
+        ROLE_ARN
+    );
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit().0, 0);
+}

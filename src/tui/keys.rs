@@ -30,8 +30,8 @@ pub fn footer(app: &App) -> Keys {
         Screen::Done => k.extend([
             ("c", "copy ARN"),
             ("y", "copy job"),
+            ("g", "store in GitLab"),
             ("Enter", "quit"),
-            ("Esc", "review"),
         ]),
         Screen::Check => k.extend([("r", "check again"), ("j/k", "scroll"), ("Esc", "back")]),
         Screen::Explain | Screen::Remove => {
@@ -89,6 +89,10 @@ pub fn help(app: &App) -> Keys {
         Screen::Done => k.extend([
             ("c", "copy the role ARN (OSC 52 and system clipboard)"),
             ("y", "copy the .gitlab-ci.yml job"),
+            (
+                "g",
+                "store the ARN as ROLE_ARN in each project (GitLab token)",
+            ),
         ]),
         Screen::Role => k.push(("Ctrl-U", "clear the field")),
         Screen::Check => k.extend([("r / Enter", "check again"), ("j/k ↑/↓", "scroll")]),

@@ -27,7 +27,10 @@ use app::{App, Effect, ErrorView, Msg, update};
 const IDENTITY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Run the wizard until the user quits. Returns the role ARN when a setup was finished.
-pub async fn run(options: ConnectOptions) -> std::io::Result<Option<String>> {
+pub async fn run(
+    options: ConnectOptions,
+    gitlab_url: Option<String>,
+) -> std::io::Result<Option<String>> {
     let theme = theme::Theme::from_env();
     let mut guard = terminal::init()?;
     let (tx, mut rx) = unbounded_channel::<Msg>();
@@ -39,6 +42,13 @@ pub async fn run(options: ConnectOptions) -> std::io::Result<Option<String>> {
         endpoint_url: options.endpoint_url.clone(),
     };
     let mut app = App::new(options.profile.as_deref(), options.region.as_deref());
+    app.gitlab_url = gitlab_url;
+    if let Some(token) = std::env::var("GITLAB_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+    {
+        app.gitlab_token.set(token.trim());
+    }
     if let Some(journal) = crate::journal::load() {
         app.offer_resume(journal);
     }
@@ -307,6 +317,19 @@ impl Effects {
                     let _ = tx.send(Msg::Removed { attempt, result });
                 });
             }
+            Effect::StoreVariable {
+                attempt,
+                url,
+                token,
+                projects,
+                arn,
+                replace,
+            } => {
+                tokio::spawn(async move {
+                    let result = store_variables(&url, &token, &projects, &arn, replace).await;
+                    let _ = tx.send(Msg::Stored { attempt, result });
+                });
+            }
             Effect::SaveJournal(journal) => {
                 if let Err(e) = crate::journal::save(&journal) {
                     tracing::warn!(error = %e, "the journal could not be written");
@@ -319,4 +342,68 @@ impl Effects {
             Effect::Quit => {}
         }
     }
+}
+
+/// Store `arn` as ROLE_ARN on each project. A different existing value is replaced only when
+/// `replace`; otherwise it is reported back for a confirmation.
+async fn store_variables(
+    url: &str,
+    token: &str,
+    projects: &[String],
+    arn: &str,
+    replace: bool,
+) -> Result<(Vec<String>, Option<String>), ErrorView> {
+    use crate::gitlab::{Owner, Token, VariableAction, WantedVariable};
+    let error = |e: crate::gitlab::GitLabError| {
+        ErrorView {
+        code: "GitLab".into(),
+        message: e.to_string(),
+        hint: "the token needs the api scope and the Maintainer role; Esc keeps the ARN to store by hand".into(),
+    }
+    };
+    let Some(token) = Token::new(token) else {
+        return Err(ErrorView {
+            code: "InvalidInput".into(),
+            message: "no GitLab token".into(),
+            hint: String::new(),
+        });
+    };
+    let client = crate::gitlab::Client::new(url, token).map_err(error)?;
+    let mut lines = Vec::new();
+    for p in projects {
+        let wanted = WantedVariable {
+            owner: Owner::Project(p.clone()),
+            key: crate::ci_job::DEFAULT_VARIABLE.to_string(),
+            value: arn.to_string(),
+            protected: false,
+            masked: false,
+            environment_scope: "*".into(),
+        };
+        let action = client.plan_variable(&wanted).await.map_err(error)?;
+        let what = format!("{} on project {p}", crate::ci_job::DEFAULT_VARIABLE);
+        match &action {
+            VariableAction::Unchanged => lines.push(format!("= {what}: already set")),
+            VariableAction::Update { from } if !replace => {
+                return Ok((
+                    lines,
+                    Some(format!(
+                        "{what} is {from:?}; replace it with this role's ARN?"
+                    )),
+                ));
+            }
+            _ => {
+                client
+                    .apply_variable(&wanted, &action)
+                    .await
+                    .map_err(error)?;
+                let done = if action == VariableAction::Create {
+                    "created"
+                } else {
+                    "updated"
+                };
+                lines.push(format!("✓ {what}: {done}"));
+            }
+        }
+    }
+    Ok((lines, None))
 }

@@ -135,6 +135,7 @@ pub enum Element {
     RefProtected,
     ProjectIds,
     Task,
+    GitLabToken,
     TargetRole,
     ClaimsFile,
     Token,
@@ -244,6 +245,10 @@ pub struct ApplyRow {
 pub enum Confirm {
     /// Remove the role (and the provider, if it goes) shown in the plan.
     Remove,
+    /// The GitLab variable holds another value: replace it?
+    ReplaceVariable {
+        reason: String,
+    },
     /// A stopped setup was found: continue it, or start over.
     Resume {
         summary: String,
@@ -305,6 +310,11 @@ pub enum Msg {
         attempt: u64,
         result: Result<Vec<String>, ErrorView>,
     },
+    /// Lines saying what was stored, and a difference that needs a yes, if any.
+    Stored {
+        attempt: u64,
+        result: Result<(Vec<String>, Option<String>), ErrorView>,
+    },
     /// SIGTERM or SIGINT from outside.
     Terminate,
 }
@@ -349,6 +359,15 @@ pub enum Effect {
     Remove {
         attempt: u64,
         plan: Box<crate::destroy::DestroyPlan>,
+    },
+    /// Store the role ARN as the ROLE_ARN CI/CD variable of each project; `replace` a different value.
+    StoreVariable {
+        attempt: u64,
+        url: String,
+        token: String,
+        projects: Vec<String>,
+        arn: String,
+        replace: bool,
     },
     /// Keep the answers and finished steps, so that a stopped setup can be continued.
     SaveJournal(Box<Journal>),
@@ -432,6 +451,11 @@ pub struct App {
     pub remove_plan: Load<Option<crate::destroy::DestroyPlan>>,
     pub removed: Load<Vec<String>>,
     task_gen: u64,
+    /// A GitLab token for storing the ARN (from GITLAB_TOKEN or typed; masked, never stored).
+    pub gitlab_token: Field,
+    /// The GitLab URL to call (--gitlab-url, else the provider URL).
+    pub gitlab_url: Option<String>,
+    pub stored: Load<Vec<String>>,
     /// The journal of this setup: answers and finished steps.
     pub journal: Option<Journal>,
     /// Continue to Review as soon as the account is read (after "continue where you stopped").
@@ -504,6 +528,12 @@ impl App {
             remove_plan: Load::Idle,
             removed: Load::Idle,
             task_gen: 0,
+            gitlab_token: Field {
+                secret: true,
+                ..Field::new("GitLab token", "").with_placeholder("api scope; or set GITLAB_TOKEN")
+            },
+            gitlab_url: None,
+            stored: Load::Idle,
         }
     }
 
@@ -599,7 +629,8 @@ impl App {
             Screen::Trust => vec![Projects, RefType, Refs, Next],
             Screen::Permissions => vec![Filter, PolicyList, CustomPolicy, Next],
             Screen::Role => vec![RoleName, Description, MaxSession, Boundary, Next],
-            Screen::Review | Screen::Apply | Screen::Done | Screen::Check => vec![Next],
+            Screen::Done => vec![Next, GitLabToken],
+            Screen::Review | Screen::Apply | Screen::Check => vec![Next],
             Screen::Explain => vec![TargetRole, ClaimsFile, Token, Next],
             Screen::Remove => vec![TargetRole, Next],
         }
@@ -630,6 +661,7 @@ impl App {
             Element::Projects => &self.projects,
             Element::Refs => &self.refs,
             Element::ProjectIds => &self.project_ids,
+            Element::GitLabToken => &self.gitlab_token,
             Element::TargetRole => &self.target_role,
             Element::ClaimsFile => &self.claims_file,
             Element::Token => &self.token,
@@ -652,6 +684,7 @@ impl App {
             Element::Projects => &mut self.projects,
             Element::Refs => &mut self.refs,
             Element::ProjectIds => &mut self.project_ids,
+            Element::GitLabToken => &mut self.gitlab_token,
             Element::TargetRole => &mut self.target_role,
             Element::ClaimsFile => &mut self.claims_file,
             Element::Token => &mut self.token,

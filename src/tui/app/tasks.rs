@@ -89,6 +89,48 @@ impl App {
         }
     }
 
+    /// `g` on Done: store the ARN in GitLab (the token from GITLAB_TOKEN or the field).
+    pub(super) fn store_variable(&mut self, replace: bool) -> Vec<Effect> {
+        let Some(arn) = self.role_arn().map(str::to_string) else {
+            return vec![];
+        };
+        if self.gitlab_token.value.trim().is_empty() {
+            self.focus = 1;
+            self.notice = Some("paste a GitLab token with the api scope, then Enter".into());
+            return vec![];
+        }
+        let provider = self
+            .setup_input()
+            .provider_url
+            .unwrap_or_else(|| DEFAULT_PROVIDER_URL.to_string());
+        let url = match crate::gitlab::instance_url(self.gitlab_url.as_deref(), &provider) {
+            Ok(u) => u,
+            Err(e) => {
+                self.stored = Load::Failed(ErrorView {
+                    code: "InvalidInput".into(),
+                    message: e,
+                    hint: String::new(),
+                });
+                return vec![];
+            }
+        };
+        self.task_gen += 1;
+        self.stored = Load::Loading;
+        vec![Effect::StoreVariable {
+            attempt: self.task_gen,
+            url,
+            token: self.gitlab_token.value.trim().to_string(),
+            projects: self
+                .projects
+                .list()
+                .into_iter()
+                .filter(|p| !p.contains('*'))
+                .collect(),
+            arn,
+            replace,
+        }]
+    }
+
     /// A task result arrived.
     pub(super) fn on_task_result(&mut self, msg: Msg) -> Vec<Effect> {
         let fresh = |attempt: u64, app: &App| attempt == app.task_gen;
@@ -105,6 +147,14 @@ impl App {
             Msg::Removed { attempt, result } if fresh(attempt, self) => {
                 self.removed = result.map_or_else(Load::Failed, Load::Loaded);
             }
+            Msg::Stored { attempt, result } if fresh(attempt, self) => match result {
+                Ok((lines, Some(reason))) => {
+                    self.stored = Load::Loaded(lines);
+                    self.confirm = Some(Confirm::ReplaceVariable { reason });
+                }
+                Ok((lines, None)) => self.stored = Load::Loaded(lines),
+                Err(e) => self.stored = Load::Failed(e),
+            },
             _ => {}
         }
         vec![]

@@ -733,3 +733,65 @@ fn removing_shows_the_plan_then_asks() {
     );
     assert!(matches!(app.removed, Load::Loaded(_)));
 }
+
+#[test]
+fn storing_the_arn_in_gitlab_from_done() {
+    let (mut app, _) = applying();
+    send(
+        &mut app,
+        [
+            Msg::ActionFinished {
+                attempt: 1,
+                index: 0,
+                result: Ok(Done::Created),
+            },
+            Msg::ActionFinished {
+                attempt: 1,
+                index: 1,
+                result: Ok(Done::Created),
+            },
+            Msg::ActionFinished {
+                attempt: 1,
+                index: 2,
+                result: Ok(Done::Attached),
+            },
+        ],
+    );
+    assert_eq!(app.screen, Screen::Done);
+    // No token yet: the field gets the focus.
+    assert!(send(&mut app, [key(KeyCode::Char('g'))]).is_empty());
+    assert_eq!(app.focused(), Element::GitLabToken);
+    typed(&mut app, "glpat-x");
+    let effects = send(&mut app, [key(KeyCode::Enter)]);
+    let [
+        Effect::StoreVariable {
+            attempt,
+            projects,
+            arn,
+            replace: false,
+            token,
+            url,
+        },
+    ] = &effects[..]
+    else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(projects, &["acme/web".to_string()]);
+    assert_eq!(arn, "arn:aws:iam::123456789012:role/gitlab-acme-web");
+    assert_eq!(token, "glpat-x");
+    assert_eq!(url, "https://gitlab.com");
+    let attempt = *attempt;
+    send(
+        &mut app,
+        [Msg::Stored {
+            attempt,
+            result: Ok((vec![], Some("ROLE_ARN differs".into()))),
+        }],
+    );
+    assert!(matches!(app.confirm, Some(Confirm::ReplaceVariable { .. })));
+    let effects = send(&mut app, [key(KeyCode::Char('y'))]);
+    assert!(
+        matches!(&effects[..], [Effect::StoreVariable { replace: true, .. }]),
+        "{effects:?}"
+    );
+}

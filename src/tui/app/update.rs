@@ -113,7 +113,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         m @ (Msg::Checked { .. }
         | Msg::Explained { .. }
         | Msg::RemovePlanned { .. }
-        | Msg::Removed { .. }) => app.on_task_result(m),
+        | Msg::Removed { .. }
+        | Msg::Stored { .. }) => app.on_task_result(m),
         Msg::Copied(result) => {
             app.copied = Some(result);
             vec![]
@@ -347,6 +348,10 @@ fn on_field(app: &mut App, e: Element, key: KeyEvent) -> Vec<Effect> {
                 app.focus += 1;
                 vec![app.connect()]
             }
+            Element::GitLabToken => {
+                app.focus = 0;
+                app.store_variable(false)
+            }
             _ => {
                 app.focus += 1;
                 on_blur(app, e)
@@ -405,6 +410,7 @@ fn on_next_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 None => vec![],
             }
         }
+        (Screen::Done, KeyCode::Char('g')) => app.store_variable(false),
         (Screen::Done, KeyCode::Char('y')) => vec![Effect::Copy(crate::ci_job::token_file_job(
             &app.audience.value,
             crate::ci_job::DEFAULT_VARIABLE,
@@ -525,6 +531,7 @@ fn on_confirm(app: &mut App, confirm: Confirm, key: KeyEvent) -> Vec<Effect> {
         }
         Confirm::Apply { .. } if yes => begin_apply(app),
         Confirm::Remove if yes => app.confirm_remove(),
+        Confirm::ReplaceVariable { .. } if yes => app.store_variable(true),
         Confirm::Quit if yes => {
             app.quit = true;
             vec![Effect::Quit]

@@ -197,6 +197,10 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
         .map(|(id, _)| id.account.clone())
         .unwrap_or_default();
     let (title, body): (&str, Vec<String>) = match c {
+        Confirm::ReplaceVariable { reason } => (
+            " Replace the variable? ",
+            vec![reason.clone(), String::new(), "Pipelines use the new role from their next run.".into()],
+        ),
         Confirm::Remove => (
             " Remove? ",
             vec![

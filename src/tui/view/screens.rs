@@ -540,6 +540,29 @@ fn done(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         ]),
         Line::from("2. Add this job to .gitlab-ci.yml (y copies it):"),
     ];
+    // The GitLab half, between the variable instruction and the job.
+    let mut gitlab: Vec<Line> = match &app.stored {
+        Load::Idle => vec![Line::from(Span::styled(
+            "   …or press g to store it in GitLab now (needs a token with the api scope):",
+            theme.muted(),
+        ))],
+        Load::Loading => vec![Line::from(format!(
+            "   {} storing it in GitLab…",
+            spinner(app)
+        ))],
+        Load::Loaded(done) => done
+            .iter()
+            .map(|l| Line::from(Span::styled(format!("   {l}"), theme.ok())))
+            .collect(),
+        Load::Failed(e) => error_lines(e, theme),
+    };
+    if app.stored.loaded().is_none() {
+        let mut cursor = None;
+        push_field(&mut gitlab, &mut cursor, app, Element::GitLabToken, theme);
+    }
+    let tail = lines.split_off(2);
+    lines.extend(gitlab);
+    lines.extend(tail);
     lines.extend(
         ci_job::token_file_job(audience, ci_job::DEFAULT_VARIABLE)
             .lines()
