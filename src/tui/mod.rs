@@ -330,6 +330,19 @@ impl Effects {
                     let _ = tx.send(Msg::Stored { attempt, result });
                 });
             }
+            Effect::Preflight { attempt, url } => {
+                let Ok(url) = crate::plan::input::ProviderUrl::parse(&url) else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let report =
+                        crate::preflight::run(&url, crate::preflight::public_roots(), 443).await;
+                    let _ = tx.send(Msg::Preflighted {
+                        attempt,
+                        report: Box::new(report),
+                    });
+                });
+            }
             Effect::SaveJournal(journal) => {
                 if let Err(e) = crate::journal::save(&journal) {
                     tracing::warn!(error = %e, "the journal could not be written");

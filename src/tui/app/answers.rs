@@ -99,7 +99,15 @@ impl App {
             } else {
                 vec![]
             },
-            thumbprints: vec![],
+            // A private CA needs its thumbprint in IAM: taken from the pre-flight ("auto").
+            thumbprints: match (self.is_gitlab_com(), self.preflight.loaded()) {
+                (false, Some(report)) => report
+                    .needed_thumbprint()
+                    .map(str::to_string)
+                    .into_iter()
+                    .collect(),
+                _ => vec![],
+            },
             role_name: Some(self.role_name.value.clone()),
             role_path: None,
             description: non_empty(&self.description.value),

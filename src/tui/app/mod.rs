@@ -310,6 +310,10 @@ pub enum Msg {
         attempt: u64,
         result: Result<Vec<String>, ErrorView>,
     },
+    Preflighted {
+        attempt: u64,
+        report: Box<crate::preflight::Report>,
+    },
     /// Lines saying what was stored, and a difference that needs a yes, if any.
     Stored {
         attempt: u64,
@@ -360,6 +364,11 @@ pub enum Effect {
         attempt: u64,
         plan: Box<crate::destroy::DestroyPlan>,
     },
+    /// Check a self-managed instance the way AWS will.
+    Preflight {
+        attempt: u64,
+        url: String,
+    },
     /// Store the role ARN as the ROLE_ARN CI/CD variable of each project; `replace` a different value.
     StoreVariable {
         attempt: u64,
@@ -408,6 +417,8 @@ pub struct App {
     pub audience: Field,
     audience_edited: bool,
     pub provider_lookup: Load<Option<OidcProvider>>,
+    /// The pre-flight of a self-managed instance (what AWS will check).
+    pub preflight: Load<crate::preflight::Report>,
     lookup_gen: u64,
     lookup_due: Option<u8>,
 
@@ -486,6 +497,7 @@ impl App {
             audience: Field::new("Audience", DEFAULT_PROVIDER_URL),
             audience_edited: false,
             provider_lookup: Load::Idle,
+            preflight: Load::Idle,
             lookup_gen: 0,
             lookup_due: None,
             projects: Field::new("Projects", "").with_placeholder("group/project, group/other"),
@@ -762,7 +774,7 @@ impl App {
         };
         self.lookup_gen += 1;
         self.provider_lookup = Load::Loading;
-        vec![Effect::LookupProvider {
+        let mut effects = vec![Effect::LookupProvider {
             attempt: self.lookup_gen,
             arn: format!(
                 "arn:{}:iam::{}:oidc-provider/{}",
@@ -770,7 +782,17 @@ impl App {
                 id.account,
                 url.host_path()
             ),
-        }]
+        }];
+        if url.is_gitlab_com() {
+            self.preflight = Load::Idle;
+        } else {
+            self.preflight = Load::Loading;
+            effects.push(Effect::Preflight {
+                attempt: self.lookup_gen,
+                url: url.as_str().to_string(),
+            });
+        }
+        effects
     }
 
     fn replan(&mut self) -> Vec<Effect> {

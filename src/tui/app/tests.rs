@@ -210,8 +210,35 @@ fn self_managed_url_sets_the_audience_until_it_is_edited() {
     }
     let effects = send(&mut app, (0..6).map(|_| Msg::Tick));
     assert!(
-        matches!(&effects[..], [Effect::LookupProvider { arn, .. }] if arn.ends_with("oidc-provider/git.example.com")),
+        matches!(&effects[..], [Effect::LookupProvider { arn, .. }, Effect::Preflight { url, .. }]
+            if arn.ends_with("oidc-provider/git.example.com") && url == "https://git.example.com"),
         "{effects:?}"
+    );
+    // A private CA: the pre-flight's thumbprint goes into the setup (as --thumbprint auto does).
+    let report = crate::preflight::Report {
+        url: "https://git.example.com".into(),
+        checks: vec![],
+        tls: Some(crate::preflight::TlsReport {
+            public_ca: false,
+            verify_error: Some("UnknownIssuer".into()),
+            presented: 2,
+            thumbprint: "9e99a48a9960b14926bb7f3b02e22da2b0ab7280".into(),
+        }),
+    };
+    let attempt = match &effects[1] {
+        Effect::Preflight { attempt, .. } => *attempt,
+        _ => 0,
+    };
+    send(
+        &mut app,
+        [Msg::Preflighted {
+            attempt,
+            report: Box::new(report),
+        }],
+    );
+    assert_eq!(
+        app.setup_input().thumbprints,
+        ["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"]
     );
 }
 

@@ -45,6 +45,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             vec![]
         }
+        Msg::Preflighted { attempt, report } => {
+            if attempt == app.lookup_gen {
+                app.preflight = Load::Loaded(*report);
+            }
+            vec![]
+        }
         Msg::Policies { attempt, result } => {
             if attempt == app.policies_gen {
                 app.policies = match result {

@@ -230,6 +230,15 @@ fn provider(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         }
         Load::Failed(e) => lines.extend(error_lines(e, theme)),
     }
+    match &app.preflight {
+        Load::Idle => {}
+        Load::Loading => lines.push(Line::from(format!(
+            "{} Checking the instance the way AWS will (issuer, keys, TLS)…",
+            spinner(app)
+        ))),
+        Load::Loaded(report) => lines.extend(text_lines(&report.text(), theme)),
+        Load::Failed(e) => lines.extend(error_lines(e, theme)),
+    }
     lines.push(Line::default());
     lines.push(next_line(app, theme, "Next"));
     form(frame, app, area, lines, cursor);

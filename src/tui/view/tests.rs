@@ -185,6 +185,41 @@ fn states() -> Vec<(&'static str, App)> {
     send(&mut bad, [key(KeyCode::Right), key(KeyCode::Tab)]);
     typed(&mut bad, "git.example.com:8443");
     v.push(("provider_error", bad));
+    let mut self_managed = on_provider();
+    self_managed.focus = 0;
+    send(&mut self_managed, [key(KeyCode::Right), key(KeyCode::Tab)]);
+    typed(&mut self_managed, "git.example.com");
+    let effects = send(&mut self_managed, (0..6).map(|_| Msg::Tick));
+    let attempt = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Preflight { attempt, .. } => Some(*attempt),
+            _ => None,
+        })
+        .expect("a pre-flight");
+    send(
+        &mut self_managed,
+        [Msg::ProviderLookup {
+            attempt,
+            result: Ok(None),
+        }],
+    );
+    let report = crate::preflight::Report {
+        url: "https://git.example.com".into(),
+        checks: vec![
+            crate::explain::Check { name: "tls", passed: true, detail: "the chain is not signed by a public CA (invalid peer certificate: UnknownIssuer): IAM needs the thumbprint 9e99a48a9960b14926bb7f3b02e22da2b0ab7280 (use --thumbprint auto)".into() },
+            crate::explain::Check { name: "issuer", passed: false, detail: "the discovery document says issuer \"https://git.example.com/\", not \"https://git.example.com\"".into() },
+        ],
+        tls: None,
+    };
+    send(
+        &mut self_managed,
+        [Msg::Preflighted {
+            attempt,
+            report: Box::new(report),
+        }],
+    );
+    v.push(("provider_self_managed_preflight", self_managed));
 
     let mut trust = on_trust();
     trust.focus = 2;
