@@ -330,6 +330,17 @@ impl Effects {
                     let _ = tx.send(Msg::Stored { attempt, result });
                 });
             }
+            Effect::LookupProjectIds {
+                attempt,
+                url,
+                token,
+                projects,
+            } => {
+                tokio::spawn(async move {
+                    let result = lookup_project_ids(&url, &token, &projects).await;
+                    let _ = tx.send(Msg::ProjectIds { attempt, result });
+                });
+            }
             Effect::Preflight { attempt, url } => {
                 let Ok(url) = crate::plan::input::ProviderUrl::parse(&url) else {
                     return;
@@ -419,4 +430,30 @@ async fn store_variables(
         }
     }
     Ok((lines, None))
+}
+
+async fn lookup_project_ids(
+    url: &str,
+    token: &str,
+    projects: &[String],
+) -> Result<Vec<String>, ErrorView> {
+    let error = |message: String| ErrorView {
+        code: "GitLab".into(),
+        message,
+        hint: String::new(),
+    };
+    let token = crate::gitlab::Token::new(token).ok_or_else(|| error("no GitLab token".into()))?;
+    let client = crate::gitlab::Client::new(url, token).map_err(|e| error(e.to_string()))?;
+    let mut ids = Vec::new();
+    for p in projects {
+        ids.push(
+            client
+                .project(p)
+                .await
+                .map_err(|e| error(e.to_string()))?
+                .id
+                .to_string(),
+        );
+    }
+    Ok(ids)
 }

@@ -310,6 +310,10 @@ pub enum Msg {
         attempt: u64,
         result: Result<Vec<String>, ErrorView>,
     },
+    ProjectIds {
+        attempt: u64,
+        result: Result<Vec<String>, ErrorView>,
+    },
     Preflighted {
         attempt: u64,
         report: Box<crate::preflight::Report>,
@@ -363,6 +367,13 @@ pub enum Effect {
     Remove {
         attempt: u64,
         plan: Box<crate::destroy::DestroyPlan>,
+    },
+    /// Look up the numeric ids of these projects through the GitLab API.
+    LookupProjectIds {
+        attempt: u64,
+        url: String,
+        token: String,
+        projects: Vec<String>,
     },
     /// Check a self-managed instance the way AWS will.
     Preflight {
@@ -504,7 +515,8 @@ impl App {
             ref_type: RefType::Branch,
             refs: Field::new("Refs", "main"),
             ref_protected: false,
-            project_ids: Field::new("Project IDs", "").with_placeholder("optional, e.g. 4242"),
+            project_ids: Field::new("Project IDs", "")
+                .with_placeholder("optional; Enter looks them up"),
             policies: Load::Idle,
             policies_gen: 0,
             filter: Field::new("Filter", "").with_placeholder("type to filter"),

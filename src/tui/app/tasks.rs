@@ -131,6 +131,43 @@ impl App {
         }]
     }
 
+    /// Enter in an empty Project IDs field: look the ids up (gitlab.com, with a GitLab token).
+    pub(super) fn lookup_project_ids(&mut self) -> Vec<Effect> {
+        if self.gitlab_token.value.trim().is_empty() {
+            self.notice = Some(
+                "to look up project ids, set GITLAB_TOKEN (api or read_api scope) before starting"
+                    .into(),
+            );
+            return vec![];
+        }
+        let projects: Vec<String> = self
+            .projects
+            .list()
+            .into_iter()
+            .filter(|p| !p.contains('*'))
+            .collect();
+        let url =
+            match crate::gitlab::instance_url(self.gitlab_url.as_deref(), DEFAULT_PROVIDER_URL) {
+                Ok(u) => u,
+                Err(e) => {
+                    self.notice = Some(e);
+                    return vec![];
+                }
+            };
+        if projects.is_empty() {
+            self.notice = Some("name the projects first".into());
+            return vec![];
+        }
+        self.task_gen += 1;
+        self.notice = Some("looking the project ids up…".into());
+        vec![Effect::LookupProjectIds {
+            attempt: self.task_gen,
+            url,
+            token: self.gitlab_token.value.trim().to_string(),
+            projects,
+        }]
+    }
+
     /// A task result arrived.
     pub(super) fn on_task_result(&mut self, msg: Msg) -> Vec<Effect> {
         let fresh = |attempt: u64, app: &App| attempt == app.task_gen;
@@ -147,6 +184,14 @@ impl App {
             Msg::Removed { attempt, result } if fresh(attempt, self) => {
                 self.removed = result.map_or_else(Load::Failed, Load::Loaded);
             }
+            Msg::ProjectIds { attempt, result } if fresh(attempt, self) => match result {
+                Ok(ids) => {
+                    self.project_ids.set(&ids.join(", "));
+                    self.notice =
+                        Some("project ids pinned: they survive renames and path reuse".into());
+                }
+                Err(e) => self.notice = Some(format!("{}: {}", e.code, e.message)),
+            },
             Msg::Stored { attempt, result } if fresh(attempt, self) => match result {
                 Ok((lines, Some(reason))) => {
                     self.stored = Load::Loaded(lines);

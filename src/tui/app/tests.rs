@@ -822,3 +822,51 @@ fn storing_the_arn_in_gitlab_from_done() {
         "{effects:?}"
     );
 }
+
+#[test]
+fn project_ids_are_looked_up_from_the_trust_screen() {
+    let mut app = on_trust();
+    let ids_at = app
+        .elements()
+        .iter()
+        .position(|e| *e == Element::ProjectIds)
+        .unwrap();
+    app.focus = ids_at;
+    assert!(
+        send(&mut app, [key(KeyCode::Enter)]).is_empty(),
+        "no token: no call"
+    );
+    assert!(app.notice.as_deref().unwrap_or("").contains("GITLAB_TOKEN"));
+    app.gitlab_token.set("glpat-x");
+    app.focus = ids_at;
+    let effects = send(&mut app, [key(KeyCode::Enter)]);
+    let [
+        Effect::LookupProjectIds {
+            attempt,
+            url,
+            projects,
+            ..
+        },
+    ] = &effects[..]
+    else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(
+        (url.as_str(), projects.as_slice()),
+        ("https://gitlab.com", ["acme/web".to_string()].as_slice())
+    );
+    let attempt = *attempt;
+    send(
+        &mut app,
+        [Msg::ProjectIds {
+            attempt,
+            result: Ok(vec!["4242".into()]),
+        }],
+    );
+    assert_eq!(app.project_ids.value, "4242");
+    let trust = app.trust_preview().unwrap().policy.to_json();
+    assert!(
+        trust.contains("\"gitlab.com:project_id\":\"4242\""),
+        "{trust}"
+    );
+}

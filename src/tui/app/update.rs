@@ -120,7 +120,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         | Msg::Explained { .. }
         | Msg::RemovePlanned { .. }
         | Msg::Removed { .. }
-        | Msg::Stored { .. }) => app.on_task_result(m),
+        | Msg::Stored { .. }
+        | Msg::ProjectIds { .. }) => app.on_task_result(m),
         Msg::Copied(result) => {
             app.copied = Some(result);
             vec![]
@@ -357,6 +358,9 @@ fn on_field(app: &mut App, e: Element, key: KeyEvent) -> Vec<Effect> {
             Element::GitLabToken => {
                 app.focus = 0;
                 app.store_variable(false)
+            }
+            Element::ProjectIds if app.project_ids.value.trim().is_empty() => {
+                app.lookup_project_ids()
             }
             _ => {
                 app.focus += 1;
