@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::aws::{AttachedPolicy, Aws};
 use crate::engine::{EngineError, Step};
 use crate::explain::eval::claim_values;
-use crate::plan::MANAGED_BY_TAG;
+use crate::plan::is_managed;
 use crate::plan::trust::normalize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -47,11 +47,6 @@ pub fn federated_providers(trust: &Value) -> Vec<String> {
         .collect()
 }
 
-fn is_ours(tags: &[(String, String)]) -> bool {
-    tags.iter()
-        .any(|(k, v)| k == MANAGED_BY_TAG.0 && v == MANAGED_BY_TAG.1)
-}
-
 /// Read what exists and decide. `Ok(None)`: the role does not exist, so there is nothing to do.
 pub async fn plan<A: Aws>(
     aws: &A,
@@ -65,7 +60,7 @@ pub async fn plan<A: Aws>(
     else {
         return Ok(None);
     };
-    if !is_ours(&found.tags) && !force {
+    if !is_managed(&found.tags) && !force {
         return Err(EngineError::NotOurs {
             name: role.to_string(),
         });
@@ -92,7 +87,7 @@ pub async fn plan<A: Aws>(
             .map_err(EngineError::aws(Step::Provider))?
         {
             None => ProviderFate::Missing { arn },
-            Some(p) if !is_ours(&p.tags) => ProviderFate::KeepNotOurs { arn },
+            Some(p) if !is_managed(&p.tags) => ProviderFate::KeepNotOurs { arn },
             Some(_) => {
                 let others: Vec<String> = aws
                     .list_roles()

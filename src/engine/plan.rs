@@ -5,7 +5,7 @@
 use crate::aws::{AttachedPolicy, Aws, NewRole, OidcProvider, Role};
 use crate::plan::input::{PolicyRef, is_admin_policy_arn};
 use crate::plan::trust::{diff, same_policy};
-use crate::plan::{MANAGED_BY_TAG, Setup};
+use crate::plan::{MANAGED_BY_TAG, Setup, is_managed};
 
 use super::{
     EngineError, Plan, PolicyAction, PolicyPlan, ProviderAction, ProviderPlan, RoleAction,
@@ -130,11 +130,6 @@ pub async fn plan<A: Aws>(aws: &A, setup: &Setup) -> Result<Plan, EngineError> {
     })
 }
 
-fn is_ours(tags: &[(String, String)]) -> bool {
-    tags.iter()
-        .any(|(k, v)| k == MANAGED_BY_TAG.0 && v == MANAGED_BY_TAG.1)
-}
-
 fn provider_plan(setup: &Setup, arn: String, existing: Option<OidcProvider>) -> ProviderPlan {
     let audience = setup.audience.as_str().to_string();
     let (action, client_ids) = match existing {
@@ -142,7 +137,7 @@ fn provider_plan(setup: &Setup, arn: String, existing: Option<OidcProvider>) -> 
         Some(p) => {
             let action = if !p.client_ids.contains(&audience) {
                 ProviderAction::AddAudience
-            } else if is_ours(&p.tags) {
+            } else if is_managed(&p.tags) {
                 ProviderAction::Unchanged
             } else {
                 ProviderAction::Reuse
@@ -204,7 +199,7 @@ fn role_action(
     }
     Ok(if !changes.is_empty() {
         RoleAction::Update { changes }
-    } else if is_ours(&role.tags) {
+    } else if is_managed(&role.tags) {
         RoleAction::Unchanged
     } else {
         RoleAction::Reuse

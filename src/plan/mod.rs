@@ -14,6 +14,12 @@ pub const DEFAULT_REF: &str = "main";
 /// The tag put on everything this tool creates.
 pub const MANAGED_BY_TAG: (&str, &str) = ("managed-by", "aws-oidc-wizard");
 
+/// Whether these tags say this tool created the resource.
+pub fn is_managed(tags: &[(String, String)]) -> bool {
+    tags.iter()
+        .any(|(k, v)| k == MANAGED_BY_TAG.0 && v == MANAGED_BY_TAG.1)
+}
+
 /// What the user typed, before validation (from flags or from the wizard's fields). Holds no
 /// secret, so it can be kept in the journal.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
