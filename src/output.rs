@@ -6,8 +6,7 @@ use serde_json::{Value, json};
 
 use crate::aws::CallLog;
 use crate::engine::{
-    Done, Outcome, Plan, PolicyAction, Progress, ProviderAction, ResourceReport, RoleAction,
-    RoleChange,
+    Outcome, Plan, PolicyAction, Progress, ProviderAction, ResourceReport, RoleAction, RoleChange,
 };
 
 fn provider_word(a: &ProviderAction) -> &'static str {
@@ -145,16 +144,6 @@ pub fn outcome_json(outcome: &Outcome, calls: &CallLog) -> Value {
     v
 }
 
-fn done_word(d: Done) -> &'static str {
-    match d {
-        Done::Created => "created",
-        Done::Reused => "reused",
-        Done::Updated => "updated",
-        Done::Attached => "attached",
-        Done::Unchanged => "unchanged",
-    }
-}
-
 /// One stderr line for a progress event.
 pub fn progress_line(p: &Progress) -> String {
     match p {
@@ -165,7 +154,7 @@ pub fn progress_line(p: &Progress) -> String {
 
 /// One stderr line for a resource in the final result.
 pub fn report_line(r: &ResourceReport) -> String {
-    let mut line = format!("= {:<13} {:<9} {}", r.resource, done_word(r.action), r.id);
+    let mut line = format!("= {:<13} {:<9} {}", r.resource, r.action.as_str(), r.id);
     if !r.details.is_empty() {
         let _ = write!(line, " ({})", r.details.join("; "));
     }

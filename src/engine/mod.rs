@@ -192,6 +192,19 @@ pub enum Done {
     Unchanged,
 }
 
+impl Done {
+    /// The word the CLI, the JSON result and the wizard all use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Done::Created => "created",
+            Done::Reused => "reused",
+            Done::Updated => "updated",
+            Done::Attached => "attached",
+            Done::Unchanged => "unchanged",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ResourceReport {
     pub resource: &'static str,

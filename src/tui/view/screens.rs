@@ -8,7 +8,6 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::{SPINNER, cursor_at, field_lines};
 use crate::aws::calls::is_mutating;
 use crate::ci_job;
-use crate::engine::Done;
 use crate::output;
 use crate::plan::input::RefType;
 use crate::tui::app::{ActionState, App, Element, ErrorView, Load, ProviderKind, Screen};
@@ -481,7 +480,7 @@ fn apply(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         let (glyph, style, state) = match &row.state {
             ActionState::Waiting => ("·", theme.muted(), "waiting".to_string()),
             ActionState::Running => (spinner(app), theme.focus(), "running".to_string()),
-            ActionState::Done(d) => ("✓", theme.ok(), done_word(*d).to_string()),
+            ActionState::Done(d) => ("✓", theme.ok(), d.as_str().to_string()),
             ActionState::Failed(_) => ("✗", theme.error(), "failed".to_string()),
         };
         lines.push(Line::from(vec![
@@ -508,16 +507,6 @@ fn apply(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         }
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
-}
-
-fn done_word(d: Done) -> &'static str {
-    match d {
-        Done::Created => "created",
-        Done::Reused => "reused",
-        Done::Updated => "updated",
-        Done::Attached => "attached",
-        Done::Unchanged => "unchanged",
-    }
 }
 
 fn done(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
