@@ -8,12 +8,11 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::aws::{AttachedPolicy, Aws, OidcProvider, Role};
-use crate::destroy::federated_providers;
 use crate::engine::{EngineError, Step};
 use crate::explain::GITLAB_COM_KEYS;
 use crate::explain::eval::claim_values;
 use crate::plan::input::is_admin_policy_arn;
-use crate::plan::trust::normalize;
+use crate::plan::trust::{federated_providers, normalize, provider_host};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -52,13 +51,6 @@ fn finding(severity: Severity, code: &'static str, message: String, fix: &str) -
     }
 }
 
-fn host_of(provider_arn: &str) -> &str {
-    provider_arn
-        .split_once(":oidc-provider/")
-        .map(|(_, h)| h)
-        .unwrap_or("")
-}
-
 /// Does this role look like a GitLab OIDC role? Its provider's host says gitlab, or its
 /// conditions speak of GitLab's subjects.
 pub fn is_gitlab_role(role: &Role) -> bool {
@@ -67,7 +59,9 @@ pub fn is_gitlab_role(role: &Role) -> bool {
         return false;
     }
     let text = role.trust_policy.to_string();
-    providers.iter().any(|p| host_of(p).contains("gitlab"))
+    providers
+        .iter()
+        .any(|p| provider_host(p).contains("gitlab"))
         || text.contains("project_path:")
         || text.contains("project_id:")
 }
@@ -84,7 +78,7 @@ pub fn audit(
     let Some(provider_arn) = provider_arn else {
         return out;
     };
-    let host = host_of(provider_arn);
+    let host = provider_host(provider_arn);
     let gitlab_com = host == "gitlab.com";
     if provider.is_none() {
         out.push(finding(

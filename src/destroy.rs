@@ -3,13 +3,11 @@
 //! Decided with read-only calls first; nothing someone else made is deleted.
 
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::aws::{AttachedPolicy, Aws};
 use crate::engine::{EngineError, Step};
-use crate::explain::eval::claim_values;
 use crate::plan::is_managed;
-use crate::plan::trust::normalize;
+use crate::plan::trust::federated_providers;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "fate", rename_all = "kebab-case")]
@@ -32,19 +30,6 @@ pub struct DestroyPlan {
     pub role_arn: String,
     pub detach: Vec<AttachedPolicy>,
     pub provider: ProviderFate,
-}
-
-/// The provider ARNs a trust policy names as a Federated principal.
-pub fn federated_providers(trust: &Value) -> Vec<String> {
-    normalize(trust)
-        .get("Statement")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|s| s.get("Principal").and_then(|p| p.get("Federated")))
-        .flat_map(claim_values)
-        .filter(|f| f.contains(":oidc-provider/"))
-        .collect()
 }
 
 /// Read what exists and decide. `Ok(None)`: the role does not exist, so there is nothing to do.

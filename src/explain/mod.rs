@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use crate::aws::{Aws, OidcProvider};
 use crate::engine::{EngineError, Step};
 use crate::plan::input::InputError;
-use crate::plan::trust::normalize;
+use crate::plan::trust::{federated_providers, normalize, provider_host};
 pub use eval::ConditionResult;
 
 /// Condition keys AWS accepts for gitlab.com; a self-managed issuer gets only `aud` and `sub`.
@@ -119,12 +119,7 @@ pub fn explain(
     now: u64,
 ) -> Explanation {
     let mut checks = Vec::new();
-    let host_path = provider.map(|p| {
-        p.arn
-            .split_once(":oidc-provider/")
-            .map(|(_, h)| h.to_string())
-            .unwrap_or_default()
-    });
+    let host_path = provider.map(|p| provider_host(&p.arn).to_string());
     let provider_url = host_path.as_ref().map(|h| format!("https://{h}"));
 
     match (&provider_url, claims.get("iss").and_then(Value::as_str)) {
@@ -281,14 +276,7 @@ pub async fn explain_live<A: Aws>(
             name: role.to_string(),
         });
     };
-    let provider_arn = normalize(&found.trust_policy)
-        .get("Statement")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|s| s.get("Principal").and_then(|p| p.get("Federated")))
-        .flat_map(eval::claim_values)
-        .find(|f| f.contains(":oidc-provider/"));
+    let provider_arn = federated_providers(&found.trust_policy).into_iter().next();
     let provider = match &provider_arn {
         Some(arn) => aws
             .get_oidc_provider(arn)
