@@ -450,13 +450,7 @@ async fn run_command(
     } else {
         run_plan(&aws, &setup, output).await
     };
-    let calls = aws.calls();
-    let total = calls.total();
-    eprintln!(
-        "{total} AWS call{}, {} of them changing something",
-        if total == 1 { "" } else { "s" },
-        calls.mutating()
-    );
+    print_call_count(&aws);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -627,12 +621,7 @@ async fn run_destroy(
     }
     let aws = SdkAws::connect(&options).await;
     let result = destroy(&aws, role, yes, force, output).await;
-    let total = aws.calls().total();
-    eprintln!(
-        "{total} AWS call{}, {} of them changing something",
-        if total == 1 { "" } else { "s" },
-        aws.calls().mutating()
-    );
+    print_call_count(&aws);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -948,4 +937,15 @@ async fn run_preflight(provider_url: &str, output: OutputFormat) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// The closing stderr line of a command: how many AWS calls it made, and how many changed something.
+fn print_call_count(aws: &SdkAws) {
+    let calls = aws.calls();
+    let total = calls.total();
+    eprintln!(
+        "{total} AWS call{}, {} of them changing something",
+        if total == 1 { "" } else { "s" },
+        calls.mutating()
+    );
 }
