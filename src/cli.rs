@@ -821,7 +821,7 @@ async fn store_variables(
     arn: &str,
     yes: bool,
 ) -> Result<(), EngineError> {
-    use crate::gitlab::{Owner, VariableAction, WantedVariable};
+    use crate::gitlab::{Owner, Stored, WantedVariable};
     let owners: Vec<Owner> = match &g.gitlab_group {
         Some(group) => vec![Owner::Group(group.clone())],
         None => setup
@@ -844,32 +844,22 @@ async fn store_variables(
         let gitlab_err = |e: crate::gitlab::GitLabError| EngineError::GitLab {
             message: e.to_string(),
         };
-        let action = client.plan_variable(&wanted).await.map_err(gitlab_err)?;
         let what = format!("GitLab variable {key} on {}", owner.describe());
-        match &action {
-            VariableAction::Unchanged => {
-                eprintln!("= {what}: unchanged");
+        let mut stored = client.store(&wanted, yes).await.map_err(gitlab_err)?;
+        if let Stored::Differs { from } = &stored {
+            let reason = format!("{what} is {from:?}; it would become {arn:?}");
+            if !confirm_interactively(std::slice::from_ref(&reason)) {
+                refused.push(reason);
                 continue;
             }
-            VariableAction::Update { from } => {
-                let reason = format!("{what} is {from:?}; it would become {arn:?}");
-                if !yes && !confirm_interactively(std::slice::from_ref(&reason)) {
-                    refused.push(reason);
-                    continue;
-                }
-            }
-            VariableAction::Create => {}
+            stored = client.store(&wanted, true).await.map_err(gitlab_err)?;
         }
-        client
-            .apply_variable(&wanted, &action)
-            .await
-            .map_err(gitlab_err)?;
-        let done = if action == VariableAction::Create {
-            "created"
+        let mark = if stored == Stored::Unchanged {
+            "="
         } else {
-            "updated"
+            "✓"
         };
-        eprintln!("✓ {what}: {done}");
+        eprintln!("{mark} {what}: {}", stored.word());
     }
     if refused.is_empty() {
         Ok(())

@@ -94,6 +94,29 @@ pub enum VariableAction {
     Unchanged,
 }
 
+/// What storing a variable did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stored {
+    Created,
+    Updated,
+    Unchanged,
+    /// It holds another value, and replacing was not allowed: nothing was written.
+    Differs {
+        from: String,
+    },
+}
+
+impl Stored {
+    pub fn word(&self) -> &'static str {
+        match self {
+            Stored::Created => "created",
+            Stored::Updated => "updated",
+            Stored::Unchanged => "unchanged",
+            Stored::Differs { .. } => "differs",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct Project {
     pub id: u64,
@@ -236,7 +259,7 @@ impl Client {
     }
 
     /// Decide what storing `wanted` takes (one read).
-    pub async fn plan_variable(
+    async fn plan_variable(
         &self,
         wanted: &WantedVariable,
     ) -> Result<VariableAction, GitLabError> {
@@ -262,8 +285,31 @@ impl Client {
         })
     }
 
+    /// Make the variable as wanted: create it, leave an equal one alone, and replace a different
+    /// one only when `replace` (otherwise report the difference).
+    pub async fn store(
+        &self,
+        wanted: &WantedVariable,
+        replace: bool,
+    ) -> Result<Stored, GitLabError> {
+        let action = self.plan_variable(wanted).await?;
+        match &action {
+            VariableAction::Unchanged => return Ok(Stored::Unchanged),
+            VariableAction::Update { from } if !replace => {
+                return Ok(Stored::Differs { from: from.clone() });
+            }
+            _ => {}
+        }
+        self.apply_variable(wanted, &action).await?;
+        Ok(if action == VariableAction::Create {
+            Stored::Created
+        } else {
+            Stored::Updated
+        })
+    }
+
     /// Create or update the variable as planned.
-    pub async fn apply_variable(
+    async fn apply_variable(
         &self,
         wanted: &WantedVariable,
         action: &VariableAction,

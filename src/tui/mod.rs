@@ -377,7 +377,7 @@ async fn store_variables(
     arn: &str,
     replace: bool,
 ) -> Result<(Vec<String>, Option<String>), ErrorView> {
-    use crate::gitlab::{Owner, Token, VariableAction, WantedVariable};
+    use crate::gitlab::{Owner, Stored, Token, WantedVariable};
     let error = |e: crate::gitlab::GitLabError| {
         ErrorView {
         code: "GitLab".into(),
@@ -403,11 +403,10 @@ async fn store_variables(
             masked: false,
             environment_scope: "*".into(),
         };
-        let action = client.plan_variable(&wanted).await.map_err(error)?;
         let what = format!("{} on project {p}", crate::ci_job::DEFAULT_VARIABLE);
-        match &action {
-            VariableAction::Unchanged => lines.push(format!("= {what}: already set")),
-            VariableAction::Update { from } if !replace => {
+        match client.store(&wanted, replace).await.map_err(error)? {
+            Stored::Unchanged => lines.push(format!("= {what}: already set")),
+            Stored::Differs { from } => {
                 return Ok((
                     lines,
                     Some(format!(
@@ -415,18 +414,7 @@ async fn store_variables(
                     )),
                 ));
             }
-            _ => {
-                client
-                    .apply_variable(&wanted, &action)
-                    .await
-                    .map_err(error)?;
-                let done = if action == VariableAction::Create {
-                    "created"
-                } else {
-                    "updated"
-                };
-                lines.push(format!("✓ {what}: {done}"));
-            }
+            done => lines.push(format!("✓ {what}: {}", done.word())),
         }
     }
     Ok((lines, None))
