@@ -259,10 +259,7 @@ impl Client {
     }
 
     /// Decide what storing `wanted` takes (one read).
-    async fn plan_variable(
-        &self,
-        wanted: &WantedVariable,
-    ) -> Result<VariableAction, GitLabError> {
+    async fn plan_variable(&self, wanted: &WantedVariable) -> Result<VariableAction, GitLabError> {
         // A 404 here may also mean the project is not visible: tell them apart with the project.
         let existing = self
             .variable(&wanted.owner, &wanted.key, &wanted.environment_scope)
