@@ -48,59 +48,78 @@ impl Journal {
     }
 }
 
-/// `$XDG_STATE_HOME/aws-oidc-wizard/journal.json`, or under `~/.local/state`.
-pub fn path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_STATE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
-    Some(base.join("aws-oidc-wizard").join(FILE))
+/// Where the journal is kept: the user's state directory, or a path of the caller's (tests).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Store {
+    path: Option<PathBuf>,
 }
 
-pub fn load() -> Option<Journal> {
-    let text = std::fs::read_to_string(path()?).ok()?;
-    serde_json::from_str(&text).ok()
-}
-
-/// Write it with mode 0600, replacing the old one atomically.
-pub fn save(journal: &Journal) -> std::io::Result<()> {
-    let Some(path) = path() else {
-        return Err(std::io::Error::other(
-            "no state directory (HOME is not set)",
-        ));
-    };
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+impl Store {
+    /// `$XDG_STATE_HOME/aws-oidc-wizard/journal.json`, or under `~/.local/state`.
+    pub fn user() -> Store {
+        let base = std::env::var_os("XDG_STATE_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")));
+        Store {
+            path: base.map(|b| b.join("aws-oidc-wizard").join(FILE)),
+        }
     }
-    let tmp = path.with_extension("json.tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&tmp)?;
-    file.write_all(
-        serde_json::to_string_pretty(journal)
-            .unwrap_or_default()
-            .as_bytes(),
-    )?;
-    file.sync_all()?;
-    std::fs::rename(&tmp, &path)
-}
 
-/// The setup finished: nothing to continue.
-pub fn clear() {
-    if let Some(p) = path() {
-        let _ = std::fs::remove_file(p);
+    /// A journal kept at `path`.
+    pub fn at(path: PathBuf) -> Store {
+        Store { path: Some(path) }
     }
-}
 
-/// The setup with these answers is complete: forget its journal (another setup's is kept).
-pub fn finished(answers: &SetupInput) {
-    if load().is_some_and(|j| &j.answers == answers) {
-        clear();
+    pub fn path(&self) -> Option<&std::path::Path> {
+        self.path.as_deref()
+    }
+
+    pub fn load(&self) -> Option<Journal> {
+        let text = std::fs::read_to_string(self.path.as_ref()?).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    /// Write it with mode 0600, replacing the old one atomically.
+    pub fn save(&self, journal: &Journal) -> std::io::Result<()> {
+        let Some(path) = &self.path else {
+            return Err(std::io::Error::other(
+                "no state directory (HOME is not set)",
+            ));
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp = path.with_extension("json.tmp");
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&tmp)?;
+        file.write_all(
+            serde_json::to_string_pretty(journal)
+                .unwrap_or_default()
+                .as_bytes(),
+        )?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    }
+
+    /// The setup finished (or the user started over): nothing to continue.
+    pub fn clear(&self) {
+        if let Some(p) = &self.path {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+
+    /// The setup with these answers is complete: forget its journal (another setup's is kept).
+    pub fn finished(&self, answers: &SetupInput) {
+        if self.load().is_some_and(|j| &j.answers == answers) {
+            self.clear();
+        }
     }
 }
 
@@ -111,8 +130,7 @@ mod tests {
     #[test]
     fn round_trip_with_mode_0600() {
         let dir = tempfile::tempdir().unwrap();
-        // SAFETY: tests in this module are the only ones touching XDG_STATE_HOME.
-        unsafe { std::env::set_var("XDG_STATE_HOME", dir.path()) };
+        let store = Store::at(dir.path().join("state").join(FILE));
         let mut j = Journal::new(
             SetupInput {
                 projects: vec!["acme/web".into()],
@@ -122,19 +140,19 @@ mod tests {
             Some("123456789012".into()),
         );
         j.finished.push("create role r".into());
-        save(&j).unwrap();
-        assert_eq!(load(), Some(j.clone()));
+        store.save(&j).unwrap();
+        assert_eq!(store.load(), Some(j.clone()));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(path().unwrap())
+            let mode = std::fs::metadata(store.path().unwrap())
                 .unwrap()
                 .permissions()
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         assert!(j.summary().contains("role r for acme/web: 1 step applied"));
-        clear();
-        assert_eq!(load(), None);
+        store.clear();
+        assert_eq!(store.load(), None);
     }
 }

@@ -36,7 +36,7 @@ fn answer_everything(t: &Tmux) {
     t.wait_for("[x] ReadOnlyAccess");
     t.keys(&["Tab", "Tab", "Enter"]);
     t.wait_for("Role name       [gitlab-acme-web]");
-    t.keys(&["Tab", "Tab", "Tab", "Tab", "Enter"]);
+    t.keys(&["Tab", "Tab", "Tab", "Tab", "Tab", "Enter"]);
     t.wait_for("Nothing has been changed yet");
 }
 

@@ -77,7 +77,7 @@ impl AwsError {
             ErrorKind::Credentials(_) => "provide credentials: --profile NAME (after `aws configure` or `aws sso login --profile NAME`), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment".to_string(),
             ErrorKind::Timeout => "AWS did not answer in time; check the network (or --endpoint-url) and run again: finished steps are not repeated".to_string(),
             ErrorKind::Network(_) => "the AWS endpoint could not be reached; check the network, proxy settings or --endpoint-url, and run again".to_string(),
-            ErrorKind::Other(_) => "run again; if it persists, run with RUST_LOG=debug".to_string(),
+            ErrorKind::Other(_) => "run again; if it persists, run with AWS_OIDC_WIZARD_LOG=debug set and read the log it writes (~/.local/state/aws-oidc-wizard/wizard.log)".to_string(),
             ErrorKind::Service { code, .. } => match code.as_str() {
                 "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => format!(
                     "the caller is not allowed {}:{}; use a profile that is, or ask for that permission",

@@ -199,10 +199,21 @@ pub enum Progress {
 pub async fn apply<A: Aws>(
     aws: &A,
     plan: &Plan,
+    progress: impl FnMut(Progress),
+) -> Result<Outcome, EngineError> {
+    apply_from(aws, plan, 0, progress).await
+}
+
+/// Apply the plan's actions from index `from` on (the earlier ones are done), stopping at the
+/// first that fails.
+pub async fn apply_from<A: Aws>(
+    aws: &A,
+    plan: &Plan,
+    from: usize,
     mut progress: impl FnMut(Progress),
 ) -> Result<Outcome, EngineError> {
     let mut provider_done = None;
-    for (index, action) in plan.actions().into_iter().enumerate() {
+    for (index, action) in plan.actions().into_iter().enumerate().skip(from) {
         let label = action.label(plan);
         progress(Progress::Started {
             index,

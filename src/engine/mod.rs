@@ -3,6 +3,7 @@
 //! plans to do nothing, and a run cut short is finished by planning again from what exists.
 
 mod apply;
+mod error;
 mod plan;
 #[cfg(test)]
 mod tests;
@@ -11,11 +12,11 @@ use std::fmt;
 
 use serde::Serialize;
 
-pub use apply::{Action, Progress, apply, execute};
+pub use apply::{Action, Progress, apply, apply_from, execute};
+pub use error::EngineError;
 pub use plan::plan;
 
-use crate::aws::{AttachedPolicy, AwsError, CallerIdentity, NewRole};
-use crate::plan::input::InputError;
+use crate::aws::{AttachedPolicy, CallerIdentity, NewRole};
 use crate::plan::trust::Trust;
 
 /// The steps, in the order they run, named as the user sees them.
@@ -28,14 +29,20 @@ pub enum Step {
     Permissions,
 }
 
-impl fmt::Display for Step {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Step {
+    pub fn as_str(self) -> &'static str {
+        match self {
             Step::Identity => "identity",
             Step::Provider => "provider",
             Step::Role => "role",
             Step::Permissions => "permissions",
-        })
+        }
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -224,54 +231,4 @@ pub struct Outcome {
     pub resources: Vec<ResourceReport>,
     /// Policies someone else attached to the role: reported, never detached.
     pub left_alone: Vec<AttachedPolicy>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum EngineError {
-    #[error("{0}")]
-    Input(#[from] InputError),
-    #[error("step \"{step}\": {error} (hint: {})", error.hint())]
-    Aws { step: Step, error: AwsError },
-    #[error(
-        "step \"permissions\": policy {policy} does not exist (hint: check the name; AWS managed policy names are case-sensitive, e.g. ReadOnlyAccess)"
-    )]
-    PolicyNotFound { policy: String },
-    #[error(
-        "step \"permissions\": policy {policy} cannot be attached to a role (hint: it is reserved for service-linked roles; pick another)"
-    )]
-    PolicyNotAttachable { policy: String },
-    #[error(
-        "step \"role\": role {name} exists at path {existing}, not {wanted} (hint: IAM cannot move a role; use --role-path {existing} or another --role-name)"
-    )]
-    RolePathConflict {
-        name: String,
-        existing: String,
-        wanted: String,
-    },
-    #[error("step \"role\": role {name} does not exist (hint: check --role-name and the account)")]
-    RoleNotFound { name: String },
-    #[error(
-        "step \"role\": role {name} was not created by aws-oidc-wizard (hint: check the name; --force removes it anyway)"
-    )]
-    NotOurs { name: String },
-    #[error("step \"permissions\": role {name} has inline policies someone else added: {} (hint: remove them first; this tool never deletes what it did not make)", policies.join(", "))]
-    InlinePolicies { name: String, policies: Vec<String> },
-    #[error("step \"gitlab\": {message}")]
-    GitLab { message: String },
-    #[error("confirmation required: {} (hint: review with `plan`, then run again with --yes)", reasons.join("; "))]
-    ConfirmationRequired { reasons: Vec<String> },
-}
-
-impl EngineError {
-    pub fn aws(step: Step) -> impl FnOnce(AwsError) -> EngineError {
-        move |error| EngineError::Aws { step, error }
-    }
-
-    /// The process exit code: 2 for bad input, 1 for everything else.
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            EngineError::Input(_) => 2,
-            _ => 1,
-        }
-    }
 }

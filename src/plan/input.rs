@@ -96,6 +96,14 @@ impl ProviderUrl {
     pub fn is_gitlab_com(&self) -> bool {
         self.host_path() == "gitlab.com"
     }
+
+    /// The ARN of this issuer's IAM OIDC provider in `account`.
+    pub fn provider_arn(&self, partition: &str, account: &str) -> String {
+        format!(
+            "arn:{partition}:iam::{account}:oidc-provider/{}",
+            self.host_path()
+        )
+    }
 }
 
 impl fmt::Display for ProviderUrl {

@@ -169,10 +169,7 @@ impl SetupInput {
 impl Setup {
     /// The provider ARN in `account`.
     pub fn provider_arn(&self, partition: &str, account: &str) -> String {
-        format!(
-            "arn:{partition}:iam::{account}:oidc-provider/{}",
-            self.provider_url.host_path()
-        )
+        self.provider_url.provider_arn(partition, account)
     }
 
     /// The role ARN in `account`.

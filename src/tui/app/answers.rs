@@ -39,8 +39,12 @@ impl App {
                 rule(PolicyArn::parse("--policy", &self.custom_policy.value).map(drop))
             }
             Element::RoleName => rule(RoleName::parse(&self.role_name.value).map(drop)),
+            Element::RolePath => rule(RolePath::parse(&self.role_path.value).map(drop)),
             Element::Description => rule(Description::parse(&self.description.value).map(drop)),
-            Element::MaxSession => rule(SessionDuration::parse(&self.max_session.value).map(drop)),
+            // Empty: a new role gets 3600 s and an existing role keeps its own.
+            Element::MaxSession if !self.max_session.value.trim().is_empty() => {
+                rule(SessionDuration::parse(&self.max_session.value).map(drop))
+            }
             Element::Boundary if !self.boundary.value.is_empty() => {
                 rule(PolicyArn::parse("--permissions-boundary", &self.boundary.value).map(drop))
             }
@@ -83,38 +87,88 @@ impl App {
         }
     }
 
-    /// Everything the user answered, as the engine's input.
+    /// Everything the user answered, as the engine's input. `set_answers` is its inverse: the two
+    /// stand side by side so that every answer goes both ways (a journal of the CLI is continued
+    /// here with nothing dropped).
     pub fn setup_input(&self) -> SetupInput {
         let mut policies: Vec<String> = self.selected.iter().cloned().collect();
         policies.sort();
+        let gitlab_com = self.is_gitlab_com();
         SetupInput {
             provider_url: Some(self.provider_url_value().to_string()),
             audience: Some(self.audience.value.clone()),
             projects: self.projects.list(),
             refs: self.refs.list(),
             ref_type: Some(self.ref_type),
-            ref_protected: self.ref_protected && self.is_gitlab_com(),
-            project_ids: if self.is_gitlab_com() {
+            ref_protected: self.ref_protected && gitlab_com,
+            project_ids: if gitlab_com {
                 self.project_ids.list()
             } else {
                 vec![]
             },
-            // A private CA needs its thumbprint in IAM: taken from the pre-flight ("auto").
-            thumbprints: match (self.is_gitlab_com(), self.preflight.loaded()) {
+            // A private CA needs its thumbprint in IAM: kept from a stopped setup, or taken from
+            // the pre-flight (the CLI's "auto").
+            thumbprints: match (gitlab_com, self.preflight.loaded()) {
+                (true, _) => vec![],
+                (false, _) if !self.carried_thumbprints.is_empty() => {
+                    self.carried_thumbprints.clone()
+                }
                 (false, Some(report)) => report
                     .needed_thumbprint()
                     .map(str::to_string)
                     .into_iter()
                     .collect(),
-                _ => vec![],
+                (false, None) => vec![],
             },
             role_name: Some(self.role_name.value.clone()),
-            role_path: None,
+            role_path: non_empty(&self.role_path.value).filter(|p| p != "/"),
             description: non_empty(&self.description.value),
             policies,
             max_session_duration: non_empty(&self.max_session.value),
             permissions_boundary: non_empty(&self.boundary.value),
         }
+    }
+
+    /// Fill every field from a setup's answers (the journal's): the inverse of `setup_input`.
+    pub fn set_answers(&mut self, a: &SetupInput) {
+        let url = a
+            .provider_url
+            .clone()
+            .unwrap_or_else(|| DEFAULT_PROVIDER_URL.to_string());
+        self.provider_kind = if url == DEFAULT_PROVIDER_URL {
+            ProviderKind::GitLabCom
+        } else {
+            ProviderKind::SelfManaged
+        };
+        self.provider_url.set(&url);
+        self.audience.set(a.audience.as_deref().unwrap_or(&url));
+        self.audience_edited = true;
+        self.projects.set(&a.projects.join(", "));
+        self.ref_type = a.ref_type.unwrap_or(RefType::Branch);
+        let refs = if a.refs.is_empty() {
+            crate::plan::DEFAULT_REF.to_string()
+        } else {
+            a.refs.join(", ")
+        };
+        self.refs.set(&refs);
+        self.ref_protected = a.ref_protected;
+        self.project_ids.set(&a.project_ids.join(", "));
+        self.carried_thumbprints = a.thumbprints.clone();
+        self.role_name.set(a.role_name.as_deref().unwrap_or(""));
+        self.role_name_edited = true;
+        self.role_path.set(a.role_path.as_deref().unwrap_or("/"));
+        self.description.set(a.description.as_deref().unwrap_or(""));
+        self.max_session
+            .set(a.max_session_duration.as_deref().unwrap_or(""));
+        self.boundary
+            .set(a.permissions_boundary.as_deref().unwrap_or(""));
+        // Names (from a scripted run) become AWS managed policy ARNs, as the list shows them.
+        self.selected = a
+            .policies
+            .iter()
+            .filter_map(|p| crate::plan::input::PolicyRef::parse(p).ok())
+            .map(|p| p.likely_arn("aws"))
+            .collect();
     }
 
     /// The account and partition, once known.
@@ -154,10 +208,7 @@ impl App {
             vec![]
         };
         let (partition, account) = self.account();
-        let arn = format!(
-            "arn:{partition}:iam::{account}:oidc-provider/{}",
-            url.host_path()
-        );
+        let arn = url.provider_arn(&partition, &account);
         crate::plan::trust::build(&crate::plan::trust::TrustSpec {
             provider_url: &url,
             provider_arn: &arn,

@@ -22,7 +22,7 @@ use crate::engine::{Action, Done, EngineError, Outcome, Plan, Step};
 use crate::journal::Journal;
 use crate::plan::input::{
     Audience, Description, PolicyArn, ProjectId, ProjectPath, ProviderUrl, RefName, RefType,
-    RoleName, SessionDuration, is_admin_policy_arn,
+    RoleName, RolePath, SessionDuration, is_admin_policy_arn,
 };
 use crate::plan::{DEFAULT_PROVIDER_URL, Setup, SetupInput};
 
@@ -143,6 +143,7 @@ pub enum Element {
     PolicyList,
     CustomPolicy,
     RoleName,
+    RolePath,
     Description,
     MaxSession,
     Boundary,
@@ -177,24 +178,10 @@ pub struct ErrorView {
 
 impl From<&EngineError> for ErrorView {
     fn from(e: &EngineError) -> Self {
-        match e {
-            EngineError::Aws { error, .. } => ErrorView {
-                code: error.code().to_string(),
-                message: error.to_string(),
-                hint: error.hint(),
-            },
-            other => {
-                let text = other.to_string();
-                let (message, hint) = match text.split_once(" (hint: ") {
-                    Some((m, h)) => (m.to_string(), h.trim_end_matches(')').to_string()),
-                    None => (text, String::new()),
-                };
-                ErrorView {
-                    code: "Error".to_string(),
-                    message,
-                    hint,
-                }
-            }
+        ErrorView {
+            code: e.code().to_string(),
+            message: e.message(),
+            hint: e.hint(),
         }
     }
 }
@@ -318,10 +305,10 @@ pub enum Msg {
         attempt: u64,
         report: Box<crate::preflight::Report>,
     },
-    /// Lines saying what was stored, and a difference that needs a yes, if any.
+    /// What was stored on each project (a different value is left alone until a yes).
     Stored {
         attempt: u64,
-        result: Result<(Vec<String>, Option<String>), ErrorView>,
+        result: Result<Vec<crate::flow::gitlab::StoredOn>, ErrorView>,
     },
     /// SIGTERM or SIGINT from outside.
     Terminate,
@@ -345,10 +332,12 @@ pub enum Effect {
         attempt: u64,
         setup: Box<Setup>,
     },
+    /// Run the plan's actions from `from` on, keeping the journal of the setup.
     Apply {
         attempt: u64,
         plan: Box<Plan>,
         from: usize,
+        journal: Option<Box<Journal>>,
     },
     Copy(String),
     Check {
@@ -357,8 +346,7 @@ pub enum Effect {
     Explain {
         attempt: u64,
         role: String,
-        claims_file: Option<String>,
-        token: Option<String>,
+        claims: crate::flow::claims::ClaimsSource,
     },
     PlanRemove {
         attempt: u64,
@@ -430,6 +418,9 @@ pub struct App {
     pub provider_lookup: Load<Option<OidcProvider>>,
     /// The pre-flight of a self-managed instance (what AWS will check).
     pub preflight: Load<crate::preflight::Report>,
+    preflight_gen: u64,
+    /// Thumbprints kept from a stopped setup: used instead of the pre-flight's, which must agree.
+    pub carried_thumbprints: Vec<String>,
     lookup_gen: u64,
     lookup_due: Option<u8>,
 
@@ -452,6 +443,7 @@ pub struct App {
     // Role
     pub role_name: Field,
     role_name_edited: bool,
+    pub role_path: Field,
     pub description: Field,
     pub max_session: Field,
     pub boundary: Field,
@@ -459,6 +451,8 @@ pub struct App {
     // Review, Apply, Done
     pub plan: Load<Box<Plan>>,
     plan_gen: u64,
+    /// The plan is made once the pre-flight of the self-managed instance has answered.
+    plan_waits_for_preflight: bool,
     pub apply_rows: Vec<ApplyRow>,
     apply_gen: u64,
     pub applying: bool,
@@ -509,6 +503,8 @@ impl App {
             audience_edited: false,
             provider_lookup: Load::Idle,
             preflight: Load::Idle,
+            preflight_gen: 0,
+            carried_thumbprints: Vec::new(),
             lookup_gen: 0,
             lookup_due: None,
             projects: Field::new("Projects", "").with_placeholder("group/project, group/other"),
@@ -527,12 +523,14 @@ impl App {
                 .with_placeholder("arn:aws:iam::…:policy/name"),
             role_name: Field::new("Role name", ""),
             role_name_edited: false,
+            role_path: Field::new("Role path", "/"),
             description: Field::new("Description", "")
                 .with_placeholder("generated from the projects"),
             max_session: Field::new("Max session (s)", "3600"),
             boundary: Field::new("Boundary ARN", "").with_placeholder("none"),
             plan: Load::Idle,
             plan_gen: 0,
+            plan_waits_for_preflight: false,
             apply_rows: Vec::new(),
             apply_gen: 0,
             applying: false,
@@ -579,43 +577,7 @@ impl App {
         let Some(journal) = self.journal.clone() else {
             return vec![];
         };
-        let a = &journal.answers;
-        let url = a
-            .provider_url
-            .clone()
-            .unwrap_or_else(|| DEFAULT_PROVIDER_URL.to_string());
-        self.provider_kind = if url == DEFAULT_PROVIDER_URL {
-            ProviderKind::GitLabCom
-        } else {
-            ProviderKind::SelfManaged
-        };
-        self.provider_url.set(&url);
-        self.audience.set(a.audience.as_deref().unwrap_or(&url));
-        self.audience_edited = true;
-        self.projects.set(&a.projects.join(", "));
-        self.ref_type = a.ref_type.unwrap_or(RefType::Branch);
-        let refs = if a.refs.is_empty() {
-            "main".to_string()
-        } else {
-            a.refs.join(", ")
-        };
-        self.refs.set(&refs);
-        self.ref_protected = a.ref_protected;
-        self.project_ids.set(&a.project_ids.join(", "));
-        self.role_name.set(a.role_name.as_deref().unwrap_or(""));
-        self.role_name_edited = true;
-        self.description.set(a.description.as_deref().unwrap_or(""));
-        self.max_session
-            .set(a.max_session_duration.as_deref().unwrap_or("3600"));
-        self.boundary
-            .set(a.permissions_boundary.as_deref().unwrap_or(""));
-        // Names (from a scripted run) become AWS managed policy ARNs, as the list shows them.
-        self.selected = a
-            .policies
-            .iter()
-            .filter_map(|p| crate::plan::input::PolicyRef::parse(p).ok())
-            .map(|p| p.likely_arn("aws"))
-            .collect();
+        self.set_answers(&journal.answers);
         self.resume_to_review = true;
         if self.identity.loaded().is_some() {
             self.resume_to_review = false;
@@ -652,7 +614,7 @@ impl App {
             }
             Screen::Trust => vec![Projects, RefType, Refs, Next],
             Screen::Permissions => vec![Filter, PolicyList, CustomPolicy, Next],
-            Screen::Role => vec![RoleName, Description, MaxSession, Boundary, Next],
+            Screen::Role => vec![RoleName, RolePath, Description, MaxSession, Boundary, Next],
             Screen::Done => vec![Next, GitLabToken],
             Screen::Review | Screen::Apply | Screen::Check => vec![Next],
             Screen::Explain => vec![TargetRole, ClaimsFile, Token, Next],
@@ -692,6 +654,7 @@ impl App {
             Element::Filter => &self.filter,
             Element::CustomPolicy => &self.custom_policy,
             Element::RoleName => &self.role_name,
+            Element::RolePath => &self.role_path,
             Element::Description => &self.description,
             Element::MaxSession => &self.max_session,
             Element::Boundary => &self.boundary,
@@ -715,6 +678,7 @@ impl App {
             Element::Filter => &mut self.filter,
             Element::CustomPolicy => &mut self.custom_policy,
             Element::RoleName => &mut self.role_name,
+            Element::RolePath => &mut self.role_path,
             Element::Description => &mut self.description,
             Element::MaxSession => &mut self.max_session,
             Element::Boundary => &mut self.boundary,
@@ -788,43 +752,74 @@ impl App {
         self.provider_lookup = Load::Loading;
         let mut effects = vec![Effect::LookupProvider {
             attempt: self.lookup_gen,
-            arn: format!(
-                "arn:{}:iam::{}:oidc-provider/{}",
-                id.partition(),
-                id.account,
-                url.host_path()
-            ),
+            arn: url.provider_arn(id.partition(), &id.account),
         }];
         if url.is_gitlab_com() {
             self.preflight = Load::Idle;
         } else {
-            self.preflight = Load::Loading;
-            effects.push(Effect::Preflight {
-                attempt: self.lookup_gen,
-                url: url.as_str().to_string(),
-            });
+            effects.push(self.start_preflight(&url));
         }
         effects
     }
 
+    fn start_preflight(&mut self, url: &ProviderUrl) -> Effect {
+        self.preflight_gen += 1;
+        self.preflight = Load::Loading;
+        Effect::Preflight {
+            attempt: self.preflight_gen,
+            url: url.as_str().to_string(),
+        }
+    }
+
     fn replan(&mut self) -> Vec<Effect> {
         self.plan_gen += 1;
-        match self.setup_input().validate() {
-            Ok(setup) => {
-                self.plan = Load::Loading;
-                vec![Effect::Plan {
-                    attempt: self.plan_gen,
-                    setup: Box::new(setup),
-                }]
-            }
+        self.plan_waits_for_preflight = false;
+        let setup = match self.setup_input().validate() {
+            Ok(setup) => setup,
             Err(e) => {
                 self.plan = Load::Failed(ErrorView {
                     code: "InvalidInput".into(),
                     message: e.to_string(),
                     hint: "go back (Esc) and correct it".into(),
                 });
+                return vec![];
+            }
+        };
+        self.plan = Load::Loading;
+        // A self-managed instance is checked the way AWS will before AWS is read, as the CLI does.
+        let report = match (setup.provider_url.is_gitlab_com(), &self.preflight) {
+            (true, _) => None,
+            (false, Load::Loaded(report)) => Some(report),
+            (false, Load::Loading) => {
+                self.plan_waits_for_preflight = true;
+                return vec![];
+            }
+            (false, _) => {
+                self.plan_waits_for_preflight = true;
+                return vec![self.start_preflight(&setup.provider_url)];
+            }
+        };
+        match crate::flow::preflight::gate(setup, report, self.thumbprint_choice()) {
+            Ok(setup) => vec![Effect::Plan {
+                attempt: self.plan_gen,
+                setup: Box::new(setup),
+            }],
+            Err(e) => {
+                self.plan = Load::Failed(ErrorView {
+                    hint: gate_hint(&e).into(),
+                    ..ErrorView::from(&EngineError::from(e))
+                });
                 vec![]
             }
+        }
+    }
+
+    /// Thumbprints kept from a stopped setup must be the instance's; otherwise the pre-flight's.
+    fn thumbprint_choice(&self) -> crate::flow::preflight::Thumbprint {
+        if self.carried_thumbprints.is_empty() {
+            crate::flow::preflight::Thumbprint::Auto
+        } else {
+            crate::flow::preflight::Thumbprint::Given
         }
     }
 
@@ -841,6 +836,7 @@ impl App {
             attempt: self.apply_gen,
             plan,
             from,
+            journal: self.journal.clone().map(Box::new),
         }]
     }
 
@@ -866,6 +862,20 @@ impl App {
     /// The role ARN, once the setup is done.
     pub fn role_arn(&self) -> Option<&str> {
         self.outcome.as_ref().map(|o| o.role_arn.as_str())
+    }
+}
+
+/// The way out of a failed pre-flight gate, in the wizard's words.
+fn gate_hint(e: &crate::flow::preflight::GateError) -> &'static str {
+    use crate::flow::preflight::GateError;
+    match e {
+        GateError::Failed { .. } => {
+            "the checks on the Identity provider screen say what AWS would refuse; fix the instance, or go back (Esc) and correct the URL"
+        }
+        GateError::ThumbprintNeeded { .. } => {
+            "the thumbprint kept from the stopped setup is not this instance's certificate: go back (Esc) to the Identity provider screen and edit the URL to take the new one"
+        }
+        GateError::AutoWithoutPreflight { .. } => "go back (Esc) and press r to run the pre-flight",
     }
 }
 

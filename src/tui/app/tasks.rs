@@ -2,6 +2,7 @@
 //! The same engine functions as the `check`, `explain` and `destroy` commands, run in the background.
 
 use super::*;
+use crate::flow::claims::ClaimsSource;
 use crate::plan::input::RoleName;
 
 impl App {
@@ -24,11 +25,15 @@ impl App {
                 }
                 self.task_gen += 1;
                 self.explain_result = Load::Loading;
+                // A pasted token wins over a file name.
+                let claims = match non_empty(&self.token.value) {
+                    Some(token) => ClaimsSource::Token(token),
+                    None => ClaimsSource::File(self.claims_file.value.trim().into()),
+                };
                 vec![Effect::Explain {
                     attempt: self.task_gen,
                     role: self.target_role.value.trim().to_string(),
-                    claims_file: non_empty(&self.claims_file.value),
-                    token: non_empty(&self.token.value),
+                    claims,
                 }]
             }
             Screen::Remove => match &self.remove_plan {
@@ -120,12 +125,7 @@ impl App {
             attempt: self.task_gen,
             url,
             token: self.gitlab_token.value.trim().to_string(),
-            projects: self
-                .projects
-                .list()
-                .into_iter()
-                .filter(|p| !p.contains('*'))
-                .collect(),
+            projects: crate::flow::gitlab::named_projects(&self.projects.list()),
             arn,
             replace,
         }]
@@ -140,12 +140,7 @@ impl App {
             );
             return vec![];
         }
-        let projects: Vec<String> = self
-            .projects
-            .list()
-            .into_iter()
-            .filter(|p| !p.contains('*'))
-            .collect();
+        let projects = crate::flow::gitlab::named_projects(&self.projects.list());
         let url =
             match crate::gitlab::instance_url(self.gitlab_url.as_deref(), DEFAULT_PROVIDER_URL) {
                 Ok(u) => u,
@@ -193,11 +188,26 @@ impl App {
                 Err(e) => self.notice = Some(format!("{}: {}", e.code, e.message)),
             },
             Msg::Stored { attempt, result } if fresh(attempt, self) => match result {
-                Ok((lines, Some(reason))) => {
-                    self.stored = Load::Loaded(lines);
-                    self.confirm = Some(Confirm::ReplaceVariable { reason });
+                Ok(stored) => {
+                    let key = crate::ci_job::DEFAULT_VARIABLE;
+                    let arn = self.role_arn().unwrap_or_default().to_string();
+                    let differences: Vec<String> = stored
+                        .iter()
+                        .filter_map(|s| s.difference(key, &arn))
+                        .collect();
+                    self.stored = Load::Loaded(
+                        stored
+                            .iter()
+                            .filter(|s| s.difference(key, &arn).is_none())
+                            .map(|s| s.line(key))
+                            .collect(),
+                    );
+                    if !differences.is_empty() {
+                        self.confirm = Some(Confirm::ReplaceVariable {
+                            reason: format!("{}; replace it?", differences.join("; ")),
+                        });
+                    }
                 }
-                Ok((lines, None)) => self.stored = Load::Loaded(lines),
                 Err(e) => self.stored = Load::Failed(e),
             },
             _ => {}

@@ -709,7 +709,7 @@ fn the_start_screen_leads_to_each_task_and_back() {
     app.focus = app.elements().len() - 1;
     let effects = send(&mut app, [key(KeyCode::Enter)]);
     assert!(
-        matches!(&effects[..], [Effect::Explain { role, token: Some(t), claims_file: None, .. }] if role == "web" && t == "a.b.c"),
+        matches!(&effects[..], [Effect::Explain { role, claims: crate::flow::claims::ClaimsSource::Token(t), .. }] if role == "web" && t == "a.b.c"),
         "{effects:?}"
     );
 }
@@ -812,7 +812,12 @@ fn storing_the_arn_in_gitlab_from_done() {
         &mut app,
         [Msg::Stored {
             attempt,
-            result: Ok((vec![], Some("ROLE_ARN differs".into()))),
+            result: Ok(vec![crate::flow::gitlab::StoredOn {
+                owner: crate::gitlab::Owner::Project("acme/web".into()),
+                stored: crate::gitlab::Stored::Differs {
+                    from: "arn:aws:iam::123456789012:role/old".into(),
+                },
+            }]),
         }],
     );
     assert!(matches!(app.confirm, Some(Confirm::ReplaceVariable { .. })));

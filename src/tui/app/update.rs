@@ -46,8 +46,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Preflighted { attempt, report } => {
-            if attempt == app.lookup_gen {
-                app.preflight = Load::Loaded(*report);
+            if attempt != app.preflight_gen {
+                return vec![];
+            }
+            app.preflight = Load::Loaded(*report);
+            if app.plan_waits_for_preflight && app.screen == Screen::Review {
+                return app.replan();
             }
             vec![]
         }
@@ -95,11 +99,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             let ok = result.is_ok();
             let mut effects = Vec::new();
+            // The runner has written it to the journal; this copy is what Review saves again.
             if let (Ok(_), Some(row), Some(journal)) =
                 (&result, app.apply_rows.get(index), app.journal.as_mut())
             {
                 journal.finished.push(row.label.clone());
-                effects.push(Effect::SaveJournal(Box::new(journal.clone())));
             }
             if let Some(row) = app.apply_rows.get_mut(index) {
                 row.state = match result {
@@ -376,6 +380,8 @@ fn on_field(app: &mut App, e: Element, key: KeyEvent) -> Vec<Effect> {
     }
     match e {
         Element::ProviderUrl => {
+            // Another instance has another certificate: the pre-flight settles it anew.
+            app.carried_thumbprints.clear();
             if !app.audience_edited {
                 let url = app.provider_url.value.clone();
                 app.audience.set(&url);

@@ -408,6 +408,7 @@ fn role(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let mut cursor = None;
     for e in [
         Element::RoleName,
+        Element::RolePath,
         Element::Description,
         Element::MaxSession,
         Element::Boundary,
@@ -418,9 +419,10 @@ fn role(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     if let Some((id, _)) = app.identity.loaded() {
         lines.push(Line::from(Span::styled(
             format!(
-                "  Role ARN will be arn:{}:iam::{}:role/{}",
+                "  Role ARN will be arn:{}:iam::{}:role{}{}",
                 id.partition(),
                 id.account,
+                app.role_path.value.trim(),
                 app.role_name.value
             ),
             theme.muted(),

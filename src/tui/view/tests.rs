@@ -197,10 +197,17 @@ fn states() -> Vec<(&'static str, App)> {
             _ => None,
         })
         .expect("a pre-flight");
+    let lookup = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::LookupProvider { attempt, .. } => Some(*attempt),
+            _ => None,
+        })
+        .expect("a provider lookup");
     send(
         &mut self_managed,
         [Msg::ProviderLookup {
-            attempt,
+            attempt: lookup,
             result: Ok(None),
         }],
     );

@@ -1,0 +1,253 @@
+//! The command line's types: global flags named like the AWS CLI's, the subcommands and their
+//! flags. Only clap types live here; what they mean is decided in the handlers.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::flow::preflight::Thumbprint;
+use crate::plan::SetupInput;
+use crate::plan::input::RefType;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "aws-oidc-wizard",
+    version,
+    about = "Let GitLab CI/CD pipelines assume an AWS role through OpenID Connect: creates or adopts the IAM identity provider, the role and its permissions, and prints the role ARN.\n\nWithout a command, opens the interactive wizard (drawn on the terminal; the ARN is printed on stdout when you quit).",
+    after_help = "Example:\n  aws-oidc-wizard plan  --project acme/web --role-name gitlab-acme-web --policy ReadOnlyAccess\n  ROLE_ARN=$(aws-oidc-wizard apply --project acme/web --role-name gitlab-acme-web --policy ReadOnlyAccess)"
+)]
+pub struct Cli {
+    /// Use a named profile from your AWS config (default: $AWS_PROFILE, then the default chain).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// AWS region for signing (IAM is global; default: $AWS_REGION, the profile's, or us-east-1).
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Send AWS requests to this URL instead (default: $AWS_ENDPOINT_URL).
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Write a log to this file (level from AWS_OIDC_WIZARD_LOG, default info). Never to the screen.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log_file: Option<std::path::PathBuf>,
+    /// GitLab URL for its API (default: the provider URL).
+    #[arg(long, global = true, value_name = "URL")]
+    pub gitlab_url: Option<String>,
+    /// Output format of the result on stdout.
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show what `apply` would do, with read-only calls only.
+    Plan(SetupArgs),
+    /// Create or update the provider, role and permissions; print the role ARN.
+    Apply {
+        #[command(flatten)]
+        setup: SetupArgs,
+        /// Confirm changes to an existing role and admin-level policies without asking.
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// Continue the setup that stopped, with the answers kept in the journal (no setup flags).
+        #[arg(long)]
+        from_journal: bool,
+        #[command(flatten)]
+        ci: CiJobArgs,
+        #[command(flatten)]
+        gitlab: GitLabArgs,
+    },
+    /// Print the .gitlab-ci.yml job that assumes the role (no AWS call).
+    CiJob {
+        /// The audience the job asks for (default: the provider URL).
+        #[arg(long, value_name = "AUD")]
+        audience: Option<String>,
+        /// GitLab instance URL, for the default audience.
+        #[arg(long, value_name = "URL")]
+        provider_url: Option<String>,
+        #[command(flatten)]
+        ci: CiJobArgs,
+        /// Overwrite an existing different file given to --write-ci-job.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Explain why AWS would refuse (or accept) a GitLab ID token for a role: every condition checked.
+    Explain(ExplainArgs),
+    /// Check a self-managed GitLab the way AWS will: issuer, signing keys, TLS chain and thumbprint.
+    Preflight {
+        /// The instance URL (the tokens' issuer).
+        #[arg(long, value_name = "URL")]
+        provider_url: String,
+    },
+    /// Audit GitLab OIDC roles: each finding with a severity, an explanation and the fix.
+    Check {
+        /// The role to audit.
+        #[arg(
+            long,
+            value_name = "NAME",
+            required_unless_present = "all",
+            conflicts_with = "all"
+        )]
+        role_name: Option<String>,
+        /// Audit every role whose trust names an OIDC provider of a GitLab host.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Remove a setup: detach the role's policies, delete the role, and the provider if this tool
+    /// created it and no other role trusts it.
+    Destroy {
+        /// The role to remove.
+        #[arg(long, value_name = "NAME")]
+        role_name: String,
+        /// Remove without asking.
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// Also remove a role that aws-oidc-wizard did not create.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// The GitLab side of apply: needs a token in GITLAB_TOKEN (api scope, Maintainer role).
+#[derive(Debug, Clone, Args)]
+pub struct GitLabArgs {
+    /// After a successful apply, store the role ARN as a CI/CD variable on each --project.
+    #[arg(long)]
+    pub store_in_gitlab: bool,
+    /// Store it on this group instead of the projects.
+    #[arg(long, value_name = "GROUP", requires = "store_in_gitlab")]
+    pub gitlab_group: Option<String>,
+    /// Look up each project's numeric id through the GitLab API and pin it in the trust policy (gitlab.com).
+    #[arg(long)]
+    pub pin_project_ids: bool,
+    /// Make the variable available to protected branches and tags only.
+    #[arg(long)]
+    pub variable_protected: bool,
+    /// Mask the variable in job logs.
+    #[arg(long)]
+    pub variable_masked: bool,
+    /// The variable's environment scope.
+    #[arg(long, value_name = "SCOPE", default_value = "*")]
+    pub variable_environment_scope: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CiJobArgs {
+    /// After a successful apply, write the .gitlab-ci.yml job here (an existing different file needs --yes).
+    #[arg(long, value_name = "PATH")]
+    pub write_ci_job: Option<std::path::PathBuf>,
+    /// How the job gets credentials.
+    #[arg(long, value_enum, value_name = "STYLE", default_value_t = crate::ci_job::CiStyle::TokenFile)]
+    pub ci_job_style: crate::ci_job::CiStyle,
+    /// The GitLab CI/CD variable that holds the role ARN.
+    #[arg(long, value_name = "NAME", default_value = crate::ci_job::DEFAULT_VARIABLE)]
+    pub ci_variable: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExplainArgs {
+    /// The role the pipeline tried to assume.
+    #[arg(long, value_name = "NAME")]
+    pub role_name: String,
+    /// The token's claims as a JSON file (e.g. copied from a job's debug output).
+    #[arg(
+        long,
+        value_name = "FILE.json",
+        conflicts_with = "token",
+        required_unless_present = "token"
+    )]
+    pub claims: Option<std::path::PathBuf>,
+    /// The ID token itself, or - to read it from stdin (safer: not in the process list). Never stored.
+    #[arg(long, value_name = "JWT")]
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SetupArgs {
+    /// GitLab instance URL: the tokens' issuer (default https://gitlab.com).
+    #[arg(long, value_name = "URL")]
+    pub provider_url: Option<String>,
+    /// Audience the CI job asks for in id_tokens (default: the provider URL).
+    #[arg(long, value_name = "AUD")]
+    pub audience: Option<String>,
+    /// GitLab project path allowed to assume the role; repeat for several.
+    #[arg(long = "project", value_name = "GROUP/PROJECT")]
+    pub projects: Vec<String>,
+    /// Branch or tag allowed (a '*' makes it a pattern); repeat for several (default main).
+    #[arg(long = "ref", value_name = "NAME")]
+    pub refs: Vec<String>,
+    /// Kind of ref allowed.
+    #[arg(long, value_enum, value_name = "TYPE", default_value_t = RefType::Branch)]
+    pub ref_type: RefType,
+    /// Only protected branches and tags may assume the role (gitlab.com only).
+    #[arg(long)]
+    pub ref_protected: bool,
+    /// Pin the numeric GitLab project id too (gitlab.com only; survives renames); repeat for several.
+    #[arg(long = "project-id", value_name = "ID")]
+    pub project_ids: Vec<String>,
+    /// For a self-managed instance behind a private CA: the certificate thumbprint IAM needs, or
+    /// `auto` to take it from the pre-flight.
+    #[arg(long = "thumbprint", value_name = "auto|HEX")]
+    pub thumbprints: Vec<String>,
+    /// Do not check a self-managed instance before creating anything (e.g. reachable from AWS only).
+    #[arg(long)]
+    pub skip_preflight: bool,
+    /// Name of the IAM role.
+    #[arg(long, value_name = "NAME")]
+    pub role_name: Option<String>,
+    /// IAM path of the role (default /).
+    #[arg(long, value_name = "PATH")]
+    pub role_path: Option<String>,
+    /// Description of the role.
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    /// AWS managed policy name (e.g. ReadOnlyAccess) or policy ARN to attach; repeat for several.
+    #[arg(long = "policy", value_name = "NAME_OR_ARN")]
+    pub policies: Vec<String>,
+    /// Longest session the role allows, in seconds, 3600–43200 (default 3600 for a new role).
+    #[arg(long, value_name = "SECONDS")]
+    pub max_session_duration: Option<String>,
+    /// ARN of a managed policy to set as the role's permissions boundary.
+    #[arg(long, value_name = "ARN")]
+    pub permissions_boundary: Option<String>,
+}
+
+impl SetupArgs {
+    pub fn to_input(&self) -> SetupInput {
+        SetupInput {
+            provider_url: self.provider_url.clone(),
+            audience: self.audience.clone(),
+            projects: self.projects.clone(),
+            refs: self.refs.clone(),
+            ref_type: Some(self.ref_type),
+            ref_protected: self.ref_protected,
+            project_ids: self.project_ids.clone(),
+            thumbprints: self
+                .thumbprints
+                .iter()
+                .filter(|t| *t != "auto")
+                .cloned()
+                .collect(),
+            role_name: self.role_name.clone(),
+            role_path: self.role_path.clone(),
+            description: self.description.clone(),
+            policies: self.policies.clone(),
+            max_session_duration: self.max_session_duration.clone(),
+            permissions_boundary: self.permissions_boundary.clone(),
+        }
+    }
+
+    /// How the thumbprint is settled: `--thumbprint auto`, or the ones given.
+    pub fn thumbprint(&self) -> Thumbprint {
+        if self.thumbprints.iter().any(|t| t == "auto") {
+            Thumbprint::Auto
+        } else {
+            Thumbprint::Given
+        }
+    }
+}

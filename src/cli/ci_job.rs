@@ -1,0 +1,29 @@
+//! `ci-job`: print (or write) the .gitlab-ci.yml job that assumes the role. No AWS call.
+
+use super::{CiJobArgs, CliError, Outcome};
+use crate::plan::input::{Audience, ProviderUrl};
+
+pub fn run(
+    audience: Option<&str>,
+    provider_url: Option<&str>,
+    ci: &CiJobArgs,
+    yes: bool,
+) -> Result<Outcome, CliError> {
+    let url = ProviderUrl::parse(provider_url.unwrap_or(crate::plan::DEFAULT_PROVIDER_URL))?;
+    let audience = Audience::parse(audience.unwrap_or(url.as_str()))?;
+    let variable = crate::ci_job::parse_variable(&ci.ci_variable)?;
+    let job = crate::ci_job::job(
+        ci.ci_job_style,
+        audience.as_str(),
+        &variable,
+        crate::ci_job::DEFAULT_DURATION,
+    );
+    match &ci.write_ci_job {
+        Some(path) => {
+            let what = crate::ci_job::write(path, &job, yes).map_err(CliError::failed)?;
+            eprintln!("CI job {what}: {}", path.display());
+            Ok(Outcome::success(""))
+        }
+        None => Ok(Outcome::success(job)),
+    }
+}

@@ -1,0 +1,177 @@
+//! The scripted command line: `args` holds the clap types, this module turns them into a call of
+//! one handler (a file per command), and `exit` turns what the handler returns into stderr text
+//! and an exit code. stdout carries only the result (the role ARN, or JSON); everything else goes
+//! to stderr. Handlers take `&impl Aws`, so they run on the in-memory fake in unit tests.
+
+mod args;
+mod check;
+mod ci_job;
+mod destroy;
+mod exit;
+mod explain;
+mod preflight;
+mod prompt;
+mod setup;
+#[cfg(test)]
+mod tests;
+mod wizard;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::{CiJobArgs, Cli, Command, ExplainArgs, GitLabArgs, OutputFormat, SetupArgs};
+pub use exit::{CliError, Outcome, Status};
+
+use crate::aws::Aws;
+use crate::aws::sdk::{ConnectOptions, SdkAws};
+
+/// Parse the arguments; a usage error is one line on stderr and exit code 2.
+pub fn parse() -> Result<Cli, ExitCode> {
+    match Cli::try_parse() {
+        Ok(cli) => Ok(cli),
+        Err(e) if !e.use_stderr() => {
+            let _ = e.print();
+            Err(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            let rendered = e.to_string();
+            let first = rendered
+                .lines()
+                .next()
+                .unwrap_or("error: invalid arguments");
+            eprintln!("{first} (see --help)");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// Run a parsed command line to its exit code.
+pub async fn run(cli: Cli) -> ExitCode {
+    if let Err(e) = crate::logging::init(cli.log_file.clone()) {
+        return exit::finish(Err(CliError::usage(format!("--log-file: {e}"))));
+    }
+    let options = ConnectOptions {
+        profile: cli.profile.clone(),
+        region: cli.region.clone(),
+        endpoint_url: cli.endpoint_url.clone(),
+    };
+    let Some(command) = cli.command else {
+        return exit::finish(wizard::run(options, cli.gitlab_url).await);
+    };
+    let context = Context {
+        options,
+        output: cli.output,
+        gitlab_url: cli.gitlab_url,
+    };
+    tokio::select! {
+        result = dispatch(command, &context) => exit::finish(result),
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("\ninterrupted: nothing after the last ✓ was done; run the same command again to finish");
+            ExitCode::from(130)
+        }
+    }
+}
+
+/// What every command may use besides its own flags.
+struct Context {
+    options: ConnectOptions,
+    output: OutputFormat,
+    gitlab_url: Option<String>,
+}
+
+/// Each command: its checks before AWS is touched, then its handler on a connected client.
+async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
+    let store = crate::journal::Store::user();
+    match command {
+        Command::Plan(args) => {
+            let request = setup::prepare(&args, None, cx.gitlab_url.as_deref(), &store).await?;
+            let aws = connect(cx, true).await;
+            counted(&aws, setup::plan(&aws, &request, cx.output).await)
+        }
+        Command::Apply {
+            setup: args,
+            yes,
+            from_journal,
+            ci,
+            gitlab,
+        } => {
+            let apply = setup::ApplyArgs {
+                yes,
+                from_journal,
+                ci: &ci,
+                gitlab: &gitlab,
+            };
+            let request =
+                setup::prepare(&args, Some(apply), cx.gitlab_url.as_deref(), &store).await?;
+            let aws = connect(cx, true).await;
+            counted(&aws, setup::apply(&aws, request, &store, cx.output).await)
+        }
+        Command::CiJob {
+            audience,
+            provider_url,
+            ci,
+            yes,
+        } => ci_job::run(audience.as_deref(), provider_url.as_deref(), &ci, yes),
+        Command::Explain(args) => {
+            let claims = explain::claims(&args)?;
+            let aws = connect(cx, false).await;
+            explain::run(&aws, &args.role_name, &claims, cx.output).await
+        }
+        Command::Preflight { provider_url } => preflight::run(&provider_url, cx.output).await,
+        Command::Check { role_name, .. } => {
+            check::validate(role_name.as_deref())?;
+            let aws = connect(cx, false).await;
+            check::run(&aws, role_name.as_deref(), cx.output).await
+        }
+        Command::Destroy {
+            role_name,
+            yes,
+            force,
+        } => {
+            destroy::validate(&role_name)?;
+            let aws = connect(cx, false).await;
+            let answer = destroy::Consent { yes, force };
+            counted(
+                &aws,
+                destroy::run(&aws, &role_name, answer, cx.output).await,
+            )
+        }
+    }
+}
+
+/// The AWS clients, built once for the command. `reading`: say where the setup is read from.
+async fn connect(cx: &Context, reading: bool) -> SdkAws {
+    let aws = SdkAws::connect(&cx.options).await;
+    if reading {
+        let c = &aws.connection;
+        eprintln!(
+            "Reading the current setup (profile {}, region {}{})…",
+            c.profile.as_deref().unwrap_or("default"),
+            c.region,
+            c.endpoint_url
+                .as_deref()
+                .map(|e| format!(", endpoint {e}"))
+                .unwrap_or_default()
+        );
+    }
+    aws
+}
+
+/// The closing stderr line of a command that changes AWS: how many calls it made, and how many
+/// changed something. Printed whatever the result.
+fn counted<T>(aws: &impl Aws, result: T) -> T {
+    let calls = aws.calls();
+    let total = calls.total();
+    eprintln!(
+        "{total} AWS call{}, {} of them changing something",
+        if total == 1 { "" } else { "s" },
+        calls.mutating()
+    );
+    result
+}
+
+/// A value as one line of JSON, for stdout.
+fn json_line(value: &impl serde::Serialize) -> String {
+    format!("{}\n", serde_json::to_value(value).unwrap_or_default())
+}

@@ -1,0 +1,22 @@
+//! Asking the user on the terminal: only when there is one, never in a pipeline or CI (there the
+//! command needs `--yes`).
+
+use std::io::{BufRead, IsTerminal, Write};
+
+/// Show the reasons and ask for a yes.
+pub fn confirm(reasons: &[String]) -> bool {
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return false;
+    }
+    eprintln!();
+    for r in reasons {
+        eprintln!("  ? {r}");
+    }
+    eprint!("Apply these changes? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    if std::io::stdin().lock().read_line(&mut answer).is_err() {
+        return false;
+    }
+    matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes")
+}

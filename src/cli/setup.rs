@@ -1,0 +1,305 @@
+//! `plan` and `apply`: the setup. Everything that can be decided without AWS is decided first
+//! (answers from the flags or the journal, GitLab project ids, validation, the self-managed
+//! pre-flight, the CI job's file); then the engine plans, and `apply` carries the plan out with the
+//! journal kept, writes the CI job and stores the ARN in GitLab. The flow itself is `crate::flow`.
+
+use std::path::PathBuf;
+
+use super::{CiJobArgs, CliError, GitLabArgs, Outcome, OutputFormat, SetupArgs, prompt};
+use crate::aws::Aws;
+use crate::engine::{self, EngineError, Plan};
+use crate::flow::apply::Journaled;
+use crate::flow::gitlab::{StoredOn, VariableSpec};
+use crate::flow::{self, preflight};
+use crate::gitlab::{Owner, Token};
+use crate::journal::{Journal, Store};
+use crate::output;
+use crate::plan::{Setup, SetupInput};
+
+/// The flags only `apply` has.
+pub struct ApplyArgs<'a> {
+    pub yes: bool,
+    pub from_journal: bool,
+    pub ci: &'a CiJobArgs,
+    pub gitlab: &'a GitLabArgs,
+}
+
+/// A setup ready for AWS: validated, through the pre-flight, its side tasks checked.
+pub struct Request {
+    pub setup: Setup,
+    /// The answers as the journal keeps them (ids looked up and the thumbprint settled).
+    pub input: SetupInput,
+    pub yes: bool,
+    /// Where the CI job is written after a successful apply, and what.
+    ci_job: Option<(PathBuf, String)>,
+    store: Option<GitLabStore>,
+}
+
+/// Storing the ARN in GitLab after a successful apply.
+struct GitLabStore {
+    client: crate::gitlab::Client,
+    owners: Vec<Owner>,
+    spec: VariableSpec,
+}
+
+/// Everything before AWS: bad input is exit code 2 and no AWS call is made.
+pub async fn prepare(
+    args: &SetupArgs,
+    apply: Option<ApplyArgs<'_>>,
+    gitlab_url: Option<&str>,
+    store: &Store,
+) -> Result<Request, CliError> {
+    let mut input = match &apply {
+        Some(a) if a.from_journal => from_journal(args, store)?,
+        _ => args.to_input(),
+    };
+    let gitlab = match &apply {
+        Some(a) => gitlab_client(a.gitlab, &input, gitlab_url)?,
+        None => None,
+    };
+    if let (Some(client), Some(a)) = (&gitlab, &apply)
+        && a.gitlab.pin_project_ids
+    {
+        let found = flow::gitlab::pin_project_ids(client, &input.projects)
+            .await
+            .map_err(|e| CliError::failed(format!("--pin-project-ids: {e}")))?;
+        for p in found {
+            eprintln!(
+                "GitLab: {} is project {} (pinned in the trust policy)",
+                p.path_with_namespace, p.id
+            );
+            input.project_ids.push(p.id.to_string());
+        }
+    }
+    let setup = input.validate()?;
+    let thumbprint = args.thumbprint();
+    let report = if preflight::wanted(&setup, thumbprint, args.skip_preflight)
+        .map_err(EngineError::from)?
+    {
+        let report =
+            crate::preflight::run(&setup.provider_url, crate::preflight::public_roots(), 443).await;
+        eprint!("{}", report.text());
+        Some(report)
+    } else {
+        None
+    };
+    let setup = preflight::gate(setup, report.as_ref(), thumbprint).map_err(EngineError::from)?;
+    // The journal keeps the thumbprint the pre-flight settled, so a continued run needs no flag.
+    input.thumbprints = setup.thumbprints.clone();
+    let (yes, ci_job, store) = match apply {
+        Some(a) => {
+            let ci_job = ci_job_for(a.ci, setup.audience.as_str(), a.yes)?;
+            let store = gitlab
+                .filter(|_| a.gitlab.store_in_gitlab)
+                .map(|client| GitLabStore {
+                    client,
+                    owners: owners(a.gitlab, &setup),
+                    spec: VariableSpec {
+                        key: a.ci.ci_variable.clone(),
+                        protected: a.gitlab.variable_protected,
+                        masked: a.gitlab.variable_masked,
+                        environment_scope: a.gitlab.variable_environment_scope.clone(),
+                    },
+                });
+            (a.yes, ci_job, store)
+        }
+        None => (false, None, None),
+    };
+    Ok(Request {
+        setup,
+        input,
+        yes,
+        ci_job,
+        store,
+    })
+}
+
+/// `--from-journal`: the answers of the setup that stopped.
+fn from_journal(args: &SetupArgs, store: &Store) -> Result<SetupInput, CliError> {
+    if !args.projects.is_empty() || args.role_name.is_some() {
+        return Err(CliError::usage(
+            "--from-journal takes the answers from the journal: give no setup flags with it",
+        ));
+    }
+    match store.load() {
+        Some(j) => {
+            eprintln!("Continuing from the journal: {}", j.summary());
+            Ok(j.answers)
+        }
+        None => {
+            let at = store
+                .path()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            Err(CliError::usage(format!(
+                "--from-journal: no stopped setup to continue (no journal at {at})"
+            )))
+        }
+    }
+}
+
+/// A GitLab API client when the GitLab side was asked for; a missing token is bad input.
+fn gitlab_client(
+    g: &GitLabArgs,
+    input: &SetupInput,
+    gitlab_url: Option<&str>,
+) -> Result<Option<crate::gitlab::Client>, CliError> {
+    if !g.store_in_gitlab && !g.pin_project_ids {
+        return Ok(None);
+    }
+    let Some(token) = Token::from_env() else {
+        return Err(CliError::usage(
+            "--store-in-gitlab and --pin-project-ids need a GitLab token in GITLAB_TOKEN (api scope)",
+        ));
+    };
+    if g.variable_environment_scope.trim().is_empty() {
+        return Err(CliError::usage(
+            "--variable-environment-scope must not be empty (* is every environment)",
+        ));
+    }
+    let provider = input
+        .provider_url
+        .as_deref()
+        .unwrap_or(crate::plan::DEFAULT_PROVIDER_URL);
+    flow::gitlab::client(gitlab_url, provider, token)
+        .map(Some)
+        .map_err(CliError::usage)
+}
+
+/// The variable goes on the group, or on each named project.
+fn owners(g: &GitLabArgs, setup: &Setup) -> Vec<Owner> {
+    match &g.gitlab_group {
+        Some(group) => vec![Owner::Group(group.clone())],
+        None => {
+            let projects: Vec<&str> = setup.projects.iter().map(|p| p.as_str()).collect();
+            flow::gitlab::named_projects(&projects)
+                .into_iter()
+                .map(Owner::Project)
+                .collect()
+        }
+    }
+}
+
+/// The job to write after a successful apply, with its path; checked before any AWS call.
+fn ci_job_for(
+    ci: &CiJobArgs,
+    audience: &str,
+    yes: bool,
+) -> Result<Option<(PathBuf, String)>, CliError> {
+    let variable = crate::ci_job::parse_variable(&ci.ci_variable)?;
+    let Some(path) = &ci.write_ci_job else {
+        return Ok(None);
+    };
+    let content = crate::ci_job::job(
+        ci.ci_job_style,
+        audience,
+        &variable,
+        crate::ci_job::DEFAULT_DURATION,
+    );
+    if let Ok(existing) = std::fs::read_to_string(path)
+        && existing != content
+        && !yes
+    {
+        return Err(CliError::usage(format!(
+            "--write-ci-job {}: the file exists with other content; it is not overwritten without --yes",
+            path.display()
+        )));
+    }
+    Ok(Some((path.clone(), content)))
+}
+
+/// `plan`: what `apply` would do, with read-only calls only.
+pub async fn plan<A: Aws>(
+    aws: &A,
+    request: &Request,
+    output: OutputFormat,
+) -> Result<Outcome, CliError> {
+    let plan = engine::plan(aws, &request.setup).await?;
+    Ok(Outcome::success(match output {
+        OutputFormat::Text => output::plan_text(&plan, true),
+        OutputFormat::Json => format!("{}\n", output::plan_json(&plan)),
+    }))
+}
+
+/// `apply`: plan, confirm what needs a yes, carry the plan out with the journal kept, then the CI
+/// job and the GitLab variable. The ARN is the result only when all of it succeeded.
+pub async fn apply<A: Aws>(
+    aws: &A,
+    request: Request,
+    store: &Store,
+    output: OutputFormat,
+) -> Result<Outcome, CliError> {
+    let plan: Plan = engine::plan(aws, &request.setup).await?;
+    eprint!("{}", output::plan_text(&plan, false));
+    let reasons = plan.confirmations();
+    if !reasons.is_empty() && !request.yes && !prompt::confirm(&reasons) {
+        return Err(EngineError::ConfirmationRequired { reasons }.into());
+    }
+    let mut journal = Journal::new(request.input.clone(), Some(plan.identity.account.clone()));
+    let journaled = Journaled {
+        store,
+        journal: &mut journal,
+    };
+    let outcome = flow::apply_from(aws, &plan, 0, Some(journaled), |p| {
+        eprintln!("{}", output::progress_line(&p))
+    })
+    .await?;
+    for r in &outcome.resources {
+        eprintln!("{}", output::report_line(r));
+    }
+    for other in &outcome.left_alone {
+        eprintln!(
+            "· policy        kept      {} (attached by someone else; left alone)",
+            other.arn
+        );
+    }
+    if let Some((path, content)) = &request.ci_job {
+        match crate::ci_job::write(path, content, request.yes) {
+            Ok(what) => eprintln!(
+                "CI job {what}: {} (store the role ARN in the CI/CD variable it uses)",
+                path.display()
+            ),
+            Err(e) => eprintln!("warning: the CI job was not written: {e}"),
+        }
+    }
+    if let Some(gitlab) = &request.store {
+        store_role_arn(gitlab, &outcome.role_arn, request.yes).await?;
+    }
+    Ok(Outcome::success(match output {
+        OutputFormat::Text => format!("{}\n", outcome.role_arn),
+        OutputFormat::Json => format!("{}\n", output::outcome_json(&outcome, aws.calls())),
+    }))
+}
+
+/// Store the ARN on every owner; a different value is replaced after a yes (`--yes`, or asked).
+async fn store_role_arn(gitlab: &GitLabStore, arn: &str, yes: bool) -> Result<(), CliError> {
+    let key = &gitlab.spec.key;
+    let stored =
+        flow::gitlab::store_role_arn(&gitlab.client, &gitlab.spec, &gitlab.owners, arn, yes)
+            .await
+            .map_err(EngineError::from)?;
+    let mut refused = Vec::new();
+    for on in stored {
+        let on = match on.difference(key, arn) {
+            None => on,
+            Some(reason) if prompt::confirm(std::slice::from_ref(&reason)) => {
+                let owner = std::slice::from_ref(&on.owner);
+                let replaced: Vec<StoredOn> =
+                    flow::gitlab::store_role_arn(&gitlab.client, &gitlab.spec, owner, arn, true)
+                        .await
+                        .map_err(EngineError::from)?;
+                replaced.into_iter().next().unwrap_or(on)
+            }
+            Some(reason) => {
+                refused.push(reason);
+                continue;
+            }
+        };
+        eprintln!("{}", on.line(key));
+    }
+    if refused.is_empty() {
+        Ok(())
+    } else {
+        Err(EngineError::ConfirmationRequired { reasons: refused }.into())
+    }
+}

@@ -1,0 +1,22 @@
+//! No command: the interactive wizard, drawn on the terminal; the ARN goes to stdout on quit.
+
+use std::io::IsTerminal;
+
+use super::{CliError, Outcome};
+use crate::aws::sdk::ConnectOptions;
+
+pub async fn run(options: ConnectOptions, gitlab_url: Option<String>) -> Result<Outcome, CliError> {
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Err(CliError::usage(
+            "the wizard needs a terminal; in scripts use `aws-oidc-wizard plan` or `apply` (see --help)",
+        ));
+    }
+    tracing::info!("wizard started");
+    match crate::tui::run(options, gitlab_url).await {
+        Ok(Some(arn)) => Ok(Outcome::success(format!("{arn}\n"))),
+        Ok(None) => Err(CliError::no_result(
+            "quit before a setup was finished: nothing to print",
+        )),
+        Err(e) => Err(CliError::failed(format!("the terminal failed: {e}"))),
+    }
+}

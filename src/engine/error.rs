@@ -1,0 +1,204 @@
+//! The one error of the program's use cases (setup, check, explain, destroy and the flow around
+//! them). It keeps its structure to the last mile: each face builds its own view from `code()`,
+//! `message()` and `hint()`; `Display` is the CLI's one-line rendering of the three.
+
+use std::fmt;
+
+use crate::aws::AwsError;
+use crate::flow::claims::ClaimsError;
+use crate::flow::preflight::GateError;
+use crate::gitlab::GitLabError;
+use crate::plan::input::InputError;
+
+use super::Step;
+
+#[derive(Debug)]
+pub enum EngineError {
+    Input(InputError),
+    Aws {
+        step: Step,
+        error: AwsError,
+    },
+    PolicyNotFound {
+        policy: String,
+    },
+    PolicyNotAttachable {
+        policy: String,
+    },
+    RolePathConflict {
+        name: String,
+        existing: String,
+        wanted: String,
+    },
+    RoleNotFound {
+        name: String,
+    },
+    NotOurs {
+        name: String,
+    },
+    InlinePolicies {
+        name: String,
+        policies: Vec<String>,
+    },
+    GitLab(GitLabError),
+    Preflight(GateError),
+    Claims(ClaimsError),
+    ConfirmationRequired {
+        reasons: Vec<String>,
+    },
+}
+
+impl EngineError {
+    pub fn aws(step: Step) -> impl FnOnce(AwsError) -> EngineError {
+        move |error| EngineError::Aws { step, error }
+    }
+
+    /// The process exit code: 2 for bad input, 1 for everything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            EngineError::Input(_)
+            | EngineError::Claims(_)
+            | EngineError::Preflight(GateError::AutoWithoutPreflight { .. }) => 2,
+            _ => 1,
+        }
+    }
+
+    /// A short name of what went wrong: the AWS error code for AWS failures.
+    pub fn code(&self) -> &str {
+        match self {
+            EngineError::Input(_) | EngineError::Claims(_) => "InvalidInput",
+            EngineError::Aws { error, .. } => error.code(),
+            EngineError::PolicyNotFound { .. } => "PolicyNotFound",
+            EngineError::PolicyNotAttachable { .. } => "PolicyNotAttachable",
+            EngineError::RolePathConflict { .. } => "RolePathConflict",
+            EngineError::RoleNotFound { .. } => "RoleNotFound",
+            EngineError::NotOurs { .. } => "NotOurs",
+            EngineError::InlinePolicies { .. } => "InlinePolicies",
+            EngineError::GitLab(_) => "GitLab",
+            EngineError::Preflight(_) => "Preflight",
+            EngineError::ConfirmationRequired { .. } => "ConfirmationRequired",
+        }
+    }
+
+    /// The step it happened in, when it belongs to one.
+    pub fn step(&self) -> Option<&'static str> {
+        Some(match self {
+            EngineError::Aws { step, .. } => step.as_str(),
+            EngineError::PolicyNotFound { .. }
+            | EngineError::PolicyNotAttachable { .. }
+            | EngineError::InlinePolicies { .. } => "permissions",
+            EngineError::RolePathConflict { .. }
+            | EngineError::RoleNotFound { .. }
+            | EngineError::NotOurs { .. } => "role",
+            EngineError::GitLab(_) => "gitlab",
+            _ => return None,
+        })
+    }
+
+    /// What went wrong, in one sentence.
+    pub fn message(&self) -> String {
+        match self {
+            EngineError::Input(e) => e.to_string(),
+            EngineError::Aws { error, .. } => error.to_string(),
+            EngineError::PolicyNotFound { policy } => format!("policy {policy} does not exist"),
+            EngineError::PolicyNotAttachable { policy } => {
+                format!("policy {policy} cannot be attached to a role")
+            }
+            EngineError::RolePathConflict {
+                name,
+                existing,
+                wanted,
+            } => format!("role {name} exists at path {existing}, not {wanted}"),
+            EngineError::RoleNotFound { name } => format!("role {name} does not exist"),
+            EngineError::NotOurs { name } => {
+                format!("role {name} was not created by aws-oidc-wizard")
+            }
+            EngineError::InlinePolicies { name, policies } => format!(
+                "role {name} has inline policies someone else added: {}",
+                policies.join(", ")
+            ),
+            EngineError::GitLab(e) => e.to_string(),
+            EngineError::Preflight(e) => e.to_string(),
+            EngineError::Claims(e) => e.to_string(),
+            EngineError::ConfirmationRequired { reasons } => {
+                format!("confirmation required: {}", reasons.join("; "))
+            }
+        }
+    }
+
+    /// What the user can do about it; empty when the message says it all.
+    pub fn hint(&self) -> String {
+        match self {
+            EngineError::Input(_) | EngineError::GitLab(_) | EngineError::Claims(_) => {
+                String::new()
+            }
+            EngineError::Aws { error, .. } => error.hint(),
+            EngineError::PolicyNotFound { .. } => {
+                "check the name; AWS managed policy names are case-sensitive, e.g. ReadOnlyAccess"
+                    .to_string()
+            }
+            EngineError::PolicyNotAttachable { .. } => {
+                "it is reserved for service-linked roles; pick another".to_string()
+            }
+            EngineError::RolePathConflict { existing, .. } => {
+                format!("IAM cannot move a role; use --role-path {existing} or another --role-name")
+            }
+            EngineError::RoleNotFound { .. } => "check --role-name and the account".to_string(),
+            EngineError::NotOurs { .. } => "check the name; --force removes it anyway".to_string(),
+            EngineError::InlinePolicies { .. } => {
+                "remove them first; this tool never deletes what it did not make".to_string()
+            }
+            EngineError::Preflight(GateError::Failed { .. }) => {
+                "fix it, or --skip-preflight if AWS can reach what this machine cannot".to_string()
+            }
+            EngineError::Preflight(GateError::ThumbprintNeeded { needed, .. }) => {
+                format!("run again with --thumbprint auto (or --thumbprint {needed})")
+            }
+            EngineError::Preflight(GateError::AutoWithoutPreflight { .. }) => {
+                "drop --skip-preflight or give the thumbprint".to_string()
+            }
+            EngineError::ConfirmationRequired { .. } => {
+                "review with `plan`, then run again with --yes".to_string()
+            }
+        }
+    }
+}
+
+impl fmt::Display for EngineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(step) = self.step() {
+            write!(f, "step \"{step}\": ")?;
+        }
+        f.write_str(&self.message())?;
+        match self.hint() {
+            hint if hint.is_empty() => Ok(()),
+            hint => write!(f, " (hint: {hint})"),
+        }
+    }
+}
+
+impl std::error::Error for EngineError {}
+
+impl From<InputError> for EngineError {
+    fn from(e: InputError) -> Self {
+        EngineError::Input(e)
+    }
+}
+
+impl From<GitLabError> for EngineError {
+    fn from(e: GitLabError) -> Self {
+        EngineError::GitLab(e)
+    }
+}
+
+impl From<GateError> for EngineError {
+    fn from(e: GateError) -> Self {
+        EngineError::Preflight(e)
+    }
+}
+
+impl From<ClaimsError> for EngineError {
+    fn from(e: ClaimsError) -> Self {
+        EngineError::Claims(e)
+    }
+}

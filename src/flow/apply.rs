@@ -1,0 +1,49 @@
+//! Applying a plan with the journal kept: what a run finished is recorded after each step, so a
+//! run that stops anywhere is continued by the next (`apply --from-journal` or the wizard).
+
+use crate::aws::Aws;
+use crate::engine::{self, EngineError, Outcome, Plan, Progress};
+use crate::journal::{Journal, Store};
+
+/// The journal of a run and where it is kept.
+pub struct Journaled<'a> {
+    pub store: &'a Store,
+    pub journal: &'a mut Journal,
+}
+
+impl Journaled<'_> {
+    fn save(&self) {
+        if let Err(e) = self.store.save(self.journal) {
+            tracing::warn!(error = %e, "the journal could not be written; the setup goes on without it");
+        }
+    }
+}
+
+/// Run the plan's actions from index `from` on, recording each finished one in the journal. On
+/// success the journal of these answers is forgotten: nothing is left to continue.
+pub async fn apply_from<A: Aws>(
+    aws: &A,
+    plan: &Plan,
+    from: usize,
+    mut journal: Option<Journaled<'_>>,
+    mut progress: impl FnMut(Progress),
+) -> Result<Outcome, EngineError> {
+    if let Some(j) = &journal
+        && plan.actions().len() > from
+    {
+        // Written before the first change, so that a kill during it leaves something to continue.
+        j.save();
+    }
+    let outcome = engine::apply_from(aws, plan, from, |p| {
+        if let (Progress::Finished { label, .. }, Some(j)) = (&p, journal.as_mut()) {
+            j.journal.finished.push(label.clone());
+            j.save();
+        }
+        progress(p);
+    })
+    .await?;
+    if let Some(j) = journal {
+        j.store.finished(&j.journal.answers);
+    }
+    Ok(outcome)
+}

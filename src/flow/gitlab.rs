@@ -1,0 +1,117 @@
+//! The GitLab half of a setup: pin the numeric project ids in the trust policy, and store the role
+//! ARN as a CI/CD variable (create it, leave an equal one alone, replace a different one only with
+//! the user's yes).
+
+use crate::gitlab::{Client, GitLabError, Owner, Project, Stored, Token, WantedVariable};
+use crate::plan::input::ProjectPath;
+
+/// A client for the GitLab API of `provider_url`'s instance, or of `explicit` (`--gitlab-url`).
+pub fn client(explicit: Option<&str>, provider_url: &str, token: Token) -> Result<Client, String> {
+    let url = crate::gitlab::instance_url(explicit, provider_url)?;
+    Client::new(&url, token).map_err(|e| e.to_string())
+}
+
+/// The numeric ids of these projects, looked up one by one, in their order.
+pub async fn pin_project_ids(
+    client: &Client,
+    projects: &[String],
+) -> Result<Vec<Project>, GitLabError> {
+    let mut found = Vec::with_capacity(projects.len());
+    for p in projects {
+        found.push(client.project(p).await?);
+    }
+    Ok(found)
+}
+
+/// The projects that have a variable and an id of their own: the named ones, not the patterns.
+pub fn named_projects<S: AsRef<str>>(projects: &[S]) -> Vec<String> {
+    projects
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|p| ProjectPath::parse(p).is_ok_and(|p| !p.is_pattern()))
+        .map(str::to_string)
+        .collect()
+}
+
+/// How the variable is stored: its name and options.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariableSpec {
+    pub key: String,
+    pub protected: bool,
+    pub masked: bool,
+    pub environment_scope: String,
+}
+
+impl VariableSpec {
+    /// Unprotected, unmasked, every environment: what the wizard stores.
+    pub fn plain(key: &str) -> VariableSpec {
+        VariableSpec {
+            key: key.to_string(),
+            protected: false,
+            masked: false,
+            environment_scope: "*".to_string(),
+        }
+    }
+}
+
+/// What happened to the variable of one owner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredOn {
+    pub owner: Owner,
+    pub stored: Stored,
+}
+
+impl StoredOn {
+    /// One line about it: `✓ GitLab variable ROLE_ARN on project acme/web: created`.
+    pub fn line(&self, key: &str) -> String {
+        let mark = match self.stored {
+            Stored::Unchanged => "=",
+            Stored::Differs { .. } => "?",
+            _ => "✓",
+        };
+        format!(
+            "{mark} GitLab variable {key} on {}: {}",
+            self.owner.describe(),
+            self.stored.word()
+        )
+    }
+
+    /// What replacing it would change, for the question to the user.
+    pub fn difference(&self, key: &str, arn: &str) -> Option<String> {
+        match &self.stored {
+            Stored::Differs { from } => Some(format!(
+                "GitLab variable {key} on {} is {from:?}; it would become {arn:?}",
+                self.owner.describe()
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// Store `arn` in the variable of every owner. A different value is replaced only when
+/// `replace`; otherwise it is left as it is and reported as `Stored::Differs`.
+pub async fn store_role_arn(
+    client: &Client,
+    spec: &VariableSpec,
+    owners: &[Owner],
+    arn: &str,
+    replace: bool,
+) -> Result<Vec<StoredOn>, GitLabError> {
+    let mut out = Vec::with_capacity(owners.len());
+    for owner in owners {
+        let wanted = WantedVariable {
+            owner: owner.clone(),
+            key: spec.key.clone(),
+            value: arn.to_string(),
+            protected: spec.protected,
+            masked: spec.masked,
+            environment_scope: spec.environment_scope.clone(),
+        };
+        let stored = client.store(&wanted, replace).await?;
+        out.push(StoredOn {
+            owner: owner.clone(),
+            stored,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,306 @@
+//! Performing the wizard's effects as background tasks that answer with messages. Generic over
+//! how the AWS client is made, so the same runner drives the SDK in the program and the in-memory
+//! fake in unit tests. No domain logic here: each effect is one call into the engine or the flow,
+//! and its result (or error view) goes back to `update` as a message.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::app::{Effect, ErrorView, Msg};
+use super::clipboard;
+use crate::aws::Aws;
+use crate::aws::sdk::{ConnectOptions, Connection, SdkAws};
+use crate::engine::{self, EngineError, Progress, Step};
+use crate::flow;
+use crate::flow::apply::Journaled;
+use crate::gitlab::{Client, Owner, Token};
+use crate::journal::Store;
+
+/// How long the account check may take before the wizard says so (SSO and assume-role included).
+const IDENTITY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Makes the AWS client for a profile and region.
+pub trait Connect: Send + Sync + 'static {
+    type Aws: Aws + 'static;
+    fn connect(
+        &self,
+        options: ConnectOptions,
+    ) -> impl Future<Output = (Self::Aws, Connection)> + Send;
+}
+
+/// The real AWS SDK clients.
+pub struct SdkConnect;
+
+impl Connect for SdkConnect {
+    type Aws = SdkAws;
+    async fn connect(&self, options: ConnectOptions) -> (SdkAws, Connection) {
+        let aws = SdkAws::connect(&options).await;
+        let connection = aws.connection.clone();
+        (aws, connection)
+    }
+}
+
+pub struct Effects<C: Connect> {
+    tx: UnboundedSender<Msg>,
+    connector: Arc<C>,
+    aws: Arc<Mutex<Option<Arc<C::Aws>>>>,
+    endpoint_url: Option<String>,
+    store: Store,
+}
+
+fn aws_error(step: Step) -> impl Fn(crate::aws::AwsError) -> ErrorView {
+    move |error| ErrorView::from(&EngineError::Aws { step, error })
+}
+
+fn gitlab_error(e: crate::gitlab::GitLabError) -> ErrorView {
+    ErrorView::from(&EngineError::GitLab(e))
+}
+
+/// A GitLab client for the wizard's token, which is never stored.
+fn gitlab_client(url: &str, token: &str) -> Result<Client, ErrorView> {
+    let token = Token::new(token).ok_or_else(|| ErrorView {
+        code: "InvalidInput".into(),
+        message: "no GitLab token".into(),
+        hint: String::new(),
+    })?;
+    Client::new(url, token).map_err(gitlab_error)
+}
+
+impl<C: Connect> Effects<C> {
+    pub fn new(
+        tx: UnboundedSender<Msg>,
+        connector: C,
+        endpoint_url: Option<String>,
+        store: Store,
+    ) -> Self {
+        Effects {
+            tx,
+            connector: Arc::new(connector),
+            aws: Arc::new(Mutex::new(None)),
+            endpoint_url,
+            store,
+        }
+    }
+
+    fn client(&self) -> Option<Arc<C::Aws>> {
+        self.aws.lock().ok().and_then(|a| a.clone())
+    }
+
+    /// Start one effect; its result comes back on the channel.
+    pub fn perform(&self, effect: Effect) {
+        let tx = self.tx.clone();
+        match effect {
+            Effect::Connect {
+                attempt,
+                profile,
+                region,
+            } => {
+                let slot = self.aws.clone();
+                let connector = self.connector.clone();
+                let options = ConnectOptions {
+                    profile,
+                    region,
+                    endpoint_url: self.endpoint_url.clone(),
+                };
+                tokio::spawn(async move {
+                    let (aws, connection) = connector.connect(options).await;
+                    let aws = Arc::new(aws);
+                    if let Ok(mut s) = slot.lock() {
+                        *s = Some(aws.clone());
+                    }
+                    let result = match tokio::time::timeout(IDENTITY_TIMEOUT, aws.caller_identity()).await {
+                        Ok(Ok(id)) => Ok((id, connection)),
+                        Ok(Err(e)) => Err(aws_error(Step::Identity)(e)),
+                        Err(_) => Err(ErrorView {
+                            code: "Timeout".into(),
+                            message: format!("no answer within {} s", IDENTITY_TIMEOUT.as_secs()),
+                            hint: "check the network, the profile's SSO session, or --endpoint-url; r retries".into(),
+                        }),
+                    };
+                    let _ = tx.send(Msg::Identity { attempt, result });
+                });
+            }
+            Effect::LookupProvider { attempt, arn } => {
+                let Some(aws) = self.client() else { return };
+                tokio::spawn(async move {
+                    let result = aws
+                        .get_oidc_provider(&arn)
+                        .await
+                        .map_err(aws_error(Step::Provider));
+                    let _ = tx.send(Msg::ProviderLookup { attempt, result });
+                });
+            }
+            Effect::LoadPolicies { attempt } => {
+                let Some(aws) = self.client() else { return };
+                tokio::spawn(async move {
+                    let result = aws
+                        .list_aws_managed_policies()
+                        .await
+                        .map_err(aws_error(Step::Permissions));
+                    let _ = tx.send(Msg::Policies { attempt, result });
+                });
+            }
+            Effect::Plan { attempt, setup } => {
+                let Some(aws) = self.client() else { return };
+                tokio::spawn(async move {
+                    let result = engine::plan(&*aws, &setup)
+                        .await
+                        .map(Box::new)
+                        .map_err(|e| ErrorView::from(&e));
+                    let _ = tx.send(Msg::Planned { attempt, result });
+                });
+            }
+            Effect::Apply {
+                attempt,
+                plan,
+                from,
+                journal,
+            } => {
+                let Some(aws) = self.client() else { return };
+                let store = self.store.clone();
+                tokio::spawn(async move {
+                    let mut journal = journal.map(|j| *j);
+                    let journaled = journal.as_mut().map(|journal| Journaled {
+                        store: &store,
+                        journal,
+                    });
+                    let current = AtomicUsize::new(from);
+                    let result = flow::apply_from(&*aws, &plan, from, journaled, |p| {
+                        let msg = match p {
+                            Progress::Started { index, .. } => {
+                                current.store(index, Ordering::SeqCst);
+                                Msg::ActionStarted { attempt, index }
+                            }
+                            Progress::Finished { index, done, .. } => Msg::ActionFinished {
+                                attempt,
+                                index,
+                                result: Ok(done),
+                            },
+                        };
+                        let _ = tx.send(msg);
+                    })
+                    .await;
+                    if let Err(e) = result {
+                        let _ = tx.send(Msg::ActionFinished {
+                            attempt,
+                            index: current.load(Ordering::SeqCst),
+                            result: Err(ErrorView::from(&e)),
+                        });
+                    }
+                });
+            }
+            Effect::Check { attempt } => {
+                let Some(aws) = self.client() else { return };
+                tokio::spawn(async move {
+                    let result = crate::check::check(&*aws, None)
+                        .await
+                        .map_err(|e| ErrorView::from(&e));
+                    let _ = tx.send(Msg::Checked { attempt, result });
+                });
+            }
+            Effect::Explain {
+                attempt,
+                role,
+                claims,
+            } => {
+                let Some(aws) = self.client() else { return };
+                tokio::spawn(async move {
+                    let result = match flow::claims::read_claims(&claims) {
+                        Ok(c) => crate::explain::explain_live(&*aws, &role, &c)
+                            .await
+                            .map(Box::new)
+                            .map_err(|e| ErrorView::from(&e)),
+                        Err(e) => Err(ErrorView::from(&EngineError::Claims(e))),
+                    };
+                    let _ = tx.send(Msg::Explained { attempt, result });
+                });
+            }
+            Effect::PlanRemove { attempt, role } => {
+                let Some(aws) = self.client() else { return };
+                tokio::spawn(async move {
+                    let result = crate::destroy::plan(&*aws, &role, false)
+                        .await
+                        .map_err(|e| ErrorView::from(&e));
+                    let _ = tx.send(Msg::RemovePlanned { attempt, result });
+                });
+            }
+            Effect::Remove { attempt, plan } => {
+                let Some(aws) = self.client() else { return };
+                tokio::spawn(async move {
+                    let mut lines = Vec::new();
+                    let result = crate::destroy::apply(&*aws, &plan, |l| lines.push(l))
+                        .await
+                        .map(|()| lines)
+                        .map_err(|e| ErrorView::from(&e));
+                    let _ = tx.send(Msg::Removed { attempt, result });
+                });
+            }
+            Effect::StoreVariable {
+                attempt,
+                url,
+                token,
+                projects,
+                arn,
+                replace,
+            } => {
+                tokio::spawn(async move {
+                    let spec = flow::gitlab::VariableSpec::plain(crate::ci_job::DEFAULT_VARIABLE);
+                    let owners: Vec<Owner> = projects.into_iter().map(Owner::Project).collect();
+                    let result = match gitlab_client(&url, &token) {
+                        Ok(client) => {
+                            flow::gitlab::store_role_arn(&client, &spec, &owners, &arn, replace)
+                                .await
+                                .map_err(gitlab_error)
+                        }
+                        Err(e) => Err(e),
+                    };
+                    let _ = tx.send(Msg::Stored { attempt, result });
+                });
+            }
+            Effect::LookupProjectIds {
+                attempt,
+                url,
+                token,
+                projects,
+            } => {
+                tokio::spawn(async move {
+                    let result = match gitlab_client(&url, &token) {
+                        Ok(client) => flow::gitlab::pin_project_ids(&client, &projects)
+                            .await
+                            .map(|found| found.iter().map(|p| p.id.to_string()).collect())
+                            .map_err(gitlab_error),
+                        Err(e) => Err(e),
+                    };
+                    let _ = tx.send(Msg::ProjectIds { attempt, result });
+                });
+            }
+            Effect::Preflight { attempt, url } => {
+                let Ok(url) = crate::plan::input::ProviderUrl::parse(&url) else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let report =
+                        crate::preflight::run(&url, crate::preflight::public_roots(), 443).await;
+                    let _ = tx.send(Msg::Preflighted {
+                        attempt,
+                        report: Box::new(report),
+                    });
+                });
+            }
+            Effect::SaveJournal(journal) => {
+                if let Err(e) = self.store.save(&journal) {
+                    tracing::warn!(error = %e, "the journal could not be written");
+                }
+            }
+            Effect::ClearJournal => self.store.clear(),
+            Effect::Copy(text) => {
+                let _ = tx.send(Msg::Copied(clipboard::copy(&text)));
+            }
+            Effect::Quit => {}
+        }
+    }
+}
