@@ -97,10 +97,11 @@ fn a_dropped_connection_is_retried() {
 fn a_timeout_fails_the_step_clearly_and_the_next_run_finishes() {
     let emu = Emulator::start();
     let proxy = Proxy::start(&emu.endpoint);
-    // The attachment hangs on every attempt, past a 1 s attempt timeout.
-    proxy.fault(7, 2, Fault::Delay(Duration::from_secs(3)));
+    // The attachment hangs on every attempt, past a 2 s attempt timeout. Matched by action, not
+    // by request number: under load an earlier call may take a retry of its own.
+    proxy.fault_on("AttachRolePolicy", 2, Fault::Delay(Duration::from_secs(5)));
     let env = [
-        ("AWS_OIDC_WIZARD_ATTEMPT_TIMEOUT", "1"),
+        ("AWS_OIDC_WIZARD_ATTEMPT_TIMEOUT", "2"),
         ("AWS_MAX_ATTEMPTS", "2"),
     ];
     let run = run_via(&emu, &proxy.url(), &env);

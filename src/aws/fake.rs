@@ -2,7 +2,7 @@
 //! failures per operation. Every behaviour relied on here is also tested against the emulator.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::{
     AttachedPolicy, Aws, AwsError, AwsResult, CallLog, CallerIdentity, ManagedPolicy, NewRole,
@@ -17,9 +17,11 @@ pub struct FakeState {
     pub policies: BTreeMap<String, ManagedPolicy>,
 }
 
+/// A clone is the same account: state, injected failures and the call log are shared.
+#[derive(Clone)]
 pub struct FakeAws {
-    pub state: Mutex<FakeState>,
-    failures: Mutex<BTreeMap<String, AwsError>>,
+    pub state: Arc<Mutex<FakeState>>,
+    failures: Arc<Mutex<BTreeMap<String, AwsError>>>,
     calls: CallLog,
 }
 
@@ -46,8 +48,8 @@ impl FakeAws {
             );
         }
         FakeAws {
-            state: Mutex::new(state),
-            failures: Mutex::new(BTreeMap::new()),
+            state: Arc::new(Mutex::new(state)),
+            failures: Arc::new(Mutex::new(BTreeMap::new())),
             calls: CallLog::default(),
         }
     }

@@ -1,6 +1,7 @@
 //! A small fault-injecting HTTP proxy in front of the emulator: each request gets its own upstream
-//! connection; chosen requests (by their number) are dropped, delayed past the client's timeout,
-//! or answered with an HTTP error such as 503 or an AWS Throttling error.
+//! connection; chosen requests (by their number, or by the AWS action they carry) are dropped,
+//! delayed past the client's timeout, or answered with an HTTP error such as 503 or an AWS
+//! Throttling error.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -19,9 +20,36 @@ pub enum Fault {
     Status(u16, &'static str),
 }
 
+/// Faults by request number, and by AWS action (with how many of its requests are left to hit).
+#[derive(Default)]
+struct Faults {
+    by_index: BTreeMap<usize, Fault>,
+    by_action: BTreeMap<String, (usize, Fault)>,
+}
+
+impl Faults {
+    fn take(&mut self, index: usize, request: &[u8]) -> Option<Fault> {
+        if let Some(f) = self.by_index.remove(&index) {
+            return Some(f);
+        }
+        let body = String::from_utf8_lossy(request);
+        let (action, (left, fault)) = self
+            .by_action
+            .iter_mut()
+            .find(|(action, _)| body.contains(&format!("Action={action}&")))?;
+        let fault = *fault;
+        *left -= 1;
+        if *left == 0 {
+            let action = action.clone();
+            self.by_action.remove(&action);
+        }
+        Some(fault)
+    }
+}
+
 pub struct Proxy {
     pub addr: SocketAddr,
-    faults: Arc<Mutex<BTreeMap<usize, Fault>>>,
+    faults: Arc<Mutex<Faults>>,
     seen: Arc<AtomicUsize>,
 }
 
@@ -33,15 +61,15 @@ impl Proxy {
             .expect("upstream address");
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let faults: Arc<Mutex<BTreeMap<usize, Fault>>> = Arc::default();
+        let faults: Arc<Mutex<Faults>> = Arc::default();
         let seen = Arc::new(AtomicUsize::new(0));
         let (f, n) = (faults.clone(), seen.clone());
         std::thread::spawn(move || {
             // Bounded: a test makes far fewer requests than this.
             for stream in listener.incoming().take(500).flatten() {
                 let index = n.fetch_add(1, Ordering::SeqCst) + 1;
-                let fault = f.lock().ok().and_then(|mut m| m.remove(&index));
-                std::thread::spawn(move || serve(stream, upstream, fault));
+                let f = f.clone();
+                std::thread::spawn(move || serve(stream, upstream, index, &f));
             }
         });
         Proxy { addr, faults, seen }
@@ -55,8 +83,16 @@ impl Proxy {
     pub fn fault(&self, from: usize, times: usize, fault: Fault) {
         if let Ok(mut m) = self.faults.lock() {
             for i in from..from + times {
-                m.insert(i, fault);
+                m.by_index.insert(i, fault);
             }
+        }
+    }
+
+    /// Apply `fault` to the next `times` requests of the AWS `action` (e.g. `AttachRolePolicy`),
+    /// whatever their number: retries of earlier calls under load do not move it.
+    pub fn fault_on(&self, action: &str, times: usize, fault: Fault) {
+        if let Ok(mut m) = self.faults.lock() {
+            m.by_action.insert(action.to_string(), (times, fault));
         }
     }
 
@@ -109,10 +145,11 @@ fn with_connection_close(request: &[u8]) -> Vec<u8> {
     bytes
 }
 
-fn serve(mut client: TcpStream, upstream: SocketAddr, fault: Option<Fault>) {
+fn serve(mut client: TcpStream, upstream: SocketAddr, index: usize, faults: &Mutex<Faults>) {
     let Some(request) = read_request(&mut client) else {
         return;
     };
+    let fault = faults.lock().ok().and_then(|mut f| f.take(index, &request));
     match fault {
         Some(Fault::Drop) => {
             let _ = client.shutdown(Shutdown::Both);

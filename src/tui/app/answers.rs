@@ -108,11 +108,10 @@ impl App {
             },
             // A private CA needs its thumbprint in IAM: kept from a stopped setup, or taken from
             // the pre-flight (the CLI's "auto").
+            // (Carried ones are cleared when the URL or the kind of instance changes.)
             thumbprints: match (gitlab_com, self.preflight.loaded()) {
+                _ if !self.carried_thumbprints.is_empty() => self.carried_thumbprints.clone(),
                 (true, _) => vec![],
-                (false, _) if !self.carried_thumbprints.is_empty() => {
-                    self.carried_thumbprints.clone()
-                }
                 (false, Some(report)) => report
                     .needed_thumbprint()
                     .map(str::to_string)
@@ -162,13 +161,35 @@ impl App {
             .set(a.max_session_duration.as_deref().unwrap_or(""));
         self.boundary
             .set(a.permissions_boundary.as_deref().unwrap_or(""));
-        // Names (from a scripted run) become AWS managed policy ARNs, as the list shows them.
-        self.selected = a
-            .policies
+        // As given: a name from a scripted run (`ViewOnlyAccess`, which lives under
+        // `job-function/`) is resolved by the engine as the CLI's is, and becomes its listed ARN
+        // when the Permissions list arrives (`resolve_selected_names`).
+        self.selected = a.policies.iter().cloned().collect();
+    }
+
+    /// Selected AWS managed policy names (from a journal) become the ARNs the list shows, so that
+    /// the list marks them and toggling one does not add it twice.
+    pub(super) fn resolve_selected_names(&mut self) {
+        use crate::plan::input::PolicyRef;
+        let Some(items) = self.policies.loaded() else {
+            return;
+        };
+        let names: Vec<String> = self
+            .selected
             .iter()
-            .filter_map(|p| crate::plan::input::PolicyRef::parse(p).ok())
-            .map(|p| p.likely_arn("aws"))
+            .filter(|s| matches!(PolicyRef::parse(s), Ok(PolicyRef::AwsManagedName(_))))
+            .cloned()
             .collect();
+        for name in names {
+            let Ok(wanted) = PolicyRef::parse(&name) else {
+                continue;
+            };
+            if let Some(item) = items.iter().find(|i| wanted.matches(&i.arn)) {
+                let arn = item.arn.clone();
+                self.selected.remove(&name);
+                self.selected.insert(arn);
+            }
+        }
     }
 
     /// The account and partition, once known.

@@ -616,8 +616,8 @@ fn continuing_a_stopped_setup_fills_the_answers_and_goes_to_review() {
     );
     assert_eq!(app.projects.value, "acme/web, acme/api");
     assert!(
-        app.selected
-            .contains("arn:aws:iam::aws:policy/ReadOnlyAccess")
+        app.selected.contains("ReadOnlyAccess"),
+        "a name is resolved as the CLI resolves it"
     );
     let effects = send(
         &mut app,

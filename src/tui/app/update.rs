@@ -68,6 +68,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     }
                     Err(e) => Load::Failed(e),
                 };
+                app.resolve_selected_names();
                 app.refilter();
             }
             vec![]
@@ -277,6 +278,8 @@ fn on_choice(app: &mut App, e: Element, key: KeyEvent) -> Vec<Effect> {
                 ProviderKind::GitLabCom => ProviderKind::SelfManaged,
                 ProviderKind::SelfManaged => ProviderKind::GitLabCom,
             };
+            // Thumbprints kept from a stopped setup belong to the instance they came with.
+            app.carried_thumbprints.clear();
             if app.provider_kind == ProviderKind::SelfManaged
                 && app.provider_url.value == DEFAULT_PROVIDER_URL
             {
