@@ -304,3 +304,6 @@ impl<C: Connect> Effects<C> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
