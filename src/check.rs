@@ -4,15 +4,13 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-use serde_json::Value;
-
 use crate::aws::{AttachedPolicy, Aws, OidcProvider, Role};
 use crate::engine::{EngineError, Step};
-use crate::explain::GITLAB_COM_KEYS;
-use crate::explain::eval::claim_values;
 use crate::plan::input::is_admin_policy_arn;
-use crate::plan::trust::{federated_providers, normalize, provider_host};
+use crate::plan::trust_view::{
+    Effect, Operator, Qualifier, TrustView, provider_host, supported_claims,
+};
+use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -54,16 +52,21 @@ fn finding(severity: Severity, code: &'static str, message: String, fix: &str) -
 /// Does this role look like a GitLab OIDC role? Its provider's host says gitlab, or its
 /// conditions speak of GitLab's subjects.
 pub fn is_gitlab_role(role: &Role) -> bool {
-    let providers = federated_providers(&role.trust_policy);
+    let view = TrustView::read(&role.trust_policy);
+    let providers = view.oidc_providers();
     if providers.is_empty() {
         return false;
     }
-    let text = role.trust_policy.to_string();
+    let speaks_of_gitlab = view
+        .statements
+        .iter()
+        .flat_map(|s| &s.conditions)
+        .flat_map(|c| &c.values)
+        .any(|v| v.contains("project_path:") || v.contains("project_id:"));
     providers
         .iter()
         .any(|p| provider_host(p).contains("gitlab"))
-        || text.contains("project_path:")
-        || text.contains("project_id:")
+        || speaks_of_gitlab
 }
 
 /// Audit one role. `provider`: `None` when the trust names no provider or it does not exist.
@@ -88,63 +91,27 @@ pub fn audit(
             "create the provider (aws-oidc-wizard apply) or delete the role",
         ));
     }
-    let supported: Vec<&str> = if gitlab_com {
-        GITLAB_COM_KEYS.to_vec()
-    } else {
-        vec!["aud", "sub"]
-    };
-    let normalized = normalize(&role.trust_policy);
-    let statements = normalized
-        .get("Statement")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    for s in &statements {
-        if s.get("Effect").and_then(Value::as_str) != Some("Allow") {
+    let supported = supported_claims(host);
+    let view = TrustView::read(&role.trust_policy);
+    for s in view.naming(provider_arn) {
+        if s.effect != Effect::Allow {
             continue;
         }
-        let federated = s
-            .get("Principal")
-            .and_then(|p| p.get("Federated"))
-            .map(claim_values)
-            .unwrap_or_default();
-        if !federated.iter().any(|f| f == provider_arn) {
-            continue;
-        }
-        let conditions: BTreeMap<String, BTreeMap<String, Vec<String>>> = s
-            .get("Condition")
-            .and_then(Value::as_object)
-            .map(|ops| {
-                ops.iter()
-                    .map(|(op, keys)| {
-                        let keys = keys
-                            .as_object()
-                            .map(|k| {
-                                k.iter()
-                                    .map(|(key, v)| (key.clone(), claim_values(v)))
-                                    .collect()
-                            })
-                            .unwrap_or_default();
-                        (op.clone(), keys)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let positive = |op: &str| !op.contains("Not") && op != "Null";
-        let sub_values: Vec<(&String, &String)> = conditions
+        let positive = |op: &Operator| !op.is_negated() && op.base != "Null";
+        let sub_values: Vec<(&str, &String)> = s
+            .conditions
             .iter()
-            .filter(|(op, _)| positive(op))
-            .flat_map(|(op, keys)| {
-                keys.iter()
-                    .filter(|(k, _)| k.ends_with(":sub"))
-                    .flat_map(move |(_, v)| v.iter().map(move |x| (op, x)))
+            .filter(|c| positive(&c.operator) && c.key.ends_with(":sub"))
+            .flat_map(|c| {
+                c.values
+                    .iter()
+                    .map(move |v| (c.operator.written.as_str(), v))
             })
             .collect();
-        let ref_protected = conditions.iter().any(|(op, keys)| {
-            positive(op)
-                && keys
-                    .iter()
-                    .any(|(k, v)| k.ends_with(":ref_protected") && v.iter().any(|x| x == "true"))
+        let ref_protected = s.conditions.iter().any(|c| {
+            positive(&c.operator)
+                && c.key.ends_with(":ref_protected")
+                && c.values.iter().any(|v| v == "true")
         });
         if sub_values.is_empty() {
             out.push(finding(
@@ -189,8 +156,11 @@ pub fn audit(
                 ));
             }
         }
-        for (op, keys) in &conditions {
-            if op.starts_with("ForAllValues:") {
+        for (i, c) in s.conditions.iter().enumerate() {
+            let (op, key, values) = (&c.operator.written, &c.key, &c.values);
+            let first_of_operator =
+                s.conditions.iter().position(|d| d.operator == c.operator) == Some(i);
+            if c.operator.qualifier == Some(Qualifier::ForAllValues) && first_of_operator {
                 out.push(finding(
                     High,
                     "for-all-values",
@@ -198,57 +168,55 @@ pub fn audit(
                     "use the plain operator (StringEquals / StringLike)",
                 ));
             }
-            for (key, values) in keys {
-                if op.starts_with("StringEquals") && values.iter().any(|v| v.contains('*')) {
-                    out.push(finding(
-                        Medium,
-                        "equals-with-wildcard",
-                        format!("{op} on {key} with a '*': StringEquals compares literally, so the pattern never matches"),
-                        "use StringLike for patterns",
-                    ));
-                }
-                if key.starts_with("https://") || key.starts_with("http://") {
-                    out.push(finding(
-                        High,
-                        "key-with-scheme",
-                        format!("condition key {key:?} contains the scheme: it never matches"),
-                        "write keys as host[/path]:claim, e.g. gitlab.com:sub",
-                    ));
-                    continue;
-                }
-                let Some((key_host, claim)) = key.rsplit_once(':') else {
-                    continue;
-                };
-                if key_host != host {
-                    if key_host.contains('.') || key_host.contains('/') {
-                        out.push(finding(
-                            High,
-                            "key-other-host",
-                            format!("condition key {key:?} is for {key_host}, not this role's provider {host}: it never matches"),
-                            "use keys of the role's provider",
-                        ));
-                    }
-                    continue;
-                }
-                if !supported.contains(&claim) {
+            if op.starts_with("StringEquals") && values.iter().any(|v| v.contains('*')) {
+                out.push(finding(
+                    Medium,
+                    "equals-with-wildcard",
+                    format!("{op} on {key} with a '*': StringEquals compares literally, so the pattern never matches"),
+                    "use StringLike for patterns",
+                ));
+            }
+            if key.starts_with("https://") || key.starts_with("http://") {
+                out.push(finding(
+                    High,
+                    "key-with-scheme",
+                    format!("condition key {key:?} contains the scheme: it never matches"),
+                    "write keys as host[/path]:claim, e.g. gitlab.com:sub",
+                ));
+                continue;
+            }
+            let Some((key_host, claim)) = c.key_parts() else {
+                continue;
+            };
+            if key_host != host {
+                if key_host.contains('.') || key_host.contains('/') {
                     out.push(finding(
                         High,
-                        "unsupported-key",
-                        format!("AWS does not support the condition key {key:?} for this issuer: the condition never matches"),
-                        if gitlab_com { "use sub, aud, project_id, namespace_id, ref_protected … (no environment key exists)" } else { "a self-managed issuer allows only aud and sub conditions" },
+                        "key-other-host",
+                        format!("condition key {key:?} is for {key_host}, not this role's provider {host}: it never matches"),
+                        "use keys of the role's provider",
                     ));
                 }
-                if claim == "aud"
-                    && let Some(p) = provider
-                {
-                    for v in values.iter().filter(|v| !p.client_ids.contains(v)) {
-                        out.push(finding(
-                            High,
-                            "audience-not-registered",
-                            format!("the trust asks for audience {v:?}, which the provider does not list ({}): tokens are rejected", p.client_ids.join(", ")),
-                            "add the audience to the provider (aws-oidc-wizard apply --audience …)",
-                        ));
-                    }
+                continue;
+            }
+            if !supported.contains(&claim) {
+                out.push(finding(
+                    High,
+                    "unsupported-key",
+                    format!("AWS does not support the condition key {key:?} for this issuer: the condition never matches"),
+                    if gitlab_com { "use sub, aud, project_id, namespace_id, ref_protected … (no environment key exists)" } else { "a self-managed issuer allows only aud and sub conditions" },
+                ));
+            }
+            if claim == "aud"
+                && let Some(p) = provider
+            {
+                for v in values.iter().filter(|v| !p.client_ids.contains(v)) {
+                    out.push(finding(
+                        High,
+                        "audience-not-registered",
+                        format!("the trust asks for audience {v:?}, which the provider does not list ({}): tokens are rejected", p.client_ids.join(", ")),
+                        "add the audience to the provider (aws-oidc-wizard apply --audience …)",
+                    ));
                 }
             }
         }
@@ -305,7 +273,10 @@ pub async fn check<A: Aws>(aws: &A, role: Option<&str>) -> Result<Vec<RoleReport
     let mut providers: BTreeMap<String, Option<OidcProvider>> = BTreeMap::new();
     let mut reports = Vec::new();
     for r in roles {
-        let provider_arn = federated_providers(&r.trust_policy).into_iter().next();
+        let provider_arn = TrustView::read(&r.trust_policy)
+            .oidc_providers()
+            .into_iter()
+            .next();
         if let Some(arn) = &provider_arn
             && !providers.contains_key(arn)
         {
@@ -371,7 +342,7 @@ pub fn text(reports: &[RoleReport]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     const PROVIDER: &str = "arn:aws:iam::123456789012:oidc-provider/gitlab.com";
 

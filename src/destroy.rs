@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::aws::{AttachedPolicy, Aws};
 use crate::engine::{EngineError, Step};
 use crate::plan::is_managed;
-use crate::plan::trust::federated_providers;
+use crate::plan::trust_view::TrustView;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "fate", rename_all = "kebab-case")]
@@ -64,7 +64,11 @@ pub async fn plan<A: Aws>(
         .list_attached_policies(role)
         .await
         .map_err(EngineError::aws(Step::Permissions))?;
-    let provider = match federated_providers(&found.trust_policy).into_iter().next() {
+    let provider = match TrustView::read(&found.trust_policy)
+        .oidc_providers()
+        .into_iter()
+        .next()
+    {
         None => ProviderFate::None,
         Some(arn) => match aws
             .get_oidc_provider(&arn)
@@ -80,7 +84,11 @@ pub async fn plan<A: Aws>(
                     .map_err(EngineError::aws(Step::Provider))?
                     .into_iter()
                     .filter(|r| {
-                        r.name != role && federated_providers(&r.trust_policy).contains(&arn)
+                        r.name != role
+                            && TrustView::read(&r.trust_policy)
+                                .naming(&arn)
+                                .next()
+                                .is_some()
                     })
                     .map(|r| r.name)
                     .collect();

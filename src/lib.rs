@@ -21,6 +21,7 @@ pub mod output;
 pub mod plan;
 pub mod preflight;
 pub mod tui;
+pub mod verdict;
 
 /// When the process started, for the startup-to-first-frame measurement.
 pub fn started() -> std::time::Instant {

@@ -14,8 +14,8 @@ use rustls::{DigitallySignedStruct, SignatureScheme};
 use serde::Serialize;
 use sha1::{Digest, Sha1};
 
-pub use crate::explain::Check;
 use crate::plan::input::ProviderUrl;
+use crate::verdict::Check;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TlsReport {

@@ -5,6 +5,8 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::plan::trust_view::{Condition, Qualifier, texts};
+
 /// The verdict on one condition key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConditionResult {
@@ -55,18 +57,7 @@ pub fn like(pattern: &str, text: &str) -> bool {
 
 /// The values of a claim as strings (a list stays a list; numbers and booleans become text).
 pub fn claim_values(v: &Value) -> Vec<String> {
-    match v {
-        Value::Null => vec![],
-        Value::String(s) => vec![s.clone()],
-        Value::Array(items) => items.iter().flat_map(claim_values).collect(),
-        Value::Bool(b) => vec![b.to_string()],
-        Value::Number(n) => vec![n.to_string()],
-        Value::Object(_) => vec![v.to_string()],
-    }
-}
-
-fn strings(v: &Value) -> Vec<String> {
-    claim_values(v)
+    texts(v)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,16 +105,15 @@ fn negated(base: Base) -> bool {
     )
 }
 
-/// Evaluate one `operator: {key: values}` entry. `claim_of` maps a condition key to its claim name
-/// when the key belongs to this issuer.
+/// Evaluate one condition of a statement. `claim_of` maps a condition key to its claim name when
+/// the key belongs to this issuer.
 pub fn evaluate(
-    operator: &str,
-    key: &str,
-    expected: &Value,
+    condition: &Condition,
     claims: &Map<String, Value>,
     claim_of: &dyn Fn(&str) -> Option<String>,
 ) -> ConditionResult {
-    let expected_values = strings(expected);
+    let (operator, key) = (condition.operator.written.as_str(), condition.key.as_str());
+    let expected_values = condition.values.clone();
     let claim = claim_of(key);
     let actual_value = claim
         .as_ref()
@@ -141,15 +131,9 @@ pub fn evaluate(
         reason,
     };
 
-    let (set_op, rest) = match operator.split_once(':') {
-        Some((set, rest)) if set == "ForAnyValue" || set == "ForAllValues" => (Some(set), rest),
-        _ => (None, operator),
-    };
-    let (name, if_exists) = match rest.strip_suffix("IfExists") {
-        Some(n) => (n, true),
-        None => (rest, false),
-    };
-    let Some(base) = base_of(name) else {
+    let set_op = condition.operator.qualifier;
+    let if_exists = condition.operator.if_exists;
+    let Some(base) = base_of(&condition.operator.base) else {
         return result(
             false,
             format!("operator {operator} is not evaluated here; treated as not matching"),
@@ -184,7 +168,7 @@ pub fn evaluate(
 
     if !present {
         return match (set_op, if_exists, negated(base)) {
-            (Some("ForAllValues"), _, _) => result(
+            (Some(Qualifier::ForAllValues), _, _) => result(
                 true,
                 "ForAllValues is true when the claim is missing: this condition restricts nothing"
                     .to_string(),
@@ -213,7 +197,7 @@ pub fn evaluate(
         if negated(base) { !hit } else { hit }
     };
     let passed = match set_op {
-        Some("ForAllValues") => actual.iter().all(|a| value_ok(a)),
+        Some(Qualifier::ForAllValues) => actual.iter().all(|a| value_ok(a)),
         Some(_) => actual.iter().any(|a| value_ok(a)),
         // A single-valued key: IAM compares the value (for a list, any of them).
         None => actual.iter().any(|a| value_ok(a)),
@@ -285,7 +269,12 @@ mod tests {
     }
 
     fn eval(op: &str, key: &str, expected: Value) -> ConditionResult {
-        evaluate(op, key, &expected, &claims(), &gitlab)
+        let condition = Condition {
+            operator: crate::plan::trust_view::Operator::parse(op),
+            key: key.to_string(),
+            values: texts(&expected),
+        };
+        evaluate(&condition, &claims(), &gitlab)
     }
 
     #[test]

@@ -15,23 +15,9 @@ use serde_json::{Map, Value};
 use crate::aws::{Aws, OidcProvider};
 use crate::engine::{EngineError, Step};
 use crate::plan::input::InputError;
-use crate::plan::trust::{federated_providers, normalize, provider_host};
+use crate::plan::trust_view::{Effect, Statement, TrustView, provider_host, supported_claims};
+use crate::verdict::Check;
 pub use eval::ConditionResult;
-
-/// Condition keys AWS accepts for gitlab.com; a self-managed issuer gets only `aud` and `sub`.
-pub const GITLAB_COM_KEYS: [&str; 11] = [
-    "aud",
-    "sub",
-    "namespace_id",
-    "project_id",
-    "pipeline_source",
-    "ref_protected",
-    "runner_environment",
-    "user_access_level",
-    "user_email",
-    "user_id",
-    "user_login",
-];
 
 /// The claims of a token (or of a claims file).
 pub type Claims = Map<String, Value>;
@@ -64,13 +50,6 @@ pub fn parse_claims(bytes: &[u8]) -> Result<Claims, String> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Check {
-    pub name: &'static str,
-    pub passed: bool,
-    pub detail: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StatementResult {
     pub index: usize,
     pub effect: String,
@@ -97,17 +76,17 @@ fn as_list(v: Option<&Value>) -> Vec<String> {
     v.map(eval::claim_values).unwrap_or_default()
 }
 
-fn statement_applies(s: &Map<String, Value>, provider_arn: &str) -> bool {
-    let actions = as_list(s.get("Action"));
-    let action_ok = actions
-        .iter()
-        .any(|a| a == "sts:AssumeRoleWithWebIdentity" || a == "sts:*" || a == "*");
-    let federated = s
-        .get("Principal")
-        .and_then(|p| p.get("Federated"))
-        .map(eval::claim_values)
-        .unwrap_or_default();
-    action_ok && federated.iter().any(|f| f == provider_arn || f == "*")
+fn statement_applies(s: &Statement, provider_arn: &str) -> bool {
+    let action_ok = !s.actions.negated
+        && s.actions
+            .patterns
+            .iter()
+            .any(|a| a == "sts:AssumeRoleWithWebIdentity" || a == "sts:*" || a == "*");
+    action_ok
+        && s.principal
+            .federated
+            .iter()
+            .any(|f| f == provider_arn || f == "*")
 }
 
 /// Explain `claims` against a role's trust policy and its provider. Pure: `now` is given.
@@ -187,52 +166,39 @@ pub fn explain(
         },
     });
 
-    let supported: Vec<&str> = match host_path.as_deref() {
-        Some("gitlab.com") => GITLAB_COM_KEYS.to_vec(),
-        _ => vec!["aud", "sub"],
-    };
+    let supported = supported_claims(host_path.as_deref().unwrap_or(""));
     let prefix = host_path.as_ref().map(|h| format!("{h}:"));
     let claim_of = |key: &str| -> Option<String> {
         let claim = key.strip_prefix(prefix.as_deref()?)?;
         supported.contains(&claim).then(|| claim.to_string())
     };
 
-    let normalized = normalize(trust_policy);
     let provider_arn = provider.map(|p| p.arn.clone()).unwrap_or_default();
-    let mut statements = Vec::new();
-    for (index, s) in normalized
-        .get("Statement")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
-        let Some(s) = s.as_object() else { continue };
-        let effect = s
-            .get("Effect")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let applies = statement_applies(s, &provider_arn);
-        let mut conditions = Vec::new();
-        if let Some(ops) = s.get("Condition").and_then(Value::as_object) {
-            for (op, keys) in ops {
-                for (key, expected) in keys.as_object().into_iter().flatten() {
-                    conditions.push(eval::evaluate(op, key, expected, claims, &claim_of));
-                }
+    let statements: Vec<StatementResult> = TrustView::read(trust_policy)
+        .statements
+        .iter()
+        .map(|s| {
+            let applies = statement_applies(s, &provider_arn);
+            let conditions: Vec<ConditionResult> = s
+                .conditions
+                .iter()
+                .map(|c| eval::evaluate(c, claims, &claim_of))
+                .collect();
+            StatementResult {
+                index: s.index,
+                effect: s.effect.as_str().to_string(),
+                applies,
+                matched: applies && conditions.iter().all(|c| c.passed),
+                conditions,
             }
-        }
-        let matched = applies && conditions.iter().all(|c| c.passed);
-        statements.push(StatementResult {
-            index: index + 1,
-            effect,
-            applies,
-            conditions,
-            matched,
-        });
-    }
-    let allowed_by_policy = statements.iter().any(|s| s.matched && s.effect == "Allow")
-        && !statements.iter().any(|s| s.matched && s.effect == "Deny");
+        })
+        .collect();
+    let allowed_by_policy = statements
+        .iter()
+        .any(|s| s.matched && s.effect == Effect::Allow.as_str())
+        && !statements
+            .iter()
+            .any(|s| s.matched && s.effect == Effect::Deny.as_str());
     let allowed = allowed_by_policy && checks.iter().all(|c| c.passed);
     Explanation {
         role: role.to_string(),
@@ -276,7 +242,10 @@ pub async fn explain_live<A: Aws>(
             name: role.to_string(),
         });
     };
-    let provider_arn = federated_providers(&found.trust_policy).into_iter().next();
+    let provider_arn = TrustView::read(&found.trust_policy)
+        .oidc_providers()
+        .into_iter()
+        .next();
     let provider = match &provider_arn {
         Some(arn) => aws
             .get_oidc_provider(arn)

@@ -9,7 +9,8 @@ use crate::aws::fake::FakeAws;
 use crate::gitlab::{Owner, Stored};
 use crate::journal::{Journal, Store};
 use crate::plan::{Setup, SetupInput};
-use crate::preflight::{Check, Report, TlsReport};
+use crate::preflight::{Report, TlsReport};
+use crate::verdict::Check;
 
 fn answers() -> SetupInput {
     SetupInput {

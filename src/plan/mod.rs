@@ -3,6 +3,7 @@
 
 pub mod input;
 pub mod trust;
+pub mod trust_view;
 
 use input::{
     Audience, Description, InputError, PolicyArn, PolicyRef, ProjectId, ProjectPath, ProviderUrl,

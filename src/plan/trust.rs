@@ -302,29 +302,6 @@ pub fn normalize(doc: &Value) -> Value {
     doc
 }
 
-/// The OIDC provider ARNs a trust policy names as a Federated principal.
-pub fn federated_providers(trust: &Value) -> Vec<String> {
-    // After normalize, every Principal value is a list of strings.
-    normalize(trust)
-        .get("Statement")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|s| s.get("Principal")?.get("Federated")?.as_array().cloned())
-        .flatten()
-        .filter_map(|f| f.as_str().map(str::to_string))
-        .filter(|f| f.contains(":oidc-provider/"))
-        .collect()
-}
-
-/// `host[/path]` of an OIDC provider ARN: the prefix of its condition keys.
-pub fn provider_host(provider_arn: &str) -> &str {
-    provider_arn
-        .split_once(":oidc-provider/")
-        .map(|(_, h)| h)
-        .unwrap_or("")
-}
-
 /// Whether two policy documents mean the same.
 pub fn same_policy(a: &Value, b: &Value) -> bool {
     normalize(a) == normalize(b)

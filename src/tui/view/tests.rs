@@ -214,8 +214,8 @@ fn states() -> Vec<(&'static str, App)> {
     let report = crate::preflight::Report {
         url: "https://git.example.com".into(),
         checks: vec![
-            crate::explain::Check { name: "tls", passed: true, detail: "the chain is not signed by a public CA (invalid peer certificate: UnknownIssuer): IAM needs the thumbprint 9e99a48a9960b14926bb7f3b02e22da2b0ab7280 (use --thumbprint auto)".into() },
-            crate::explain::Check { name: "issuer", passed: false, detail: "the discovery document says issuer \"https://git.example.com/\", not \"https://git.example.com\"".into() },
+            crate::verdict::Check { name: "tls", passed: true, detail: "the chain is not signed by a public CA (invalid peer certificate: UnknownIssuer): IAM needs the thumbprint 9e99a48a9960b14926bb7f3b02e22da2b0ab7280 (use --thumbprint auto)".into() },
+            crate::verdict::Check { name: "issuer", passed: false, detail: "the discovery document says issuer \"https://git.example.com/\", not \"https://git.example.com\"".into() },
         ],
         tls: None,
     };
