@@ -255,16 +255,7 @@ async fn a_journal_of_a_self_managed_setup_keeps_its_thumbprint_in_the_wizard() 
         })
         .unwrap_or_else(|| panic!("a pre-flight first: {effects:?}"));
     assert!(planned_setup(&effects).is_none());
-    let report = crate::preflight::Report {
-        url: "https://git.example.com".into(),
-        checks: vec![],
-        tls: Some(crate::preflight::TlsReport {
-            public_ca: false,
-            verify_error: Some("UnknownIssuer".into()),
-            presented: 2,
-            thumbprint: THUMBPRINT.into(),
-        }),
-    };
+    let report = crate::preflight::Report::private_ca("https://git.example.com", THUMBPRINT);
     let effects = send(
         &mut app,
         [Msg::Preflighted {

@@ -215,16 +215,10 @@ fn self_managed_url_sets_the_audience_until_it_is_edited() {
         "{effects:?}"
     );
     // A private CA: the pre-flight's thumbprint goes into the setup (as --thumbprint auto does).
-    let report = crate::preflight::Report {
-        url: "https://git.example.com".into(),
-        checks: vec![],
-        tls: Some(crate::preflight::TlsReport {
-            public_ca: false,
-            verify_error: Some("UnknownIssuer".into()),
-            presented: 2,
-            thumbprint: "9e99a48a9960b14926bb7f3b02e22da2b0ab7280".into(),
-        }),
-    };
+    let report = crate::preflight::Report::private_ca(
+        "https://git.example.com",
+        "9e99a48a9960b14926bb7f3b02e22da2b0ab7280",
+    );
     let attempt = match &effects[1] {
         Effect::Preflight { attempt, .. } => *attempt,
         _ => 0,
