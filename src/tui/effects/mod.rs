@@ -118,7 +118,7 @@ impl<C: Connect> Effects<C> {
                         Err(_) => Err(ErrorView {
                             code: "Timeout".into(),
                             message: format!("no answer within {} s", IDENTITY_TIMEOUT.as_secs()),
-                            hint: "check the network, the profile's SSO session, or --endpoint-url; r retries".into(),
+                            hint: "check the network and the profile's SSO session (or the endpoint the wizard was started with); r retries".into(),
                         }),
                     };
                     let _ = tx.send(Msg::Identity { attempt, result });
