@@ -74,7 +74,7 @@ pub async fn prepare(
     let setup = input.validate()?;
     let thumbprint = args.thumbprint();
     let report = if preflight::wanted(&setup, thumbprint, args.skip_preflight)
-        .map_err(EngineError::from)?
+        .map_err(gate_error)?
     {
         let report =
             crate::preflight::run(&setup.provider_url, crate::preflight::public_roots(), 443).await;
@@ -83,7 +83,7 @@ pub async fn prepare(
     } else {
         None
     };
-    let setup = preflight::gate(setup, report.as_ref(), thumbprint).map_err(EngineError::from)?;
+    let setup = preflight::gate(setup, report.as_ref(), thumbprint).map_err(gate_error)?;
     // The journal keeps the thumbprint the pre-flight settled, so a continued run needs no flag.
     input.thumbprints = setup.thumbprints.clone();
     let (yes, ci_job, store) = match apply {
@@ -112,6 +112,22 @@ pub async fn prepare(
         ci_job,
         store,
     })
+}
+
+/// The pre-flight gate's refusal in the command line's words: the flags that get past it.
+fn gate_error(e: preflight::GateError) -> CliError {
+    use preflight::GateError;
+    match e {
+        GateError::AutoWithoutPreflight { .. } => CliError::usage(
+            "--thumbprint auto needs the pre-flight: drop --skip-preflight or give the thumbprint",
+        ),
+        GateError::Failed { .. } => CliError::failed(format!(
+            "{e} (fix it, or --skip-preflight if AWS can reach what this machine cannot)"
+        )),
+        GateError::ThumbprintNeeded { ref needed, .. } => CliError::failed(format!(
+            "{e}; run again with --thumbprint auto (or --thumbprint {needed})"
+        )),
+    }
 }
 
 /// `--from-journal`: the answers of the setup that stopped.
@@ -236,14 +252,17 @@ pub async fn apply<A: Aws>(
         return Err(EngineError::ConfirmationRequired { reasons }.into());
     }
     let mut journal = Journal::new(request.input.clone(), Some(plan.identity.account.clone()));
-    let journaled = Journaled {
-        store,
-        journal: &mut journal,
-    };
-    let outcome = flow::apply_from(aws, &plan, 0, Some(journaled), |p| {
+    let mut journaled = Journaled::new(store, &mut journal);
+    let outcome = flow::apply_from(aws, &plan, 0, Some(&mut journaled), |p| {
         eprintln!("{}", output::progress_line(&p))
     })
-    .await?;
+    .await;
+    if let Some(e) = journaled.unsaved() {
+        eprintln!(
+            "warning: the journal could not be written ({e}); a stopped run cannot be continued with --from-journal"
+        );
+    }
+    let outcome = outcome?;
     for r in &outcome.resources {
         eprintln!("{}", output::report_line(r));
     }

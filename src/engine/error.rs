@@ -6,7 +6,6 @@ use std::fmt;
 
 use crate::aws::AwsError;
 use crate::flow::claims::ClaimsError;
-use crate::flow::preflight::GateError;
 use crate::gitlab::GitLabError;
 use crate::plan::input::InputError;
 
@@ -41,7 +40,6 @@ pub enum EngineError {
         policies: Vec<String>,
     },
     GitLab(GitLabError),
-    Preflight(GateError),
     Claims(ClaimsError),
     ConfirmationRequired {
         reasons: Vec<String>,
@@ -56,9 +54,7 @@ impl EngineError {
     /// The process exit code: 2 for bad input, 1 for everything else.
     pub fn exit_code(&self) -> u8 {
         match self {
-            EngineError::Input(_)
-            | EngineError::Claims(_)
-            | EngineError::Preflight(GateError::AutoWithoutPreflight { .. }) => 2,
+            EngineError::Input(_) | EngineError::Claims(_) => 2,
             _ => 1,
         }
     }
@@ -75,7 +71,6 @@ impl EngineError {
             EngineError::NotOurs { .. } => "NotOurs",
             EngineError::InlinePolicies { .. } => "InlinePolicies",
             EngineError::GitLab(_) => "GitLab",
-            EngineError::Preflight(_) => "Preflight",
             EngineError::ConfirmationRequired { .. } => "ConfirmationRequired",
         }
     }
@@ -118,7 +113,6 @@ impl EngineError {
                 policies.join(", ")
             ),
             EngineError::GitLab(e) => e.to_string(),
-            EngineError::Preflight(e) => e.to_string(),
             EngineError::Claims(e) => e.to_string(),
             EngineError::ConfirmationRequired { reasons } => {
                 format!("confirmation required: {}", reasons.join("; "))
@@ -147,15 +141,6 @@ impl EngineError {
             EngineError::NotOurs { .. } => "check the name; --force removes it anyway".to_string(),
             EngineError::InlinePolicies { .. } => {
                 "remove them first; this tool never deletes what it did not make".to_string()
-            }
-            EngineError::Preflight(GateError::Failed { .. }) => {
-                "fix it, or --skip-preflight if AWS can reach what this machine cannot".to_string()
-            }
-            EngineError::Preflight(GateError::ThumbprintNeeded { needed, .. }) => {
-                format!("run again with --thumbprint auto (or --thumbprint {needed})")
-            }
-            EngineError::Preflight(GateError::AutoWithoutPreflight { .. }) => {
-                "drop --skip-preflight or give the thumbprint".to_string()
             }
             EngineError::ConfirmationRequired { .. } => {
                 "review with `plan`, then run again with --yes".to_string()
@@ -188,12 +173,6 @@ impl From<InputError> for EngineError {
 impl From<GitLabError> for EngineError {
     fn from(e: GitLabError) -> Self {
         EngineError::GitLab(e)
-    }
-}
-
-impl From<GateError> for EngineError {
-    fn from(e: GateError) -> Self {
-        EngineError::Preflight(e)
     }
 }
 

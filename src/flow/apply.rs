@@ -7,14 +7,31 @@ use crate::journal::{Journal, Store};
 
 /// The journal of a run and where it is kept.
 pub struct Journaled<'a> {
-    pub store: &'a Store,
-    pub journal: &'a mut Journal,
+    store: &'a Store,
+    journal: &'a mut Journal,
+    /// Why the journal could not be written, the first time it could not.
+    unsaved: Option<String>,
 }
 
-impl Journaled<'_> {
-    fn save(&self) {
+impl<'a> Journaled<'a> {
+    pub fn new(store: &'a Store, journal: &'a mut Journal) -> Self {
+        Journaled {
+            store,
+            journal,
+            unsaved: None,
+        }
+    }
+
+    /// Why the journal could not be written, if it could not: the setup went on without it, and
+    /// a run that stopped cannot be continued from it. For the face to say.
+    pub fn unsaved(&self) -> Option<&str> {
+        self.unsaved.as_deref()
+    }
+
+    fn save(&mut self) {
         if let Err(e) = self.store.save(self.journal) {
             tracing::warn!(error = %e, "the journal could not be written; the setup goes on without it");
+            self.unsaved.get_or_insert(e.to_string());
         }
     }
 }
@@ -25,10 +42,10 @@ pub async fn apply_from<A: Aws>(
     aws: &A,
     plan: &Plan,
     from: usize,
-    mut journal: Option<Journaled<'_>>,
+    mut journal: Option<&mut Journaled<'_>>,
     mut progress: impl FnMut(Progress),
 ) -> Result<Outcome, EngineError> {
-    if let Some(j) = &journal
+    if let Some(j) = journal.as_mut()
         && plan.actions().len() > from
     {
         // Written before the first change, so that a kill during it leaves something to continue.

@@ -40,10 +40,7 @@ async fn the_journal_holds_each_finished_step_and_is_forgotten_on_success() {
         &fake,
         &plan,
         0,
-        Some(Journaled {
-            store: &store,
-            journal: &mut journal,
-        }),
+        Some(&mut Journaled::new(&store, &mut journal)),
         |p| seen.push(p),
     )
     .await
@@ -60,10 +57,7 @@ async fn the_journal_holds_each_finished_step_and_is_forgotten_on_success() {
         &fake,
         &plan,
         1,
-        Some(Journaled {
-            store: &store,
-            journal: &mut journal,
-        }),
+        Some(&mut Journaled::new(&store, &mut journal)),
         |_| {},
     )
     .await
@@ -88,10 +82,7 @@ async fn a_plan_with_nothing_to_do_writes_no_journal() {
         &fake,
         &again,
         0,
-        Some(Journaled {
-            store: &store,
-            journal: &mut journal,
-        }),
+        Some(&mut Journaled::new(&store, &mut journal)),
         |_| {},
     )
     .await
@@ -243,4 +234,22 @@ fn claims_that_cannot_be_read_say_why() {
     ));
     let err = read_claims(&ClaimsSource::Token("abc".into())).expect_err("not a JWT");
     assert!(err.to_string().starts_with("the token "), "{err}");
+}
+
+#[tokio::test]
+async fn a_journal_that_cannot_be_written_is_said_and_the_setup_goes_on() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let blocker = dir.path().join("a-file");
+    std::fs::write(&blocker, "").expect("write");
+    let store = Store::at(blocker.join("journal.json"));
+    let fake = FakeAws::new();
+    let setup = answers().validate().expect("valid");
+    let plan = crate::engine::plan(&fake, &setup).await.expect("plan");
+    let mut journal = Journal::new(answers(), None);
+    let mut journaled = Journaled::new(&store, &mut journal);
+    let outcome = apply_from(&fake, &plan, 0, Some(&mut journaled), |_| {})
+        .await
+        .expect("applied without a journal");
+    assert_eq!(outcome.role_arn, "arn:aws:iam::123456789012:role/web");
+    assert!(journaled.unsaved().is_some());
 }

@@ -806,8 +806,9 @@ impl App {
             }],
             Err(e) => {
                 self.plan = Load::Failed(ErrorView {
+                    code: "Preflight".into(),
+                    message: e.to_string(),
                     hint: gate_hint(&e).into(),
-                    ..ErrorView::from(&EngineError::from(e))
                 });
                 vec![]
             }

@@ -164,12 +164,11 @@ impl<C: Connect> Effects<C> {
                 let store = self.store.clone();
                 tokio::spawn(async move {
                     let mut journal = journal.map(|j| *j);
-                    let journaled = journal.as_mut().map(|journal| Journaled {
-                        store: &store,
-                        journal,
-                    });
+                    let mut journaled = journal
+                        .as_mut()
+                        .map(|journal| Journaled::new(&store, journal));
                     let current = AtomicUsize::new(from);
-                    let result = flow::apply_from(&*aws, &plan, from, journaled, |p| {
+                    let result = flow::apply_from(&*aws, &plan, from, journaled.as_mut(), |p| {
                         let msg = match p {
                             Progress::Started { index, .. } => {
                                 current.store(index, Ordering::SeqCst);

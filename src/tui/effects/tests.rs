@@ -215,11 +215,9 @@ async fn a_stopped_setup_in_the_journal_is_finished_by_the_wizard() {
     let plan = engine::plan(&fake, &setup).await.expect("plan");
     fake.fail_next("CreateRole", "AccessDenied");
     let mut journal = crate::journal::Journal::new(answers, Some(crate::aws::fake::ACCOUNT.into()));
-    let journaled = Journaled {
-        store: &journal_in(&dir),
-        journal: &mut journal,
-    };
-    flow::apply_from(&fake, &plan, 0, Some(journaled), |_| {})
+    let store = journal_in(&dir);
+    let mut journaled = Journaled::new(&store, &mut journal);
+    flow::apply_from(&fake, &plan, 0, Some(&mut journaled), |_| {})
         .await
         .expect_err("denied");
 
