@@ -57,6 +57,26 @@ async fn prepare(a: &Apply, store: &Store) -> Result<setup::Request, CliError> {
     setup::prepare(&a.setup, Some(apply), None, store).await
 }
 
+/// `apply FLAGS` on the fake, as the program runs it.
+async fn run_apply(
+    fake: &FakeAws,
+    store: &Store,
+    flags: &[&str],
+    output: OutputFormat,
+) -> Result<Outcome, CliError> {
+    let request = prepare(&apply_args(flags), store).await?;
+    setup::apply(fake, request, store, output).await
+}
+
+const WEB: &[&str] = &[
+    "--project",
+    "acme/web",
+    "--role-name",
+    "web",
+    "--policy",
+    "ReadOnlyAccess",
+];
+
 /// Every setup flag the command line has for gitlab.com.
 const GITLAB_COM: &[&str] = &[
     "--provider-url",
@@ -275,22 +295,9 @@ async fn a_journal_of_a_self_managed_setup_keeps_its_thumbprint_in_the_wizard() 
 async fn apply_twice_changes_nothing_the_second_time_and_prints_only_the_arn() {
     let (_dir, store) = store();
     let fake = account();
-    let args = apply_args(&[
-        "--project",
-        "acme/web",
-        "--role-name",
-        "web",
-        "--policy",
-        "ReadOnlyAccess",
-    ]);
-    let first = setup::apply(
-        &fake,
-        prepare(&args, &store).await.expect("valid"),
-        &store,
-        OutputFormat::Text,
-    )
-    .await
-    .expect("applied");
+    let first = run_apply(&fake, &store, WEB, OutputFormat::Text)
+        .await
+        .expect("applied");
     assert_eq!(
         first,
         Outcome::success("arn:aws:iam::123456789012:role/web\n")
@@ -300,14 +307,9 @@ async fn apply_twice_changes_nothing_the_second_time_and_prints_only_the_arn() {
         "a finished setup clears its journal"
     );
     let changed = fake.calls().mutating();
-    let second = setup::apply(
-        &fake,
-        prepare(&args, &store).await.expect("valid"),
-        &store,
-        OutputFormat::Text,
-    )
-    .await
-    .expect("applied");
+    let second = run_apply(&fake, &store, WEB, OutputFormat::Text)
+        .await
+        .expect("applied");
     assert_eq!(second, first);
     assert_eq!(
         fake.calls().mutating(),
@@ -322,15 +324,9 @@ async fn from_journal_continues_with_only_the_missing_calls() {
     let fake = account();
     stopped_apply(GITLAB_COM, &fake, &store).await;
     let before = fake.calls().snapshot().len();
-    let args = apply_args(&["--from-journal"]);
-    let out = setup::apply(
-        &fake,
-        prepare(&args, &store).await.expect("valid"),
-        &store,
-        OutputFormat::Text,
-    )
-    .await
-    .expect("finished");
+    let out = run_apply(&fake, &store, &["--from-journal"], OutputFormat::Text)
+        .await
+        .expect("finished");
     assert_eq!(out.stdout, "arn:aws:iam::123456789012:role/ci/ci-deploy\n");
     let calls = fake.calls().snapshot();
     let changes: Vec<&str> = calls[before..]
@@ -351,9 +347,7 @@ async fn a_failed_apply_prints_nothing_on_stdout() {
     let (_dir, store) = store();
     let fake = account();
     fake.fail_next("CreateRole", "AccessDenied");
-    let args = apply_args(&["--project", "acme/web", "--role-name", "web"]);
-    let request = prepare(&args, &store).await.expect("valid");
-    let err = setup::apply(&fake, request, &store, OutputFormat::Json)
+    let err = run_apply(&fake, &store, WEB, OutputFormat::Json)
         .await
         .expect_err("denied");
     // An `Err` has no stdout at all: only its line for stderr.
@@ -408,22 +402,9 @@ async fn bad_input_is_exit_code_2_before_any_aws_call() {
 async fn check_and_destroy_end_with_their_status() {
     let (_dir, store) = store();
     let fake = account();
-    let args = apply_args(&[
-        "--project",
-        "acme/web",
-        "--role-name",
-        "web",
-        "--policy",
-        "ReadOnlyAccess",
-    ]);
-    setup::apply(
-        &fake,
-        prepare(&args, &store).await.expect("valid"),
-        &store,
-        OutputFormat::Text,
-    )
-    .await
-    .expect("applied");
+    run_apply(&fake, &store, WEB, OutputFormat::Text)
+        .await
+        .expect("applied");
 
     let clean = check::run(&fake, Some("web"), OutputFormat::Json)
         .await
