@@ -5,11 +5,20 @@ use std::path::PathBuf;
 
 use crate::explain::{Claims, decode_token, parse_claims};
 
-/// Where the claims come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where the claims come from. A token is never shown, not even by `{:?}`.
+#[derive(Clone, PartialEq, Eq)]
 pub enum ClaimsSource {
     File(PathBuf),
     Token(String),
+}
+
+impl std::fmt::Debug for ClaimsSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClaimsSource::File(path) => f.debug_tuple("File").field(path).finish(),
+            ClaimsSource::Token(_) => f.write_str("Token([redacted])"),
+        }
+    }
 }
 
 /// Why the claims could not be read, in words without flags or keys.

@@ -233,6 +233,10 @@ fn claims_that_cannot_be_read_say_why() {
         Err(ClaimsError::NotClaims { .. })
     ));
     let err = read_claims(&ClaimsSource::Token("abc".into())).expect_err("not a JWT");
+    assert_eq!(
+        format!("{:?}", ClaimsSource::Token("eyJ.secret.sig".into())),
+        "Token([redacted])"
+    );
     assert!(err.to_string().starts_with("the token "), "{err}");
 }
 

@@ -360,7 +360,7 @@ pub enum Effect {
     LookupProjectIds {
         attempt: u64,
         url: String,
-        token: String,
+        token: crate::gitlab::Token,
         projects: Vec<String>,
     },
     /// Check a self-managed instance the way AWS will.
@@ -372,7 +372,7 @@ pub enum Effect {
     StoreVariable {
         attempt: u64,
         url: String,
-        token: String,
+        token: crate::gitlab::Token,
         projects: Vec<String>,
         arn: String,
         replace: bool,

@@ -99,11 +99,11 @@ impl App {
         let Some(arn) = self.role_arn().map(str::to_string) else {
             return vec![];
         };
-        if self.gitlab_token.value.trim().is_empty() {
+        let Some(token) = crate::gitlab::Token::new(&self.gitlab_token.value) else {
             self.focus = 1;
             self.notice = Some("paste a GitLab token with the api scope, then Enter".into());
             return vec![];
-        }
+        };
         let provider = self
             .setup_input()
             .provider_url
@@ -124,7 +124,7 @@ impl App {
         vec![Effect::StoreVariable {
             attempt: self.task_gen,
             url,
-            token: self.gitlab_token.value.trim().to_string(),
+            token,
             projects: crate::flow::gitlab::named_projects(&self.projects.list()),
             arn,
             replace,
@@ -133,13 +133,13 @@ impl App {
 
     /// Enter in an empty Project IDs field: look the ids up (gitlab.com, with a GitLab token).
     pub(super) fn lookup_project_ids(&mut self) -> Vec<Effect> {
-        if self.gitlab_token.value.trim().is_empty() {
+        let Some(token) = crate::gitlab::Token::new(&self.gitlab_token.value) else {
             self.notice = Some(
                 "to look up project ids, set GITLAB_TOKEN (api or read_api scope) before starting"
                     .into(),
             );
             return vec![];
-        }
+        };
         let projects = crate::flow::gitlab::named_projects(&self.projects.list());
         let url =
             match crate::gitlab::instance_url(self.gitlab_url.as_deref(), DEFAULT_PROVIDER_URL) {
@@ -158,7 +158,7 @@ impl App {
         vec![Effect::LookupProjectIds {
             attempt: self.task_gen,
             url,
-            token: self.gitlab_token.value.trim().to_string(),
+            token,
             projects,
         }]
     }

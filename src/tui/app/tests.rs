@@ -799,7 +799,11 @@ fn storing_the_arn_in_gitlab_from_done() {
     };
     assert_eq!(projects, &["acme/web".to_string()]);
     assert_eq!(arn, "arn:aws:iam::123456789012:role/gitlab-acme-web");
-    assert_eq!(token, "glpat-x");
+    assert_eq!(Some(token.clone()), crate::gitlab::Token::new("glpat-x"));
+    assert!(
+        !format!("{effects:?}").contains("glpat-x"),
+        "the token never shows, even in a debug dump"
+    );
     assert_eq!(url, "https://gitlab.com");
     let attempt = *attempt;
     send(

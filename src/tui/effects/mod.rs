@@ -61,12 +61,7 @@ fn gitlab_error(e: crate::gitlab::GitLabError) -> ErrorView {
 }
 
 /// A GitLab client for the wizard's token, which is never stored.
-fn gitlab_client(url: &str, token: &str) -> Result<Client, ErrorView> {
-    let token = Token::new(token).ok_or_else(|| ErrorView {
-        code: "InvalidInput".into(),
-        message: "no GitLab token".into(),
-        hint: String::new(),
-    })?;
+fn gitlab_client(url: &str, token: Token) -> Result<Client, ErrorView> {
     Client::new(url, token).map_err(gitlab_error)
 }
 
@@ -249,7 +244,7 @@ impl<C: Connect> Effects<C> {
                 tokio::spawn(async move {
                     let spec = flow::gitlab::VariableSpec::plain(crate::ci_job::DEFAULT_VARIABLE);
                     let owners: Vec<Owner> = projects.into_iter().map(Owner::Project).collect();
-                    let result = match gitlab_client(&url, &token) {
+                    let result = match gitlab_client(&url, token) {
                         Ok(client) => {
                             flow::gitlab::store_role_arn(&client, &spec, &owners, &arn, replace)
                                 .await
@@ -267,7 +262,7 @@ impl<C: Connect> Effects<C> {
                 projects,
             } => {
                 tokio::spawn(async move {
-                    let result = match gitlab_client(&url, &token) {
+                    let result = match gitlab_client(&url, token) {
                         Ok(client) => flow::gitlab::pin_project_ids(&client, &projects)
                             .await
                             .map(|found| found.iter().map(|p| p.id.to_string()).collect())
