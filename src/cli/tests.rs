@@ -250,6 +250,15 @@ async fn a_journal_of_every_gitlab_com_flag_is_continued_by_the_wizard_with_the_
         crate::engine::plan(&fake, &resolved).await.expect("plan"),
         from_cli
     );
+
+    // And back: the journal the wizard keeps is continued by `apply --from-journal` as it is.
+    store
+        .save(&crate::journal::Journal::new(app.setup_input(), None))
+        .expect("saved");
+    let continued = prepare(&apply_args(&["--from-journal"]), &store)
+        .await
+        .expect("valid");
+    assert_eq!(continued.setup, resolved);
 }
 
 #[tokio::test]
