@@ -126,6 +126,8 @@ fn the_wizard_offers_to_continue_where_it_stopped() {
         "{review}"
     );
     t.keys(&["Enter"]);
+    t.wait_for("Apply them now?");
+    t.keys(&["y"]);
     t.wait_for("Role ARN");
     t.keys(&["Enter"]);
     let (code, stdout) = t.wait_exit();
@@ -146,4 +148,32 @@ fn starting_over_forgets_the_journal() {
     assert!(!journal_path(&emu).exists());
     t.keys(&["q"]);
     assert_eq!(t.wait_exit().0, 1);
+}
+
+/// Enter alone never applies: not on the offer to continue, not on Review, however often it is
+/// pressed. Applying is its own key (y) in a dialog that says what changes.
+#[test]
+fn pressing_enter_on_a_stopped_setup_never_changes_aws() {
+    let emu = Emulator::start();
+    killed_half_way(&emu);
+    emu.reset_calls();
+    let t = Tmux::start(&emu.env_pairs(), BIN, &[], 80, 24);
+    t.wait_for("continue where you stopped");
+    t.keys(&["Enter"]);
+    t.wait_for("Nothing has been changed yet");
+    t.keys(&["Enter"]);
+    let ask = t.wait_for("Apply them now?");
+    assert!(ask.contains("1 change to account 123456789012"), "{ask}");
+    for _ in 0..5 {
+        t.keys(&["Enter"]);
+    }
+    t.wait_for("Nothing has been changed yet");
+    assert!(
+        emu.mutating_calls().is_empty(),
+        "Enter changed AWS: {:?}",
+        emu.calls()
+    );
+    t.keys(&["q"]);
+    let (code, stdout) = t.wait_exit();
+    assert_eq!((code, stdout.as_str()), (1, ""));
 }

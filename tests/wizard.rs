@@ -10,6 +10,13 @@ use serde_json::json;
 const ROLE: &str = "gitlab-acme-web";
 const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/gitlab-acme-web";
 
+/// Enter on Review asks; y applies.
+fn apply(t: &Tmux) {
+    t.keys(&["Enter"]);
+    t.wait_for("Apply them now?");
+    t.keys(&["y"]);
+}
+
 /// From the first screen to Review: acme/web on protected main, ReadOnlyAccess.
 fn answer_everything(t: &Tmux) {
     t.wait_for("✓ Account  123456789012");
@@ -86,7 +93,7 @@ fn a_first_time_setup_by_keystrokes() {
         "nothing changes before Apply: {:?}",
         emu.calls()
     );
-    t.keys(&["Enter"]);
+    apply(&t);
     let done = t.wait_for("Role ARN");
     assert!(done.contains(ROLE_ARN), "{done}");
     assert!(done.contains("aud: \"https://gitlab.com\""), "{done}");
@@ -115,7 +122,7 @@ fn a_failed_step_is_shown_fixed_and_finished_with_r_without_repeating_finished_s
     emu.fail("AttachRolePolicy", "AccessDenied");
     let t = Tmux::start(&emu.env_pairs(), BIN, &[], 120, 40);
     answer_everything(&t);
-    t.keys(&["Enter"]);
+    apply(&t);
     let failed = t.wait_for("✗ failed");
     assert!(failed.contains("AccessDenied"), "{failed}");
     assert!(failed.contains("hint:"), "{failed}");
@@ -265,7 +272,7 @@ fn the_start_screen_checks_and_removes_a_setup() {
     let checked = t.wait_for("2 roles checked, 1 finding");
     assert!(checked.contains("any-ref-unprotected"), "{checked}");
     t.keys(&["q"]);
-    t.wait_exit();
+    assert_eq!(t.wait_exit(), (0, String::new()), "a check run to its end");
 
     // Remove: the plan, a confirmation, then the role is gone and the shared provider kept.
     emu.reset_calls();
@@ -287,7 +294,11 @@ fn the_start_screen_checks_and_removes_a_setup() {
     t.keys(&["y"]);
     t.wait_for("Removed.");
     t.keys(&["q"]);
-    t.wait_exit();
+    assert_eq!(
+        t.wait_exit(),
+        (0, String::new()),
+        "a removal run to its end"
+    );
     let iam = emu.iam();
     assert!(!common::role_exists(&iam, "web"));
     assert!(common::role_exists(&iam, "api"));
@@ -308,7 +319,7 @@ fn the_done_screen_stores_the_arn_in_gitlab() {
     env.push(("GITLAB_TOKEN".into(), GOOD_TOKEN.into()));
     let t = Tmux::start(&env, BIN, &["--gitlab-url", &gitlab.url], 120, 40);
     answer_everything(&t);
-    t.keys(&["Enter"]);
+    apply(&t);
     t.wait_for("Role ARN");
     assert!(!t.screen().contains(GOOD_TOKEN), "the token is never shown");
     t.keys(&["g"]);
@@ -319,4 +330,57 @@ fn the_done_screen_stores_the_arn_in_gitlab() {
     );
     t.keys(&["Enter"]);
     assert_eq!(t.wait_exit().0, 0);
+}
+
+/// The ARN handed to the shell is the ARN of the answers on screen, applied to the end: after
+/// going back from Done and renaming the role, quitting prints nothing and exits 1.
+#[test]
+fn an_answer_changed_after_done_is_not_handed_out_as_the_old_arn() {
+    let emu = Emulator::start();
+    let t = Tmux::start(&emu.env_pairs(), BIN, &[], 120, 40);
+    answer_everything(&t);
+    apply(&t);
+    t.wait_for("Role ARN");
+    t.keys(&["Escape"]);
+    t.wait_for("Review ─");
+    t.keys(&["Escape"]);
+    t.wait_for("Role name       [gitlab-acme-web]");
+    t.type_text("-v2");
+    let role = t.wait_for("Role name       [gitlab-acme-web-v2]");
+    assert!(
+        !role.contains("✓ 7. Apply"),
+        "the step list drops its ✓: {role}"
+    );
+    t.keys(&["C-c"]);
+    let (code, stdout) = t.wait_exit();
+    assert_eq!((code, stdout.as_str()), (1, ""), "no stale ARN");
+    assert!(common::role_exists(&emu.iam(), ROLE));
+    assert!(!common::role_exists(&emu.iam(), "gitlab-acme-web-v2"));
+}
+
+/// A list pasted from elsewhere (one project per line, with a q in a name) lands in its field as
+/// entries: no line break acts as Enter, no letter as a key.
+#[test]
+fn a_pasted_list_of_projects_stays_in_its_field() {
+    let emu = Emulator::start();
+    let t = Tmux::start(&emu.env_pairs(), BIN, &[], 80, 24);
+    t.wait_for("✓ Account  123456789012");
+    t.keys(&["Enter"]);
+    t.wait_for("will create");
+    t.keys(&["Tab", "Tab", "Enter"]);
+    t.wait_for("Who may assume ─");
+    t.paste("acme/web\nquality/quit\nacme/api\n");
+    let screen = t.wait_for("[acme/web, quality/quit, acme/api]");
+    assert!(
+        screen.contains("Who may assume ─"),
+        "still on the screen: {screen}"
+    );
+    assert!(
+        screen.contains("Refs            [main]"),
+        "nothing landed in Refs: {screen}"
+    );
+    t.keys(&["C-c"]);
+    let (code, stdout) = t.wait_exit();
+    assert_eq!((code, stdout.as_str()), (1, ""));
+    assert!(emu.mutating_calls().is_empty());
 }

@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 
 use super::{CliError, Outcome};
 use crate::aws::sdk::ConnectOptions;
+use crate::tui::app::End;
 
 pub async fn run(options: ConnectOptions, gitlab_url: Option<String>) -> Result<Outcome, CliError> {
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
@@ -13,10 +14,12 @@ pub async fn run(options: ConnectOptions, gitlab_url: Option<String>) -> Result<
     }
     tracing::info!("wizard started");
     match crate::tui::run(options, gitlab_url).await {
-        Ok(Some(arn)) => Ok(Outcome::success(format!("{arn}\n"))),
-        Ok(None) => Err(CliError::no_result(
+        Ok(End::Arn(arn)) => Ok(Outcome::success(format!("{arn}\n"))),
+        Ok(End::TaskDone) => Ok(Outcome::success("")),
+        Ok(End::Nothing) => Err(CliError::no_result(
             "quit before a setup was finished: nothing to print",
         )),
+        Ok(End::NotApplied(why)) => Err(CliError::no_result(why)),
         Err(e) => Err(CliError::failed(format!("the terminal failed: {e}"))),
     }
 }

@@ -90,6 +90,63 @@ impl Field {
         }
     }
 
+    /// Insert pasted text at the cursor, as text: line breaks and tabs become spaces (one line),
+    /// other control characters are dropped. Returns whether the value changed.
+    pub fn paste(&mut self, text: &str) -> bool {
+        let clean: String = text
+            .chars()
+            .filter_map(|c| match c {
+                '\n' | '\r' | '\t' => Some(' '),
+                c if c.is_control() => None,
+                c => Some(c),
+            })
+            .collect();
+        // A single value pasted with its line break: the break is not part of it.
+        let clean = if self.value.is_empty() {
+            clean.trim().to_string()
+        } else {
+            clean
+        };
+        if clean.is_empty() {
+            return false;
+        }
+        let at = self.byte_index(self.cursor);
+        self.value.insert_str(at, &clean);
+        self.cursor += clean.chars().count();
+        true
+    }
+
+    /// Insert a pasted list (one entry per line, or separated by commas or spaces) at the cursor,
+    /// as `a, b, c`, joined to what is already there.
+    pub fn paste_list(&mut self, text: &str) -> bool {
+        let entries: Vec<&str> = text
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .collect();
+        if entries.is_empty() {
+            return false;
+        }
+        let at = self.byte_index(self.cursor);
+        let before = self.value[..at].trim_end();
+        let after = self.value[at..].trim_start();
+        let mut joined = entries.join(", ");
+        if !before.is_empty() && !before.ends_with(',') {
+            joined = format!(", {joined}");
+        } else if !before.is_empty() {
+            joined = format!(" {joined}");
+        }
+        let head = format!("{before}{joined}");
+        let tail = match after {
+            "" => String::new(),
+            a if a.starts_with(',') => a.to_string(),
+            a => format!(", {a}"),
+        };
+        self.cursor = head.chars().count();
+        self.value = head + &tail;
+        true
+    }
+
     /// The text to draw: the value (masked when secret) or the placeholder.
     pub fn display(&self) -> String {
         if self.secret {
@@ -144,6 +201,37 @@ mod tests {
         let mut f = Field::new("x", "é");
         f.on_key(key(KeyCode::Backspace));
         assert_eq!(f.value, "");
+    }
+
+    #[test]
+    fn a_paste_is_text_never_keys() {
+        let mut f = Field::new("Role name", "");
+        assert!(f.paste("gitlab-acme-web\n"));
+        assert_eq!((f.value.as_str(), f.cursor), ("gitlab-acme-web", 15));
+        f.set("ab");
+        f.cursor = 1;
+        f.paste("x\ty\u{1b}[A");
+        assert_eq!(f.value, "ax y[Ab");
+        assert!(!Field::new("x", "").paste("\n\r"));
+    }
+
+    #[test]
+    fn a_pasted_list_becomes_entries() {
+        let mut f = Field::new("Projects", "");
+        assert!(f.paste_list("acme/web\nacme/api\r\n\nquality/quit\n"));
+        assert_eq!(f.value, "acme/web, acme/api, quality/quit");
+        assert_eq!(f.list(), ["acme/web", "acme/api", "quality/quit"]);
+        assert_eq!(f.cursor, f.value.chars().count());
+        // Joined to what is there, at the cursor.
+        let mut f = Field::new("Refs", "main");
+        f.paste_list("release/*\nv1");
+        assert_eq!(f.value, "main, release/*, v1");
+        let mut f = Field::new("Refs", "main, dev");
+        f.cursor = 5;
+        f.paste_list("a b");
+        assert_eq!(f.value, "main, a, b, dev");
+        assert_eq!(f.list(), ["main", "a", "b", "dev"]);
+        assert!(!f.paste_list(" \n, "));
     }
 
     #[test]

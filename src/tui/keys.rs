@@ -4,19 +4,28 @@ use super::app::{ActionState, App, Element, Screen};
 
 type Keys = Vec<(&'static str, &'static str)>;
 
+/// The keys of a dialog: shown in it and in the footer.
+pub fn confirm(c: &super::app::Confirm) -> Keys {
+    use super::app::Confirm;
+    match c {
+        Confirm::Resume { .. } => vec![
+            ("c/Enter", "continue (to Review, nothing applied)"),
+            ("s", "start over"),
+        ],
+        Confirm::Apply { .. } => vec![("y", "apply"), ("n/Enter/Esc", "not now")],
+        _ => vec![("y", "yes"), ("n", "no")],
+    }
+}
+
 /// The few keys shown at the bottom.
 pub fn footer(app: &App) -> Keys {
-    match app.confirm {
-        Some(super::app::Confirm::Resume { .. }) => {
-            return vec![("c", "continue"), ("s", "start over")];
-        }
-        Some(_) => return vec![("y", "yes"), ("n", "no")],
-        None => {}
+    if let Some(c) = &app.confirm {
+        return confirm(c);
     }
     let mut k: Keys = Vec::new();
     match app.screen {
         Screen::Account => k.extend([("Enter", "next"), ("r", "retry"), ("Tab", "profile/region")]),
-        Screen::Review => k.extend([("Enter", "apply"), ("r", "re-read"), ("Esc", "back")]),
+        Screen::Review => k.extend([("Enter", "apply…"), ("r", "re-read"), ("Esc", "back")]),
         Screen::Apply => {
             if app
                 .apply_rows

@@ -24,11 +24,8 @@ use crate::aws::sdk::ConnectOptions;
 use app::{App, Effect, Msg, update};
 pub use effects::{Connect, Effects, SdkConnect};
 
-/// Run the wizard until the user quits. Returns the role ARN when a setup was finished.
-pub async fn run(
-    options: ConnectOptions,
-    gitlab_url: Option<String>,
-) -> std::io::Result<Option<String>> {
+/// Run the wizard until the user quits; how it ended decides stdout and the exit code.
+pub async fn run(options: ConnectOptions, gitlab_url: Option<String>) -> std::io::Result<app::End> {
     let theme = theme::Theme::from_env();
     let mut guard = terminal::init()?;
     let (tx, mut rx) = unbounded_channel::<Msg>();
@@ -86,7 +83,7 @@ pub async fn run(
             }
         }
         if app.quit {
-            break Ok(app.role_arn().map(str::to_string));
+            break Ok(app.end());
         }
     };
     stop.store(true, Ordering::SeqCst);
@@ -135,6 +132,7 @@ fn spawn_input(tx: UnboundedSender<Msg>, stop: Arc<AtomicBool>) -> std::thread::
                 // Only presses: release events would double every keystroke on some terminals.
                 Ok(Event::Key(k)) if k.kind == KeyEventKind::Press => Msg::Key(k),
                 Ok(Event::Mouse(m)) => Msg::Mouse(m),
+                Ok(Event::Paste(text)) => Msg::Paste(text),
                 Ok(Event::Resize(..)) => Msg::Tick,
                 Ok(_) => continue,
                 Err(_) => break,

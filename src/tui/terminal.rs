@@ -7,7 +7,9 @@ use std::io::{self, Stderr, stderr};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::cursor::Show;
-use ratatui::crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use ratatui::crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -29,7 +31,13 @@ impl Drop for Guard {
 /// Leave raw mode and the alternate screen; safe to call more than once.
 pub fn restore() {
     let _ = disable_raw_mode();
-    let _ = execute!(stderr(), DisableMouseCapture, LeaveAlternateScreen, Show);
+    let _ = execute!(
+        stderr(),
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        Show
+    );
 }
 
 pub fn init() -> io::Result<Guard> {
@@ -40,7 +48,13 @@ pub fn init() -> io::Result<Guard> {
     }));
     enable_raw_mode()?;
     let setup = || -> io::Result<Term> {
-        execute!(stderr(), EnterAlternateScreen, EnableMouseCapture)?;
+        // Bracketed paste: a pasted list arrives as one text, never as keys (a newline is not Enter).
+        execute!(
+            stderr(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            EnableBracketedPaste
+        )?;
         Terminal::new(CrosstermBackend::new(stderr()))
     };
     match setup() {

@@ -87,9 +87,18 @@ impl Tmux {
         std::thread::sleep(Duration::from_millis(150));
     }
 
-    /// Type text literally.
+    /// Type text literally (`--`: a text starting with `-` is not an option of tmux).
     pub fn type_text(&self, text: &str) {
-        self.tmux(&["send-keys", "-t", "t", "-l", text]);
+        self.tmux(&["send-keys", "-t", "t", "-l", "--", text]);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+
+    /// Paste text as a terminal does when the program asked for bracketed paste (tmux wraps it
+    /// in the paste markers only then, as terminals do).
+    #[allow(dead_code)]
+    pub fn paste(&self, text: &str) {
+        self.tmux(&["set-buffer", "-b", "p", "--", text]);
+        self.tmux(&["paste-buffer", "-p", "-d", "-b", "p", "-t", "t"]);
         std::thread::sleep(Duration::from_millis(150));
     }
 

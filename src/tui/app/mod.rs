@@ -244,7 +244,11 @@ pub enum Confirm {
         arn: String,
         name: String,
     },
+    /// Apply is a deliberate `y`: Enter here means no, so no run of Enters ever changes AWS.
     Apply {
+        /// What will change, one line per action.
+        changes: Vec<String>,
+        /// What needs a yes beyond that (an existing role, an admin-level policy).
         reasons: Vec<String>,
     },
     Quit,
@@ -254,6 +258,8 @@ pub enum Confirm {
 pub enum Msg {
     Key(KeyEvent),
     Mouse(MouseEvent),
+    /// A bracketed paste: text, never keys.
+    Paste(String),
     Tick,
     Identity {
         attempt: u64,
@@ -312,6 +318,20 @@ pub enum Msg {
     },
     /// SIGTERM or SIGINT from outside.
     Terminate,
+}
+
+/// How the wizard ended, for the shell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum End {
+    /// A setup applied to the end with the answers on screen: its role ARN goes to stdout.
+    Arn(String),
+    /// Check, Explain or Remove ran to its result: nothing to print, exit 0.
+    TaskDone,
+    /// Nothing was finished.
+    Nothing,
+    /// A setup was applied but the answers on screen are not what it carried out (or an apply
+    /// was cut short): nothing on stdout, exit 1, this line on stderr.
+    NotApplied(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -457,6 +477,10 @@ pub struct App {
     apply_gen: u64,
     pub applying: bool,
     pub outcome: Option<Outcome>,
+    /// The answers the plan on Review was made from, and those the last finished apply carried
+    /// out: the ARN is handed out only while the answers on screen are still these.
+    planned_answers: Option<SetupInput>,
+    applied_answers: Option<SetupInput>,
     pub copied: Option<Result<String, String>>,
     pub task: Task,
     pub target_role: Field,
@@ -535,6 +559,8 @@ impl App {
             apply_gen: 0,
             applying: false,
             outcome: None,
+            planned_answers: None,
+            applied_answers: None,
             copied: None,
             journal: None,
             resume_to_review: false,
@@ -774,6 +800,7 @@ impl App {
     fn replan(&mut self) -> Vec<Effect> {
         self.plan_gen += 1;
         self.plan_waits_for_preflight = false;
+        self.planned_answers = Some(self.setup_input());
         let setup = match self.setup_input().validate() {
             Ok(setup) => setup,
             Err(e) => {
@@ -854,6 +881,7 @@ impl App {
                     _ => None,
                 });
         self.outcome = Some(plan.outcome(provider_done));
+        self.applied_answers = self.planned_answers.clone();
         self.journal = None;
         let mut effects = vec![Effect::ClearJournal];
         effects.extend(self.go_to(Screen::Done));
@@ -863,6 +891,41 @@ impl App {
     /// The role ARN, once the setup is done.
     pub fn role_arn(&self) -> Option<&str> {
         self.outcome.as_ref().map(|o| o.role_arn.as_str())
+    }
+
+    /// A setup was applied to the end and the answers on screen are still the ones it carried
+    /// out: what the step list marks done and what quitting hands out.
+    pub fn applied_is_current(&self) -> bool {
+        self.outcome.is_some()
+            && !self.applying
+            && self.applied_answers.as_ref() == Some(&self.setup_input())
+    }
+
+    /// How the wizard ends if it ends now: what goes to stdout and the exit code.
+    pub fn end(&self) -> End {
+        let task_done = match self.screen {
+            Screen::Check => self.check_result.loaded().is_some(),
+            Screen::Explain => self.explain_result.loaded().is_some(),
+            Screen::Remove => self.removed.loaded().is_some(),
+            _ => false,
+        };
+        if task_done {
+            return End::TaskDone;
+        }
+        match (self.role_arn(), self.applied_is_current()) {
+            (Some(arn), true) => End::Arn(arn.to_string()),
+            (Some(arn), false) if self.applying => End::NotApplied(format!(
+                "quit during an apply: the changed answers were not all applied; {arn} was the role set up before (run the wizard again to finish)"
+            )),
+            (Some(arn), false) => End::NotApplied(format!(
+                "the answers were changed after {arn} was set up and were not applied: nothing printed"
+            )),
+            (None, _) if self.applying => End::NotApplied(
+                "quit during an apply: the setup was not finished (run the wizard again to continue it)"
+                    .into(),
+            ),
+            (None, _) => End::Nothing,
+        }
     }
 }
 

@@ -327,7 +327,22 @@ fn applying() -> (App, Box<Plan>) {
             result: Ok(plan.clone()),
         }],
     );
-    let effects = send(&mut app, [key(KeyCode::Enter)]);
+    // Enter asks; only y applies (Enter, n and Esc leave everything as it is).
+    for no in [KeyCode::Enter, KeyCode::Char('n'), KeyCode::Esc] {
+        assert!(send(&mut app, [key(KeyCode::Enter)]).is_empty());
+        assert!(
+            matches!(&app.confirm, Some(Confirm::Apply { changes, .. }) if changes.len() == 3),
+            "{:?}",
+            app.confirm
+        );
+        assert!(
+            send(&mut app, [key(no)]).is_empty(),
+            "{no:?} applies nothing"
+        );
+        assert_eq!((app.screen, &app.confirm), (Screen::Review, &None));
+    }
+    send(&mut app, [key(KeyCode::Enter)]);
+    let effects = send(&mut app, [key(KeyCode::Char('y'))]);
     assert_eq!(app.screen, Screen::Apply);
     assert!(
         matches!(effects[..], [Effect::Apply { from: 0, .. }]),
@@ -426,6 +441,57 @@ fn a_failed_step_is_retried_from_where_it_failed() {
     );
     send(&mut app, [key(KeyCode::Enter)]);
     assert!(app.quit);
+}
+
+/// Apply to the end: every action of the first attempt succeeds.
+fn done() -> App {
+    let (mut app, _) = applying();
+    let n = app.apply_rows.len();
+    send(
+        &mut app,
+        (0..n).map(|index| Msg::ActionFinished {
+            attempt: 1,
+            index,
+            result: Ok(Done::Created),
+        }),
+    );
+    assert_eq!(app.screen, Screen::Done);
+    app
+}
+
+#[test]
+fn the_arn_is_handed_out_only_for_the_answers_on_screen() {
+    let arn = "arn:aws:iam::123456789012:role/gitlab-acme-web";
+    let mut app = done();
+    assert_eq!(app.end(), End::Arn(arn.into()));
+    assert!(app.applied_is_current());
+    // Back from Done, the role renamed: that setup is not the answers any more.
+    send(&mut app, [key(KeyCode::Esc), key(KeyCode::Esc)]);
+    assert_eq!(app.screen, Screen::Role);
+    app.focus = 0;
+    typed(&mut app, "-v2");
+    assert!(!app.applied_is_current(), "the step list drops its ✓");
+    match app.end() {
+        End::NotApplied(why) => assert!(why.contains(arn) && why.contains("not applied"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    // Typed back as it was: the applied setup is the answers again.
+    send(&mut app, (0..3).map(|_| key(KeyCode::Backspace)));
+    assert_eq!(app.end(), End::Arn(arn.into()));
+}
+
+#[test]
+fn quitting_during_an_apply_hands_out_nothing() {
+    let (mut app, _) = applying();
+    assert!(matches!(app.end(), End::NotApplied(_)));
+    send(&mut app, [key(KeyCode::Char('q')), key(KeyCode::Char('y'))]);
+    assert!(app.quit);
+    assert!(matches!(app.end(), End::NotApplied(_)));
+}
+
+#[test]
+fn a_first_screen_quit_has_nothing_to_hand_out() {
+    assert_eq!(with_account().end(), End::Nothing);
 }
 
 #[test]
@@ -872,4 +938,72 @@ fn project_ids_are_looked_up_from_the_trust_screen() {
         trust.contains("\"gitlab.com:project_id\":\"4242\""),
         "{trust}"
     );
+}
+
+#[test]
+fn a_pasted_list_fills_its_field_and_never_acts_as_keys() {
+    let mut app = on_trust();
+    send(
+        &mut app,
+        [Msg::Key(KeyEvent::new(
+            KeyCode::Char('u'),
+            KeyModifiers::CONTROL,
+        ))],
+    );
+    // One project per line, a q in a name, a trailing newline: none of it is Enter or q.
+    let effects = send(
+        &mut app,
+        [Msg::Paste("acme/web\nquality/quest\nacme/api\n".into())],
+    );
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(!app.quit);
+    assert_eq!(app.screen, Screen::Trust);
+    assert_eq!(
+        app.projects.list(),
+        ["acme/web", "quality/quest", "acme/api"]
+    );
+    assert_eq!(app.focused(), Element::Projects, "the focus stays");
+    assert_eq!(
+        app.refs.value,
+        crate::plan::DEFAULT_REF,
+        "nothing landed in Refs"
+    );
+    // Refs too: one entry per line.
+    app.focus = app
+        .elements()
+        .iter()
+        .position(|e| *e == Element::Refs)
+        .unwrap();
+    send(
+        &mut app,
+        [Msg::Key(KeyEvent::new(
+            KeyCode::Char('u'),
+            KeyModifiers::CONTROL,
+        ))],
+    );
+    send(&mut app, [Msg::Paste("main\nrelease/*".into())]);
+    assert_eq!(app.refs.list(), ["main", "release/*"]);
+    // On a choice, a paste changes nothing and says where it goes.
+    app.focus = app
+        .elements()
+        .iter()
+        .position(|e| *e == Element::RefType)
+        .unwrap();
+    let before = app.ref_type;
+    send(&mut app, [Msg::Paste("tag\n".into())]);
+    assert_eq!(app.ref_type, before);
+    assert!(
+        app.notice
+            .as_deref()
+            .is_some_and(|n| n.contains("text field"))
+    );
+}
+
+#[test]
+fn a_paste_while_a_dialog_is_open_answers_nothing() {
+    let (mut app, _) = applying();
+    send(&mut app, [key(KeyCode::Char('q'))]);
+    assert!(matches!(app.confirm, Some(Confirm::Quit)));
+    send(&mut app, [Msg::Paste("y\n".into())]);
+    assert!(!app.quit && matches!(app.confirm, Some(Confirm::Quit)));
 }

@@ -132,8 +132,36 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Mouse(m) => on_mouse(app, m),
+        Msg::Paste(text) => on_paste(app, &text),
         Msg::Key(key) => on_key(app, key),
     }
+}
+
+/// A paste goes into the focused text field as text (a list field takes one entry per line);
+/// it never moves on, answers a dialog or triggers a key of the screen.
+fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
+    if app.confirm.is_some() || app.help || app.applying {
+        return vec![];
+    }
+    let focused = app.focused();
+    let list = matches!(
+        focused,
+        Element::Projects | Element::Refs | Element::ProjectIds
+    );
+    let Some(field) = app.field_mut(focused) else {
+        app.notice = Some("a paste goes into a text field: Tab to one first".into());
+        return vec![];
+    };
+    let changed = if list {
+        field.paste_list(text)
+    } else {
+        field.paste(text)
+    };
+    if !changed {
+        return vec![];
+    }
+    app.notice = None;
+    after_edit(app, focused)
 }
 
 fn on_mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
@@ -381,6 +409,11 @@ fn on_field(app: &mut App, e: Element, key: KeyEvent) -> Vec<Effect> {
     if !field.on_key(key) {
         return vec![];
     }
+    after_edit(app, e)
+}
+
+/// What follows a change of a field's value, typed or pasted.
+fn after_edit(app: &mut App, e: Element) -> Vec<Effect> {
     match e {
         Element::ProviderUrl => {
             // Another instance has another certificate: the pre-flight settles it anew.
@@ -477,13 +510,16 @@ fn go_on(app: &mut App) -> Vec<Effect> {
             let Some(plan) = app.plan.loaded() else {
                 return vec![];
             };
-            let reasons = plan.confirmations();
-            if reasons.is_empty() {
-                begin_apply(app)
-            } else {
-                app.confirm = Some(Confirm::Apply { reasons });
-                vec![]
+            let changes: Vec<String> = plan.actions().iter().map(|a| a.label(plan)).collect();
+            if changes.is_empty() {
+                // Nothing to change: straight to Done, no AWS call.
+                return begin_apply(app);
             }
+            app.confirm = Some(Confirm::Apply {
+                changes,
+                reasons: plan.confirmations(),
+            });
+            vec![]
         }
         Screen::Account => {
             let next = app.task.screen();

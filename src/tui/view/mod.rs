@@ -105,7 +105,7 @@ fn step_state(app: &App, s: Screen, theme: &Theme) -> (&'static str, ratatui::st
             ("›", theme.focus())
         };
     }
-    if s < app.screen || app.outcome.is_some() {
+    if s < app.screen || app.applied_is_current() {
         return ("✓", theme.ok());
     }
     ("·", theme.muted())
@@ -225,11 +225,20 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
                 "Prefer a narrower policy. Select it anyway?".into(),
             ],
         ),
-        Confirm::Apply { reasons } => {
-            let mut b: Vec<String> = reasons.iter().map(|r| format!("• {r}")).collect();
+        Confirm::Apply { changes, reasons } => {
+            let mut b = vec![format!(
+                "{} change{} to account {account}:",
+                changes.len(),
+                if changes.len() == 1 { "" } else { "s" }
+            )];
+            b.extend(changes.iter().map(|c| format!("  {c}")));
+            if !reasons.is_empty() {
+                b.push(String::new());
+                b.extend(reasons.iter().map(|r| format!("⚠ {r}")));
+            }
             b.push(String::new());
-            b.push("Apply these changes?".into());
-            (" Confirm ", b)
+            b.push("Apply them now?".into());
+            (" Apply ", b)
         }
         Confirm::Quit => (
             " Quit? ",
@@ -238,19 +247,17 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
     };
     let mut lines: Vec<Line> = body.into_iter().map(Line::from).collect();
     lines.push(Line::default());
-    let keys: [(&str, &str); 2] = match c {
-        Confirm::Resume { .. } => [
-            (" c ", "continue where you stopped   "),
-            (" s ", "start over"),
-        ],
-        _ => [(" y ", "yes   "), (" n ", "no")],
-    };
-    lines.push(Line::from(
-        keys.iter()
-            .flat_map(|(k, what)| [Span::styled(*k, theme.key()), Span::raw(*what)])
-            .collect::<Vec<_>>(),
-    ));
-    let rect = centered(area, 66, 12);
+    let mut keys = Vec::new();
+    for (k, what) in super::keys::confirm(c) {
+        keys.push(Span::styled(format!(" {k} "), theme.key()));
+        keys.push(Span::raw(format!("{what}  ")));
+    }
+    lines.push(Line::from(keys));
+    // Tall enough for every line once wrapped (a long change list must not be cut off).
+    let inner = usize::from(66u16.min(area.width).saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+    let h = u16::try_from(rows + 2).unwrap_or(u16::MAX).max(12);
+    let rect = centered(area, 66, h);
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(

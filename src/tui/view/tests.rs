@@ -96,7 +96,7 @@ fn reviewed() -> App {
 
 fn applying() -> App {
     let mut app = reviewed();
-    send(&mut app, [key(KeyCode::Enter)]);
+    send(&mut app, [key(KeyCode::Enter), key(KeyCode::Char('y'))]);
     send(
         &mut app,
         [
@@ -285,6 +285,9 @@ fn states() -> Vec<(&'static str, App)> {
 
     v.push(("review_loading", on_review()));
     v.push(("review_loaded", reviewed()));
+    let mut asked = reviewed();
+    send(&mut asked, [key(KeyCode::Enter)]);
+    v.push(("review_apply_confirm", asked));
     let mut review_err = on_review();
     send(
         &mut review_err,
