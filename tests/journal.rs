@@ -174,6 +174,44 @@ fn pressing_enter_on_a_stopped_setup_never_changes_aws() {
         emu.calls()
     );
     t.keys(&["q"]);
+    t.wait_for("Your answers are kept");
+    t.keys(&["y"]);
     let (code, stdout) = t.wait_exit();
     assert_eq!((code, stdout.as_str()), (1, ""));
+}
+
+/// Quitting a half-filled wizard asks first, and the answers are kept: the next start offers
+/// them and continues on the first screen still to answer.
+#[test]
+fn quitting_half_way_asks_and_the_next_start_offers_the_answers() {
+    let emu = Emulator::start();
+    let t = Tmux::start(&emu.env_pairs(), BIN, &[], 80, 24);
+    t.wait_for("✓ Account  123456789012");
+    t.keys(&["Enter"]);
+    t.wait_for("will create");
+    t.keys(&["Tab", "Tab", "Enter"]);
+    t.wait_for("Who may assume ─");
+    t.type_text("acme/web");
+    t.keys(&["Tab"]);
+    t.keys(&["q"]);
+    t.wait_for("Your answers are kept");
+    t.keys(&["n"]);
+    t.wait_for("Who may assume ─");
+    t.keys(&["q"]);
+    t.wait_for("Your answers are kept");
+    t.keys(&["y"]);
+    let (code, stdout) = t.wait_exit();
+    assert_eq!((code, stdout.as_str()), (1, ""));
+    assert!(journal_path(&emu).exists(), "the draft is kept");
+    assert!(emu.mutating_calls().is_empty());
+
+    let t = Tmux::start(&emu.env_pairs(), BIN, &[], 80, 24);
+    let offer = t.wait_for("continue where you stopped");
+    assert!(offer.contains("acme/web"), "{offer}");
+    t.keys(&["c"]);
+    t.wait_for("Role name       [gitlab-acme-web]");
+    t.keys(&["C-c"]);
+    t.wait_for("Your answers are kept");
+    t.keys(&["y"]);
+    t.wait_exit();
 }

@@ -352,6 +352,8 @@ fn an_answer_changed_after_done_is_not_handed_out_as_the_old_arn() {
         "the step list drops its ✓: {role}"
     );
     t.keys(&["C-c"]);
+    t.wait_for("Your answers are kept");
+    t.keys(&["y"]);
     let (code, stdout) = t.wait_exit();
     assert_eq!((code, stdout.as_str()), (1, ""), "no stale ARN");
     assert!(common::role_exists(&emu.iam(), ROLE));
@@ -380,6 +382,8 @@ fn a_pasted_list_of_projects_stays_in_its_field() {
         "nothing landed in Refs: {screen}"
     );
     t.keys(&["C-c"]);
+    t.wait_for("Your answers are kept");
+    t.keys(&["y"]);
     let (code, stdout) = t.wait_exit();
     assert_eq!((code, stdout.as_str()), (1, ""));
     assert!(emu.mutating_calls().is_empty());

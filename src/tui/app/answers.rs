@@ -74,7 +74,7 @@ impl App {
         }
     }
 
-    fn field_blocker(&self) -> Option<String> {
+    pub(super) fn field_blocker(&self) -> Option<String> {
         let bad = self
             .elements()
             .into_iter()
@@ -154,7 +154,8 @@ impl App {
         self.project_ids.set(&a.project_ids.join(", "));
         self.carried_thumbprints = a.thumbprints.clone();
         self.role_name.set(a.role_name.as_deref().unwrap_or(""));
-        self.role_name_edited = true;
+        // A draft saved before the Role screen has no name yet: the suggestion still applies.
+        self.role_name_edited = !self.role_name.value.is_empty();
         self.role_path.set(a.role_path.as_deref().unwrap_or("/"));
         self.description.set(a.description.as_deref().unwrap_or(""));
         self.max_session

@@ -252,6 +252,8 @@ pub enum Confirm {
         reasons: Vec<String>,
     },
     Quit,
+    /// Quit with answers typed and nothing applied: they are kept as a draft.
+    QuitDraft,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -607,7 +609,8 @@ impl App {
         self.resume_to_review = true;
         if self.identity.loaded().is_some() {
             self.resume_to_review = false;
-            return self.go_to(Screen::Review);
+            let target = self.first_unfinished_screen();
+            return self.go_to(target);
         }
         vec![]
     }
@@ -729,7 +732,7 @@ impl App {
         self.focus = 0;
         self.notice = None;
         self.scroll = 0;
-        match screen {
+        let mut effects = match screen {
             Screen::Provider => self.lookup_provider(),
             Screen::Permissions if matches!(self.policies, Load::Idle | Load::Failed(_)) => {
                 self.policies_gen += 1;
@@ -746,23 +749,72 @@ impl App {
                 vec![]
             }
             Screen::Check => self.run_check(),
-            Screen::Review => {
-                let mut effects = self.replan();
-                let answers = self.setup_input();
-                let account = self.identity.loaded().map(|(id, _)| id.account.clone());
-                let journal = match self.journal.take() {
-                    Some(mut j) if j.answers == answers => {
-                        j.account = account;
-                        j
-                    }
-                    _ => Journal::new(answers, account),
-                };
-                effects.push(Effect::SaveJournal(Box::new(journal.clone())));
-                self.journal = Some(journal);
-                effects
-            }
+            Screen::Review => self.replan(),
             _ => vec![],
+        };
+        if matches!(
+            screen,
+            Screen::Provider | Screen::Trust | Screen::Permissions | Screen::Role | Screen::Review
+        ) {
+            effects.extend(self.keep_draft());
         }
+        effects
+    }
+
+    /// Whether anything of a setup was answered (a first screen left as it is has nothing).
+    pub fn has_answers(&self) -> bool {
+        self.task == Task::Setup && self.setup_input() != App::new(None, None).setup_input()
+    }
+
+    /// Keep the answers in the journal, so that a quit, a kill or a closed terminal loses none:
+    /// the next start offers to continue them. Not for a setup applied as it stands (that leaves
+    /// no "stopped" journal), nor while an apply runs (the runner keeps the journal then).
+    pub(super) fn keep_draft(&mut self) -> Vec<Effect> {
+        if self.applying || self.applied_is_current() || !self.has_answers() {
+            return vec![];
+        }
+        let answers = self.setup_input();
+        let account = self.identity.loaded().map(|(id, _)| id.account.clone());
+        let journal = match self.journal.take() {
+            Some(mut j) if j.answers == answers => {
+                j.account = account;
+                j
+            }
+            _ => Journal::new(answers, account),
+        };
+        self.journal = Some(journal.clone());
+        vec![Effect::SaveJournal(Box::new(journal))]
+    }
+
+    /// Quit now, keeping the draft.
+    pub(super) fn quit_now(&mut self) -> Vec<Effect> {
+        let mut effects = self.keep_draft();
+        self.quit = true;
+        effects.push(Effect::Quit);
+        effects
+    }
+
+    /// The first setup screen whose answers are missing or wrong: where a continued draft
+    /// resumes (Review when all are there).
+    fn first_unfinished_screen(&mut self) -> Screen {
+        let here = self.screen;
+        let mut target = Screen::Review;
+        for s in [
+            Screen::Provider,
+            Screen::Trust,
+            Screen::Permissions,
+            Screen::Role,
+        ] {
+            self.screen = s;
+            if self.field_blocker().is_some()
+                || (s == Screen::Trust && self.trust_preview().is_err())
+            {
+                target = s;
+                break;
+            }
+        }
+        self.screen = here;
+        target
     }
 
     fn lookup_provider(&mut self) -> Vec<Effect> {

@@ -156,7 +156,13 @@ fn next_stays_disabled_until_the_answers_are_valid() {
     app.focus = app.elements().len() - 1;
     let effects = send(&mut app, [key(KeyCode::Enter)]);
     assert_eq!(app.screen, Screen::Permissions);
-    assert!(matches!(effects[..], [Effect::LoadPolicies { .. }]));
+    assert!(
+        matches!(
+            effects[..],
+            [Effect::LoadPolicies { .. }, Effect::SaveJournal(_)]
+        ),
+        "{effects:?}"
+    );
 }
 
 #[test]
@@ -1006,4 +1012,79 @@ fn a_paste_while_a_dialog_is_open_answers_nothing() {
     assert!(matches!(app.confirm, Some(Confirm::Quit)));
     send(&mut app, [Msg::Paste("y\n".into())]);
     assert!(!app.quit && matches!(app.confirm, Some(Confirm::Quit)));
+}
+
+fn saved_drafts(effects: &[Effect]) -> Vec<&crate::journal::Journal> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::SaveJournal(j) => Some(&**j),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn answers_are_kept_as_a_draft_and_quitting_asks_first() {
+    // Nothing answered yet: q quits at once and keeps nothing.
+    let mut app = with_account();
+    assert_eq!(send(&mut app, [key(KeyCode::Char('q'))]), [Effect::Quit]);
+
+    let mut app = on_trust();
+    // Going on keeps the draft, screen by screen.
+    app.focus = app.elements().len() - 1;
+    let effects = send(&mut app, [key(KeyCode::Enter)]);
+    assert_eq!(app.screen, Screen::Permissions);
+    let drafts = saved_drafts(&effects);
+    assert_eq!(drafts.len(), 1, "{effects:?}");
+    assert_eq!(drafts[0].answers.projects, ["acme/web"]);
+    assert!(drafts[0].finished.is_empty());
+    // q on a control (not a text field) asks; n stays, y quits and keeps the draft.
+    app.focus = app.elements().len() - 1;
+    assert!(send(&mut app, [key(KeyCode::Char('q'))]).is_empty());
+    assert_eq!(app.confirm, Some(Confirm::QuitDraft));
+    assert!(send(&mut app, [key(KeyCode::Char('n'))]).is_empty());
+    assert!(!app.quit && app.confirm.is_none());
+    send(&mut app, [key(KeyCode::Char('q'))]);
+    let effects = send(&mut app, [key(KeyCode::Char('y'))]);
+    assert!(app.quit);
+    assert_eq!(saved_drafts(&effects).len(), 1, "{effects:?}");
+    assert_eq!(effects.last(), Some(&Effect::Quit));
+}
+
+#[test]
+fn sigterm_keeps_the_draft_too() {
+    let mut app = on_trust();
+    let effects = send(&mut app, [Msg::Terminate]);
+    assert!(app.quit);
+    assert_eq!(saved_drafts(&effects)[0].answers.projects, ["acme/web"]);
+}
+
+#[test]
+fn a_finished_setup_leaves_no_draft_and_quits_without_asking() {
+    let mut app = done();
+    let effects = send(&mut app, [key(KeyCode::Char('q'))]);
+    assert_eq!(effects, [Effect::Quit]);
+}
+
+#[test]
+fn a_continued_draft_resumes_on_its_first_unanswered_screen() {
+    let mut app = App::new(None, None);
+    app.offer_resume(crate::journal::Journal::new(
+        crate::plan::SetupInput {
+            provider_url: Some("https://gitlab.com".into()),
+            ..Default::default()
+        },
+        None,
+    ));
+    app.start();
+    send(&mut app, [key(KeyCode::Char('c'))]);
+    send(
+        &mut app,
+        [Msg::Identity {
+            attempt: 1,
+            result: Ok(identity()),
+        }],
+    );
+    assert_eq!(app.screen, Screen::Trust, "no project yet");
 }

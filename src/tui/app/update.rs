@@ -16,10 +16,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 None => vec![],
             }
         }
-        Msg::Terminate => {
-            app.quit = true;
-            vec![Effect::Quit]
-        }
+        Msg::Terminate => app.quit_now(),
         Msg::Identity { attempt, result } => {
             if attempt != app.identity_gen {
                 return vec![];
@@ -32,7 +29,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.provider_lookup = Load::Idle;
             if app.resume_to_review && app.identity.loaded().is_some() {
                 app.resume_to_review = false;
-                return app.go_to(Screen::Review);
+                let target = app.first_unfinished_screen();
+                return app.go_to(target);
             }
             vec![]
         }
@@ -246,9 +244,11 @@ fn ask_quit(app: &mut App) -> Vec<Effect> {
     if app.applying {
         app.confirm = Some(Confirm::Quit);
         vec![]
+    } else if app.has_answers() && !app.applied_is_current() {
+        app.confirm = Some(Confirm::QuitDraft);
+        vec![]
     } else {
-        app.quit = true;
-        vec![Effect::Quit]
+        app.quit_now()
     }
 }
 
@@ -587,10 +587,7 @@ fn on_confirm(app: &mut App, confirm: Confirm, key: KeyEvent) -> Vec<Effect> {
         Confirm::Apply { .. } if yes => begin_apply(app),
         Confirm::Remove if yes => app.confirm_remove(),
         Confirm::ReplaceVariable { .. } if yes => app.store_variable(true),
-        Confirm::Quit if yes => {
-            app.quit = true;
-            vec![Effect::Quit]
-        }
+        Confirm::Quit | Confirm::QuitDraft if yes => app.quit_now(),
         _ => vec![],
     }
 }

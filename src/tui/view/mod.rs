@@ -240,6 +240,14 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
             b.push("Apply them now?".into());
             (" Apply ", b)
         }
+        Confirm::QuitDraft => (
+            " Quit? ",
+            vec![
+                "Nothing has been applied. Your answers are kept: the next start offers to continue them.".into(),
+                String::new(),
+                "Quit now?".into(),
+            ],
+        ),
         Confirm::Quit => (
             " Quit? ",
             vec!["An apply is running. Quitting now leaves it half done; running the wizard again finishes it.".into(), String::new(), "Quit anyway?".into()],

@@ -232,7 +232,11 @@ fn states() -> Vec<(&'static str, App)> {
     trust.focus = 2;
     send(&mut trust, [ctrl_u()]);
     typed(&mut trust, "main, release/*");
-    v.push(("trust_patterns", trust));
+    v.push(("trust_patterns", trust.clone()));
+    let mut quitting = trust;
+    quitting.focus = quitting.elements().len() - 1;
+    send(&mut quitting, [key(KeyCode::Char('q'))]);
+    v.push(("trust_quit_keeps_draft", quitting));
     let mut trust_bad = on_trust();
     send(&mut trust_bad, [ctrl_u()]);
     typed(&mut trust_bad, "*/*");
