@@ -239,8 +239,32 @@ fn global_flags_select_profile_region_and_endpoint() {
     run.assert_code(1);
     let last = run.stderr.lines().last().unwrap_or_default();
     assert!(
-        last.contains("step \"identity\"") && last.contains("for profile 'nope'"),
+        last.contains("step \"identity\"")
+            && last.contains("profile nope is not in ~/.aws/config or ~/.aws/credentials; known profiles: ci"),
         "{}",
         run.stderr
     );
+
+    // With keys in the environment too, a missing profile is still refused (as the AWS CLI
+    // refuses it), not quietly replaced by those keys under the profile's name; nothing is sent.
+    emu.reset_calls();
+    for how in ["flag", "AWS_PROFILE"] {
+        let mut cmd = emu.command();
+        cmd.env("AWS_SHARED_CREDENTIALS_FILE", &credentials);
+        if how == "flag" {
+            cmd.args(["--profile", "nope"]);
+        } else {
+            cmd.env("AWS_PROFILE", "nope");
+        }
+        cmd.args(["plan", "--project", "acme/web", "--role-name", "r"]);
+        let run = common::Run::from(cmd.output().expect("run"));
+        run.assert_code(1);
+        assert!(
+            run.stderr.contains("profile nope is not in") && run.stderr.contains("known profiles: ci"),
+            "{how}: {}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty());
+    }
+    assert!(emu.calls().is_empty(), "nothing sent: {:?}", emu.calls());
 }

@@ -388,3 +388,20 @@ fn a_pasted_list_of_projects_stays_in_its_field() {
     assert_eq!((code, stdout.as_str()), (1, ""));
     assert!(emu.mutating_calls().is_empty());
 }
+
+/// A profile that is not in the AWS config files is refused on the Account screen, even with keys
+/// in the environment (which the SDK's chain would otherwise use under the profile's name).
+#[test]
+fn a_profile_that_does_not_exist_is_refused_not_replaced() {
+    let emu = Emulator::start();
+    let t = Tmux::start(&emu.env_pairs(), BIN, &["--profile", "prod"], 160, 30);
+    let screen = t.wait_for("ProfileNotFound");
+    assert!(
+        screen.contains("profile prod is not in") && screen.contains("no profiles are"),
+        "{screen}"
+    );
+    assert!(!screen.contains("✓ Account"), "{screen}");
+    assert!(emu.calls().is_empty(), "nothing sent: {:?}", emu.calls());
+    t.keys(&["q"]);
+    assert_eq!(t.wait_exit().0, 1);
+}

@@ -11,6 +11,8 @@ use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 pub enum ErrorKind {
     /// No usable credentials were found, or the provider failed.
     Credentials(String),
+    /// A named profile that the AWS config files do not have.
+    Profile(super::profiles::ProfileNotFound),
     /// AWS answered with an error code.
     Service {
         code: String,
@@ -60,6 +62,7 @@ impl AwsError {
     pub fn code(&self) -> &str {
         match &self.kind {
             ErrorKind::Credentials(_) => "NoCredentials",
+            ErrorKind::Profile(_) => "ProfileNotFound",
             ErrorKind::Service { code, .. } => code,
             ErrorKind::Timeout => "Timeout",
             ErrorKind::Network(_) => "NetworkError",
@@ -75,6 +78,10 @@ impl AwsError {
     pub fn hint(&self) -> String {
         match &self.kind {
             ErrorKind::Credentials(_) => "provide credentials: --profile NAME (after `aws configure` or `aws sso login --profile NAME`), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment".to_string(),
+            ErrorKind::Profile(p) => format!(
+                "use one of the known profiles, or create {0} (`aws configure --profile {0}`, or `aws configure sso` for an SSO login)",
+                p.name
+            ),
             ErrorKind::Timeout => "AWS did not answer in time; check the network (or --endpoint-url) and run again: finished steps are not repeated".to_string(),
             ErrorKind::Network(_) => "the AWS endpoint could not be reached; check the network, proxy settings or --endpoint-url, and run again".to_string(),
             ErrorKind::Other(_) => "run again; if it persists, run with AWS_OIDC_WIZARD_LOG=debug set and read the log it writes (~/.local/state/aws-oidc-wizard/wizard.log)".to_string(),
@@ -110,6 +117,9 @@ impl AwsError {
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
         R: fmt::Debug + Send + Sync + 'static,
     {
+        if let Some(missing) = find_source::<super::profiles::ProfileNotFound>(&err) {
+            return Self::new(operation, ErrorKind::Profile(missing.clone()));
+        }
         if let Some(cred) = find_source::<CredentialsError>(&err) {
             return Self::new(operation, ErrorKind::Credentials(credentials_reason(cred)));
         }
@@ -168,6 +178,7 @@ impl fmt::Display for AwsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
             ErrorKind::Credentials(reason) => write!(f, "{}: {reason}", self.operation),
+            ErrorKind::Profile(p) => write!(f, "{}: {p}", self.operation),
             ErrorKind::Service { code, message } if message.is_empty() => {
                 write!(f, "{} failed: {code}", self.operation)
             }

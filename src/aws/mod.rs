@@ -5,6 +5,7 @@ pub mod calls;
 pub mod error;
 #[cfg(test)]
 pub mod fake;
+pub mod profiles;
 pub mod sdk;
 
 use std::future::Future;

@@ -7,10 +7,13 @@ use aws_config::default_provider::credentials::DefaultCredentialsChain;
 use aws_config::environment::region::EnvironmentVariableRegionProvider;
 use aws_config::identity::IdentityCache;
 use aws_config::meta::region::ProvideRegion;
+use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::profile::region::ProfileFileRegionProvider;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
+use aws_credential_types::provider::error::CredentialsError;
+use aws_credential_types::provider::{self, ProvideCredentials, SharedCredentialsProvider};
 use aws_sdk_iam::types::Tag;
 use serde_json::Value;
 
@@ -101,6 +104,21 @@ pub struct ConnectOptions {
     pub endpoint_url: Option<String>,
 }
 
+/// The credentials of a profile that is not there: every request is refused before it is sent.
+#[derive(Debug)]
+struct RefuseProfile(super::profiles::ProfileNotFound);
+
+impl ProvideCredentials for RefuseProfile {
+    fn provide_credentials<'a>(&'a self) -> provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        provider::future::ProvideCredentials::ready(Err(CredentialsError::not_loaded(
+            self.0.clone(),
+        )))
+    }
+}
+
 /// Where we actually connected, for display.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Connection {
@@ -132,13 +150,30 @@ impl SdkAws {
             .read_timeout(Duration::from_secs(1))
             .max_attempts(1)
             .build();
-        let mut chain = DefaultCredentialsChain::builder()
-            .region(Region::new(region.clone()))
-            .imds_client(imds);
-        if let Some(p) = &profile {
-            chain = chain.profile_name(p);
-        }
-        let credentials = chain.build().await;
+        // As the AWS CLI: a named profile must exist (or every call is refused before it is
+        // sent), and `--profile` takes its credentials from that profile only, not from
+        // AWS_ACCESS_KEY_ID; with AWS_PROFILE the environment's keys still come first.
+        let missing = match &profile {
+            Some(p) => super::profiles::check(p, &super::profiles::known().await).err(),
+            None => None,
+        };
+        let credentials = match (missing, opts.profile.as_deref()) {
+            (Some(missing), _) => SharedCredentialsProvider::new(RefuseProfile(missing)),
+            (None, Some(flag)) => SharedCredentialsProvider::new(
+                ProfileFileCredentialsProvider::builder()
+                    .profile_name(flag)
+                    .build(),
+            ),
+            (None, None) => {
+                let mut chain = DefaultCredentialsChain::builder()
+                    .region(Region::new(region.clone()))
+                    .imds_client(imds);
+                if let Some(p) = &profile {
+                    chain = chain.profile_name(p);
+                }
+                SharedCredentialsProvider::new(chain.build().await)
+            }
+        };
 
         let limits = Limits::from_env();
         let mut loader = aws_config::defaults(BehaviorVersion::latest())

@@ -162,10 +162,12 @@ fn account(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         }
         Load::Failed(e) => {
             lines.extend(error_lines(e, theme));
-            lines.push(Line::from(Span::styled(
-                "  Fix: set the profile or region above (Shift-Tab), run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; then r.",
-                theme.muted(),
-            )));
+            let fix = if e.code == "ProfileNotFound" {
+                "  Fix: change the profile above (Shift-Tab; empty for the default chain), then r."
+            } else {
+                "  Fix: set the profile or region above (Shift-Tab), run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; then r."
+            };
+            lines.push(Line::from(Span::styled(fix, theme.muted())));
         }
     }
     lines.push(Line::default());
