@@ -215,7 +215,7 @@ pub fn audit(
                         High,
                         "audience-not-registered",
                         format!("the trust asks for audience {v:?}, which the provider does not list ({}): tokens are rejected", p.client_ids.join(", ")),
-                        "add the audience to the provider (aws-oidc-wizard apply --audience …)",
+                        "add the audience to the provider (run the setup again with that audience)",
                     ));
                 }
             }
@@ -229,7 +229,7 @@ pub fn audit(
                 "max session duration {} s is below the {USUAL_SESSION} s CI jobs usually ask for",
                 role.max_session_duration
             ),
-            "raise it to 3600 (aws-oidc-wizard apply --max-session-duration 3600)",
+            "raise it to 3600 (run the setup again with a max session of 3600 s)",
         ));
     }
     for a in attached.iter().filter(|a| is_admin_policy_arn(&a.arn)) {

@@ -230,10 +230,11 @@ pub async fn run(url: &ProviderUrl, roots: rustls::RootCertStore, port: u16) -> 
                 name: "tls",
                 passed: true,
                 detail: if t.public_ca {
-                    "the certificate chain is signed by a public CA: IAM needs no thumbprint".to_string()
+                    "the certificate chain is signed by a public CA: IAM needs no thumbprint"
+                        .to_string()
                 } else {
                     format!(
-                        "the chain is not signed by a public CA ({}): IAM needs the thumbprint {} (use --thumbprint auto)",
+                        "the chain is not signed by a public CA ({}): IAM needs the thumbprint {}",
                         t.verify_error.as_deref().unwrap_or("unknown issuer"),
                         t.thumbprint
                     )
@@ -324,7 +325,7 @@ pub async fn run(url: &ProviderUrl, roots: rustls::RootCertStore, port: u16) -> 
                 name: "issuer",
                 passed: false,
                 detail: format!(
-                    "the discovery document says issuer {issuer:?}, not {:?}: tokens carry that issuer, and IAM matches it exactly (scheme, host, path, trailing slash). Use it as --provider-url, or fix the instance's external URL",
+                    "the discovery document says issuer {issuer:?}, not {:?}: tokens carry that issuer, and IAM matches it exactly (scheme, host, path, trailing slash). Use it as the provider URL, or fix the instance's external URL",
                     url.as_str()
                 ),
             }

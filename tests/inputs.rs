@@ -240,7 +240,9 @@ fn global_flags_select_profile_region_and_endpoint() {
     let last = run.stderr.lines().last().unwrap_or_default();
     assert!(
         last.contains("step \"identity\"")
-            && last.contains("profile nope is not in ~/.aws/config or ~/.aws/credentials; known profiles: ci"),
+            && last.contains(
+                "profile nope is not in ~/.aws/config or ~/.aws/credentials; known profiles: ci"
+            ),
         "{}",
         run.stderr
     );
@@ -260,7 +262,8 @@ fn global_flags_select_profile_region_and_endpoint() {
         let run = common::Run::from(cmd.output().expect("run"));
         run.assert_code(1);
         assert!(
-            run.stderr.contains("profile nope is not in") && run.stderr.contains("known profiles: ci"),
+            run.stderr.contains("profile nope is not in")
+                && run.stderr.contains("known profiles: ci"),
             "{how}: {}",
             run.stderr
         );

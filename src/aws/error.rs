@@ -5,7 +5,7 @@ use std::error::Error as StdError;
 use std::fmt;
 
 use aws_credential_types::provider::error::CredentialsError;
-use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -130,18 +130,33 @@ impl AwsError {
             },
             SdkError::TimeoutError(_) => ErrorKind::Timeout,
             SdkError::DispatchFailure(df) if df.is_timeout() => ErrorKind::Timeout,
-            SdkError::DispatchFailure(df) if df.is_io() => {
-                ErrorKind::Network(DisplayErrorContext(&err).to_string())
-            }
+            SdkError::DispatchFailure(df) if df.is_io() => ErrorKind::Network(causes(&err)),
             SdkError::DispatchFailure(df) => match df.as_connector_error() {
                 Some(ce) if ce.is_timeout() => ErrorKind::Timeout,
-                Some(ce) if ce.is_io() => ErrorKind::Network(DisplayErrorContext(&err).to_string()),
-                _ => ErrorKind::Other(DisplayErrorContext(&err).to_string()),
+                Some(ce) if ce.is_io() => ErrorKind::Network(causes(&err)),
+                _ => ErrorKind::Other(causes(&err)),
             },
-            _ => ErrorKind::Other(DisplayErrorContext(&err).to_string()),
+            _ => ErrorKind::Other(causes(&err)),
         };
         Self::new(operation, kind)
     }
+}
+
+/// An error and its causes in words: each one's message once, joined by ": ". Not the SDK's
+/// `DisplayErrorContext`, which ends with a `Debug` dump of the whole error
+/// (`DispatchFailure(DispatchFailure { source: ConnectorError { … } })`) that no user should see.
+fn causes(err: &(dyn StdError + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(e) = current {
+        let text = e.to_string();
+        // A wrapper often repeats its cause's words; keep each message once.
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    parts.join(": ")
 }
 
 fn find_source<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> Option<&'a T> {
@@ -164,13 +179,10 @@ fn credentials_reason(err: &CredentialsError) -> String {
         CredentialsError::InvalidConfiguration(_) => {
             format!(
                 "the AWS credentials configuration is invalid: {}",
-                DisplayErrorContext(err)
+                causes(err)
             )
         }
-        _ => format!(
-            "the AWS credentials could not be loaded: {}",
-            DisplayErrorContext(err)
-        ),
+        _ => format!("the AWS credentials could not be loaded: {}", causes(err)),
     }
 }
 
@@ -199,6 +211,36 @@ impl StdError for AwsError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Debug)]
+    struct Layer(&'static str, Option<Box<Layer>>);
+    impl fmt::Display for Layer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+    impl StdError for Layer {
+        fn source(&self) -> Option<&(dyn StdError + 'static)> {
+            self.1.as_deref().map(|l| l as &(dyn StdError + 'static))
+        }
+    }
+
+    #[test]
+    fn causes_are_words_without_debug_dumps() {
+        let err = Layer(
+            "dispatch failure",
+            Some(Box::new(Layer(
+                "io error",
+                Some(Box::new(Layer("Connection refused (os error 111)", None))),
+            ))),
+        );
+        let text = causes(&err);
+        assert_eq!(
+            text,
+            "dispatch failure: io error: Connection refused (os error 111)"
+        );
+        assert!(!text.contains("Layer("), "{text}");
+    }
 
     #[test]
     fn codes_and_hints() {

@@ -244,7 +244,7 @@ fn warnings(spec: &TrustSpec<'_>) -> Vec<String> {
     let patterned = spec.refs.iter().any(RefName::is_pattern) || spec.ref_type == RefType::Any;
     if patterned && !spec.ref_protected && spec.provider_url.is_gitlab_com() {
         out.push(
-            "consider allowing protected refs only (--ref-protected), so that unprotected branches and tags cannot assume the role"
+            "consider allowing protected refs only, so that unprotected branches and tags cannot assume the role"
                 .to_string(),
         );
     }
@@ -445,7 +445,12 @@ mod tests {
                 .iter()
                 .any(|w| w.contains("tag with the same name"))
         );
-        assert!(trust.warnings.iter().any(|w| w.contains("--ref-protected")));
+        assert!(
+            trust
+                .warnings
+                .iter()
+                .any(|w| w.contains("protected refs only"))
+        );
     }
 
     #[test]

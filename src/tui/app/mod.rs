@@ -7,6 +7,7 @@ mod tasks;
 #[cfg(test)]
 pub(crate) mod tests;
 mod update;
+pub mod words;
 
 pub use update::update;
 
@@ -180,8 +181,11 @@ impl From<&EngineError> for ErrorView {
     fn from(e: &EngineError) -> Self {
         ErrorView {
             code: e.code().to_string(),
-            message: e.message(),
-            hint: e.hint(),
+            message: match e {
+                EngineError::Input(input) => words::input_error(input),
+                other => other.message(),
+            },
+            hint: words::hint(e),
         }
     }
 }
@@ -856,11 +860,7 @@ impl App {
         let setup = match self.setup_input().validate() {
             Ok(setup) => setup,
             Err(e) => {
-                self.plan = Load::Failed(ErrorView {
-                    code: "InvalidInput".into(),
-                    message: e.to_string(),
-                    hint: "go back (Esc) and correct it".into(),
-                });
+                self.plan = Load::Failed(ErrorView::from(&EngineError::Input(e)));
                 return vec![];
             }
         };

@@ -132,11 +132,15 @@ fn states() -> Vec<(&'static str, App)> {
         &mut failed,
         [Msg::Identity {
             attempt: 1,
-            result: Err(err(
-                "NoCredentials",
-                "GetCallerIdentity: no AWS credentials were found for profile 'dev'",
-                "provide credentials: --profile NAME (after `aws configure` or `aws sso login --profile NAME`)",
-            )),
+            result: Err(ErrorView::from(&crate::engine::EngineError::Aws {
+                step: crate::engine::Step::Identity,
+                error: crate::aws::AwsError::new(
+                    "GetCallerIdentity",
+                    crate::aws::ErrorKind::Credentials(
+                        "no AWS credentials were found for profile 'dev'".into(),
+                    ),
+                ),
+            })),
         }],
     );
     v.push(("account_error", failed));
@@ -214,7 +218,7 @@ fn states() -> Vec<(&'static str, App)> {
     let report = crate::preflight::Report {
         url: "https://git.example.com".into(),
         checks: vec![
-            crate::verdict::Check { name: "tls", passed: true, detail: "the chain is not signed by a public CA (invalid peer certificate: UnknownIssuer): IAM needs the thumbprint 9e99a48a9960b14926bb7f3b02e22da2b0ab7280 (use --thumbprint auto)".into() },
+            crate::verdict::Check { name: "tls", passed: true, detail: "the chain is not signed by a public CA (invalid peer certificate: UnknownIssuer): IAM needs the thumbprint 9e99a48a9960b14926bb7f3b02e22da2b0ab7280".into() },
             crate::verdict::Check { name: "issuer", passed: false, detail: "the discovery document says issuer \"https://git.example.com/\", not \"https://git.example.com\"".into() },
         ],
         tls: None,
@@ -448,11 +452,9 @@ fn task_states() -> Vec<(&'static str, App)> {
         &mut explain_err,
         [Msg::Explained {
             attempt: 1,
-            result: Err(err(
-                "Error",
-                "step \"role\": role web does not exist",
-                "check --role-name and the account",
-            )),
+            result: Err(ErrorView::from(&crate::engine::EngineError::RoleNotFound {
+                name: "web".into(),
+            })),
         }],
     );
     v.push(("explain_error", explain_err));
@@ -505,11 +507,9 @@ fn task_states() -> Vec<(&'static str, App)> {
         &mut remove_err,
         [Msg::RemovePlanned {
             attempt: 1,
-            result: Err(err(
-                "Error",
-                "step \"role\": role theirs was not created by aws-oidc-wizard",
-                "check the name; --force removes it anyway",
-            )),
+            result: Err(ErrorView::from(&crate::engine::EngineError::NotOurs {
+                name: "theirs".into(),
+            })),
         }],
     );
     v.push(("remove_error", remove_err));

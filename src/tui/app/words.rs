@@ -1,0 +1,115 @@
+//! The wizard's own words for what the engine and AWS report: fields and keys where the command
+//! line would name flags. The engine's messages stay as they are; where its hint speaks of a
+//! flag, the wizard says what to do on its screens instead.
+
+use crate::aws::{AwsError, ErrorKind};
+use crate::engine::EngineError;
+use crate::plan::input::InputError;
+
+/// The wizard's field for a command-line flag an input error names.
+pub fn field_label(flag: &str) -> &'static str {
+    match flag {
+        "--provider-url" => "Provider URL",
+        "--audience" => "Audience",
+        "--project" => "Projects",
+        "--ref" => "Refs",
+        "--ref-protected" => "Protected only",
+        "--project-id" => "Project IDs",
+        "--thumbprint" => "the pre-flight's thumbprint",
+        "--role-name" => "Role name",
+        "--role-path" => "Role path",
+        "--description" => "Description",
+        "--policy" => "Permissions",
+        "--max-session-duration" => "Max session",
+        "--permissions-boundary" => "Boundary ARN",
+        _ => "an answer",
+    }
+}
+
+/// An input error as the wizard says it: the field, the value and the rule.
+pub fn input_error(e: &InputError) -> String {
+    let field = field_label(e.flag);
+    if e.value.is_empty() {
+        format!("{field} {}", e.rule)
+    } else {
+        format!("{field} {:?} {}", e.value, e.rule)
+    }
+}
+
+/// What to do about an error, in wizard keys.
+pub fn hint(e: &EngineError) -> String {
+    match e {
+        EngineError::Input(_) => "go back (Esc) and correct it".into(),
+        EngineError::Aws { error, .. } => aws_hint(error),
+        EngineError::RolePathConflict { existing, .. } => format!(
+            "IAM cannot move a role: go back to the Role screen (Esc) and set Role path to {existing}, or choose another Role name"
+        ),
+        EngineError::RoleNotFound { .. } => {
+            "check the role name and that this is the right account (Account screen)".into()
+        }
+        EngineError::NotOurs { .. } => {
+            "the wizard removes only roles it created; check the name".into()
+        }
+        EngineError::ConfirmationRequired { .. } => "answer the question with y to go on".into(),
+        other => other.hint(),
+    }
+}
+
+fn aws_hint(e: &AwsError) -> String {
+    match &e.kind {
+        ErrorKind::Credentials(_) => "set the Profile field on the Account screen (after `aws configure` or `aws sso login`), or start the wizard with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set; then r".into(),
+        ErrorKind::Profile(_) => "change the Profile field on the Account screen to a known profile (empty for the default chain), then r".into(),
+        ErrorKind::Timeout => "AWS did not answer in time; check the network and press r: finished steps are not repeated".into(),
+        ErrorKind::Network(_) => "the AWS endpoint could not be reached; check the network or proxy settings and press r".into(),
+        _ => e.hint(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::AwsError;
+    use crate::engine::Step;
+
+    /// No wizard message names a command-line flag.
+    #[test]
+    fn hints_speak_of_fields_and_keys() {
+        let errors = [
+            EngineError::Aws {
+                step: Step::Identity,
+                error: AwsError::new("GetCallerIdentity", ErrorKind::Credentials("none".into())),
+            },
+            EngineError::Aws {
+                step: Step::Role,
+                error: AwsError::new("CreateRole", ErrorKind::Timeout),
+            },
+            EngineError::Aws {
+                step: Step::Role,
+                error: AwsError::new("CreateRole", ErrorKind::Network("refused".into())),
+            },
+            EngineError::RolePathConflict {
+                name: "web".into(),
+                existing: "/ci/".into(),
+                wanted: "/".into(),
+            },
+            EngineError::RoleNotFound { name: "web".into() },
+            EngineError::NotOurs { name: "web".into() },
+            EngineError::ConfirmationRequired { reasons: vec![] },
+            EngineError::Input(InputError::new("--role-name", "a b", "may contain only …")),
+        ];
+        for e in &errors {
+            let h = hint(e);
+            assert!(!h.contains("--"), "{e:?}: {h}");
+            assert!(!h.is_empty(), "{e:?}");
+        }
+        let input = InputError::new("--role-name", "a b", "may contain only letters");
+        assert_eq!(
+            input_error(&input),
+            "Role name \"a b\" may contain only letters"
+        );
+        assert_eq!(
+            input_error(&InputError::new("--project", "", "is required")),
+            "Projects is required"
+        );
+    }
+}
