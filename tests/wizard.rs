@@ -268,7 +268,6 @@ fn the_start_screen_checks_and_removes_a_setup() {
     let t = Tmux::start(&emu.env_pairs(), BIN, &[], 120, 40);
     t.wait_for("✓ Account  123456789012");
     t.keys(&["BTab", "Right", "Enter"]);
-    t.keys(&["Enter"]);
     let checked = t.wait_for("2 roles checked, 1 finding");
     assert!(checked.contains("any-ref-unprotected"), "{checked}");
     t.keys(&["q"]);
@@ -278,8 +277,8 @@ fn the_start_screen_checks_and_removes_a_setup() {
     emu.reset_calls();
     let t = Tmux::start(&emu.env_pairs(), BIN, &[], 120, 40);
     t.wait_for("✓ Account  123456789012");
+    // Enter on the Task choice goes on (the Account screen is complete).
     t.keys(&["BTab", "Right", "Right", "Right", "Enter"]);
-    t.keys(&["Enter"]);
     t.wait_for("Remove ─");
     t.type_text("web");
     t.keys(&["Tab", "Enter"]);
@@ -404,4 +403,49 @@ fn a_profile_that_does_not_exist_is_refused_not_replaced() {
     assert!(emu.calls().is_empty(), "nothing sent: {:?}", emu.calls());
     t.keys(&["q"]);
     assert_eq!(t.wait_exit().0, 1);
+}
+
+/// A first-time setup (one project, main, one policy found by typing part of its name) from
+/// launch to the ARN on stdout, counting every key that is not part of the typed text. The
+/// README quotes this count.
+#[test]
+fn a_first_setup_takes_eight_keys_besides_the_typing() {
+    let emu = Emulator::start();
+    let t = Tmux::start(&emu.env_pairs(), BIN, &[], 80, 24);
+    let mut keys = 0;
+    let mut press = |key: &str| {
+        keys += 1;
+        t.keys(&[key]);
+    };
+    t.wait_for("✓ Account  123456789012");
+    press("Enter");
+    t.wait_for("will create");
+    press("Enter");
+    t.wait_for("Who may assume ─");
+    t.type_text("acme/web");
+    press("Enter");
+    t.wait_for("AWS managed policies ·");
+    t.type_text("ReadOnlyAcc");
+    t.wait_for("│ [ ] ReadOnlyAccess ");
+    press("Enter");
+    t.wait_for("Selected: ReadOnlyAccess");
+    press("Enter");
+    t.wait_for("Role name       [gitlab-acme-web]");
+    press("Enter");
+    t.wait_for("Nothing has been changed yet");
+    press("a");
+    t.wait_for("Role ARN");
+    press("Enter");
+    let (code, stdout) = t.wait_exit();
+    assert_eq!(code, 0);
+    assert_eq!(stdout, format!("{ROLE_ARN}\n"));
+    assert_eq!(keys, 8, "keys besides the typed text");
+    assert_eq!(
+        emu.mutating_calls(),
+        [
+            "iam.CreateOpenIDConnectProvider",
+            "iam.CreateRole",
+            "iam.AttachRolePolicy"
+        ]
+    );
 }

@@ -25,7 +25,12 @@ pub fn footer(app: &App) -> Keys {
     let mut k: Keys = Vec::new();
     match app.screen {
         Screen::Account => k.extend([("Enter", "next"), ("r", "retry"), ("Tab", "profile/region")]),
-        Screen::Review => k.extend([("Enter", "apply…"), ("r", "re-read"), ("Esc", "back")]),
+        Screen::Review => k.extend([
+            ("a", "apply"),
+            ("Enter", "list the changes"),
+            ("r", "re-read"),
+            ("Esc", "back"),
+        ]),
         Screen::Apply => {
             if app
                 .apply_rows
@@ -50,6 +55,9 @@ pub fn footer(app: &App) -> Keys {
             k.extend([("Tab", "next field"), ("Enter", "next"), ("Esc", "back")]);
             match app.focused() {
                 Element::PolicyList => k.push(("Space", "select")),
+                Element::Filter if !app.filter.value.is_empty() => {
+                    k[1] = ("Enter", "select highlighted")
+                }
                 Element::ProviderKind | Element::RefType | Element::RefProtected => {
                     k.push(("←/→", "change"))
                 }
@@ -66,7 +74,7 @@ pub fn help(app: &App) -> Keys {
     let mut k: Keys = vec![
         ("Tab / ↓", "next field"),
         ("Shift-Tab / ↑", "previous field"),
-        ("Enter", "next field; on Next: go on"),
+        ("Enter", "go on (screen complete), else next field"),
         ("Esc", "back to the previous step"),
         ("mouse click", "a step in the list: go back to it"),
     ];
@@ -86,12 +94,17 @@ pub fn help(app: &App) -> Keys {
             ("↑/↓ j/k", "move in the list"),
             ("PgUp/PgDn", "move by ten"),
             ("g / G", "first / last"),
+            (
+                "Enter (Filter)",
+                "select the highlighted one, clear the filter",
+            ),
             ("Space / x", "select or unselect"),
             ("/", "back to the filter"),
             ("Enter (ARN)", "add a custom policy ARN"),
         ]),
         Screen::Review => k.extend([
-            ("Enter (Next)", "apply"),
+            ("a", "apply the changes listed"),
+            ("Enter", "list the changes, then y applies"),
             ("r", "read the current state again"),
         ]),
         Screen::Apply => k.push(("r", "re-run the failed step and what follows")),
@@ -122,7 +135,7 @@ pub fn help(app: &App) -> Keys {
     }
     k.extend([
         ("? / F1", "this help"),
-        ("q / Ctrl-C", "quit (asks while applying)"),
+        ("q / Ctrl-C", "quit (asks when something would be lost)"),
     ]);
     k
 }

@@ -545,9 +545,15 @@ fn a_changed_profile_reconnects_on_leaving_the_field() {
 #[test]
 fn stale_results_are_ignored() {
     let mut app = with_account();
-    // A second connect supersedes the first; the first's late answer must not win.
+    // A second connect (another profile) supersedes the first; the first's late answer must
+    // not win.
     app.focus = 0;
-    send(&mut app, [key(KeyCode::Enter)]);
+    typed(&mut app, "prod");
+    let effects = send(&mut app, [key(KeyCode::Enter)]);
+    assert!(
+        matches!(effects[..], [Effect::Connect { attempt: 2, .. }]),
+        "{effects:?}"
+    );
     let failed = ErrorView {
         code: "NoCredentials".into(),
         message: "old".into(),
@@ -1087,4 +1093,138 @@ fn a_continued_draft_resumes_on_its_first_unanswered_screen() {
         }],
     );
     assert_eq!(app.screen, Screen::Trust, "no project yet");
+}
+
+/// The first-time path with the fewest keys: Enter goes on from any element of a complete
+/// screen, Enter in the filter picks the highlighted policy, `a` applies on Review.
+#[test]
+fn a_first_setup_takes_eight_keys_besides_the_typing() {
+    let mut app = with_account();
+    let mut keys = 0;
+    let mut press = |app: &mut App, code: KeyCode| {
+        keys += 1;
+        send(app, [key(code)])
+    };
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Provider);
+    // The look-up answers "not there yet" (a new provider will be created).
+    let attempt = app.lookup_gen;
+    send(
+        &mut app,
+        [Msg::ProviderLookup {
+            attempt,
+            result: Ok(None),
+        }],
+    );
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Trust);
+    assert_eq!(
+        app.focused(),
+        Element::Projects,
+        "focus on what needs input"
+    );
+    typed(&mut app, "acme/web");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Permissions);
+    send(
+        &mut app,
+        [Msg::Policies {
+            attempt: 1,
+            result: Ok(policy_list()),
+        }],
+    );
+    typed(&mut app, "readonly");
+    press(&mut app, KeyCode::Enter);
+    assert!(
+        app.selected
+            .contains("arn:aws:iam::aws:policy/ReadOnlyAccess")
+    );
+    assert!(app.filter.value.is_empty(), "the filter is cleared");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Role);
+    let effects = press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Review);
+    let Some(Effect::Plan { attempt, setup }) = effects.first() else {
+        panic!("{effects:?}");
+    };
+    let plan = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(crate::engine::plan(&FakeAws::new(), setup))
+        .unwrap();
+    let attempt = *attempt;
+    send(
+        &mut app,
+        [Msg::Planned {
+            attempt,
+            result: Ok(Box::new(plan)),
+        }],
+    );
+    let effects = press(&mut app, KeyCode::Char('a'));
+    assert!(
+        matches!(effects[..], [Effect::Apply { from: 0, .. }]),
+        "{effects:?}"
+    );
+    let n = app.apply_rows.len();
+    send(
+        &mut app,
+        (0..n).map(|index| Msg::ActionFinished {
+            attempt: 1,
+            index,
+            result: Ok(Done::Created),
+        }),
+    );
+    assert_eq!(app.screen, Screen::Done);
+    press(&mut app, KeyCode::Enter);
+    assert!(app.quit);
+    assert_eq!(
+        app.end(),
+        End::Arn("arn:aws:iam::123456789012:role/gitlab-acme-web".into())
+    );
+    assert_eq!(keys, 8);
+}
+
+#[test]
+fn letters_never_change_a_choice_and_enter_on_an_incomplete_screen_moves_on_a_field() {
+    let mut app = on_trust();
+    app.focus = app
+        .elements()
+        .iter()
+        .position(|e| *e == Element::RefType)
+        .unwrap();
+    let before = app.ref_type;
+    send(&mut app, [key(KeyCode::Char('l')), key(KeyCode::Char('h'))]);
+    assert_eq!(app.ref_type, before);
+    send(&mut app, [key(KeyCode::Right)]);
+    assert_ne!(app.ref_type, before);
+    // Projects emptied: Enter moves to the next field instead of going on.
+    app.focus = 0;
+    send(
+        &mut app,
+        [Msg::Key(KeyEvent::new(
+            KeyCode::Char('u'),
+            KeyModifiers::CONTROL,
+        ))],
+    );
+    send(&mut app, [key(KeyCode::Enter)]);
+    assert_eq!((app.screen, app.focus), (Screen::Trust, 1));
+}
+
+#[test]
+fn a_on_review_applies_only_without_open_questions() {
+    let (_, plan) = applying();
+    // A plan that needs a yes (an admin-level policy) opens the dialog instead.
+    let mut app = with_account();
+    app.screen = Screen::Review;
+    let mut plan = *plan;
+    plan.policies.push(crate::engine::PolicyPlan {
+        arn: "arn:aws:iam::aws:policy/AdministratorAccess".into(),
+        name: "AdministratorAccess".into(),
+        action: crate::engine::PolicyAction::Attach,
+        admin: true,
+    });
+    app.plan = Load::Loaded(Box::new(plan));
+    app.focus = app.elements().len() - 1;
+    assert!(send(&mut app, [key(KeyCode::Char('a'))]).is_empty());
+    assert!(matches!(&app.confirm, Some(Confirm::Apply { reasons, .. }) if !reasons.is_empty()));
 }

@@ -283,12 +283,10 @@ fn on_blur(app: &mut App, left: Element) -> Vec<Effect> {
 
 fn on_choice(app: &mut App, e: Element, key: KeyEvent) -> Vec<Effect> {
     let forward = match key.code {
-        KeyCode::Right | KeyCode::Char(' ') | KeyCode::Char('l') => true,
-        KeyCode::Left | KeyCode::Char('h') => false,
-        KeyCode::Enter => {
-            app.focus += 1;
-            return vec![];
-        }
+        // Only arrows and Space change a choice: a typed letter never does.
+        KeyCode::Right | KeyCode::Char(' ') => true,
+        KeyCode::Left => false,
+        KeyCode::Enter => return enter_on(app, e),
         _ => return vec![],
     };
     match e {
@@ -346,7 +344,7 @@ fn on_list(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             app.policies = Load::Idle;
             return app.go_to(Screen::Permissions);
         }
-        KeyCode::Enter => app.focus += 1,
+        KeyCode::Enter => return enter_on(app, Element::PolicyList),
         KeyCode::Char('/') => app.focus = 0,
         _ => {}
     }
@@ -386,10 +384,6 @@ fn on_field(app: &mut App, e: Element, key: KeyEvent) -> Vec<Effect> {
                 }
                 vec![]
             }
-            Element::Profile | Element::Region => {
-                app.focus += 1;
-                vec![app.connect()]
-            }
             Element::GitLabToken => {
                 app.focus = 0;
                 app.store_variable(false)
@@ -397,10 +391,16 @@ fn on_field(app: &mut App, e: Element, key: KeyEvent) -> Vec<Effect> {
             Element::ProjectIds if app.project_ids.value.trim().is_empty() => {
                 app.lookup_project_ids()
             }
-            _ => {
-                app.focus += 1;
-                on_blur(app, e)
+            // While filtering, Enter picks the highlighted policy (as a picker does) and clears
+            // the filter; on an empty filter it goes on.
+            Element::Filter if !app.filter.value.is_empty() && app.cursor_policy().is_some() => {
+                toggle_policy(app);
+                app.filter.set("");
+                app.list_cursor = 0;
+                app.refilter();
+                vec![]
             }
+            _ => enter_on(app, e),
         };
     }
     let Some(field) = app.field_mut(e) else {
@@ -487,13 +487,32 @@ fn on_next_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             app.scroll = app.scroll.saturating_sub(10);
             vec![]
         }
-        (Screen::Done, KeyCode::Enter) => {
-            app.quit = true;
-            vec![Effect::Quit]
-        }
+        (Screen::Done, KeyCode::Enter) => app.quit_now(),
+        // Apply's own key: a deliberate press on the Review shown (Enter lists the changes first).
+        (Screen::Review, KeyCode::Char('a')) => match app.plan.loaded() {
+            Some(plan) if plan.confirmations().is_empty() => begin_apply(app),
+            Some(_) => go_on(app),
+            None => vec![],
+        },
         (_, KeyCode::Enter) => go_on(app),
         _ => vec![],
     }
+}
+
+/// Enter on a field, a choice or the list of a setup screen: a complete screen goes on, as Enter
+/// on its Next does; otherwise the focus moves to the next element. A changed profile or region
+/// reconnects first and stays.
+fn enter_on(app: &mut App, e: Element) -> Vec<Effect> {
+    let effects = on_blur(app, e);
+    let setup_screen = matches!(
+        app.screen,
+        Screen::Account | Screen::Provider | Screen::Trust | Screen::Permissions | Screen::Role
+    );
+    if effects.is_empty() && setup_screen && app.blocker().is_none() {
+        return go_on(app);
+    }
+    app.focus = (app.focus + 1).min(app.elements().len().saturating_sub(1));
+    effects
 }
 
 /// Enter on Next: go on if the screen is complete, else say why and focus the culprit.

@@ -181,11 +181,16 @@ fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         "Esc, ? or q closes this help",
         theme.muted(),
     )));
-    let h = (lines.len() as u16 + 2).min(area.height);
+    // Wrapped, never cut: the box grows by the rows a long line needs.
+    let inner = usize::from(64u16.min(area.width).saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+    let h = u16::try_from(rows + 2).unwrap_or(u16::MAX).min(area.height);
     let rect = centered(area, 64, h);
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Help ")),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::default().borders(Borders::ALL).title(" Help ")),
         rect,
     );
 }
