@@ -98,7 +98,7 @@ fn a_first_time_setup_by_keystrokes() {
     assert!(done.contains(ROLE_ARN), "{done}");
     assert!(done.contains("aud: \"https://gitlab.com\""), "{done}");
     t.keys(&["c"]);
-    t.wait_for("✓ copied");
+    t.wait_for("the role ARN sent with OSC 52");
     t.keys(&["Enter"]);
     let (code, stdout) = t.wait_exit();
     assert_eq!(code, 0);

@@ -55,14 +55,32 @@ fn system_clipboard(text: &str) -> Option<&'static str> {
     None
 }
 
-/// Copy with every means there is; says which worked.
-pub fn copy(text: &str) -> Result<String, String> {
+/// What a copy did: `sure` when a clipboard tool took it; OSC 52 alone is only a request to the
+/// terminal, which may ignore it, and is said as such.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Copied {
+    pub sure: bool,
+    /// How, in words: `with xclip (and OSC 52)`, or `sent with OSC 52`.
+    pub how: String,
+}
+
+/// Copy with every means there is; says which worked, and never claims more.
+pub fn copy(text: &str) -> Result<Copied, String> {
     let osc = write_osc52(&mut std::io::stderr(), text).is_ok();
     match (osc, system_clipboard(text)) {
-        (true, Some(tool)) => Ok(format!("OSC 52 and {tool}")),
-        (true, None) => Ok("OSC 52: your terminal puts it on the clipboard".to_string()),
-        (false, Some(tool)) => Ok(tool.to_string()),
-        (false, None) => Err("no clipboard available; select the ARN with the mouse".to_string()),
+        (true, Some(tool)) => Ok(Copied {
+            sure: true,
+            how: format!("with {tool} (and OSC 52)"),
+        }),
+        (false, Some(tool)) => Ok(Copied {
+            sure: true,
+            how: format!("with {tool}"),
+        }),
+        (true, None) => Ok(Copied {
+            sure: false,
+            how: "sent with OSC 52: your terminal copies it if it supports that".to_string(),
+        }),
+        (false, None) => Err("no clipboard available; select it with the mouse".to_string()),
     }
 }
 

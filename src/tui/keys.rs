@@ -44,7 +44,8 @@ pub fn footer(app: &App) -> Keys {
         Screen::Done => k.extend([
             ("c", "copy ARN"),
             ("y", "copy job"),
-            ("g", "store in GitLab"),
+            ("g", "to GitLab"),
+            ("m", "mouse"),
             ("Enter", "quit"),
         ]),
         Screen::Check => k.extend([("r", "check again"), ("j/k", "scroll"), ("Esc", "back")]),
@@ -135,6 +136,7 @@ pub fn help(app: &App) -> Keys {
     }
     k.extend([
         ("? / F1", "this help"),
+        ("m", "mouse: to the terminal (select text) or back"),
         ("q / Ctrl-C", "quit (asks when something would be lost)"),
     ]);
     k

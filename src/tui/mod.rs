@@ -50,6 +50,7 @@ pub async fn run(options: ConnectOptions, gitlab_url: Option<String>) -> std::io
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     let mut terminate = terminate_signal();
     let mut first_frame_logged = false;
+    let mut mouse_captured = true;
     let result = loop {
         if let Err(e) = guard.terminal.draw(|frame| {
             view::draw(frame, &app, &theme);
@@ -84,6 +85,10 @@ pub async fn run(options: ConnectOptions, gitlab_url: Option<String>) -> std::io
         }
         if app.quit {
             break Ok(app.end());
+        }
+        if app.mouse_capture != mouse_captured {
+            mouse_captured = app.mouse_capture;
+            terminal::set_mouse_capture(mouse_captured);
         }
     };
     stop.store(true, Ordering::SeqCst);

@@ -40,6 +40,16 @@ pub fn restore() {
     );
 }
 
+/// Give mouse events to the wizard (clicks on the step list) or leave them to the terminal
+/// (selecting text).
+pub fn set_mouse_capture(on: bool) {
+    let _ = if on {
+        execute!(stderr(), EnableMouseCapture)
+    } else {
+        execute!(stderr(), DisableMouseCapture)
+    };
+}
+
 pub fn init() -> io::Result<Guard> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {

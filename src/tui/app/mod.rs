@@ -292,7 +292,10 @@ pub enum Msg {
         index: usize,
         result: Result<Done, ErrorView>,
     },
-    Copied(Result<String, String>),
+    Copied {
+        what: &'static str,
+        result: Result<crate::tui::clipboard::Copied, String>,
+    },
     Checked {
         attempt: u64,
         result: Result<Vec<crate::check::RoleReport>, ErrorView>,
@@ -365,7 +368,11 @@ pub enum Effect {
         from: usize,
         journal: Option<Box<Journal>>,
     },
-    Copy(String),
+    /// Copy `text` (described as `what`, e.g. "the role ARN") to the clipboard.
+    Copy {
+        what: &'static str,
+        text: String,
+    },
     Check {
         attempt: u64,
     },
@@ -425,6 +432,9 @@ pub struct App {
     pub notice: Option<String>,
     /// How far the Review and Done screens are scrolled.
     pub scroll: u16,
+    /// Whether the wizard takes mouse clicks (the step list). Off on Done, so that the terminal
+    /// selects text (the ARN) with the mouse; `m` toggles it anywhere.
+    pub mouse_capture: bool,
     /// The step-list rectangle of the last frame, for mouse clicks.
     pub step_list_area: Option<ratatui::layout::Rect>,
 
@@ -487,7 +497,8 @@ pub struct App {
     /// out: the ARN is handed out only while the answers on screen are still these.
     planned_answers: Option<SetupInput>,
     applied_answers: Option<SetupInput>,
-    pub copied: Option<Result<String, String>>,
+    /// The last copy on Done: what was copied, and how (or why not).
+    pub copied: Option<(&'static str, Result<crate::tui::clipboard::Copied, String>)>,
     pub task: Task,
     pub target_role: Field,
     pub claims_file: Field,
@@ -565,6 +576,7 @@ impl App {
             apply_gen: 0,
             applying: false,
             outcome: None,
+            mouse_capture: true,
             planned_answers: None,
             applied_answers: None,
             copied: None,
@@ -736,6 +748,7 @@ impl App {
         self.focus = 0;
         self.notice = None;
         self.scroll = 0;
+        self.mouse_capture = screen != Screen::Done;
         let mut effects = match screen {
             Screen::Provider => self.lookup_provider(),
             Screen::Permissions if matches!(self.policies, Load::Idle | Load::Failed(_)) => {

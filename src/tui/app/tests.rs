@@ -441,9 +441,10 @@ fn a_failed_step_is_retried_from_where_it_failed() {
     let effects = send(&mut app, [key(KeyCode::Char('c'))]);
     assert_eq!(
         effects,
-        [Effect::Copy(
-            "arn:aws:iam::123456789012:role/gitlab-acme-web".into()
-        )]
+        [Effect::Copy {
+            what: "the role ARN",
+            text: "arn:aws:iam::123456789012:role/gitlab-acme-web".into()
+        }]
     );
     send(&mut app, [key(KeyCode::Enter)]);
     assert!(app.quit);
@@ -1227,4 +1228,21 @@ fn a_on_review_applies_only_without_open_questions() {
     app.focus = app.elements().len() - 1;
     assert!(send(&mut app, [key(KeyCode::Char('a'))]).is_empty());
     assert!(matches!(&app.confirm, Some(Confirm::Apply { reasons, .. }) if !reasons.is_empty()));
+}
+
+#[test]
+fn the_mouse_is_left_to_the_terminal_on_done_and_m_toggles_it() {
+    let mut app = done();
+    assert!(!app.mouse_capture, "on Done the terminal selects the ARN");
+    send(&mut app, [key(KeyCode::Char('m'))]);
+    assert!(app.mouse_capture);
+    send(&mut app, [key(KeyCode::Esc)]);
+    assert_eq!(app.screen, Screen::Review);
+    assert!(app.mouse_capture);
+    // In a text field, m is a letter.
+    let mut app = on_trust();
+    app.focus = 0;
+    send(&mut app, [key(KeyCode::Char('m'))]);
+    assert!(app.mouse_capture);
+    assert_eq!(app.projects.value, "acme/webm");
 }

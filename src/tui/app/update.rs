@@ -125,8 +125,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         | Msg::Removed { .. }
         | Msg::Stored { .. }
         | Msg::ProjectIds { .. }) => app.on_task_result(m),
-        Msg::Copied(result) => {
-            app.copied = Some(result);
+        Msg::Copied { what, result } => {
+            app.copied = Some((what, result));
             vec![]
         }
         Msg::Mouse(m) => on_mouse(app, m),
@@ -216,6 +216,15 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             return vec![];
         }
         KeyCode::Char('q') if !in_text => return ask_quit(app),
+        KeyCode::Char('m') if !in_text => {
+            app.mouse_capture = !app.mouse_capture;
+            app.notice = Some(if app.mouse_capture {
+                "mouse: clicks go to the wizard (m gives it back to the terminal)".into()
+            } else {
+                "mouse: the terminal selects text (m gives clicks back to the wizard)".into()
+            });
+            return vec![];
+        }
         KeyCode::Down | KeyCode::Up
             if focused == Element::PolicyList || app.elements().len() == 1 => {}
         KeyCode::Tab | KeyCode::Down => {
@@ -463,12 +472,18 @@ fn on_next_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
         }
         (Screen::Done, KeyCode::Char('g')) => app.store_variable(false),
-        (Screen::Done, KeyCode::Char('y')) => vec![Effect::Copy(crate::ci_job::token_file_job(
-            &app.audience.value,
-            crate::ci_job::DEFAULT_VARIABLE,
-        ))],
+        (Screen::Done, KeyCode::Char('y')) => vec![Effect::Copy {
+            what: "the CI job",
+            text: crate::ci_job::token_file_job(
+                &app.audience.value,
+                crate::ci_job::DEFAULT_VARIABLE,
+            ),
+        }],
         (Screen::Done, KeyCode::Char('c')) => match app.role_arn() {
-            Some(arn) => vec![Effect::Copy(arn.to_string())],
+            Some(arn) => vec![Effect::Copy {
+                what: "the role ARN",
+                text: arn.to_string(),
+            }],
             None => vec![],
         },
         (Screen::Review | Screen::Done, KeyCode::Char('j') | KeyCode::Down) => {

@@ -291,8 +291,9 @@ impl<C: Connect> Effects<C> {
                 }
             }
             Effect::ClearJournal => self.store.clear(),
-            Effect::Copy(text) => {
-                let _ = tx.send(Msg::Copied(clipboard::copy(&text)));
+            Effect::Copy { what, text } => {
+                let result = clipboard::copy(&text);
+                let _ = tx.send(Msg::Copied { what, result });
             }
             Effect::Quit => {}
         }

@@ -513,25 +513,106 @@ fn apply(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
-fn done(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
-    let [arn_area, rest] =
-        Layout::vertical([Constraint::Length(5), Constraint::Min(0)]).areas(area);
-    let arn = app.role_arn().unwrap_or("");
-    let copied = match &app.copied {
-        None => Span::styled("c copies it", theme.muted()),
-        Some(Ok(how)) => Span::styled(format!("✓ copied ({how})"), theme.ok()),
-        Some(Err(e)) => Span::styled(format!("✗ not copied: {e}"), theme.error()),
+/// Break a value with no spaces (an ARN) into lines of at most `width` columns, after a `:` or
+/// `/` where one is near; every line after the first starts with `↪` so that a wrapped value is
+/// seen as one. Nothing is ever cut.
+pub fn break_at_safe_points(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(8);
+    let mut lines = Vec::new();
+    let mut rest: Vec<char> = text.chars().collect();
+    let mut first = true;
+    while !rest.is_empty() {
+        let room = if first { width } else { width - 1 };
+        if rest.len() <= room {
+            lines.push(if first {
+                rest.iter().collect()
+            } else {
+                format!("↪{}", rest.iter().collect::<String>())
+            });
+            break;
+        }
+        // The last ':' or '/' that fits, if it is not too far back; else a hard break.
+        let cut = rest[..room]
+            .iter()
+            .rposition(|c| *c == ':' || *c == '/')
+            .map(|i| i + 1)
+            .filter(|i| *i > room / 2)
+            .unwrap_or(room);
+        let piece: String = rest[..cut].iter().collect();
+        lines.push(if first { piece } else { format!("↪{piece}") });
+        rest.drain(..cut);
+        first = false;
+    }
+    lines
+}
+
+/// Wrap a line of YAML at `width`, continuing under its own indentation (plus two), so the
+/// shape of the job stays readable.
+fn wrap_keeping_indent(line: &str, width: usize) -> Vec<String> {
+    let indent = line.len() - line.trim_start().len();
+    if line.chars().count() <= width || width <= indent + 10 {
+        return vec![line.to_string()];
+    }
+    let pad = " ".repeat(indent + 2);
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for word in line.trim_start().split(' ') {
+        let base = if out.is_empty() {
+            &line[..indent]
+        } else {
+            pad.as_str()
+        };
+        if !current.is_empty()
+            && base.len() + current.chars().count() + 1 + word.chars().count() > width
+        {
+            out.push(format!("{base}{current}"));
+            current.clear();
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    let base = if out.is_empty() {
+        &line[..indent]
+    } else {
+        pad.as_str()
     };
+    out.push(format!("{base}{current}"));
+    out
+}
+
+fn done(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let arn = app.role_arn().unwrap_or("");
+    let inner = usize::from(area.width.saturating_sub(2)).max(1);
+    let arn_lines = break_at_safe_points(arn, inner);
+    let (status, style) = match &app.copied {
+        None => ("c copies it".to_string(), theme.muted()),
+        Some((what, Ok(c))) if c.sure => (format!("✓ {what} copied {}", c.how), theme.ok()),
+        Some((what, Ok(c))) if *what == "the role ARN" => (
+            format!("→ {what} {}; it is also printed when you quit", c.how),
+            theme.warn(),
+        ),
+        Some((what, Ok(c))) => (format!("→ {what} {}", c.how), theme.warn()),
+        Some((what, Err(e))) => (format!("✗ {what} not copied: {e}"), theme.error()),
+    };
+    // Tall enough for the whole ARN and the whole status: neither is ever cut.
+    let status_lines = wrap_keeping_indent(&status, inner);
+    let rows = u16::try_from(arn_lines.len() + 1 + status_lines.len()).unwrap_or(u16::MAX);
+    let [arn_area, rest] =
+        Layout::vertical([Constraint::Length(2 + rows), Constraint::Min(0)]).areas(area);
     let block = Block::default().borders(Borders::ALL).title(" Role ARN ");
-    frame.render_widget(
-        Paragraph::new(vec![
-            Line::from(Span::styled(arn.to_string(), theme.arn())),
-            Line::default(),
-            Line::from(copied),
-        ])
-        .block(block),
-        arn_area,
+    let mut arn_text: Vec<Line> = arn_lines
+        .into_iter()
+        .map(|l| Line::from(Span::styled(l, theme.arn())))
+        .collect();
+    arn_text.push(Line::default());
+    arn_text.extend(
+        status_lines
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, style))),
     );
+    frame.render_widget(Paragraph::new(arn_text).block(block), arn_area);
     let audience = app.audience.value.as_str();
     let mut lines = vec![
         Line::from("1. In GitLab: Settings › CI/CD › Variables › Add variable:"),
@@ -565,10 +646,12 @@ fn done(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let tail = lines.split_off(2);
     lines.extend(gitlab);
     lines.extend(tail);
+    let width = usize::from(rest.width);
     lines.extend(
         ci_job::token_file_job(audience, ci_job::DEFAULT_VARIABLE)
             .lines()
-            .map(|l| Line::from(Span::styled(format!("   {l}"), theme.muted()))),
+            .flat_map(|l| wrap_keeping_indent(&format!("   {l}"), width))
+            .map(|l| Line::from(Span::styled(l, theme.muted()))),
     );
     frame.render_widget(
         Paragraph::new(lines)
@@ -716,4 +799,57 @@ fn remove(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         }
     }
     form(frame, app, area, lines, cursor);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_arn_breaks_after_a_separator_and_loses_nothing() {
+        let arn = format!(
+            "arn:aws:iam::123456789012:role/gitlab/ci/{}",
+            "a".repeat(64)
+        );
+        for width in [20, 50, 78, 200] {
+            let lines = break_at_safe_points(&arn, width);
+            assert!(
+                lines.iter().all(|l| l.chars().count() <= width),
+                "{width}: {lines:?}"
+            );
+            let joined: String = lines
+                .iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    if i == 0 {
+                        l.as_str()
+                    } else {
+                        l.trim_start_matches('↪')
+                    }
+                })
+                .collect();
+            assert_eq!(joined, arn, "{width}");
+            assert!(lines.iter().skip(1).all(|l| l.starts_with('↪')));
+        }
+        let lines = break_at_safe_points(&arn, 50);
+        assert_eq!(lines[0], "arn:aws:iam::123456789012:role/gitlab/ci/");
+    }
+
+    #[test]
+    fn yaml_wraps_under_its_own_indentation() {
+        let line = "      - aws sts assume-role-with-web-identity --role-arn \"$ROLE_ARN\" --role-session-name x";
+        let wrapped = wrap_keeping_indent(line, 40);
+        assert!(wrapped.len() > 1);
+        assert!(
+            wrapped.iter().all(|l| l.chars().count() <= 40),
+            "{wrapped:?}"
+        );
+        assert!(wrapped[0].starts_with("      - aws"));
+        assert!(
+            wrapped[1..].iter().all(|l| l.starts_with("        ")),
+            "{wrapped:?}"
+        );
+        let words: Vec<&str> = wrapped.iter().flat_map(|l| l.split_whitespace()).collect();
+        assert_eq!(words, line.split_whitespace().collect::<Vec<_>>());
+    }
 }

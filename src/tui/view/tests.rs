@@ -344,8 +344,54 @@ fn states() -> Vec<(&'static str, App)> {
     );
     assert_eq!(done.screen, Screen::Done);
     v.push(("done", done.clone()));
-    send(&mut done, [Msg::Copied(Ok("OSC 52".into()))]);
-    v.push(("done_copied", done));
+    send(
+        &mut done,
+        [Msg::Copied {
+            what: "the role ARN",
+            result: Ok(crate::tui::clipboard::Copied {
+                sure: false,
+                how: "sent with OSC 52: your terminal copies it if it supports that".into(),
+            }),
+        }],
+    );
+    v.push(("done_copied", done.clone()));
+    send(
+        &mut done,
+        [Msg::Copied {
+            what: "the CI job",
+            result: Ok(crate::tui::clipboard::Copied {
+                sure: true,
+                how: "with xclip (and OSC 52)".into(),
+            }),
+        }],
+    );
+    v.push(("done_copied_job", done));
+
+    // The longest ARN IAM allows on a narrow screen: broken after a separator, never cut.
+    let mut long = on_role();
+    long.role_name.set(&"a".repeat(64));
+    long.role_path.set("/gitlab/platform/ci/");
+    next(&mut long);
+    let plan = plan_for(&long);
+    send(
+        &mut long,
+        [Msg::Planned {
+            attempt: 1,
+            result: Ok(plan),
+        }],
+    );
+    send(&mut long, [key(KeyCode::Char('a'))]);
+    let n = long.apply_rows.len();
+    send(
+        &mut long,
+        (0..n).map(|index| Msg::ActionFinished {
+            attempt: 1,
+            index,
+            result: Ok(Done::Created),
+        }),
+    );
+    assert_eq!(long.screen, Screen::Done);
+    v.push(("done_long_arn", long));
     v.extend(task_states());
     v
 }
