@@ -56,6 +56,7 @@ pub fn footer(app: &App) -> Keys {
             k.extend([("Tab", "next field"), ("Enter", "next"), ("Esc", "back")]);
             match app.focused() {
                 Element::PolicyList => k.push(("Space", "select")),
+                Element::ProjectIds => k.push(("Ctrl-L", "look the ids up")),
                 Element::Filter if !app.filter.value.is_empty() => {
                     k[1] = ("Enter", "select highlighted")
                 }
@@ -81,12 +82,16 @@ pub fn help(app: &App) -> Keys {
     ];
     match app.screen {
         Screen::Account => k.extend([
-            ("←/→ (Task)", "set up, check, explain a failure, or remove"),
+            (
+                "↑/↓ ←/→ (Task)",
+                "set up, check, explain a failure, or remove",
+            ),
             ("r", "read the account again (on Next)"),
             ("Enter in field", "use this profile / region"),
         ]),
         Screen::Provider => k.push(("←/→ Space", "GitLab.com or self-managed")),
         Screen::Trust => k.extend([
+            ("Ctrl-L", "look the project ids up (GitLab token)"),
             ("←/→ Space", "change ref type / toggle protected"),
             (", or space", "separate several projects or refs"),
         ]),

@@ -435,6 +435,8 @@ pub struct App {
     /// Whether the wizard takes mouse clicks (the step list). Off on Done, so that the terminal
     /// selects text (the ARN) with the mouse; `m` toggles it anywhere.
     pub mouse_capture: bool,
+    /// A project-id look-up asked for a GitLab token: its field is shown on Who may assume.
+    pub token_for_lookup: bool,
     /// The step-list rectangle of the last frame, for mouse clicks.
     pub step_list_area: Option<ratatui::layout::Rect>,
 
@@ -553,7 +555,7 @@ impl App {
             refs: Field::new("Refs", "main"),
             ref_protected: false,
             project_ids: Field::new("Project IDs", "")
-                .with_placeholder("optional; Enter looks them up"),
+                .with_placeholder("optional; Ctrl-L looks them up"),
             policies: Load::Idle,
             policies_gen: 0,
             filter: Field::new("Filter", "").with_placeholder("type to filter"),
@@ -577,6 +579,7 @@ impl App {
             applying: false,
             outcome: None,
             mouse_capture: true,
+            token_for_lookup: false,
             planned_answers: None,
             applied_answers: None,
             copied: None,
@@ -654,6 +657,18 @@ impl App {
                 self::ProviderKind::GitLabCom => vec![ProviderKind, Audience, Next],
                 self::ProviderKind::SelfManaged => vec![ProviderKind, ProviderUrl, Audience, Next],
             },
+            // The GitLab token field appears here once a look-up asked for one.
+            Screen::Trust if self.is_gitlab_com() && self.token_for_lookup => {
+                vec![
+                    Projects,
+                    RefType,
+                    Refs,
+                    RefProtected,
+                    ProjectIds,
+                    GitLabToken,
+                    Next,
+                ]
+            }
             Screen::Trust if self.is_gitlab_com() => {
                 vec![Projects, RefType, Refs, RefProtected, ProjectIds, Next]
             }

@@ -131,12 +131,20 @@ impl App {
         }]
     }
 
-    /// Enter in an empty Project IDs field: look the ids up (gitlab.com, with a GitLab token).
+    /// Ctrl-L on Who may assume: look the project ids up (gitlab.com, with a GitLab token, which
+    /// is asked for right there when there is none).
     pub(super) fn lookup_project_ids(&mut self) -> Vec<Effect> {
         let Some(token) = crate::gitlab::Token::new(&self.gitlab_token.value) else {
+            self.token_for_lookup = true;
+            if let Some(i) = self
+                .elements()
+                .iter()
+                .position(|e| *e == Element::GitLabToken)
+            {
+                self.focus = i;
+            }
             self.notice = Some(
-                "to look up project ids, set GITLAB_TOKEN (api or read_api scope) before starting"
-                    .into(),
+                "paste a GitLab token (api or read_api scope; never stored), then Enter".into(),
             );
             return vec![];
         };

@@ -914,13 +914,15 @@ fn project_ids_are_looked_up_from_the_trust_screen() {
         .position(|e| *e == Element::ProjectIds)
         .unwrap();
     app.focus = ids_at;
+    let ctrl_l = Msg::Key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL));
     assert!(
-        send(&mut app, [key(KeyCode::Enter)]).is_empty(),
+        send(&mut app, [ctrl_l.clone()]).is_empty(),
         "no token: no call"
     );
-    assert!(app.notice.as_deref().unwrap_or("").contains("GITLAB_TOKEN"));
-    app.gitlab_token.set("glpat-x");
-    app.focus = ids_at;
+    // The token is asked for right there, masked.
+    assert_eq!(app.focused(), Element::GitLabToken);
+    assert!(app.notice.as_deref().unwrap_or("").contains("GitLab token"));
+    typed(&mut app, "glpat-x");
     let effects = send(&mut app, [key(KeyCode::Enter)]);
     let [
         Effect::LookupProjectIds {
@@ -1245,4 +1247,33 @@ fn the_mouse_is_left_to_the_terminal_on_done_and_m_toggles_it() {
     send(&mut app, [key(KeyCode::Char('m'))]);
     assert!(app.mouse_capture);
     assert_eq!(app.projects.value, "acme/webm");
+}
+
+#[test]
+fn the_task_list_moves_with_the_arrows_and_enter_on_project_ids_goes_on() {
+    let mut app = with_account();
+    app.focus = app
+        .elements()
+        .iter()
+        .position(|e| *e == Element::Task)
+        .unwrap();
+    send(&mut app, [key(KeyCode::Down), key(KeyCode::Char('j'))]);
+    assert_eq!(app.task, Task::ALL[2]);
+    assert_eq!(app.focused(), Element::Task, "the focus stays on the list");
+    send(&mut app, [key(KeyCode::Up)]);
+    assert_eq!(app.task, Task::ALL[1]);
+
+    let mut app = on_trust();
+    app.focus = app
+        .elements()
+        .iter()
+        .position(|e| *e == Element::ProjectIds)
+        .unwrap();
+    let effects = send(&mut app, [key(KeyCode::Enter)]);
+    assert_eq!(app.screen, Screen::Permissions, "{effects:?}");
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::LookupProjectIds { .. }))
+    );
 }

@@ -206,6 +206,21 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     app.notice = None;
     let focused = app.focused();
     let in_text = app.field(focused).is_some();
+    if ctrl && key.code == KeyCode::Char('l') && app.screen == Screen::Trust && app.is_gitlab_com()
+    {
+        return app.lookup_project_ids();
+    }
+    // The Task options are a vertical list: ↓/↑ (and j/k) move between them.
+    if focused == Element::Task {
+        let step = match key.code {
+            KeyCode::Down | KeyCode::Char('j') => Some(KeyCode::Right),
+            KeyCode::Up | KeyCode::Char('k') => Some(KeyCode::Left),
+            _ => None,
+        };
+        if let Some(code) = step {
+            return on_choice(app, focused, KeyEvent::new(code, KeyModifiers::NONE));
+        }
+    }
     match key.code {
         KeyCode::F(1) => {
             app.help = true;
@@ -393,12 +408,10 @@ fn on_field(app: &mut App, e: Element, key: KeyEvent) -> Vec<Effect> {
                 }
                 vec![]
             }
+            Element::GitLabToken if app.screen == Screen::Trust => app.lookup_project_ids(),
             Element::GitLabToken => {
                 app.focus = 0;
                 app.store_variable(false)
-            }
-            Element::ProjectIds if app.project_ids.value.trim().is_empty() => {
-                app.lookup_project_ids()
             }
             // While filtering, Enter picks the highlighted policy (as a picker does) and clears
             // the filter; on an empty filter it goes on.

@@ -276,6 +276,9 @@ fn trust(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             theme,
         ));
         push_field(&mut lines, &mut cursor, app, Element::ProjectIds, theme);
+        if app.token_for_lookup {
+            push_field(&mut lines, &mut cursor, app, Element::GitLabToken, theme);
+        }
     }
     lines.push(next_line(app, theme, "Next"));
     form(frame, app, form_area, lines, cursor);

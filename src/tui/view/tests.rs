@@ -241,6 +241,15 @@ fn states() -> Vec<(&'static str, App)> {
     quitting.focus = quitting.elements().len() - 1;
     send(&mut quitting, [key(KeyCode::Char('q'))]);
     v.push(("trust_quit_keeps_draft", quitting));
+    let mut asks_token = on_trust();
+    send(
+        &mut asks_token,
+        [Msg::Key(ratatui::crossterm::event::KeyEvent::new(
+            KeyCode::Char('l'),
+            ratatui::crossterm::event::KeyModifiers::CONTROL,
+        ))],
+    );
+    v.push(("trust_token_for_lookup", asks_token));
     let mut trust_bad = on_trust();
     send(&mut trust_bad, [ctrl_u()]);
     typed(&mut trust_bad, "*/*");
