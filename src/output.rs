@@ -153,6 +153,22 @@ pub fn progress_line(p: &Progress) -> String {
 }
 
 /// One stderr line for a resource in the final result.
+/// A policy someone else attached: reported, never detached.
+pub fn left_alone_line(p: &crate::aws::AttachedPolicy) -> String {
+    format!(
+        "· policy        kept      {} (attached by someone else; left alone)",
+        p.arn
+    )
+}
+
+/// The closing count of AWS calls.
+pub fn calls_line(total: usize, mutating: usize) -> String {
+    format!(
+        "{total} AWS call{}, {mutating} of them changing something",
+        if total == 1 { "" } else { "s" }
+    )
+}
+
 pub fn report_line(r: &ResourceReport) -> String {
     let mut line = format!("= {:<13} {:<9} {}", r.resource, r.action.as_str(), r.id);
     if !r.details.is_empty() {

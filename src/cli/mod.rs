@@ -162,11 +162,9 @@ async fn connect(cx: &Context, reading: bool) -> SdkAws {
 /// changed something. Printed whatever the result.
 fn counted<T>(aws: &impl Aws, result: T) -> T {
     let calls = aws.calls();
-    let total = calls.total();
     eprintln!(
-        "{total} AWS call{}, {} of them changing something",
-        if total == 1 { "" } else { "s" },
-        calls.mutating()
+        "{}",
+        crate::output::calls_line(calls.total(), calls.mutating())
     );
     result
 }

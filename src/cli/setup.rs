@@ -267,10 +267,7 @@ pub async fn apply<A: Aws>(
         eprintln!("{}", output::report_line(r));
     }
     for other in &outcome.left_alone {
-        eprintln!(
-            "· policy        kept      {} (attached by someone else; left alone)",
-            other.arn
-        );
+        eprintln!("{}", output::left_alone_line(other));
     }
     if let Some((path, content)) = &request.ci_job {
         match crate::ci_job::write(path, content, request.yes) {

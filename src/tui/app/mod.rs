@@ -266,6 +266,11 @@ pub enum Msg {
     Mouse(MouseEvent),
     /// A bracketed paste: text, never keys.
     Paste(String),
+    /// How many AWS calls the session has made so far (after an apply).
+    Calls {
+        total: usize,
+        mutating: usize,
+    },
     Tick,
     Identity {
         attempt: u64,
@@ -495,6 +500,8 @@ pub struct App {
     apply_gen: u64,
     pub applying: bool,
     pub outcome: Option<Outcome>,
+    /// AWS calls made in this session (all, and those that changed something), for Done.
+    pub calls: Option<(usize, usize)>,
     /// The answers the plan on Review was made from, and those the last finished apply carried
     /// out: the ARN is handed out only while the answers on screen are still these.
     planned_answers: Option<SetupInput>,
@@ -578,6 +585,7 @@ impl App {
             apply_gen: 0,
             applying: false,
             outcome: None,
+            calls: None,
             mouse_capture: true,
             token_for_lookup: false,
             planned_answers: None,

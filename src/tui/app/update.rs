@@ -131,6 +131,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Mouse(m) => on_mouse(app, m),
         Msg::Paste(text) => on_paste(app, &text),
+        Msg::Calls { total, mutating } => {
+            app.calls = Some((total, mutating));
+            vec![]
+        }
         Msg::Key(key) => on_key(app, key),
     }
 }

@@ -178,6 +178,11 @@ impl<C: Connect> Effects<C> {
                         let _ = tx.send(msg);
                     })
                     .await;
+                    let calls = aws.calls();
+                    let _ = tx.send(Msg::Calls {
+                        total: calls.total(),
+                        mutating: calls.mutating(),
+                    });
                     if let Err(e) = result {
                         let _ = tx.send(Msg::ActionFinished {
                             attempt,

@@ -197,6 +197,10 @@ async fn an_apply_that_fails_at_step_3_is_resumed_with_r_making_only_the_missing
         w.store.load().is_none(),
         "a finished setup clears the journal"
     );
+    // Done says how many calls the session made (the denied attach counts), as the CLI does.
+    let total = fake.calls().total();
+    w.until("the call count", |a| a.calls == Some((total, 4)))
+        .await;
 }
 
 #[tokio::test]

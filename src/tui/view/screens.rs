@@ -617,6 +617,28 @@ fn done(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     );
     frame.render_widget(Paragraph::new(arn_text).block(block), arn_area);
     let audience = app.audience.value.as_str();
+    // What the setup did, in the command line's words.
+    let mut summary: Vec<Line> = Vec::new();
+    if let Some(outcome) = &app.outcome {
+        summary.extend(
+            outcome
+                .resources
+                .iter()
+                .map(|r| Line::from(Span::styled(crate::output::report_line(r), theme.ok()))),
+        );
+        summary.extend(outcome.left_alone.iter().map(|p| {
+            Line::from(Span::styled(
+                crate::output::left_alone_line(p),
+                theme.muted(),
+            ))
+        }));
+    }
+    if let Some((total, mutating)) = app.calls {
+        summary.push(Line::from(Span::styled(
+            crate::output::calls_line(total, mutating),
+            theme.muted(),
+        )));
+    }
     let mut lines = vec![
         Line::from("1. In GitLab: Settings › CI/CD › Variables › Add variable:"),
         Line::from(vec![
@@ -649,6 +671,11 @@ fn done(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let tail = lines.split_off(2);
     lines.extend(gitlab);
     lines.extend(tail);
+    if !summary.is_empty() {
+        summary.push(Line::default());
+        summary.extend(lines);
+        lines = summary;
+    }
     let width = usize::from(rest.width);
     lines.extend(
         ci_job::token_file_job(audience, ci_job::DEFAULT_VARIABLE)

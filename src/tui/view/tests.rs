@@ -352,6 +352,13 @@ fn states() -> Vec<(&'static str, App)> {
         ],
     );
     assert_eq!(done.screen, Screen::Done);
+    send(
+        &mut done,
+        [Msg::Calls {
+            total: 8,
+            mutating: 3,
+        }],
+    );
     v.push(("done", done.clone()));
     send(
         &mut done,
