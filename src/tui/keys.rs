@@ -136,6 +136,7 @@ pub fn help(app: &App) -> Keys {
                 "Enter (Next)",
                 "show what will be removed; again: remove (asks)",
             ),
+            ("f", "a role this tool did not make: remove anyway (asks)"),
             ("j/k ↑/↓", "scroll"),
         ]),
     }

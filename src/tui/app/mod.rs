@@ -258,6 +258,10 @@ pub enum Confirm {
     Quit,
     /// Quit with answers typed and nothing applied: they are kept as a draft.
     QuitDraft,
+    /// Remove a role aws-oidc-wizard did not create.
+    ForceRemove {
+        role: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -389,6 +393,8 @@ pub enum Effect {
     PlanRemove {
         attempt: u64,
         role: String,
+        /// Also a role this tool did not create (the command line's `--force`), after a yes.
+        force: bool,
     },
     Remove {
         attempt: u64,

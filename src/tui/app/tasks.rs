@@ -50,17 +50,23 @@ impl App {
                         self.notice = Some(why);
                         return vec![];
                     }
-                    self.task_gen += 1;
-                    self.remove_plan = Load::Loading;
-                    self.removed = Load::Idle;
-                    vec![Effect::PlanRemove {
-                        attempt: self.task_gen,
-                        role: self.target_role.value.trim().to_string(),
-                    }]
+                    self.plan_remove(false)
                 }
             },
             _ => vec![],
         }
+    }
+
+    /// Read what removing the role would do; `force`: also when this tool did not create it.
+    pub(super) fn plan_remove(&mut self, force: bool) -> Vec<Effect> {
+        self.task_gen += 1;
+        self.remove_plan = Load::Loading;
+        self.removed = Load::Idle;
+        vec![Effect::PlanRemove {
+            attempt: self.task_gen,
+            role: self.target_role.value.trim().to_string(),
+            force,
+        }]
     }
 
     pub(super) fn confirm_remove(&mut self) -> Vec<Effect> {

@@ -801,7 +801,8 @@ fn removing_shows_the_plan_then_asks() {
         effects,
         [Effect::PlanRemove {
             attempt: 1,
-            role: "web".into()
+            role: "web".into(),
+            force: false,
         }]
     );
     let plan = crate::destroy::DestroyPlan {
@@ -1275,5 +1276,42 @@ fn the_task_list_moves_with_the_arrows_and_enter_on_project_ids_goes_on() {
         !effects
             .iter()
             .any(|e| matches!(e, Effect::LookupProjectIds { .. }))
+    );
+}
+
+#[test]
+fn a_role_this_tool_did_not_make_is_removed_only_after_two_yeses() {
+    let mut app = with_account();
+    choose_task(&mut app, Task::Remove);
+    send(&mut app, [key(KeyCode::Enter)]);
+    assert_eq!(app.screen, Screen::Remove);
+    app.focus = 0;
+    typed(&mut app, "theirs");
+    app.focus = 1;
+    send(&mut app, [key(KeyCode::Enter)]);
+    let not_ours = ErrorView::from(&crate::engine::EngineError::NotOurs {
+        name: "theirs".into(),
+    });
+    assert!(!not_ours.hint.contains("--"), "{}", not_ours.hint);
+    send(
+        &mut app,
+        [Msg::RemovePlanned {
+            attempt: 1,
+            result: Err(not_ours),
+        }],
+    );
+    // f asks; n leaves it; y plans again with force, and removing still needs its own yes.
+    assert!(send(&mut app, [key(KeyCode::Char('f'))]).is_empty());
+    assert!(matches!(app.confirm, Some(Confirm::ForceRemove { .. })));
+    assert!(send(&mut app, [key(KeyCode::Char('n'))]).is_empty());
+    send(&mut app, [key(KeyCode::Char('f'))]);
+    let effects = send(&mut app, [key(KeyCode::Char('y'))]);
+    assert_eq!(
+        effects,
+        [Effect::PlanRemove {
+            attempt: 2,
+            role: "theirs".into(),
+            force: true,
+        }]
     );
 }

@@ -469,6 +469,14 @@ fn on_next_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         (Screen::Account, KeyCode::Char('r')) => vec![app.connect()],
         (Screen::Check, KeyCode::Char('r')) => app.run_check(),
         (Screen::Check | Screen::Explain | Screen::Remove, KeyCode::Enter) => app.task_action(),
+        // The command line's --force, behind a question: only after the plan said "not ours".
+        (Screen::Remove, KeyCode::Char('f')) if matches!(&app.remove_plan, Load::Failed(e) if e.code == "NotOurs") =>
+        {
+            app.confirm = Some(Confirm::ForceRemove {
+                role: app.target_role.value.trim().to_string(),
+            });
+            vec![]
+        }
         (Screen::Check | Screen::Explain | Screen::Remove, KeyCode::Char('j') | KeyCode::Down) => {
             app.scroll = app.scroll.saturating_add(1);
             vec![]
@@ -639,6 +647,7 @@ fn on_confirm(app: &mut App, confirm: Confirm, key: KeyEvent) -> Vec<Effect> {
         Confirm::Remove if yes => app.confirm_remove(),
         Confirm::ReplaceVariable { .. } if yes => app.store_variable(true),
         Confirm::Quit | Confirm::QuitDraft if yes => app.quit_now(),
+        Confirm::ForceRemove { .. } if yes => app.plan_remove(true),
         _ => vec![],
     }
 }

@@ -48,7 +48,7 @@ pub fn hint(e: &EngineError) -> String {
             "check the role name and that this is the right account (Account screen)".into()
         }
         EngineError::NotOurs { .. } => {
-            "the wizard removes only roles it created; check the name".into()
+            "check the name; f removes it anyway, after you confirm".into()
         }
         EngineError::ConfirmationRequired { .. } => "answer the question with y to go on".into(),
         other => other.hint(),

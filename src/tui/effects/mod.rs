@@ -218,10 +218,14 @@ impl<C: Connect> Effects<C> {
                     let _ = tx.send(Msg::Explained { attempt, result });
                 });
             }
-            Effect::PlanRemove { attempt, role } => {
+            Effect::PlanRemove {
+                attempt,
+                role,
+                force,
+            } => {
                 let Some(aws) = self.client() else { return };
                 tokio::spawn(async move {
-                    let result = crate::destroy::plan(&*aws, &role, false)
+                    let result = crate::destroy::plan(&*aws, &role, force)
                         .await
                         .map_err(|e| ErrorView::from(&e));
                     let _ = tx.send(Msg::RemovePlanned { attempt, result });

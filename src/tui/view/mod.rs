@@ -245,6 +245,14 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
             b.push("Apply them now?".into());
             (" Apply ", b)
         }
+        Confirm::ForceRemove { role } => (
+            " Remove a role this tool did not make? ",
+            vec![
+                format!("{role} was not created by aws-oidc-wizard: someone else made it, and other pipelines or people may rely on it."),
+                String::new(),
+                "Show what removing it would do? (Nothing is removed before a second yes.)".into(),
+            ],
+        ),
         Confirm::QuitDraft => (
             " Quit? ",
             vec![
