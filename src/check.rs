@@ -247,6 +247,21 @@ pub fn audit(
     out
 }
 
+/// The names of the account's GitLab OIDC roles (every page of `ListRoles`, one read), sorted:
+/// what the wizard offers to pick from for Explain and Remove.
+pub async fn gitlab_role_names<A: Aws>(aws: &A) -> Result<Vec<String>, EngineError> {
+    let mut names: Vec<String> = aws
+        .list_roles()
+        .await
+        .map_err(EngineError::aws(Step::Role))?
+        .into_iter()
+        .filter(is_gitlab_role)
+        .map(|r| r.name)
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
 /// Audit one role by name, or every GitLab OIDC role.
 pub async fn check<A: Aws>(aws: &A, role: Option<&str>) -> Result<Vec<RoleReport>, EngineError> {
     let roles: Vec<Role> = match role {
@@ -410,5 +425,31 @@ mod tests {
         assert!(is_gitlab_role(&r));
         r.trust_policy = json!({"Statement": {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}});
         assert!(!is_gitlab_role(&r));
+    }
+
+    #[tokio::test]
+    async fn the_gitlab_roles_to_pick_from_are_named_in_order_in_one_read() {
+        let fake = crate::aws::fake::FakeAws::new();
+        {
+            let mut state = fake.state.lock().expect("state");
+            for (name, trust) in [
+                ("web", role(json!({}), 3600).trust_policy),
+                ("api", role(json!({}), 3600).trust_policy),
+                (
+                    "ec2",
+                    json!({"Statement": {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}}),
+                ),
+            ] {
+                let mut r = role(json!({}), 3600);
+                r.name = name.into();
+                r.trust_policy = trust;
+                state.roles.insert(name.into(), r);
+            }
+        }
+        assert_eq!(
+            gitlab_role_names(&fake).await.expect("listed"),
+            ["api", "web"]
+        );
+        assert_eq!(fake.calls().snapshot(), ["iam.ListRoles"]);
     }
 }

@@ -270,6 +270,10 @@ pub enum Msg {
     Mouse(MouseEvent),
     /// A bracketed paste: text, never keys.
     Paste(String),
+    GitLabRoles {
+        attempt: u64,
+        result: Result<Vec<String>, ErrorView>,
+    },
     /// How many AWS calls the session has made so far (after an apply).
     Calls {
         total: usize,
@@ -390,6 +394,10 @@ pub enum Effect {
         role: String,
         claims: crate::flow::claims::ClaimsSource,
     },
+    /// The account's GitLab roles, to pick from on Explain and Remove.
+    ListGitLabRoles {
+        attempt: u64,
+    },
     PlanRemove {
         attempt: u64,
         role: String,
@@ -448,6 +456,9 @@ pub struct App {
     pub mouse_capture: bool,
     /// A project-id look-up asked for a GitLab token: its field is shown on Who may assume.
     pub token_for_lookup: bool,
+    /// The account's GitLab roles, offered on Explain and Remove (↑/↓ in the role field).
+    pub gitlab_roles: Load<Vec<String>>,
+    gitlab_roles_gen: u64,
     /// The step-list rectangle of the last frame, for mouse clicks.
     pub step_list_area: Option<ratatui::layout::Rect>,
 
@@ -594,6 +605,8 @@ impl App {
             calls: None,
             mouse_capture: true,
             token_for_lookup: false,
+            gitlab_roles: Load::Idle,
+            gitlab_roles_gen: 0,
             planned_answers: None,
             applied_answers: None,
             copied: None,
@@ -795,6 +808,15 @@ impl App {
                 vec![]
             }
             Screen::Check => self.run_check(),
+            Screen::Explain | Screen::Remove
+                if matches!(self.gitlab_roles, Load::Idle | Load::Failed(_)) =>
+            {
+                self.gitlab_roles_gen += 1;
+                self.gitlab_roles = Load::Loading;
+                vec![Effect::ListGitLabRoles {
+                    attempt: self.gitlab_roles_gen,
+                }]
+            }
             Screen::Review => self.replan(),
             _ => vec![],
         };

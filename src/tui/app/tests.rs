@@ -1315,3 +1315,32 @@ fn a_role_this_tool_did_not_make_is_removed_only_after_two_yeses() {
         }]
     );
 }
+
+#[test]
+fn explain_and_remove_offer_the_gitlab_roles_to_pick() {
+    let mut app = with_account();
+    choose_task(&mut app, Task::Remove);
+    let effects = send(&mut app, [key(KeyCode::Enter)]);
+    assert_eq!(app.screen, Screen::Remove);
+    let Some(Effect::ListGitLabRoles { attempt }) = effects.first() else {
+        panic!("{effects:?}");
+    };
+    let attempt = *attempt;
+    send(
+        &mut app,
+        [Msg::GitLabRoles {
+            attempt,
+            result: Ok(vec!["api".into(), "web".into()]),
+        }],
+    );
+    app.focus = 0;
+    send(&mut app, [key(KeyCode::Down)]);
+    assert_eq!(app.target_role.value, "api");
+    send(&mut app, [key(KeyCode::Down)]);
+    assert_eq!(app.target_role.value, "web");
+    send(&mut app, [key(KeyCode::Down)]);
+    assert_eq!(app.target_role.value, "api", "round");
+    send(&mut app, [key(KeyCode::Up)]);
+    assert_eq!(app.target_role.value, "web");
+    assert_eq!(app.focused(), Element::TargetRole);
+}

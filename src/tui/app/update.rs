@@ -131,6 +131,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Mouse(m) => on_mouse(app, m),
         Msg::Paste(text) => on_paste(app, &text),
+        Msg::GitLabRoles { attempt, result } => {
+            if attempt == app.gitlab_roles_gen {
+                app.gitlab_roles = result.map_or_else(Load::Failed, Load::Loaded);
+            }
+            vec![]
+        }
         Msg::Calls { total, mutating } => {
             app.calls = Some((total, mutating));
             vec![]
@@ -213,6 +219,24 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if ctrl && key.code == KeyCode::Char('l') && app.screen == Screen::Trust && app.is_gitlab_com()
     {
         return app.lookup_project_ids();
+    }
+    // In the role field of Explain and Remove, ↓/↑ pick from the account's GitLab roles.
+    if focused == Element::TargetRole
+        && matches!(key.code, KeyCode::Down | KeyCode::Up)
+        && let Some(roles) = app.gitlab_roles.loaded().filter(|r| !r.is_empty())
+    {
+        let at = roles
+            .iter()
+            .position(|r| *r == app.target_role.value.trim());
+        let next = match (key.code, at) {
+            (KeyCode::Down, Some(i)) => (i + 1) % roles.len(),
+            (KeyCode::Up, Some(i)) => (i + roles.len() - 1) % roles.len(),
+            (KeyCode::Up, None) => roles.len() - 1,
+            _ => 0,
+        };
+        let name = roles[next].clone();
+        app.target_role.set(&name);
+        return vec![];
     }
     // The Task options are a vertical list: ↓/↑ (and j/k) move between them.
     if focused == Element::Task {

@@ -218,6 +218,15 @@ impl<C: Connect> Effects<C> {
                     let _ = tx.send(Msg::Explained { attempt, result });
                 });
             }
+            Effect::ListGitLabRoles { attempt } => {
+                let Some(aws) = self.client() else { return };
+                tokio::spawn(async move {
+                    let result = crate::check::gitlab_role_names(&*aws)
+                        .await
+                        .map_err(|e| ErrorView::from(&e));
+                    let _ = tx.send(Msg::GitLabRoles { attempt, result });
+                });
+            }
             Effect::PlanRemove {
                 attempt,
                 role,

@@ -748,6 +748,31 @@ fn check(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     frame.render_widget(Paragraph::new(next_line(app, theme, "Check again")), bottom);
 }
 
+/// The account's GitLab roles under the role field: pick with ↑/↓ instead of typing.
+fn role_choices(app: &App, theme: &Theme) -> Vec<Line<'static>> {
+    let text = match &app.gitlab_roles {
+        Load::Idle => return vec![],
+        Load::Loading => format!("  {} listing the account's GitLab roles…", spinner(app)),
+        Load::Loaded(roles) if roles.is_empty() => {
+            "  (no GitLab OIDC role in this account)".to_string()
+        }
+        Load::Loaded(roles) => {
+            const SHOWN: usize = 4;
+            let more = roles.len().saturating_sub(SHOWN);
+            let mut names = roles[..roles.len().min(SHOWN)].join(", ");
+            if more > 0 {
+                names.push_str(&format!(" and {more} more"));
+            }
+            format!("  ↑/↓ picks: {names}")
+        }
+        Load::Failed(e) => format!(
+            "  (the roles could not be listed: {}; type the name)",
+            e.code
+        ),
+    };
+    vec![Line::from(Span::styled(text, theme.muted()))]
+}
+
 fn explain(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let mut head = vec![Line::from(Span::styled(
         "Why was a pipeline refused? Tokens are never stored.",
@@ -756,6 +781,9 @@ fn explain(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let mut cursor = None;
     for e in [Element::TargetRole, Element::ClaimsFile, Element::Token] {
         push_field(&mut head, &mut cursor, app, e, theme);
+        if e == Element::TargetRole {
+            head.extend(role_choices(app, theme));
+        }
     }
     head.push(next_line(app, theme, "Explain"));
     let mut body = vec![Line::default()];
@@ -773,8 +801,10 @@ fn explain(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         }
     }
     // The fields stay in place; only the explanation below them scrolls.
-    let [top, rest] =
-        Layout::vertical([Constraint::Length(head.len() as u16), Constraint::Min(0)]).areas(area);
+    let width = usize::from(area.width).max(1);
+    let rows: usize = head.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
+    let rows = u16::try_from(rows).unwrap_or(u16::MAX);
+    let [top, rest] = Layout::vertical([Constraint::Length(rows), Constraint::Min(0)]).areas(area);
     form(frame, app, top, head, cursor);
     frame.render_widget(
         Paragraph::new(body)
@@ -791,6 +821,7 @@ fn remove(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     ))];
     let mut cursor = None;
     push_field(&mut lines, &mut cursor, app, Element::TargetRole, theme);
+    lines.extend(role_choices(app, theme));
     let shown =
         matches!(&app.remove_plan, Load::Loaded(Some(p)) if p.role == app.target_role.value.trim());
     let removed = matches!(app.removed, Load::Loaded(_));

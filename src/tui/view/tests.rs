@@ -415,7 +415,19 @@ fn states() -> Vec<(&'static str, App)> {
 fn on_task(task: crate::tui::app::Task) -> App {
     let mut app = with_account();
     app.task = task;
-    next(&mut app);
+    let effects = next(&mut app);
+    // Explain and Remove list the account's GitLab roles to pick from.
+    for e in effects {
+        if let Effect::ListGitLabRoles { attempt } = e {
+            send(
+                &mut app,
+                [Msg::GitLabRoles {
+                    attempt,
+                    result: Ok(vec!["gitlab-acme-api".into(), "gitlab-acme-web".into()]),
+                }],
+            );
+        }
+    }
     app
 }
 
