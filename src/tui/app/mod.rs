@@ -274,6 +274,10 @@ pub enum Msg {
         attempt: u64,
         result: Result<Vec<String>, ErrorView>,
     },
+    RoleLookup {
+        attempt: u64,
+        result: Result<Option<ExistingRole>, ErrorView>,
+    },
     /// How many AWS calls the session has made so far (after an apply).
     Calls {
         total: usize,
@@ -342,6 +346,15 @@ pub enum Msg {
     Terminate,
 }
 
+/// What exists under the role name typed on the Role screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExistingRole {
+    pub name: String,
+    pub path: String,
+    /// Tagged as made by aws-oidc-wizard.
+    pub ours: bool,
+}
+
 /// How the wizard ended, for the shell.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum End {
@@ -393,6 +406,11 @@ pub enum Effect {
         attempt: u64,
         role: String,
         claims: crate::flow::claims::ClaimsSource,
+    },
+    /// Whether a role of this name exists (the Role screen says so as you type).
+    LookupRole {
+        attempt: u64,
+        name: String,
     },
     /// The account's GitLab roles, to pick from on Explain and Remove.
     ListGitLabRoles {
@@ -459,6 +477,10 @@ pub struct App {
     /// The account's GitLab roles, offered on Explain and Remove (↑/↓ in the role field).
     pub gitlab_roles: Load<Vec<String>>,
     gitlab_roles_gen: u64,
+    /// Whether the role named on the Role screen exists, looked up as it is typed.
+    pub existing_role: Load<Option<ExistingRole>>,
+    role_lookup_gen: u64,
+    role_lookup_due: Option<u8>,
     /// The step-list rectangle of the last frame, for mouse clicks.
     pub step_list_area: Option<ratatui::layout::Rect>,
 
@@ -607,6 +629,9 @@ impl App {
             token_for_lookup: false,
             gitlab_roles: Load::Idle,
             gitlab_roles_gen: 0,
+            existing_role: Load::Idle,
+            role_lookup_gen: 0,
+            role_lookup_due: None,
             planned_answers: None,
             applied_answers: None,
             copied: None,
@@ -805,7 +830,7 @@ impl App {
                     let name = self.suggested_role_name();
                     self.role_name.set(&name);
                 }
-                vec![]
+                self.lookup_role()
             }
             Screen::Check => self.run_check(),
             Screen::Explain | Screen::Remove
@@ -883,6 +908,22 @@ impl App {
         }
         self.screen = here;
         target
+    }
+
+    /// Look the typed role name up (a valid name only; answers for older names are dropped).
+    pub(super) fn lookup_role(&mut self) -> Vec<Effect> {
+        self.role_lookup_due = None;
+        let name = self.role_name.value.trim().to_string();
+        if RoleName::parse(&name).is_err() || self.identity.loaded().is_none() {
+            self.existing_role = Load::Idle;
+            return vec![];
+        }
+        self.role_lookup_gen += 1;
+        self.existing_role = Load::Loading;
+        vec![Effect::LookupRole {
+            attempt: self.role_lookup_gen,
+            name,
+        }]
     }
 
     fn lookup_provider(&mut self) -> Vec<Effect> {

@@ -1344,3 +1344,54 @@ fn explain_and_remove_offer_the_gitlab_roles_to_pick() {
     assert_eq!(app.target_role.value, "web");
     assert_eq!(app.focused(), Element::TargetRole);
 }
+
+#[test]
+fn the_role_screen_says_whether_the_name_exists_as_it_is_typed() {
+    let mut app = on_trust();
+    app.focus = app.elements().len() - 1;
+    send(&mut app, [key(KeyCode::Enter)]); // Permissions
+    app.focus = app.elements().len() - 1;
+    let effects = send(&mut app, [key(KeyCode::Enter)]); // Role
+    assert_eq!(app.screen, Screen::Role);
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::LookupRole { name, .. } if name == "gitlab-acme-web")),
+        "{effects:?}"
+    );
+    // Typing: the old answer is dropped; the look-up waits for a pause in typing.
+    app.focus = 0;
+    let effects = typed(&mut app, "-v2");
+    assert!(
+        effects.is_empty() && app.existing_role == Load::Idle,
+        "{effects:?}"
+    );
+    let effects = send(&mut app, (0..6).map(|_| Msg::Tick));
+    let Some(Effect::LookupRole { attempt, name }) = effects.first() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(name, "gitlab-acme-web-v2");
+    let attempt = *attempt;
+    // A late answer for the first name is ignored.
+    send(
+        &mut app,
+        [Msg::RoleLookup {
+            attempt: attempt - 1,
+            result: Ok(None),
+        }],
+    );
+    assert_eq!(app.existing_role, Load::Loading);
+    let existing = ExistingRole {
+        name: "gitlab-acme-web-v2".into(),
+        path: "/".into(),
+        ours: true,
+    };
+    send(
+        &mut app,
+        [Msg::RoleLookup {
+            attempt,
+            result: Ok(Some(existing.clone())),
+        }],
+    );
+    assert_eq!(app.existing_role, Load::Loaded(Some(existing)));
+}

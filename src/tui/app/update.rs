@@ -7,14 +7,26 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Tick => {
             app.spinner = app.spinner.wrapping_add(1);
-            match app.lookup_due {
+            let mut effects = match app.lookup_due {
                 Some(0) => app.lookup_provider(),
                 Some(n) => {
                     app.lookup_due = Some(n - 1);
                     vec![]
                 }
                 None => vec![],
+            };
+            match app.role_lookup_due {
+                Some(0) => effects.extend(app.lookup_role()),
+                Some(n) => app.role_lookup_due = Some(n - 1),
+                None => {}
             }
+            effects
+        }
+        Msg::RoleLookup { attempt, result } => {
+            if attempt == app.role_lookup_gen {
+                app.existing_role = result.map_or_else(Load::Failed, Load::Loaded);
+            }
+            vec![]
         }
         Msg::Terminate => app.quit_now(),
         Msg::Identity { attempt, result } => {
@@ -478,7 +490,12 @@ fn after_edit(app: &mut App, e: Element) -> Vec<Effect> {
             app.audience_edited = true;
             app.lookup_due = Some(LOOKUP_DEBOUNCE_TICKS);
         }
-        Element::RoleName => app.role_name_edited = true,
+        Element::RoleName => {
+            app.role_name_edited = true;
+            // What was found for the old name says nothing of the new one.
+            app.existing_role = Load::Idle;
+            app.role_lookup_due = Some(LOOKUP_DEBOUNCE_TICKS);
+        }
         Element::Filter => {
             app.list_cursor = 0;
             app.refilter();

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::app::{Effect, ErrorView, Msg};
+use super::app::{Effect, ErrorView, ExistingRole, Msg};
 use super::clipboard;
 use crate::aws::Aws;
 use crate::aws::sdk::{ConnectOptions, Connection, SdkAws};
@@ -216,6 +216,23 @@ impl<C: Connect> Effects<C> {
                         Err(e) => Err(ErrorView::from(&EngineError::Claims(e))),
                     };
                     let _ = tx.send(Msg::Explained { attempt, result });
+                });
+            }
+            Effect::LookupRole { attempt, name } => {
+                let Some(aws) = self.client() else { return };
+                tokio::spawn(async move {
+                    let result = aws
+                        .get_role(&name)
+                        .await
+                        .map(|found| {
+                            found.map(|r| ExistingRole {
+                                ours: crate::plan::is_managed(&r.tags),
+                                name: r.name,
+                                path: r.path,
+                            })
+                        })
+                        .map_err(aws_error(Step::Role));
+                    let _ = tx.send(Msg::RoleLookup { attempt, result });
                 });
             }
             Effect::ListGitLabRoles { attempt } => {

@@ -408,6 +408,48 @@ pub fn draw_policy_list(frame: &mut Frame, app: &App, theme: &Theme, area: Rect)
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
+/// Whether the typed name is a new role or an existing one, and what that means.
+fn existing_role_line(app: &App, theme: &Theme) -> Option<Line<'static>> {
+    let wanted_path = match app.role_path.value.trim() {
+        "" => "/",
+        p => p,
+    };
+    let (text, style) = match &app.existing_role {
+        Load::Idle => return None,
+        Load::Loading => (
+            format!("  {} is this name taken?", spinner(app)),
+            theme.muted(),
+        ),
+        Load::Loaded(None) => ("  ✓ a new role: Apply creates it".to_string(), theme.ok()),
+        Load::Loaded(Some(r)) if r.path != wanted_path => (
+            format!(
+                "  ✗ {} exists at path {}: IAM cannot move a role; set Role path to {} or choose another name",
+                r.name, r.path, r.path
+            ),
+            theme.error(),
+        ),
+        Load::Loaded(Some(r)) if r.ours => (
+            format!(
+                "  ! {} exists (made by aws-oidc-wizard): Review shows what changes",
+                r.name
+            ),
+            theme.warn(),
+        ),
+        Load::Loaded(Some(r)) => (
+            format!(
+                "  ! {} exists and was not made by aws-oidc-wizard: Review shows the changes, and Apply asks first",
+                r.name
+            ),
+            theme.warn(),
+        ),
+        Load::Failed(e) => (
+            format!("  (could not check the name: {})", e.code),
+            theme.muted(),
+        ),
+    };
+    Some(Line::from(Span::styled(text, style)))
+}
+
 fn role(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let mut lines = Vec::new();
     let mut cursor = None;
@@ -419,6 +461,9 @@ fn role(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Element::Boundary,
     ] {
         push_field(&mut lines, &mut cursor, app, e, theme);
+        if e == Element::RoleName {
+            lines.extend(existing_role_line(app, theme));
+        }
     }
     lines.push(Line::default());
     if let Some((id, _)) = app.identity.loaded() {

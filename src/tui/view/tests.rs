@@ -60,8 +60,20 @@ fn on_role() -> App {
     );
     app.selected
         .insert("arn:aws:iam::aws:policy/ReadOnlyAccess".into());
-    next(&mut app);
+    let effects = next(&mut app);
     assert_eq!(app.screen, Screen::Role);
+    // The name is free.
+    for e in effects {
+        if let Effect::LookupRole { attempt, .. } = e {
+            send(
+                &mut app,
+                [Msg::RoleLookup {
+                    attempt,
+                    result: Ok(None),
+                }],
+            );
+        }
+    }
     app
 }
 
@@ -299,6 +311,19 @@ fn states() -> Vec<(&'static str, App)> {
     role_bad.focus = 0;
     typed(&mut role_bad, " and more");
     v.push(("role_error", role_bad));
+    let mut taken = on_role();
+    send(
+        &mut taken,
+        [Msg::RoleLookup {
+            attempt: 1,
+            result: Ok(Some(crate::tui::app::ExistingRole {
+                name: "gitlab-acme-web".into(),
+                path: "/ci/".into(),
+                ours: false,
+            })),
+        }],
+    );
+    v.push(("role_exists_elsewhere", taken));
 
     v.push(("review_loading", on_review()));
     v.push(("review_loaded", reviewed()));
