@@ -106,7 +106,7 @@ pub fn help(app: &App) -> Keys {
             ),
             ("Space / x", "select or unselect"),
             ("/", "back to the filter"),
-            ("Enter (ARN)", "add a custom policy ARN"),
+            ("Enter (ARN)", "add a custom ARN (checked), or remove it"),
         ]),
         Screen::Review => k.extend([
             ("a", "apply the changes listed"),

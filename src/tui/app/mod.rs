@@ -278,6 +278,11 @@ pub enum Msg {
         attempt: u64,
         result: Result<Option<ExistingRole>, ErrorView>,
     },
+    PolicyChecked {
+        attempt: u64,
+        arn: String,
+        result: Result<Option<ManagedPolicy>, ErrorView>,
+    },
     /// How many AWS calls the session has made so far (after an apply).
     Calls {
         total: usize,
@@ -407,6 +412,11 @@ pub enum Effect {
         role: String,
         claims: crate::flow::claims::ClaimsSource,
     },
+    /// Whether a custom policy ARN exists and can be attached, before it is selected.
+    CheckPolicy {
+        attempt: u64,
+        arn: String,
+    },
     /// Whether a role of this name exists (the Role screen says so as you type).
     LookupRole {
         attempt: u64,
@@ -481,6 +491,7 @@ pub struct App {
     pub existing_role: Load<Option<ExistingRole>>,
     role_lookup_gen: u64,
     role_lookup_due: Option<u8>,
+    policy_check_gen: u64,
     /// The step-list rectangle of the last frame, for mouse clicks.
     pub step_list_area: Option<ratatui::layout::Rect>,
 
@@ -632,6 +643,7 @@ impl App {
             existing_role: Load::Idle,
             role_lookup_gen: 0,
             role_lookup_due: None,
+            policy_check_gen: 0,
             planned_answers: None,
             applied_answers: None,
             copied: None,

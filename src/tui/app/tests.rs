@@ -1395,3 +1395,69 @@ fn the_role_screen_says_whether_the_name_exists_as_it_is_typed() {
     );
     assert_eq!(app.existing_role, Load::Loaded(Some(existing)));
 }
+
+#[test]
+fn a_custom_arn_is_checked_before_it_is_selected_and_can_be_removed() {
+    let mut app = on_trust();
+    app.focus = app.elements().len() - 1;
+    send(&mut app, [key(KeyCode::Enter)]);
+    assert_eq!(app.screen, Screen::Permissions);
+    app.focus = app
+        .elements()
+        .iter()
+        .position(|e| *e == Element::CustomPolicy)
+        .unwrap();
+    let arn = "arn:aws:iam::123456789012:policy/deploy";
+    // A typo: AWS says there is no such policy; nothing is selected.
+    typed(&mut app, "arn:aws:iam::123456789012:policy/deplyo");
+    let effects = send(&mut app, [key(KeyCode::Enter)]);
+    let Some(Effect::CheckPolicy { attempt, arn: typo }) = effects.first().cloned() else {
+        panic!("{effects:?}");
+    };
+    send(
+        &mut app,
+        [Msg::PolicyChecked {
+            attempt,
+            arn: typo,
+            result: Ok(None),
+        }],
+    );
+    assert!(app.selected.is_empty());
+    assert!(
+        app.notice
+            .as_deref()
+            .is_some_and(|n| n.contains("does not exist"))
+    );
+    // The right one: checked, then selected.
+    send(
+        &mut app,
+        [Msg::Key(KeyEvent::new(
+            KeyCode::Char('u'),
+            KeyModifiers::CONTROL,
+        ))],
+    );
+    typed(&mut app, arn);
+    let effects = send(&mut app, [key(KeyCode::Enter)]);
+    let Some(Effect::CheckPolicy { attempt, .. }) = effects.first().cloned() else {
+        panic!("{effects:?}");
+    };
+    let found = ManagedPolicy {
+        arn: arn.into(),
+        name: "deploy".into(),
+        attachable: true,
+    };
+    send(
+        &mut app,
+        [Msg::PolicyChecked {
+            attempt,
+            arn: arn.into(),
+            result: Ok(Some(found)),
+        }],
+    );
+    assert!(app.selected.contains(arn));
+    assert!(app.custom_policy.value.is_empty());
+    // Entered again: removed, with no AWS call.
+    typed(&mut app, arn);
+    assert!(send(&mut app, [key(KeyCode::Enter)]).is_empty());
+    assert!(!app.selected.contains(arn));
+}

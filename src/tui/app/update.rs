@@ -22,6 +22,35 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             effects
         }
+        Msg::PolicyChecked {
+            attempt,
+            arn,
+            result,
+        } => {
+            if attempt != app.policy_check_gen {
+                return vec![];
+            }
+            match result {
+                Ok(Some(p)) if !p.attachable => {
+                    app.notice = Some(format!(
+                        "✗ {arn} cannot be attached to a role (it is for service-linked roles)"
+                    ));
+                }
+                Ok(Some(p)) => {
+                    app.custom_policy.set("");
+                    if is_admin_policy_arn(&arn) {
+                        app.confirm = Some(Confirm::AdminPolicy { arn, name: p.name });
+                    } else {
+                        app.notice =
+                            Some(format!("added {} (Enter on it again removes it)", p.name));
+                        app.selected.insert(arn);
+                    }
+                }
+                Ok(None) => app.notice = Some(format!("✗ {arn} does not exist in this account")),
+                Err(e) => app.notice = Some(format!("✗ {arn} could not be checked: {}", e.code)),
+            }
+            vec![]
+        }
         Msg::RoleLookup { attempt, result } => {
             if attempt == app.role_lookup_gen {
                 app.existing_role = result.map_or_else(Load::Failed, Load::Loaded);
@@ -435,18 +464,24 @@ fn toggle_policy(app: &mut App) {
 fn on_field(app: &mut App, e: Element, key: KeyEvent) -> Vec<Effect> {
     if key.code == KeyCode::Enter {
         return match e {
+            // A custom ARN: one already selected is removed (a mistake undone); a new one is
+            // checked with AWS before it is selected.
             Element::CustomPolicy if !app.custom_policy.value.is_empty() => {
-                if app.error(e).is_none() {
-                    let arn = app.custom_policy.value.trim().to_string();
-                    if is_admin_policy_arn(&arn) {
-                        let name = arn.rsplit('/').next().unwrap_or(&arn).to_string();
-                        app.confirm = Some(Confirm::AdminPolicy { arn, name });
-                    } else {
-                        app.selected.insert(arn);
-                    }
-                    app.custom_policy.set("");
+                if app.error(e).is_some() {
+                    return vec![];
                 }
-                vec![]
+                let arn = app.custom_policy.value.trim().to_string();
+                if app.selected.remove(&arn) {
+                    app.custom_policy.set("");
+                    app.notice = Some(format!("removed {arn}"));
+                    return vec![];
+                }
+                app.policy_check_gen += 1;
+                app.notice = Some(format!("checking {arn}…"));
+                vec![Effect::CheckPolicy {
+                    attempt: app.policy_check_gen,
+                    arn,
+                }]
             }
             Element::GitLabToken if app.screen == Screen::Trust => app.lookup_project_ids(),
             Element::GitLabToken => {

@@ -218,6 +218,20 @@ impl<C: Connect> Effects<C> {
                     let _ = tx.send(Msg::Explained { attempt, result });
                 });
             }
+            Effect::CheckPolicy { attempt, arn } => {
+                let Some(aws) = self.client() else { return };
+                tokio::spawn(async move {
+                    let result = aws
+                        .get_policy(&arn)
+                        .await
+                        .map_err(aws_error(Step::Permissions));
+                    let _ = tx.send(Msg::PolicyChecked {
+                        attempt,
+                        arn,
+                        result,
+                    });
+                });
+            }
             Effect::LookupRole { attempt, name } => {
                 let Some(aws) = self.client() else { return };
                 tokio::spawn(async move {
