@@ -40,6 +40,7 @@ fn each_bad_input_class_exits_2_naming_the_flag_with_zero_calls() {
         (&["--project-id", "12ab"], "--project-id"),
         (&["--role-path", "no-slashes"], "--role-path"),
         (&["--description", &"d".repeat(1001)], "--description"),
+        (&["--region", "eu-west"], "--region"),
     ];
     for (extra, flag) in cases {
         let mut args: Vec<&str> = base.to_vec();

@@ -51,6 +51,11 @@ pub async fn run(cli: Cli) -> ExitCode {
     if let Err(e) = crate::logging::init(cli.log_file.clone()) {
         return exit::finish(Err(CliError::usage(format!("--log-file: {e}"))));
     }
+    if let Some(region) = cli.region.as_deref()
+        && let Err(e) = crate::plan::input::check_region(region)
+    {
+        return exit::finish(Err(CliError::from(e)));
+    }
     let options = ConnectOptions {
         profile: cli.profile.clone(),
         region: cli.region.clone(),

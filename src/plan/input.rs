@@ -530,6 +530,52 @@ impl PolicyRef {
 pub const ADMIN_POLICY_NAMES: [&str; 3] =
     ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"];
 
+/// Commercial, China and GovCloud regions, for the wizard's region choice (any well-formed name
+/// is accepted: new regions appear every year).
+pub const REGIONS: [&str; 19] = [
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "ca-central-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+    "ap-south-1",
+    "sa-east-1",
+    "cn-north-1",
+    "us-gov-west-1",
+    "us-gov-east-1",
+];
+
+/// An AWS region name: `geo-area-N` (`eu-west-1`, `us-gov-west-1`, `ap-southeast-5`).
+pub fn check_region(region: &str) -> Result<(), InputError> {
+    let parts: Vec<&str> = region.split('-').collect();
+    let well_formed = parts.len() >= 3
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts[0].len() == 2
+        && parts.last().is_some_and(|n| {
+            !n.is_empty() && n.len() <= 2 && n.chars().all(|c| c.is_ascii_digit())
+        });
+    if well_formed {
+        Ok(())
+    } else {
+        Err(InputError::new(
+            "--region",
+            region,
+            "is not an AWS region name (like eu-west-1 or us-east-1)",
+        ))
+    }
+}
+
 pub fn is_admin_policy_arn(arn: &str) -> bool {
     arn.split(':').nth(4) == Some("aws")
         && arn
@@ -654,6 +700,32 @@ mod tests {
         for bad in ["3599", "43201", "1h", "", "-1"] {
             assert!(SessionDuration::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn regions() {
+        for ok in [
+            "us-east-1",
+            "eu-west-3",
+            "us-gov-west-1",
+            "ap-southeast-5",
+            "cn-northwest-1",
+        ] {
+            assert!(check_region(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "eu",
+            "eu-west",
+            "EU-WEST-1",
+            "eu-west-one",
+            "eu_west_1",
+            "europe-west-1",
+            "eu-west-123",
+        ] {
+            assert!(check_region(bad).is_err(), "{bad}");
+        }
+        assert!(REGIONS.iter().all(|r| check_region(r).is_ok()));
     }
 
     #[test]

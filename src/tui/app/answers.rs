@@ -38,6 +38,9 @@ impl App {
             Element::CustomPolicy if !self.custom_policy.value.is_empty() => {
                 rule(PolicyArn::parse("--policy", &self.custom_policy.value).map(drop))
             }
+            Element::Region if !self.region.value.trim().is_empty() => {
+                rule(crate::plan::input::check_region(self.region.value.trim()))
+            }
             Element::RoleName => rule(RoleName::parse(&self.role_name.value).map(drop)),
             Element::RolePath => rule(RolePath::parse(&self.role_path.value).map(drop)),
             Element::Description => rule(Description::parse(&self.description.value).map(drop)),

@@ -278,6 +278,7 @@ pub enum Msg {
         attempt: u64,
         result: Result<Option<ExistingRole>, ErrorView>,
     },
+    Profiles(Vec<String>),
     PolicyChecked {
         attempt: u64,
         arn: String,
@@ -412,6 +413,8 @@ pub enum Effect {
         role: String,
         claims: crate::flow::claims::ClaimsSource,
     },
+    /// The profile names of the AWS config files, to pick from on the Account screen.
+    LoadProfiles,
     /// Whether a custom policy ARN exists and can be attached, before it is selected.
     CheckPolicy {
         attempt: u64,
@@ -492,6 +495,8 @@ pub struct App {
     role_lookup_gen: u64,
     role_lookup_due: Option<u8>,
     policy_check_gen: u64,
+    /// The profiles of the AWS config files (↑/↓ in the Profile field picks one).
+    pub known_profiles: Vec<String>,
     /// The step-list rectangle of the last frame, for mouse clicks.
     pub step_list_area: Option<ratatui::layout::Rect>,
 
@@ -644,6 +649,7 @@ impl App {
             role_lookup_gen: 0,
             role_lookup_due: None,
             policy_check_gen: 0,
+            known_profiles: Vec::new(),
             planned_answers: None,
             applied_answers: None,
             copied: None,
@@ -672,7 +678,7 @@ impl App {
 
     /// The first effects: resolve credentials and the caller in the background.
     pub fn start(&mut self) -> Vec<Effect> {
-        vec![self.connect()]
+        vec![self.connect(), Effect::LoadProfiles]
     }
 
     /// Offer to continue a stopped setup found in the journal.

@@ -38,7 +38,10 @@ pub fn identity() -> (CallerIdentity, Connection) {
 pub fn with_account() -> App {
     let mut app = App::new(None, None);
     let effects = app.start();
-    assert!(matches!(effects[..], [Effect::Connect { attempt: 1, .. }]));
+    assert!(matches!(
+        effects[..],
+        [Effect::Connect { attempt: 1, .. }, Effect::LoadProfiles]
+    ));
     update(
         &mut app,
         Msg::Identity {
@@ -84,11 +87,14 @@ fn the_first_frame_does_not_wait_for_the_account() {
     let effects = app.start();
     assert_eq!(
         effects,
-        [Effect::Connect {
-            attempt: 1,
-            profile: Some("dev".into()),
-            region: None
-        }]
+        [
+            Effect::Connect {
+                attempt: 1,
+                profile: Some("dev".into()),
+                region: None
+            },
+            Effect::LoadProfiles
+        ]
     );
     assert_eq!(app.identity, Load::Loading);
     // Enter before the account is known does not go on, and says why.
@@ -1460,4 +1466,31 @@ fn a_custom_arn_is_checked_before_it_is_selected_and_can_be_removed() {
     typed(&mut app, arn);
     assert!(send(&mut app, [key(KeyCode::Enter)]).is_empty());
     assert!(!app.selected.contains(arn));
+}
+
+#[test]
+fn profiles_and_regions_are_picked_and_a_bad_region_is_never_used() {
+    let mut app = with_account();
+    send(&mut app, [Msg::Profiles(vec!["ci".into(), "prod".into()])]);
+    app.focus = 0;
+    send(&mut app, [key(KeyCode::Down)]);
+    assert_eq!(app.profile.value, "ci");
+    send(&mut app, [key(KeyCode::Down)]);
+    assert_eq!(app.profile.value, "prod");
+    // A region typed wrong: said next to the field, and no connection is made with it.
+    app.focus = 1;
+    typed(&mut app, "eu-west");
+    assert!(app.error(Element::Region).is_some());
+    let effects = send(&mut app, [key(KeyCode::Tab)]);
+    assert!(effects.is_empty(), "{effects:?}");
+    // Picked from the list instead: valid, and leaving the field connects.
+    app.focus = 1;
+    app.region.set("");
+    send(&mut app, [key(KeyCode::Down)]);
+    assert_eq!(app.region.value, "us-east-1");
+    let effects = send(&mut app, [key(KeyCode::Tab)]);
+    assert!(
+        matches!(&effects[..], [Effect::Connect { region: Some(r), .. }] if r == "us-east-1"),
+        "{effects:?}"
+    );
 }

@@ -22,6 +22,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             effects
         }
+        Msg::Profiles(names) => {
+            app.known_profiles = names;
+            vec![]
+        }
         Msg::PolicyChecked {
             attempt,
             arn,
@@ -261,6 +265,34 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     {
         return app.lookup_project_ids();
     }
+    // In Profile and Region, ↓/↑ pick from the configured profiles and the known regions.
+    if matches!(focused, Element::Profile | Element::Region)
+        && matches!(key.code, KeyCode::Down | KeyCode::Up)
+    {
+        let choices: Vec<String> = match focused {
+            Element::Profile => app.known_profiles.clone(),
+            _ => crate::plan::input::REGIONS
+                .iter()
+                .map(|r| r.to_string())
+                .collect(),
+        };
+        if !choices.is_empty() {
+            let field = if focused == Element::Profile {
+                &mut app.profile
+            } else {
+                &mut app.region
+            };
+            let at = choices.iter().position(|c| *c == field.value.trim());
+            let next = match (key.code, at) {
+                (KeyCode::Down, Some(i)) => (i + 1) % choices.len(),
+                (KeyCode::Up, Some(i)) => (i + choices.len() - 1) % choices.len(),
+                (KeyCode::Up, None) => choices.len() - 1,
+                _ => 0,
+            };
+            field.set(&choices[next]);
+            return vec![];
+        }
+    }
     // In the role field of Explain and Remove, ↓/↑ pick from the account's GitLab roles.
     if focused == Element::TargetRole
         && matches!(key.code, KeyCode::Down | KeyCode::Up)
@@ -366,6 +398,10 @@ fn on_blur(app: &mut App, left: Element) -> Vec<Effect> {
             // A changed profile or region takes effect on leaving the field.
             let wanted = (non_empty(&app.profile.value), non_empty(&app.region.value));
             if wanted != app.connected_with {
+                // A malformed region is said next to the field; no call is made with it.
+                if app.error(Element::Region).is_some() {
+                    return vec![];
+                }
                 return vec![app.connect()];
             }
             vec![]

@@ -218,6 +218,11 @@ impl<C: Connect> Effects<C> {
                     let _ = tx.send(Msg::Explained { attempt, result });
                 });
             }
+            Effect::LoadProfiles => {
+                tokio::spawn(async move {
+                    let _ = tx.send(Msg::Profiles(crate::aws::profiles::known().await));
+                });
+            }
             Effect::CheckPolicy { attempt, arn } => {
                 let Some(aws) = self.client() else { return };
                 tokio::spawn(async move {

@@ -119,7 +119,19 @@ fn account(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let mut lines = Vec::new();
     let mut cursor = None;
     push_field(&mut lines, &mut cursor, app, Element::Profile, theme);
+    if app.focused() == Element::Profile && !app.known_profiles.is_empty() {
+        lines.push(Line::from(Span::styled(
+            format!("  ↑/↓ picks: {}", app.known_profiles.join(", ")),
+            theme.muted(),
+        )));
+    }
     push_field(&mut lines, &mut cursor, app, Element::Region, theme);
+    if app.focused() == Element::Region {
+        lines.push(Line::from(Span::styled(
+            "  ↑/↓ picks a region (or type one)",
+            theme.muted(),
+        )));
+    }
     let focused = app.focused() == Element::Task;
     for (i, t) in crate::tui::app::Task::ALL.iter().enumerate() {
         let label = if i == 0 { "Task" } else { "" };

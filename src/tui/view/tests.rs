@@ -138,6 +138,18 @@ fn states() -> Vec<(&'static str, App)> {
     loading.start();
     v.push(("account_loading", loading));
     v.push(("account_loaded", with_account()));
+    let mut profiles = with_account();
+    send(
+        &mut profiles,
+        [Msg::Profiles(vec![
+            "default".into(),
+            "dev".into(),
+            "prod-sso".into(),
+        ])],
+    );
+    profiles.focus = 1;
+    typed(&mut profiles, "eu-west");
+    v.push(("account_profiles_and_bad_region", profiles));
     let mut failed = App::new(Some("dev"), None);
     failed.start();
     send(
