@@ -1207,7 +1207,8 @@ fn letters_never_change_a_choice_and_enter_on_an_incomplete_screen_moves_on_a_fi
     assert_eq!(app.ref_type, before);
     send(&mut app, [key(KeyCode::Right)]);
     assert_ne!(app.ref_type, before);
-    // Projects emptied: Enter moves to the next field instead of going on.
+    // Projects emptied: Enter there stays (the field is marked); on a good field of the
+    // incomplete screen it moves to the next field instead of going on.
     app.focus = 0;
     send(
         &mut app,
@@ -1217,7 +1218,10 @@ fn letters_never_change_a_choice_and_enter_on_an_incomplete_screen_moves_on_a_fi
         ))],
     );
     send(&mut app, [key(KeyCode::Enter)]);
-    assert_eq!((app.screen, app.focus), (Screen::Trust, 1));
+    assert_eq!((app.screen, app.focus), (Screen::Trust, 0));
+    app.focus = 2;
+    send(&mut app, [key(KeyCode::Enter)]);
+    assert_eq!((app.screen, app.focus), (Screen::Trust, 3));
 }
 
 #[test]
@@ -1493,4 +1497,38 @@ fn profiles_and_regions_are_picked_and_a_bad_region_is_never_used() {
         matches!(&effects[..], [Effect::Connect { region: Some(r), .. }] if r == "us-east-1"),
         "{effects:?}"
     );
+}
+
+#[test]
+fn enter_on_a_field_marked_wrong_stays_there() {
+    let mut app = on_trust();
+    app.focus = app.elements().len() - 1;
+    send(&mut app, [key(KeyCode::Enter)]);
+    app.focus = app.elements().len() - 1;
+    send(&mut app, [key(KeyCode::Enter)]);
+    assert_eq!(app.screen, Screen::Role);
+    app.focus = 1;
+    send(
+        &mut app,
+        [Msg::Key(KeyEvent::new(
+            KeyCode::Char('u'),
+            KeyModifiers::CONTROL,
+        ))],
+    );
+    typed(&mut app, "ci");
+    send(&mut app, [key(KeyCode::Enter)]);
+    assert_eq!(
+        app.focused(),
+        Element::RolePath,
+        "the focus stays on the wrong field"
+    );
+    assert!(
+        app.notice
+            .as_deref()
+            .is_some_and(|n| n.contains("Role path")),
+        "{:?}",
+        app.notice
+    );
+    typed(&mut app, "/");
+    assert_eq!(app.role_path.value, "ci/");
 }

@@ -655,6 +655,14 @@ fn on_next_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 /// on its Next does; otherwise the focus moves to the next element. A changed profile or region
 /// reconnects first and stays.
 fn enter_on(app: &mut App, e: Element) -> Vec<Effect> {
+    // On a field marked ✗ Enter stays and says so: typing on would land in the next field.
+    if let Some(why) = app.error(e) {
+        app.notice = Some(format!(
+            "{}: {why}",
+            app.field(e).map_or("this field", |f| f.label)
+        ));
+        return vec![];
+    }
     let effects = on_blur(app, e);
     let setup_screen = matches!(
         app.screen,

@@ -478,7 +478,8 @@ fn role(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         }
     }
     lines.push(Line::default());
-    if let Some((id, _)) = app.identity.loaded() {
+    let whole = app.error(Element::RoleName).is_none() && app.error(Element::RolePath).is_none();
+    if let (Some((id, _)), true) = (app.identity.loaded(), whole) {
         lines.push(Line::from(Span::styled(
             format!(
                 "  Role ARN will be arn:{}:iam::{}:role{}{}",
