@@ -35,8 +35,8 @@ text "readonly"; keys Tab Space; shot 04-permissions
 keys "?"; shot 04b-help; keys Escape
 keys Tab Tab Enter; wait_for "Role name"; shot 05-role
 curl -s -X POST "$endpoint/_harness/fail?action=AttachRolePolicy&code=AccessDenied&status=403" > /dev/null
-keys Tab Tab Tab Tab Enter; wait_for "Nothing has been changed yet"; shot 06-review
-keys Enter; wait_for "✗ failed"; shot 07-apply-failed
+keys Enter; wait_for "Nothing has been changed yet"; shot 06-review
+keys a; wait_for "✗ failed"; shot 07-apply-failed
 curl -s -X POST "$endpoint/_harness/fail/clear" > /dev/null
 keys r; wait_for "Role ARN"; shot 08-done
 
@@ -51,10 +51,10 @@ session() {
 }
 env AWS_ENDPOINT_URL=$endpoint AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=example AWS_REGION=eu-west-1 \
   AWS_EC2_METADATA_DISABLED=true "$bin" apply --project acme/api --ref '*' --role-name gitlab-acme-api > /dev/null 2>&1
-session; keys BTab Right Enter; keys Enter; wait_for "roles checked"; shot 09-check
+session; keys BTab Right Enter; wait_for "roles checked"; shot 09-check
 claims=$(mktemp)
 printf '{"iss":"https://gitlab.com","aud":"https://gitlab.com","exp":%s,"sub":"project_path:acme/web:ref_type:branch:ref:feature"}' "$(( $(date +%s) + 3600 ))" > "$claims"
-session; keys BTab Right Right Enter; keys Enter; wait_for "Explain ─"
+session; keys BTab Right Right Enter; wait_for "Explain ─"
 text "gitlab-acme-web"; keys Tab; text "$claims"; keys Tab Tab Enter; wait_for "would have to be"; shot 10-explain
-session; keys BTab Right Right Right Enter; keys Enter; wait_for "Remove ─"
+session; keys BTab Right Right Right Enter; wait_for "Remove ─"
 text "gitlab-acme-api"; keys Tab Enter; wait_for "Role      delete"; shot 11-remove
