@@ -256,7 +256,10 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
         Confirm::QuitDraft => (
             " Quit? ",
             vec![
-                "Nothing has been applied. Your answers are kept: the next start offers to continue them.".into(),
+                match app.role_arn() {
+                    Some(arn) => format!("The answers changed after {arn} was set up and are not applied; nothing is printed. They are kept: the next start offers to continue them."),
+                    None => "Nothing has been applied. Your answers are kept: the next start offers to continue them.".into(),
+                },
                 String::new(),
                 "Quit now?".into(),
             ],
