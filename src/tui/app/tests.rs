@@ -456,12 +456,11 @@ fn a_failed_step_is_retried_from_where_it_failed() {
     assert!(app.quit);
 }
 
-/// Apply to the end: every action of the first attempt succeeds.
-fn done() -> App {
-    let (mut app, _) = applying();
+/// Every action of the first apply attempt succeeds: the wizard is on Done.
+pub fn finish_all(app: &mut App) {
     let n = app.apply_rows.len();
     send(
-        &mut app,
+        app,
         (0..n).map(|index| Msg::ActionFinished {
             attempt: 1,
             index,
@@ -469,6 +468,12 @@ fn done() -> App {
         }),
     );
     assert_eq!(app.screen, Screen::Done);
+}
+
+/// Apply to the end.
+fn done() -> App {
+    let (mut app, _) = applying();
+    finish_all(&mut app);
     app
 }
 
@@ -1175,16 +1180,7 @@ fn a_first_setup_takes_eight_keys_besides_the_typing() {
         matches!(effects[..], [Effect::Apply { from: 0, .. }]),
         "{effects:?}"
     );
-    let n = app.apply_rows.len();
-    send(
-        &mut app,
-        (0..n).map(|index| Msg::ActionFinished {
-            attempt: 1,
-            index,
-            result: Ok(Done::Created),
-        }),
-    );
-    assert_eq!(app.screen, Screen::Done);
+    finish_all(&mut app);
     press(&mut app, KeyCode::Enter);
     assert!(app.quit);
     assert_eq!(

@@ -434,16 +434,7 @@ fn states() -> Vec<(&'static str, App)> {
         }],
     );
     send(&mut long, [key(KeyCode::Char('a'))]);
-    let n = long.apply_rows.len();
-    send(
-        &mut long,
-        (0..n).map(|index| Msg::ActionFinished {
-            attempt: 1,
-            index,
-            result: Ok(Done::Created),
-        }),
-    );
-    assert_eq!(long.screen, Screen::Done);
+    crate::tui::app::tests::finish_all(&mut long);
     v.push(("done_long_arn", long));
     v.extend(task_states());
     v
