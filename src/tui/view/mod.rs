@@ -257,7 +257,7 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
             " Quit? ",
             vec![
                 match app.role_arn() {
-                    Some(arn) => format!("The answers changed after {arn} was set up and are not applied; nothing is printed. They are kept: the next start offers to continue them."),
+                    Some(arn) => format!("The answers changed after {arn} was set up and are not applied; nothing is printed. Your answers are kept: the next start offers to continue them."),
                     None => "Nothing has been applied. Your answers are kept: the next start offers to continue them.".into(),
                 },
                 String::new(),
