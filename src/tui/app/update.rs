@@ -265,51 +265,34 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     {
         return app.lookup_project_ids();
     }
-    // In Profile and Region, ↓/↑ pick from the configured profiles and the known regions.
-    if matches!(focused, Element::Profile | Element::Region)
-        && matches!(key.code, KeyCode::Down | KeyCode::Up)
-    {
-        let choices: Vec<String> = match focused {
-            Element::Profile => app.known_profiles.clone(),
-            _ => crate::plan::input::REGIONS
-                .iter()
-                .map(|r| r.to_string())
-                .collect(),
+    // ↓/↑ pick from a list where a field has one: the configured profiles, the known regions, the
+    // account's GitLab roles (Explain and Remove). Without one they move the focus as anywhere.
+    if matches!(key.code, KeyCode::Down | KeyCode::Up) {
+        let choices: Option<Vec<String>> = match focused {
+            Element::Profile => Some(app.known_profiles.clone()),
+            Element::Region => Some(
+                crate::plan::input::REGIONS
+                    .iter()
+                    .map(|r| r.to_string())
+                    .collect(),
+            ),
+            Element::TargetRole => app.gitlab_roles.loaded().cloned(),
+            _ => None,
         };
-        if !choices.is_empty() {
-            let field = if focused == Element::Profile {
-                &mut app.profile
-            } else {
-                &mut app.region
-            };
+        if let Some(choices) = choices.filter(|c| !c.is_empty())
+            && let Some(field) = app.field_mut(focused)
+        {
             let at = choices.iter().position(|c| *c == field.value.trim());
+            let n = choices.len();
             let next = match (key.code, at) {
-                (KeyCode::Down, Some(i)) => (i + 1) % choices.len(),
-                (KeyCode::Up, Some(i)) => (i + choices.len() - 1) % choices.len(),
-                (KeyCode::Up, None) => choices.len() - 1,
+                (KeyCode::Down, Some(i)) => (i + 1) % n,
+                (KeyCode::Up, Some(i)) => (i + n - 1) % n,
+                (KeyCode::Up, None) => n - 1,
                 _ => 0,
             };
             field.set(&choices[next]);
             return vec![];
         }
-    }
-    // In the role field of Explain and Remove, ↓/↑ pick from the account's GitLab roles.
-    if focused == Element::TargetRole
-        && matches!(key.code, KeyCode::Down | KeyCode::Up)
-        && let Some(roles) = app.gitlab_roles.loaded().filter(|r| !r.is_empty())
-    {
-        let at = roles
-            .iter()
-            .position(|r| *r == app.target_role.value.trim());
-        let next = match (key.code, at) {
-            (KeyCode::Down, Some(i)) => (i + 1) % roles.len(),
-            (KeyCode::Up, Some(i)) => (i + roles.len() - 1) % roles.len(),
-            (KeyCode::Up, None) => roles.len() - 1,
-            _ => 0,
-        };
-        let name = roles[next].clone();
-        app.target_role.set(&name);
-        return vec![];
     }
     // The Task options are a vertical list: ↓/↑ (and j/k) move between them.
     if focused == Element::Task {

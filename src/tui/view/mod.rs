@@ -151,6 +151,13 @@ fn draw_footer(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
 }
 
 /// A centred rectangle of at most `w`×`h` inside `area`.
+/// How many rows `lines` take once wrapped at `width` columns (an empty line takes one).
+pub fn wrapped_rows(lines: &[Line], width: u16) -> u16 {
+    let width = usize::from(width).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
+    u16::try_from(rows).unwrap_or(u16::MAX)
+}
+
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
@@ -182,9 +189,9 @@ fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         theme.muted(),
     )));
     // Wrapped, never cut: the box grows by the rows a long line needs.
-    let inner = usize::from(64u16.min(area.width).saturating_sub(2)).max(1);
-    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
-    let h = u16::try_from(rows + 2).unwrap_or(u16::MAX).min(area.height);
+    let h = wrapped_rows(&lines, 64u16.min(area.width).saturating_sub(2))
+        .saturating_add(2)
+        .min(area.height);
     let rect = centered(area, 64, h);
     frame.render_widget(Clear, rect);
     frame.render_widget(
@@ -278,9 +285,9 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
     }
     lines.push(Line::from(keys));
     // Tall enough for every line once wrapped (a long change list must not be cut off).
-    let inner = usize::from(66u16.min(area.width).saturating_sub(2)).max(1);
-    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
-    let h = u16::try_from(rows + 2).unwrap_or(u16::MAX).max(12);
+    let h = wrapped_rows(&lines, 66u16.min(area.width).saturating_sub(2))
+        .saturating_add(2)
+        .max(12);
     let rect = centered(area, 66, h);
     frame.render_widget(Clear, rect);
     frame.render_widget(

@@ -859,9 +859,7 @@ fn explain(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         }
     }
     // The fields stay in place; only the explanation below them scrolls.
-    let width = usize::from(area.width).max(1);
-    let rows: usize = head.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
-    let rows = u16::try_from(rows).unwrap_or(u16::MAX);
+    let rows = super::wrapped_rows(&head, area.width);
     let [top, rest] = Layout::vertical([Constraint::Length(rows), Constraint::Min(0)]).areas(area);
     form(frame, app, top, head, cursor);
     frame.render_widget(
