@@ -15,6 +15,7 @@ pub mod engine;
 pub mod explain;
 pub mod flow;
 pub mod gitlab;
+pub mod iam;
 pub mod journal;
 pub mod logging;
 pub mod output;

@@ -6,7 +6,7 @@
 //! actions (or `NotAction`) and conditions, each condition with its operator split into qualifier
 //! (`ForAnyValue:` / `ForAllValues:`), base operator and `IfExists`, its key as written and its
 //! values as text. Whether a statement applies, and what a condition means for a token, is the
-//! evaluator's business (`explain::eval`). Total: any JSON gives a view, never a panic.
+//! evaluator's business (`iam`). Total: any JSON gives a view, never a panic.
 
 use serde_json::{Map, Value};
 
@@ -48,6 +48,8 @@ pub fn provider_host(provider_arn: &str) -> &str {
 /// A trust policy, statement by statement in document order.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TrustView {
+    /// `Version`: policy variables are read only in `2012-10-17` documents.
+    pub version: Option<String>,
     pub statements: Vec<Statement>,
 }
 
@@ -195,6 +197,10 @@ impl TrustView {
             _ => vec![],
         };
         TrustView {
+            version: doc
+                .get("Version")
+                .and_then(Value::as_str)
+                .map(str::to_string),
             statements: statements
                 .into_iter()
                 .enumerate()
