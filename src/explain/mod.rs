@@ -3,7 +3,7 @@
 //! and expiry against the provider and evaluates every trust-policy condition with IAM's semantics.
 //! The token itself is never logged or stored.
 
-pub mod eval;
+pub mod reasons;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -14,10 +14,11 @@ use serde_json::{Map, Value};
 
 use crate::aws::{Aws, OidcProvider};
 use crate::engine::{EngineError, Step};
+use crate::iam::{Context, Decided, Request, evaluate};
 use crate::plan::input::InputError;
-use crate::plan::trust_view::{Effect, Statement, TrustView, provider_host, supported_claims};
+use crate::plan::trust_view::{TrustView, provider_host, supported_claims, texts};
 use crate::verdict::Check;
-pub use eval::ConditionResult;
+pub use reasons::ConditionResult;
 
 /// The claims of a token (or of a claims file).
 pub type Claims = Map<String, Value>;
@@ -53,10 +54,14 @@ pub fn parse_claims(bytes: &[u8]) -> Result<Claims, String> {
 pub struct StatementResult {
     pub index: usize,
     pub effect: String,
-    /// Whether the statement applies to web-identity role assumption through this provider.
+    /// Whether the statement speaks of this request at all: its principal is this provider (or
+    /// everyone) and its action covers `sts:AssumeRoleWithWebIdentity`.
     pub applies: bool,
+    /// Why it does not, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_applying: Option<String>,
     pub conditions: Vec<ConditionResult>,
-    /// All its conditions hold.
+    /// It applies and all its conditions hold.
     pub matched: bool,
 }
 
@@ -68,28 +73,55 @@ pub struct Explanation {
     pub signature_verified: bool,
     pub checks: Vec<Check>,
     pub statements: Vec<StatementResult>,
+    /// The statement that decided the trust policy's verdict (a Deny that applies, else an Allow
+    /// that applies, else none).
+    pub decided_by: Decided,
     /// Whether AWS would let this token assume the role (as far as claims tell).
     pub allowed: bool,
 }
 
 fn as_list(v: Option<&Value>) -> Vec<String> {
-    v.map(eval::claim_values).unwrap_or_default()
+    v.map(texts).unwrap_or_default()
 }
 
-fn statement_applies(s: &Statement, provider_arn: &str) -> bool {
-    let action_ok = !s.actions.negated
-        && s.actions
-            .patterns
-            .iter()
-            .any(|a| a == "sts:AssumeRoleWithWebIdentity" || a == "sts:*" || a == "*");
-    action_ok
-        && s.principal
-            .federated
-            .iter()
-            .any(|f| f == provider_arn || f == "*")
+/// The request context IAM builds from a token of the issuer at `host`: one `host:claim` key per
+/// claim IAM offers for that issuer (the others never reach a policy), and the global time keys.
+pub fn context_of(claims: &Claims, host: &str, now: u64) -> Context {
+    let mut context = Context::new();
+    for claim in supported_claims(host) {
+        if let Some(v) = claims.get(*claim).filter(|v| !v.is_null()) {
+            context.insert(&format!("{host}:{claim}"), texts(v));
+        }
+    }
+    context.insert("aws:EpochTime", vec![now.to_string()]);
+    context.insert("aws:CurrentTime", vec![iso_time(now)]);
+    context
 }
 
-/// Explain `claims` against a role's trust policy and its provider. Pure: `now` is given.
+fn iso_time(epoch: u64) -> String {
+    let days = (epoch / 86_400) as i64;
+    let rem = epoch % 86_400;
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+/// Explain `claims` against a role's trust policy. `provider`: the account's OIDC provider for the
+/// token's issuer (or, when there is none, one the trust names, to say how the issuer differs).
+/// Pure: `now` is given.
 pub fn explain(
     role: &str,
     trust_policy: &Value,
@@ -122,7 +154,7 @@ pub fn explain(
         (None, Some(iss)) => checks.push(Check {
             name: "iss",
             passed: false,
-            detail: format!("no OIDC provider for {iss:?} is named by the role's trust policy, or it does not exist"),
+            detail: format!("the account has no OIDC provider for {iss:?}: AWS refuses the token (InvalidIdentityToken)"),
         }),
     }
     if let Some(p) = provider {
@@ -145,61 +177,83 @@ pub fn explain(
             },
         });
     }
-    checks.push(match claims.get("exp").and_then(Value::as_u64) {
-        Some(exp) if exp > now => Check {
+    // GitLab writes `exp` as an integer; a float is still a number of seconds.
+    checks.push(match claims.get("exp").and_then(Value::as_f64) {
+        Some(exp) if exp > now as f64 => Check {
             name: "exp",
             passed: true,
-            detail: format!("valid for {} more", duration_words(exp - now)),
+            detail: format!("valid for {} more", duration_words((exp - now as f64) as u64)),
         },
         Some(exp) => Check {
             name: "exp",
             passed: false,
             detail: format!(
                 "expired {} ago (GitLab tokens live as long as the job; use one from a running job)",
-                duration_words(now - exp)
+                duration_words((now as f64 - exp) as u64)
             ),
         },
         None => Check {
             name: "exp",
             passed: false,
-            detail: "the token has no exp claim".to_string(),
+            detail: "the token has no exp claim (a number of seconds)".to_string(),
         },
     });
 
-    let supported = supported_claims(host_path.as_deref().unwrap_or(""));
-    let prefix = host_path.as_ref().map(|h| format!("{h}:"));
+    let host = host_path.clone().unwrap_or_else(|| {
+        claims
+            .get("iss")
+            .and_then(Value::as_str)
+            .and_then(|i| i.strip_prefix("https://"))
+            .unwrap_or_default()
+            .to_string()
+    });
+    let supported = supported_claims(&host);
     let claim_of = |key: &str| -> Option<String> {
-        let claim = key.strip_prefix(prefix.as_deref()?)?;
-        supported.contains(&claim).then(|| claim.to_string())
+        let (key_host, claim) = key.rsplit_once(':')?;
+        let claim = claim.to_lowercase();
+        (key_host.eq_ignore_ascii_case(&host) && supported.contains(&claim.as_str()))
+            .then_some(claim)
     };
 
+    let view = TrustView::read(trust_policy);
+    let variables = view.version.as_deref() == Some("2012-10-17");
+    let context = context_of(claims, &host, now);
     let provider_arn = provider.map(|p| p.arn.clone()).unwrap_or_default();
-    let statements: Vec<StatementResult> = TrustView::read(trust_policy)
+    let request = Request::web_identity(&provider_arn, context);
+    let decision = evaluate(&view, &request);
+    let statements: Vec<StatementResult> = view
         .statements
         .iter()
-        .map(|s| {
-            let applies = statement_applies(s, &provider_arn);
+        .zip(&decision.statements)
+        .map(|(s, e)| {
             let conditions: Vec<ConditionResult> = s
                 .conditions
                 .iter()
-                .map(|c| eval::evaluate(c, claims, &claim_of))
+                .zip(&e.conditions)
+                .map(|(c, verdict)| {
+                    reasons::describe(c, &request.context, variables, *verdict, claim_of(&c.key))
+                })
                 .collect();
+            let not_applying = match (e.invalid, e.principal, e.action) {
+                (Some(why), _, _) => Some(format!("IAM does not accept it: {why}")),
+                (None, false, _) => Some("its principal is not this provider".to_string()),
+                (None, true, false) => Some(format!(
+                    "its action does not cover {}",
+                    crate::iam::WEB_IDENTITY
+                )),
+                (None, true, true) => None,
+            };
             StatementResult {
                 index: s.index,
                 effect: s.effect.as_str().to_string(),
-                applies,
-                matched: applies && conditions.iter().all(|c| c.passed),
+                applies: not_applying.is_none(),
+                not_applying,
+                matched: e.applies,
                 conditions,
             }
         })
         .collect();
-    let allowed_by_policy = statements
-        .iter()
-        .any(|s| s.matched && s.effect == Effect::Allow.as_str())
-        && !statements
-            .iter()
-            .any(|s| s.matched && s.effect == Effect::Deny.as_str());
-    let allowed = allowed_by_policy && checks.iter().all(|c| c.passed);
+    let allowed = decision.allowed && checks.iter().all(|c| c.passed);
     Explanation {
         role: role.to_string(),
         provider_arn: provider.map(|p| p.arn.clone()),
@@ -207,6 +261,7 @@ pub fn explain(
         signature_verified: false,
         checks,
         statements,
+        decided_by: decision.decided_by,
         allowed,
     }
 }
@@ -227,7 +282,10 @@ pub fn now() -> u64 {
         .unwrap_or(0)
 }
 
-/// Read the role and its provider (two read-only calls), then explain.
+/// Read the role and the account's provider for the token's issuer (two read-only calls), then
+/// explain. IAM finds the provider by the issuer among the role account's providers, so that is the
+/// one looked up; when the account has none for it, a provider the trust names is read instead, to
+/// say how the issuer differs from it.
 pub async fn explain_live<A: Aws>(
     aws: &A,
     role: &str,
@@ -242,23 +300,51 @@ pub async fn explain_live<A: Aws>(
             name: role.to_string(),
         });
     };
-    let provider_arn = TrustView::read(&found.trust_policy)
-        .oidc_providers()
-        .into_iter()
-        .next();
-    let provider = match &provider_arn {
-        Some(arn) => aws
+    let issuer_arn = claims
+        .get("iss")
+        .and_then(Value::as_str)
+        .and_then(|iss| iss.strip_prefix("https://"))
+        .filter(|host| !host.is_empty())
+        .and_then(|host| provider_arn_in_account(&found.arn, host));
+    let named = TrustView::read(&found.trust_policy).oidc_providers();
+    let mut provider = None;
+    for arn in issuer_arn.iter().chain(
+        named
+            .iter()
+            .filter(|n| Some(*n) != issuer_arn.as_ref())
+            .take(1),
+    ) {
+        provider = aws
             .get_oidc_provider(arn)
             .await
-            .map_err(EngineError::aws(Step::Provider))?,
-        None => None,
-    };
+            .map_err(EngineError::aws(Step::Provider))?;
+        if provider.is_some() {
+            break;
+        }
+    }
     Ok(explain(
         role,
         &found.trust_policy,
         provider.as_ref(),
         claims,
         now(),
+    ))
+}
+
+/// `arn:PARTITION:iam::ACCOUNT:oidc-provider/HOST` in the role's account and partition.
+fn provider_arn_in_account(role_arn: &str, host: &str) -> Option<String> {
+    let mut parts = role_arn.split(':');
+    let (Some("arn"), Some(partition), _, _, Some(account)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    Some(format!(
+        "arn:{partition}:iam::{account}:oidc-provider/{host}"
     ))
 }
 
@@ -291,10 +377,9 @@ pub fn text(e: &Explanation) -> String {
             "\nStatement {} ({}){}",
             st.index,
             st.effect,
-            if st.applies {
-                ""
-            } else {
-                ": does not apply to this provider's web-identity sign-in"
+            match &st.not_applying {
+                None => String::new(),
+                Some(why) => format!(": does not apply ({why})"),
             }
         );
         for c in &st.conditions {
@@ -307,31 +392,68 @@ pub fn text(e: &Explanation) -> String {
                 c.reason
             );
         }
-        if st.conditions.is_empty() {
+        if st.conditions.is_empty() && st.applies {
             let _ = writeln!(s, "  ! no conditions: any token from this provider matches");
         }
     }
-    let failed = e
-        .statements
+    let _ = writeln!(s, "\n{}", verdict(e));
+    s
+}
+
+/// The verdict in one line, naming what decided it.
+pub fn verdict(e: &Explanation) -> String {
+    let failed_checks: Vec<&str> = e
+        .checks
         .iter()
-        .flat_map(|s| &s.conditions)
         .filter(|c| !c.passed)
-        .count()
-        + e.checks.iter().filter(|c| !c.passed).count();
+        .map(|c| c.name)
+        .collect();
     if e.allowed {
-        let _ = writeln!(
-            s,
-            "\nVerdict: AWS would accept this token for {} (signature and timing permitting).",
+        let by = match e.decided_by {
+            Decided::Allow(n) => format!(": statement {n} (Allow) applies and no Deny does"),
+            _ => String::new(),
+        };
+        return format!(
+            "Verdict: AWS would accept this token for {}{by} (signature and timing permitting).",
             e.role
         );
-    } else {
-        let _ = writeln!(
-            s,
-            "\nVerdict: AWS would refuse this token (AccessDenied or InvalidIdentityToken): {failed} check{} failed.",
-            if failed == 1 { "" } else { "s" }
-        );
     }
-    s
+    let policy = match e.decided_by {
+        Decided::Deny(n) => format!("statement {n} (Deny) applies to it"),
+        Decided::NoAllow => {
+            let near: Vec<String> = e
+                .statements
+                .iter()
+                .filter(|s| s.applies && s.effect == "Allow")
+                .map(|s| {
+                    let keys: Vec<&str> = s
+                        .conditions
+                        .iter()
+                        .filter(|c| !c.passed)
+                        .map(|c| c.key.as_str())
+                        .collect();
+                    format!("statement {} fails on {}", s.index, keys.join(", "))
+                })
+                .collect();
+            if near.is_empty() {
+                "no Allow statement applies to this provider's web-identity sign-in".to_string()
+            } else {
+                format!("no Allow statement applies ({})", near.join("; "))
+            }
+        }
+        Decided::Allow(n) => format!("statement {n} (Allow) would apply"),
+    };
+    match (failed_checks.is_empty(), e.decided_by) {
+        (true, _) => format!("Verdict: AWS would refuse this token (AccessDenied): {policy}."),
+        (false, Decided::Allow(_)) => format!(
+            "Verdict: AWS would refuse this token (InvalidIdentityToken or ExpiredToken): the token's {} failed; {policy}.",
+            failed_checks.join(", ")
+        ),
+        (false, _) => format!(
+            "Verdict: AWS would refuse this token: the token's {} failed, and {policy}.",
+            failed_checks.join(", ")
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -69,7 +69,11 @@ fn a_feature_branch_is_refused_with_the_sub_it_would_need() {
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].key, "gitlab.com:sub");
     assert!(failed[0].reason.contains(MAIN), "{}", failed[0].reason);
-    assert!(text(&e).contains("1 check failed"), "{}", text(&e));
+    assert!(
+        text(&e).contains("no Allow statement applies (statement 1 fails on gitlab.com:sub)"),
+        "{}",
+        text(&e)
+    );
 }
 
 #[test]
@@ -221,8 +225,53 @@ proptest! {
 
     #[test]
     fn like_never_panics_and_star_matches_everything(pattern in ".{0,12}", text in ".{0,24}") {
-        let _ = eval::like(&pattern, &text);
-        prop_assert!(eval::like("*", &text));
-        prop_assert!(eval::like(&text.replace(['*', '?'], "x"), &text.replace(['*', '?'], "x")));
+        let _ = crate::iam::pattern::like(&pattern, &text);
+        prop_assert!(crate::iam::pattern::like("*", &text));
+        prop_assert!(crate::iam::pattern::like(&text.replace(['*', '?'], "x"), &text.replace(['*', '?'], "x")));
     }
+}
+
+#[test]
+fn the_provider_is_the_issuer_s_among_every_one_the_trust_names() {
+    let other = "arn:aws:iam::123456789012:oidc-provider/git.example.com";
+    let t = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Federated": other}, "Action": "sts:AssumeRoleWithWebIdentity",
+         "Condition": {"StringEquals": {"git.example.com:sub": "x"}}},
+        trust()["Statement"][0].clone(),
+    ]});
+    let e = explain(
+        "r",
+        &t,
+        Some(&provider(&["https://gitlab.com"])),
+        &claims(MAIN, "https://gitlab.com", NOW + 60),
+        NOW,
+    );
+    assert!(e.allowed, "{}", text(&e));
+    assert_eq!(e.decided_by, Decided::Allow(2));
+    assert!(
+        text(&e)
+            .contains("Statement 1 (Allow): does not apply (its principal is not this provider)")
+    );
+    assert!(text(&e).contains("statement 2 (Allow) applies and no Deny does"));
+}
+
+#[test]
+fn a_refusal_by_a_deny_names_the_statement_and_a_float_exp_is_a_number() {
+    let mut t = trust();
+    t["Statement"].as_array_mut().unwrap().push(json!({
+        "Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole*",
+        "Condition": {"StringNotEquals": {"gitlab.com:user_login": "release-bot"}}
+    }));
+    let mut c = claims(MAIN, "https://gitlab.com", 0);
+    c.insert("exp".into(), json!((NOW + 60) as f64 + 0.5));
+    let e = explain("r", &t, Some(&provider(&["https://gitlab.com"])), &c, NOW);
+    assert!(e.checks.iter().all(|c| c.passed), "{:?}", e.checks);
+    assert!(!e.allowed);
+    assert_eq!(e.decided_by, Decided::Deny(2));
+    let verdict = verdict(&e);
+    assert_eq!(
+        verdict,
+        "Verdict: AWS would refuse this token (AccessDenied): statement 2 (Deny) applies to it."
+    );
+    assert!(!text(&e).contains("0 checks failed"));
 }
