@@ -1,5 +1,6 @@
-//! `check` against the emulator: a fixture set of bad and good trust policies; each finding is
-//! detected, the safe roles have none, and roles that are not GitLab OIDC roles are not listed.
+//! `check` against the emulator: a fixture set of bad and good trust policies in a mixed account;
+//! each finding is detected with its severity, the safe shapes have none, and `--all` lists exactly
+//! the roles an OIDC token can reach.
 
 mod common;
 
@@ -23,12 +24,26 @@ fn aud() -> Value {
     json!("https://gitlab.com")
 }
 
-/// (role, trust policy, the finding it must produce)
-fn fixtures() -> Vec<(&'static str, Value, &'static str)> {
+const OTHER: &str = "arn:aws:iam::123456789012:oidc-provider/git.example.com";
+const GITHUB: &str = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+
+fn allow(principal: Value, condition: Value) -> Value {
+    json!({"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": condition})
+}
+
+fn doc(statements: Vec<Value>) -> Value {
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+/// (role, trust policy, the finding it must produce with its severity). Each is a shape the issue
+/// "check and explain that evaluate trust policies exactly as IAM does" names.
+fn fixtures() -> Vec<(&'static str, Value, &'static str, &'static str)> {
     vec![
         (
             "aud-only",
             trust(json!({"StringEquals": {"gitlab.com:aud": aud()}})),
+            "critical",
             "no-sub",
         ),
         (
@@ -36,13 +51,55 @@ fn fixtures() -> Vec<(&'static str, Value, &'static str)> {
             trust(
                 json!({"StringEquals": {"gitlab.com:aud": aud()}, "StringLike": {"gitlab.com:sub": "*"}}),
             ),
+            "critical",
             "sub-matches-everything",
+        ),
+        (
+            "qmark-group",
+            trust(
+                json!({"StringEquals": {"gitlab.com:aud": aud()}, "StringLike": {"gitlab.com:sub": "project_path:acm?/*"}}),
+            ),
+            "critical",
+            "sub-matches-everything",
+        ),
+        (
+            "principal-star",
+            doc(vec![allow(
+                json!("*"),
+                json!({"StringEquals": {"gitlab.com:aud": aud()}}),
+            )]),
+            "critical",
+            "principal-anyone",
+        ),
+        (
+            "second-provider",
+            doc(vec![
+                allow(
+                    json!({"Federated": PROVIDER}),
+                    json!({"StringEquals": {"gitlab.com:aud": aud(), "gitlab.com:sub": SUB}}),
+                ),
+                allow(
+                    json!({"Federated": OTHER}),
+                    json!({"StringEquals": {"git.example.com:aud": "https://git.example.com"}}),
+                ),
+            ]),
+            "critical",
+            "no-sub",
+        ),
+        (
+            "if-exists-env",
+            trust(
+                json!({"StringEquals": {"gitlab.com:aud": aud()}, "StringEqualsIfExists": {"gitlab.com:environment": "production"}}),
+            ),
+            "critical",
+            "no-sub",
         ),
         (
             "group-star",
             trust(
                 json!({"StringEquals": {"gitlab.com:aud": aud()}, "StringLike": {"gitlab.com:sub": "project_path:acme/*:ref_type:branch:ref:main"}}),
             ),
+            "high",
             "sub-matches-group",
         ),
         (
@@ -50,6 +107,7 @@ fn fixtures() -> Vec<(&'static str, Value, &'static str)> {
             trust(
                 json!({"StringEquals": {"gitlab.com:aud": aud()}, "StringLike": {"gitlab.com:sub": "project_path:acme/web:ref_type:branch:ref:*"}}),
             ),
+            "high",
             "any-ref-unprotected",
         ),
         (
@@ -57,6 +115,7 @@ fn fixtures() -> Vec<(&'static str, Value, &'static str)> {
             trust(
                 json!({"StringEquals": {"gitlab.com:aud": aud(), "gitlab.com:sub": "project_path:acme/web:ref_type:branch:ref:*"}}),
             ),
+            "medium",
             "equals-with-wildcard",
         ),
         (
@@ -64,6 +123,7 @@ fn fixtures() -> Vec<(&'static str, Value, &'static str)> {
             trust(
                 json!({"StringEquals": {"gitlab.com:aud": aud()}, "ForAllValues:StringLike": {"gitlab.com:sub": SUB}}),
             ),
+            "medium",
             "for-all-values",
         ),
         (
@@ -71,13 +131,15 @@ fn fixtures() -> Vec<(&'static str, Value, &'static str)> {
             trust(
                 json!({"StringEquals": {"https://gitlab.com:aud": aud(), "gitlab.com:sub": SUB}}),
             ),
-            "key-with-scheme",
+            "high",
+            "dead",
         ),
         (
             "other-host",
             trust(
                 json!({"StringEquals": {"gitlab.com:aud": aud(), "gitlab.com:sub": SUB, "git.example.com:sub": SUB}}),
             ),
+            "high",
             "key-other-host",
         ),
         (
@@ -85,6 +147,7 @@ fn fixtures() -> Vec<(&'static str, Value, &'static str)> {
             trust(
                 json!({"StringEquals": {"gitlab.com:aud": aud(), "gitlab.com:sub": SUB, "gitlab.com:environment": "production"}}),
             ),
+            "high",
             "unsupported-key",
         ),
         (
@@ -92,6 +155,7 @@ fn fixtures() -> Vec<(&'static str, Value, &'static str)> {
             trust(
                 json!({"StringEquals": {"gitlab.com:aud": "sts.amazonaws.com", "gitlab.com:sub": SUB}}),
             ),
+            "high",
             "audience-not-registered",
         ),
         (
@@ -100,7 +164,89 @@ fn fixtures() -> Vec<(&'static str, Value, &'static str)> {
                 "arn:aws:iam::123456789012:oidc-provider/gitlab.example.com",
                 json!({"StringEquals": {"gitlab.example.com:aud": "https://gitlab.example.com", "gitlab.example.com:sub": SUB}}),
             ),
+            "high",
             "provider-missing",
+        ),
+        (
+            "project-id-pinned",
+            trust(
+                json!({"StringEquals": {"gitlab.com:aud": aud(), "gitlab.com:project_id": "4242"}}),
+            ),
+            "high",
+            "any-ref-unprotected",
+        ),
+        (
+            "any-ref-of-one-project",
+            trust(
+                json!({"StringEquals": {"gitlab.com:aud": aud()}, "StringLike": {"gitlab.com:sub": "project_path:acme/web:*"}}),
+            ),
+            "high",
+            "any-ref-unprotected",
+        ),
+    ]
+}
+
+/// Shapes that once raised false alarms: no finding at all.
+fn safe_fixtures() -> Vec<(&'static str, Value)> {
+    vec![
+        (
+            "key-case",
+            trust(json!({"StringEquals": {"GitLab.com:Aud": aud(), "gitlab.com:Sub": SUB}})),
+        ),
+        (
+            "deny-confined",
+            doc(vec![
+                allow(
+                    json!({"Federated": PROVIDER}),
+                    json!({"StringEquals": {"gitlab.com:aud": aud()}}),
+                ),
+                json!({"Effect": "Deny", "Principal": "*", "Action": "sts:*",
+                    "Condition": {"StringNotEquals": {"gitlab.com:sub": SUB}}}),
+            ]),
+        ),
+        (
+            "principal-star-confined",
+            doc(vec![allow(
+                json!("*"),
+                json!({"StringEquals": {"gitlab.com:aud": aud(), "gitlab.com:sub": SUB}}),
+            )]),
+        ),
+    ]
+}
+
+/// Roles no OIDC token can reach: never listed by `check --all`.
+fn unreachable_fixtures() -> Vec<(&'static str, Value)> {
+    vec![
+        (
+            "ec2-role",
+            doc(vec![
+                json!({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}),
+            ]),
+        ),
+        (
+            "saml-role",
+            doc(vec![
+                json!({"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::123456789012:saml-provider/corp"},
+                "Action": "sts:AssumeRoleWithSAML"}),
+            ]),
+        ),
+        (
+            "cross-account",
+            doc(vec![
+                json!({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::210987654321:root"}, "Action": "sts:AssumeRole"}),
+            ]),
+        ),
+        (
+            "any-aws",
+            doc(vec![
+                json!({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}),
+            ]),
+        ),
+        (
+            "web-identity-denied",
+            doc(vec![
+                json!({"Effect": "Deny", "Principal": {"Federated": PROVIDER}, "Action": "sts:AssumeRoleWithWebIdentity"}),
+            ]),
         ),
     ]
 }
@@ -156,24 +302,44 @@ fn every_finding_is_detected_and_safe_roles_have_none() {
     ])
     .assert_code(0);
     let iam = emu.iam();
-    for (name, doc, _) in fixtures() {
+    // The second provider and a GitHub one: a mixed account.
+    for (url, aud) in [
+        ("https://git.example.com", "https://git.example.com"),
+        (
+            "https://token.actions.githubusercontent.com",
+            "sts.amazonaws.com",
+        ),
+    ] {
+        block_on(
+            iam.create_open_id_connect_provider()
+                .url(url)
+                .client_id_list(aud)
+                .thumbprint_list("0".repeat(40))
+                .send(),
+        )
+        .expect("seed provider");
+    }
+    let github = doc(vec![allow(
+        json!({"Federated": GITHUB}),
+        json!({"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+            "token.actions.githubusercontent.com:sub": "repo:acme/web:ref:refs/heads/main"}}),
+    )]);
+    let seeds: Vec<(&str, Value)> = fixtures()
+        .into_iter()
+        .map(|(n, d, _, _)| (n, d))
+        .chain(safe_fixtures())
+        .chain(unreachable_fixtures())
+        .chain([("github-role", github)])
+        .collect();
+    for (name, doc) in &seeds {
         block_on(
             iam.create_role()
-                .role_name(name)
+                .role_name(*name)
                 .assume_role_policy_document(doc.to_string())
                 .send(),
         )
         .expect("seed");
     }
-    // Not a GitLab OIDC role: not listed by --all.
-    let ec2 = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
-    block_on(
-        iam.create_role()
-            .role_name("ec2-role")
-            .assume_role_policy_document(ec2.to_string())
-            .send(),
-    )
-    .expect("seed");
     emu.reset_calls();
 
     let run = emu.run(&["check", "--all", "--output", "json"]);
@@ -189,11 +355,54 @@ fn every_finding_is_detected_and_safe_roles_have_none() {
             .cloned()
             .unwrap_or_else(|| panic!("{name} not checked: {reports}"))
     };
-    for (name, _, code) in fixtures() {
-        let found = codes(&by_role(name));
+    for (name, _, severity, code) in fixtures() {
+        let report = by_role(name);
+        let found: Vec<(String, String)> = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| {
+                (
+                    f["severity"].as_str().unwrap_or_default().to_string(),
+                    f["code"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
         assert!(
-            found.iter().any(|c| c == code),
-            "{name}: expected {code}, got {found:?}"
+            found.contains(&(severity.to_string(), code.to_string())),
+            "{name}: expected {severity} {code}, got {found:?}"
+        );
+    }
+    // Dead, not open: the keys that never match make no critical finding.
+    for name in ["scheme-key", "other-host", "environment", "wrong-aud"] {
+        let report = by_role(name);
+        let severities: Vec<&str> = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter_map(|f| f["severity"].as_str())
+            .collect();
+        assert!(!severities.contains(&"critical"), "{name}: {report}");
+        assert!(
+            codes(&report).contains(&"dead".to_string()),
+            "{name}: {report}"
+        );
+    }
+    // A pinned project id is any ref of that project, not any project; ":*" after a project is
+    // any ref, not every project of the group.
+    assert_eq!(
+        codes(&by_role("project-id-pinned")),
+        ["any-ref-unprotected"]
+    );
+    assert_eq!(
+        codes(&by_role("any-ref-of-one-project")),
+        ["any-ref-unprotected"]
+    );
+    for (name, _) in safe_fixtures() {
+        assert!(
+            codes(&by_role(name)).is_empty(),
+            "{name}: {}",
+            by_role(name)
         );
     }
     assert_eq!(codes(&by_role("admin")), ["admin-policy"]);
@@ -208,19 +417,37 @@ fn every_finding_is_detected_and_safe_roles_have_none() {
         by_role("safe-pattern")
     );
     assert!(
-        reports
-            .as_array()
-            .expect("reports")
-            .iter()
-            .all(|r| r["role"] != "ec2-role")
+        codes(&by_role("github-role")).is_empty(),
+        "{}",
+        by_role("github-role")
     );
+    // Exactly the roles an OIDC token can reach, whatever their principal form.
+    let mut listed: Vec<&str> = reports
+        .as_array()
+        .expect("reports")
+        .iter()
+        .filter_map(|r| r["role"].as_str())
+        .collect();
+    listed.sort();
+    let mut reachable: Vec<&str> = fixtures()
+        .iter()
+        .map(|f| f.0)
+        .chain(safe_fixtures().iter().map(|f| f.0))
+        .chain(["safe-exact", "safe-pattern", "admin", "github-role"])
+        .collect();
+    reachable.sort();
+    assert_eq!(listed, reachable);
     // One provider read per provider, not per role.
     let provider_reads = emu
         .calls()
         .iter()
         .filter(|c| c.as_str() == "iam.GetOpenIDConnectProvider")
         .count();
-    assert_eq!(provider_reads, 2);
+    // gitlab.com, gitlab.example.com (missing), git.example.com, GitHub's.
+    assert_eq!(provider_reads, 4);
+    let aws = emu.run(&["check", "--role-name", "any-aws", "--output", "json"]);
+    aws.assert_code(1);
+    assert_eq!(codes(&aws.json()[0]), ["any-aws-principal"]);
 
     let one = emu.run(&["check", "--role-name", "safe-exact"]);
     one.assert_code(0);

@@ -479,9 +479,12 @@ fn task_states() -> Vec<(&'static str, App)> {
     };
     let findings = crate::check::audit(
         &role,
-        Some("arn:aws:iam::123456789012:oidc-provider/gitlab.com"),
-        None,
+        &std::collections::BTreeMap::from([(
+            "arn:aws:iam::123456789012:oidc-provider/gitlab.com".to_string(),
+            None,
+        )]),
         &[],
+        0,
     );
     let report = crate::check::RoleReport {
         role: "api".into(),

@@ -1,0 +1,500 @@
+//! Which tokens does a role admit? `check` asks the IAM evaluator about the tokens the people who
+//! matter could bring: an outsider with a group of their own on the issuer (a fresh top-level
+//! group, fresh ids, any ref, any audience the provider accepts), a colleague who creates a new
+//! project in a group the trust names, and a developer who pushes an unprotected branch of a
+//! project the trust names. Their tokens are built from the trust's own values, each wildcard
+//! filled in the ways that matter, and every candidate is asked of the full evaluator (so a Deny
+//! that confines an Allow is taken into account). A token found is the witness the finding shows.
+
+use std::collections::BTreeSet;
+
+use crate::iam::{self, Context, Request, eval};
+use crate::plan::trust_view::{Statement, TrustView, supported_claims};
+
+/// One way a web-identity token can reach the role: an issuer and the provider ARN IAM uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub provider_arn: String,
+    /// `host[/path]`: the issuer without `https://`, the prefix of its condition keys.
+    pub host: String,
+    /// The provider's audiences, when it exists and was read.
+    pub client_ids: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// Anyone with an account on the issuer: a group, project, ids and refs of their own.
+    Outsider,
+    /// A member of a group the trust names, in a project created later.
+    Colleague,
+    /// A developer of a project the trust names, on a branch nobody protected.
+    Developer,
+    /// Any token at all, whoever brings it (is the role reachable?).
+    Anyone,
+}
+
+/// A token the role admits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Witness {
+    /// The Allow statement that admitted it (1-based).
+    pub statement: usize,
+    pub sub: Option<String>,
+}
+
+/// The values the trust writes for one claim of this issuer, from every statement.
+fn written<'a>(view: &'a TrustView, host: &str, claim: &str) -> Vec<&'a str> {
+    let key = format!("{host}:{claim}").to_lowercase();
+    view.statements
+        .iter()
+        .flat_map(|s| &s.conditions)
+        .filter(|c| c.key.to_lowercase() == key && c.operator.base != "Null")
+        .flat_map(|c| c.values.iter().map(String::as_str))
+        .collect()
+}
+
+/// The parts of a GitLab `sub`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sub<'a> {
+    /// `group/sub/project`, or the project id in the id-first form.
+    pub project: &'a str,
+    pub by_id: bool,
+    pub ref_type: &'a str,
+    pub git_ref: &'a str,
+}
+
+/// Read a `sub` as GitLab writes it: `project_path:<path>:ref_type:<branch|tag>:ref:<ref>` (or
+/// `project_id:<id>:…`). `None` for anything GitLab never issues.
+pub fn parse_sub(sub: &str) -> Option<Sub<'_>> {
+    let (by_id, rest) = match (
+        sub.strip_prefix("project_path:"),
+        sub.strip_prefix("project_id:"),
+    ) {
+        (Some(rest), _) => (false, rest),
+        (None, Some(rest)) => (true, rest),
+        _ => return None,
+    };
+    let (project, rest) = rest.split_once(":ref_type:")?;
+    let (ref_type, git_ref) = rest.split_once(":ref:")?;
+    let path_ok = |p: &str| {
+        let segments: Vec<&str> = p.split('/').collect();
+        segments.len() >= 2
+            && segments.iter().all(|s| {
+                !s.is_empty()
+                    && s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            })
+    };
+    let ok = if by_id {
+        !project.is_empty() && project.chars().all(|c| c.is_ascii_digit())
+    } else {
+        path_ok(project)
+    };
+    (ok && (ref_type == "branch" || ref_type == "tag")
+        && !git_ref.is_empty()
+        && !git_ref.contains(['*', '?', ':']))
+    .then_some(Sub {
+        project,
+        by_id,
+        ref_type,
+        git_ref,
+    })
+}
+
+/// What the trust names literally: groups, projects, refs and ids (wildcard-free parts of its
+/// `sub` values and its id pins). An outsider cannot take these; anything else is theirs to choose.
+#[derive(Debug, Default)]
+struct Named {
+    groups: BTreeSet<String>,
+    projects: BTreeSet<String>,
+    refs: BTreeSet<String>,
+    ids: BTreeSet<String>,
+}
+
+fn named(view: &TrustView, host: &str) -> Named {
+    let mut n = Named::default();
+    let plain = |s: &str| !s.contains(['*', '?', '$']);
+    for v in written(view, host, "sub") {
+        let rest = v
+            .strip_prefix("project_path:")
+            .or_else(|| v.strip_prefix("project_id:"));
+        let Some(rest) = rest else { continue };
+        // A project path has no ':', so it ends at the first one (or a wildcard may run on).
+        let project = rest.split(':').next().unwrap_or(rest);
+        if v.starts_with("project_id:") {
+            if plain(project) {
+                n.ids.insert(project.to_string());
+            }
+        } else {
+            if let Some((group, _)) = project.split_once('/')
+                && plain(group)
+            {
+                n.groups.insert(group.to_lowercase());
+            }
+            if plain(project) {
+                n.projects.insert(project.to_lowercase());
+            }
+        }
+        if let Some((_, r)) = rest.split_once(":ref:")
+            && plain(r)
+        {
+            n.refs.insert(r.to_string());
+        }
+    }
+    for claim in ["project_id", "namespace_id", "user_id"] {
+        n.ids.extend(
+            written(view, host, claim)
+                .into_iter()
+                .filter(|v| plain(v))
+                .map(str::to_string),
+        );
+    }
+    n
+}
+
+/// `sub`s of a stranger's project: names nobody's trust policy writes.
+const CANONICAL: [&str; 3] = [
+    "project_path:other-group/their-project:ref_type:branch:ref:their-branch",
+    "project_id:99999991:ref_type:branch:ref:their-branch",
+    "project_path:other-group/their-project:ref_type:tag:ref:their-tag",
+];
+
+/// What a `*` may stand for: every piece of a canonical `sub` between separators, so a pattern's
+/// wildcard can become a group, a project, a ref, or the rest of a `sub`.
+fn star_fillers() -> Vec<String> {
+    let mut out = BTreeSet::new();
+    for c in CANONICAL {
+        let cuts: Vec<usize> = (0..=c.len())
+            .filter(|&i| {
+                i == 0
+                    || i == c.len()
+                    || matches!(c.as_bytes()[i - 1], b':' | b'/')
+                    || matches!(c.as_bytes()[i], b':' | b'/')
+            })
+            .collect();
+        for (a, &i) in cuts.iter().enumerate() {
+            for &j in &cuts[a..] {
+                out.insert(c[i..j].to_string());
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+const FEW_STARS: [&str; 8] = [
+    "",
+    "other-group",
+    "other-group/their-project",
+    "9",
+    "branch",
+    "tag",
+    "their-project:ref_type:branch:ref:their-branch",
+    "ref_type:branch:ref:their-branch",
+];
+const ONE_FILLERS: [char; 4] = ['z', '9', '/', '-'];
+
+/// Every way of filling the wildcards of `pattern` (capped: a pattern with many wildcards gets
+/// the short list of fillers).
+fn instances(pattern: &str, stars: &[String]) -> Vec<String> {
+    let wild = pattern.chars().filter(|c| *c == '*' || *c == '?').count();
+    if wild == 0 {
+        return vec![pattern.to_string()];
+    }
+    let few: Vec<String> = FEW_STARS.iter().map(|s| s.to_string()).collect();
+    let stars = if wild <= 2 { stars } else { &few[..] };
+    let mut out = vec![String::new()];
+    for c in pattern.chars() {
+        let choices: Vec<String> = match c {
+            '*' => stars.to_vec(),
+            '?' => ONE_FILLERS.iter().map(|c| c.to_string()).collect(),
+            c => vec![c.to_string()],
+        };
+        if out.len() * choices.len() > 40_000 {
+            return out;
+        }
+        out = out
+            .iter()
+            .flat_map(|prefix| choices.iter().map(move |ch| format!("{prefix}{ch}")))
+            .collect();
+    }
+    out
+}
+
+/// The values `who` may bring for `claim`.
+fn candidates(
+    view: &TrustView,
+    route: &Route,
+    who: Who,
+    claim: &str,
+    stars: &[String],
+    n: &Named,
+) -> Vec<String> {
+    let mine = written(view, &route.host, claim);
+    let mut from_policy: Vec<String> = mine
+        .iter()
+        .flat_map(|v| {
+            instances(
+                &v.replace("${*}", "*")
+                    .replace("${?}", "?")
+                    .replace("${$}", "$"),
+                stars,
+            )
+        })
+        .collect();
+    let fresh_id = |v: &String| !n.ids.contains(v);
+    let mut out: Vec<String> = match claim {
+        "sub" if !is_gitlab(view, route) => {
+            from_policy.push("their-subject".into());
+            from_policy
+        }
+        "sub" => {
+            from_policy.extend(CANONICAL.iter().map(|s| s.to_string()));
+            from_policy
+                .into_iter()
+                .filter(|s| match (parse_sub(s), who) {
+                    (None, _) => false,
+                    (Some(_), Who::Anyone) => true,
+                    (Some(p), Who::Outsider) => {
+                        if p.by_id {
+                            !n.ids.contains(p.project)
+                        } else {
+                            let group = p
+                                .project
+                                .split('/')
+                                .next()
+                                .unwrap_or_default()
+                                .to_lowercase();
+                            !n.groups.contains(&group)
+                        }
+                    }
+                    (Some(p), Who::Colleague) => {
+                        let lower = p.project.to_lowercase();
+                        let group = lower.split('/').next().unwrap_or_default();
+                        // A new project in a group the trust names; or, when its `sub` names
+                        // no group (ids confine it instead), any new project.
+                        !p.by_id
+                            && (n.groups.contains(group) || n.groups.is_empty())
+                            && !n.projects.contains(&lower)
+                    }
+                    (Some(p), Who::Developer) => {
+                        let known = if p.by_id {
+                            n.ids.contains(p.project)
+                        } else {
+                            n.projects.contains(&p.project.to_lowercase())
+                        };
+                        // A project the trust names; or, when its `sub` names none (an id pin
+                        // confines it instead), the project behind that pin.
+                        let unnamed = n.projects.is_empty() && n.groups.is_empty();
+                        (known || unnamed) && p.ref_type == "branch" && !n.refs.contains(p.git_ref)
+                    }
+                })
+                .collect()
+        }
+        "aud" => match &route.client_ids {
+            // IAM accepts only the provider's audiences; the token's is the bringer's choice.
+            Some(ids) => ids.clone(),
+            None => {
+                from_policy.push("their-audience".into());
+                from_policy
+            }
+        },
+        "ref_protected" => match who {
+            Who::Developer => vec!["false".into()],
+            _ => vec!["true".into(), "false".into()],
+        },
+        "project_id" | "namespace_id" | "user_id" => {
+            from_policy.push("99999991".into());
+            let keep_named = matches!(
+                (who, claim),
+                (Who::Anyone, _)
+                    | (Who::Developer, "project_id" | "namespace_id")
+                    | (Who::Colleague, "namespace_id")
+            );
+            from_policy
+                .into_iter()
+                .filter(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()))
+                .filter(|v| keep_named || fresh_id(v))
+                .collect()
+        }
+        "user_login" | "user_email" => {
+            from_policy.push(if claim == "user_login" {
+                "someone-else".into()
+            } else {
+                "someone-else@example.com".into()
+            });
+            let literal: BTreeSet<&str> = mine
+                .iter()
+                .copied()
+                .filter(|v| !v.contains(['*', '?']))
+                .collect();
+            from_policy
+                .into_iter()
+                .filter(|v| !v.is_empty() && (who == Who::Anyone || !literal.contains(v.as_str())))
+                .collect()
+        }
+        "user_access_level" => {
+            from_policy.extend(["developer", "maintainer", "owner"].map(String::from));
+            match who {
+                Who::Developer => vec!["developer".into()],
+                _ => from_policy,
+            }
+        }
+        "pipeline_source" => {
+            from_policy.extend(
+                [
+                    "push",
+                    "web",
+                    "api",
+                    "schedule",
+                    "trigger",
+                    "merge_request_event",
+                ]
+                .map(String::from),
+            );
+            from_policy
+        }
+        "runner_environment" => {
+            from_policy.extend(["gitlab-hosted", "self-hosted"].map(String::from));
+            from_policy
+        }
+        _ => {
+            from_policy.push("their-value".into());
+            from_policy
+        }
+    };
+    let mut seen = BTreeSet::new();
+    out.retain(|v| seen.insert(v.clone()));
+    out
+}
+
+/// Issuers that are not GitLab, whose `sub` has another grammar.
+const NOT_GITLAB: [&str; 5] = [
+    "token.actions.githubusercontent.com",
+    "accounts.google.com",
+    "cognito-identity.amazonaws.com",
+    "graph.facebook.com",
+    "www.amazon.com",
+];
+
+/// Is this route's issuer a GitLab instance? Known other issuers are not; nor is one whose trust
+/// writes `sub` values that are no GitLab subject.
+pub fn is_gitlab(view: &TrustView, route: &Route) -> bool {
+    if NOT_GITLAB.contains(&route.host.as_str()) {
+        return false;
+    }
+    let subs = written(view, &route.host, "sub");
+    subs.is_empty()
+        || subs.iter().any(|v| {
+            v.starts_with("project_path:")
+                || v.starts_with("project_id:")
+                || v.starts_with(['*', '?'])
+        })
+}
+
+/// Does the statement speak of this route's web-identity sign-in (principal and action)?
+pub fn reaches(s: &Statement, route: &Route) -> bool {
+    let caller = iam::Caller::WebIdentity {
+        provider: route.provider_arn.clone(),
+    };
+    eval::principal_matches(s, &caller) && eval::action_matches(s, iam::WEB_IDENTITY)
+}
+
+/// A token `who` could bring that the role admits through `route`, if there is one.
+pub fn find(view: &TrustView, route: &Route, who: Who, now: u64) -> Option<Witness> {
+    let stars = star_fillers();
+    let n = named(view, &route.host);
+    let claims = supported_claims(&route.host);
+    let lists: Vec<(&str, Vec<String>)> = claims
+        .iter()
+        .map(|c| (*c, candidates(view, route, who, c, &stars, &n)))
+        .collect();
+    if lists.iter().any(|(_, l)| l.is_empty()) {
+        return None;
+    }
+    let base = |choice: &[usize]| -> Context {
+        let mut ctx = Context::new();
+        for ((claim, list), i) in lists.iter().zip(choice) {
+            ctx.insert(&format!("{}:{claim}", route.host), vec![list[*i].clone()]);
+        }
+        ctx.insert("aws:EpochTime", vec![now.to_string()]);
+        ctx
+    };
+    let variables = view.version.as_deref() == Some("2012-10-17");
+    // A claim no statement speaks of cannot change the verdict: one value of it is enough.
+    let spoken: BTreeSet<String> = view
+        .statements
+        .iter()
+        .flat_map(|s| &s.conditions)
+        .map(|c| c.key.to_lowercase())
+        .collect();
+    for allow in view
+        .statements
+        .iter()
+        .filter(|s| s.effect == crate::plan::trust_view::Effect::Allow && reaches(s, route))
+    {
+        // Per claim, the values this Allow's own conditions accept (the others held at a default).
+        let mut narrowed: Vec<Vec<usize>> = Vec::new();
+        for (k, (claim, list)) in lists.iter().enumerate() {
+            let key = format!("{}:{claim}", route.host).to_lowercase();
+            let conds: Vec<_> = allow
+                .conditions
+                .iter()
+                .filter(|c| c.key.to_lowercase() == key)
+                .collect();
+            let spoken_of = spoken.contains(&key)
+                || view.statements.iter().flat_map(|s| &s.conditions).any(|c| {
+                    c.values
+                        .iter()
+                        .any(|v| v.to_lowercase().contains(&format!("${{{key}")))
+                });
+            let keep: Vec<usize> = (0..if spoken_of { list.len() } else { 1 })
+                .filter(|&i| {
+                    let mut choice = vec![0; lists.len()];
+                    choice[k] = i;
+                    let ctx = base(&choice);
+                    conds
+                        .iter()
+                        .all(|c| iam::condition::holds(c, &ctx, variables).0)
+                })
+                .collect();
+            narrowed.push(keep);
+        }
+        if narrowed.iter().any(Vec::is_empty) {
+            continue;
+        }
+        // Every combination, capped, until one the whole trust (Denies included) admits.
+        let mut pos = vec![0usize; narrowed.len()];
+        for _ in 0..20_000 {
+            let choice: Vec<usize> = pos.iter().zip(&narrowed).map(|(p, n)| n[*p]).collect();
+            let ctx = base(&choice);
+            let request = Request::web_identity(&route.provider_arn, ctx);
+            if eval::allows(view, &request) {
+                let sub = lists
+                    .iter()
+                    .zip(&choice)
+                    .find(|((c, _), _)| *c == "sub")
+                    .map(|((_, l), i)| l[*i].clone());
+                return Some(Witness {
+                    statement: allow.index,
+                    sub,
+                });
+            }
+            // Next combination (odometer); done when it wraps.
+            let mut k = 0;
+            loop {
+                if k == pos.len() {
+                    break;
+                }
+                pos[k] += 1;
+                if pos[k] < narrowed[k].len() {
+                    break;
+                }
+                pos[k] = 0;
+                k += 1;
+            }
+            if k == pos.len() {
+                break;
+            }
+        }
+    }
+    None
+}

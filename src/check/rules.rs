@@ -1,0 +1,328 @@
+//! The rules of `check`, each a small function from the typed trust view (and what the probe
+//! found) to findings.
+
+use std::collections::BTreeMap;
+
+use super::probe::{self, Route, Who, Witness};
+use super::{Finding, Severity, finding};
+use crate::aws::OidcProvider;
+use crate::iam::{self, Caller, Context, Decided, Request, condition::holds};
+use crate::plan::trust_view::{
+    Condition, Effect, Qualifier, Statement, TrustView, supported_claims,
+};
+
+/// The trust names an OIDC provider that does not exist.
+pub fn missing_providers(
+    routes: &[Route],
+    providers: &BTreeMap<String, Option<OidcProvider>>,
+) -> Vec<Finding> {
+    routes
+        .iter()
+        .filter(|r| matches!(providers.get(&r.provider_arn), Some(None)))
+        .map(|r| {
+            finding(
+                Severity::High,
+                "provider-missing",
+                format!(
+                    "the trust names OIDC provider {}, which does not exist: no pipeline can assume the role",
+                    r.provider_arn
+                ),
+                "create the provider (aws-oidc-wizard apply) or delete the role",
+            )
+        })
+        .collect()
+}
+
+/// Any AWS account's principals may call `sts:AssumeRole` (`{"AWS": "*"}`, or `"*"`).
+pub fn any_aws_principal(view: &TrustView) -> Vec<Finding> {
+    let stranger = "arn:aws:iam::999999999999:role/stranger";
+    let request = Request {
+        caller: Caller::Aws {
+            arn: stranger.into(),
+        },
+        action: iam::ASSUME_ROLE.into(),
+        context: Context::new()
+            .with("aws:PrincipalArn", stranger)
+            .with("aws:PrincipalAccount", "999999999999")
+            .with("aws:PrincipalOrgID", "o-stranger")
+            .with("aws:PrincipalType", "AssumedRole"),
+    };
+    match iam::evaluate(view, &request).decided_by {
+        Decided::Allow(n) => vec![finding(
+            Severity::Critical,
+            "any-aws-principal",
+            format!(
+                "statement {n} lets principals of any AWS account call sts:AssumeRole on this role"
+            ),
+            "name the accounts or roles that may assume it, or remove the statement",
+        )],
+        _ => vec![],
+    }
+}
+
+/// Who gets in through each route: an outsider (critical), a colleague's new project or a
+/// developer's unprotected branch (high); and a role nobody gets into (dead).
+pub fn who_gets_in(view: &TrustView, routes: &[Route], now: u64) -> Vec<Finding> {
+    let mut out = Vec::new();
+    // Who is an outsider, a colleague or a developer is GitLab's notion; other issuers are only
+    // checked for keys that never match and for being dead.
+    for route in routes.iter().filter(|r| probe::is_gitlab(view, r)) {
+        if let Some(w) = probe::find(view, route, Who::Outsider, now) {
+            out.push(outsider(view, route, &w));
+            continue;
+        }
+        if let Some(w) = probe::find(view, route, Who::Colleague, now) {
+            out.push(finding(
+                Severity::High,
+                "sub-matches-group",
+                format!(
+                    "statement {} admits every project of a group, including ones created later (e.g. sub {:?})",
+                    w.statement,
+                    w.sub.unwrap_or_default()
+                ),
+                "name the projects, or pin project_id",
+            ));
+        }
+        if let Some(w) = probe::find(view, route, Who::Developer, now) {
+            let gitlab_com = route.host == "gitlab.com";
+            out.push(finding(
+                Severity::High,
+                "any-ref-unprotected",
+                format!(
+                    "statement {} admits any ref of the project, unprotected ones included: anyone with Developer access can push a branch (e.g. sub {:?}) and assume the role",
+                    w.statement,
+                    w.sub.unwrap_or_default()
+                ),
+                if gitlab_com {
+                    "add StringEquals gitlab.com:ref_protected \"true\", or name the refs"
+                } else {
+                    "name the refs"
+                },
+            ));
+        }
+    }
+    out
+}
+
+/// A role no token of its (existing) providers can get into is dead, not open.
+pub fn dead(view: &TrustView, routes: &[Route], now: u64) -> Vec<Finding> {
+    let live: Vec<&Route> = routes.iter().filter(|r| r.client_ids.is_some()).collect();
+    if live.is_empty()
+        || live
+            .iter()
+            .any(|r| probe::find(view, r, Who::Anyone, now).is_some())
+    {
+        return vec![];
+    }
+    vec![finding(
+        Severity::High,
+        "dead",
+        "no token of the named providers can satisfy the trust policy: the role is dead (no pipeline can assume it)".to_string(),
+        "fix the condition that never matches (see the findings above), or delete the role",
+    )]
+}
+
+/// The finding for an outsider's token, named after what let it in.
+fn outsider(view: &TrustView, route: &Route, w: &Witness) -> Finding {
+    let host = &route.host;
+    let sub = w.sub.clone().unwrap_or_default();
+    let Some(s) = view.statements.iter().find(|s| s.index == w.statement) else {
+        return finding(
+            Severity::Critical,
+            "admits-any-project",
+            format!("a token of any project on {host} is accepted (e.g. sub {sub:?})"),
+            "add a sub condition naming your projects",
+        );
+    };
+    let sub_key = format!("{host}:sub").to_lowercase();
+    let subs: Vec<&Condition> = s
+        .conditions
+        .iter()
+        .filter(|c| c.key.to_lowercase() == sub_key)
+        .collect();
+    let confining = |c: &&Condition| {
+        // `sub` is in every token, so IfExists and ForAllValues compare it as usual.
+        !c.operator.is_negated() && c.operator.base != "Null"
+    };
+    let (code, what, fix) = if s.principal.anyone {
+        (
+            "principal-anyone",
+            format!(
+                "statement {} has Principal \"*\": tokens of any project (and of any OIDC provider of the account) are accepted",
+                s.index
+            ),
+            "name the provider as {\"Federated\": ARN} and add a sub condition naming your projects",
+        )
+    } else if subs.is_empty() {
+        (
+            "no-sub",
+            format!("no sub condition: any project on {host} can assume this role"),
+            "add StringEquals on sub, e.g. project_path:GROUP/PROJECT:ref_type:branch:ref:main",
+        )
+    } else if !subs.iter().any(confining) {
+        (
+            "sub-not-confining",
+            format!(
+                "the sub condition ({}) only refuses some values: any other project on {host} can assume this role",
+                subs.iter()
+                    .map(|c| c.operator.written.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "use StringEquals (or StringLike) on sub, naming your projects",
+        )
+    } else {
+        let values: Vec<&str> = subs
+            .iter()
+            .filter(|c| confining(c))
+            .flat_map(|c| c.values.iter().map(String::as_str))
+            .collect();
+        (
+            "sub-matches-everything",
+            format!(
+                "sub pattern {} matches projects of any group (a * or ? in or before the top-level group): other people's pipelines can assume this role",
+                values
+                    .iter()
+                    .map(|v| format!("{v:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "write the group and project out: project_path:GROUP/PROJECT:ref_type:branch:ref:main",
+        )
+    };
+    finding(
+        Severity::Critical,
+        code,
+        format!("{what} (e.g. sub {sub:?})"),
+        fix,
+    )
+}
+
+/// The Allow statements a route reaches, with the hosts of those routes.
+fn allows_reaching<'a>(
+    view: &'a TrustView,
+    routes: &'a [Route],
+) -> Vec<(&'a Statement, Vec<&'a Route>)> {
+    view.statements
+        .iter()
+        .filter(|s| s.effect == Effect::Allow)
+        .map(|s| {
+            (
+                s,
+                routes
+                    .iter()
+                    .filter(|r| probe::reaches(s, r))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .filter(|(_, r)| !r.is_empty())
+        .collect()
+}
+
+/// Keys that never match (or always do), and operators that do not mean what they seem.
+pub fn keys(view: &TrustView, routes: &[Route]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let variables = view.version.as_deref() == Some("2012-10-17");
+    for (s, reached) in allows_reaching(view, routes) {
+        for (i, c) in s.conditions.iter().enumerate() {
+            let (op, key, values) = (&c.operator.written, &c.key, &c.values);
+            let first_of_operator =
+                s.conditions.iter().position(|d| d.operator == c.operator) == Some(i);
+            if c.operator.qualifier == Some(Qualifier::ForAllValues) && first_of_operator {
+                out.push(finding(
+                    Severity::Medium,
+                    "for-all-values",
+                    format!("{op} is true when the claim is missing: it restricts nothing for single-valued claims"),
+                    "use the plain operator (StringEquals / StringLike)",
+                ));
+            }
+            if c.operator.base.starts_with("StringEquals") && values.iter().any(|v| v.contains('*'))
+            {
+                out.push(finding(
+                    Severity::Medium,
+                    "equals-with-wildcard",
+                    format!("{op} on {key} with a '*': StringEquals compares literally, so the pattern never matches"),
+                    "use StringLike for patterns",
+                ));
+            }
+            // What the condition is when the request never carries its key.
+            let never = || {
+                if holds(c, &Context::new(), variables).0 {
+                    "it is always true, so the condition restricts nothing".to_string()
+                } else {
+                    format!("it never matches, so statement {} is dead", s.index)
+                }
+            };
+            let lower = key.to_lowercase();
+            if lower.starts_with("https://") || lower.starts_with("http://") {
+                out.push(finding(
+                    Severity::High,
+                    "key-with-scheme",
+                    format!(
+                        "condition key {key:?} contains the scheme: no request carries it, {}",
+                        never()
+                    ),
+                    "write keys as host[/path]:claim, e.g. gitlab.com:sub",
+                ));
+                continue;
+            }
+            let Some((key_host, claim)) = lower.rsplit_once(':') else {
+                continue;
+            };
+            if key_host == "aws" || key_host == "sts" {
+                continue;
+            }
+            match reached.iter().find(|r| r.host.to_lowercase() == key_host) {
+                None if key_host.contains('.') || key_host.contains('/') => out.push(finding(
+                    Severity::High,
+                    "key-other-host",
+                    format!(
+                        "condition key {key:?} is for {key_host}, not this statement's provider {}: {}",
+                        reached.iter().map(|r| r.host.as_str()).collect::<Vec<_>>().join(", "),
+                        never()
+                    ),
+                    "use keys of the role's provider",
+                )),
+                None => {}
+                Some(r) if !supported_claims(&r.host).contains(&claim) => out.push(finding(
+                    Severity::High,
+                    "unsupported-key",
+                    format!("AWS does not support the condition key {key:?} for this issuer: {}", never()),
+                    if r.host == "gitlab.com" {
+                        "use sub, aud, project_id, namespace_id, ref_protected … (no environment key exists)"
+                    } else {
+                        "a self-managed issuer allows only aud and sub conditions"
+                    },
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+    out
+}
+
+/// Audiences the trust asks for that the provider does not list: tokens are rejected.
+pub fn audiences(view: &TrustView, routes: &[Route]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (s, reached) in allows_reaching(view, routes) {
+        for r in reached {
+            let Some(ids) = &r.client_ids else { continue };
+            let key = format!("{}:aud", r.host).to_lowercase();
+            for c in s.conditions.iter().filter(|c| {
+                c.key.to_lowercase() == key
+                    && c.operator.base.starts_with("StringEquals")
+                    && !c.operator.if_exists
+            }) {
+                for v in c.values.iter().filter(|v| !ids.contains(v)) {
+                    out.push(finding(
+                        Severity::High,
+                        "audience-not-registered",
+                        format!("the trust asks for audience {v:?}, which the provider does not list ({}): tokens are rejected", ids.join(", ")),
+                        "add the audience to the provider (run the setup again with that audience)",
+                    ));
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,383 @@
+//! The rules of `check` on the shapes of trust policy reviewers meet: each opens the role (or
+//! not) as IAM would evaluate it, and gets its exact code and severity.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::*;
+
+const PROVIDER: &str = "arn:aws:iam::123456789012:oidc-provider/gitlab.com";
+const OTHER: &str = "arn:aws:iam::123456789012:oidc-provider/git.example.com";
+const SUB: &str = "project_path:acme/web:ref_type:branch:ref:main";
+
+fn role_with(trust: Value, max_session: i32) -> Role {
+    Role {
+        arn: "arn:aws:iam::123456789012:role/r".into(),
+        name: "r".into(),
+        path: "/".into(),
+        trust_policy: trust,
+        description: None,
+        max_session_duration: max_session,
+        permissions_boundary: None,
+        tags: vec![],
+    }
+}
+
+fn statement(condition: Value) -> Value {
+    json!({"Effect": "Allow", "Principal": {"Federated": PROVIDER},
+        "Action": "sts:AssumeRoleWithWebIdentity", "Condition": condition})
+}
+
+fn trust(statements: Vec<Value>) -> Value {
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+fn role(condition: Value, max_session: i32) -> Role {
+    role_with(trust(vec![statement(condition)]), max_session)
+}
+
+fn providers() -> BTreeMap<String, Option<OidcProvider>> {
+    BTreeMap::from([
+        (
+            PROVIDER.to_string(),
+            Some(OidcProvider {
+                arn: PROVIDER.into(),
+                url: "gitlab.com".into(),
+                client_ids: vec!["https://gitlab.com".into()],
+                tags: vec![],
+            }),
+        ),
+        (
+            OTHER.to_string(),
+            Some(OidcProvider {
+                arn: OTHER.into(),
+                url: "git.example.com".into(),
+                client_ids: vec!["https://git.example.com".into()],
+                tags: vec![],
+            }),
+        ),
+    ])
+}
+
+fn codes(role: &Role) -> Vec<(Severity, &'static str)> {
+    audit(role, &providers(), &[], 0)
+        .into_iter()
+        .map(|f| (f.severity, f.code))
+        .collect()
+}
+
+fn aud() -> Value {
+    json!({"gitlab.com:aud": "https://gitlab.com"})
+}
+
+fn with_aud(op: &str, key: &str, value: Value) -> Value {
+    let mut c = json!({"StringEquals": aud()});
+    c[op][key] = value;
+    c
+}
+
+use Severity::*;
+
+#[test]
+fn what_opens_a_role_to_other_people_s_pipelines_is_critical() {
+    for (name, trust_policy, want) in [
+        (
+            "aud only",
+            trust(vec![statement(json!({"StringEquals": aud()}))]),
+            "no-sub",
+        ),
+        (
+            "* sub",
+            trust(vec![statement(with_aud(
+                "StringLike",
+                "gitlab.com:sub",
+                json!("*"),
+            ))]),
+            "sub-matches-everything",
+        ),
+        (
+            "? in the group",
+            trust(vec![statement(with_aud(
+                "StringLike",
+                "gitlab.com:sub",
+                json!("project_path:acm?/web:ref_type:branch:ref:main"),
+            ))]),
+            "sub-matches-everything",
+        ),
+        (
+            "* after the group's name",
+            trust(vec![statement(with_aud(
+                "StringLike",
+                "gitlab.com:sub",
+                json!("project_path:acme*"),
+            ))]),
+            "sub-matches-everything",
+        ),
+        (
+            "Principal *",
+            trust(vec![
+                json!({"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": aud()}}),
+            ]),
+            "principal-anyone",
+        ),
+        (
+            "a second provider's statement",
+            trust(vec![
+                statement(with_aud("StringEquals", "gitlab.com:sub", json!(SUB))),
+                json!({"Effect": "Allow", "Principal": {"Federated": OTHER}, "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {"StringEquals": {"git.example.com:aud": "https://git.example.com"}}}),
+            ]),
+            "no-sub",
+        ),
+        (
+            "IfExists on a key IAM never offers is true",
+            trust(vec![statement(json!({"StringEquals": aud(),
+            "StringEqualsIfExists": {"gitlab.com:environment": "production"}}))]),
+            "no-sub",
+        ),
+        (
+            "only a negated sub",
+            trust(vec![statement(with_aud(
+                "StringNotEquals",
+                "gitlab.com:sub",
+                json!(SUB),
+            ))]),
+            "sub-not-confining",
+        ),
+        (
+            "ForAllValues on sub",
+            trust(vec![statement(with_aud(
+                "ForAllValues:StringLike",
+                "gitlab.com:sub",
+                json!("project_path:*"),
+            ))]),
+            "sub-matches-everything",
+        ),
+    ] {
+        let found = codes(&role_with(trust_policy, 3600));
+        assert!(found.contains(&(Critical, want)), "{name}: {found:?}");
+    }
+    let any_aws = role_with(
+        trust(vec![
+            json!({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}),
+        ]),
+        3600,
+    );
+    assert_eq!(codes(&any_aws), [(Critical, "any-aws-principal")]);
+}
+
+#[test]
+fn shapes_that_are_safe_raise_no_false_alarm() {
+    for (name, trust_policy) in [
+        (
+            "exact",
+            trust(vec![statement(with_aud(
+                "StringEquals",
+                "gitlab.com:sub",
+                json!(SUB),
+            ))]),
+        ),
+        (
+            "key names in another case",
+            trust(vec![statement(
+                json!({"StringEquals": {"GitLab.com:Aud": "https://gitlab.com", "gitlab.com:Sub": SUB}}),
+            )]),
+        ),
+        (
+            "an aud-only Allow confined by a Deny",
+            trust(vec![
+                statement(json!({"StringEquals": aud()})),
+                json!({"Effect": "Deny", "Principal": "*", "Action": "sts:*", "Condition": {"StringNotEquals": {"gitlab.com:sub": SUB}}}),
+            ]),
+        ),
+        (
+            "a protected ref pattern pinned to a project id",
+            trust(vec![statement(
+                json!({"StringEquals": {"gitlab.com:aud": "https://gitlab.com",
+            "gitlab.com:ref_protected": "true", "gitlab.com:project_id": "4242"},
+            "StringLike": {"gitlab.com:sub": "project_path:acme/web:ref_type:branch:ref:release/*"}}),
+            )]),
+        ),
+        (
+            "Principal * confined to one project",
+            trust(vec![
+                json!({"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {"gitlab.com:aud": "https://gitlab.com", "gitlab.com:sub": SUB}}}),
+            ]),
+        ),
+    ] {
+        let found = codes(&role_with(trust_policy, 3600));
+        assert!(found.is_empty(), "{name}: {found:?}");
+    }
+}
+
+#[test]
+fn a_project_id_pin_is_not_any_project_and_a_ref_star_is_any_ref() {
+    let pinned = role(
+        json!({"StringEquals": {"gitlab.com:aud": "https://gitlab.com", "gitlab.com:project_id": "4242"}}),
+        3600,
+    );
+    assert_eq!(codes(&pinned), [(High, "any-ref-unprotected")]);
+    let any_ref = role(
+        with_aud(
+            "StringLike",
+            "gitlab.com:sub",
+            json!("project_path:acme/web:*"),
+        ),
+        3600,
+    );
+    assert_eq!(codes(&any_ref), [(High, "any-ref-unprotected")]);
+    let group = role(
+        with_aud(
+            "StringLike",
+            "gitlab.com:sub",
+            json!("project_path:acme/*:ref_type:branch:ref:main"),
+        ),
+        3600,
+    );
+    assert_eq!(codes(&group), [(High, "sub-matches-group")]);
+    let report = audit(&any_ref, &providers(), &[], 0);
+    assert!(
+        report[0]
+            .message
+            .contains("e.g. sub \"project_path:acme/web:ref_type:branch:ref:"),
+        "{}",
+        report[0].message
+    );
+}
+
+#[test]
+fn a_key_that_never_matches_makes_the_role_dead_not_open() {
+    for (name, condition, key_code) in [
+        (
+            "https:// in the key",
+            json!({"StringEquals": {"https://gitlab.com:aud": "https://gitlab.com", "gitlab.com:sub": SUB}}),
+            "key-with-scheme",
+        ),
+        (
+            "environment key",
+            with_aud(
+                "StringEquals",
+                "gitlab.com:environment",
+                json!("production"),
+            ),
+            "unsupported-key",
+        ),
+        (
+            "other host key",
+            json!({"StringEquals": {"gitlab.com:aud": "https://gitlab.com", "gitlab.com:sub": SUB, "git.example.com:sub": SUB}}),
+            "key-other-host",
+        ),
+    ] {
+        let r = role(condition, 3600);
+        let found = codes(&r);
+        assert!(
+            found.contains(&(High, key_code)) && found.contains(&(High, "dead")),
+            "{name}: {found:?}"
+        );
+        assert!(
+            !found.iter().any(|(s, _)| *s == Critical),
+            "{name}: {found:?}"
+        );
+        let f = audit(&r, &providers(), &[], 0);
+        let key = f.iter().find(|f| f.code == key_code).unwrap();
+        assert!(
+            key.message.contains("statement 1 is dead"),
+            "{}",
+            key.message
+        );
+    }
+}
+
+#[test]
+fn for_all_values_is_medium_and_short_sessions_low() {
+    let r = role(
+        json!({"StringEquals": {"gitlab.com:aud": "https://gitlab.com", "gitlab.com:sub": SUB},
+        "ForAllValues:StringEquals": {"gitlab.com:project_id": "4242"}}),
+        900,
+    );
+    assert_eq!(
+        codes(&r),
+        [(Medium, "for-all-values"), (Low, "short-session")]
+    );
+}
+
+#[test]
+fn findings_come_most_severe_first() {
+    let bad = json!({"StringEquals": {"gitlab.com:aud": "sts.amazonaws.com"}});
+    let admin = [AttachedPolicy {
+        name: "AdministratorAccess".into(),
+        arn: "arn:aws:iam::aws:policy/AdministratorAccess".into(),
+    }];
+    let f = audit(&role(bad, 3600), &providers(), &admin, 0);
+    // The provider does not list that audience: no token gets in (dead), though the trust
+    // would let any project in once it did.
+    let got: Vec<_> = f.iter().map(|f| (f.severity, f.code)).collect();
+    assert_eq!(
+        got,
+        [
+            (High, "audience-not-registered"),
+            (High, "dead"),
+            (High, "admin-policy")
+        ]
+    );
+    let open = audit(
+        &role(json!({"StringEquals": aud()}), 3600),
+        &providers(),
+        &admin,
+        0,
+    );
+    assert_eq!((open[0].severity, open[0].code), (Critical, "no-sub"));
+}
+
+#[test]
+fn every_role_a_web_identity_token_can_reach_is_listed() {
+    let reach = |t: Value| is_web_identity_role(&role_with(t, 3600));
+    assert!(reach(trust(vec![statement(json!({}))])));
+    assert!(reach(trust(vec![
+        json!({"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRoleWithWebIdentity"})
+    ])));
+    assert!(reach(trust(vec![
+        json!({"Effect": "Allow", "Principal": {"Federated": "accounts.google.com"}, "Action": "sts:*"})
+    ])));
+    assert!(!reach(trust(vec![
+        json!({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"})
+    ])));
+    assert!(!reach(trust(vec![
+        json!({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"})
+    ])));
+    assert!(!reach(trust(vec![
+        json!({"Effect": "Allow", "Principal": {"Federated": PROVIDER}, "Action": "sts:AssumeRole"})
+    ])));
+    assert!(!reach(trust(vec![
+        json!({"Effect": "Deny", "Principal": {"Federated": PROVIDER}, "Action": "sts:AssumeRoleWithWebIdentity"})
+    ])));
+}
+
+#[tokio::test]
+async fn the_gitlab_roles_to_pick_from_are_named_in_order_in_one_read() {
+    let fake = crate::aws::fake::FakeAws::new();
+    {
+        let mut state = fake.state.lock().expect("state");
+        for (name, trust) in [
+            ("web", role(json!({}), 3600).trust_policy),
+            ("api", role(json!({}), 3600).trust_policy),
+            (
+                "ec2",
+                json!({"Statement": {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}}),
+            ),
+        ] {
+            let mut r = role(json!({}), 3600);
+            r.name = name.into();
+            r.trust_policy = trust;
+            state.roles.insert(name.into(), r);
+        }
+    }
+    assert_eq!(
+        gitlab_role_names(&fake).await.expect("listed"),
+        ["api", "web"]
+    );
+    assert_eq!(fake.calls().snapshot(), ["iam.ListRoles"]);
+}
