@@ -28,6 +28,8 @@ pub enum ProviderFate {
 pub struct DestroyPlan {
     pub role: String,
     pub role_arn: String,
+    /// Instance profiles to take the role out of first (only with `--force`).
+    pub leave_profiles: Vec<String>,
     pub detach: Vec<AttachedPolicy>,
     pub provider: ProviderFate,
 }
@@ -58,6 +60,17 @@ pub async fn plan<A: Aws>(
         return Err(EngineError::InlinePolicies {
             name: role.to_string(),
             policies: inline,
+        });
+    }
+    // IAM refuses DeleteRole while the role is in an instance profile: find out before any change.
+    let leave_profiles = aws
+        .list_instance_profiles_for_role(role)
+        .await
+        .map_err(EngineError::aws(Step::Role))?;
+    if !leave_profiles.is_empty() && !force {
+        return Err(EngineError::InInstanceProfiles {
+            name: role.to_string(),
+            profiles: leave_profiles,
         });
     }
     let detach = aws
@@ -103,6 +116,7 @@ pub async fn plan<A: Aws>(
     Ok(Some(DestroyPlan {
         role: role.to_string(),
         role_arn: found.arn,
+        leave_profiles,
         detach,
         provider,
     }))
@@ -114,6 +128,24 @@ pub async fn apply<A: Aws>(
     plan: &DestroyPlan,
     mut progress: impl FnMut(String),
 ) -> Result<(), EngineError> {
+    for profile in &plan.leave_profiles {
+        match aws
+            .remove_role_from_instance_profile(profile, &plan.role)
+            .await
+        {
+            Ok(()) => progress(format!(
+                "✓ removed the role from instance profile {profile}"
+            )),
+            // Already out (a run cut short): that is what we wanted.
+            Err(e) if e.is_code("NoSuchEntity") => {}
+            Err(error) => {
+                return Err(EngineError::Aws {
+                    step: Step::Role,
+                    error,
+                });
+            }
+        }
+    }
     for p in &plan.detach {
         aws.detach_policy(&plan.role, &p.arn)
             .await
@@ -147,6 +179,12 @@ pub fn text(plan: &DestroyPlan) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
     let _ = writeln!(s, "Role      delete   {}", plan.role_arn);
+    for p in &plan.leave_profiles {
+        let _ = writeln!(
+            s,
+            "Profile   leave    {p}  (instance profile: the role is taken out of it)"
+        );
+    }
     for p in &plan.detach {
         let _ = writeln!(s, "Policy    detach   {}", p.arn);
     }
@@ -221,6 +259,36 @@ mod tests {
                 plan(&aws, "api", false).await.unwrap().is_none(),
                 "a second destroy has nothing to do"
             );
+        });
+    }
+
+    #[test]
+    fn a_role_in_an_instance_profile_is_refused_before_any_change_or_taken_out_with_force() {
+        run(async {
+            let aws = FakeAws::new();
+            setup(&aws, "web", "acme/web").await;
+            aws.state
+                .lock()
+                .unwrap()
+                .instance_profiles
+                .insert("ec2-web".into(), vec!["web".into()]);
+            let before = aws.calls().snapshot().len();
+            let refused = plan(&aws, "web", false).await.unwrap_err();
+            assert!(
+                refused.to_string().contains("instance profile ec2-web"),
+                "{refused}"
+            );
+            assert!(
+                aws.calls().snapshot()[before..]
+                    .iter()
+                    .all(|c| c.starts_with("iam.Get") || c.starts_with("iam.List")),
+                "only reads before the refusal"
+            );
+            let p = plan(&aws, "web", true).await.unwrap().unwrap();
+            assert_eq!(p.leave_profiles, ["ec2-web"]);
+            assert!(text(&p).contains("Profile   leave    ec2-web"));
+            apply(&aws, &p, |_| {}).await.unwrap();
+            assert!(aws.state.lock().unwrap().roles.is_empty());
         });
     }
 

@@ -116,3 +116,57 @@ fn a_provider_and_role_made_by_someone_else_are_left_alone() {
         .assert_code(0);
     assert!(!role_exists(&iam, "theirs"));
 }
+
+/// IAM refuses `DeleteRole` while the role is in an instance profile ("Deleting roles or instance
+/// profiles", IAM User Guide): the plan asks `ListInstanceProfilesForRole` and refuses before any
+/// change; `--force` takes the role out of the profile first.
+#[test]
+fn a_role_in_an_instance_profile_is_refused_before_any_change_or_taken_out_with_force() {
+    let emu = Emulator::start();
+    setup(&emu, "web", "acme/web");
+    let iam = emu.iam();
+    block_on(
+        iam.create_instance_profile()
+            .instance_profile_name("ec2-web")
+            .send(),
+    )
+    .expect("seed profile");
+    block_on(
+        iam.add_role_to_instance_profile()
+            .instance_profile_name("ec2-web")
+            .role_name("web")
+            .send(),
+    )
+    .expect("seed profile role");
+    emu.reset_calls();
+
+    let refused = emu.run(&["destroy", "--role-name", "web", "--yes"]);
+    refused.assert_code(1);
+    assert!(
+        refused
+            .stderr
+            .contains("role web is in instance profile ec2-web"),
+        "{}",
+        refused.stderr
+    );
+    assert!(refused.stderr.contains("--force"), "{}", refused.stderr);
+    assert!(
+        emu.mutating_calls().is_empty(),
+        "{:?}",
+        emu.mutating_calls()
+    );
+    assert!(role_exists(&iam, "web"));
+
+    emu.run(&["destroy", "--role-name", "web", "--yes", "--force"])
+        .assert_code(0);
+    assert!(!role_exists(&iam, "web"));
+    assert_eq!(
+        emu.mutating_calls(),
+        [
+            "iam.RemoveRoleFromInstanceProfile",
+            "iam.DetachRolePolicy",
+            "iam.DeleteRole",
+            "iam.DeleteOpenIDConnectProvider"
+        ]
+    );
+}

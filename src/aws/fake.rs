@@ -15,6 +15,8 @@ pub struct FakeState {
     pub roles: BTreeMap<String, Role>,
     pub attached: BTreeMap<String, Vec<AttachedPolicy>>,
     pub policies: BTreeMap<String, ManagedPolicy>,
+    /// Instance profile name → the roles in it.
+    pub instance_profiles: BTreeMap<String, Vec<String>>,
 }
 
 /// A clone is the same account: state, injected failures and the call log are shared.
@@ -279,11 +281,45 @@ impl Aws for FakeAws {
         Ok(())
     }
 
+    async fn list_instance_profiles_for_role(&self, role: &str) -> AwsResult<Vec<String>> {
+        let s = self.enter("iam", "ListInstanceProfilesForRole")?;
+        Ok(s.instance_profiles
+            .iter()
+            .filter(|(_, roles)| roles.iter().any(|r| r == role))
+            .map(|(name, _)| name.clone())
+            .collect())
+    }
+
+    async fn remove_role_from_instance_profile(&self, profile: &str, role: &str) -> AwsResult<()> {
+        const OP: &str = "RemoveRoleFromInstanceProfile";
+        let mut s = self.enter("iam", OP)?;
+        let roles = s
+            .instance_profiles
+            .get_mut(profile)
+            .ok_or_else(|| no_such(OP, profile))?;
+        let before = roles.len();
+        roles.retain(|r| r != role);
+        if roles.len() == before {
+            return Err(no_such(OP, role));
+        }
+        Ok(())
+    }
+
     async fn delete_role(&self, role: &str) -> AwsResult<()> {
         const OP: &str = "DeleteRole";
         let mut s = self.enter("iam", OP)?;
         if s.attached.get(role).is_some_and(|l| !l.is_empty()) {
             return Err(AwsError::service(OP, "DeleteConflict", "policies attached"));
+        }
+        if s.instance_profiles
+            .values()
+            .any(|roles| roles.iter().any(|r| r == role))
+        {
+            return Err(AwsError::service(
+                OP,
+                "DeleteConflict",
+                "role is in an instance profile",
+            ));
         }
         s.roles
             .remove(role)

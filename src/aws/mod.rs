@@ -150,6 +150,16 @@ pub trait Aws: Send + Sync {
         role: &str,
         policy_arn: &str,
     ) -> impl Future<Output = AwsResult<()>> + Send;
+    /// Names of the instance profiles the role is in (`ListInstanceProfilesForRole`, all pages).
+    fn list_instance_profiles_for_role(
+        &self,
+        role: &str,
+    ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    fn remove_role_from_instance_profile(
+        &self,
+        profile: &str,
+        role: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
     fn delete_role(&self, role: &str) -> impl Future<Output = AwsResult<()>> + Send;
     fn delete_oidc_provider(&self, arn: &str) -> impl Future<Output = AwsResult<()>> + Send;
     /// Every role of the account (all pages), trust policies decoded. Tags are not included.

@@ -559,6 +559,43 @@ impl Aws for SdkAws {
         Ok(())
     }
 
+    async fn list_instance_profiles_for_role(&self, role: &str) -> AwsResult<Vec<String>> {
+        const OP: &str = "ListInstanceProfilesForRole";
+        let mut out = Vec::new();
+        let mut marker: Option<String> = None;
+        for _ in 0..20 {
+            let page = self
+                .iam
+                .list_instance_profiles_for_role()
+                .role_name(role)
+                .set_marker(marker.take())
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk(OP, e))?;
+            out.extend(
+                page.instance_profiles()
+                    .iter()
+                    .map(|p| p.instance_profile_name().to_string()),
+            );
+            match (page.is_truncated(), page.marker()) {
+                (true, Some(m)) => marker = Some(m.to_string()),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    async fn remove_role_from_instance_profile(&self, profile: &str, role: &str) -> AwsResult<()> {
+        self.iam
+            .remove_role_from_instance_profile()
+            .instance_profile_name(profile)
+            .role_name(role)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("RemoveRoleFromInstanceProfile", e))?;
+        Ok(())
+    }
+
     async fn delete_role(&self, role: &str) -> AwsResult<()> {
         self.iam
             .delete_role()

@@ -39,6 +39,11 @@ pub enum EngineError {
         name: String,
         policies: Vec<String>,
     },
+    /// The role is in instance profiles: IAM refuses to delete it until it is removed from them.
+    InInstanceProfiles {
+        name: String,
+        profiles: Vec<String>,
+    },
     GitLab(GitLabError),
     Claims(ClaimsError),
     ConfirmationRequired {
@@ -70,6 +75,7 @@ impl EngineError {
             EngineError::RoleNotFound { .. } => "RoleNotFound",
             EngineError::NotOurs { .. } => "NotOurs",
             EngineError::InlinePolicies { .. } => "InlinePolicies",
+            EngineError::InInstanceProfiles { .. } => "InInstanceProfiles",
             EngineError::GitLab(_) => "GitLab",
             EngineError::ConfirmationRequired { .. } => "ConfirmationRequired",
         }
@@ -84,7 +90,8 @@ impl EngineError {
             | EngineError::InlinePolicies { .. } => "permissions",
             EngineError::RolePathConflict { .. }
             | EngineError::RoleNotFound { .. }
-            | EngineError::NotOurs { .. } => "role",
+            | EngineError::NotOurs { .. }
+            | EngineError::InInstanceProfiles { .. } => "role",
             EngineError::GitLab(_) => "gitlab",
             _ => return None,
         })
@@ -111,6 +118,11 @@ impl EngineError {
             EngineError::InlinePolicies { name, policies } => format!(
                 "role {name} has inline policies someone else added: {}",
                 policies.join(", ")
+            ),
+            EngineError::InInstanceProfiles { name, profiles } => format!(
+                "role {name} is in instance profile{} {}: IAM cannot delete it while it is",
+                if profiles.len() == 1 { "" } else { "s" },
+                profiles.join(", ")
             ),
             EngineError::GitLab(e) => e.to_string(),
             EngineError::Claims(e) => e.to_string(),
@@ -141,6 +153,9 @@ impl EngineError {
             EngineError::NotOurs { .. } => "check the name; --force removes it anyway".to_string(),
             EngineError::InlinePolicies { .. } => {
                 "remove them first; this tool never deletes what it did not make".to_string()
+            }
+            EngineError::InInstanceProfiles { .. } => {
+                "EC2 instances may use it; --force removes the role from them first".to_string()
             }
             EngineError::ConfirmationRequired { .. } => {
                 "review with `plan`, then run again with --yes".to_string()

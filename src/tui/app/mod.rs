@@ -258,9 +258,13 @@ pub enum Confirm {
     Quit,
     /// Quit with answers typed and nothing applied: they are kept as a draft.
     QuitDraft,
-    /// Remove a role aws-oidc-wizard did not create.
+    /// Remove a role the plan refused: one aws-oidc-wizard did not create, or one in instance
+    /// profiles (taken out of them first).
     ForceRemove {
         role: String,
+        /// The refusal, in words.
+        why: String,
+        in_profiles: bool,
     },
 }
 

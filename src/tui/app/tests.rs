@@ -817,6 +817,7 @@ fn removing_shows_the_plan_then_asks() {
         }]
     );
     let plan = crate::destroy::DestroyPlan {
+        leave_profiles: vec![],
         role: "web".into(),
         role_arn: "arn:aws:iam::123456789012:role/web".into(),
         detach: vec![],
@@ -1319,6 +1320,39 @@ fn a_role_this_tool_did_not_make_is_removed_only_after_two_yeses() {
             role: "theirs".into(),
             force: true,
         }]
+    );
+}
+
+#[test]
+fn a_role_in_an_instance_profile_is_taken_out_only_after_two_yeses() {
+    let mut app = with_account();
+    choose_task(&mut app, Task::Remove);
+    send(&mut app, [key(KeyCode::Enter)]);
+    app.focus = 0;
+    typed(&mut app, "web");
+    app.focus = 1;
+    send(&mut app, [key(KeyCode::Enter)]);
+    let in_profile = ErrorView::from(&crate::engine::EngineError::InInstanceProfiles {
+        name: "web".into(),
+        profiles: vec!["ec2-web".into()],
+    });
+    assert!(!in_profile.hint.contains("--"), "{}", in_profile.hint);
+    send(
+        &mut app,
+        [Msg::RemovePlanned {
+            attempt: 1,
+            result: Err(in_profile),
+        }],
+    );
+    assert!(send(&mut app, [key(KeyCode::Char('f'))]).is_empty());
+    assert!(matches!(
+        &app.confirm,
+        Some(Confirm::ForceRemove { in_profiles: true, why, .. }) if why.contains("ec2-web")
+    ));
+    let effects = send(&mut app, [key(KeyCode::Char('y'))]);
+    assert!(
+        matches!(effects.as_slice(), [Effect::PlanRemove { force: true, .. }]),
+        "{effects:?}"
     );
 }
 

@@ -564,12 +564,17 @@ fn on_next_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         (Screen::Account, KeyCode::Char('r')) => vec![app.connect()],
         (Screen::Check, KeyCode::Char('r')) => app.run_check(),
         (Screen::Check | Screen::Explain | Screen::Remove, KeyCode::Enter) => app.task_action(),
-        // The command line's --force, behind a question: only after the plan said "not ours".
-        (Screen::Remove, KeyCode::Char('f')) if matches!(&app.remove_plan, Load::Failed(e) if e.code == "NotOurs") =>
+        // The command line's --force, behind a question: only after the plan said "not ours" or
+        // "in instance profiles".
+        (Screen::Remove, KeyCode::Char('f')) if matches!(&app.remove_plan, Load::Failed(e) if e.code == "NotOurs" || e.code == "InInstanceProfiles") =>
         {
-            app.confirm = Some(Confirm::ForceRemove {
-                role: app.target_role.value.trim().to_string(),
-            });
+            if let Load::Failed(e) = &app.remove_plan {
+                app.confirm = Some(Confirm::ForceRemove {
+                    role: app.target_role.value.trim().to_string(),
+                    why: e.message.clone(),
+                    in_profiles: e.code == "InInstanceProfiles",
+                });
+            }
             vec![]
         }
         (Screen::Check | Screen::Explain | Screen::Remove, KeyCode::Char('j') | KeyCode::Down) => {

@@ -50,6 +50,9 @@ pub fn hint(e: &EngineError) -> String {
         EngineError::NotOurs { .. } => {
             "check the name; f removes it anyway, after you confirm".into()
         }
+        EngineError::InInstanceProfiles { .. } => {
+            "EC2 instances may use it; f removes the role from them and then deletes it, after you confirm".into()
+        }
         EngineError::ConfirmationRequired { .. } => "answer the question with y to go on".into(),
         other => other.hint(),
     }
@@ -94,6 +97,10 @@ mod tests {
             },
             EngineError::RoleNotFound { name: "web".into() },
             EngineError::NotOurs { name: "web".into() },
+            EngineError::InInstanceProfiles {
+                name: "web".into(),
+                profiles: vec!["ec2-web".into()],
+            },
             EngineError::ConfirmationRequired { reasons: vec![] },
             EngineError::Input(InputError::new("--role-name", "a b", "may contain only …")),
         ];

@@ -252,12 +252,28 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
             b.push("Apply them now?".into());
             (" Apply ", b)
         }
-        Confirm::ForceRemove { role } => (
+        Confirm::ForceRemove {
+            role,
+            in_profiles: false,
+            ..
+        } => (
             " Remove a role this tool did not make? ",
             vec![
                 format!("{role} was not created by aws-oidc-wizard: someone else made it, and other pipelines or people may rely on it."),
                 String::new(),
                 "Show what removing it would do? (Nothing is removed before a second yes.)".into(),
+            ],
+        ),
+        Confirm::ForceRemove {
+            role,
+            why,
+            in_profiles: true,
+        } => (
+            " Take the role out of its instance profiles? ",
+            vec![
+                format!("{why}."),
+                String::new(),
+                format!("EC2 instances using those profiles lose {role}'s permissions. Show what removing it would do? (Nothing is removed before a second yes.)"),
             ],
         ),
         Confirm::QuitDraft => (

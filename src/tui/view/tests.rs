@@ -570,6 +570,7 @@ fn task_states() -> Vec<(&'static str, App)> {
     remove.focus = 1;
     send(&mut remove, [key(KeyCode::Enter)]);
     let plan = crate::destroy::DestroyPlan {
+        leave_profiles: vec![],
         role: "web".into(),
         role_arn: "arn:aws:iam::123456789012:role/web".into(),
         detach: vec![crate::aws::AttachedPolicy {
@@ -618,6 +619,25 @@ fn task_states() -> Vec<(&'static str, App)> {
         }],
     );
     v.push(("remove_error", remove_err));
+    let mut in_profile = on_task(Task::Remove);
+    in_profile.focus = 0;
+    typed(&mut in_profile, "web");
+    in_profile.focus = 1;
+    send(&mut in_profile, [key(KeyCode::Enter)]);
+    send(
+        &mut in_profile,
+        [Msg::RemovePlanned {
+            attempt: 1,
+            result: Err(ErrorView::from(
+                &crate::engine::EngineError::InInstanceProfiles {
+                    name: "web".into(),
+                    profiles: vec!["ec2-web".into()],
+                },
+            )),
+        }],
+    );
+    send(&mut in_profile, [key(KeyCode::Char('f'))]);
+    v.push(("remove_in_instance_profile_asks", in_profile));
     v
 }
 
