@@ -37,6 +37,13 @@ fn each_bad_input_class_exits_2_naming_the_flag_with_zero_calls() {
         (&["--policy", "arn:aws:s3:::bucket"], "--policy"),
         (&["--project", "*/*"], "--project"),
         (&["--ref", "bad ref"], "--ref"),
+        // Refs git forbids, and inputs no GitLab token ever carries.
+        (&["--ref", "a.lock"], "--ref"),
+        (&["--ref", "a/.b"], "--ref"),
+        (&["--ref", "@"], "--ref"),
+        (&["--ref", "a@{b"], "--ref"),
+        (&["--ref", "refs/heads/main"], "--ref"),
+        (&["--project", "acme/web.git"], "--project"),
         (&["--project-id", "12ab"], "--project-id"),
         (&["--role-path", "no-slashes"], "--role-path"),
         (&["--description", &"d".repeat(1001)], "--description"),
@@ -62,6 +69,17 @@ fn each_bad_input_class_exits_2_naming_the_flag_with_zero_calls() {
             run.stderr
         );
         assert!(run.stdout.is_empty());
+    }
+    // The hint says what GitLab's token carries instead.
+    for (extra, hint) in [
+        (["--ref", "refs/heads/main"], "GitLab's claim is `main`"),
+        (["--project", "acme/web.git"], "did you mean acme/web?"),
+    ] {
+        let mut args: Vec<&str> = base.to_vec();
+        args.extend_from_slice(&extra);
+        args.extend(["--role-name", "ok-role"]);
+        let run = emu.run(&args);
+        assert!(run.stderr.contains(hint), "{extra:?}: {}", run.stderr);
     }
     // Missing required flags and a trust policy over the quota are bad input too.
     let run = emu.run(&["apply", "--role-name", "x"]);

@@ -156,6 +156,12 @@ impl ProjectPath {
                 "must be a full project path like group/project or group/subgroup/project",
             ));
         }
+        // A clone URL's path: GitLab's `sub` carries the project path without `.git`.
+        if let Some(path) = raw.strip_suffix(".git") {
+            return Err(err(&format!(
+                "ends in .git, which GitLab's sub never does: did you mean {path}?"
+            )));
+        }
         for s in &segments {
             if !s
                 .chars()
@@ -236,8 +242,28 @@ impl RefName {
                 "is not a valid git ref name (no spaces or any of ? : ~ ^ [ \\)",
             ));
         }
-        if raw.starts_with('/') || raw.ends_with('/') || raw.contains("..") {
-            return Err(err("is not a valid git ref name"));
+        // GitLab's `ref` claim is the short name: `refs/heads/main` is never in a token.
+        for (prefix, kind) in [("refs/heads/", "branch"), ("refs/tags/", "tag")] {
+            if let Some(short) = raw.strip_prefix(prefix) {
+                return Err(err(&format!(
+                    "is a full git ref; GitLab's claim is `{short}` (write the {kind} name only)"
+                )));
+            }
+        }
+        // The rest of `git check-ref-format`: no component starts with '.' or ends with
+        // '.lock', no '..', '//', '@{', no leading or trailing '/', no trailing '.', not '@'.
+        let bad_component = raw
+            .split('/')
+            .any(|c| c.is_empty() || c.starts_with('.') || c.ends_with(".lock"));
+        if bad_component
+            || raw.contains("..")
+            || raw.contains("@{")
+            || raw.ends_with('.')
+            || raw == "@"
+        {
+            return Err(err(
+                "is not a valid git ref name (git forbids '..', '@{', a lone '@', a part starting with '.' or ending in '.lock', and a '/' or '.' at the end)",
+            ));
         }
         Ok(RefName(raw.to_string()))
     }
@@ -665,6 +691,33 @@ mod tests {
         for bad in ["", "a b", "a:b", "a?", "a..b", "/a", "a/"] {
             assert!(RefName::parse(bad).is_err(), "{bad}");
         }
+        // git check-ref-format's rules.
+        for bad in ["a.lock", "a/.b", ".a", "@", "a@{b", "a.", "a//b"] {
+            let e = RefName::parse(bad).unwrap_err();
+            assert!(e.rule.contains("git forbids"), "{bad}: {}", e.rule);
+        }
+        for good in ["a${b}", "a$b", "feature/x.y", "@foo", "a@b"] {
+            assert!(RefName::parse(good).is_ok(), "{good}");
+        }
+        let full = RefName::parse("refs/heads/main").unwrap_err();
+        assert!(
+            full.rule.contains("GitLab's claim is `main`"),
+            "{}",
+            full.rule
+        );
+        let tag = RefName::parse("refs/tags/v1").unwrap_err();
+        assert!(
+            tag.rule.contains("`v1` (write the tag name only)"),
+            "{}",
+            tag.rule
+        );
+    }
+
+    #[test]
+    fn a_clone_path_is_refused_with_the_project_path() {
+        let e = ProjectPath::parse("acme/web.git").unwrap_err();
+        assert!(e.rule.contains("did you mean acme/web?"), "{}", e.rule);
+        assert!(ProjectPath::parse("acme/web.github").is_ok());
     }
 
     #[test]

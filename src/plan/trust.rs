@@ -136,11 +136,13 @@ pub fn build(spec: &TrustSpec<'_>) -> Result<Trust, InputError> {
         .iter()
         .flat_map(|p| {
             spec.refs.iter().map(move |r| {
+                // In a 2012-10-17 policy `${` starts a policy variable: a `$` of a git ref (a
+                // valid branch name like `a${b}`) is written as IAM's literal `${$}`.
                 format!(
                     "project_path:{}:ref_type:{}:ref:{}",
                     p.as_str(),
                     spec.ref_type.sub_part(),
-                    r.as_str()
+                    r.as_str().replace('$', "${$}")
                 )
             })
         })
@@ -216,6 +218,16 @@ pub fn build(spec: &TrustSpec<'_>) -> Result<Trust, InputError> {
 
 fn warnings(spec: &TrustSpec<'_>) -> Vec<String> {
     let mut out = Vec::new();
+    for p in spec
+        .projects
+        .iter()
+        .filter(|p| p.as_str().chars().any(|c| c.is_ascii_uppercase()))
+    {
+        out.push(format!(
+            "project path '{}' has capitals: GitLab's sub keeps the path's exact case and IAM compares it case-sensitively, so write it exactly as the project's URL shows it",
+            p.as_str()
+        ));
+    }
     for p in spec.projects.iter().filter(|p| p.is_pattern()) {
         out.push(format!(
             "project pattern '{}': every project whose path matches it, including ones created later, could assume the role",
@@ -531,5 +543,50 @@ mod tests {
         assert!(!same_policy(&a, &c));
         let d = diff(&c, &a);
         assert!(d.contains("+") && d.contains("gitlab.com:sub"), "{d}");
+    }
+
+    #[test]
+    fn a_dollar_in_a_ref_is_written_as_iam_s_literal_and_matches_the_token() {
+        let url = ProviderUrl::parse("https://gitlab.com").unwrap();
+        let aud = Audience::parse("https://gitlab.com").unwrap();
+        let trust = build(&spec(&url, &aud, &[p("acme/web")], &[r("a${b}")])).unwrap();
+        let doc = trust.policy.to_value();
+        let sub = &doc["Statement"][0]["Condition"]["StringEquals"]["gitlab.com:sub"];
+        assert_eq!(sub, "project_path:acme/web:ref_type:branch:ref:a${$}{b}");
+        let view = crate::plan::trust_view::TrustView::read(&doc);
+        let token = |sub: &str| {
+            crate::iam::Request::web_identity(
+                "arn:aws:iam::123456789012:oidc-provider/gitlab.com",
+                crate::iam::Context::new()
+                    .with("gitlab.com:aud", "https://gitlab.com")
+                    .with("gitlab.com:sub", sub),
+            )
+        };
+        assert!(
+            crate::iam::evaluate(
+                &view,
+                &token("project_path:acme/web:ref_type:branch:ref:a${b}")
+            )
+            .allowed
+        );
+        assert!(
+            !crate::iam::evaluate(&view, &token("project_path:acme/web:ref_type:branch:ref:a"))
+                .allowed
+        );
+    }
+
+    #[test]
+    fn capitals_in_a_project_path_are_warned_about() {
+        let url = ProviderUrl::parse("https://gitlab.com").unwrap();
+        let aud = Audience::parse("https://gitlab.com").unwrap();
+        let trust = build(&spec(&url, &aud, &[p("Acme/Web")], &[r("main")])).unwrap();
+        assert!(
+            trust
+                .warnings
+                .iter()
+                .any(|w| w.contains("'Acme/Web' has capitals")),
+            "{:?}",
+            trust.warnings
+        );
     }
 }
