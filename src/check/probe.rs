@@ -8,8 +8,9 @@
 
 use std::collections::BTreeSet;
 
+use crate::iam::condition::holds;
 use crate::iam::{self, Context, Request, eval};
-use crate::plan::trust_view::{Statement, TrustView, supported_claims};
+use crate::plan::trust_view::{Condition, Effect, Statement, TrustView, supported_claims};
 
 /// One way a web-identity token can reach the role: an issuer and the provider ARN IAM uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,7 +161,12 @@ const CANONICAL: [&str; 3] = [
 
 /// What a `*` may stand for: every piece of a canonical `sub` between separators, so a pattern's
 /// wildcard can become a group, a project, a ref, or the rest of a `sub`.
-fn star_fillers() -> Vec<String> {
+fn star_fillers() -> &'static [String] {
+    static FILLERS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    FILLERS.get_or_init(fillers)
+}
+
+fn fillers() -> Vec<String> {
     let mut out = BTreeSet::new();
     for c in CANONICAL {
         let cuts: Vec<usize> = (0..=c.len())
@@ -192,31 +198,40 @@ const FEW_STARS: [&str; 8] = [
 ];
 const ONE_FILLERS: [char; 4] = ['z', '9', '/', '-'];
 
-/// Every way of filling the wildcards of `pattern` (capped: a pattern with many wildcards gets
-/// the short list of fillers).
+/// Ways of filling the wildcards of `pattern`: each wildcard in turn takes every filler while the
+/// others take the short list (every pairing of two full lists adds nothing the patterns people
+/// write need, at the square of the cost).
 fn instances(pattern: &str, stars: &[String]) -> Vec<String> {
-    let wild = pattern.chars().filter(|c| *c == '*' || *c == '?').count();
-    if wild == 0 {
+    let wild: Vec<usize> = pattern
+        .char_indices()
+        .filter(|(_, c)| *c == '*' || *c == '?')
+        .map(|(i, _)| i)
+        .collect();
+    if wild.is_empty() {
         return vec![pattern.to_string()];
     }
     let few: Vec<String> = FEW_STARS.iter().map(|s| s.to_string()).collect();
-    let stars = if wild <= 2 { stars } else { &few[..] };
-    let mut out = vec![String::new()];
-    for c in pattern.chars() {
-        let choices: Vec<String> = match c {
-            '*' => stars.to_vec(),
-            '?' => ONE_FILLERS.iter().map(|c| c.to_string()).collect(),
-            c => vec![c.to_string()],
-        };
-        if out.len() * choices.len() > 40_000 {
-            return out;
+    let mut out = BTreeSet::new();
+    for full in 0..wild.len().min(4) {
+        let mut partial = vec![String::new()];
+        for (i, c) in pattern.char_indices() {
+            let choices: Vec<String> = match c {
+                '*' if wild.get(full) == Some(&i) => stars.to_vec(),
+                '*' => few.clone(),
+                '?' => ONE_FILLERS.iter().map(|c| c.to_string()).collect(),
+                c => vec![c.to_string()],
+            };
+            if partial.len() * choices.len() > 20_000 {
+                break;
+            }
+            partial = partial
+                .iter()
+                .flat_map(|prefix| choices.iter().map(move |ch| format!("{prefix}{ch}")))
+                .collect();
         }
-        out = out
-            .iter()
-            .flat_map(|prefix| choices.iter().map(move |ch| format!("{prefix}{ch}")))
-            .collect();
+        out.extend(partial);
     }
-    out
+    out.into_iter().collect()
 }
 
 /// The values `who` may bring for `claim`.
@@ -398,62 +413,103 @@ pub fn reaches(s: &Statement, route: &Route) -> bool {
     eval::principal_matches(s, &caller) && eval::action_matches(s, iam::WEB_IDENTITY)
 }
 
+/// Is the statement one IAM would evaluate for this route's sign-in (valid, principal, action)?
+fn in_play(s: &Statement, route: &Route) -> bool {
+    !matches!(s.effect, Effect::Invalid(_))
+        && !s.principal.negated
+        && !s.actions.patterns.is_empty()
+        && reaches(s, route)
+}
+
 /// A token `who` could bring that the role admits through `route`, if there is one.
+///
+/// Per claim, the candidates are first narrowed by the Allow's own conditions and by every Deny
+/// whose conditions read that claim alone (a value such a Deny refuses is refused whatever the
+/// other claims are). What is left is tried in combination, capped, each asked of the full
+/// evaluator; the narrowing only drops what could never be admitted.
 pub fn find(view: &TrustView, route: &Route, who: Who, now: u64) -> Option<Witness> {
     let stars = star_fillers();
     let n = named(view, &route.host);
     let claims = supported_claims(&route.host);
-    let lists: Vec<(&str, Vec<String>)> = claims
+    let keys: Vec<String> = claims
         .iter()
-        .map(|c| (*c, candidates(view, route, who, c, &stars, &n)))
+        .map(|c| format!("{}:{c}", route.host).to_lowercase())
         .collect();
-    if lists.iter().any(|(_, l)| l.is_empty()) {
+    let lists: Vec<Vec<String>> = claims
+        .iter()
+        .map(|c| candidates(view, route, who, c, stars, &n))
+        .collect();
+    if lists.iter().any(Vec::is_empty) {
         return None;
     }
-    let base = |choice: &[usize]| -> Context {
-        let mut ctx = Context::new();
-        for ((claim, list), i) in lists.iter().zip(choice) {
-            ctx.insert(&format!("{}:{claim}", route.host), vec![list[*i].clone()]);
-        }
-        ctx.insert("aws:EpochTime", vec![now.to_string()]);
-        ctx
-    };
+    let mut base = Context::new();
+    for (key, list) in keys.iter().zip(&lists) {
+        base.set_one(key, &list[0]);
+    }
+    base.insert("aws:EpochTime", vec![now.to_string()]);
     let variables = view.version.as_deref() == Some("2012-10-17");
-    // A claim no statement speaks of cannot change the verdict: one value of it is enough.
-    let spoken: BTreeSet<String> = view
+    let position = |key: &str| keys.iter().position(|k| k == &key.to_lowercase());
+    // A claim no statement speaks of (nor names in a variable) cannot change the verdict.
+    let spoken: Vec<bool> = keys
+        .iter()
+        .map(|key| {
+            view.statements.iter().flat_map(|s| &s.conditions).any(|c| {
+                c.key.to_lowercase() == *key
+                    || c.values
+                        .iter()
+                        .any(|v| v.to_lowercase().contains(&format!("${{{key}")))
+            })
+        })
+        .collect();
+    // Denies that read one claim only (the rest of their conditions being fixed and true).
+    let mut deny_on: Vec<Vec<&Statement>> = vec![Vec::new(); keys.len()];
+    for d in view
         .statements
         .iter()
-        .flat_map(|s| &s.conditions)
-        .map(|c| c.key.to_lowercase())
-        .collect();
+        .filter(|s| s.effect == Effect::Deny && in_play(s, route))
+    {
+        let (fixed, varying): (Vec<_>, Vec<_>) = d
+            .conditions
+            .iter()
+            .partition(|c| position(&c.key).is_none());
+        if !fixed.iter().all(|c| holds(c, &base, variables).0) {
+            continue;
+        }
+        let read: BTreeSet<usize> = varying.iter().filter_map(|c| position(&c.key)).collect();
+        match read.len() {
+            // Applies to every token of the route.
+            0 => return None,
+            1 => {
+                if let Some(k) = read.first() {
+                    deny_on[*k].push(d);
+                }
+            }
+            _ => {}
+        }
+    }
     for allow in view
         .statements
         .iter()
-        .filter(|s| s.effect == crate::plan::trust_view::Effect::Allow && reaches(s, route))
+        .filter(|s| s.effect == Effect::Allow && in_play(s, route))
     {
-        // Per claim, the values this Allow's own conditions accept (the others held at a default).
         let mut narrowed: Vec<Vec<usize>> = Vec::new();
-        for (k, (claim, list)) in lists.iter().enumerate() {
-            let key = format!("{}:{claim}", route.host).to_lowercase();
-            let conds: Vec<_> = allow
+        for (k, list) in lists.iter().enumerate() {
+            let own: Vec<&Condition> = allow
                 .conditions
                 .iter()
-                .filter(|c| c.key.to_lowercase() == key)
+                .filter(|c| position(&c.key) == Some(k))
                 .collect();
-            let spoken_of = spoken.contains(&key)
-                || view.statements.iter().flat_map(|s| &s.conditions).any(|c| {
-                    c.values
-                        .iter()
-                        .any(|v| v.to_lowercase().contains(&format!("${{{key}")))
-                });
-            let keep: Vec<usize> = (0..if spoken_of { list.len() } else { 1 })
+            let mut ctx = base.clone();
+            let keep: Vec<usize> = (0..if spoken[k] { list.len() } else { 1 })
                 .filter(|&i| {
-                    let mut choice = vec![0; lists.len()];
-                    choice[k] = i;
-                    let ctx = base(&choice);
-                    conds
-                        .iter()
-                        .all(|c| iam::condition::holds(c, &ctx, variables).0)
+                    ctx.set_one(&keys[k], &list[i]);
+                    own.iter().all(|c| holds(c, &ctx, variables).0)
+                        && !deny_on[k].iter().any(|d| {
+                            d.conditions
+                                .iter()
+                                .filter(|c| position(&c.key) == Some(k))
+                                .all(|c| holds(c, &ctx, variables).0)
+                        })
                 })
                 .collect();
             narrowed.push(keep);
@@ -461,18 +517,20 @@ pub fn find(view: &TrustView, route: &Route, who: Who, now: u64) -> Option<Witne
         if narrowed.iter().any(Vec::is_empty) {
             continue;
         }
-        // Every combination, capped, until one the whole trust (Denies included) admits.
+        // The combinations, capped, until one the whole trust admits.
+        let mut request = Request::web_identity(&route.provider_arn, base.clone());
         let mut pos = vec![0usize; narrowed.len()];
-        for _ in 0..20_000 {
-            let choice: Vec<usize> = pos.iter().zip(&narrowed).map(|(p, n)| n[*p]).collect();
-            let ctx = base(&choice);
-            let request = Request::web_identity(&route.provider_arn, ctx);
+        for (k, p) in pos.iter().enumerate() {
+            request
+                .context
+                .set_one(&keys[k], &lists[k][narrowed[k][*p]]);
+        }
+        for _ in 0..5_000 {
             if eval::allows(view, &request) {
-                let sub = lists
+                let sub = keys
                     .iter()
-                    .zip(&choice)
-                    .find(|((c, _), _)| *c == "sub")
-                    .map(|((_, l), i)| l[*i].clone());
+                    .position(|k| k.ends_with(":sub"))
+                    .map(|k| lists[k][narrowed[k][pos[k]]].clone());
                 return Some(Witness {
                     statement: allow.index,
                     sub,
@@ -480,15 +538,16 @@ pub fn find(view: &TrustView, route: &Route, who: Who, now: u64) -> Option<Witne
             }
             // Next combination (odometer); done when it wraps.
             let mut k = 0;
-            loop {
-                if k == pos.len() {
-                    break;
-                }
+            while k < pos.len() {
                 pos[k] += 1;
                 if pos[k] < narrowed[k].len() {
+                    request
+                        .context
+                        .set_one(&keys[k], &lists[k][narrowed[k][pos[k]]]);
                     break;
                 }
                 pos[k] = 0;
+                request.context.set_one(&keys[k], &lists[k][narrowed[k][0]]);
                 k += 1;
             }
             if k == pos.len() {

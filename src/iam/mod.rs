@@ -39,6 +39,21 @@ impl Context {
         self
     }
 
+    /// Set a key already written in lower case to one value, reusing its storage (the probe
+    /// sets keys many thousand times).
+    pub fn set_one(&mut self, lower_key: &str, value: &str) {
+        match self.values.get_mut(lower_key) {
+            Some(v) => {
+                v.clear();
+                v.push(value.to_string());
+            }
+            None => {
+                self.values
+                    .insert(lower_key.to_string(), vec![value.to_string()]);
+            }
+        }
+    }
+
     pub fn get(&self, key: &str) -> Option<&[String]> {
         self.values.get(&key.to_lowercase()).map(Vec::as_slice)
     }
