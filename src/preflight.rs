@@ -206,6 +206,12 @@ async fn probe_tls(
     })
 }
 
+/// The chain `host:port` presents, checked against the public roots, with the thumbprint IAM
+/// would need: what `check` compares a provider's thumbprints with.
+pub async fn tls(host: &str, port: u16) -> Result<TlsReport, String> {
+    probe_tls(host, port, public_roots()).await
+}
+
 /// The public roots (Mozilla's, as shipped by webpki-roots).
 pub fn public_roots() -> rustls::RootCertStore {
     rustls::RootCertStore {

@@ -342,7 +342,7 @@ fn every_finding_is_detected_and_safe_roles_have_none() {
     }
     emu.reset_calls();
 
-    let run = emu.run(&["check", "--all", "--output", "json"]);
+    let run = emu.run(&["check", "--all", "--offline", "--output", "json"]);
     run.assert_code(1);
     assert!(emu.mutating_calls().is_empty());
     let reports = run.json();

@@ -30,6 +30,7 @@ fn provider() -> OidcProvider {
         arn: P.into(),
         url: "gitlab.com".into(),
         client_ids: vec!["https://gitlab.com".into(), "sts.amazonaws.com".into()],
+        thumbprints: vec![],
         tags: vec![],
     }
 }

@@ -118,7 +118,7 @@ impl Aws for FakeAws {
         &self,
         url: &str,
         client_ids: &[String],
-        _thumbprints: &[String],
+        thumbprints: &[String],
         tags: &[(String, String)],
     ) -> AwsResult<String> {
         const OP: &str = "CreateOpenIDConnectProvider";
@@ -136,6 +136,7 @@ impl Aws for FakeAws {
                 arn: arn.clone(),
                 url: url.trim_start_matches("https://").to_string(),
                 client_ids: client_ids.to_vec(),
+                thumbprints: thumbprints.to_vec(),
                 tags: tags.to_vec(),
             },
         );

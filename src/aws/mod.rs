@@ -41,6 +41,9 @@ pub struct OidcProvider {
     pub arn: String,
     pub url: String,
     pub client_ids: Vec<String>,
+    /// SHA-1 thumbprints of the issuer's top certificate; IAM uses them only when the chain is not
+    /// signed by a CA it trusts.
+    pub thumbprints: Vec<String>,
     pub tags: Vec<(String, String)>,
 }
 

@@ -339,6 +339,7 @@ impl Aws for SdkAws {
             arn: arn.to_string(),
             url: out.url().unwrap_or_default().to_string(),
             client_ids: out.client_id_list().to_vec(),
+            thumbprints: out.thumbprint_list().to_vec(),
             tags: tag_pairs(out.tags()),
         }))
     }

@@ -213,8 +213,27 @@ pub async fn gitlab_role_names<A: Aws>(aws: &A) -> Result<Vec<String>, EngineErr
 }
 
 /// Audit one role by name, or every role a web-identity token can reach. Read-only: `GetRole`
-/// (or every page of `ListRoles`), each named provider once, and each role's attached policies.
+/// (or every page of `ListRoles`), each named provider once, and each role's attached policies;
+/// and for a self-managed issuer, one TLS handshake per host to compare its thumbprint.
 pub async fn check<A: Aws>(aws: &A, role: Option<&str>) -> Result<Vec<RoleReport>, EngineError> {
+    check_with(aws, role, |host: String| async move {
+        Some(crate::preflight::tls(&host, 443).await)
+    })
+    .await
+}
+
+/// `check`, with the TLS handshake given: `None` when the host is not to be contacted (`--offline`;
+/// tests answer without a network).
+pub async fn check_with<A, F, Fut>(
+    aws: &A,
+    role: Option<&str>,
+    tls: F,
+) -> Result<Vec<RoleReport>, EngineError>
+where
+    A: Aws,
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = Option<Result<crate::preflight::TlsReport, String>>>,
+{
     let roles: Vec<Role> = match role {
         Some(name) => match aws
             .get_role(name)
@@ -237,6 +256,8 @@ pub async fn check<A: Aws>(aws: &A, role: Option<&str>) -> Result<Vec<RoleReport
             .collect(),
     };
     let mut providers: BTreeMap<String, Option<OidcProvider>> = BTreeMap::new();
+    let mut handshakes: BTreeMap<String, Result<crate::preflight::TlsReport, String>> =
+        BTreeMap::new();
     let mut reports = Vec::new();
     let now = crate::explain::now();
     for r in roles {
@@ -247,6 +268,17 @@ pub async fn check<A: Aws>(aws: &A, role: Option<&str>) -> Result<Vec<RoleReport
                     .get_oidc_provider(arn)
                     .await
                     .map_err(EngineError::aws(Step::Provider))?;
+                // gitlab.com's and the big issuers' chains are public: only self-managed
+                // issuers need a look.
+                let host = provider_host(arn).split('/').next().unwrap_or_default();
+                if p.is_some()
+                    && host != "gitlab.com"
+                    && !probe::NOT_GITLAB.contains(&host)
+                    && !handshakes.contains_key(host)
+                    && let Some(seen) = tls(host.to_string()).await
+                {
+                    handshakes.insert(host.to_string(), seen);
+                }
                 providers.insert(arn.clone(), p);
             }
         }
@@ -254,8 +286,16 @@ pub async fn check<A: Aws>(aws: &A, role: Option<&str>) -> Result<Vec<RoleReport
             .list_attached_policies(&r.name)
             .await
             .map_err(EngineError::aws(Step::Permissions))?;
+        let mut findings = audit(&r, &providers, &attached, now);
+        let view = TrustView::read(&r.trust_policy);
+        findings.extend(rules::thumbprints(
+            &routes(&view, &r.arn, &providers),
+            &providers,
+            &handshakes,
+        ));
+        findings.sort_by_key(|f| f.severity);
         reports.push(RoleReport {
-            findings: audit(&r, &providers, &attached, now),
+            findings,
             role: r.name,
             arn: r.arn,
             provider: named.into_iter().next(),

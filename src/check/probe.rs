@@ -382,7 +382,7 @@ fn candidates(
 }
 
 /// Issuers that are not GitLab, whose `sub` has another grammar.
-const NOT_GITLAB: [&str; 5] = [
+pub const NOT_GITLAB: [&str; 5] = [
     "token.actions.githubusercontent.com",
     "accounts.google.com",
     "cognito-identity.amazonaws.com",

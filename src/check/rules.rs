@@ -326,3 +326,49 @@ pub fn audiences(view: &TrustView, routes: &[Route]) -> Vec<Finding> {
     }
     out
 }
+
+/// Thumbprints, where they matter: IAM verifies the issuer's keys with the provider's thumbprints
+/// only when the chain is not signed by a CA it trusts ("Obtain the thumbprint for an OpenID
+/// Connect identity provider", IAM User Guide). `tls`: what the issuer's host presented (`Err`:
+/// not reachable from here), for the self-managed routes with an existing provider.
+pub fn thumbprints(
+    routes: &[Route],
+    providers: &BTreeMap<String, Option<OidcProvider>>,
+    tls: &BTreeMap<String, Result<crate::preflight::TlsReport, String>>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for r in routes {
+        let Some(Some(p)) = providers.get(&r.provider_arn) else {
+            continue;
+        };
+        let host = r.host.split('/').next().unwrap_or_default();
+        match tls.get(host) {
+            Some(Ok(t)) if !t.public_ca => {
+                let listed = p.thumbprints.iter().any(|x| x.eq_ignore_ascii_case(&t.thumbprint));
+                if p.thumbprints.is_empty() {
+                    out.push(finding(
+                        Severity::Medium,
+                        "thumbprint-missing",
+                        format!("{host}'s certificate chain is not signed by a public CA and the provider lists no thumbprint: AWS cannot verify the issuer's keys, so tokens are refused"),
+                        &format!("set the provider's thumbprint list to {} (IAM UpdateOpenIDConnectProviderThumbprint)", t.thumbprint),
+                    ));
+                } else if !listed {
+                    out.push(finding(
+                        Severity::Medium,
+                        "thumbprint-stale",
+                        format!("{host}'s certificate chain is not signed by a public CA and now ends in a certificate with thumbprint {}, which the provider does not list ({}): tokens are refused", t.thumbprint, p.thumbprints.join(", ")),
+                        &format!("add {} to the provider's thumbprint list (IAM UpdateOpenIDConnectProviderThumbprint)", t.thumbprint),
+                    ));
+                }
+            }
+            Some(Err(e)) => out.push(finding(
+                Severity::Low,
+                "thumbprint-unchecked",
+                format!("{host} could not be reached over TLS from here ({e}), so its thumbprint was not compared with the provider's"),
+                "run the check where the instance is reachable",
+            )),
+            _ => {}
+        }
+    }
+    out
+}

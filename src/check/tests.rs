@@ -45,6 +45,7 @@ fn providers() -> BTreeMap<String, Option<OidcProvider>> {
                 arn: PROVIDER.into(),
                 url: "gitlab.com".into(),
                 client_ids: vec!["https://gitlab.com".into()],
+                thumbprints: vec![],
                 tags: vec![],
             }),
         ),
@@ -54,6 +55,7 @@ fn providers() -> BTreeMap<String, Option<OidcProvider>> {
                 arn: OTHER.into(),
                 url: "git.example.com".into(),
                 client_ids: vec!["https://git.example.com".into()],
+                thumbprints: vec![],
                 tags: vec![],
             }),
         ),
@@ -380,4 +382,106 @@ async fn the_gitlab_roles_to_pick_from_are_named_in_order_in_one_read() {
         ["api", "web"]
     );
     assert_eq!(fake.calls().snapshot(), ["iam.ListRoles"]);
+}
+
+/// Thumbprints matter only where the issuer's chain is not signed by a public CA; each
+/// self-managed host is contacted once, gitlab.com never, and `--offline` contacts none.
+#[tokio::test]
+async fn thumbprints_are_compared_where_they_matter() {
+    use crate::preflight::TlsReport;
+    use std::sync::{Arc, Mutex};
+    const TP: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    let hosts = [
+        ("private-listed.example", false, vec![TP]),
+        ("private-missing.example", false, vec![]),
+        (
+            "private-stale.example",
+            false,
+            vec!["bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"],
+        ),
+        ("public.example", true, vec![]),
+        ("unreachable.example", false, vec![TP]),
+    ];
+    let fake = crate::aws::fake::FakeAws::new();
+    {
+        let mut state = fake.state.lock().expect("state");
+        let mut all = hosts.iter().map(|h| (h.0, h.2.clone())).collect::<Vec<_>>();
+        all.push(("gitlab.com", vec![]));
+        for (host, thumbprints) in all {
+            let arn = format!("arn:aws:iam::123456789012:oidc-provider/{host}");
+            state.providers.insert(
+                arn.clone(),
+                OidcProvider {
+                    arn: arn.clone(),
+                    url: host.into(),
+                    client_ids: vec![format!("https://{host}")],
+                    thumbprints: thumbprints.iter().map(|t| t.to_string()).collect(),
+                    tags: vec![],
+                },
+            );
+            let mut r = role_with(
+                trust(vec![
+                    json!({"Effect": "Allow", "Principal": {"Federated": arn},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": {"StringEquals": {format!("{host}:aud"): format!("https://{host}"),
+                        format!("{host}:sub"): SUB}}}),
+                ]),
+                3600,
+            );
+            r.name = host.into();
+            state.roles.insert(host.into(), r);
+        }
+    }
+    let contacted = Arc::new(Mutex::new(Vec::new()));
+    let seen = contacted.clone();
+    let reports = check_with(&fake, None, move |host: String| {
+        seen.lock().expect("log").push(host.clone());
+        let public = hosts.iter().find(|h| h.0 == host).is_some_and(|h| h.1);
+        async move {
+            Some(if host == "unreachable.example" {
+                Err("connection refused".to_string())
+            } else {
+                Ok(TlsReport {
+                    public_ca: public,
+                    verify_error: None,
+                    presented: 2,
+                    thumbprint: TP.to_uppercase(),
+                })
+            })
+        }
+    })
+    .await
+    .expect("checked");
+    let by = |name: &str| -> Vec<(Severity, &'static str)> {
+        reports
+            .iter()
+            .find(|r| r.role == name)
+            .map(|r| r.findings.iter().map(|f| (f.severity, f.code)).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(by("private-listed.example"), []);
+    assert_eq!(
+        by("private-missing.example"),
+        [(Medium, "thumbprint-missing")]
+    );
+    assert_eq!(by("private-stale.example"), [(Medium, "thumbprint-stale")]);
+    assert_eq!(by("public.example"), []);
+    assert_eq!(by("unreachable.example"), [(Low, "thumbprint-unchecked")]);
+    assert_eq!(by("gitlab.com"), []);
+    let mut contacted = contacted.lock().expect("log").clone();
+    contacted.sort();
+    assert_eq!(
+        contacted,
+        [
+            "private-listed.example",
+            "private-missing.example",
+            "private-stale.example",
+            "public.example",
+            "unreachable.example"
+        ]
+    );
+    let offline = check_with(&fake, None, |_| async { None })
+        .await
+        .expect("checked");
+    assert!(offline.iter().all(|r| r.findings.is_empty()), "{offline:?}");
 }

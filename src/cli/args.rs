@@ -94,9 +94,13 @@ pub enum Command {
             conflicts_with = "all"
         )]
         role_name: Option<String>,
-        /// Audit every role whose trust names an OIDC provider of a GitLab host.
+        /// Audit every role a web-identity (OIDC) token can reach.
         #[arg(long)]
         all: bool,
+        /// Only read AWS: do not contact self-managed GitLab instances to compare their
+        /// certificate's thumbprint with the provider's.
+        #[arg(long)]
+        offline: bool,
     },
     /// Remove a setup: detach the role's policies, delete the role, and the provider if this tool
     /// created it and no other role trusts it.

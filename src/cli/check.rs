@@ -14,9 +14,14 @@ pub fn validate(role: Option<&str>) -> Result<(), CliError> {
 pub async fn run<A: Aws>(
     aws: &A,
     role: Option<&str>,
+    offline: bool,
     output: OutputFormat,
 ) -> Result<Outcome, CliError> {
-    let reports = crate::check::check(aws, role).await?;
+    let reports = if offline {
+        crate::check::check_with(aws, role, |_| async { None }).await?
+    } else {
+        crate::check::check(aws, role).await?
+    };
     let stdout = match output {
         OutputFormat::Text => crate::check::text(&reports),
         OutputFormat::Json => json_line(&reports),

@@ -124,10 +124,12 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
             explain::run(&aws, &args.role_name, &claims, cx.output).await
         }
         Command::Preflight { provider_url } => preflight::run(&provider_url, cx.output).await,
-        Command::Check { role_name, .. } => {
+        Command::Check {
+            role_name, offline, ..
+        } => {
             check::validate(role_name.as_deref())?;
             let aws = connect(cx, false).await;
-            check::run(&aws, role_name.as_deref(), cx.output).await
+            check::run(&aws, role_name.as_deref(), offline, cx.output).await
         }
         Command::Destroy {
             role_name,

@@ -415,14 +415,14 @@ async fn check_and_destroy_end_with_their_status() {
         .await
         .expect("applied");
 
-    let clean = check::run(&fake, Some("web"), OutputFormat::Json)
+    let clean = check::run(&fake, Some("web"), true, OutputFormat::Json)
         .await
         .expect("checked");
     assert_eq!(clean.status, Status::Success, "{}", clean.stdout);
     let reports: serde_json::Value = serde_json::from_str(&clean.stdout).expect("json");
     assert_eq!(reports[0]["findings"], serde_json::json!([]));
 
-    let missing = check::run(&fake, Some("nobody"), OutputFormat::Text)
+    let missing = check::run(&fake, Some("nobody"), true, OutputFormat::Text)
         .await
         .expect_err("no such role");
     assert_eq!(missing.code(), 1);

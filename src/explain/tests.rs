@@ -10,6 +10,7 @@ fn provider(auds: &[&str]) -> OidcProvider {
         arn: PROVIDER.into(),
         url: "gitlab.com".into(),
         client_ids: auds.iter().map(|a| a.to_string()).collect(),
+        thumbprints: vec![],
         tags: vec![],
     }
 }

@@ -36,6 +36,7 @@ fn bench(c: &mut Criterion) {
             arn: PROVIDER.into(),
             url: "gitlab.com".into(),
             client_ids: vec!["https://gitlab.com".into()],
+            thumbprints: vec![],
             tags: vec![],
         }),
     )]);

@@ -198,6 +198,7 @@ fn states() -> Vec<(&'static str, App)> {
         arn: "arn:aws:iam::123456789012:oidc-provider/gitlab.com".into(),
         url: "gitlab.com".into(),
         client_ids: vec!["sts.amazonaws.com".into()],
+        thumbprints: vec![],
         tags: vec![],
     };
     send(
@@ -526,6 +527,7 @@ fn task_states() -> Vec<(&'static str, App)> {
         arn: "arn:aws:iam::123456789012:oidc-provider/gitlab.com".into(),
         url: "gitlab.com".into(),
         client_ids: vec!["https://gitlab.com".into()],
+        thumbprints: vec![],
         tags: vec![],
     };
     let trust = serde_json::json!({"Statement": [{"Effect": "Allow", "Principal": {"Federated": provider.arn},
