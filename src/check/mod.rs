@@ -315,7 +315,7 @@ pub fn text(reports: &[RoleReport]) -> String {
             s,
             "{} ({})",
             r.role,
-            r.provider.as_deref().unwrap_or("no OIDC provider")
+            r.provider.as_deref().unwrap_or("no OIDC provider named")
         );
         if r.findings.is_empty() {
             let _ = writeln!(s, "  ✓ no findings");

@@ -167,7 +167,7 @@ fn star_fillers() -> &'static [String] {
 }
 
 fn fillers() -> Vec<String> {
-    let mut out = BTreeSet::new();
+    let mut out: BTreeSet<String> = BTreeSet::new();
     for c in CANONICAL {
         let cuts: Vec<usize> = (0..=c.len())
             .filter(|&i| {
@@ -183,7 +183,17 @@ fn fillers() -> Vec<String> {
             }
         }
     }
-    out.into_iter().collect()
+    // Words before numbers, the longer first: the first token found, shown as the example,
+    // then reads like a real one.
+    let mut out: Vec<String> = out.into_iter().collect();
+    out.sort_by_key(|f| {
+        (
+            f.contains("99999991"),
+            !f.ends_with("their-branch"),
+            std::cmp::Reverse(f.len()),
+        )
+    });
+    out
 }
 
 const FEW_STARS: [&str; 8] = [
@@ -196,7 +206,7 @@ const FEW_STARS: [&str; 8] = [
     "their-project:ref_type:branch:ref:their-branch",
     "ref_type:branch:ref:their-branch",
 ];
-const ONE_FILLERS: [char; 4] = ['z', '9', '/', '-'];
+const ONE_FILLERS: [char; 4] = ['x', '9', '-', '/'];
 
 /// Ways of filling the wildcards of `pattern`: each wildcard in turn takes every filler while the
 /// others take the short list (every pairing of two full lists adds nothing the patterns people
@@ -211,7 +221,7 @@ fn instances(pattern: &str, stars: &[String]) -> Vec<String> {
         return vec![pattern.to_string()];
     }
     let few: Vec<String> = FEW_STARS.iter().map(|s| s.to_string()).collect();
-    let mut out = BTreeSet::new();
+    let mut out: Vec<String> = Vec::new();
     for full in 0..wild.len().min(4) {
         let mut partial = vec![String::new()];
         for (i, c) in pattern.char_indices() {
@@ -231,7 +241,9 @@ fn instances(pattern: &str, stars: &[String]) -> Vec<String> {
         }
         out.extend(partial);
     }
-    out.into_iter().collect()
+    let mut seen = BTreeSet::new();
+    out.retain(|v| seen.insert(v.clone()));
+    out
 }
 
 /// The values `who` may bring for `claim`.

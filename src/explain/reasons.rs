@@ -188,6 +188,11 @@ fn satisfied(family: Option<Family>, expected: &[String]) -> String {
         | Some(Family::Arn { negated: false }) => {
             format!("matches {}", list(expected))
         }
+        Some(Family::String {
+            kind: StringKind::Like,
+            negated: true,
+        })
+        | Some(Family::Arn { negated: true }) => format!("matches none of {}", list(expected)),
         Some(f) if f.negated() => format!("is none of the refused values {}", list(expected)),
         Some(Family::String { .. }) | Some(Family::Bool) | Some(Family::Binary) => {
             format!("equals {}", list(expected))

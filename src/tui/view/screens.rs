@@ -781,7 +781,7 @@ fn text_lines(text: &str, theme: &Theme) -> Vec<Line<'static>> {
 fn check(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let [body, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
     let mut lines = vec![Line::from(Span::styled(
-        "Every role whose trust names a GitLab OIDC provider, audited (read-only):",
+        "Every role an OIDC token can reach, audited (read-only):",
         theme.muted(),
     ))];
     match loading_or_error(
