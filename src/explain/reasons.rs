@@ -58,6 +58,13 @@ pub fn describe(
             c.key
         )
     };
+    let missing = || {
+        if unoffered {
+            never()
+        } else {
+            format!("the token has no {name} claim")
+        }
+    };
     let reason = match rule {
         Rule::UnknownOperator => format!(
             "IAM does not know the operator {} (it refuses such a document): nothing matches",
@@ -74,35 +81,19 @@ pub fn describe(
         }
         Rule::AbsentIfExists => format!(
             "{}; the operator ends in IfExists, so the condition is true",
-            if unoffered {
-                never()
-            } else {
-                format!("the token has no {name} claim")
-            }
+            missing()
         ),
         Rule::AbsentForAllValues => format!(
             "{}; ForAllValues is true when the key is missing: this condition restricts nothing",
-            if unoffered {
-                never()
-            } else {
-                format!("the token has no {name} claim")
-            }
+            missing()
         ),
         Rule::AbsentForAnyValue => format!(
             "{}; ForAnyValue is false when the key is missing",
-            if unoffered {
-                never()
-            } else {
-                format!("the token has no {name} claim")
-            }
+            missing()
         ),
         Rule::AbsentNegated => format!(
             "{}, so it cannot be a refused value: the condition is true",
-            if unoffered {
-                never()
-            } else {
-                format!("the token has no {name} claim")
-            }
+            missing()
         ),
         Rule::Absent if unoffered => format!("{}, so the condition cannot match", never()),
         Rule::Absent => format!(
