@@ -155,10 +155,24 @@ pub fn is_gitlab_role(role: &Role) -> bool {
             .any(|r| r.host.contains("gitlab"))
 }
 
+/// What a TLS handshake with each self-managed issuer's host showed (`Err`: not reachable).
+pub type Handshakes = BTreeMap<String, Result<crate::preflight::TlsReport, String>>;
+
 /// Audit one role. `providers`: the named OIDC providers as read (`None`: missing).
 pub fn audit(
     role: &Role,
     providers: &BTreeMap<String, Option<OidcProvider>>,
+    attached: &[AttachedPolicy],
+    now: u64,
+) -> Vec<Finding> {
+    audit_with(role, providers, &Handshakes::new(), attached, now)
+}
+
+/// `audit`, with what the issuers' hosts presented (for the thumbprint rule).
+pub fn audit_with(
+    role: &Role,
+    providers: &BTreeMap<String, Option<OidcProvider>>,
+    handshakes: &Handshakes,
     attached: &[AttachedPolicy],
     now: u64,
 ) -> Vec<Finding> {
@@ -171,6 +185,7 @@ pub fn audit(
     out.extend(rules::keys(&view, &routes));
     out.extend(rules::audiences(&view, &routes));
     out.extend(rules::dead(&view, &routes, now));
+    out.extend(rules::thumbprints(&routes, providers, handshakes));
     if role.max_session_duration < USUAL_SESSION {
         out.push(finding(
             Severity::Low,
@@ -256,8 +271,7 @@ where
             .collect(),
     };
     let mut providers: BTreeMap<String, Option<OidcProvider>> = BTreeMap::new();
-    let mut handshakes: BTreeMap<String, Result<crate::preflight::TlsReport, String>> =
-        BTreeMap::new();
+    let mut handshakes = Handshakes::new();
     let mut reports = Vec::new();
     let now = crate::explain::now();
     for r in roles {
@@ -286,16 +300,8 @@ where
             .list_attached_policies(&r.name)
             .await
             .map_err(EngineError::aws(Step::Permissions))?;
-        let mut findings = audit(&r, &providers, &attached, now);
-        let view = TrustView::read(&r.trust_policy);
-        findings.extend(rules::thumbprints(
-            &routes(&view, &r.arn, &providers),
-            &providers,
-            &handshakes,
-        ));
-        findings.sort_by_key(|f| f.severity);
         reports.push(RoleReport {
-            findings,
+            findings: audit_with(&r, &providers, &handshakes, &attached, now),
             role: r.name,
             arn: r.arn,
             provider: named.into_iter().next(),

@@ -334,7 +334,7 @@ pub fn audiences(view: &TrustView, routes: &[Route]) -> Vec<Finding> {
 pub fn thumbprints(
     routes: &[Route],
     providers: &BTreeMap<String, Option<OidcProvider>>,
-    tls: &BTreeMap<String, Result<crate::preflight::TlsReport, String>>,
+    tls: &super::Handshakes,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     for r in routes {
