@@ -3,6 +3,10 @@
 //! `aws sts assume-role-with-web-identity` export. Neither installs the AWS CLI: the `amazon/aws-cli`
 //! image already has it (and is not Alpine).
 
+use std::path::{Path, PathBuf};
+
+use yaml_rust2::{Yaml, YamlLoader};
+
 use crate::plan::input::InputError;
 
 const TOKEN_FILE: &str = include_str!("../assets/gitlab-ci-token-file.yml");
@@ -60,23 +64,180 @@ pub fn token_file_job(audience: &str, variable: &str) -> String {
     job(CiStyle::TokenFile, audience, variable, DEFAULT_DURATION)
 }
 
-/// What writing the job to `path` would do: nothing if it is already there, else write; a
-/// different existing file needs `overwrite`.
-pub fn write(
-    path: &std::path::Path,
-    content: &str,
-    overwrite: bool,
-) -> Result<&'static str, String> {
-    match std::fs::read_to_string(path) {
-        Ok(existing) if existing == content => Ok("unchanged"),
-        Ok(_) if !overwrite => Err(format!(
-            "{} exists with other content: not overwritten (--yes overwrites it)",
-            path.display()
-        )),
-        _ => std::fs::write(path, content)
-            .map(|()| "written")
-            .map_err(|e| format!("{}: {e}", path.display())),
+/// Where the job goes when the user's pipeline file already exists: a file of its own, included
+/// from the pipeline (`include: local:` paths are from the repository's root).
+pub const INCLUDED_JOB: &str = "ci/aws-oidc.yml";
+
+/// What writing the job to `path` will do. Decided before anything is written (and before any AWS
+/// call): a user's file is never lost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Write {
+    /// `path` already holds this job.
+    Unchanged,
+    /// `path` does not exist: the job becomes the file.
+    Create { path: PathBuf, content: String },
+    /// `--overwrite`: the file is replaced by the job.
+    Overwrite { path: PathBuf, content: String },
+    /// `path` is the user's pipeline: the job goes into its own file, and one `include:` entry is
+    /// added to the pipeline; every other line of it stays as it was. `pipeline` is `None` when
+    /// it already includes the job's file.
+    Include {
+        job_path: PathBuf,
+        job: String,
+        pipeline_path: PathBuf,
+        pipeline: Option<String>,
+    },
+}
+
+/// Decide how the job reaches `path`. `overwrite`: the user agreed to replace an existing file.
+pub fn plan_write(path: &Path, job: &str, overwrite: bool) -> Result<Write, String> {
+    let existing = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Write::Create {
+                path: path.to_path_buf(),
+                content: job.to_string(),
+            });
+        }
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    if existing == job {
+        return Ok(Write::Unchanged);
     }
+    if overwrite {
+        return Ok(Write::Overwrite {
+            path: path.to_path_buf(),
+            content: job.to_string(),
+        });
+    }
+    let keep = "nothing was written; `aws-oidc-wizard ci-job` prints the job to add yourself, or --overwrite replaces the file";
+    let docs = YamlLoader::load_from_str(&existing)
+        .map_err(|e| format!("{} is not valid YAML ({e}): {keep}", path.display()))?;
+    let Some(Yaml::Hash(pipeline)) = docs.first() else {
+        return Err(format!(
+            "{} is not a GitLab CI pipeline (a YAML mapping): {keep}",
+            path.display()
+        ));
+    };
+    let job_name = job.lines().next().unwrap_or_default().trim_end_matches(':');
+    if pipeline.contains_key(&Yaml::String(job_name.to_string())) {
+        return Err(format!(
+            "{} already has a job named {job_name}: including ours would merge into it; {keep}",
+            path.display()
+        ));
+    }
+    let job_path = path.parent().unwrap_or(Path::new("")).join(INCLUDED_JOB);
+    match std::fs::read_to_string(&job_path) {
+        Ok(text) if text != job => {
+            return Err(format!(
+                "{} exists with other content: not overwritten (--overwrite replaces it)",
+                job_path.display()
+            ));
+        }
+        _ => {}
+    }
+    let included = existing.contains(INCLUDED_JOB);
+    let pipeline = if included {
+        None
+    } else {
+        Some(add_include(&existing, pipeline.get(&Yaml::String("include".into())))
+            .ok_or_else(|| format!("{} has an `include:` written in a form this tool does not edit: add `- local: {INCLUDED_JOB}` to it yourself; {keep}", path.display()))?)
+    };
+    if job_path.exists() && pipeline.is_none() {
+        return Ok(Write::Unchanged);
+    }
+    Ok(Write::Include {
+        job_path,
+        job: job.to_string(),
+        pipeline_path: path.to_path_buf(),
+        pipeline,
+    })
+}
+
+/// The pipeline text with one `include:` entry for the job's file added, every other line kept:
+/// a new `include:` block at the end, or an item at the head of an existing block list. `None`
+/// for an `include:` in another form (a string, a mapping, a flow list).
+fn add_include(text: &str, include: Option<&Yaml>) -> Option<String> {
+    let entry = format!("- local: {INCLUDED_JOB}");
+    match include {
+        None => {
+            let sep = if text.is_empty() || text.ends_with('\n') {
+                ""
+            } else {
+                "\n"
+            };
+            Some(format!("{text}{sep}\ninclude:\n  {entry}\n"))
+        }
+        Some(Yaml::Array(_)) => {
+            let lines: Vec<&str> = text.split_inclusive('\n').collect();
+            let at = lines.iter().position(|l| l.trim_end() == "include:")?;
+            // The block list's own indent, from its first item.
+            let first = lines[at + 1..]
+                .iter()
+                .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))?;
+            let indent = &first[..first.len() - first.trim_start().len()];
+            if !first.trim_start().starts_with('-') {
+                return None;
+            }
+            let newline = if lines[at].ends_with("\r\n") {
+                "\r\n"
+            } else {
+                "\n"
+            };
+            let mut out: String = lines[..=at].concat();
+            if !out.ends_with('\n') {
+                out.push_str(newline);
+            }
+            out.push_str(&format!("{indent}{entry}{newline}"));
+            out.push_str(&lines[at + 1..].concat());
+            Some(out)
+        }
+        Some(_) => None,
+    }
+}
+
+/// Carry the decision out. Returns what was done, in words.
+pub fn write(plan: &Write) -> Result<String, String> {
+    let put = |path: &Path, text: &str| -> Result<(), String> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    Ok(match plan {
+        Write::Unchanged => "CI job unchanged".to_string(),
+        Write::Create { path, content } => {
+            put(path, content)?;
+            format!("CI job written: {}", path.display())
+        }
+        Write::Overwrite { path, content } => {
+            put(path, content)?;
+            format!("CI job written over {} (--overwrite)", path.display())
+        }
+        Write::Include {
+            job_path,
+            job,
+            pipeline_path,
+            pipeline,
+        } => {
+            put(job_path, job)?;
+            match pipeline {
+                Some(text) => {
+                    put(pipeline_path, text)?;
+                    format!(
+                        "CI job written: {}, included from {} (one include entry added; nothing else in it changed)",
+                        job_path.display(),
+                        pipeline_path.display()
+                    )
+                }
+                None => format!(
+                    "CI job written: {} (already included from {})",
+                    job_path.display(),
+                    pipeline_path.display()
+                ),
+            }
+        }
+    })
 }
 
 #[cfg(test)]
@@ -143,13 +304,104 @@ mod tests {
     }
 
     #[test]
-    fn writing_never_overwrites_without_consent() {
+    fn a_new_file_is_the_job_and_a_second_run_changes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".gitlab-ci.yml");
-        assert_eq!(write(&path, "a", false), Ok("written"));
-        assert_eq!(write(&path, "a", false), Ok("unchanged"));
-        assert!(write(&path, "b", false).unwrap_err().contains("--yes"));
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a");
-        assert_eq!(write(&path, "b", true), Ok("written"));
+        let job = token_file_job("https://gitlab.com", "ROLE_ARN");
+        let plan = plan_write(&path, &job, false).unwrap();
+        assert!(matches!(plan, Write::Create { .. }));
+        write(&plan).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), job);
+        assert_eq!(plan_write(&path, &job, false), Ok(Write::Unchanged));
+    }
+
+    const PIPELINE: &str = "# our pipeline\nstages: [build, test]\n\nbuild:\n  stage: build\n  script:\n    - make   # keep this comment\n";
+
+    #[test]
+    fn an_existing_pipeline_keeps_every_line_and_includes_the_job() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".gitlab-ci.yml");
+        std::fs::write(&path, PIPELINE).unwrap();
+        let job = token_file_job("https://gitlab.com", "ROLE_ARN");
+        let plan = plan_write(&path, &job, false).unwrap();
+        let said = write(&plan).unwrap();
+        assert!(said.contains("included from"), "{said}");
+        let merged = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            merged.starts_with(PIPELINE),
+            "every line kept, in order:\n{merged}"
+        );
+        assert_eq!(
+            &merged[PIPELINE.len()..],
+            "\ninclude:\n  - local: ci/aws-oidc.yml\n"
+        );
+        let doc = &YamlLoader::load_from_str(&merged).unwrap()[0];
+        assert_eq!(doc["include"][0]["local"].as_str(), Some(INCLUDED_JOB));
+        assert_eq!(doc["build"]["stage"].as_str(), Some("build"));
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(INCLUDED_JOB)).unwrap(),
+            job
+        );
+        // Again: nothing to do.
+        assert_eq!(plan_write(&path, &job, false), Ok(Write::Unchanged));
+    }
+
+    #[test]
+    fn an_include_list_gets_one_more_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".gitlab-ci.yml");
+        let text = "include:\n    # shared templates\n    - project: acme/templates\n      file: base.yml\nbuild:\n  script: [make]\n";
+        std::fs::write(&path, text).unwrap();
+        let job = token_file_job("https://gitlab.com", "ROLE_ARN");
+        write(&plan_write(&path, &job, false).unwrap()).unwrap();
+        let merged = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            merged,
+            "include:\n    - local: ci/aws-oidc.yml\n    # shared templates\n    - project: acme/templates\n      file: base.yml\nbuild:\n  script: [make]\n"
+        );
+        let doc = &YamlLoader::load_from_str(&merged).unwrap()[0];
+        assert_eq!(doc["include"].as_vec().map(Vec::len), Some(2));
+    }
+
+    #[test]
+    fn what_cannot_be_merged_safely_is_refused_in_words_and_nothing_is_written() {
+        let job = token_file_job("https://gitlab.com", "ROLE_ARN");
+        for (text, says) in [
+            (
+                "include: 'base.yml'\nbuild:\n  script: [make]\n",
+                "`include:` written in a form",
+            ),
+            ("build: [unclosed\n", "is not valid YAML"),
+            ("- just\n- a list\n", "not a GitLab CI pipeline"),
+            (
+                "deploy:\n  script: [./deploy.sh]\n",
+                "already has a job named deploy",
+            ),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(".gitlab-ci.yml");
+            std::fs::write(&path, text).unwrap();
+            let e = plan_write(&path, &job, false).unwrap_err();
+            assert!(e.contains(says), "{text:?}: {e}");
+            assert!(e.contains("--overwrite"), "{e}");
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+            assert!(!dir.path().join(INCLUDED_JOB).exists());
+        }
+        // A job file of other content is not replaced either.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".gitlab-ci.yml");
+        std::fs::write(&path, PIPELINE).unwrap();
+        std::fs::create_dir_all(dir.path().join("ci")).unwrap();
+        std::fs::write(dir.path().join(INCLUDED_JOB), "mine: {}\n").unwrap();
+        assert!(
+            plan_write(&path, &job, false)
+                .unwrap_err()
+                .contains("--overwrite")
+        );
+        // --overwrite is the consent to replace the file itself.
+        let plan = plan_write(&path, &job, true).unwrap();
+        assert!(matches!(plan, Write::Overwrite { .. }));
+        write(&plan).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), job);
     }
 }

@@ -469,7 +469,7 @@ fn a_run_cut_short_after_the_provider_is_finished_without_duplicates() {
 }
 
 #[test]
-fn the_ci_job_is_written_after_apply_and_never_overwritten_without_yes() {
+fn the_ci_job_is_written_after_apply_and_a_pipeline_is_never_lost() {
     let emu = Emulator::start();
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join(".gitlab-ci.yml");
@@ -494,7 +494,7 @@ fn the_ci_job_is_written_after_apply_and_never_overwritten_without_yes() {
         Some("$DEPLOY_ROLE")
     );
 
-    // Someone edited it: a run without --yes refuses before any AWS call, and leaves it alone.
+    // Something that is no pipeline: refused in words before any AWS call, and left alone.
     std::fs::write(&path, "# mine\n").expect("edit");
     emu.reset_calls();
     let refused = emu.run(&apply_args(&[
@@ -502,17 +502,58 @@ fn the_ci_job_is_written_after_apply_and_never_overwritten_without_yes() {
         "sts.amazonaws.com",
         "--write-ci-job",
         &path_s,
+        "--yes",
     ]));
     refused.assert_code(2);
     assert!(
-        refused.stderr.contains("not overwritten without --yes"),
+        refused.stderr.contains("is not a GitLab CI pipeline"),
         "{}",
         refused.stderr
     );
     assert!(emu.calls().is_empty());
     assert_eq!(std::fs::read_to_string(&path).expect("kept"), "# mine\n");
 
+    // The README's own example on a real pipeline: --yes is for AWS, never for the file. The
+    // pipeline keeps every line; the job goes beside it and is included.
+    let pipeline = "stages: [test]\n\n# unit tests\ntest:\n  stage: test\n  script: [make test]\n";
+    std::fs::write(&path, pipeline).expect("pipeline");
+    let run = emu.run(&apply_args(&[
+        "--audience",
+        "sts.amazonaws.com",
+        "--write-ci-job",
+        &path_s,
+        "--yes",
+    ]));
+    run.assert_code(0);
+    assert!(run.stderr.contains("included from"), "{}", run.stderr);
+    let merged = std::fs::read_to_string(&path).expect("pipeline");
+    assert!(merged.starts_with(pipeline), "{merged}");
+    let doc = &yaml_rust2::YamlLoader::load_from_str(&merged).expect("valid YAML")[0];
+    assert_eq!(doc["include"][0]["local"].as_str(), Some("ci/aws-oidc.yml"));
+    assert_eq!(doc["test"]["stage"].as_str(), Some("test"));
+    let job = std::fs::read_to_string(dir.path().join("ci/aws-oidc.yml")).expect("job file");
+    let docs = yaml_rust2::YamlLoader::load_from_str(&job).expect("valid YAML");
+    assert_eq!(
+        docs[0]["deploy"]["id_tokens"]["GITLAB_OIDC_TOKEN"]["aud"].as_str(),
+        Some("sts.amazonaws.com")
+    );
+    // Replacing the file takes its own consent.
+    emu.run(&apply_args(&[
+        "--audience",
+        "sts.amazonaws.com",
+        "--write-ci-job",
+        &path_s,
+        "--overwrite",
+    ]))
+    .assert_code(0);
+    assert!(
+        std::fs::read_to_string(&path)
+            .expect("job")
+            .starts_with("deploy:")
+    );
+
     // The explicit style, printed without AWS.
+    emu.reset_calls();
     let printed = emu.run(&[
         "ci-job",
         "--audience",

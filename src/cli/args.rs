@@ -72,9 +72,6 @@ pub enum Command {
         provider_url: Option<String>,
         #[command(flatten)]
         ci: CiJobArgs,
-        /// Overwrite an existing different file given to --write-ci-job.
-        #[arg(long, short = 'y')]
-        yes: bool,
     },
     /// Explain why AWS would refuse (or accept) a GitLab ID token for a role: every condition checked.
     Explain(ExplainArgs),
@@ -142,9 +139,14 @@ pub struct GitLabArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct CiJobArgs {
-    /// After a successful apply, write the .gitlab-ci.yml job here (an existing different file needs --yes).
+    /// After a successful apply, write the .gitlab-ci.yml job here. An existing pipeline keeps every
+    /// line: the job goes to ci/aws-oidc.yml beside it and one include entry is added.
     #[arg(long, value_name = "PATH")]
     pub write_ci_job: Option<std::path::PathBuf>,
+    /// Replace the --write-ci-job file with the job instead (a file needs its own consent; --yes is
+    /// for AWS).
+    #[arg(long, requires = "write_ci_job")]
+    pub overwrite: bool,
     /// How the job gets credentials.
     #[arg(long, value_enum, value_name = "STYLE", default_value_t = crate::ci_job::CiStyle::TokenFile)]
     pub ci_job_style: crate::ci_job::CiStyle,

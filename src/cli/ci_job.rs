@@ -7,7 +7,6 @@ pub fn run(
     audience: Option<&str>,
     provider_url: Option<&str>,
     ci: &CiJobArgs,
-    yes: bool,
 ) -> Result<Outcome, CliError> {
     let url = ProviderUrl::parse(provider_url.unwrap_or(crate::plan::DEFAULT_PROVIDER_URL))?;
     let audience = Audience::parse(audience.unwrap_or(url.as_str()))?;
@@ -20,8 +19,10 @@ pub fn run(
     );
     match &ci.write_ci_job {
         Some(path) => {
-            let what = crate::ci_job::write(path, &job, yes).map_err(CliError::failed)?;
-            eprintln!("CI job {what}: {}", path.display());
+            let what = crate::ci_job::plan_write(path, &job, ci.overwrite)
+                .and_then(|w| crate::ci_job::write(&w))
+                .map_err(CliError::failed)?;
+            eprintln!("{what}");
             Ok(Outcome::success(""))
         }
         None => Ok(Outcome::success(job)),

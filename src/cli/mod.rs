@@ -116,8 +116,7 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
             audience,
             provider_url,
             ci,
-            yes,
-        } => ci_job::run(audience.as_deref(), provider_url.as_deref(), &ci, yes),
+        } => ci_job::run(audience.as_deref(), provider_url.as_deref(), &ci),
         Command::Explain(args) => {
             let claims = explain::claims(&args)?;
             let aws = connect(cx, false).await;

@@ -30,8 +30,9 @@ pub struct Request {
     /// The answers as the journal keeps them (ids looked up and the thumbprint settled).
     pub input: SetupInput,
     pub yes: bool,
-    /// Where the CI job is written after a successful apply, and what.
-    ci_job: Option<(PathBuf, String)>,
+    /// Where the CI job is written after a successful apply, what, and whether the file may be
+    /// replaced.
+    ci_job: Option<(PathBuf, String, bool)>,
     store: Option<GitLabStore>,
 }
 
@@ -88,7 +89,7 @@ pub async fn prepare(
     input.thumbprints = setup.thumbprints.clone();
     let (yes, ci_job, store) = match apply {
         Some(a) => {
-            let ci_job = ci_job_for(a.ci, setup.audience.as_str(), a.yes)?;
+            let ci_job = ci_job_for(a.ci, setup.audience.as_str())?;
             let store = gitlab
                 .filter(|_| a.gitlab.store_in_gitlab)
                 .map(|client| GitLabStore {
@@ -196,12 +197,9 @@ fn owners(g: &GitLabArgs, setup: &Setup) -> Vec<Owner> {
     }
 }
 
-/// The job to write after a successful apply, with its path; checked before any AWS call.
-fn ci_job_for(
-    ci: &CiJobArgs,
-    audience: &str,
-    yes: bool,
-) -> Result<Option<(PathBuf, String)>, CliError> {
+/// The job to write after a successful apply, with its path; how it would be written is decided
+/// now, before any AWS call, so a file that cannot take it stops the run with nothing changed.
+fn ci_job_for(ci: &CiJobArgs, audience: &str) -> Result<Option<(PathBuf, String, bool)>, CliError> {
     let variable = crate::ci_job::parse_variable(&ci.ci_variable)?;
     let Some(path) = &ci.write_ci_job else {
         return Ok(None);
@@ -212,16 +210,9 @@ fn ci_job_for(
         &variable,
         crate::ci_job::DEFAULT_DURATION,
     );
-    if let Ok(existing) = std::fs::read_to_string(path)
-        && existing != content
-        && !yes
-    {
-        return Err(CliError::usage(format!(
-            "--write-ci-job {}: the file exists with other content; it is not overwritten without --yes",
-            path.display()
-        )));
-    }
-    Ok(Some((path.clone(), content)))
+    crate::ci_job::plan_write(path, &content, ci.overwrite)
+        .map_err(|e| CliError::usage(format!("--write-ci-job {e}")))?;
+    Ok(Some((path.clone(), content, ci.overwrite)))
 }
 
 /// `plan`: what `apply` would do, with read-only calls only.
@@ -269,12 +260,11 @@ pub async fn apply<A: Aws>(
     for other in &outcome.left_alone {
         eprintln!("{}", output::left_alone_line(other));
     }
-    if let Some((path, content)) = &request.ci_job {
-        match crate::ci_job::write(path, content, request.yes) {
-            Ok(what) => eprintln!(
-                "CI job {what}: {} (store the role ARN in the CI/CD variable it uses)",
-                path.display()
-            ),
+    if let Some((path, content, overwrite)) = &request.ci_job {
+        match crate::ci_job::plan_write(path, content, *overwrite)
+            .and_then(|w| crate::ci_job::write(&w))
+        {
+            Ok(what) => eprintln!("{what} (store the role ARN in the CI/CD variable it uses)"),
             Err(e) => eprintln!("warning: the CI job was not written: {e}"),
         }
     }
