@@ -126,7 +126,9 @@ pub fn plan_write(path: &Path, job: &str, overwrite: bool) -> Result<Write, Stri
             path.display()
         ));
     }
-    let job_path = path.parent().unwrap_or(Path::new("")).join(INCLUDED_JOB);
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let job_path = dir.join(INCLUDED_JOB);
+    let local = include_path(dir);
     match std::fs::read_to_string(&job_path) {
         Ok(text) if text != job => {
             return Err(format!(
@@ -136,12 +138,12 @@ pub fn plan_write(path: &Path, job: &str, overwrite: bool) -> Result<Write, Stri
         }
         _ => {}
     }
-    let included = existing.contains(INCLUDED_JOB);
+    let included = existing.contains(&local);
     let pipeline = if included {
         None
     } else {
-        Some(add_include(&existing, pipeline.get(&Yaml::String("include".into())))
-            .ok_or_else(|| format!("{} has an `include:` written in a form this tool does not edit: add `- local: {INCLUDED_JOB}` to it yourself; {keep}", path.display()))?)
+        Some(add_include(&existing, pipeline.get(&Yaml::String("include".into())), &local)
+            .ok_or_else(|| format!("{} has an `include:` written in a form this tool does not edit: add `- local: {local}` to it yourself; {keep}", path.display()))?)
     };
     if job_path.exists() && pipeline.is_none() {
         return Ok(Write::Unchanged);
@@ -157,8 +159,8 @@ pub fn plan_write(path: &Path, job: &str, overwrite: bool) -> Result<Write, Stri
 /// The pipeline text with one `include:` entry for the job's file added, every other line kept:
 /// a new `include:` block at the end, or an item at the head of an existing block list. `None`
 /// for an `include:` in another form (a string, a mapping, a flow list).
-fn add_include(text: &str, include: Option<&Yaml>) -> Option<String> {
-    let entry = format!("- local: {INCLUDED_JOB}");
+fn add_include(text: &str, include: Option<&Yaml>, local: &str) -> Option<String> {
+    let entry = format!("- local: {local}");
     match include {
         None => {
             let sep = if text.is_empty() || text.ends_with('\n') {
@@ -194,6 +196,37 @@ fn add_include(text: &str, include: Option<&Yaml>) -> Option<String> {
         }
         Some(_) => None,
     }
+}
+
+/// The job file's path as `include: local:` reads it: from the root of the git repository the
+/// pipeline is in (the nearest directory above it with a `.git`), or from the pipeline's directory
+/// when there is none.
+fn include_path(dir: &Path) -> String {
+    let here = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let Ok(dir) = std::fs::canonicalize(here) else {
+        return INCLUDED_JOB.to_string();
+    };
+    let root = dir
+        .ancestors()
+        .find(|a| a.join(".git").exists())
+        .unwrap_or(&dir);
+    let under: Vec<String> = dir
+        .strip_prefix(root)
+        .map(|p| {
+            p.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    under
+        .into_iter()
+        .chain([INCLUDED_JOB.to_string()])
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Carry the decision out. Returns what was done, in words.
@@ -344,6 +377,23 @@ mod tests {
         );
         // Again: nothing to do.
         assert_eq!(plan_write(&path, &job, false), Ok(Write::Unchanged));
+    }
+
+    #[test]
+    fn a_pipeline_below_the_repository_root_includes_the_job_by_its_root_path() {
+        let repo = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(repo.path().join(".git")).unwrap();
+        std::fs::create_dir_all(repo.path().join("deploy/aws")).unwrap();
+        let path = repo.path().join("deploy/aws/.gitlab-ci.yml");
+        std::fs::write(&path, PIPELINE).unwrap();
+        let job = token_file_job("https://gitlab.com", "ROLE_ARN");
+        write(&plan_write(&path, &job, false).unwrap()).unwrap();
+        let merged = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            merged.ends_with("  - local: deploy/aws/ci/aws-oidc.yml\n"),
+            "{merged}"
+        );
+        assert!(repo.path().join("deploy/aws/ci/aws-oidc.yml").exists());
     }
 
     #[test]
