@@ -169,23 +169,36 @@ fn star_fillers() -> &'static [String] {
 fn fillers() -> Vec<String> {
     let mut out: BTreeSet<String> = BTreeSet::new();
     for c in CANONICAL {
-        let cuts: Vec<usize> = (0..=c.len())
-            .filter(|&i| {
-                i == 0
-                    || i == c.len()
-                    || matches!(c.as_bytes()[i - 1], b':' | b'/')
-                    || matches!(c.as_bytes()[i], b':' | b'/')
-            })
-            .collect();
-        for (a, &i) in cuts.iter().enumerate() {
-            for &j in &cuts[a..] {
-                out.insert(c[i..j].to_string());
-            }
+        out.extend(pieces(c));
+    }
+    sorted(out)
+}
+
+/// Every substring of `text` that starts and ends at a `:` or `/` boundary (or an end).
+fn pieces(text: &str) -> Vec<String> {
+    let bytes = text.as_bytes();
+    let cuts: Vec<usize> = (0..=text.len())
+        .filter(|&i| text.is_char_boundary(i))
+        .filter(|&i| {
+            i == 0
+                || i == text.len()
+                || matches!(bytes[i - 1], b':' | b'/')
+                || matches!(bytes[i], b':' | b'/')
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (a, &i) in cuts.iter().enumerate() {
+        for &j in &cuts[a..] {
+            out.push(text[i..j].to_string());
         }
     }
-    // Words before numbers, the longer first: the first token found, shown as the example,
-    // then reads like a real one.
-    let mut out: Vec<String> = out.into_iter().collect();
+    out
+}
+
+/// Words before numbers, the longer first: the first token found, shown as the example, then
+/// reads like a real one.
+fn sorted(set: BTreeSet<String>) -> Vec<String> {
+    let mut out: Vec<String> = set.into_iter().collect();
     out.sort_by_key(|f| {
         (
             f.contains("99999991"),
@@ -194,6 +207,43 @@ fn fillers() -> Vec<String> {
         )
     });
     out
+}
+
+/// The fillers for this trust: a stranger's pieces, and the literal pieces of the trust's own
+/// `sub` values (so a wildcard of one value can take what another value, or a Deny, asks for).
+fn fillers_for(view: &TrustView, host: &str) -> std::borrow::Cow<'static, [String]> {
+    let subs = written(view, host, "sub");
+    if !subs.iter().any(|v| v.contains(['*', '?'])) {
+        // No wildcard to fill: the stranger's pieces serve the canonical subs.
+        return std::borrow::Cow::Borrowed(star_fillers());
+    }
+    let mut out: BTreeSet<String> = star_fillers().iter().cloned().collect();
+    for v in subs {
+        for chunk in v.split(['*', '?']) {
+            for p in pieces(chunk) {
+                // A stranger's path before the trust's suffix, the trust's prefix before a
+                // stranger's tail.
+                if p.starts_with(':') {
+                    for head in ["their-project", "other-group/their-project", "99999991"] {
+                        out.insert(format!("{head}{p}"));
+                    }
+                }
+                if p.starts_with('/') {
+                    out.insert(format!("other-group{p}"));
+                }
+                if p.ends_with(':') || p.ends_with('/') {
+                    for tail in [
+                        "their-branch",
+                        "their-project:ref_type:branch:ref:their-branch",
+                    ] {
+                        out.insert(format!("{p}{tail}"));
+                    }
+                }
+                out.insert(p);
+            }
+        }
+    }
+    std::borrow::Cow::Owned(sorted(out))
 }
 
 const FEW_STARS: [&str; 8] = [
@@ -440,7 +490,7 @@ fn in_play(s: &Statement, route: &Route) -> bool {
 /// other claims are). What is left is tried in combination, capped, each asked of the full
 /// evaluator; the narrowing only drops what could never be admitted.
 pub fn find(view: &TrustView, route: &Route, who: Who, now: u64) -> Option<Witness> {
-    let stars = star_fillers();
+    let stars = &fillers_for(view, &route.host);
     let n = named(view, &route.host);
     let claims = supported_claims(&route.host);
     let keys: Vec<String> = claims

@@ -485,3 +485,119 @@ async fn thumbprints_are_compared_where_they_matter() {
         .expect("checked");
     assert!(offline.iter().all(|r| r.findings.is_empty()), "{offline:?}");
 }
+
+mod outsiders {
+    //! The probe against brute force: whenever the evaluator admits some outsider's token (a group
+    //! the trust does not name, or another project id), the probe finds an outsider's token too.
+    //! A missed critical finding is the defect that matters most.
+    use super::*;
+    use crate::check::probe::{self, Who};
+    use crate::iam::{Context, Request, evaluate};
+    use crate::plan::trust_view::TrustView;
+    use proptest::prelude::*;
+
+    const SUBS: [&str; 12] = [
+        "project_path:acme/web:ref_type:branch:ref:main",
+        "project_path:acme/*",
+        "project_path:acm?/*",
+        "project_path:*",
+        "project_path:acme*",
+        "*:ref_type:branch:ref:main",
+        "project_path:acme/web:*",
+        "project_path:*/web:ref_type:branch:ref:main",
+        "project_id:4242:*",
+        "project_id:*",
+        "project_path:acme/*:ref_type:*:ref:main",
+        "project_path:?cme/web:*",
+    ];
+
+    fn arb_trust() -> impl Strategy<Value = Value> {
+        let cond = (
+            prop::sample::select(vec![
+                "StringLike",
+                "StringEquals",
+                "StringNotLike",
+                "StringLikeIfExists",
+            ]),
+            prop::collection::vec(prop::sample::select(SUBS.to_vec()), 1..3),
+        );
+        let allow =
+            (prop::collection::vec(cond.clone(), 0..2), any::<bool>()).prop_map(|(conds, aud)| {
+                let mut c = json!({});
+                if aud {
+                    c["StringEquals"] = json!({"gitlab.com:aud": "https://gitlab.com"});
+                }
+                for (op, values) in conds {
+                    c[op]["gitlab.com:sub"] = json!(values);
+                }
+                statement(c)
+            });
+        let deny = prop::option::of(cond).prop_map(|d| {
+            d.map(|(op, values)| {
+                json!({"Effect": "Deny", "Principal": "*", "Action": "sts:*",
+                    "Condition": {op: {"gitlab.com:sub": values}}})
+            })
+        });
+        (prop::collection::vec(allow, 1..3), deny).prop_map(|(mut s, d)| {
+            s.extend(d);
+            trust(s)
+        })
+    }
+
+    /// Subs a stranger could have: a group of their own, or a project id of their own.
+    fn strangers() -> Vec<String> {
+        let mut out = Vec::new();
+        for g in ["evil", "acmx", "acmeevil", "acme-evil", "xcme", "web", "a"] {
+            for p in ["web", "x", "web/sub"] {
+                for (t, r) in [("branch", "main"), ("branch", "feature"), ("tag", "v1")] {
+                    out.push(format!("project_path:{g}/{p}:ref_type:{t}:ref:{r}"));
+                }
+            }
+        }
+        for id in ["4243", "42", "99"] {
+            out.push(format!("project_id:{id}:ref_type:branch:ref:main"));
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn the_probe_finds_an_outsider_whenever_one_gets_in(doc in arb_trust()) {
+            let view = TrustView::read(&doc);
+            let route = probe::Route {
+                provider_arn: PROVIDER.into(),
+                host: "gitlab.com".into(),
+                client_ids: Some(vec!["https://gitlab.com".into()]),
+            };
+            let named_groups: Vec<String> = doc.to_string()
+                .split("project_path:")
+                .skip(1)
+                .filter_map(|rest| rest.split('/').next())
+                .filter(|g| !g.contains(['*', '?', ':']))
+                .map(str::to_lowercase)
+                .collect();
+            let admitted = strangers().into_iter().find(|sub| {
+                if let Some(p) = probe::parse_sub(sub) {
+                    let group = p.project.split('/').next().unwrap_or_default().to_lowercase();
+                    if !p.by_id && named_groups.contains(&group) { return false; }
+                    if p.by_id && p.project == "4242" { return false; }
+                }
+                let ctx = Context::new()
+                    .with("gitlab.com:aud", "https://gitlab.com")
+                    .with("gitlab.com:sub", sub)
+                    .with("gitlab.com:project_id", "99999991")
+                    .with("gitlab.com:namespace_id", "99999991")
+                    .with("gitlab.com:ref_protected", "false");
+                evaluate(&view, &Request::web_identity(PROVIDER, ctx)).allowed
+            });
+            if let Some(sub) = admitted {
+                prop_assert!(
+                    probe::find(&view, &route, Who::Outsider, 0).is_some(),
+                    "{sub} gets in, the probe found no outsider: {doc}"
+                );
+            }
+        }
+    }
+}
