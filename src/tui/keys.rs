@@ -50,7 +50,10 @@ pub fn footer(app: &App) -> Keys {
         ]),
         Screen::Check => k.extend([("r", "check again"), ("j/k", "scroll"), ("Esc", "back")]),
         Screen::Explain | Screen::Remove => {
-            k.extend([("Tab", "next field"), ("Enter", "go"), ("Esc", "back")])
+            k.extend([("Tab", "next field"), ("Enter", "go"), ("Esc", "back")]);
+            if app.screen == Screen::Remove && app.remove_can_force() {
+                k.push(("f", "remove anyway"));
+            }
         }
         _ => {
             k.extend([("Tab", "next field"), ("Enter", "next"), ("Esc", "back")]);

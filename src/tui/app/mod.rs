@@ -588,6 +588,12 @@ pub struct App {
 }
 
 impl App {
+    /// The Remove plan refused in a way `f` can override after a question (the command line's
+    /// `--force`): a role not made here, or one in instance profiles.
+    pub fn remove_can_force(&self) -> bool {
+        matches!(&self.remove_plan, Load::Failed(e) if e.code == "NotOurs" || e.code == "InInstanceProfiles")
+    }
+
     pub fn new(profile: Option<&str>, region: Option<&str>) -> Self {
         App {
             screen: Screen::Account,

@@ -566,8 +566,7 @@ fn on_next_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         (Screen::Check | Screen::Explain | Screen::Remove, KeyCode::Enter) => app.task_action(),
         // The command line's --force, behind a question: only after the plan said "not ours" or
         // "in instance profiles".
-        (Screen::Remove, KeyCode::Char('f')) if matches!(&app.remove_plan, Load::Failed(e) if e.code == "NotOurs" || e.code == "InInstanceProfiles") =>
-        {
+        (Screen::Remove, KeyCode::Char('f')) if app.remove_can_force() => {
             if let Load::Failed(e) = &app.remove_plan {
                 app.confirm = Some(Confirm::ForceRemove {
                     role: app.target_role.value.trim().to_string(),
