@@ -128,31 +128,36 @@ pub fn routes(
 /// everyone, for `sts:AssumeRoleWithWebIdentity`)? What `check --all` lists.
 pub fn is_web_identity_role(role: &Role) -> bool {
     let view = TrustView::read(&role.trust_policy);
-    let routes = routes(&view, &role.arn, &BTreeMap::new());
-    routes.iter().any(|r| {
-        view.statements
-            .iter()
-            .any(|s| s.effect == Effect::Allow && !s.principal.negated && probe::reaches(s, r))
-    })
+    !reachable_routes(&view, &role.arn).is_empty()
+}
+
+/// The routes some Allow statement IAM would evaluate lets a web-identity token take.
+fn reachable_routes(view: &TrustView, role_arn: &str) -> Vec<Route> {
+    routes(view, role_arn, &BTreeMap::new())
+        .into_iter()
+        .filter(|r| {
+            view.statements
+                .iter()
+                .any(|s| s.effect == Effect::Allow && probe::in_play(s, r))
+        })
+        .collect()
 }
 
 /// A web-identity role for GitLab: an issuer whose host says gitlab, or conditions that speak
 /// of GitLab's subjects. What the wizard offers to pick from.
 pub fn is_gitlab_role(role: &Role) -> bool {
-    if !is_web_identity_role(role) {
+    let view = TrustView::read(&role.trust_policy);
+    let reachable = reachable_routes(&view, &role.arn);
+    if reachable.is_empty() {
         return false;
     }
-    let view = TrustView::read(&role.trust_policy);
     let speaks_of_gitlab = view
         .statements
         .iter()
         .flat_map(|s| &s.conditions)
         .flat_map(|c| &c.values)
         .any(|v| v.contains("project_path:") || v.contains("project_id:"));
-    speaks_of_gitlab
-        || routes(&view, &role.arn, &BTreeMap::new())
-            .iter()
-            .any(|r| r.host.contains("gitlab"))
+    speaks_of_gitlab || reachable.iter().any(|r| r.host.contains("gitlab"))
 }
 
 /// What a TLS handshake with each self-managed issuer's host showed (`Err`: not reachable).

@@ -476,7 +476,7 @@ pub fn reaches(s: &Statement, route: &Route) -> bool {
 }
 
 /// Is the statement one IAM would evaluate for this route's sign-in (valid, principal, action)?
-fn in_play(s: &Statement, route: &Route) -> bool {
+pub fn in_play(s: &Statement, route: &Route) -> bool {
     !matches!(s.effect, Effect::Invalid(_))
         && !s.principal.negated
         && !s.actions.patterns.is_empty()

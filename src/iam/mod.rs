@@ -57,14 +57,6 @@ impl Context {
     pub fn get(&self, key: &str) -> Option<&[String]> {
         self.values.get(&key.to_lowercase()).map(Vec::as_slice)
     }
-
-    pub fn remove(&mut self, key: &str) {
-        self.values.remove(&key.to_lowercase());
-    }
-
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.values.keys().map(String::as_str)
-    }
 }
 
 #[cfg(test)]

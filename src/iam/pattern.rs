@@ -152,8 +152,3 @@ pub fn like(pattern: &str, text: &str) -> bool {
         .collect();
     matches(&pieces, text)
 }
-
-/// Does `written` use a policy variable or a special character (in a 2012-10-17 document)?
-pub fn has_variable(written: &str) -> bool {
-    written.contains("${")
-}
