@@ -50,6 +50,18 @@ struct Stmt {
     conds: Vec<Cond>,
 }
 
+/// A condition block is a JSON object: one operator names a key once, and a
+/// second entry for the same operator and key replaces the first (as `to_json`
+/// writes it). The naive side must see the same single entry.
+fn one_per_block_key(conds: Vec<Cond>) -> Vec<Cond> {
+    let mut kept: Vec<Cond> = Vec::new();
+    for c in conds {
+        kept.retain(|k| !(k.op == c.op && k.key == c.key));
+        kept.push(c);
+    }
+    kept
+}
+
 fn to_json(statements: &[Stmt]) -> Value {
     let list: Vec<Value> = statements
         .iter()
@@ -308,7 +320,7 @@ fn arb_stmt() -> impl Strategy<Value = Stmt> {
             allow,
             principal,
             action: (not, actions.into_iter().map(str::to_string).collect()),
-            conds,
+            conds: one_per_block_key(conds),
         })
 }
 
