@@ -31,20 +31,58 @@ fn policy_word(a: PolicyAction) -> &'static str {
     match a {
         PolicyAction::Attach => "attach",
         PolicyAction::AlreadyAttached => "nothing",
+        PolicyAction::Detach => "detach",
     }
 }
 
 /// The plan for people: one line per resource, then the trust policy, changes and warnings.
 /// `full` always shows the trust policy; otherwise only when the role is about to be created.
 pub fn plan_text(plan: &Plan, full: bool) -> String {
+    let mut s = plan_facts(plan, Ids::Arns);
+    s.push_str(&plan_warnings(plan));
+    let confirmations = plan.confirmations();
+    if !confirmations.is_empty() {
+        s.push_str("\nNeeds confirmation (--yes) to apply:\n");
+        for c in &confirmations {
+            let _ = writeln!(s, "  ? {c}");
+        }
+    }
+    if full || plan.role.action == RoleAction::Create {
+        s.push_str(&trust_policy_text(plan));
+    }
+    s.push_str(&trust_diff_text(plan));
+    if plan.is_converged() {
+        s.push_str(CONVERGED);
+    }
+    s
+}
+
+/// The closing line of a plan that changes nothing.
+pub const CONVERGED: &str = "\nNothing to do: the setup is already in place.\n";
+
+/// How resources are named in the plan's facts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ids {
+    /// Full ARNs, for a script's log.
+    Arns,
+    /// The provider's URL, the role's and policies' names: short enough for a narrow screen
+    /// (the account is on its own line).
+    Names,
+}
+
+/// One line per resource (and per change of an existing role): what the plan does to it.
+pub fn plan_facts(plan: &Plan, ids: Ids) -> String {
     let mut s = String::new();
     let p = &plan.provider;
-    let _ = writeln!(
-        s,
-        "Account   {}  (as {})",
-        plan.identity.account, plan.identity.arn
-    );
-    let _ = writeln!(s, "Provider  {:<8} {}", provider_word(&p.action), p.arn);
+    let short = ids == Ids::Names;
+    let caller = if short {
+        plan.identity.arn.split(':').next_back().unwrap_or_default()
+    } else {
+        plan.identity.arn.as_str()
+    };
+    let _ = writeln!(s, "Account   {}  (as {caller})", plan.identity.account);
+    let provider = if short { &p.url } else { &p.arn };
+    let _ = writeln!(s, "Provider  {:<8} {provider}", provider_word(&p.action));
     match p.action {
         ProviderAction::AddAudience => {
             let _ = writeln!(
@@ -58,12 +96,12 @@ pub fn plan_text(plan: &Plan, full: bool) -> String {
             let _ = writeln!(s, "          audience {}", p.audience);
         }
     }
-    let _ = writeln!(
-        s,
-        "Role      {:<8} {}",
-        role_word(&plan.role.action),
-        plan.role.arn
-    );
+    let role = if short {
+        &plan.role.name
+    } else {
+        &plan.role.arn
+    };
+    let _ = writeln!(s, "Role      {:<8} {role}", role_word(&plan.role.action));
     if let RoleAction::Update { changes } = &plan.role.action {
         for c in changes {
             let _ = writeln!(s, "          {}", c.summary());
@@ -71,41 +109,34 @@ pub fn plan_text(plan: &Plan, full: bool) -> String {
     }
     for pol in &plan.policies {
         let admin = if pol.admin { "  (admin-level)" } else { "" };
-        let _ = writeln!(
-            s,
-            "Policy    {:<8} {}{admin}",
-            policy_word(pol.action),
-            pol.arn
-        );
+        let id = if short { &pol.name } else { &pol.arn };
+        let _ = writeln!(s, "Policy    {:<8} {id}{admin}", policy_word(pol.action));
     }
     for other in &plan.other_attached {
+        let id = if short { &other.name } else { &other.arn };
         let _ = writeln!(
             s,
-            "Policy    keep     {}  (attached by someone else; left alone)",
-            other.arn
+            "Policy    keep     {id}  (attached, not in this setup; left alone)"
         );
     }
+    s
+}
+
+/// The warnings block, or nothing.
+pub fn plan_warnings(plan: &Plan) -> String {
+    let mut s = String::new();
     if !plan.warnings.is_empty() {
         s.push_str("\nWarnings:\n");
         for w in &plan.warnings {
             let _ = writeln!(s, "  ! {w}");
         }
     }
-    let confirmations = plan.confirmations();
-    if !confirmations.is_empty() {
-        s.push_str("\nNeeds confirmation (--yes) to apply:\n");
-        for c in &confirmations {
-            let _ = writeln!(s, "  ? {c}");
-        }
-    }
-    if full || plan.role.action == RoleAction::Create {
-        let _ = writeln!(s, "\nTrust policy:\n{}", plan.trust.policy.to_pretty_json());
-    }
-    s.push_str(&trust_diff_text(plan));
-    if plan.is_converged() {
-        s.push_str("\nNothing to do: the setup is already in place.\n");
-    }
     s
+}
+
+/// The trust policy the role will have.
+pub fn trust_policy_text(plan: &Plan) -> String {
+    format!("\nTrust policy:\n{}\n", plan.trust.policy.to_pretty_json())
 }
 
 /// The trust policy diff when the role's current one differs, else nothing.
@@ -114,7 +145,9 @@ pub fn trust_diff_text(plan: &Plan) -> String {
         RoleAction::Update { changes } => changes
             .iter()
             .filter_map(|c| match c {
-                RoleChange::TrustPolicy { diff } => Some(format!("\nTrust policy change:\n{diff}")),
+                RoleChange::TrustPolicy { diff, .. } => {
+                    Some(format!("\nTrust policy change:\n{diff}"))
+                }
                 _ => None,
             })
             .collect(),
@@ -152,11 +185,10 @@ pub fn progress_line(p: &Progress) -> String {
     }
 }
 
-/// One stderr line for a resource in the final result.
-/// A policy someone else attached: reported, never detached.
+/// A policy attached to the role that the setup does not name: reported, not detached.
 pub fn left_alone_line(p: &crate::aws::AttachedPolicy) -> String {
     format!(
-        "· policy        kept      {} (attached by someone else; left alone)",
+        "· policy        kept      {} (attached, not in this setup; left alone)",
         p.arn
     )
 }

@@ -335,6 +335,75 @@ fn admin_policies_need_yes() {
     emu.run(&args).assert_code(0);
 }
 
+/// `--detach-policy` takes off what the setup no longer wants, with a confirmation, once; a policy
+/// attached by hand and not named is left alone and said so.
+#[test]
+fn a_policy_is_detached_with_yes_and_one_not_named_is_left_alone() {
+    let emu = Emulator::start();
+    emu.run(&apply_args(&[])).assert_code(0);
+    let iam = emu.iam();
+    block_on(
+        iam.attach_role_policy()
+            .role_name(ROLE)
+            .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+            .send(),
+    )
+    .expect("attach by hand");
+    emu.reset_calls();
+    let args = [
+        "apply",
+        "--project",
+        "acme/web",
+        "--role-name",
+        ROLE,
+        "--policy",
+        "ReadOnlyAccess",
+        "--detach-policy",
+        "AmazonS3ReadOnlyAccess",
+    ];
+    let refused = emu.run(&args);
+    refused.assert_code(1);
+    assert!(
+        refused
+            .stderr
+            .contains("AmazonS3ReadOnlyAccess will be detached from role gitlab-acme-web"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains(
+            "keep     arn:aws:iam::aws:policy/AdministratorAccess  (attached, not in this setup; left alone)"
+        ),
+        "{}",
+        refused.stderr
+    );
+    assert!(emu.mutating_calls().is_empty());
+
+    let mut with_yes = args.to_vec();
+    with_yes.push("--yes");
+    let done = emu.run(&with_yes);
+    done.assert_code(0);
+    assert_eq!(done.stdout, format!("{ROLE_ARN}\n"));
+    assert_eq!(emu.mutating_calls(), ["iam.DetachRolePolicy"]);
+    let mut now = attached_policies(&iam, ROLE);
+    now.sort();
+    assert_eq!(
+        now,
+        [
+            "arn:aws:iam::aws:policy/AdministratorAccess",
+            "arn:aws:iam::aws:policy/ReadOnlyAccess"
+        ]
+    );
+    // Gone already: the same command changes nothing and asks nothing.
+    emu.reset_calls();
+    emu.run(&args).assert_code(0);
+    assert!(
+        emu.mutating_calls().is_empty(),
+        "{:?}",
+        emu.mutating_calls()
+    );
+}
+
 #[test]
 fn plan_reads_only_and_prints_the_trust_policy() {
     let emu = Emulator::start();

@@ -34,7 +34,7 @@ fn answer_everything(t: &Tmux) {
         "{trust}"
     );
     t.keys(&["Enter"]);
-    t.wait_for("AWS managed policies ·");
+    t.wait_for("of this account ·");
     t.type_text("ReadOnlyAccess");
     t.wait_for("│ [ ] ReadOnlyAccess ");
     t.keys(&["Tab"]);
@@ -87,7 +87,7 @@ fn a_first_time_setup_by_keystrokes() {
     answer_everything(&t);
     let review = t.screen();
     assert!(review.contains("Provider  create"), "{review}");
-    assert!(review.contains("Role      create   arn:aws:iam::123456789012:role/gitlab-acme-web"));
+    assert!(review.contains("Role      create   gitlab-acme-web"));
     assert!(
         emu.mutating_calls().is_empty(),
         "nothing changes before Apply: {:?}",
@@ -424,7 +424,7 @@ fn a_first_setup_takes_eight_keys_besides_the_typing() {
     t.wait_for("Who may assume ─");
     t.type_text("acme/web");
     press("Enter");
-    t.wait_for("AWS managed policies ·");
+    t.wait_for("of this account ·");
     t.type_text("ReadOnlyAcc");
     t.wait_for("│ [ ] ReadOnlyAccess ");
     press("Enter");
@@ -448,4 +448,118 @@ fn a_first_setup_takes_eight_keys_besides_the_typing() {
             "iam.AttachRolePolicy"
         ]
     );
+}
+
+/// A re-run for a role that exists: the Permissions list holds the account's own policies beside
+/// AWS's, the role's attached ones ticked; unticking one detaches it after Review says so and a
+/// confirmation, with one mutating call.
+#[test]
+fn a_rerun_ticks_what_the_role_has_and_detaches_only_what_is_unticked() {
+    let emu = Emulator::start();
+    let iam = emu.iam();
+    let own = "arn:aws:iam::123456789012:policy/ci-deploy";
+    block_on(
+        iam.create_policy()
+            .policy_name("ci-deploy")
+            .policy_document(
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}"#,
+            )
+            .send(),
+    )
+    .expect("a customer managed policy");
+    let args = [
+        "apply",
+        "--project",
+        "acme/web",
+        "--role-name",
+        ROLE,
+        "--policy",
+        "ReadOnlyAccess",
+        "--policy",
+        own,
+    ];
+    emu.run(&args).assert_code(0);
+    emu.reset_calls();
+
+    let t = Tmux::start(&emu.env_pairs(), BIN, &[], 100, 30);
+    t.wait_for("✓ Account  123456789012");
+    t.keys(&["Enter"]);
+    t.wait_for("the audience is already registered");
+    t.keys(&["Enter"]);
+    t.wait_for("Who may assume ─");
+    t.type_text("acme/web");
+    t.keys(&["Enter"]);
+    t.wait_for("Selected: ci-deploy, ReadOnlyAccess");
+    let screen = t.wait_for("of this account ·");
+    assert!(
+        screen.contains("[x] ci-deploy  this account's  attached"),
+        "{screen}"
+    );
+    t.type_text("ReadOnlyAcc");
+    t.wait_for("│ [x] ReadOnlyAccess  attached");
+    t.keys(&["Enter"]);
+    t.wait_for("Detach:   ReadOnlyAccess");
+    t.keys(&["Enter"]);
+    t.wait_for("Role name       [gitlab-acme-web]");
+    t.keys(&["Enter"]);
+    let review = t.wait_for("detach   ReadOnlyAccess");
+    assert!(review.contains("nothing  ci-deploy"), "{review}");
+    assert!(emu.mutating_calls().is_empty());
+    t.keys(&["a"]);
+    t.wait_for("ReadOnlyAccess will be detached");
+    t.keys(&["y"]);
+    t.wait_for("Role ARN");
+    t.keys(&["Enter"]);
+    let (code, stdout) = t.wait_exit();
+    assert_eq!((code, stdout), (0, format!("{ROLE_ARN}\n")));
+    assert_eq!(attached_policies(&iam, ROLE), [own]);
+    assert_eq!(emu.mutating_calls(), ["iam.DetachRolePolicy"]);
+}
+
+/// A call that hangs: Apply says how long it has waited and that the SDK is retrying, Esc stops
+/// waiting, and r reads what exists again (a cancelled call is never repeated blind) before the
+/// setup is finished.
+#[test]
+fn a_hung_call_shows_its_time_and_attempt_and_esc_cancels_it() {
+    let emu = Emulator::start();
+    let proxy = common::proxy::Proxy::start(&emu.endpoint);
+    proxy.fault_on(
+        "CreateRole",
+        3,
+        common::proxy::Fault::Delay(std::time::Duration::from_secs(30)),
+    );
+    let mut env = emu.env_pairs();
+    env.retain(|(k, _)| k != "AWS_ENDPOINT_URL");
+    env.push(("AWS_ENDPOINT_URL".into(), proxy.url()));
+    env.push(("AWS_OIDC_WIZARD_ATTEMPT_TIMEOUT".into(), "3".into()));
+    let t = Tmux::start(&env, BIN, &[], 100, 30);
+    answer_everything(&t);
+    apply(&t);
+    let slow = t.wait_for("· Esc cancels");
+    assert!(slow.contains("running"), "{slow}");
+    let retrying = t.wait_for("· attempt 2 ·");
+    assert!(
+        retrying.contains("create role gitlab-acme-web"),
+        "{retrying}"
+    );
+    t.keys(&["Escape"]);
+    let cancelled = t.wait_for("Cancelled");
+    assert!(
+        cancelled.contains("r reads what exists again"),
+        "{cancelled}"
+    );
+    assert!(!role_exists_now(&emu));
+    t.keys(&["r"]);
+    t.wait_for("Nothing has been changed yet");
+    t.wait_for("create   gitlab-acme-web");
+    t.keys(&["a"]);
+    t.wait_for("Role ARN");
+    t.keys(&["Enter"]);
+    let (code, stdout) = t.wait_exit();
+    assert_eq!((code, stdout), (0, format!("{ROLE_ARN}\n")));
+    check_the_account(&emu);
+}
+
+fn role_exists_now(emu: &Emulator) -> bool {
+    common::role_exists(&emu.iam(), ROLE)
 }

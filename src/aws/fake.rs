@@ -242,6 +242,15 @@ impl Aws for FakeAws {
             .collect())
     }
 
+    async fn list_customer_managed_policies(&self) -> AwsResult<Vec<ManagedPolicy>> {
+        let s = self.enter("iam", "ListPolicies")?;
+        Ok(s.policies
+            .values()
+            .filter(|p| !p.arn.contains(":iam::aws:"))
+            .cloned()
+            .collect())
+    }
+
     async fn find_aws_managed_policy(&self, name: &str) -> AwsResult<Option<ManagedPolicy>> {
         let s = self.enter("iam", "ListPolicies")?;
         Ok(s.policies

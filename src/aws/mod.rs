@@ -133,6 +133,10 @@ pub trait Aws: Send + Sync {
     fn list_aws_managed_policies(
         &self,
     ) -> impl Future<Output = AwsResult<Vec<ManagedPolicy>>> + Send;
+    /// Every customer managed policy of the account (all pages of `ListPolicies Scope=Local`).
+    fn list_customer_managed_policies(
+        &self,
+    ) -> impl Future<Output = AwsResult<Vec<ManagedPolicy>>> + Send;
     /// The AWS managed policy named `name`, paging `ListPolicies Scope=AWS` only until found.
     fn find_aws_managed_policy(
         &self,

@@ -24,19 +24,21 @@ use super::{
 };
 
 impl SdkAws {
-    /// Page through `ListPolicies Scope=AWS`, handing each page to `take` until it returns true.
-    async fn aws_policy_pages(
+    /// Page through `ListPolicies` of one scope, handing each page to `take` until it returns true.
+    async fn policy_pages(
         &self,
+        scope: aws_sdk_iam::types::PolicyScopeType,
         mut take: impl FnMut(Vec<ManagedPolicy>) -> bool,
     ) -> AwsResult<()> {
         const OP: &str = "ListPolicies";
         let mut marker: Option<String> = None;
-        // Bounded: about 1,300 AWS managed policies exist, 1,000 a page.
+        // Bounded: about 1,300 AWS managed policies exist, and an account holds at most 5,000
+        // customer managed ones; 1,000 a page.
         for _ in 0..20 {
             let page = self
                 .iam
                 .list_policies()
-                .scope(aws_sdk_iam::types::PolicyScopeType::Aws)
+                .scope(scope.clone())
                 .max_items(1000)
                 .set_marker(marker.take())
                 .send()
@@ -498,7 +500,17 @@ impl Aws for SdkAws {
 
     async fn list_aws_managed_policies(&self) -> AwsResult<Vec<ManagedPolicy>> {
         let mut all = Vec::new();
-        self.aws_policy_pages(|page| {
+        self.policy_pages(aws_sdk_iam::types::PolicyScopeType::Aws, |page| {
+            all.extend(page);
+            false
+        })
+        .await?;
+        Ok(all)
+    }
+
+    async fn list_customer_managed_policies(&self) -> AwsResult<Vec<ManagedPolicy>> {
+        let mut all = Vec::new();
+        self.policy_pages(aws_sdk_iam::types::PolicyScopeType::Local, |page| {
             all.extend(page);
             false
         })
@@ -508,7 +520,7 @@ impl Aws for SdkAws {
 
     async fn find_aws_managed_policy(&self, name: &str) -> AwsResult<Option<ManagedPolicy>> {
         let mut found = None;
-        self.aws_policy_pages(|page| {
+        self.policy_pages(aws_sdk_iam::types::PolicyScopeType::Aws, |page| {
             found = page.into_iter().find(|p| p.name == name);
             found.is_some()
         })

@@ -215,6 +215,10 @@ pub struct SetupArgs {
     /// AWS managed policy name (e.g. ReadOnlyAccess) or policy ARN to attach; repeat for several.
     #[arg(long = "policy", value_name = "NAME_OR_ARN")]
     pub policies: Vec<String>,
+    /// Policy (name or ARN) to detach from an existing role; repeat for several. Needs --yes or a
+    /// confirmation, as any change to an existing role.
+    #[arg(long = "detach-policy", value_name = "NAME_OR_ARN")]
+    pub detach_policies: Vec<String>,
     /// Longest session the role allows, in seconds, 3600–43200 (default 3600 for a new role).
     #[arg(long, value_name = "SECONDS")]
     pub max_session_duration: Option<String>,
@@ -243,6 +247,7 @@ impl SetupArgs {
             role_path: self.role_path.clone(),
             description: self.description.clone(),
             policies: self.policies.clone(),
+            detach_policies: self.detach_policies.clone(),
             max_session_duration: self.max_session_duration.clone(),
             permissions_boundary: self.permissions_boundary.clone(),
         }

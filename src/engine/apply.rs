@@ -27,13 +27,17 @@ pub enum Action {
         arn: String,
         name: String,
     },
+    DetachPolicy {
+        arn: String,
+        name: String,
+    },
 }
 
 impl Action {
     pub fn step(&self) -> Step {
         match self {
             Action::CreateProvider | Action::AddAudience => Step::Provider,
-            Action::AttachPolicy { .. } => Step::Permissions,
+            Action::AttachPolicy { .. } | Action::DetachPolicy { .. } => Step::Permissions,
             _ => Step::Role,
         }
     }
@@ -48,6 +52,7 @@ impl Action {
             Action::UpdateRoleSettings { .. } => "UpdateRole",
             Action::PutPermissionsBoundary { .. } => "PutRolePermissionsBoundary",
             Action::AttachPolicy { .. } => "AttachRolePolicy",
+            Action::DetachPolicy { .. } => "DetachRolePolicy",
         }
     }
 
@@ -65,6 +70,7 @@ impl Action {
             }
             Action::PutPermissionsBoundary { arn } => format!("set permissions boundary {arn}"),
             Action::AttachPolicy { name, .. } => format!("attach {name}"),
+            Action::DetachPolicy { name, .. } => format!("detach {name}"),
         }
     }
 }
@@ -107,15 +113,13 @@ impl Plan {
             }
             RoleAction::Reuse | RoleAction::Unchanged => {}
         }
-        for p in self
-            .policies
-            .iter()
-            .filter(|p| p.action == PolicyAction::Attach)
-        {
-            out.push(Action::AttachPolicy {
-                arn: p.arn.clone(),
-                name: p.name.clone(),
-            });
+        for p in &self.policies {
+            let (arn, name) = (p.arn.clone(), p.name.clone());
+            match p.action {
+                PolicyAction::Attach => out.push(Action::AttachPolicy { arn, name }),
+                PolicyAction::Detach => out.push(Action::DetachPolicy { arn, name }),
+                PolicyAction::AlreadyAttached => {}
+            }
         }
         out
     }
@@ -175,6 +179,12 @@ pub async fn execute<A: Aws>(aws: &A, plan: &Plan, action: &Action) -> Result<Do
             aws.attach_policy(role, arn).await.map_err(err)?;
             Ok(Done::Attached)
         }
+        // Detached meanwhile (or by a run cut short): the wanted state already holds.
+        Action::DetachPolicy { arn, .. } => match aws.detach_policy(role, arn).await {
+            Ok(()) => Ok(Done::Detached),
+            Err(e) if e.is_code("NoSuchEntity") => Ok(Done::Detached),
+            Err(e) => Err(err(e)),
+        },
     }
 }
 
@@ -268,6 +278,7 @@ impl Plan {
         for p in &self.policies {
             let done = match p.action {
                 PolicyAction::Attach => Done::Attached,
+                PolicyAction::Detach => Done::Detached,
                 PolicyAction::AlreadyAttached => Done::Unchanged,
             };
             resources.push(report("policy", &p.arn, done, vec![]));

@@ -74,10 +74,24 @@ pub struct ProviderPlan {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "setting", rename_all = "kebab-case")]
 pub enum RoleChange {
-    TrustPolicy { diff: String },
-    Description { from: Option<String>, to: String },
-    MaxSessionDuration { from: i32, to: i32 },
-    PermissionsBoundary { from: Option<String>, to: String },
+    TrustPolicy {
+        diff: String,
+        /// The role's trust policy now (the JSON output has it as the plan's `diff` only).
+        #[serde(skip)]
+        current: serde_json::Value,
+    },
+    Description {
+        from: Option<String>,
+        to: String,
+    },
+    MaxSessionDuration {
+        from: i32,
+        to: i32,
+    },
+    PermissionsBoundary {
+        from: Option<String>,
+        to: String,
+    },
 }
 
 impl RoleChange {
@@ -124,6 +138,8 @@ pub struct RolePlan {
 pub enum PolicyAction {
     Attach,
     AlreadyAttached,
+    /// Attached now, and asked to be detached.
+    Detach,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -142,7 +158,7 @@ pub struct Plan {
     pub provider: ProviderPlan,
     pub role: RolePlan,
     pub policies: Vec<PolicyPlan>,
-    /// Attached to the role by someone else; never detached by us.
+    /// Attached to the role and neither asked for nor asked to be detached: left alone.
     pub other_attached: Vec<AttachedPolicy>,
     #[serde(skip)]
     pub trust: Trust,
@@ -172,6 +188,16 @@ impl Plan {
                 p.name, self.identity.account
             ));
         }
+        for p in self
+            .policies
+            .iter()
+            .filter(|p| p.action == PolicyAction::Detach)
+        {
+            out.push(format!(
+                "{} will be detached from role {}: pipelines that use it lose its permissions",
+                p.name, self.role.name
+            ));
+        }
         out
     }
 
@@ -196,6 +222,7 @@ pub enum Done {
     Reused,
     Updated,
     Attached,
+    Detached,
     Unchanged,
 }
 
@@ -207,6 +234,7 @@ impl Done {
             Done::Reused => "reused",
             Done::Updated => "updated",
             Done::Attached => "attached",
+            Done::Detached => "detached",
             Done::Unchanged => "unchanged",
         }
     }
@@ -229,6 +257,6 @@ pub struct Outcome {
     pub provider_arn: String,
     pub role_arn: String,
     pub resources: Vec<ResourceReport>,
-    /// Policies someone else attached to the role: reported, never detached.
+    /// Policies attached to the role that the setup does not name: reported, not detached.
     pub left_alone: Vec<AttachedPolicy>,
 }

@@ -46,9 +46,27 @@ pub async fn plan<A: Aws>(aws: &A, setup: &Setup) -> Result<Plan, EngineError> {
     for wanted in &setup.policies {
         policies.push(policy_plan(aws, wanted, &attached, &partition).await?);
     }
+    // Only what is attached now is detached: one already gone is nothing to do.
+    for a in attached
+        .iter()
+        .filter(|a| setup.detach_policies.iter().any(|d| d.matches(&a.arn)))
+    {
+        policies.push(PolicyPlan {
+            arn: a.arn.clone(),
+            name: a.name.clone(),
+            action: PolicyAction::Detach,
+            admin: is_admin_policy_arn(&a.arn),
+        });
+    }
     let other_attached: Vec<AttachedPolicy> = attached
         .iter()
-        .filter(|a| !setup.policies.iter().any(|w| w.matches(&a.arn)))
+        .filter(|a| {
+            !setup
+                .policies
+                .iter()
+                .chain(&setup.detach_policies)
+                .any(|w| w.matches(&a.arn))
+        })
         .cloned()
         .collect();
 
@@ -106,10 +124,14 @@ pub async fn plan<A: Aws>(aws: &A, setup: &Setup) -> Result<Plan, EngineError> {
         .iter()
         .filter(|p| p.action == PolicyAction::Attach)
         .count();
-    if attached.len() + to_attach > DEFAULT_POLICIES_PER_ROLE {
+    let to_detach = policies
+        .iter()
+        .filter(|p| p.action == PolicyAction::Detach)
+        .count();
+    let after = attached.len() + to_attach - to_detach;
+    if after > DEFAULT_POLICIES_PER_ROLE {
         warnings.push(format!(
-            "the role would have {} managed policies; IAM's default quota is {DEFAULT_POLICIES_PER_ROLE} per role",
-            attached.len() + to_attach
+            "the role would have {after} managed policies; IAM's default quota is {DEFAULT_POLICIES_PER_ROLE} per role"
         ));
     }
     for p in policies.iter().filter(|p| p.admin) {
@@ -171,6 +193,7 @@ fn role_action(
     if !same_policy(&role.trust_policy, desired_trust) {
         changes.push(RoleChange::TrustPolicy {
             diff: diff(&role.trust_policy, desired_trust),
+            current: role.trust_policy.clone(),
         });
     }
     if let Some(d) = &setup.description

@@ -250,3 +250,57 @@ fn role_settings_are_one_call() {
         );
     });
 }
+
+#[test]
+fn a_detached_policy_is_planned_confirmed_and_gone_once() {
+    run(async {
+        let aws = FakeAws::new();
+        converge(&aws, &setup(&["ReadOnlyAccess", "AdministratorAccess"])).await;
+        let mut input = SetupInput {
+            projects: vec!["acme/web".into()],
+            role_name: Some("gitlab-web".into()),
+            policies: vec!["ReadOnlyAccess".into()],
+            detach_policies: vec!["AdministratorAccess".into()],
+            ..Default::default()
+        };
+        let s = input.validate().unwrap();
+        let p = plan(&aws, &s).await.unwrap();
+        let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
+        assert_eq!(
+            p.actions(),
+            [Action::DetachPolicy {
+                arn: admin.into(),
+                name: "AdministratorAccess".into()
+            }]
+        );
+        assert!(p.other_attached.is_empty(), "{:?}", p.other_attached);
+        assert!(!p.is_converged());
+        assert!(
+            p.confirmations()
+                .iter()
+                .any(|c| c.contains("AdministratorAccess will be detached")),
+            "{:?}",
+            p.confirmations()
+        );
+        let out = apply(&aws, &p, |_| {}).await.unwrap();
+        assert!(
+            out.resources
+                .iter()
+                .any(|r| r.id == admin && r.action == Done::Detached)
+        );
+        let now = aws.list_attached_policies("gitlab-web").await.unwrap();
+        assert_eq!(now.len(), 1, "{now:?}");
+        // Asked again: nothing attached to detach, so converged.
+        let again = plan(&aws, &s).await.unwrap();
+        assert!(again.is_converged(), "{:?}", again.actions());
+        // Detached meanwhile by someone else: the step still succeeds.
+        assert_eq!(
+            execute(&aws, &p, &p.actions()[0]).await.unwrap(),
+            Done::Detached
+        );
+        // The same policy to attach and detach is refused before any call.
+        input.policies.push("AdministratorAccess".into());
+        let e = input.validate().unwrap_err();
+        assert!(e.to_string().contains("name each policy once"), "{e}");
+    });
+}

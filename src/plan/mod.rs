@@ -39,6 +39,8 @@ pub struct SetupInput {
     pub role_path: Option<String>,
     pub description: Option<String>,
     pub policies: Vec<String>,
+    /// Policies to detach from an existing role (names or ARNs); one not attached is left be.
+    pub detach_policies: Vec<String>,
     pub max_session_duration: Option<String>,
     pub permissions_boundary: Option<String>,
 }
@@ -58,6 +60,7 @@ pub struct Setup {
     pub role_path: RolePath,
     pub description: Option<Description>,
     pub policies: Vec<PolicyRef>,
+    pub detach_policies: Vec<PolicyRef>,
     pub max_session_duration: Option<SessionDuration>,
     pub permissions_boundary: Option<PolicyArn>,
 }
@@ -134,6 +137,20 @@ impl SetupInput {
             .collect::<Result<Vec<_>, _>>()?;
         policies.sort();
         policies.dedup();
+        let mut detach_policies = self
+            .detach_policies
+            .iter()
+            .map(|p| PolicyRef::parse(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        detach_policies.sort();
+        detach_policies.dedup();
+        if let Some(both) = detach_policies.iter().find(|d| policies.contains(d)) {
+            return Err(InputError::new(
+                "--detach-policy",
+                both.display(),
+                "is also to be attached: name each policy once",
+            ));
+        }
         let max_session_duration = self
             .max_session_duration
             .as_deref()
@@ -157,6 +174,7 @@ impl SetupInput {
             role_path,
             description,
             policies,
+            detach_policies,
             max_session_duration,
             permissions_boundary,
         };

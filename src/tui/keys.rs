@@ -38,7 +38,17 @@ pub fn footer(app: &App) -> Keys {
                 .any(|r| matches!(r.state, ActionState::Failed(_)))
                 && !app.applying
             {
-                k.extend([("r", "retry failed step"), ("Esc", "back to review")]);
+                let cancelled = app.apply_rows.iter().any(
+                    |r| matches!(&r.state, ActionState::Failed(e) if e.code == super::app::CANCELLED),
+                );
+                let r = if cancelled {
+                    "read again"
+                } else {
+                    "retry failed step"
+                };
+                k.extend([("r", r), ("Esc", "back to review")]);
+            } else if app.applying {
+                k.push(("Esc", "cancel"));
             }
         }
         Screen::Done => k.extend([
@@ -116,7 +126,10 @@ pub fn help(app: &App) -> Keys {
             ("Enter", "list the changes, then y applies"),
             ("r", "read the current state again"),
         ]),
-        Screen::Apply => k.push(("r", "re-run the failed step and what follows")),
+        Screen::Apply => k.extend([
+            ("r", "re-run the failed step and what follows"),
+            ("Esc (running)", "stop waiting for the call in flight"),
+        ]),
         Screen::Done => k.extend([
             ("c", "copy the role ARN (OSC 52 and system clipboard)"),
             ("y", "copy the .gitlab-ci.yml job"),

@@ -126,6 +126,7 @@ impl App {
             role_path: non_empty(&self.role_path.value).filter(|p| p != "/"),
             description: non_empty(&self.description.value),
             policies,
+            detach_policies: self.detach.iter().cloned().collect(),
             max_session_duration: non_empty(&self.max_session.value),
             permissions_boundary: non_empty(&self.boundary.value),
         }
@@ -169,6 +170,69 @@ impl App {
         // `job-function/`) is resolved by the engine as the CLI's is, and becomes its listed ARN
         // when the Permissions list arrives (`resolve_selected_names`).
         self.selected = a.policies.iter().cloned().collect();
+        self.detach = a.detach_policies.iter().cloned().collect();
+        self.preselected.clear();
+        self.adopted_for = None;
+    }
+
+    /// The policies the existing role has now, once looked up for the name on screen.
+    pub fn attached_now(&self) -> &[crate::aws::AttachedPolicy] {
+        match self.existing_role.loaded() {
+            Some(Some(r)) if self.adopted_for.as_deref() == Some(r.name.as_str()) => &r.attached,
+            _ => &[],
+        }
+    }
+
+    /// Whether the existing role has this policy attached now.
+    pub fn is_attached(&self, arn: &str) -> bool {
+        self.attached_now().iter().any(|a| a.arn == arn)
+    }
+
+    /// Tick or untick a policy. Unticking one the existing role has means detaching it.
+    pub(super) fn set_selected(&mut self, arn: &str, on: bool) {
+        if on {
+            self.selected.insert(arn.to_string());
+            self.detach.remove(arn);
+        } else {
+            self.selected.remove(arn);
+            self.preselected.remove(arn);
+            if self.is_attached(arn) {
+                self.detach.insert(arn.to_string());
+            }
+        }
+    }
+
+    /// A role look-up answered: tick what that role has attached (once per role name), and drop
+    /// what the wizard ticked for another role. What the user ticked stays; what they unticked
+    /// on this role stays unticked.
+    pub(super) fn adopt_attached(&mut self) {
+        let Load::Loaded(found) = &self.existing_role else {
+            return;
+        };
+        let name = self.role_name.value.trim().to_string();
+        if self.adopted_for.as_deref() == Some(name.as_str()) {
+            return;
+        }
+        let now: Vec<String> = found
+            .as_ref()
+            .map(|r| r.attached.iter().map(|a| a.arn.clone()).collect())
+            .unwrap_or_default();
+        for arn in std::mem::take(&mut self.preselected) {
+            if !now.contains(&arn) {
+                self.selected.remove(&arn);
+            }
+        }
+        // A journal's detach answers hold for the role it was about; another role starts clean.
+        if self.adopted_for.is_some() {
+            self.detach.clear();
+        }
+        self.detach.retain(|a| now.contains(a));
+        for arn in now {
+            if !self.detach.contains(&arn) && self.selected.insert(arn.clone()) {
+                self.preselected.insert(arn);
+            }
+        }
+        self.adopted_for = Some(name);
     }
 
     /// Selected AWS managed policy names (from a journal) become the ARNs the list shows, so that

@@ -203,6 +203,8 @@ pub struct PolicyItem {
     pub arn: String,
     pub(crate) lower: String,
     pub admin: bool,
+    /// The account's own (customer managed), not AWS's.
+    pub customer: bool,
 }
 
 impl PolicyItem {
@@ -212,6 +214,7 @@ impl PolicyItem {
             arn: arn.to_string(),
             lower: name.to_lowercase(),
             admin: is_admin_policy_arn(arn),
+            customer: !arn.contains(":iam::aws:"),
         }
     }
 }
@@ -229,7 +232,26 @@ pub struct ApplyRow {
     pub action: Action,
     pub label: String,
     pub state: ActionState,
+    /// Ticks (of 100 ms) it has been running.
+    pub ticks: u32,
+    /// Requests sent for it so far: more than one means the SDK is retrying.
+    pub sent: usize,
 }
+
+impl ApplyRow {
+    pub fn new(action: Action, label: String) -> Self {
+        ApplyRow {
+            action,
+            label,
+            state: ActionState::Waiting,
+            ticks: 0,
+            sent: 0,
+        }
+    }
+}
+
+/// The error a step shows when the user stopped waiting for it.
+pub const CANCELLED: &str = "Cancelled";
 
 /// A confirmation the user must give before going on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -310,6 +332,16 @@ pub enum Msg {
         attempt: u64,
         result: Result<Box<Plan>, ErrorView>,
     },
+    /// Requests sent so far for the running action (retries included).
+    ActionSent {
+        attempt: u64,
+        index: usize,
+        sent: usize,
+    },
+    /// The apply was stopped at the user's request.
+    ApplyCancelled {
+        attempt: u64,
+    },
     ActionStarted {
         attempt: u64,
         index: usize,
@@ -363,6 +395,8 @@ pub struct ExistingRole {
     pub path: String,
     /// Tagged as made by aws-oidc-wizard.
     pub ours: bool,
+    /// The managed policies attached to it now.
+    pub attached: Vec<crate::aws::AttachedPolicy>,
 }
 
 /// How the wizard ended, for the shell.
@@ -396,6 +430,10 @@ pub enum Effect {
     Plan {
         attempt: u64,
         setup: Box<Setup>,
+    },
+    /// Stop waiting for the apply with this attempt (the call in flight is dropped).
+    CancelApply {
+        attempt: u64,
     },
     /// Run the plan's actions from `from` on, keeping the journal of the setup.
     Apply {
@@ -486,6 +524,8 @@ pub struct App {
     pub notice: Option<String>,
     /// How far the Review and Done screens are scrolled.
     pub scroll: u16,
+    /// The furthest the screen drawn last can scroll (set by the view; `u16::MAX` before).
+    pub scroll_max: std::cell::Cell<u16>,
     /// Whether the wizard takes mouse clicks (the step list). Off on Done, so that the terminal
     /// selects text (the ARN) with the mouse; `m` toggles it anywhere.
     pub mouse_capture: bool,
@@ -540,6 +580,12 @@ pub struct App {
     pub filtered: Vec<usize>,
     pub list_cursor: usize,
     pub selected: BTreeSet<String>,
+    /// Attached to the existing role and unticked: Apply detaches them (the plan says so).
+    pub detach: BTreeSet<String>,
+    /// Ticked by the wizard because the existing role has them, not by the user.
+    preselected: BTreeSet<String>,
+    /// The role whose attached policies the list shows ticked.
+    adopted_for: Option<String>,
     pub custom_policy: Field,
 
     // Role
@@ -605,6 +651,7 @@ impl App {
             spinner: 0,
             notice: None,
             scroll: 0,
+            scroll_max: std::cell::Cell::new(u16::MAX),
             step_list_area: None,
             profile: Field::new("Profile", profile.unwrap_or("")).with_placeholder("default chain"),
             region: Field::new("Region", region.unwrap_or(""))
@@ -634,6 +681,9 @@ impl App {
             filtered: Vec::new(),
             list_cursor: 0,
             selected: BTreeSet::new(),
+            detach: BTreeSet::new(),
+            preselected: BTreeSet::new(),
+            adopted_for: None,
             custom_policy: Field::new("Custom ARN", "")
                 .with_placeholder("arn:aws:iam::…:policy/name"),
             role_name: Field::new("Role name", ""),
@@ -843,15 +893,26 @@ impl App {
         self.focus = 0;
         self.notice = None;
         self.scroll = 0;
+        self.scroll_max.set(u16::MAX);
         self.mouse_capture = screen != Screen::Done;
         let mut effects = match screen {
             Screen::Provider => self.lookup_provider(),
-            Screen::Permissions if matches!(self.policies, Load::Idle | Load::Failed(_)) => {
-                self.policies_gen += 1;
-                self.policies = Load::Loading;
-                vec![Effect::LoadPolicies {
-                    attempt: self.policies_gen,
-                }]
+            Screen::Permissions => {
+                // The role the answers name is looked up now, so that a re-run shows the
+                // policies it already has ticked.
+                if !self.role_name_edited {
+                    let name = self.suggested_role_name();
+                    self.role_name.set(&name);
+                }
+                let mut effects = self.lookup_role();
+                if matches!(self.policies, Load::Idle | Load::Failed(_)) {
+                    self.policies_gen += 1;
+                    self.policies = Load::Loading;
+                    effects.push(Effect::LoadPolicies {
+                        attempt: self.policies_gen,
+                    });
+                }
+                effects
             }
             Screen::Role => {
                 if !self.role_name_edited {
@@ -1044,6 +1105,8 @@ impl App {
         self.applying = true;
         for row in self.apply_rows.iter_mut().skip(from) {
             row.state = ActionState::Waiting;
+            row.ticks = 0;
+            row.sent = 0;
         }
         vec![Effect::Apply {
             attempt: self.apply_gen,

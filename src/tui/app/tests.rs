@@ -165,7 +165,11 @@ fn next_stays_disabled_until_the_answers_are_valid() {
     assert!(
         matches!(
             effects[..],
-            [Effect::LoadPolicies { .. }, Effect::SaveJournal(_)]
+            [
+                Effect::LookupRole { .. },
+                Effect::LoadPolicies { .. },
+                Effect::SaveJournal(_)
+            ]
         ),
         "{effects:?}"
     );
@@ -1425,6 +1429,7 @@ fn the_role_screen_says_whether_the_name_exists_as_it_is_typed() {
         name: "gitlab-acme-web-v2".into(),
         path: "/".into(),
         ours: true,
+        attached: vec![],
     };
     send(
         &mut app,
@@ -1582,4 +1587,194 @@ fn a_task_run_to_its_result_ends_with_success() {
         }],
     );
     assert_eq!(app.end(), End::TaskDone);
+}
+
+mod attached_policies {
+    //! A re-run for a role that exists: what it has is ticked, an untick is a detach, and what
+    //! the wizard ticked for one role never follows the answers to another.
+    use super::*;
+    use crate::aws::AttachedPolicy;
+
+    const READ_ONLY: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    const OWN: &str = "arn:aws:iam::123456789012:policy/ci-deploy";
+
+    fn role_with(name: &str, attached: &[&str]) -> Result<Option<ExistingRole>, ErrorView> {
+        Ok(Some(ExistingRole {
+            name: name.into(),
+            path: "/".into(),
+            ours: true,
+            attached: attached
+                .iter()
+                .map(|arn| AttachedPolicy {
+                    name: arn.rsplit('/').next().unwrap_or_default().into(),
+                    arn: arn.to_string(),
+                })
+                .collect(),
+        }))
+    }
+
+    /// On Permissions, with the look-up of the suggested name answered by `result`.
+    fn on_permissions_with(result: Result<Option<ExistingRole>, ErrorView>) -> App {
+        let mut app = on_trust();
+        app.focus = app.elements().len() - 1;
+        let effects = send(&mut app, [key(KeyCode::Enter)]);
+        assert_eq!(app.screen, Screen::Permissions);
+        let attempt = effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::LookupRole { attempt, name } if name == "gitlab-acme-web" => Some(*attempt),
+                _ => None,
+            })
+            .expect("the role the answers name is looked up on Permissions");
+        send(&mut app, [Msg::RoleLookup { attempt, result }]);
+        app
+    }
+
+    #[test]
+    fn what_the_role_has_is_ticked_and_an_untick_is_a_detach() {
+        let mut app = on_permissions_with(role_with("gitlab-acme-web", &[READ_ONLY, OWN]));
+        assert_eq!(
+            app.setup_input().policies,
+            [OWN.to_string(), READ_ONLY.to_string()]
+        );
+        assert!(app.setup_input().detach_policies.is_empty());
+        app.set_selected(READ_ONLY, false);
+        assert_eq!(app.setup_input().policies, [OWN.to_string()]);
+        assert_eq!(app.setup_input().detach_policies, [READ_ONLY.to_string()]);
+        // Ticked again: nothing to detach.
+        app.set_selected(READ_ONLY, true);
+        assert!(app.setup_input().detach_policies.is_empty());
+        // A policy the role does not have, unticked, is just not attached.
+        app.set_selected("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", true);
+        app.set_selected("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", false);
+        assert!(app.setup_input().detach_policies.is_empty());
+    }
+
+    #[test]
+    fn another_role_name_drops_the_ticks_and_detaches_of_the_first() {
+        let mut app = on_permissions_with(role_with("gitlab-acme-web", &[READ_ONLY, OWN]));
+        app.set_selected(OWN, false);
+        // The user's own pick stays; the role's ticks and the detach go with the name.
+        app.set_selected("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", true);
+        app.role_name.set("gitlab-other");
+        let effects = app.lookup_role();
+        let [Effect::LookupRole { attempt, .. }] = effects[..] else {
+            panic!("{effects:?}")
+        };
+        send(
+            &mut app,
+            [Msg::RoleLookup {
+                attempt,
+                result: Ok(None),
+            }],
+        );
+        let input = app.setup_input();
+        assert_eq!(
+            input.policies,
+            ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess".to_string()]
+        );
+        assert!(input.detach_policies.is_empty(), "{input:?}");
+        // The same name answered again later does not tick back what was unticked.
+        let mut again = on_permissions_with(role_with("gitlab-acme-web", &[READ_ONLY]));
+        again.set_selected(READ_ONLY, false);
+        let effects = again.lookup_role();
+        let [Effect::LookupRole { attempt, .. }] = effects[..] else {
+            panic!("{effects:?}")
+        };
+        send(
+            &mut again,
+            [Msg::RoleLookup {
+                attempt,
+                result: role_with("gitlab-acme-web", &[READ_ONLY]),
+            }],
+        );
+        assert_eq!(again.setup_input().detach_policies, [READ_ONLY.to_string()]);
+    }
+
+    #[test]
+    fn a_continued_draft_keeps_its_detach_for_its_role() {
+        let mut first = on_permissions_with(role_with("gitlab-acme-web", &[READ_ONLY, OWN]));
+        first.set_selected(READ_ONLY, false);
+        let answers = first.setup_input();
+        let mut app = with_account();
+        app.set_answers(&answers);
+        app.screen = Screen::Trust;
+        app.focus = app.elements().len() - 1;
+        let effects = send(&mut app, [key(KeyCode::Enter)]);
+        let attempt = effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::LookupRole { attempt, .. } => Some(*attempt),
+                _ => None,
+            })
+            .expect("looked up");
+        send(
+            &mut app,
+            [Msg::RoleLookup {
+                attempt,
+                result: role_with("gitlab-acme-web", &[READ_ONLY, OWN]),
+            }],
+        );
+        assert_eq!(app.setup_input(), answers);
+    }
+}
+
+/// A call that hangs: its row counts the time and the requests sent, Esc stops waiting (a
+/// cancel that arrives after the apply ended changes nothing), and r reads again instead of
+/// repeating a call AWS may have done.
+#[test]
+fn a_hung_call_is_timed_counted_and_cancelled_with_esc() {
+    let (mut app, _) = applying();
+    send(
+        &mut app,
+        [Msg::ActionStarted {
+            attempt: 1,
+            index: 0,
+        }],
+    );
+    send(&mut app, (0..25).map(|_| Msg::Tick));
+    send(
+        &mut app,
+        [Msg::ActionSent {
+            attempt: 1,
+            index: 0,
+            sent: 2,
+        }],
+    );
+    assert_eq!((app.apply_rows[0].ticks, app.apply_rows[0].sent), (25, 2));
+    assert_eq!(app.apply_rows[1].ticks, 0, "only the running row counts");
+    let effects = send(&mut app, [key(KeyCode::Esc)]);
+    assert_eq!(effects, [Effect::CancelApply { attempt: 1 }]);
+    assert_eq!(
+        app.screen,
+        Screen::Apply,
+        "Esc while applying cancels, not back"
+    );
+    send(&mut app, [Msg::ApplyCancelled { attempt: 1 }]);
+    assert!(!app.applying);
+    assert!(
+        matches!(&app.apply_rows[0].state, ActionState::Failed(e) if e.code == CANCELLED
+            && e.message.contains("2.5 s")),
+        "{:?}",
+        app.apply_rows[0].state
+    );
+    assert_eq!(app.apply_rows[1].state, ActionState::Waiting);
+    // r re-plans (Review) rather than sending CreateRole again.
+    let effects = send(&mut app, [key(KeyCode::Char('r'))]);
+    assert_eq!(app.screen, Screen::Review);
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::Plan { .. })),
+        "{effects:?}"
+    );
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Apply { .. })));
+}
+
+#[test]
+fn a_cancel_after_the_apply_ended_changes_nothing() {
+    let (mut app, _) = applying();
+    finish_all(&mut app);
+    assert_eq!(app.screen, Screen::Done);
+    let before = app.clone();
+    send(&mut app, [Msg::ApplyCancelled { attempt: 1 }]);
+    assert_eq!(app, before);
 }

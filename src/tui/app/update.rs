@@ -7,6 +7,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Tick => {
             app.spinner = app.spinner.wrapping_add(1);
+            for row in &mut app.apply_rows {
+                if row.state == ActionState::Running {
+                    row.ticks = row.ticks.saturating_add(1);
+                }
+            }
             let mut effects = match app.lookup_due {
                 Some(0) => app.lookup_provider(),
                 Some(n) => {
@@ -47,7 +52,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     } else {
                         app.notice =
                             Some(format!("added {} (Enter on it again removes it)", p.name));
-                        app.selected.insert(arn);
+                        app.set_selected(&arn, true);
                     }
                 }
                 Ok(None) => app.notice = Some(format!("✗ {arn} does not exist in this account")),
@@ -58,6 +63,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::RoleLookup { attempt, result } => {
             if attempt == app.role_lookup_gen {
                 app.existing_role = result.map_or_else(Load::Failed, Load::Loaded);
+                app.adopt_attached();
             }
             vec![]
         }
@@ -106,7 +112,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                             .iter()
                             .map(|p| PolicyItem::new(&p.arn, &p.name))
                             .collect();
-                        items.sort_by(|a, b| a.lower.cmp(&b.lower));
+                        // The account's own first (a team's usual pick), each kind by name.
+                        items.sort_by(|a, b| (!a.customer, &a.lower).cmp(&(!b.customer, &b.lower)));
                         Load::Loaded(items)
                     }
                     Err(e) => Load::Failed(e),
@@ -122,6 +129,42 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     Ok(plan) => Load::Loaded(plan),
                     Err(e) => Load::Failed(e),
                 };
+            }
+            vec![]
+        }
+        Msg::ActionSent {
+            attempt,
+            index,
+            sent,
+        } => {
+            if attempt == app.apply_gen
+                && let Some(row) = app.apply_rows.get_mut(index)
+            {
+                row.sent = sent;
+            }
+            vec![]
+        }
+        Msg::ApplyCancelled { attempt } => {
+            // Ignored when the apply ended before the cancel reached it.
+            if attempt == app.apply_gen && app.applying {
+                app.applying = false;
+                app.notice = None;
+                if let Some(row) = app
+                    .apply_rows
+                    .iter_mut()
+                    .find(|r| r.state == ActionState::Running)
+                {
+                    row.state = ActionState::Failed(ErrorView {
+                        code: CANCELLED.into(),
+                        message: format!(
+                            "stopped waiting after {:.1} s; AWS may still have done it",
+                            f64::from(row.ticks) / 10.0
+                        ),
+                        hint:
+                            "r reads what exists again and shows Review; nothing is repeated blind"
+                                .into(),
+                    });
+                }
             }
             vec![]
         }
@@ -361,9 +404,12 @@ fn ask_quit(app: &mut App) -> Vec<Effect> {
 }
 
 fn back(app: &mut App) -> Vec<Effect> {
+    // A call that hangs is given up on: the step shows as cancelled, and nothing after it runs.
     if app.applying {
-        app.notice = Some("an apply is running; wait for it, or press q to quit".into());
-        return vec![];
+        app.notice = Some("cancelling: the call in flight is dropped…".into());
+        return vec![Effect::CancelApply {
+            attempt: app.apply_gen,
+        }];
     }
     match app.screen {
         Screen::Account => vec![],
@@ -467,16 +513,18 @@ fn toggle_policy(app: &mut App) {
     let Some(item) = app.cursor_policy().cloned() else {
         return;
     };
-    if app.selected.remove(&item.arn) {
+    if app.selected.contains(&item.arn) {
+        app.set_selected(&item.arn, false);
         return;
     }
-    if item.admin {
+    // Ticking again what the role already has needs no confirmation: nothing is attached.
+    if item.admin && !app.is_attached(&item.arn) {
         app.confirm = Some(Confirm::AdminPolicy {
             arn: item.arn,
             name: item.name,
         });
     } else {
-        app.selected.insert(item.arn);
+        app.set_selected(&item.arn, true);
     }
 }
 
@@ -490,9 +538,14 @@ fn on_field(app: &mut App, e: Element, key: KeyEvent) -> Vec<Effect> {
                     return vec![];
                 }
                 let arn = app.custom_policy.value.trim().to_string();
-                if app.selected.remove(&arn) {
+                if app.selected.contains(&arn) {
+                    app.set_selected(&arn, false);
                     app.custom_policy.set("");
-                    app.notice = Some(format!("removed {arn}"));
+                    app.notice = Some(if app.detach.contains(&arn) {
+                        format!("{arn} is attached to the role: Apply detaches it")
+                    } else {
+                        format!("removed {arn}")
+                    });
                     return vec![];
                 }
                 app.policy_check_gen += 1;
@@ -577,7 +630,7 @@ fn on_next_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             vec![]
         }
         (Screen::Check | Screen::Explain | Screen::Remove, KeyCode::Char('j') | KeyCode::Down) => {
-            app.scroll = app.scroll.saturating_add(1);
+            app.scroll = app.scroll.saturating_add(1).min(app.scroll_max.get());
             vec![]
         }
         (Screen::Check | Screen::Explain | Screen::Remove, KeyCode::Char('k') | KeyCode::Up) => {
@@ -589,8 +642,14 @@ fn on_next_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             let failed = app
                 .apply_rows
                 .iter()
-                .position(|r| matches!(r.state, ActionState::Failed(_)));
+                .position(|r| matches!(&r.state, ActionState::Failed(_)));
+            let cancelled = app
+                .apply_rows
+                .iter()
+                .any(|r| matches!(&r.state, ActionState::Failed(e) if e.code == CANCELLED));
             match failed {
+                // A call given up on may have been done: read again rather than repeat it.
+                Some(_) if cancelled => app.go_to(Screen::Review),
                 Some(i) => app.start_apply(i),
                 None => vec![],
             }
@@ -611,7 +670,7 @@ fn on_next_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             None => vec![],
         },
         (Screen::Review | Screen::Done, KeyCode::Char('j') | KeyCode::Down) => {
-            app.scroll = app.scroll.saturating_add(1);
+            app.scroll = app.scroll.saturating_add(1).min(app.scroll_max.get());
             vec![]
         }
         (Screen::Review | Screen::Done, KeyCode::Char('k') | KeyCode::Up) => {
@@ -619,7 +678,7 @@ fn on_next_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             vec![]
         }
         (Screen::Review | Screen::Done, KeyCode::PageDown) => {
-            app.scroll = app.scroll.saturating_add(10);
+            app.scroll = app.scroll.saturating_add(10).min(app.scroll_max.get());
             vec![]
         }
         (Screen::Review | Screen::Done, KeyCode::PageUp) => {
@@ -702,11 +761,7 @@ fn begin_apply(app: &mut App) -> Vec<Effect> {
     app.apply_rows = plan
         .actions()
         .into_iter()
-        .map(|action| ApplyRow {
-            label: action.label(plan),
-            action,
-            state: ActionState::Waiting,
-        })
+        .map(|action| ApplyRow::new(action.clone(), action.label(plan)))
         .collect();
     app.screen = Screen::Apply;
     app.focus = 0;
@@ -747,7 +802,7 @@ fn on_confirm(app: &mut App, confirm: Confirm, key: KeyEvent) -> Vec<Effect> {
     app.confirm = None;
     match confirm {
         Confirm::AdminPolicy { arn, .. } if yes => {
-            app.selected.insert(arn);
+            app.set_selected(&arn, true);
             vec![]
         }
         Confirm::Apply { .. } if yes => begin_apply(app),

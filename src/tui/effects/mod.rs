@@ -50,7 +50,19 @@ pub struct Effects<C: Connect> {
     aws: Arc<Mutex<Option<Arc<C::Aws>>>>,
     endpoint_url: Option<String>,
     store: Store,
+    /// The apply running now (its attempt and task), so that Esc can stop it.
+    applying: Mutex<Option<Running>>,
 }
+
+/// An apply in flight: its attempt, its task and the watcher counting its requests.
+struct Running {
+    attempt: u64,
+    task: tokio::task::AbortHandle,
+    watcher: tokio::task::AbortHandle,
+}
+
+/// How often the apply's watcher reports the requests sent for the running action.
+const SENT_EVERY: Duration = Duration::from_millis(250);
 
 fn aws_error(step: Step) -> impl Fn(crate::aws::AwsError) -> ErrorView {
     move |error| ErrorView::from(&EngineError::Aws { step, error })
@@ -78,6 +90,7 @@ impl<C: Connect> Effects<C> {
             aws: Arc::new(Mutex::new(None)),
             endpoint_url,
             store,
+            applying: Mutex::new(None),
         }
     }
 
@@ -132,9 +145,16 @@ impl<C: Connect> Effects<C> {
             Effect::LoadPolicies { attempt } => {
                 let Some(aws) = self.client() else { return };
                 tokio::spawn(async move {
-                    let result = aws
-                        .list_aws_managed_policies()
-                        .await
+                    // Both kinds, as the console lists them: the account's own and AWS's.
+                    let (own, managed) = tokio::join!(
+                        aws.list_customer_managed_policies(),
+                        aws.list_aws_managed_policies()
+                    );
+                    let result = own
+                        .and_then(|mut own| {
+                            own.extend(managed?);
+                            Ok(own)
+                        })
                         .map_err(aws_error(Step::Permissions));
                     let _ = tx.send(Msg::Policies { attempt, result });
                 });
@@ -157,15 +177,43 @@ impl<C: Connect> Effects<C> {
             } => {
                 let Some(aws) = self.client() else { return };
                 let store = self.store.clone();
-                tokio::spawn(async move {
+                // The running action and the request count when it started, for the watcher.
+                let current = Arc::new(AtomicUsize::new(from));
+                let base = Arc::new(AtomicUsize::new(aws.calls().total()));
+                let watcher = {
+                    let (aws, tx, current, base) =
+                        (aws.clone(), tx.clone(), current.clone(), base.clone());
+                    tokio::spawn(async move {
+                        loop {
+                            tokio::time::sleep(SENT_EVERY).await;
+                            let sent = aws
+                                .calls()
+                                .total()
+                                .saturating_sub(base.load(Ordering::SeqCst));
+                            let index = current.load(Ordering::SeqCst);
+                            if tx
+                                .send(Msg::ActionSent {
+                                    attempt,
+                                    index,
+                                    sent,
+                                })
+                                .is_err()
+                            {
+                                break;
+                            }
+                        }
+                    })
+                };
+                let watcher_handle = watcher.abort_handle();
+                let task = tokio::spawn(async move {
                     let mut journal = journal.map(|j| *j);
                     let mut journaled = journal
                         .as_mut()
                         .map(|journal| Journaled::new(&store, journal));
-                    let current = AtomicUsize::new(from);
                     let result = flow::apply_from(&*aws, &plan, from, journaled.as_mut(), |p| {
                         let msg = match p {
                             Progress::Started { index, .. } => {
+                                base.store(aws.calls().total(), Ordering::SeqCst);
                                 current.store(index, Ordering::SeqCst);
                                 Msg::ActionStarted { attempt, index }
                             }
@@ -190,7 +238,23 @@ impl<C: Connect> Effects<C> {
                             result: Err(ErrorView::from(&e)),
                         });
                     }
+                    watcher.abort();
                 });
+                if let Ok(mut slot) = self.applying.lock() {
+                    *slot = Some(Running {
+                        attempt,
+                        task: task.abort_handle(),
+                        watcher: watcher_handle,
+                    });
+                }
+            }
+            Effect::CancelApply { attempt } => {
+                let running = self.applying.lock().ok().and_then(|mut s| s.take());
+                if let Some(r) = running.filter(|r| r.attempt == attempt) {
+                    r.task.abort();
+                    r.watcher.abort();
+                }
+                let _ = tx.send(Msg::ApplyCancelled { attempt });
             }
             Effect::Check { attempt } => {
                 let Some(aws) = self.client() else { return };
@@ -240,17 +304,20 @@ impl<C: Connect> Effects<C> {
             Effect::LookupRole { attempt, name } => {
                 let Some(aws) = self.client() else { return };
                 tokio::spawn(async move {
-                    let result = aws
-                        .get_role(&name)
-                        .await
-                        .map(|found| {
-                            found.map(|r| ExistingRole {
-                                ours: crate::plan::is_managed(&r.tags),
-                                name: r.name,
-                                path: r.path,
-                            })
-                        })
-                        .map_err(aws_error(Step::Role));
+                    let result = async {
+                        let Some(r) = aws.get_role(&name).await? else {
+                            return Ok(None);
+                        };
+                        let attached = aws.list_attached_policies(&r.name).await?;
+                        Ok(Some(ExistingRole {
+                            ours: crate::plan::is_managed(&r.tags),
+                            name: r.name,
+                            path: r.path,
+                            attached,
+                        }))
+                    }
+                    .await
+                    .map_err(aws_error(Step::Role));
                     let _ = tx.send(Msg::RoleLookup { attempt, result });
                 });
             }

@@ -150,7 +150,39 @@ fn draw_footer(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), keys_line);
 }
 
-/// A centred rectangle of at most `w`×`h` inside `area`.
+/// Lines that may not fit: wrapped, scrolled by `app.scroll` (held to the last page), and,
+/// when some are hidden, a marker on the last row saying which lines show and which keys scroll.
+/// The furthest scroll is kept for `update`, so that `j` past the end does nothing.
+pub fn draw_scrolled(frame: &mut Frame, app: &App, theme: &Theme, lines: Vec<Line>, area: Rect) {
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let total = u16::try_from(paragraph.line_count(area.width)).unwrap_or(u16::MAX);
+    if total <= area.height {
+        app.scroll_max.set(0);
+        frame.render_widget(paragraph, area);
+        return;
+    }
+    let [text, marker] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    let shown = text.height.max(1);
+    let max = total.saturating_sub(shown);
+    app.scroll_max.set(max);
+    let top = app.scroll.min(max);
+    frame.render_widget(paragraph.scroll((top, 0)), text);
+    let more = match (top > 0, top < max) {
+        (true, true) => "↑↓ more",
+        (false, _) => "↓ more below",
+        (true, false) => "↑ more above",
+    };
+    let note = format!(
+        " {more} · {}–{} of {total} · j/k scroll ",
+        top + 1,
+        top + shown
+    );
+    frame.render_widget(
+        Paragraph::new(Line::from(Span::styled(note, theme.muted())).right_aligned()),
+        marker,
+    );
+}
+
 /// How many rows `lines` take once wrapped at `width` columns (an empty line takes one).
 pub fn wrapped_rows(lines: &[Line], width: u16) -> u16 {
     let width = usize::from(width).max(1);
@@ -158,6 +190,7 @@ pub fn wrapped_rows(lines: &[Line], width: u16) -> u16 {
     u16::try_from(rows).unwrap_or(u16::MAX)
 }
 
+/// A centred rectangle of at most `w`×`h` inside `area`.
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);

@@ -335,13 +335,14 @@ fn permissions(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     push_field(&mut lines, &mut cursor, app, Element::Filter, theme);
     let status = match &app.policies {
         Load::Loaded(items) => format!(
-            "  {} of {} AWS managed policies · {} selected",
+            "  {} of {} · {} of this account · {} selected",
             app.filtered.len(),
             items.len(),
+            items.iter().filter(|i| i.customer).count(),
             app.selected.len()
         ),
         Load::Loading | Load::Idle => format!(
-            "  {} Loading the AWS managed policies (all pages)…",
+            "  {} Loading this account's and the AWS managed policies (all pages)…",
             spinner(app)
         ),
         Load::Failed(e) => format!("  ✗ {}: {} (r retries)", e.code, e.message),
@@ -368,6 +369,20 @@ fn permissions(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Span::styled("  Selected: ", theme.muted()),
         Span::raw(chosen),
     ]));
+    if !app.detach.is_empty() {
+        let names: Vec<&str> = app
+            .detach
+            .iter()
+            .map(|a| a.rsplit('/').next().unwrap_or(a))
+            .collect();
+        lines.push(Line::from(vec![
+            Span::styled("  Detach:   ", theme.warn()),
+            Span::styled(
+                format!("{} (Space ticks it again)", names.join(", ")),
+                theme.warn(),
+            ),
+        ]));
+    }
     lines.push(next_line(app, theme, "Next"));
     form(frame, app, bottom, lines, cursor);
 }
@@ -406,6 +421,14 @@ pub fn draw_policy_list(frame: &mut Frame, app: &App, theme: &Theme, area: Rect)
             let at_cursor = start + row == app.list_cursor;
             let pointer = if at_cursor && focused { "›" } else { " " };
             let mut spans = vec![Span::raw(format!("{pointer}{mark} {}", item.name))];
+            if item.customer {
+                spans.push(Span::styled("  this account's", theme.muted()));
+            }
+            if app.detach.contains(&item.arn) {
+                spans.push(Span::styled("  attached: Apply detaches it", theme.warn()));
+            } else if app.is_attached(&item.arn) {
+                spans.push(Span::styled("  attached", theme.ok()));
+            }
             if item.admin {
                 spans.push(Span::styled("  ⚠ admin-level", theme.warn()));
             }
@@ -500,6 +523,26 @@ fn role(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     form(frame, app, area, lines, cursor);
 }
 
+/// The plan as Review shows it: the facts, then what changes on an existing role (its trust
+/// policy diff first), the warnings, what Apply will ask to confirm, and the whole trust policy.
+pub fn review_text(plan: &crate::engine::Plan) -> String {
+    let mut s = output::plan_facts(plan, output::Ids::Names);
+    s.push_str(&output::trust_diff_text(plan));
+    s.push_str(&output::plan_warnings(plan));
+    let confirmations = plan.confirmations();
+    if !confirmations.is_empty() {
+        s.push_str("\nApply asks you to confirm (y) that:\n");
+        for c in &confirmations {
+            s.push_str(&format!("  ? {c}\n"));
+        }
+    }
+    s.push_str(&output::trust_policy_text(plan));
+    if plan.is_converged() {
+        s.push_str(output::CONVERGED);
+    }
+    s
+}
+
 fn review(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let [body, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
     let lines: Vec<Line> = match &app.plan {
@@ -513,7 +556,7 @@ fn review(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 "Nothing has been changed yet. This is what Apply will do:",
                 theme.muted(),
             ))];
-            l.extend(output::plan_text(plan, true).lines().map(|s| {
+            l.extend(review_text(plan).lines().map(|s| {
                 let style = if s.starts_with("  !") || s.starts_with('-') {
                     theme.warn()
                 } else if s.starts_with('+') {
@@ -526,14 +569,12 @@ fn review(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             l
         }
     };
-    frame.render_widget(
-        Paragraph::new(lines)
-            .scroll((app.scroll, 0))
-            .wrap(Wrap { trim: false }),
-        body,
-    );
+    super::draw_scrolled(frame, app, theme, lines, body);
     frame.render_widget(Paragraph::new(next_line(app, theme, "Apply")), bottom);
 }
+
+/// After this many ticks (of 100 ms) a running call shows its time and how to cancel it.
+const SLOW_TICKS: u32 = 20;
 
 fn apply(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let mut lines = vec![
@@ -559,16 +600,33 @@ fn apply(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             ),
             theme.muted(),
         )));
+        // A call that takes long says how long, whether the SDK is retrying, and how to stop.
+        if row.state == ActionState::Running && row.ticks >= SLOW_TICKS {
+            let attempt = if row.sent > 1 {
+                format!(" · attempt {}", row.sent)
+            } else {
+                String::new()
+            };
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "             waiting {:.0} s{attempt} · Esc cancels",
+                    f64::from(row.ticks) / 10.0
+                ),
+                theme.warn(),
+            )));
+        }
         if let ActionState::Failed(e) = &row.state {
             lines.extend(error_lines(e, theme).into_iter().map(|l| {
                 let mut spans = vec![Span::raw("   ")];
                 spans.extend(l.spans);
                 Line::from(spans)
             }));
-            lines.push(Line::from(Span::styled(
-                "   r re-runs this step and the ones after it; finished steps are not repeated. Esc goes back to change an answer.",
-                theme.muted(),
-            )));
+            if e.code != crate::tui::app::CANCELLED {
+                lines.push(Line::from(Span::styled(
+                    "   r re-runs this step and the ones after it; finished steps are not repeated. Esc goes back to change an answer.",
+                    theme.muted(),
+                )));
+            }
         }
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
@@ -741,12 +799,7 @@ fn done(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             .flat_map(|l| wrap_keeping_indent(&format!("   {l}"), width))
             .map(|l| Line::from(Span::styled(l, theme.muted()))),
     );
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((app.scroll, 0)),
-        rest,
-    );
+    super::draw_scrolled(frame, app, theme, lines, rest);
 }
 
 fn loading_or_error<T>(
@@ -797,12 +850,7 @@ fn check(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             }
         }
     }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((app.scroll, 0)),
-        body,
-    );
+    super::draw_scrolled(frame, app, theme, lines, body);
     frame.render_widget(Paragraph::new(next_line(app, theme, "Check again")), bottom);
 }
 
@@ -862,12 +910,7 @@ fn explain(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let rows = super::wrapped_rows(&head, area.width);
     let [top, rest] = Layout::vertical([Constraint::Length(rows), Constraint::Min(0)]).areas(area);
     form(frame, app, top, head, cursor);
-    frame.render_widget(
-        Paragraph::new(body)
-            .wrap(Wrap { trim: false })
-            .scroll((app.scroll, 0)),
-        rest,
-    );
+    super::draw_scrolled(frame, app, theme, body, rest);
 }
 
 fn remove(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {

@@ -77,6 +77,94 @@ fn on_role() -> App {
     app
 }
 
+const OWN_POLICY: &str = "arn:aws:iam::123456789012:policy/ci-deploy";
+const READ_ONLY: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+
+/// A re-run for a role that exists with ReadOnlyAccess and the account's own ci-deploy attached:
+/// both ticked by the wizard, then ReadOnlyAccess unticked (to be detached).
+fn permissions_of_an_existing_role() -> App {
+    let mut app = on_permissions();
+    let mut list = policy_list();
+    list.push(crate::aws::ManagedPolicy {
+        arn: OWN_POLICY.into(),
+        name: "ci-deploy".into(),
+        attachable: true,
+    });
+    let attached = [("ReadOnlyAccess", READ_ONLY), ("ci-deploy", OWN_POLICY)]
+        .map(|(name, arn)| crate::aws::AttachedPolicy {
+            name: name.into(),
+            arn: arn.into(),
+        })
+        .to_vec();
+    send(
+        &mut app,
+        [
+            Msg::Policies {
+                attempt: 1,
+                result: Ok(list),
+            },
+            Msg::RoleLookup {
+                attempt: 1,
+                result: Ok(Some(crate::tui::app::ExistingRole {
+                    name: "gitlab-acme-web".into(),
+                    path: "/".into(),
+                    ours: true,
+                    attached,
+                })),
+            },
+        ],
+    );
+    typed(&mut app, "ReadOnlyAccess");
+    send(&mut app, [key(KeyCode::Enter)]);
+    app
+}
+
+/// Review of that role, whose trust policy names another project today.
+fn review_of_an_existing_role(mut app: App) -> App {
+    next(&mut app);
+    assert_eq!(app.screen, Screen::Role);
+    next(&mut app);
+    assert_eq!(app.screen, Screen::Review);
+    let aws = FakeAws::new();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    {
+        let mut s = aws.state.lock().unwrap();
+        s.policies.insert(
+            OWN_POLICY.into(),
+            crate::aws::ManagedPolicy {
+                arn: OWN_POLICY.into(),
+                name: "ci-deploy".into(),
+                attachable: true,
+            },
+        );
+    }
+    let mut old = app.setup_input();
+    old.projects = vec!["acme/old".into()];
+    old.detach_policies.clear();
+    let old = old.validate().unwrap();
+    rt.block_on(async {
+        let plan = crate::engine::plan(&aws, &old).await.unwrap();
+        crate::engine::apply(&aws, &plan, |_| {}).await.unwrap();
+        use crate::aws::Aws as _;
+        for arn in [READ_ONLY, OWN_POLICY] {
+            aws.attach_policy("gitlab-acme-web", arn).await.unwrap();
+        }
+    });
+    let setup = app.setup_input().validate().unwrap();
+    let plan = rt.block_on(crate::engine::plan(&aws, &setup)).unwrap();
+    let attempt = 1;
+    send(
+        &mut app,
+        [Msg::Planned {
+            attempt,
+            result: Ok(Box::new(plan)),
+        }],
+    );
+    app
+}
+
 fn plan_for(app: &App) -> Box<crate::engine::Plan> {
     let setup = app.setup_input().validate().unwrap();
     let aws = FakeAws::new();
@@ -318,6 +406,8 @@ fn states() -> Vec<(&'static str, App)> {
         }],
     );
     v.push(("permissions_error", perms_err));
+    let rerun = permissions_of_an_existing_role();
+    v.push(("permissions_rerun_detach", rerun.clone()));
 
     v.push(("role", on_role()));
     let mut role_bad = on_role();
@@ -333,11 +423,13 @@ fn states() -> Vec<(&'static str, App)> {
                 name: "gitlab-acme-web".into(),
                 path: "/ci/".into(),
                 ours: false,
+                attached: vec![],
             })),
         }],
     );
     v.push(("role_exists_elsewhere", taken));
 
+    v.push(("review_changed_role", review_of_an_existing_role(rerun)));
     v.push(("review_loading", on_review()));
     v.push(("review_loaded", reviewed()));
     let mut asked = reviewed();
@@ -358,6 +450,20 @@ fn states() -> Vec<(&'static str, App)> {
     v.push(("review_error", review_err));
 
     v.push(("apply_running", applying()));
+    let mut slow = applying();
+    send(&mut slow, (0..123).map(|_| Msg::Tick));
+    send(
+        &mut slow,
+        [Msg::ActionSent {
+            attempt: 1,
+            index: 1,
+            sent: 3,
+        }],
+    );
+    v.push(("apply_slow_retrying", slow.clone()));
+    send(&mut slow, [key(KeyCode::Esc)]);
+    send(&mut slow, [Msg::ApplyCancelled { attempt: 1 }]);
+    v.push(("apply_cancelled", slow));
     let mut apply_failed = applying();
     send(
         &mut apply_failed,
