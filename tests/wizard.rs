@@ -563,3 +563,59 @@ fn a_hung_call_shows_its_time_and_attempt_and_esc_cancels_it() {
 fn role_exists_now(emu: &Emulator) -> bool {
     common::role_exists(&emu.iam(), ROLE)
 }
+
+/// A role that trusts another project today: Review says Apply would replace that and `+` adds
+/// the new project beside it instead; the role ends up trusting both.
+#[test]
+fn review_adds_a_project_to_a_role_that_trusts_another_with_plus() {
+    let emu = Emulator::start();
+    emu.run(&[
+        "apply",
+        "--project",
+        "acme/old",
+        "--role-name",
+        ROLE,
+        "--policy",
+        "ReadOnlyAccess",
+    ])
+    .assert_code(0);
+    let t = Tmux::start(&emu.env_pairs(), BIN, &[], 120, 40);
+    t.wait_for("✓ Account  123456789012");
+    t.keys(&["Enter"]);
+    t.wait_for("the audience is already registered");
+    t.keys(&["Enter"]);
+    t.wait_for("Who may assume ─");
+    t.type_text("acme/web");
+    t.keys(&["Enter"]);
+    t.wait_for("Selected: ReadOnlyAccess");
+    t.keys(&["Enter"]);
+    t.wait_for("Role name       [gitlab-acme-web]");
+    t.keys(&["Enter"]);
+    t.wait_for("The role trusts acme/old today");
+    t.keys(&["+"]);
+    let review = t.wait_for("\"project_path:acme/old:ref_type:branch:ref:main\",");
+    assert!(
+        !review.contains("The role trusts acme/old today"),
+        "{review}"
+    );
+    assert!(
+        emu.mutating_calls()
+            .iter()
+            .all(|c| c != "iam.UpdateAssumeRolePolicy")
+    );
+    t.keys(&["a"]);
+    t.wait_for("will be changed");
+    t.keys(&["y"]);
+    t.wait_for("Role ARN");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit().0, 0);
+    let trust = trust_policy(&emu.iam(), ROLE);
+    assert_eq!(
+        trust["Statement"][0]["Condition"]["StringEquals"]["gitlab.com:sub"],
+        json!([
+            "project_path:acme/old:ref_type:branch:ref:main",
+            "project_path:acme/web:ref_type:branch:ref:main"
+        ]),
+        "{trust}"
+    );
+}

@@ -25,12 +25,13 @@ pub fn footer(app: &App) -> Keys {
     let mut k: Keys = Vec::new();
     match app.screen {
         Screen::Account => k.extend([("Enter", "next"), ("r", "retry"), ("Tab", "profile/region")]),
-        Screen::Review => k.extend([
-            ("a", "apply"),
-            ("Enter", "list the changes"),
-            ("r", "re-read"),
-            ("Esc", "back"),
-        ]),
+        Screen::Review => {
+            k.push(("a", "apply"));
+            if app.projects_trusted_now().is_some() {
+                k.push(("+", "add only"));
+            }
+            k.extend([("Enter", "list changes"), ("r", "re-read"), ("Esc", "back")]);
+        }
         Screen::Apply => {
             if app
                 .apply_rows
@@ -125,6 +126,10 @@ pub fn help(app: &App) -> Keys {
             ("a", "apply the changes listed"),
             ("Enter", "list the changes, then y applies"),
             ("r", "read the current state again"),
+            (
+                "+",
+                "an existing role trusting other projects: keep them and add these",
+            ),
         ]),
         Screen::Apply => k.extend([
             ("r", "re-run the failed step and what follows"),

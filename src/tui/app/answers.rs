@@ -355,3 +355,65 @@ impl App {
             .and_then(|i| items.get(*i))
     }
 }
+
+impl App {
+    /// The projects an existing role trusts today, when its trust policy is exactly what these
+    /// answers give with those projects instead of the ones typed: Review then offers adding the
+    /// typed ones beside them (`+`) rather than replacing them. `None` when the role is new, its
+    /// trust is the same, or it differs in more than its projects (then only a replace is exact).
+    pub fn projects_trusted_now(&self) -> Option<Vec<String>> {
+        use crate::engine::{RoleAction, RoleChange};
+        let plan = self.plan.loaded()?;
+        let RoleAction::Update { changes } = &plan.role.action else {
+            return None;
+        };
+        let current = changes.iter().find_map(|c| match c {
+            RoleChange::TrustPolicy { current, .. } => Some(current),
+            _ => None,
+        })?;
+        let view = crate::plan::trust_view::TrustView::read(current);
+        let mut theirs: Vec<String> = view
+            .statements
+            .iter()
+            .flat_map(|s| &s.conditions)
+            .filter(|c| c.key_parts().is_some_and(|(_, claim)| claim == "sub"))
+            .flat_map(|c| &c.values)
+            .filter_map(|v| v.strip_prefix("project_path:")?.split(":ref_type:").next())
+            .map(str::to_string)
+            .collect();
+        theirs.sort();
+        theirs.dedup();
+        let typed = self.projects.list();
+        if theirs.is_empty() || theirs.iter().all(|p| typed.contains(p)) {
+            return None;
+        }
+        let mut input = self.setup_input();
+        input.projects = theirs.clone();
+        let rebuilt = input
+            .validate()
+            .ok()?
+            .trust(plan.identity.partition(), &plan.identity.account)
+            .ok()?;
+        crate::plan::trust::same_policy(current, &rebuilt.policy.to_value()).then_some(theirs)
+    }
+
+    /// Review's `+`: the projects the role trusts now join the typed ones, and the plan is made
+    /// again (nothing is applied).
+    pub(super) fn keep_trusted_projects(&mut self) -> Vec<Effect> {
+        let Some(theirs) = self.projects_trusted_now() else {
+            return vec![];
+        };
+        let mut all = theirs;
+        for p in self.projects.list() {
+            if !all.contains(&p) {
+                all.push(p);
+            }
+        }
+        self.projects.set(&all.join(", "));
+        self.notice = Some(format!(
+            "the trust keeps {} and adds the rest",
+            all.join(", ")
+        ));
+        self.replan()
+    }
+}

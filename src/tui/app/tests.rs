@@ -1778,3 +1778,61 @@ fn a_cancel_after_the_apply_ended_changes_nothing() {
     send(&mut app, [Msg::ApplyCancelled { attempt: 1 }]);
     assert_eq!(app, before);
 }
+
+/// A role that trusts acme/old today, made with the same answers otherwise: Review offers keeping
+/// it beside acme/web (+), which re-plans with both; a role whose trust differs in more than its
+/// projects gets no such offer (adding would not be exact).
+#[test]
+fn review_offers_adding_the_project_to_a_role_that_trusts_another() {
+    let planned = |old: crate::plan::SetupInput, app: &mut App| {
+        let effects = app.replan();
+        let [Effect::Plan { attempt, setup }] = &effects[..] else {
+            panic!("{effects:?}");
+        };
+        let aws = FakeAws::new();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let plan = rt.block_on(async {
+            let before = crate::engine::plan(&aws, &old.validate().unwrap())
+                .await
+                .unwrap();
+            crate::engine::apply(&aws, &before, |_| {}).await.unwrap();
+            crate::engine::plan(&aws, setup).await.unwrap()
+        });
+        send(
+            app,
+            [Msg::Planned {
+                attempt: *attempt,
+                result: Ok(Box::new(plan)),
+            }],
+        );
+    };
+    let (mut app, _) = applying();
+    app.screen = Screen::Review;
+    app.applying = false;
+    let mut old = app.setup_input();
+    old.projects = vec!["acme/old".into()];
+    planned(old.clone(), &mut app);
+    assert_eq!(
+        app.projects_trusted_now(),
+        Some(vec!["acme/old".to_string()])
+    );
+    let effects = send(&mut app, [key(KeyCode::Char('+'))]);
+    assert_eq!(app.projects.list(), ["acme/old", "acme/web"]);
+    assert!(
+        matches!(&effects[..], [Effect::Plan { setup, .. }]
+            if setup.projects.len() == 2),
+        "{effects:?}"
+    );
+    assert_eq!(app.screen, Screen::Review);
+
+    // Other refs too: replacing is the only exact change, so nothing is offered.
+    let (mut app, _) = applying();
+    app.screen = Screen::Review;
+    app.applying = false;
+    old.refs = vec!["develop".into()];
+    planned(old, &mut app);
+    assert_eq!(app.projects_trusted_now(), None);
+    assert!(send(&mut app, [key(KeyCode::Char('+'))]).is_empty());
+}

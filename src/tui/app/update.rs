@@ -638,6 +638,7 @@ fn on_next_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             vec![]
         }
         (Screen::Review, KeyCode::Char('r')) => app.replan(),
+        (Screen::Review, KeyCode::Char('+')) => app.keep_trusted_projects(),
         (Screen::Apply, KeyCode::Char('r')) if !app.applying => {
             let failed = app
                 .apply_rows

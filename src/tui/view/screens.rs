@@ -556,6 +556,16 @@ fn review(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 "Nothing has been changed yet. This is what Apply will do:",
                 theme.muted(),
             ))];
+            if let Some(theirs) = app.projects_trusted_now() {
+                l.push(Line::from(Span::styled(
+                    format!(
+                        "! The role trusts {} today: Apply as shown replaces that. + keeps it and adds {}.",
+                        theirs.join(", "),
+                        app.projects.list().join(", ")
+                    ),
+                    theme.warn(),
+                )));
+            }
             l.extend(review_text(plan).lines().map(|s| {
                 let style = if s.starts_with("  !") || s.starts_with('-') {
                     theme.warn()
