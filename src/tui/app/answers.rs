@@ -175,6 +175,19 @@ impl App {
         self.adopted_for = None;
     }
 
+    /// Another account: its role of that name is another role. What the wizard ticked for the
+    /// old one goes, and so does every detach (nothing is detached that was not unticked here).
+    pub(super) fn forget_role_lookup(&mut self) {
+        self.existing_role = Load::Idle;
+        self.role_lookup_for = None;
+        for arn in std::mem::take(&mut self.preselected) {
+            self.selected.remove(&arn);
+        }
+        if self.adopted_for.take().is_some() {
+            self.detach.clear();
+        }
+    }
+
     /// The policies the existing role has now, once looked up for the name on screen.
     pub fn attached_now(&self) -> &[crate::aws::AttachedPolicy] {
         match self.existing_role.loaded() {

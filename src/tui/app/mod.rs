@@ -538,6 +538,8 @@ pub struct App {
     pub existing_role: Load<Option<ExistingRole>>,
     role_lookup_gen: u64,
     role_lookup_due: Option<u8>,
+    /// The name the last role look-up was for.
+    role_lookup_for: Option<String>,
     policy_check_gen: u64,
     /// The profiles of the AWS config files (↑/↓ in the Profile field picks one).
     pub known_profiles: Vec<String>,
@@ -708,6 +710,7 @@ impl App {
             existing_role: Load::Idle,
             role_lookup_gen: 0,
             role_lookup_due: None,
+            role_lookup_for: None,
             policy_check_gen: 0,
             known_profiles: Vec::new(),
             planned_answers: None,
@@ -1005,8 +1008,16 @@ impl App {
         let name = self.role_name.value.trim().to_string();
         if RoleName::parse(&name).is_err() || self.identity.loaded().is_none() {
             self.existing_role = Load::Idle;
+            self.role_lookup_for = None;
             return vec![];
         }
+        // Answered (or asked) already for this name: Permissions and Role share one GetRole.
+        if self.role_lookup_for.as_deref() == Some(name.as_str())
+            && matches!(self.existing_role, Load::Loaded(_) | Load::Loading)
+        {
+            return vec![];
+        }
+        self.role_lookup_for = Some(name.clone());
         self.role_lookup_gen += 1;
         self.existing_role = Load::Loading;
         vec![Effect::LookupRole {

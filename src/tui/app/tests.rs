@@ -1393,15 +1393,21 @@ fn explain_and_remove_offer_the_gitlab_roles_to_pick() {
 fn the_role_screen_says_whether_the_name_exists_as_it_is_typed() {
     let mut app = on_trust();
     app.focus = app.elements().len() - 1;
-    send(&mut app, [key(KeyCode::Enter)]); // Permissions
-    app.focus = app.elements().len() - 1;
-    let effects = send(&mut app, [key(KeyCode::Enter)]); // Role
-    assert_eq!(app.screen, Screen::Role);
+    let effects = send(&mut app, [key(KeyCode::Enter)]); // Permissions
     assert!(
         effects
             .iter()
             .any(|e| matches!(e, Effect::LookupRole { name, .. } if name == "gitlab-acme-web")),
         "{effects:?}"
+    );
+    app.focus = app.elements().len() - 1;
+    let effects = send(&mut app, [key(KeyCode::Enter)]); // Role
+    assert_eq!(app.screen, Screen::Role);
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::LookupRole { .. })),
+        "one GetRole for Permissions and Role: {effects:?}"
     );
     // Typing: the old answer is dropped; the look-up waits for a pause in typing.
     app.focus = 0;
@@ -1677,6 +1683,9 @@ mod attached_policies {
         // The same name answered again later does not tick back what was unticked.
         let mut again = on_permissions_with(role_with("gitlab-acme-web", &[READ_ONLY]));
         again.set_selected(READ_ONLY, false);
+        assert!(again.lookup_role().is_empty(), "answered already");
+        // Typing in the Role name field drops the answer; the same name is then asked again.
+        again.existing_role = Load::Idle;
         let effects = again.lookup_role();
         let [Effect::LookupRole { attempt, .. }] = effects[..] else {
             panic!("{effects:?}")

@@ -78,6 +78,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             };
             // The account changed: what was read for the old one no longer holds.
             app.provider_lookup = Load::Idle;
+            app.forget_role_lookup();
             if app.resume_to_review && app.identity.loaded().is_some() {
                 app.resume_to_review = false;
                 let target = app.first_unfinished_screen();

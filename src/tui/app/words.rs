@@ -19,7 +19,7 @@ pub fn field_label(flag: &str) -> &'static str {
         "--role-name" => "Role name",
         "--role-path" => "Role path",
         "--description" => "Description",
-        "--policy" => "Permissions",
+        "--policy" | "--detach-policy" => "Permissions",
         "--max-session-duration" => "Max session",
         "--permissions-boundary" => "Boundary ARN",
         _ => "an answer",

@@ -60,20 +60,16 @@ fn on_role() -> App {
     );
     app.selected
         .insert("arn:aws:iam::aws:policy/ReadOnlyAccess".into());
-    let effects = next(&mut app);
+    next(&mut app);
     assert_eq!(app.screen, Screen::Role);
-    // The name is free.
-    for e in effects {
-        if let Effect::LookupRole { attempt, .. } = e {
-            send(
-                &mut app,
-                [Msg::RoleLookup {
-                    attempt,
-                    result: Ok(None),
-                }],
-            );
-        }
-    }
+    // The name is free (asked on entering Permissions).
+    send(
+        &mut app,
+        [Msg::RoleLookup {
+            attempt: 1,
+            result: Ok(None),
+        }],
+    );
     app
 }
 
