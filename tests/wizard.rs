@@ -34,7 +34,7 @@ fn answer_everything(t: &Tmux) {
         "{trust}"
     );
     t.keys(&["Enter"]);
-    t.wait_for("of this account ·");
+    t.wait_for("(this account's) ·");
     t.type_text("ReadOnlyAccess");
     t.wait_for("│ [ ] ReadOnlyAccess ");
     t.keys(&["Tab"]);
@@ -424,7 +424,7 @@ fn a_first_setup_takes_eight_keys_besides_the_typing() {
     t.wait_for("Who may assume ─");
     t.type_text("acme/web");
     press("Enter");
-    t.wait_for("of this account ·");
+    t.wait_for("(this account's) ·");
     t.type_text("ReadOnlyAcc");
     t.wait_for("│ [ ] ReadOnlyAccess ");
     press("Enter");
@@ -490,9 +490,9 @@ fn a_rerun_ticks_what_the_role_has_and_detaches_only_what_is_unticked() {
     t.type_text("acme/web");
     t.keys(&["Enter"]);
     t.wait_for("Selected: ci-deploy, ReadOnlyAccess");
-    let screen = t.wait_for("of this account ·");
+    let screen = t.wait_for("(this account's) ·");
     assert!(
-        screen.contains("[x] ci-deploy  this account's  attached"),
+        screen.contains("[x] ci-deploy  (own)  attached"),
         "{screen}"
     );
     t.type_text("ReadOnlyAcc");

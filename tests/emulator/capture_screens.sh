@@ -30,7 +30,7 @@ wait_for "✓ Account"; shot 01-account
 keys Enter; wait_for "will create"; shot 02-identity-provider
 keys Tab Tab Enter; wait_for "Who may assume ─"
 text "acme/web"; keys Tab Tab C-u; text "main, release/*"; keys Tab Right; shot 03-who-may-assume
-keys Tab Tab Enter; wait_for "of this account ·"
+keys Tab Tab Enter; wait_for "(this account's) ·"
 text "readonly"; keys Tab Space; shot 04-permissions
 keys "?"; shot 04b-help; keys Escape
 keys Tab Tab Enter; wait_for "Role name"; shot 05-role

@@ -416,17 +416,21 @@ impl App {
         let Some(theirs) = self.projects_trusted_now() else {
             return vec![];
         };
-        let mut all = theirs;
-        for p in self.projects.list() {
-            if !all.contains(&p) {
-                all.push(p);
-            }
-        }
-        self.projects.set(&all.join(", "));
+        let added: Vec<String> = self
+            .projects
+            .list()
+            .into_iter()
+            .filter(|p| !theirs.contains(p))
+            .collect();
         self.notice = Some(format!(
-            "the trust keeps {} and adds the rest",
-            all.join(", ")
+            "the trust keeps {} and adds {}",
+            theirs.join(", "),
+            added.join(", ")
         ));
+        let mut all = theirs;
+        all.extend(added);
+        self.projects.set(&all.join(", "));
+        self.scroll = 0;
         self.replan()
     }
 }

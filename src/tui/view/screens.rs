@@ -335,7 +335,7 @@ fn permissions(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     push_field(&mut lines, &mut cursor, app, Element::Filter, theme);
     let status = match &app.policies {
         Load::Loaded(items) => format!(
-            "  {} of {} · {} of this account · {} selected",
+            "  {} of {} · {} own (this account's) · {} selected",
             app.filtered.len(),
             items.len(),
             items.iter().filter(|i| i.customer).count(),
@@ -422,10 +422,10 @@ pub fn draw_policy_list(frame: &mut Frame, app: &App, theme: &Theme, area: Rect)
             let pointer = if at_cursor && focused { "›" } else { " " };
             let mut spans = vec![Span::raw(format!("{pointer}{mark} {}", item.name))];
             if item.customer {
-                spans.push(Span::styled("  this account's", theme.muted()));
+                spans.push(Span::styled("  (own)", theme.muted()));
             }
             if app.detach.contains(&item.arn) {
-                spans.push(Span::styled("  attached: Apply detaches it", theme.warn()));
+                spans.push(Span::styled("  will be detached", theme.warn()));
             } else if app.is_attached(&item.arn) {
                 spans.push(Span::styled("  attached", theme.ok()));
             }
