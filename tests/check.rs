@@ -445,6 +445,54 @@ fn every_finding_is_detected_and_safe_roles_have_none() {
         .count();
     // gitlab.com, gitlab.example.com (missing), git.example.com, GitHub's.
     assert_eq!(provider_reads, 4);
+    // The whole account in one read (with ListRoles beside it for the session lengths), said
+    // once on stderr; no per-role read.
+    let count = |call: &str| emu.calls().iter().filter(|c| c.as_str() == call).count();
+    assert_eq!(count("iam.GetAccountAuthorizationDetails"), 1);
+    assert_eq!(count("iam.ListRoles"), 1);
+    assert_eq!(count("iam.ListAttachedRolePolicies"), 0);
+    assert!(
+        run.stderr.contains(&format!(
+            "read {} roles with GetAccountAuthorizationDetails",
+            seeds.len() + 3
+        )),
+        "{}",
+        run.stderr
+    );
+
+    // The caller may not read the account at once, and IAM throttles a burst of the per-role
+    // reads (more than the SDK's 3 attempts): the same report, in the same order.
+    let proxy = common::proxy::Proxy::start(&emu.endpoint);
+    proxy.fault_on(
+        "GetAccountAuthorizationDetails",
+        1,
+        common::proxy::Fault::Status(403, "AccessDenied"),
+    );
+    proxy.fault_on(
+        "ListAttachedRolePolicies",
+        12,
+        common::proxy::Fault::Status(400, "Throttling"),
+    );
+    emu.reset_calls();
+    let mut cmd = emu.command();
+    cmd.env("AWS_ENDPOINT_URL", proxy.url())
+        .env("AWS_OIDC_WIZARD_CONCURRENCY", "4")
+        .args(["check", "--all", "--offline", "--output", "json"]);
+    let slow = common::Run::from(cmd.output().expect("run"));
+    slow.assert_code(1);
+    assert_eq!(slow.stdout, run.stdout, "the same report either way");
+    assert!(
+        slow.stderr.contains(
+            "GetAccountAuthorizationDetails was refused (AccessDenied): reading each role's policies instead, 4 at a time"
+        ),
+        "{}",
+        slow.stderr
+    );
+    assert_eq!(
+        count("iam.ListAttachedRolePolicies"),
+        listed.len(),
+        "each role read once in the end"
+    );
     let aws = emu.run(&["check", "--role-name", "any-aws", "--output", "json"]);
     aws.assert_code(1);
     assert_eq!(codes(&aws.json()[0]), ["any-aws-principal"]);

@@ -74,6 +74,26 @@ impl AwsError {
         self.code() == wanted
     }
 
+    /// IAM asks to slow down (after the SDK's own attempts).
+    pub fn is_throttling(&self) -> bool {
+        matches!(
+            self.code(),
+            "Throttling"
+                | "ThrottlingException"
+                | "RequestLimitExceeded"
+                | "TooManyRequestsException"
+                | "ServiceUnavailable"
+        )
+    }
+
+    /// The caller may not make this call (IAM's and STS's codes for it).
+    pub fn is_access_denied(&self) -> bool {
+        matches!(
+            self.code(),
+            "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation"
+        )
+    }
+
     /// What the user can do about it.
     pub fn hint(&self) -> String {
         match &self.kind {

@@ -358,6 +358,17 @@ impl Aws for FakeAws {
             .collect())
     }
 
+    async fn roles_with_policies(&self) -> AwsResult<Vec<(Role, Vec<AttachedPolicy>)>> {
+        let s = self.enter("iam", "GetAccountAuthorizationDetails")?;
+        Ok(s.roles
+            .values()
+            .map(|r| {
+                let attached = s.attached.get(&r.name).cloned().unwrap_or_default();
+                (r.clone(), attached)
+            })
+            .collect())
+    }
+
     fn calls(&self) -> &CallLog {
         &self.calls
     }

@@ -654,8 +654,79 @@ impl Aws for SdkAws {
         Ok(out)
     }
 
+    async fn roles_with_policies(&self) -> AwsResult<Vec<(Role, Vec<AttachedPolicy>)>> {
+        let (details, listed) = tokio::join!(self.role_details(), self.list_roles());
+        let listed: std::collections::HashMap<String, Role> =
+            listed?.into_iter().map(|r| (r.arn.clone(), r)).collect();
+        Ok(details?
+            .into_iter()
+            .map(|(mut role, attached)| {
+                // A role made between the two reads is not in ListRoles: IAM's defaults then.
+                if let Some(l) = listed.get(&role.arn) {
+                    role.max_session_duration = l.max_session_duration;
+                    role.description = l.description.clone();
+                }
+                (role, attached)
+            })
+            .collect())
+    }
+
     fn calls(&self) -> &CallLog {
         &self.calls
+    }
+}
+
+impl SdkAws {
+    /// Every page of `GetAccountAuthorizationDetails Filter=Role`: roles with trust policy,
+    /// boundary, tags and attached managed policies (no session length or description).
+    async fn role_details(&self) -> AwsResult<Vec<(Role, Vec<AttachedPolicy>)>> {
+        const OP: &str = "GetAccountAuthorizationDetails";
+        let mut out = Vec::new();
+        let mut marker: Option<String> = None;
+        // Bounded as ListRoles: 1,000 roles a page, at most 5,000 roles an account.
+        for _ in 0..50 {
+            let page = self
+                .iam
+                .get_account_authorization_details()
+                .filter(aws_sdk_iam::types::EntityType::Role)
+                .max_items(1000)
+                .set_marker(marker.take())
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk(OP, e))?;
+            for d in page.role_detail_list() {
+                let raw = d.assume_role_policy_document().unwrap_or("{}");
+                let trust_policy = decode_policy_document(raw)
+                    .map_err(|m| AwsError::new(OP, super::ErrorKind::Other(m)))?;
+                let role = Role {
+                    arn: d.arn().unwrap_or_default().to_string(),
+                    name: d.role_name().unwrap_or_default().to_string(),
+                    path: d.path().unwrap_or("/").to_string(),
+                    trust_policy,
+                    description: None,
+                    max_session_duration: 3600,
+                    permissions_boundary: d
+                        .permissions_boundary()
+                        .and_then(|b| b.permissions_boundary_arn())
+                        .map(str::to_string),
+                    tags: tag_pairs(d.tags()),
+                };
+                let attached = d
+                    .attached_managed_policies()
+                    .iter()
+                    .map(|p| AttachedPolicy {
+                        name: p.policy_name().unwrap_or_default().to_string(),
+                        arn: p.policy_arn().unwrap_or_default().to_string(),
+                    })
+                    .collect();
+                out.push((role, attached));
+            }
+            match (page.is_truncated(), page.marker()) {
+                (true, Some(m)) => marker = Some(m.to_string()),
+                _ => break,
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -434,22 +434,27 @@ async fn thumbprints_are_compared_where_they_matter() {
     }
     let contacted = Arc::new(Mutex::new(Vec::new()));
     let seen = contacted.clone();
-    let reports = check_with(&fake, None, move |host: String| {
-        seen.lock().expect("log").push(host.clone());
-        let public = hosts.iter().find(|h| h.0 == host).is_some_and(|h| h.1);
-        async move {
-            Some(if host == "unreachable.example" {
-                Err("connection refused".to_string())
-            } else {
-                Ok(TlsReport {
-                    public_ca: public,
-                    verify_error: None,
-                    presented: 2,
-                    thumbprint: TP.to_uppercase(),
+    let reports = check_with(
+        &fake,
+        None,
+        move |host: String| {
+            seen.lock().expect("log").push(host.clone());
+            let public = hosts.iter().find(|h| h.0 == host).is_some_and(|h| h.1);
+            async move {
+                Some(if host == "unreachable.example" {
+                    Err("connection refused".to_string())
+                } else {
+                    Ok(TlsReport {
+                        public_ca: public,
+                        verify_error: None,
+                        presented: 2,
+                        thumbprint: TP.to_uppercase(),
+                    })
                 })
-            })
-        }
-    })
+            }
+        },
+        |_| {},
+    )
     .await
     .expect("checked");
     let by = |name: &str| -> Vec<(Severity, &'static str)> {
@@ -480,7 +485,7 @@ async fn thumbprints_are_compared_where_they_matter() {
             "unreachable.example"
         ]
     );
-    let offline = check_with(&fake, None, |_| async { None })
+    let offline = check_with(&fake, None, |_| async { None }, |_| {})
         .await
         .expect("checked");
     assert!(offline.iter().all(|r| r.findings.is_empty()), "{offline:?}");
@@ -599,5 +604,115 @@ mod outsiders {
                 );
             }
         }
+    }
+}
+
+mod read_each {
+    //! The one-by-one read of `check --all`: order kept, width bounded, fewer reads at once while
+    //! IAM throttles, and every read done in the end.
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use crate::aws::AwsError;
+    use crate::check::read_each;
+
+    fn run<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    /// A reader that records how many reads are in flight, and throttles the first `throttle`
+    /// reads of items whose number is odd.
+    struct Reader {
+        in_flight: AtomicUsize,
+        widest: Mutex<Vec<usize>>,
+        throttled: AtomicUsize,
+        throttle: usize,
+    }
+
+    impl Reader {
+        async fn read(&self, item: &usize) -> Result<String, AwsError> {
+            let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            self.widest.lock().unwrap().push(now);
+            // Later items answer sooner: the order of answers is not the order of items.
+            tokio::time::sleep(Duration::from_millis(20 - (*item as u64 % 20))).await;
+            self.in_flight.fetch_sub(1, Ordering::SeqCst);
+            if item % 2 == 1 && self.throttled.fetch_add(1, Ordering::SeqCst) < self.throttle {
+                return Err(AwsError::service(
+                    "ListAttachedRolePolicies",
+                    "Throttling",
+                    "Rate exceeded",
+                ));
+            }
+            Ok(format!("policies of {item}"))
+        }
+    }
+
+    fn reader(throttle: usize) -> Arc<Reader> {
+        Arc::new(Reader {
+            in_flight: AtomicUsize::new(0),
+            widest: Mutex::new(Vec::new()),
+            throttled: AtomicUsize::new(0),
+            throttle,
+        })
+    }
+
+    #[test]
+    fn results_keep_the_order_of_the_roles_and_the_width_is_bounded() {
+        let items: Vec<usize> = (0..100).collect();
+        let r = reader(0);
+        let mut progress = Vec::new();
+        let out = run(read_each(&items, 16, |i| r.read(i), |n| progress.push(n))).unwrap();
+        assert_eq!(
+            out,
+            items
+                .iter()
+                .map(|i| format!("policies of {i}"))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(progress, (1..=100).collect::<Vec<_>>());
+        let widest = *r.widest.lock().unwrap().iter().max().unwrap();
+        assert_eq!(widest, 16);
+    }
+
+    #[test]
+    fn a_burst_of_throttles_narrows_the_reads_and_ends_complete() {
+        let items: Vec<usize> = (0..60).collect();
+        let r = reader(30);
+        let out = run(read_each(&items, 16, |i| r.read(i), |_| {})).unwrap();
+        assert_eq!(out.len(), 60);
+        assert_eq!(out[59], "policies of 59");
+        assert!(r.throttled.load(Ordering::SeqCst) >= 30);
+        // After the burst began, fewer reads ran at once than before it.
+        let seen = r.widest.lock().unwrap().clone();
+        let late = &seen[seen.len() - 10..];
+        assert!(late.iter().all(|w| *w < 16), "{seen:?}");
+    }
+
+    #[test]
+    fn throttling_that_never_ends_and_other_errors_fail_the_read() {
+        let items: Vec<usize> = (0..4).collect();
+        let r = reader(usize::MAX);
+        let e = run(read_each(&items, 4, |i| r.read(i), |_| {})).unwrap_err();
+        assert_eq!(e.code(), "Throttling");
+        let denied = run(read_each(
+            &items,
+            4,
+            |_| async {
+                Err::<(), _>(AwsError::service(
+                    "ListAttachedRolePolicies",
+                    "AccessDenied",
+                    "no",
+                ))
+            },
+            |_| {},
+        ))
+        .unwrap_err();
+        assert_eq!(denied.code(), "AccessDenied");
     }
 }

@@ -17,10 +17,34 @@ pub async fn run<A: Aws>(
     offline: bool,
     output: OutputFormat,
 ) -> Result<Outcome, CliError> {
+    // The way the account was read, once; progress only on a terminal, after a second.
+    let started = std::time::Instant::now();
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let note = |n: crate::check::Note| match n {
+        crate::check::Note::Progress { done, total } => {
+            if terminal && started.elapsed() > std::time::Duration::from_secs(1) {
+                eprint!("\r\x1b[2Kreading roles: {done} of {total}");
+                if done == total {
+                    eprintln!();
+                }
+            }
+        }
+        other => {
+            if let Some(line) = other.line() {
+                eprintln!("{line}");
+            }
+        }
+    };
     let reports = if offline {
-        crate::check::check_with(aws, role, |_| async { None }).await?
+        crate::check::check_with(aws, role, |_| async { None }, note).await?
     } else {
-        crate::check::check(aws, role).await?
+        crate::check::check_with(
+            aws,
+            role,
+            |host: String| async move { Some(crate::preflight::tls(&host, 443).await) },
+            note,
+        )
+        .await?
     };
     let stdout = match output {
         OutputFormat::Text => crate::check::text(&reports),

@@ -51,6 +51,8 @@ pub struct Proxy {
     pub addr: SocketAddr,
     faults: Arc<Mutex<Faults>>,
     seen: Arc<AtomicUsize>,
+    /// Added before each request is answered, in milliseconds (a real IAM round trip).
+    latency_ms: Arc<AtomicUsize>,
 }
 
 impl Proxy {
@@ -63,16 +65,26 @@ impl Proxy {
         let addr = listener.local_addr().expect("addr");
         let faults: Arc<Mutex<Faults>> = Arc::default();
         let seen = Arc::new(AtomicUsize::new(0));
-        let (f, n) = (faults.clone(), seen.clone());
+        let latency_ms = Arc::new(AtomicUsize::new(0));
+        let (f, n, l) = (faults.clone(), seen.clone(), latency_ms.clone());
         std::thread::spawn(move || {
-            // Bounded: a test makes far fewer requests than this.
-            for stream in listener.incoming().take(500).flatten() {
+            // Bounded: a test makes far fewer requests than this, a benchmark a few thousand.
+            for stream in listener.incoming().take(50_000).flatten() {
                 let index = n.fetch_add(1, Ordering::SeqCst) + 1;
                 let f = f.clone();
-                std::thread::spawn(move || serve(stream, upstream, index, &f));
+                let delay = Duration::from_millis(l.load(Ordering::SeqCst) as u64);
+                std::thread::spawn(move || {
+                    std::thread::sleep(delay);
+                    serve(stream, upstream, index, &f)
+                });
             }
         });
-        Proxy { addr, faults, seen }
+        Proxy {
+            addr,
+            faults,
+            seen,
+            latency_ms,
+        }
     }
 
     pub fn url(&self) -> String {
@@ -94,6 +106,13 @@ impl Proxy {
         if let Ok(mut m) = self.faults.lock() {
             m.by_action.insert(action.to_string(), (times, fault));
         }
+    }
+
+    /// Hold every request this long before answering it (each in its own thread, so requests in
+    /// flight at once wait side by side, as with a distant endpoint).
+    pub fn set_latency(&self, latency: Duration) {
+        self.latency_ms
+            .store(latency.as_millis() as usize, Ordering::SeqCst);
     }
 
     /// How many requests reached the proxy.
