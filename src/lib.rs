@@ -13,6 +13,7 @@ pub mod cli;
 pub mod destroy;
 pub mod engine;
 pub mod explain;
+pub mod export;
 pub mod flow;
 pub mod gitlab;
 pub mod iam;

@@ -62,6 +62,15 @@ pub enum Command {
         #[command(flatten)]
         gitlab: GitLabArgs,
     },
+    /// Print the setup `apply` would make as a Terraform module or a CloudFormation template
+    /// (no AWS call; the same checks and warnings as apply).
+    Export {
+        /// What to write on stdout.
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        format: crate::export::Format,
+        #[command(flatten)]
+        setup: SetupArgs,
+    },
     /// Print the .gitlab-ci.yml job that assumes the role (no AWS call).
     CiJob {
         /// The audience the job asks for (default: the provider URL).

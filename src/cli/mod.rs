@@ -9,6 +9,7 @@ mod ci_job;
 mod destroy;
 mod exit;
 mod explain;
+mod export;
 mod preflight;
 mod prompt;
 mod setup;
@@ -35,12 +36,21 @@ pub fn parse() -> Result<Cli, ExitCode> {
             Err(ExitCode::SUCCESS)
         }
         Err(e) => {
+            // One line, keeping clap's help: the possible values and its "did you mean" tip.
             let rendered = e.to_string();
-            let first = rendered
-                .lines()
+            let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
+            let first = lines
                 .next()
-                .unwrap_or("error: invalid arguments");
-            eprintln!("{first} (see --help)");
+                .unwrap_or("error: invalid arguments")
+                .to_string();
+            let help: Vec<&str> = lines
+                .filter(|l| l.starts_with("[possible values") || l.starts_with("tip:"))
+                .collect();
+            if help.is_empty() {
+                eprintln!("{first} (see --help)");
+            } else {
+                eprintln!("{first} {} (see --help)", help.join("; "));
+            }
             Err(ExitCode::from(2))
         }
     }
@@ -111,6 +121,13 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
                 setup::prepare(&args, Some(apply), cx.gitlab_url.as_deref(), &store).await?;
             let aws = connect(cx, true).await;
             counted(&aws, setup::apply(&aws, request, &store, cx.output).await)
+        }
+        Command::Export {
+            format,
+            setup: args,
+        } => {
+            let request = setup::prepare(&args, None, cx.gitlab_url.as_deref(), &store).await?;
+            export::run(&request.setup, format, cx.output)
         }
         Command::CiJob {
             audience,

@@ -1,0 +1,403 @@
+//! `export`: the setup `apply` would make, as infrastructure as code: one self-contained Terraform
+//! root module (`hashicorp/aws` resources) or one CloudFormation template (YAML, ready for
+//! StackSets). Pure: the same validated `Setup` and the engine's own trust policy, with the
+//! account-specific parts (partition, account id, whether the provider exists) left to the tool
+//! that deploys it. No AWS call.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use crate::plan::input::{InputError, PolicyRef};
+use crate::plan::{MANAGED_BY_TAG, Setup};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A Terraform root module (hashicorp/aws).
+    Terraform,
+    /// A CloudFormation template (YAML; StackSets-ready).
+    Cloudformation,
+}
+
+/// The stand-in for the provider ARN in the trust policy; each format writes its own expression.
+const PROVIDER_ARN: &str = "__AOW_PROVIDER_ARN__";
+
+/// AWS managed policies that live under `job-function/`: a bare name is written with its path,
+/// since a template cannot look a policy up by name.
+const JOB_FUNCTION: [&str; 7] = [
+    "Billing",
+    "DatabaseAdministrator",
+    "DataScientist",
+    "NetworkAdministrator",
+    "SupportUser",
+    "SystemAdministrator",
+    "ViewOnlyAccess",
+];
+
+/// The policy's path and name under `arn:PARTITION:iam::aws:policy/`, or its whole ARN.
+enum PolicyTarget {
+    AwsManaged(String),
+    Arn(String),
+}
+
+fn policy_target(p: &PolicyRef) -> PolicyTarget {
+    match p {
+        PolicyRef::Arn(arn) => PolicyTarget::Arn(arn.as_str().to_string()),
+        PolicyRef::AwsManagedName(n) if !n.contains('/') && JOB_FUNCTION.contains(&n.as_str()) => {
+            PolicyTarget::AwsManaged(format!("job-function/{n}"))
+        }
+        PolicyRef::AwsManagedName(n) => PolicyTarget::AwsManaged(n.clone()),
+    }
+}
+
+/// The trust policy the engine builds, with the provider ARN as the stand-in.
+fn trust_document(setup: &Setup) -> Result<Value, InputError> {
+    let mut doc = setup.trust("aws", "000000000000")?.policy.to_value();
+    let real = setup.provider_arn("aws", "000000000000");
+    replace_string(&mut doc, &real, PROVIDER_ARN);
+    Ok(doc)
+}
+
+fn replace_string(v: &mut Value, from: &str, to: &str) {
+    match v {
+        Value::String(s) if s == from => *s = to.to_string(),
+        Value::Array(items) => items.iter_mut().for_each(|i| replace_string(i, from, to)),
+        Value::Object(map) => map.values_mut().for_each(|i| replace_string(i, from, to)),
+        _ => {}
+    }
+}
+
+fn description(setup: &Setup) -> String {
+    setup
+        .description
+        .as_ref()
+        .map(|d| d.as_str().to_string())
+        .unwrap_or_else(|| setup.default_description())
+}
+
+fn session(setup: &Setup) -> i32 {
+    setup.max_session_duration.unwrap_or_default().seconds()
+}
+
+/// The provider's host and path, as IAM names it in the provider ARN.
+fn provider_host(setup: &Setup) -> String {
+    setup
+        .provider_arn("aws", "000000000000")
+        .split_once(":oidc-provider/")
+        .map(|(_, h)| h.to_string())
+        .unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Terraform
+
+/// A string as an HCL literal: quotes and backslashes escaped, and `${`/`%{` kept literal.
+fn hcl_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '$' | '%' if chars.peek() == Some(&'{') => {
+                out.push(c);
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A JSON value as an HCL expression for `jsonencode`, indented by `indent` spaces.
+fn hcl_value(v: &Value, indent: usize) -> String {
+    let pad = " ".repeat(indent);
+    let inner = " ".repeat(indent + 2);
+    match v {
+        Value::String(s) if s == PROVIDER_ARN => "local.provider_arn".to_string(),
+        Value::String(s) => hcl_string(s),
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Array(items) => {
+            let parts: Vec<String> = items.iter().map(|i| hcl_value(i, indent + 2)).collect();
+            if parts.iter().all(|p| !p.contains('\n')) && parts.join(", ").len() < 60 {
+                format!("[{}]", parts.join(", "))
+            } else {
+                format!("[\n{inner}{}\n{pad}]", parts.join(&format!(",\n{inner}")))
+            }
+        }
+        Value::Object(map) => {
+            let parts: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{inner}{} = {}", hcl_string(k), hcl_value(v, indent + 2)))
+                .collect();
+            format!("{{\n{}\n{pad}}}", parts.join("\n"))
+        }
+    }
+}
+
+/// One Terraform root module: the provider (unless the account has it: `create_provider`), the
+/// role with the engine's trust policy, its attachments, boundary, session length and tags.
+pub fn terraform(setup: &Setup) -> Result<String, InputError> {
+    let doc = trust_document(setup)?;
+    let host = provider_host(setup);
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "# Made by aws-oidc-wizard: GitLab CI/CD (OIDC) for {}.\n# Apply with `terraform init && terraform apply`; the role ARN is the role_arn output.\n",
+        setup
+            .projects
+            .iter()
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    s.push_str(
+        "terraform {\n  required_version = \">= 1.5\"\n  required_providers {\n    aws = {\n      source  = \"hashicorp/aws\"\n      version = \">= 5.0\"\n    }\n  }\n}\n\n",
+    );
+    let _ = writeln!(
+        s,
+        "variable \"create_provider\" {{\n  description = \"Create the OIDC provider; false where the account already has one for {} (a provider URL is unique per account).\"\n  type        = bool\n  default     = true\n}}\n",
+        setup.provider_url.as_str()
+    );
+    let _ = writeln!(
+        s,
+        "variable \"role_name\" {{\n  description = \"Name of the IAM role.\"\n  type        = string\n  default     = {}\n}}\n",
+        hcl_string(setup.role_name.as_str())
+    );
+    s.push_str(
+        "data \"aws_partition\" \"current\" {}\ndata \"aws_caller_identity\" \"current\" {}\n\n",
+    );
+    let _ = writeln!(
+        s,
+        "locals {{\n  provider_arn = var.create_provider ? aws_iam_openid_connect_provider.gitlab[0].arn : \"arn:${{data.aws_partition.current.partition}}:iam::${{data.aws_caller_identity.current.account_id}}:oidc-provider/{host}\"\n  tags         = {{ {} = {} }}\n}}\n",
+        hcl_string(MANAGED_BY_TAG.0),
+        hcl_string(MANAGED_BY_TAG.1)
+    );
+    let thumbprints: Vec<String> = setup.thumbprints.iter().map(|t| hcl_string(t)).collect();
+    let _ = writeln!(
+        s,
+        "resource \"aws_iam_openid_connect_provider\" \"gitlab\" {{\n  count           = var.create_provider ? 1 : 0\n  url             = {}\n  client_id_list  = [{}]\n  thumbprint_list = [{}]\n  tags            = local.tags\n}}\n",
+        hcl_string(setup.provider_url.as_str()),
+        hcl_string(setup.audience.as_str()),
+        thumbprints.join(", ")
+    );
+    let _ = writeln!(
+        s,
+        "resource \"aws_iam_role\" \"gitlab\" {{\n  name                 = var.role_name\n  path                 = {}\n  description          = {}\n  max_session_duration = {}",
+        hcl_string(setup.role_path.as_str()),
+        hcl_string(&description(setup)),
+        session(setup)
+    );
+    if let Some(b) = &setup.permissions_boundary {
+        let _ = writeln!(s, "  permissions_boundary = {}", hcl_string(b.as_str()));
+    }
+    let _ = writeln!(
+        s,
+        "  tags                 = local.tags\n  assume_role_policy = jsonencode({})\n}}\n",
+        hcl_value(&doc, 2)
+    );
+    for (i, p) in setup.policies.iter().enumerate() {
+        let arn = match policy_target(p) {
+            PolicyTarget::Arn(arn) => hcl_string(&arn),
+            PolicyTarget::AwsManaged(path) => {
+                format!("\"arn:${{data.aws_partition.current.partition}}:iam::aws:policy/{path}\"")
+            }
+        };
+        let _ = writeln!(
+            s,
+            "# {}\nresource \"aws_iam_role_policy_attachment\" \"policy_{i}\" {{\n  role       = aws_iam_role.gitlab.name\n  policy_arn = {arn}\n}}\n",
+            p.display()
+        );
+    }
+    s.push_str(
+        "output \"role_arn\" {\n  description = \"Store it as the ROLE_ARN CI/CD variable of the projects.\"\n  value       = aws_iam_role.gitlab.arn\n}\n",
+    );
+    Ok(s)
+}
+
+// ---------------------------------------------------------------------------------------------
+// CloudFormation
+
+/// A string as a YAML (and JSON) double-quoted scalar.
+fn yaml_string(s: &str) -> String {
+    Value::String(s.to_string()).to_string()
+}
+
+/// The trust policy as YAML flow (JSON), the provider ARN as the template's expression.
+fn cfn_document(doc: &Value, indent: usize, host: &str) -> String {
+    let pad = " ".repeat(indent);
+    let inner = " ".repeat(indent + 2);
+    match doc {
+        Value::String(s) if s == PROVIDER_ARN => {
+            format!(
+                "{{\"Fn::If\": [\"CreateProvider\", {{\"Ref\": \"GitLabProvider\"}}, {{\"Fn::Sub\": \"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:oidc-provider/{host}\"}}]}}"
+            )
+        }
+        Value::Array(items) => {
+            let parts: Vec<String> = items
+                .iter()
+                .map(|i| cfn_document(i, indent + 2, host))
+                .collect();
+            format!("[\n{inner}{}\n{pad}]", parts.join(&format!(",\n{inner}")))
+        }
+        Value::Object(map) => {
+            let parts: Vec<String> = map
+                .iter()
+                .map(|(k, v)| {
+                    format!(
+                        "{inner}{}: {}",
+                        yaml_string(k),
+                        cfn_document(v, indent + 2, host)
+                    )
+                })
+                .collect();
+            format!("{{\n{}\n{pad}}}", parts.join(",\n"))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// One CloudFormation template. Ready for StackSets (service-managed, auto-deployment to an OU):
+/// the provider is made only where `CreateProvider` is `true`, since an account holds one
+/// provider per URL.
+pub fn cloudformation(setup: &Setup) -> Result<String, InputError> {
+    let doc = trust_document(setup)?;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nDescription: {}",
+        yaml_string(&format!(
+            "GitLab CI/CD (OIDC) for {} (made by aws-oidc-wizard)",
+            setup
+                .projects
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    );
+    let _ = writeln!(
+        s,
+        "Parameters:\n  CreateProvider:\n    Description: {}\n    Type: String\n    AllowedValues: [\"true\", \"false\"]\n    Default: \"true\"\n  RoleName:\n    Description: Name of the IAM role.\n    Type: String\n    Default: {}",
+        yaml_string(&format!(
+            "Create the OIDC provider for {}; \"false\" where the account already has it (a provider URL is unique per account).",
+            setup.provider_url.as_str()
+        )),
+        yaml_string(setup.role_name.as_str())
+    );
+    s.push_str(
+        "Conditions:\n  CreateProvider: !Equals [!Ref CreateProvider, \"true\"]\nResources:\n",
+    );
+    let tags = format!(
+        "      Tags:\n        - Key: {}\n          Value: {}\n",
+        yaml_string(MANAGED_BY_TAG.0),
+        yaml_string(MANAGED_BY_TAG.1)
+    );
+    let _ = write!(
+        s,
+        "  GitLabProvider:\n    Type: AWS::IAM::OIDCProvider\n    Condition: CreateProvider\n    Properties:\n      Url: {}\n      ClientIdList:\n        - {}\n",
+        yaml_string(setup.provider_url.as_str()),
+        yaml_string(setup.audience.as_str())
+    );
+    if !setup.thumbprints.is_empty() {
+        s.push_str("      ThumbprintList:\n");
+        for t in &setup.thumbprints {
+            let _ = writeln!(s, "        - {}", yaml_string(t));
+        }
+    }
+    s.push_str(&tags);
+    let _ = writeln!(
+        s,
+        "  GitLabRole:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: !Ref RoleName\n      Path: {}\n      Description: {}\n      MaxSessionDuration: {}",
+        yaml_string(setup.role_path.as_str()),
+        yaml_string(&description(setup)),
+        session(setup)
+    );
+    if let Some(b) = &setup.permissions_boundary {
+        let _ = writeln!(s, "      PermissionsBoundary: {}", yaml_string(b.as_str()));
+    }
+    if !setup.policies.is_empty() {
+        s.push_str("      ManagedPolicyArns:\n");
+        for p in &setup.policies {
+            match policy_target(p) {
+                PolicyTarget::Arn(arn) => {
+                    let _ = writeln!(s, "        - {}", yaml_string(&arn));
+                }
+                PolicyTarget::AwsManaged(path) => {
+                    let _ = writeln!(
+                        s,
+                        "        - !Sub \"arn:${{AWS::Partition}}:iam::aws:policy/{path}\""
+                    );
+                }
+            }
+        }
+    }
+    s.push_str(&tags);
+    let _ = writeln!(
+        s,
+        "      AssumeRolePolicyDocument: {}",
+        cfn_document(&doc, 6, &provider_host(setup))
+    );
+    s.push_str(
+        "Outputs:\n  RoleArn:\n    Description: Store it as the ROLE_ARN CI/CD variable of the projects.\n    Value: !GetAtt GitLabRole.Arn\n",
+    );
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::SetupInput;
+
+    fn setup(policies: &[&str]) -> Setup {
+        SetupInput {
+            projects: vec!["acme/web".into()],
+            refs: vec!["release/$v".into()],
+            role_name: Some("gitlab-acme-web".into()),
+            policies: policies.iter().map(|p| p.to_string()).collect(),
+            ..Default::default()
+        }
+        .validate()
+        .expect("valid")
+    }
+
+    #[test]
+    fn hcl_strings_keep_dollar_braces_and_quotes_literal() {
+        assert_eq!(hcl_string("a${$}b"), "\"a$${$}b\"");
+        assert_eq!(hcl_string("100%{x}"), "\"100%%{x}\"");
+        assert_eq!(hcl_string("say \"hi\"\\"), "\"say \\\"hi\\\"\\\\\"");
+        assert_eq!(hcl_string("$5"), "\"$5\"");
+    }
+
+    #[test]
+    fn a_bare_job_function_name_gets_its_path() {
+        let tf = terraform(&setup(&["ViewOnlyAccess", "ReadOnlyAccess"])).expect("tf");
+        assert!(
+            tf.contains("iam::aws:policy/job-function/ViewOnlyAccess\""),
+            "{tf}"
+        );
+        assert!(tf.contains("iam::aws:policy/ReadOnlyAccess\""), "{tf}");
+        let cfn = cloudformation(&setup(&["ViewOnlyAccess"])).expect("cfn");
+        assert!(
+            cfn.contains("iam::aws:policy/job-function/ViewOnlyAccess\""),
+            "{cfn}"
+        );
+    }
+
+    #[test]
+    fn the_trust_policy_is_the_engines_with_the_provider_as_an_expression() {
+        let s = setup(&[]);
+        let tf = terraform(&s).expect("tf");
+        assert!(tf.contains("\"Federated\" = local.provider_arn"), "{tf}");
+        assert!(!tf.contains(PROVIDER_ARN));
+        // The sub of a ref with a `$` keeps IAM's `${$}` literal in HCL.
+        assert!(tf.contains("ref:release/$${$}v"), "{tf}");
+        let cfn = cloudformation(&s).expect("cfn");
+        assert!(!cfn.contains(PROVIDER_ARN));
+        assert!(cfn.contains("\"Fn::If\": [\"CreateProvider\""), "{cfn}");
+    }
+}
