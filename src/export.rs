@@ -139,84 +139,245 @@ fn hcl_value(v: &Value, indent: usize) -> String {
     }
 }
 
-/// One Terraform root module: the provider (unless the account has it: `create_provider`), the
-/// role with the engine's trust policy, its attachments, boundary, session length and tags.
-pub fn terraform(setup: &Setup) -> Result<String, InputError> {
-    let doc = trust_document(setup)?;
-    let host = provider_host(setup);
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "# Made by aws-oidc-wizard: GitLab CI/CD (OIDC) for {}.\n# Apply with `terraform init && terraform apply`; the role ARN is the role_arn output.\n",
-        setup
-            .projects
-            .iter()
-            .map(|p| p.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    s.push_str(
-        "terraform {\n  required_version = \">= 1.5\"\n  required_providers {\n    aws = {\n      source  = \"hashicorp/aws\"\n      version = \">= 5.0\"\n    }\n  }\n}\n\n",
-    );
-    let _ = writeln!(
-        s,
-        "variable \"create_provider\" {{\n  description = \"Create the OIDC provider; false where the account already has one for {} (a provider URL is unique per account).\"\n  type        = bool\n  default     = true\n}}\n",
-        setup.provider_url.as_str()
-    );
-    let _ = writeln!(
-        s,
-        "variable \"role_name\" {{\n  description = \"Name of the IAM role.\"\n  type        = string\n  default     = {}\n}}\n",
-        hcl_string(setup.role_name.as_str())
-    );
-    s.push_str(
-        "data \"aws_partition\" \"current\" {}\ndata \"aws_caller_identity\" \"current\" {}\n\n",
-    );
-    let _ = writeln!(
-        s,
-        "locals {{\n  provider_arn = var.create_provider ? aws_iam_openid_connect_provider.gitlab[0].arn : \"arn:${{data.aws_partition.current.partition}}:iam::${{data.aws_caller_identity.current.account_id}}:oidc-provider/{host}\"\n  tags         = {{ {} = {} }}\n}}\n",
-        hcl_string(MANAGED_BY_TAG.0),
-        hcl_string(MANAGED_BY_TAG.1)
-    );
-    let thumbprints: Vec<String> = setup.thumbprints.iter().map(|t| hcl_string(t)).collect();
-    let _ = writeln!(
-        s,
-        "resource \"aws_iam_openid_connect_provider\" \"gitlab\" {{\n  count           = var.create_provider ? 1 : 0\n  url             = {}\n  client_id_list  = [{}]\n  thumbprint_list = [{}]\n  tags            = local.tags\n}}\n",
-        hcl_string(setup.provider_url.as_str()),
-        hcl_string(setup.audience.as_str()),
-        thumbprints.join(", ")
-    );
-    let _ = writeln!(
-        s,
-        "resource \"aws_iam_role\" \"gitlab\" {{\n  name                 = var.role_name\n  path                 = {}\n  description          = {}\n  max_session_duration = {}",
-        hcl_string(setup.role_path.as_str()),
-        hcl_string(&description(setup)),
-        session(setup)
-    );
-    if let Some(b) = &setup.permissions_boundary {
-        let _ = writeln!(s, "  permissions_boundary = {}", hcl_string(b.as_str()));
+/// What a Terraform module declares: from a setup's answers, or read from a live role.
+pub struct Module {
+    /// What the header comment says it is for.
+    pub about: String,
+    pub provider_url: String,
+    /// The provider's host and path, as in its ARN.
+    pub provider_host: String,
+    pub client_ids: Vec<String>,
+    pub thumbprints: Vec<String>,
+    pub provider_tags: Vec<(String, String)>,
+    pub role_name: String,
+    pub role_path: String,
+    pub description: Option<String>,
+    pub max_session_duration: i32,
+    pub permissions_boundary: Option<String>,
+    pub role_tags: Vec<(String, String)>,
+    /// The trust policy; the provider ARN as `PROVIDER_ARN` where it is to be an expression.
+    pub trust: Value,
+    /// Each policy: a comment and its ARN as an HCL expression.
+    pub policies: Vec<(String, String)>,
+    /// Existing resources to adopt: `import` blocks for them.
+    pub imports: Option<Imports>,
+}
+
+pub struct Imports {
+    /// The provider's ARN, when it exists.
+    pub provider_arn: Option<String>,
+    pub policy_arns: Vec<String>,
+}
+
+fn hcl_tags(tags: &[(String, String)]) -> String {
+    let parts: Vec<String> = tags
+        .iter()
+        .map(|(k, v)| format!("{} = {}", hcl_string(k), hcl_string(v)))
+        .collect();
+    format!("{{ {} }}", parts.join(", "))
+}
+
+impl Module {
+    /// The module the engine's setup gives (what `apply` would make).
+    pub fn from_setup(setup: &Setup) -> Result<Module, InputError> {
+        let tag = vec![(MANAGED_BY_TAG.0.to_string(), MANAGED_BY_TAG.1.to_string())];
+        Ok(Module {
+            about: setup
+                .projects
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            provider_url: setup.provider_url.as_str().to_string(),
+            provider_host: provider_host(setup),
+            client_ids: vec![setup.audience.as_str().to_string()],
+            thumbprints: setup.thumbprints.clone(),
+            provider_tags: tag.clone(),
+            role_name: setup.role_name.as_str().to_string(),
+            role_path: setup.role_path.as_str().to_string(),
+            description: Some(description(setup)),
+            max_session_duration: session(setup),
+            permissions_boundary: setup
+                .permissions_boundary
+                .as_ref()
+                .map(|b| b.as_str().to_string()),
+            role_tags: tag,
+            trust: trust_document(setup)?,
+            policies: setup
+                .policies
+                .iter()
+                .map(|p| {
+                    let arn = match policy_target(p) {
+                        PolicyTarget::Arn(arn) => hcl_string(&arn),
+                        PolicyTarget::AwsManaged(path) => format!(
+                            "\"arn:${{data.aws_partition.current.partition}}:iam::aws:policy/{path}\""
+                        ),
+                    };
+                    (p.display().to_string(), arn)
+                })
+                .collect(),
+            imports: None,
+        })
     }
-    let _ = writeln!(
-        s,
-        "  tags                 = local.tags\n  assume_role_policy = jsonencode({})\n}}\n",
-        hcl_value(&doc, 2)
-    );
-    for (i, p) in setup.policies.iter().enumerate() {
-        let arn = match policy_target(p) {
-            PolicyTarget::Arn(arn) => hcl_string(&arn),
-            PolicyTarget::AwsManaged(path) => {
-                format!("\"arn:${{data.aws_partition.current.partition}}:iam::aws:policy/{path}\"")
-            }
+
+    /// The module as HCL.
+    pub fn to_hcl(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "# Made by aws-oidc-wizard: GitLab CI/CD (OIDC) for {}.\n# Apply with `terraform init && terraform apply`; the role ARN is the role_arn output.\n",
+            self.about
+        );
+        s.push_str(
+            "terraform {\n  required_version = \">= 1.5\"\n  required_providers {\n    aws = {\n      source  = \"hashicorp/aws\"\n      version = \">= 5.0\"\n    }\n  }\n}\n\n",
+        );
+        let _ = writeln!(
+            s,
+            "variable \"create_provider\" {{\n  description = \"Create the OIDC provider; false where the account already has one for {} (a provider URL is unique per account).\"\n  type        = bool\n  default     = true\n}}\n",
+            self.provider_url
+        );
+        let _ = writeln!(
+            s,
+            "variable \"role_name\" {{\n  description = \"Name of the IAM role.\"\n  type        = string\n  default     = {}\n}}\n",
+            hcl_string(&self.role_name)
+        );
+        s.push_str(
+            "data \"aws_partition\" \"current\" {}\ndata \"aws_caller_identity\" \"current\" {}\n\n",
+        );
+        let _ = writeln!(
+            s,
+            "locals {{\n  provider_arn = var.create_provider ? aws_iam_openid_connect_provider.gitlab[0].arn : \"arn:${{data.aws_partition.current.partition}}:iam::${{data.aws_caller_identity.current.account_id}}:oidc-provider/{}\"\n}}\n",
+            self.provider_host
+        );
+        let list = |items: &[String]| -> String {
+            items
+                .iter()
+                .map(|i| hcl_string(i))
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         let _ = writeln!(
             s,
-            "# {}\nresource \"aws_iam_role_policy_attachment\" \"policy_{i}\" {{\n  role       = aws_iam_role.gitlab.name\n  policy_arn = {arn}\n}}\n",
-            p.display()
+            "resource \"aws_iam_openid_connect_provider\" \"gitlab\" {{\n  count           = var.create_provider ? 1 : 0\n  url             = {}\n  client_id_list  = [{}]\n  thumbprint_list = [{}]\n  tags            = {}\n}}\n",
+            hcl_string(&self.provider_url),
+            list(&self.client_ids),
+            list(&self.thumbprints),
+            hcl_tags(&self.provider_tags)
         );
+        let _ = writeln!(
+            s,
+            "resource \"aws_iam_role\" \"gitlab\" {{\n  name                 = var.role_name\n  path                 = {}",
+            hcl_string(&self.role_path)
+        );
+        if let Some(d) = &self.description {
+            let _ = writeln!(s, "  description          = {}", hcl_string(d));
+        }
+        let _ = writeln!(s, "  max_session_duration = {}", self.max_session_duration);
+        if let Some(b) = &self.permissions_boundary {
+            let _ = writeln!(s, "  permissions_boundary = {}", hcl_string(b));
+        }
+        let _ = writeln!(
+            s,
+            "  tags                 = {}\n  assume_role_policy = jsonencode({})\n}}\n",
+            hcl_tags(&self.role_tags),
+            hcl_value(&self.trust, 2)
+        );
+        for (i, (about, arn)) in self.policies.iter().enumerate() {
+            let _ = writeln!(
+                s,
+                "# {about}\nresource \"aws_iam_role_policy_attachment\" \"policy_{i}\" {{\n  role       = aws_iam_role.gitlab.name\n  policy_arn = {arn}\n}}\n"
+            );
+        }
+        if let Some(imports) = &self.imports {
+            s.push_str(
+                "# What exists already: `terraform plan` adopts it (imports only, no change).\n",
+            );
+            if let Some(arn) = &imports.provider_arn {
+                let _ = writeln!(
+                    s,
+                    "import {{\n  to = aws_iam_openid_connect_provider.gitlab[0]\n  id = {}\n}}\n",
+                    hcl_string(arn)
+                );
+            }
+            let _ = writeln!(
+                s,
+                "import {{\n  to = aws_iam_role.gitlab\n  id = {}\n}}\n",
+                hcl_string(&self.role_name)
+            );
+            for (i, arn) in imports.policy_arns.iter().enumerate() {
+                let _ = writeln!(
+                    s,
+                    "import {{\n  to = aws_iam_role_policy_attachment.policy_{i}\n  id = {}\n}}\n",
+                    hcl_string(&format!("{}/{arn}", self.role_name))
+                );
+            }
+        }
+        s.push_str(
+            "output \"role_arn\" {\n  description = \"Store it as the ROLE_ARN CI/CD variable of the projects.\"\n  value       = aws_iam_role.gitlab.arn\n}\n",
+        );
+        s
     }
-    s.push_str(
-        "output \"role_arn\" {\n  description = \"Store it as the ROLE_ARN CI/CD variable of the projects.\"\n  value       = aws_iam_role.gitlab.arn\n}\n",
-    );
-    Ok(s)
+}
+
+/// One Terraform root module: the provider (unless the account has it: `create_provider`), the
+/// role with the engine's trust policy, its attachments, boundary, session length and tags.
+pub fn terraform(setup: &Setup) -> Result<String, InputError> {
+    Ok(Module::from_setup(setup)?.to_hcl())
+}
+
+/// The module of a live setup, read back: the role as it is (its own trust policy, with the
+/// provider it names as the module's provider), its policies and the provider, each with an
+/// `import` block, so that `terraform plan` adopts them with no change.
+pub fn terraform_of(
+    role: &crate::aws::Role,
+    attached: &[crate::aws::AttachedPolicy],
+    provider: Option<&crate::aws::OidcProvider>,
+) -> String {
+    let mut trust = role.trust_policy.clone();
+    let provider_arn = provider.map(|p| p.arn.clone());
+    if let Some(arn) = &provider_arn {
+        replace_string(&mut trust, arn, PROVIDER_ARN);
+    }
+    let (url, host) = match provider {
+        Some(p) => {
+            let host = p
+                .arn
+                .split_once(":oidc-provider/")
+                .map(|(_, h)| h.to_string())
+                .unwrap_or_default();
+            let url = if p.url.starts_with("https://") {
+                p.url.clone()
+            } else {
+                format!("https://{}", p.url)
+            };
+            (url, host)
+        }
+        None => (String::new(), String::new()),
+    };
+    let module = Module {
+        about: format!("role {} (read from the account)", role.name),
+        provider_url: url,
+        provider_host: host,
+        client_ids: provider.map(|p| p.client_ids.clone()).unwrap_or_default(),
+        thumbprints: provider.map(|p| p.thumbprints.clone()).unwrap_or_default(),
+        provider_tags: provider.map(|p| p.tags.clone()).unwrap_or_default(),
+        role_name: role.name.clone(),
+        role_path: role.path.clone(),
+        description: role.description.clone(),
+        max_session_duration: role.max_session_duration,
+        permissions_boundary: role.permissions_boundary.clone(),
+        role_tags: role.tags.clone(),
+        trust,
+        policies: attached
+            .iter()
+            .map(|a| (a.name.clone(), hcl_string(&a.arn)))
+            .collect(),
+        imports: Some(Imports {
+            provider_arn,
+            policy_arns: attached.iter().map(|a| a.arn.clone()).collect(),
+        }),
+    };
+    module.to_hcl()
 }
 
 // ---------------------------------------------------------------------------------------------

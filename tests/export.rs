@@ -73,14 +73,11 @@ fn terraform(dir: &Path, args: &[&str]) -> String {
     text
 }
 
-/// `export --format terraform` → `terraform apply` on the emulator → the tool's `plan` with the
-/// same flags is converged (nothing to add, change or attach).
-#[test]
-fn the_terraform_module_applies_and_the_tool_finds_the_setup_converged() {
-    let emu = Emulator::start();
-    let module = export(&emu, "terraform", &FLAGS);
+/// A directory holding `module`, a CLI config that takes `hashicorp/aws` from the local mirror
+/// only, and the test's own provider block pointing at the emulator (the module has none).
+fn module_dir(emu: &Emulator, module: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("dir");
-    std::fs::write(dir.path().join("main.tf"), &module).expect("main.tf");
+    std::fs::write(dir.path().join("main.tf"), module).expect("main.tf");
     std::fs::write(
         dir.path().join("cli.tfrc"),
         format!(
@@ -89,7 +86,6 @@ fn the_terraform_module_applies_and_the_tool_finds_the_setup_converged() {
         ),
     )
     .expect("cli config");
-    // The emulator stands in for AWS: the test's own provider block (the module has none).
     std::fs::write(
         dir.path().join("emulator.tf"),
         format!(
@@ -98,6 +94,16 @@ fn the_terraform_module_applies_and_the_tool_finds_the_setup_converged() {
         ),
     )
     .expect("provider block");
+    dir
+}
+
+/// `export --format terraform` → `terraform apply` on the emulator → the tool's `plan` with the
+/// same flags is converged (nothing to add, change or attach).
+#[test]
+fn the_terraform_module_applies_and_the_tool_finds_the_setup_converged() {
+    let emu = Emulator::start();
+    let module = export(&emu, "terraform", &FLAGS);
+    let dir = module_dir(&emu, &module);
     terraform(dir.path(), &["init", "-input=false", "-no-color"]);
     terraform(dir.path(), &["validate", "-no-color"]);
     let applied = terraform(
@@ -340,4 +346,86 @@ fn bad_input_is_refused_as_apply_refuses_it() {
             .unwrap_or_default()
             .starts_with("AWSTemplateFormatVersion")
     );
+}
+
+/// The tool's `apply` → `export --from-role` → `terraform plan` only imports (nothing to add,
+/// change or destroy) → `terraform apply` changes nothing in AWS → the next plan is empty
+/// (`-detailed-exitcode` 0).
+#[test]
+fn a_live_setup_exported_from_its_role_is_adopted_by_terraform_without_a_change() {
+    let emu = Emulator::start();
+    let mut apply = vec!["apply"];
+    apply.extend_from_slice(&FLAGS);
+    emu.run(&apply).assert_code(0);
+    emu.reset_calls();
+    let run = emu.run(&[
+        "export",
+        "--format",
+        "terraform",
+        "--from-role",
+        "gitlab-acme-web",
+    ]);
+    run.assert_code(0);
+    assert!(emu.mutating_calls().is_empty());
+    let module = run.stdout;
+    assert_eq!(module.matches("import {").count(), 4, "{module}");
+    let dir = module_dir(&emu, &module);
+    terraform(dir.path(), &["init", "-input=false", "-no-color"]);
+    let plan = terraform(dir.path(), &["plan", "-input=false", "-no-color"]);
+    assert!(
+        plan.contains("Plan: 4 to import, 0 to add, 0 to change, 0 to destroy."),
+        "{plan}"
+    );
+    emu.reset_calls();
+    terraform(
+        dir.path(),
+        &["apply", "-auto-approve", "-input=false", "-no-color"],
+    );
+    assert!(
+        emu.mutating_calls().is_empty(),
+        "terraform apply changed AWS: {:?}",
+        emu.mutating_calls()
+    );
+    let out = Command::new("terraform")
+        .args(["plan", "-detailed-exitcode", "-input=false", "-no-color"])
+        .current_dir(dir.path())
+        .env("TF_CLI_CONFIG_FILE", dir.path().join("cli.tfrc"))
+        .env("TF_IN_AUTOMATION", "1")
+        .env("CHECKPOINT_DISABLE", "1")
+        .output()
+        .expect("terraform plan");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Not for CloudFormation, and not with setup flags; a role with no provider is said so.
+    let cfn = emu.run(&[
+        "export",
+        "--format",
+        "cloudformation",
+        "--from-role",
+        "gitlab-acme-web",
+    ]);
+    cfn.assert_code(2);
+    let both = emu.run(&[
+        "export",
+        "--format",
+        "terraform",
+        "--from-role",
+        "gitlab-acme-web",
+        "--project",
+        "a/b",
+    ]);
+    both.assert_code(2);
+    assert!(
+        both.stderr.contains("give no setup flags"),
+        "{}",
+        both.stderr
+    );
+    let missing = emu.run(&["export", "--format", "terraform", "--from-role", "nobody"]);
+    assert_ne!(missing.code, 0);
+    assert!(missing.stdout.is_empty());
 }

@@ -68,6 +68,10 @@ pub enum Command {
         /// What to write on stdout.
         #[arg(long, value_enum, value_name = "FORMAT")]
         format: crate::export::Format,
+        /// Read this existing role (made by the tool or not) and its provider and policies from
+        /// the account instead, with Terraform import blocks that adopt them (terraform only).
+        #[arg(long, value_name = "NAME")]
+        from_role: Option<String>,
         #[command(flatten)]
         setup: SetupArgs,
     },

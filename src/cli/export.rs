@@ -2,10 +2,81 @@
 //! validation and refusals as `apply` (done by `setup::prepare`), its warnings on stderr, and no
 //! AWS call.
 
-use super::{CliError, Outcome, OutputFormat, json_line};
+use super::{CliError, Outcome, OutputFormat, SetupArgs, json_line};
+use crate::aws::Aws;
+use crate::engine::{EngineError, Step};
 use crate::export::Format;
 use crate::plan::Setup;
-use crate::plan::input::is_admin_policy_arn;
+use crate::plan::input::{RoleName, is_admin_policy_arn};
+use crate::plan::trust_view::TrustView;
+
+/// `--from-role` reads the setup from the account: Terraform only, and no setup flags beside it.
+pub fn validate_from_role(role: &str, format: Format, args: &SetupArgs) -> Result<(), CliError> {
+    RoleName::parse(role)?;
+    if format != Format::Terraform {
+        return Err(CliError::usage(
+            "--from-role writes Terraform (with import blocks); use --format terraform",
+        ));
+    }
+    let input = args.to_input();
+    if !input.projects.is_empty()
+        || !input.refs.is_empty()
+        || !input.policies.is_empty()
+        || input.role_name.is_some()
+        || input.provider_url.is_some()
+        || input.audience.is_some()
+    {
+        return Err(CliError::usage(
+            "--from-role reads the setup from the account: give no setup flags with it",
+        ));
+    }
+    Ok(())
+}
+
+/// Read the role, its attached policies and the OIDC provider it trusts; print the module.
+pub async fn from_role<A: Aws>(
+    aws: &A,
+    name: &str,
+    output: OutputFormat,
+) -> Result<Outcome, CliError> {
+    let Some(role) = aws
+        .get_role(name)
+        .await
+        .map_err(EngineError::aws(Step::Role))?
+    else {
+        return Err(EngineError::RoleNotFound {
+            name: name.to_string(),
+        }
+        .into());
+    };
+    let attached = aws
+        .list_attached_policies(name)
+        .await
+        .map_err(EngineError::aws(Step::Permissions))?;
+    let mut provider = None;
+    for arn in TrustView::read(&role.trust_policy).oidc_providers() {
+        if let Some(p) = aws
+            .get_oidc_provider(&arn)
+            .await
+            .map_err(EngineError::aws(Step::Provider))?
+        {
+            provider = Some(p);
+            break;
+        }
+    }
+    let Some(provider) = provider else {
+        return Err(CliError::failed(format!(
+            "role {name} trusts no OIDC provider of this account: there is no GitLab setup to export"
+        )));
+    };
+    let text = crate::export::terraform_of(&role, &attached, Some(&provider));
+    Ok(Outcome::success(match output {
+        OutputFormat::Text => text,
+        OutputFormat::Json => {
+            json_line(&serde_json::json!({"format": "terraform", "content": text}))
+        }
+    }))
+}
 
 pub fn run(setup: &Setup, format: Format, output: OutputFormat) -> Result<Outcome, CliError> {
     let trust = setup.trust("aws", "000000000000")?;

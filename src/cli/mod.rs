@@ -124,6 +124,16 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
         }
         Command::Export {
             format,
+            from_role: Some(role),
+            setup: args,
+        } => {
+            export::validate_from_role(&role, format, &args)?;
+            let aws = connect(cx, true).await;
+            counted(&aws, export::from_role(&aws, &role, cx.output).await)
+        }
+        Command::Export {
+            format,
+            from_role: None,
             setup: args,
         } => {
             let request = setup::prepare(&args, None, cx.gitlab_url.as_deref(), &store).await?;
