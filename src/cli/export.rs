@@ -39,20 +39,15 @@ pub async fn from_role<A: Aws>(
     name: &str,
     output: OutputFormat,
 ) -> Result<Outcome, CliError> {
-    let Some(role) = aws
-        .get_role(name)
-        .await
-        .map_err(EngineError::aws(Step::Role))?
-    else {
+    // Side by side: one round trip for both (a missing role makes the second fail, unused).
+    let (role, attached) = tokio::join!(aws.get_role(name), aws.list_attached_policies(name));
+    let Some(role) = role.map_err(EngineError::aws(Step::Role))? else {
         return Err(EngineError::RoleNotFound {
             name: name.to_string(),
         }
         .into());
     };
-    let attached = aws
-        .list_attached_policies(name)
-        .await
-        .map_err(EngineError::aws(Step::Permissions))?;
+    let attached = attached.map_err(EngineError::aws(Step::Permissions))?;
     let mut provider = None;
     for arn in TrustView::read(&role.trust_policy).oidc_providers() {
         if let Some(p) = aws

@@ -13,6 +13,12 @@ pub fn confirm(c: &super::app::Confirm) -> Keys {
             ("s", "start over"),
         ],
         Confirm::Apply { .. } => vec![("y", "apply"), ("n/Enter/Esc", "not now")],
+        Confirm::ExportFormat => vec![
+            ("t", "Terraform"),
+            ("c", "CloudFormation"),
+            ("Esc", "neither"),
+        ],
+        Confirm::OverwriteExport { .. } => vec![("y", "replace it"), ("n/Enter/Esc", "keep it")],
         _ => vec![("y", "yes"), ("n", "no")],
     }
 }
@@ -56,7 +62,7 @@ pub fn footer(app: &App) -> Keys {
             ("c", "copy ARN"),
             ("y", "copy job"),
             ("g", "to GitLab"),
-            ("m", "mouse"),
+            ("x", "export"),
             ("Enter", "quit"),
         ]),
         Screen::Check => k.extend([("r", "check again"), ("j/k", "scroll"), ("Esc", "back")]),
@@ -141,6 +147,10 @@ pub fn help(app: &App) -> Keys {
             (
                 "g",
                 "store the ARN as ROLE_ARN in each project (GitLab token)",
+            ),
+            (
+                "x",
+                "write the setup as gitlab-oidc.tf or gitlab-oidc.yaml here",
             ),
         ]),
         Screen::Role => k.push(("Ctrl-U", "clear the field")),

@@ -434,3 +434,33 @@ impl App {
         self.replan()
     }
 }
+
+impl App {
+    /// Done's export: the setup just applied, as a file in the current directory (written by the
+    /// effect, which never replaces a different file without asking).
+    pub(super) fn export(&mut self, format: crate::export::Format) -> Vec<Effect> {
+        use crate::export::Format;
+        let setup = match self.setup_input().validate() {
+            Ok(s) => s,
+            Err(e) => {
+                self.notice = Some(format!("✗ {}", super::words::input_error(&e)));
+                return vec![];
+            }
+        };
+        let (name, made) = match format {
+            Format::Terraform => ("gitlab-oidc.tf", crate::export::terraform(&setup)),
+            Format::Cloudformation => ("gitlab-oidc.yaml", crate::export::cloudformation(&setup)),
+        };
+        match made {
+            Ok(content) => vec![Effect::WriteExport {
+                path: std::path::PathBuf::from(name),
+                content,
+                overwrite: false,
+            }],
+            Err(e) => {
+                self.notice = Some(format!("✗ {}", super::words::input_error(&e)));
+                vec![]
+            }
+        }
+    }
+}

@@ -262,6 +262,13 @@ pub enum Confirm {
     ReplaceVariable {
         reason: String,
     },
+    /// Done's `x`: which format to write in the current directory.
+    ExportFormat,
+    /// The export's file exists with other content: replace it?
+    OverwriteExport {
+        path: std::path::PathBuf,
+        content: String,
+    },
     /// A stopped setup was found: continue it, or start over.
     Resume {
         summary: String,
@@ -354,6 +361,13 @@ pub enum Msg {
     Copied {
         what: &'static str,
         result: Result<crate::tui::clipboard::Copied, String>,
+    },
+    /// The export was written (or found as it is), or why not.
+    Exported(Result<String, String>),
+    /// The export's file exists with other content.
+    ExportExists {
+        path: std::path::PathBuf,
+        content: String,
     },
     Checked {
         attempt: u64,
@@ -501,6 +515,12 @@ pub enum Effect {
         projects: Vec<String>,
         arn: String,
         replace: bool,
+    },
+    /// Write the export to `path`; an existing file with other content only when `overwrite`.
+    WriteExport {
+        path: std::path::PathBuf,
+        content: String,
+        overwrite: bool,
     },
     /// Keep the answers and finished steps, so that a stopped setup can be continued.
     SaveJournal(Box<Journal>),

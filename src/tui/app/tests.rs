@@ -1845,3 +1845,78 @@ fn review_offers_adding_the_project_to_a_role_that_trusts_another() {
     assert_eq!(app.projects_trusted_now(), None);
     assert!(send(&mut app, [key(KeyCode::Char('+'))]).is_empty());
 }
+
+/// Done's `x`: a format is chosen, the export is the setup's, and the file is written beside the
+/// user's work without ever replacing a different file unasked.
+#[test]
+fn done_exports_the_setup_and_never_replaces_a_different_file_unasked() {
+    use crate::tui::effects::write_export;
+    let (mut app, _) = applying();
+    finish_all(&mut app);
+    assert_eq!(app.screen, Screen::Done);
+    assert!(send(&mut app, [key(KeyCode::Char('x'))]).is_empty());
+    assert_eq!(app.confirm, Some(Confirm::ExportFormat));
+    // A stray key does nothing; Esc leaves.
+    assert!(send(&mut app, [key(KeyCode::Char('q'))]).is_empty());
+    assert_eq!(app.confirm, Some(Confirm::ExportFormat));
+    let effects = send(&mut app, [key(KeyCode::Char('t'))]);
+    let [
+        Effect::WriteExport {
+            path,
+            content,
+            overwrite: false,
+        },
+    ] = &effects[..]
+    else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(path, &std::path::PathBuf::from("gitlab-oidc.tf"));
+    let setup = app.setup_input().validate().unwrap();
+    assert_eq!(content, &crate::export::terraform(&setup).unwrap());
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("gitlab-oidc.tf");
+    // New: written. Again: left as it is.
+    assert!(
+        matches!(write_export(&file, content.clone(), false), Msg::Exported(Ok(s)) if s.starts_with("wrote"))
+    );
+    assert!(
+        matches!(write_export(&file, content.clone(), false), Msg::Exported(Ok(s)) if s.contains("unchanged"))
+    );
+    // The user's own file: asked about, kept on no, replaced only on yes.
+    std::fs::write(&file, "# mine\n").unwrap();
+    let asked = write_export(&file, content.clone(), false);
+    assert!(matches!(asked, Msg::ExportExists { .. }), "{asked:?}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "# mine\n");
+    send(&mut app, [asked]);
+    assert!(matches!(app.confirm, Some(Confirm::OverwriteExport { .. })));
+    assert!(
+        send(&mut app, [key(KeyCode::Enter)]).is_empty(),
+        "Enter keeps it"
+    );
+    assert_eq!(app.confirm, None);
+    send(&mut app, [write_export(&file, content.clone(), false)]);
+    let effects = send(&mut app, [key(KeyCode::Char('y'))]);
+    assert!(
+        matches!(
+            &effects[..],
+            [Effect::WriteExport {
+                overwrite: true,
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
+    assert!(matches!(
+        write_export(&file, content.clone(), true),
+        Msg::Exported(Ok(_))
+    ));
+    assert_eq!(&std::fs::read_to_string(&file).unwrap(), content);
+    // CloudFormation by c.
+    send(&mut app, [key(KeyCode::Char('x'))]);
+    let effects = send(&mut app, [key(KeyCode::Char('c'))]);
+    assert!(
+        matches!(&effects[..], [Effect::WriteExport { path, .. }] if path.ends_with("gitlab-oidc.yaml")),
+        "{effects:?}"
+    );
+}

@@ -218,6 +218,17 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.copied = Some((what, result));
             vec![]
         }
+        Msg::Exported(result) => {
+            app.notice = Some(match result {
+                Ok(said) => said,
+                Err(e) => format!("✗ {e}"),
+            });
+            vec![]
+        }
+        Msg::ExportExists { path, content } => {
+            app.confirm = Some(Confirm::OverwriteExport { path, content });
+            vec![]
+        }
         Msg::Mouse(m) => on_mouse(app, m),
         Msg::Paste(text) => on_paste(app, &text),
         Msg::GitLabRoles { attempt, result } => {
@@ -657,6 +668,10 @@ fn on_next_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
         }
         (Screen::Done, KeyCode::Char('g')) => app.store_variable(false),
+        (Screen::Done, KeyCode::Char('x')) => {
+            app.confirm = Some(Confirm::ExportFormat);
+            vec![]
+        }
         (Screen::Done, KeyCode::Char('y')) => vec![Effect::Copy {
             what: "the CI job",
             text: crate::ci_job::token_file_job(
@@ -793,6 +808,19 @@ fn on_confirm(app: &mut App, confirm: Confirm, key: KeyEvent) -> Vec<Effect> {
             _ => vec![],
         };
     }
+    if let Confirm::ExportFormat = confirm {
+        let format = match key.code {
+            KeyCode::Char('t') => crate::export::Format::Terraform,
+            KeyCode::Char('c') => crate::export::Format::Cloudformation,
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('n') => {
+                app.confirm = None;
+                return vec![];
+            }
+            _ => return vec![],
+        };
+        app.confirm = None;
+        return app.export(format);
+    }
     let yes = matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y'));
     let no = matches!(
         key.code,
@@ -810,6 +838,11 @@ fn on_confirm(app: &mut App, confirm: Confirm, key: KeyEvent) -> Vec<Effect> {
         Confirm::Apply { .. } if yes => begin_apply(app),
         Confirm::Remove if yes => app.confirm_remove(),
         Confirm::ReplaceVariable { .. } if yes => app.store_variable(true),
+        Confirm::OverwriteExport { path, content } if yes => vec![Effect::WriteExport {
+            path,
+            content,
+            overwrite: true,
+        }],
         Confirm::Quit | Confirm::QuitDraft if yes => app.quit_now(),
         Confirm::ForceRemove { .. } if yes => app.plan_remove(true),
         _ => vec![],

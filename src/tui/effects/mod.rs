@@ -406,6 +406,13 @@ impl<C: Connect> Effects<C> {
                     });
                 });
             }
+            Effect::WriteExport {
+                path,
+                content,
+                overwrite,
+            } => {
+                let _ = tx.send(write_export(&path, content, overwrite));
+            }
             Effect::SaveJournal(journal) => {
                 if let Err(e) = self.store.save(&journal) {
                     tracing::warn!(error = %e, "the journal could not be written");
@@ -419,6 +426,34 @@ impl<C: Connect> Effects<C> {
             Effect::Quit => {}
         }
     }
+}
+
+/// Write an export, never losing a different file: one that exists with the same content is
+/// left as it is, one with other content is asked about first (`overwrite` is that consent).
+pub fn write_export(path: &std::path::Path, content: String, overwrite: bool) -> Msg {
+    let shown = path.display();
+    match std::fs::read_to_string(path) {
+        Ok(old) if old == content => {
+            return Msg::Exported(Ok(format!("{shown} is already this setup (unchanged)")));
+        }
+        Ok(_) if !overwrite => {
+            return Msg::ExportExists {
+                path: path.to_path_buf(),
+                content,
+            };
+        }
+        _ => {}
+    }
+    // Beside it first, then renamed: a half-written file never replaces the old one.
+    let tmp = path.with_extension("tmp-aws-oidc-wizard");
+    let result = std::fs::write(&tmp, &content)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map(|()| format!("wrote {shown} in the current directory"))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            format!("{shown} could not be written: {e}")
+        });
+    Msg::Exported(result)
 }
 
 #[cfg(test)]

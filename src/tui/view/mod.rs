@@ -242,6 +242,22 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
         .map(|(id, _)| id.account.clone())
         .unwrap_or_default();
     let (title, body): (&str, Vec<String>) = match c {
+        Confirm::ExportFormat => (
+            " Export the setup ",
+            vec![
+                "Write this setup as infrastructure as code in the current directory: t gitlab-oidc.tf (Terraform), c gitlab-oidc.yaml (CloudFormation, for StackSets).".into(),
+                String::new(),
+                "Nothing in AWS changes; an existing file with other content is not replaced without asking.".into(),
+            ],
+        ),
+        Confirm::OverwriteExport { path, .. } => (
+            " Replace the file? ",
+            vec![
+                format!("{} exists with other content.", path.display()),
+                String::new(),
+                "Replace it with this setup?".into(),
+            ],
+        ),
         Confirm::ReplaceVariable { reason } => (
             " Replace the variable? ",
             vec![reason.clone(), String::new(), "Pipelines use the new role from their next run.".into()],

@@ -500,6 +500,9 @@ fn states() -> Vec<(&'static str, App)> {
         }],
     );
     v.push(("done", done.clone()));
+    let mut export = done.clone();
+    send(&mut export, [key(KeyCode::Char('x'))]);
+    v.push(("done_export_dialog", export));
     send(
         &mut done,
         [Msg::Copied {
