@@ -52,10 +52,13 @@ pub async fn plan<A: Aws>(
             name: role.to_string(),
         });
     }
-    let inline = aws
-        .list_inline_policies(role)
-        .await
-        .map_err(EngineError::aws(Step::Permissions))?;
+    // The three reads side by side (one round trip); their answers are weighed in this order.
+    let (inline, leave_profiles, detach) = tokio::join!(
+        aws.list_inline_policies(role),
+        aws.list_instance_profiles_for_role(role),
+        aws.list_attached_policies(role)
+    );
+    let inline = inline.map_err(EngineError::aws(Step::Permissions))?;
     if !inline.is_empty() {
         return Err(EngineError::InlinePolicies {
             name: role.to_string(),
@@ -63,20 +66,14 @@ pub async fn plan<A: Aws>(
         });
     }
     // IAM refuses DeleteRole while the role is in an instance profile: find out before any change.
-    let leave_profiles = aws
-        .list_instance_profiles_for_role(role)
-        .await
-        .map_err(EngineError::aws(Step::Role))?;
+    let leave_profiles = leave_profiles.map_err(EngineError::aws(Step::Role))?;
     if !leave_profiles.is_empty() && !force {
         return Err(EngineError::InInstanceProfiles {
             name: role.to_string(),
             profiles: leave_profiles,
         });
     }
-    let detach = aws
-        .list_attached_policies(role)
-        .await
-        .map_err(EngineError::aws(Step::Permissions))?;
+    let detach = detach.map_err(EngineError::aws(Step::Permissions))?;
     let provider = match TrustView::read(&found.trust_policy)
         .oidc_providers()
         .into_iter()
