@@ -309,6 +309,47 @@ fn bad_input_is_refused_as_apply_refuses_it() {
         assert!(e.stdout.is_empty());
     }
     assert!(emu.calls().is_empty());
+    // Apply's warnings, on stderr (a ref pattern, an admin-level policy).
+    let warned = emu.run(&[
+        "export",
+        "--format",
+        "terraform",
+        "--project",
+        "acme/web",
+        "--ref",
+        "release/*",
+        "--role-name",
+        "r",
+        "--policy",
+        "AdministratorAccess",
+    ]);
+    warned.assert_code(0);
+    let plan = emu.run(&[
+        "plan",
+        "--project",
+        "acme/web",
+        "--ref",
+        "release/*",
+        "--role-name",
+        "r",
+        "--policy",
+        "AdministratorAccess",
+    ]);
+    for needle in [
+        "ref pattern 'release/*'",
+        "AdministratorAccess is admin-level",
+    ] {
+        assert!(
+            warned.stderr.contains(needle),
+            "{needle}: {}",
+            warned.stderr
+        );
+        assert!(plan.stdout.contains(needle), "{needle}: {}", plan.stdout);
+    }
+    assert!(
+        !warned.stdout.contains("warning"),
+        "stdout is the module only"
+    );
     let unknown = emu.run(&[
         "export",
         "--format",
