@@ -52,7 +52,8 @@ fn mirror() -> PathBuf {
     path
 }
 
-fn terraform(dir: &Path, args: &[&str]) -> String {
+/// Run terraform in `dir` with the mirror-only CLI config: its exit code and output.
+fn terraform_run(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
     let out = Command::new("terraform")
         .args(args)
         .current_dir(dir)
@@ -69,7 +70,12 @@ fn terraform(dir: &Path, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(out.status.success(), "terraform {args:?} failed:\n{text}");
+    (out.status.code(), text)
+}
+
+fn terraform(dir: &Path, args: &[&str]) -> String {
+    let (code, text) = terraform_run(dir, args);
+    assert_eq!(code, Some(0), "terraform {args:?} failed:\n{text}");
     text
 }
 
@@ -427,21 +433,11 @@ fn a_live_setup_exported_from_its_role_is_adopted_by_terraform_without_a_change(
         "terraform apply changed AWS: {:?}",
         emu.mutating_calls()
     );
-    let out = Command::new("terraform")
-        .args(["plan", "-detailed-exitcode", "-input=false", "-no-color"])
-        .current_dir(dir.path())
-        .env("TF_CLI_CONFIG_FILE", dir.path().join("cli.tfrc"))
-        .env("TF_IN_AUTOMATION", "1")
-        .env("CHECKPOINT_DISABLE", "1")
-        .output()
-        .expect("terraform plan");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    let (code, text) = terraform_run(
+        dir.path(),
+        &["plan", "-detailed-exitcode", "-input=false", "-no-color"],
     );
+    assert_eq!(code, Some(0), "{text}");
     // Not for CloudFormation, and not with setup flags; a role with no provider is said so.
     let cfn = emu.run(&[
         "export",
