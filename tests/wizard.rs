@@ -47,6 +47,17 @@ fn answer_everything(t: &Tmux) {
     t.wait_for("Nothing has been changed yet");
 }
 
+/// From the first screen to Permissions for acme/web, where the provider exists already.
+fn to_permissions_of_an_existing_setup(t: &Tmux) {
+    t.wait_for("✓ Account  123456789012");
+    t.keys(&["Enter"]);
+    t.wait_for("the audience is already registered");
+    t.keys(&["Enter"]);
+    t.wait_for("Who may assume ─");
+    t.type_text("acme/web");
+    t.keys(&["Enter"]);
+}
+
 fn check_the_account(emu: &Emulator) {
     let iam = emu.iam();
     assert_eq!(
@@ -482,13 +493,7 @@ fn a_rerun_ticks_what_the_role_has_and_detaches_only_what_is_unticked() {
     emu.reset_calls();
 
     let t = Tmux::start(&emu.env_pairs(), BIN, &[], 100, 30);
-    t.wait_for("✓ Account  123456789012");
-    t.keys(&["Enter"]);
-    t.wait_for("the audience is already registered");
-    t.keys(&["Enter"]);
-    t.wait_for("Who may assume ─");
-    t.type_text("acme/web");
-    t.keys(&["Enter"]);
+    to_permissions_of_an_existing_setup(&t);
     t.wait_for("Selected: ci-deploy, ReadOnlyAccess");
     let screen = t.wait_for("(this account's) ·");
     assert!(
@@ -580,13 +585,7 @@ fn review_adds_a_project_to_a_role_that_trusts_another_with_plus() {
     ])
     .assert_code(0);
     let t = Tmux::start(&emu.env_pairs(), BIN, &[], 120, 40);
-    t.wait_for("✓ Account  123456789012");
-    t.keys(&["Enter"]);
-    t.wait_for("the audience is already registered");
-    t.keys(&["Enter"]);
-    t.wait_for("Who may assume ─");
-    t.type_text("acme/web");
-    t.keys(&["Enter"]);
+    to_permissions_of_an_existing_setup(&t);
     t.wait_for("Selected: ReadOnlyAccess");
     t.keys(&["Enter"]);
     t.wait_for("Role name       [gitlab-acme-web]");
