@@ -112,6 +112,14 @@ pub enum Command {
         #[arg(long)]
         offline: bool,
     },
+    /// Print a shell completion script (e.g. `aws-oidc-wizard completions bash > /etc/bash_completion.d/aws-oidc-wizard`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (e.g. `aws-oidc-wizard man > ~/.local/share/man/man1/aws-oidc-wizard.1`).
+    Man,
     /// Remove a setup: detach the role's policies, delete the role, and the provider if this tool
     /// created it and no other role trusts it.
     Destroy {

@@ -122,6 +122,30 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
             let aws = connect(cx, true).await;
             counted(&aws, setup::apply(&aws, request, &store, cx.output).await)
         }
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "aws-oidc-wizard",
+                &mut out,
+            );
+            let mut script = String::from_utf8_lossy(&out).into_owned();
+            if shell == clap_complete::Shell::Bash {
+                // clap_complete 4.6 names a subcommand's case label from the binary name with
+                // each '-' as "__subcmd__", but the loop that picks it with '-' as "__": for a
+                // hyphenated name no subcommand would ever complete. One name for both.
+                script = script.replace("aws__subcmd__oidc__subcmd__wizard", "aws__oidc__wizard");
+            }
+            Ok(Outcome::success(script))
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut out)
+                .map_err(|e| CliError::failed(format!("the manual page could not be made: {e}")))?;
+            Ok(Outcome::success(String::from_utf8_lossy(&out).into_owned()))
+        }
         Command::Export {
             format,
             from_role: Some(role),
