@@ -150,7 +150,25 @@ pub enum GitLabError {
     Network { url: String, reason: String },
 }
 
-/// The GitLab URL to call: `explicit` (--gitlab-url) or the provider URL. HTTPS only, but for
+/// The GitLab instance named by the environment, as glab reads it: `GITLAB_HOST` (a host or a URL),
+/// then `CI_SERVER_URL` (set in every GitLab CI job). A bare host means https.
+pub fn url_from_env(get: impl Fn(&str) -> Option<String>) -> Option<String> {
+    ["GITLAB_HOST", "CI_SERVER_URL"]
+        .iter()
+        .filter_map(|k| get(k))
+        .map(|v| v.trim().to_string())
+        .find(|v| !v.is_empty())
+        .map(|v| {
+            if v.contains("://") {
+                v
+            } else {
+                format!("https://{v}")
+            }
+        })
+}
+
+/// The GitLab URL to call: `explicit` (--gitlab-url, `GITLAB_HOST`, `CI_SERVER_URL`) or the
+/// provider URL. HTTPS only, but for
 /// loopback addresses (a local GitLab for testing): the token must not travel in clear.
 pub fn instance_url(explicit: Option<&str>, provider_url: &str) -> Result<String, String> {
     let url = explicit
@@ -162,7 +180,7 @@ pub fn instance_url(explicit: Option<&str>, provider_url: &str) -> Result<String
         Ok(url)
     } else {
         Err(format!(
-            "--gitlab-url {url:?}: must start with https:// (the token must not travel in clear)"
+            "GitLab URL {url:?} (from --gitlab-url, GITLAB_HOST or CI_SERVER_URL): must start with https:// (the token must not travel in clear)"
         ))
     }
 }
@@ -342,6 +360,33 @@ impl Client {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_url_comes_from_gitlab_host_then_ci_server_url() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(
+            url_from_env(env(&[
+                ("GITLAB_HOST", "git.example.com"),
+                ("CI_SERVER_URL", "https://ci")
+            ])),
+            Some("https://git.example.com".into())
+        );
+        assert_eq!(
+            url_from_env(env(&[
+                ("GITLAB_HOST", " "),
+                ("CI_SERVER_URL", "https://gitlab.example.com")
+            ])),
+            Some("https://gitlab.example.com".into())
+        );
+        assert_eq!(url_from_env(env(&[])), None);
+    }
+
     use super::*;
 
     #[test]

@@ -238,3 +238,43 @@ fn the_variable_can_live_on_a_group() {
         Some(ARN)
     );
 }
+
+/// Without --gitlab-url, the instance comes from GITLAB_HOST, then CI_SERVER_URL (as glab reads
+/// them); the flag wins over both.
+#[test]
+fn the_gitlab_url_falls_back_to_gitlab_host_then_ci_server_url() {
+    let emu = Emulator::start();
+    let gitlab = FakeGitLab::start();
+    gitlab.add_project("acme/web", 4242, 77);
+    let apply_with = |env: &[(&str, &str)], flag: Option<&str>| {
+        let mut cmd = emu.command();
+        cmd.env("GITLAB_TOKEN", GOOD_TOKEN).args([
+            "apply",
+            "--project",
+            "acme/web",
+            "--role-name",
+            "gitlab-acme-web",
+            "--pin-project-ids",
+        ]);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        if let Some(url) = flag {
+            cmd.args(["--gitlab-url", url]);
+        }
+        common::Run::from(cmd.output().expect("run"))
+    };
+    let dead = "http://127.0.0.1:9";
+    let host = apply_with(
+        &[("GITLAB_HOST", &gitlab.url), ("CI_SERVER_URL", dead)],
+        None,
+    );
+    host.assert_code(0);
+    assert_eq!(gitlab.lines(), ["GET /api/v4/projects/acme%2Fweb"]);
+    let ci = apply_with(&[("CI_SERVER_URL", &gitlab.url)], None);
+    ci.assert_code(0);
+    assert_eq!(gitlab.lines().len(), 2, "CI_SERVER_URL used");
+    let flag = apply_with(&[("GITLAB_HOST", dead)], Some(&gitlab.url));
+    flag.assert_code(0);
+    assert_eq!(gitlab.lines().len(), 3, "the flag wins");
+}

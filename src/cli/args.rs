@@ -7,12 +7,28 @@ use crate::flow::preflight::Thumbprint;
 use crate::plan::SetupInput;
 use crate::plan::input::RefType;
 
+const EXAMPLES: &str = "Example:\n  aws-oidc-wizard plan  --project acme/web --role-name gitlab-acme-web --policy ReadOnlyAccess\n  ROLE_ARN=$(aws-oidc-wizard apply --project acme/web --role-name gitlab-acme-web --policy ReadOnlyAccess)\n\n--help lists the environment variables.";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "aws-oidc-wizard",
     version,
     about = "Let GitLab CI/CD pipelines assume an AWS role through OpenID Connect: creates or adopts the IAM identity provider, the role and its permissions, and prints the role ARN.\n\nWithout a command, opens the interactive wizard (drawn on the terminal; the ARN is printed on stdout when you quit).",
-    after_help = "Example:\n  aws-oidc-wizard plan  --project acme/web --role-name gitlab-acme-web --policy ReadOnlyAccess\n  ROLE_ARN=$(aws-oidc-wizard apply --project acme/web --role-name gitlab-acme-web --policy ReadOnlyAccess)"
+    after_help = EXAMPLES,
+    after_long_help = concat!(
+        "Example:\n  aws-oidc-wizard plan  --project acme/web --role-name gitlab-acme-web --policy ReadOnlyAccess\n  ROLE_ARN=$(aws-oidc-wizard apply --project acme/web --role-name gitlab-acme-web --policy ReadOnlyAccess)\n\n",
+        "Environment:\n",
+        "  AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL   as --profile, --region, --endpoint-url (and the AWS SDK's\n",
+        "                                              usual credential variables and config files)\n",
+        "  AWS_MAX_ATTEMPTS                            attempts per AWS call, 1-10 (default 3)\n",
+        "  AWS_OIDC_WIZARD_ATTEMPT_TIMEOUT             seconds per attempt, 1-300 (default 20)\n",
+        "  AWS_OIDC_WIZARD_CONCURRENCY                 check --all: reads at once when read one by one, 1-64 (default 16)\n",
+        "  AWS_OIDC_WIZARD_LOG                         log level for --log-file (default info)\n",
+        "  GITLAB_TOKEN                                GitLab token (api scope) for --store-in-gitlab, --pin-project-ids\n",
+        "  GITLAB_HOST, CI_SERVER_URL                  GitLab URL when --gitlab-url is not given\n",
+        "  XDG_STATE_HOME                              where the journal and log live (default ~/.local/state)\n",
+        "  NO_COLOR                                    draw the wizard without colour"
+    )
 )]
 pub struct Cli {
     /// Use a named profile from your AWS config (default: $AWS_PROFILE, then the default chain).
@@ -27,7 +43,7 @@ pub struct Cli {
     /// Write a log to this file (level from AWS_OIDC_WIZARD_LOG, default info). Never to the screen.
     #[arg(long, global = true, value_name = "PATH")]
     pub log_file: Option<std::path::PathBuf>,
-    /// GitLab URL for its API (default: the provider URL).
+    /// GitLab URL for its API (default: $GITLAB_HOST, then $CI_SERVER_URL, then the provider URL).
     #[arg(long, global = true, value_name = "URL")]
     pub gitlab_url: Option<String>,
     /// Output format of the result on stdout.

@@ -71,13 +71,17 @@ pub async fn run(cli: Cli) -> ExitCode {
         region: cli.region.clone(),
         endpoint_url: cli.endpoint_url.clone(),
     };
+    // The flag, else the environment (as glab), else the provider URL (decided later).
+    let gitlab_url = cli
+        .gitlab_url
+        .or_else(|| crate::gitlab::url_from_env(|k| std::env::var(k).ok()));
     let Some(command) = cli.command else {
-        return exit::finish(wizard::run(options, cli.gitlab_url).await);
+        return exit::finish(wizard::run(options, gitlab_url).await);
     };
     let context = Context {
         options,
         output: cli.output,
-        gitlab_url: cli.gitlab_url,
+        gitlab_url,
     };
     tokio::select! {
         result = dispatch(command, &context) => exit::finish(result),

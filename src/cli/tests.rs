@@ -470,3 +470,52 @@ async fn check_and_destroy_end_with_their_status() {
     .expect("nothing to remove");
     assert_eq!(again, Outcome::success(""));
 }
+
+/// Every environment variable the program reads is named in `--help` (and `-h` points there).
+#[test]
+fn help_lists_every_environment_variable_read() {
+    use clap::CommandFactory;
+    let long = Cli::command().render_long_help().to_string();
+    for name in [
+        "AWS_PROFILE",
+        "AWS_REGION",
+        "AWS_ENDPOINT_URL",
+        "AWS_MAX_ATTEMPTS",
+        "AWS_OIDC_WIZARD_ATTEMPT_TIMEOUT",
+        "AWS_OIDC_WIZARD_CONCURRENCY",
+        "AWS_OIDC_WIZARD_LOG",
+        "GITLAB_TOKEN",
+        "GITLAB_HOST",
+        "CI_SERVER_URL",
+        "XDG_STATE_HOME",
+        "NO_COLOR",
+    ] {
+        assert!(long.contains(name), "{name} is not in --help");
+    }
+    // What the sources read, found by their names: none left out of the list above.
+    for file in [
+        include_str!("../aws/sdk.rs"),
+        include_str!("../check/mod.rs"),
+        include_str!("../gitlab.rs"),
+        include_str!("../logging.rs"),
+        include_str!("../journal.rs"),
+    ] {
+        for part in file.split('"').skip(1).step_by(2) {
+            let looks_like_env = part.len() > 3
+                && part.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+                && (part.starts_with("AWS_")
+                    || part.starts_with("GITLAB_")
+                    || part.starts_with("XDG_")
+                    || part.starts_with("CI_"));
+            if looks_like_env && part != "AWS_OIDC_WIZARD_TEST_PANIC" {
+                assert!(long.contains(part), "{part} is read but not in --help");
+            }
+        }
+    }
+    assert!(
+        Cli::command()
+            .render_help()
+            .to_string()
+            .contains("--help lists the environment")
+    );
+}
