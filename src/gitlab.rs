@@ -190,6 +190,16 @@ pub fn api_base(instance_url: &str) -> String {
     format!("{}/api/v4", instance_url.trim_end_matches('/'))
 }
 
+/// How one attempt ended badly: GitLab asked to come back later, or it is final.
+enum Busy {
+    Again {
+        status: u16,
+        retry_after: Option<Duration>,
+        body: String,
+    },
+    Done(GitLabError),
+}
+
 pub struct Client {
     http: reqwest::Client,
     base: String,
@@ -213,30 +223,96 @@ impl Client {
         })
     }
 
+    /// Send once more after a busy answer: 429 always (GitLab did not do it), 5xx only for a read
+    /// (a write may have been done). The wait is GitLab's `Retry-After` (seconds, at most 30) or
+    /// a jittered exponential backoff from 0.5 s, for 3 more attempts at most.
     async fn send(
         &self,
         req: reqwest::RequestBuilder,
         what: &str,
     ) -> Result<Option<String>, GitLabError> {
+        use backon::Retryable as _;
+        let read = req
+            .try_clone()
+            .and_then(|r| r.build().ok())
+            .is_some_and(|r| r.method() == reqwest::Method::GET);
+        let attempt = || async {
+            let req = req.try_clone().ok_or_else(|| {
+                Busy::Done(GitLabError::Network {
+                    url: self.base.clone(),
+                    reason: "the request could not be repeated".into(),
+                })
+            })?;
+            self.send_once(req, what).await
+        };
+        let backoff = backon::ExponentialBuilder::default()
+            .with_min_delay(Duration::from_millis(500))
+            .with_max_delay(Duration::from_secs(8))
+            .with_max_times(3)
+            .with_jitter();
+        attempt
+            .retry(backoff)
+            .when(|e| matches!(e, Busy::Again { status, .. } if *status == 429 || read))
+            .adjust(|e, next| match e {
+                Busy::Again {
+                    retry_after: Some(after),
+                    ..
+                } => next.map(|_| *after),
+                _ => next,
+            })
+            .notify(|e, wait| {
+                if let Busy::Again { status, .. } = e {
+                    tracing::info!(
+                        status,
+                        wait_ms = wait.as_millis() as u64,
+                        "GitLab is busy: trying again"
+                    );
+                }
+            })
+            .await
+            .map_err(|e| match e {
+                Busy::Again { status, body, .. } => GitLabError::Other { status, body },
+                Busy::Done(e) => e,
+            })
+    }
+
+    async fn send_once(
+        &self,
+        req: reqwest::RequestBuilder,
+        what: &str,
+    ) -> Result<Option<String>, Busy> {
         let resp = req
             .header("PRIVATE-TOKEN", &self.token.0)
             .send()
             .await
-            .map_err(|e| GitLabError::Network {
-                url: self.base.clone(),
-                reason: e.without_url().to_string(),
+            .map_err(|e| {
+                Busy::Done(GitLabError::Network {
+                    url: self.base.clone(),
+                    reason: e.without_url().to_string(),
+                })
             })?;
         let status = resp.status().as_u16();
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(|s| Duration::from_secs(s.min(30)));
         let body = resp.text().await.unwrap_or_default();
         match status {
             200..=299 => Ok(Some(body)),
-            401 => Err(GitLabError::Unauthorized),
-            403 => Err(GitLabError::Forbidden(what.to_string())),
+            401 => Err(Busy::Done(GitLabError::Unauthorized)),
+            403 => Err(Busy::Done(GitLabError::Forbidden(what.to_string()))),
             404 => Ok(None),
-            _ => Err(GitLabError::Other {
+            429 | 500 | 502 | 503 | 504 => Err(Busy::Again {
                 status,
+                retry_after,
                 body: body.chars().take(300).collect(),
             }),
+            _ => Err(Busy::Done(GitLabError::Other {
+                status,
+                body: body.chars().take(300).collect(),
+            })),
         }
     }
 

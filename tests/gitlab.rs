@@ -278,3 +278,80 @@ fn the_gitlab_url_falls_back_to_gitlab_host_then_ci_server_url() {
     flag.assert_code(0);
     assert_eq!(gitlab.lines().len(), 3, "the flag wins");
 }
+
+/// GitLab busy: 429 (with its Retry-After) and 503 on a read are tried again and the variable is
+/// stored once; a 503 on the write is not repeated (it may have been done), and a 429 that does
+/// not end is given up after 3 more attempts, in words.
+#[test]
+fn a_busy_gitlab_is_asked_again_as_it_says() {
+    let emu = Emulator::start();
+    let gitlab = FakeGitLab::start();
+    gitlab.add_project("acme/web", 4242, 77);
+    gitlab.busy(&[(429, Some(1)), (503, None)]);
+    let dir = tempfile::tempdir().expect("dir");
+    let log = dir.path().join("wizard.log");
+    let log_arg = log.display().to_string();
+    let run = apply(&emu, &gitlab, GOOD_TOKEN, &["--log-file", &log_arg]);
+    run.assert_code(0);
+    // The wait is GitLab's Retry-After (1 s) for the 429, the backoff's for the 503.
+    let logged = std::fs::read_to_string(&log).expect("log");
+    let waits: Vec<&str> = logged
+        .lines()
+        .filter(|l| l.contains("GitLab is busy"))
+        .collect();
+    assert_eq!(waits.len(), 2, "{logged}");
+    assert!(
+        waits[0].contains("status=429") && waits[0].contains("wait_ms=1000"),
+        "{logged}"
+    );
+    assert!(waits[1].contains("status=503"), "{logged}");
+    let variable_reads = gitlab
+        .lines()
+        .iter()
+        .filter(|l| l.starts_with("GET /api/v4/projects/acme%2Fweb/variables/ROLE_ARN"))
+        .count();
+    assert_eq!(variable_reads, 3, "{:?}", gitlab.lines());
+    assert_eq!(
+        gitlab
+            .lines()
+            .iter()
+            .filter(|l| l.starts_with("POST"))
+            .count(),
+        1,
+        "stored once"
+    );
+    assert!(gitlab.variable("acme/web", "ROLE_ARN").is_some());
+
+    let gitlab = FakeGitLab::start();
+    gitlab.add_project("acme/web", 4242, 77);
+    // The write answers 503: not repeated, since GitLab may have stored it.
+    gitlab.busy_on("POST", &[(503, None)]);
+    let run = apply(&emu, &gitlab, GOOD_TOKEN, &[]);
+    assert_ne!(run.code, 0);
+    assert_eq!(
+        gitlab
+            .lines()
+            .iter()
+            .filter(|l| l.starts_with("POST"))
+            .count(),
+        1,
+        "{:?}",
+        gitlab.lines()
+    );
+    assert!(run.stderr.contains("503"), "{}", run.stderr);
+
+    let gitlab = FakeGitLab::start();
+    gitlab.add_project("acme/web", 4242, 77);
+    let gitlab = FakeGitLab::start();
+    gitlab.add_project("acme/web", 4242, 77);
+    gitlab.busy(&[(429, Some(0)); 4]);
+    let run = apply(&emu, &gitlab, GOOD_TOKEN, &[]);
+    assert_ne!(run.code, 0);
+    assert_eq!(
+        gitlab.lines().len(),
+        4,
+        "one try and 3 more: {:?}",
+        gitlab.lines()
+    );
+    assert!(run.stderr.contains("429"), "{}", run.stderr);
+}

@@ -29,6 +29,8 @@ struct State {
     /// (owner api path, key, scope) → variable JSON
     variables: BTreeMap<(String, String, String), Value>,
     requests: Vec<Request>,
+    /// Answers for the next requests, before anything else: a status and a Retry-After.
+    busy: Vec<(Option<String>, u16, Option<u64>)>,
 }
 
 pub struct FakeGitLab {
@@ -92,6 +94,26 @@ impl FakeGitLab {
             .variables
             .get(&(owner, key.to_string(), "*".to_string()))
             .cloned()
+    }
+
+    /// The next requests are answered with `status` (e.g. 429) and this `Retry-After`, one each.
+    pub fn busy(&self, answers: &[(u16, Option<u64>)]) {
+        let mut st = self.state.lock().expect("state");
+        st.busy.extend(
+            answers
+                .iter()
+                .map(|(status, after)| (None, *status, *after)),
+        );
+    }
+
+    /// The same for the next requests of one method only (e.g. the POST that stores).
+    pub fn busy_on(&self, method: &str, answers: &[(u16, Option<u64>)]) {
+        let mut st = self.state.lock().expect("state");
+        st.busy.extend(
+            answers
+                .iter()
+                .map(|(status, after)| (Some(method.to_string()), *status, *after)),
+        );
     }
 
     pub fn requests(&self) -> Vec<Request> {
@@ -169,6 +191,22 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>) {
         token: token.clone(),
         form: form.clone(),
     });
+    let due = st
+        .busy
+        .iter()
+        .position(|(m, _, _)| m.as_deref().is_none_or(|m| m == method));
+    if let Some((_, status, after)) = due.map(|i| st.busy.remove(i)) {
+        let retry = after
+            .map(|s| format!("Retry-After: {s}\r\n"))
+            .unwrap_or_default();
+        let text = json!({"message": "busy"}).to_string();
+        let _ = write!(
+            stream,
+            "HTTP/1.1 {status} Busy\r\n{retry}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+            text.len()
+        );
+        return;
+    }
     if token.as_deref() != Some(GOOD_TOKEN) && token.as_deref() != Some(REPORTER_TOKEN) {
         return respond(&mut stream, 401, &json!({"message": "401 Unauthorized"}));
     }
