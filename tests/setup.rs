@@ -638,6 +638,29 @@ fn the_ci_job_is_written_after_apply_and_a_pipeline_is_never_lost() {
     );
     assert!(!printed.stdout.contains("apk"));
     assert!(emu.calls().is_empty());
+
+    // As JSON: the job, and where it was written (null when only printed).
+    let json = emu.run(&["ci-job", "--output", "json"]);
+    json.assert_code(0);
+    let v = json.json();
+    assert_eq!(v["path"], serde_json::Value::Null);
+    assert!(
+        v["yaml"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("deploy:")
+    );
+    let dir = tempfile::tempdir().expect("dir");
+    let target = dir.path().join("job.yml");
+    let target_arg = target.display().to_string();
+    let written = emu.run(&["ci-job", "--write-ci-job", &target_arg, "--output", "json"]);
+    written.assert_code(0);
+    let v = written.json();
+    assert_eq!(v["path"], target_arg.as_str());
+    assert_eq!(
+        std::fs::read_to_string(&target).expect("written"),
+        v["yaml"].as_str().unwrap_or_default()
+    );
 }
 
 #[test]

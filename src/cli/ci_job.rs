@@ -1,12 +1,13 @@
 //! `ci-job`: print (or write) the .gitlab-ci.yml job that assumes the role. No AWS call.
 
-use super::{CiJobArgs, CliError, Outcome};
+use super::{CiJobArgs, CliError, Outcome, OutputFormat, json_line};
 use crate::plan::input::{Audience, ProviderUrl};
 
 pub fn run(
     audience: Option<&str>,
     provider_url: Option<&str>,
     ci: &CiJobArgs,
+    output: OutputFormat,
 ) -> Result<Outcome, CliError> {
     let url = ProviderUrl::parse(provider_url.unwrap_or(crate::plan::DEFAULT_PROVIDER_URL))?;
     let audience = Audience::parse(audience.unwrap_or(url.as_str()))?;
@@ -17,14 +18,20 @@ pub fn run(
         &variable,
         crate::ci_job::DEFAULT_DURATION,
     );
-    match &ci.write_ci_job {
+    let written = match &ci.write_ci_job {
         Some(path) => {
             let what = crate::ci_job::plan_write(path, &job, ci.overwrite)
                 .and_then(|w| crate::ci_job::write(&w))
                 .map_err(CliError::failed)?;
             eprintln!("{what}");
-            Ok(Outcome::success(""))
+            Some(path.display().to_string())
         }
-        None => Ok(Outcome::success(job)),
-    }
+        None => None,
+    };
+    Ok(Outcome::success(match (output, written) {
+        // JSON: the job and where it went (null: printed only).
+        (OutputFormat::Json, path) => json_line(&serde_json::json!({"path": path, "yaml": job})),
+        (OutputFormat::Text, Some(_)) => String::new(),
+        (OutputFormat::Text, None) => job,
+    }))
 }

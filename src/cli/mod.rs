@@ -171,7 +171,7 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
             audience,
             provider_url,
             ci,
-        } => ci_job::run(audience.as_deref(), provider_url.as_deref(), &ci),
+        } => ci_job::run(audience.as_deref(), provider_url.as_deref(), &ci, cx.output),
         Command::Explain(args) => {
             let claims = explain::claims(&args)?;
             let aws = connect(cx, false).await;
