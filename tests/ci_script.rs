@@ -1,0 +1,167 @@
+//! The CI job's script lines run by `sh` and `bash` as a GitLab runner runs them: each line in
+//! one shell, stopping at the first that fails. The AWS CLI is a stand-in here (a script named
+//! `aws` on PATH that prints what STS would, or fails as STS refuses): what is tested is the
+//! shell's side (a refused assume-role fails its own line; the token file lives outside the
+//! checkout, private, and is gone after `after_script`). Running the job with the real AWS CLI
+//! is still to do (issue 10).
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::BIN;
+
+fn job(style: &str) -> yaml_rust2::Yaml {
+    let out = Command::new(BIN)
+        .args(["ci-job", "--ci-job-style", style])
+        .output()
+        .expect("ci-job");
+    assert!(out.status.success());
+    yaml_rust2::YamlLoader::load_from_str(&String::from_utf8_lossy(&out.stdout))
+        .expect("YAML")
+        .remove(0)
+}
+
+fn lines(y: &yaml_rust2::Yaml, key: &str) -> Vec<String> {
+    y["deploy"][key]
+        .as_vec()
+        .map(|v| {
+            v.iter()
+                .filter_map(|l| l.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A stand-in `aws`: `sts assume-role-with-web-identity` prints three tab-separated values or,
+/// with STS_REFUSES set, fails as STS does; `sts get-caller-identity` says whose keys it has.
+fn fake_aws(dir: &Path) {
+    let path = dir.join("aws");
+    std::fs::write(
+        &path,
+        "#!/bin/sh\n\
+         case \"$2\" in\n\
+         assume-role-with-web-identity)\n\
+           if [ -n \"$STS_REFUSES\" ]; then echo 'An error occurred (AccessDenied) when calling the AssumeRoleWithWebIdentity operation: Not authorized' >&2; exit 254; fi\n\
+           printf 'ASIAFAKEKEY\\tfake-secret\\tfake-session-token\\n' ;;\n\
+         get-caller-identity)\n\
+           if [ -z \"$AWS_ACCESS_KEY_ID\" ] && [ ! -s \"$AWS_WEB_IDENTITY_TOKEN_FILE\" ]; then echo 'Unable to locate credentials' >&2; exit 253; fi\n\
+           echo \"caller with key ${AWS_ACCESS_KEY_ID:-from-token-file} session ${AWS_SESSION_TOKEN:-none}\" ;;\n\
+         esac\n",
+    )
+    .expect("stand-in aws");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+}
+
+/// Run the lines as a runner does (one shell, stop at the first failing line): the line that
+/// failed, if one did, and what the shell printed.
+fn run(
+    shell: &str,
+    dir: &Path,
+    env: &[(&str, &str)],
+    script: &[String],
+) -> (Option<usize>, String) {
+    let mut program = String::new();
+    for (i, line) in script.iter().enumerate() {
+        program.push_str(&format!(
+            "{line}\nrc=$?; if [ $rc -ne 0 ]; then echo \"LINE {i} FAILED\"; exit $rc; fi\n"
+        ));
+    }
+    let mut cmd = Command::new(shell);
+    cmd.arg("-c").arg(program).current_dir(dir);
+    cmd.env("PATH", format!("{}:/usr/bin:/bin", dir.display()));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("shell");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let failed = text.lines().find_map(|l| {
+        l.strip_prefix("LINE ")?
+            .strip_suffix(" FAILED")?
+            .parse()
+            .ok()
+    });
+    (failed, text)
+}
+
+const CI: [(&str, &str); 4] = [
+    ("GITLAB_OIDC_TOKEN", "eyJ.fake.token"),
+    ("ROLE_ARN", "arn:aws:iam::123456789012:role/gitlab-acme-web"),
+    ("CI_PROJECT_ID", "42"),
+    ("CI_PIPELINE_ID", "7"),
+];
+
+#[test]
+fn a_refused_assume_role_fails_its_own_line_under_sh_and_bash() {
+    let job = job("assume-role");
+    let script = lines(&job, "script");
+    for shell in ["sh", "bash"] {
+        let dir = tempfile::tempdir().expect("dir");
+        fake_aws(dir.path());
+        let (failed, text) = run(shell, dir.path(), &CI, &script);
+        assert_eq!(failed, None, "{shell}: {text}");
+        assert!(
+            text.contains("caller with key ASIAFAKEKEY session fake-session-token"),
+            "{shell}: {text}"
+        );
+        let mut refused = CI.to_vec();
+        refused.push(("STS_REFUSES", "1"));
+        let (failed, text) = run(shell, dir.path(), &refused, &script);
+        assert_eq!(
+            failed,
+            Some(0),
+            "{shell}: the assume-role line itself fails: {text}"
+        );
+        assert!(
+            text.contains("AccessDenied") && !text.contains("Unable to locate"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn the_token_file_is_outside_the_checkout_private_and_removed_after_the_job() {
+    let job = job("token-file");
+    let vars = &job["deploy"]["variables"];
+    let file_template = vars["AWS_WEB_IDENTITY_TOKEN_FILE"]
+        .as_str()
+        .expect("token file");
+    assert!(!file_template.contains("CI_PROJECT_DIR"), "{file_template}");
+    for shell in ["sh", "bash"] {
+        let dir = tempfile::tempdir().expect("dir");
+        fake_aws(dir.path());
+        let token_file = dir.path().join("tmp-token");
+        let token_arg = token_file.display().to_string();
+        let mut env = CI.to_vec();
+        env.push(("AWS_WEB_IDENTITY_TOKEN_FILE", &token_arg));
+        let script = lines(&job, "script");
+        let (failed, text) = run(shell, dir.path(), &env, &script);
+        assert_eq!(failed, None, "{shell}: {text}");
+        assert!(text.contains("caller with key from-token-file"), "{text}");
+        assert_eq!(
+            std::fs::read_to_string(&token_file).expect("token"),
+            "eyJ.fake.token"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&token_file)
+                .expect("meta")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o077, 0, "{shell}: readable by others: {mode:o}");
+        }
+        let (failed, text) = run(shell, dir.path(), &env, &lines(&job, "after_script"));
+        assert_eq!(failed, None, "{text}");
+        assert!(!token_file.exists(), "{shell}: removed after the job");
+    }
+}
