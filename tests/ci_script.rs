@@ -1,4 +1,6 @@
-//! The CI job's script lines run by `sh` and `bash` as a GitLab runner runs them: each line in
+//! The CI jobs checked by their consumers: GitLab's CI schema (vendored in tests/schemas/, run by
+//! the pinned check-jsonschema) on every variant and on a merged pipeline; and the script lines run
+//! by `sh` and `bash` as a GitLab runner runs them: each line in
 //! one shell, stopping at the first that fails. The AWS CLI is a stand-in here (a script named
 //! `aws` on PATH that prints what STS would, or fails as STS refuses): what is tested is the
 //! shell's side (a refused assume-role fails its own line; the token file lives outside the
@@ -164,4 +166,98 @@ fn the_token_file_is_outside_the_checkout_private_and_removed_after_the_job() {
         assert_eq!(failed, None, "{text}");
         assert!(!token_file.exists(), "{shell}: removed after the job");
     }
+}
+
+/// Validate a pipeline file against GitLab's CI schema (tests/schemas/) with the pinned
+/// check-jsonschema of the emulator venv.
+fn assert_valid_pipeline(path: &Path) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tool = root.join("target/emulator-venv/bin/check-jsonschema");
+    let out = Command::new(&tool)
+        .arg("--schemafile")
+        .arg(root.join("tests/schemas/gitlab-ci.json"))
+        .arg(path)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run {} ({e}): run the suite with `bash tests/run`, which installs it",
+                tool.display()
+            )
+        });
+    assert!(
+        out.status.success(),
+        "{} is not a valid GitLab pipeline:\n{}{}\n{}",
+        path.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        std::fs::read_to_string(path).unwrap_or_default()
+    );
+}
+
+/// Every job variant, alone and merged into an existing pipeline (anchors, include:, stages:,
+/// comments), passes GitLab's schema; a broken job does not (the check can fail).
+#[test]
+fn every_job_and_a_merged_pipeline_pass_gitlabs_schema() {
+    let dir = tempfile::tempdir().expect("dir");
+    for (style, aud) in [
+        ("token-file", "https://gitlab.com"),
+        ("assume-role", "https://gitlab.com"),
+        ("token-file", "sts.amazonaws.com"),
+        ("assume-role", "https://gitlab.example.com/gitlab"),
+    ] {
+        let out = Command::new(BIN)
+            .args([
+                "ci-job",
+                "--ci-job-style",
+                style,
+                "--audience",
+                aud,
+                "--ci-variable",
+                "DEPLOY_ROLE",
+            ])
+            .output()
+            .expect("ci-job");
+        assert!(out.status.success());
+        let path = dir.path().join(format!("{style}.yml"));
+        std::fs::write(&path, &out.stdout).expect("job");
+        assert_valid_pipeline(&path);
+    }
+    // A pipeline of someone's: the job goes beside it and one include entry is added.
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).expect("repo");
+    let pipeline = repo.join(".gitlab-ci.yml");
+    std::fs::write(
+        &pipeline,
+        "# our pipeline\nstages: [build, test]\n\n.defaults: &defaults\n  image: alpine:3.20\n\ninclude:\n  - template: Security/SAST.gitlab-ci.yml\n\nbuild:\n  <<: *defaults\n  stage: build\n  script:\n    - make\n",
+    )
+    .expect("pipeline");
+    let arg = pipeline.display().to_string();
+    let out = Command::new(BIN)
+        .args(["ci-job", "--write-ci-job", &arg])
+        .output()
+        .expect("ci-job");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_valid_pipeline(&pipeline);
+    assert_valid_pipeline(&repo.join("ci/aws-oidc.yml"));
+    assert!(
+        std::fs::read_to_string(&pipeline)
+            .expect("read")
+            .contains("# our pipeline")
+    );
+    // The check itself can fail: a job with a misspelt key is refused.
+    let bad = dir.path().join("bad.yml");
+    std::fs::write(&bad, "deploy:\n  scirpt: [echo]\n").expect("bad");
+    let tool =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("target/emulator-venv/bin/check-jsonschema");
+    let refused = Command::new(tool)
+        .arg("--schemafile")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/gitlab-ci.json"))
+        .arg(&bad)
+        .output()
+        .expect("check");
+    assert!(!refused.status.success());
 }
