@@ -43,14 +43,80 @@ pub fn parse_variable(raw: &str) -> Result<String, InputError> {
     }
 }
 
+/// The `rules:` that run the job only where the trust policy lets its token in: one `if:` per ref
+/// (a `*` pattern as an anchored regex), and the protected-ref check when the trust has it. Empty
+/// (no rules: the job always runs) when a ref holds a quote, which a rule could not say safely.
+pub fn rules(
+    refs: &[crate::plan::input::RefName],
+    ref_type: crate::plan::input::RefType,
+    protected: bool,
+) -> Vec<String> {
+    use crate::plan::input::RefType;
+    let variable = match ref_type {
+        RefType::Branch => "$CI_COMMIT_BRANCH",
+        RefType::Tag => "$CI_COMMIT_TAG",
+        RefType::Any => "$CI_COMMIT_REF_NAME",
+    };
+    if refs.iter().any(|r| r.as_str().contains(['"', '\''])) {
+        return Vec::new();
+    }
+    refs.iter()
+        .map(|r| {
+            let r = r.as_str();
+            let mut test = if r.contains('*') {
+                let mut re = String::from("/^");
+                for c in r.chars() {
+                    match c {
+                        '*' => re.push_str(".*"),
+                        c if "/.+()|{}$^".contains(c) => {
+                            re.push('\\');
+                            re.push(c);
+                        }
+                        c => re.push(c),
+                    }
+                }
+                re.push_str("$/");
+                format!("{variable} =~ {re}")
+            } else {
+                format!("{variable} == \"{r}\"")
+            };
+            if protected {
+                test.push_str(" && $CI_COMMIT_REF_PROTECTED == \"true\"");
+            }
+            test
+        })
+        .collect()
+}
+
 /// The job, filled in. The audience is written as a quoted YAML string, whatever it contains.
 pub fn job(style: CiStyle, audience: &str, variable: &str, role_max_session: i32) -> String {
+    job_with_rules(style, audience, variable, role_max_session, &[])
+}
+
+/// The job with `rules:` (see `rules`), so that it runs only where AWS will accept its token.
+pub fn job_with_rules(
+    style: CiStyle,
+    audience: &str,
+    variable: &str,
+    role_max_session: i32,
+    rules: &[String],
+) -> String {
     let template = match style {
         CiStyle::TokenFile => TOKEN_FILE,
         CiStyle::AssumeRole => ASSUME_ROLE,
     };
     let quoted = serde_json::to_string(audience).unwrap_or_else(|_| format!("\"{audience}\""));
+    let mut rendered = String::new();
+    if !rules.is_empty() {
+        rendered.push_str(
+            "  # Only where the role's trust policy accepts the job's token.\n  rules:\n",
+        );
+        for r in rules {
+            rendered.push_str(&format!("    - if: '{}'\n", r.replace('\'', "''")));
+        }
+    }
     template
+        .replace("  {{RULES}}\n", &rendered)
         .replace("{{AUDIENCE}}", &quoted)
         .replace("{{VARIABLE}}", variable)
         // The role's own maximum: longer is refused by STS, shorter cuts long deploys off.
@@ -274,6 +340,55 @@ pub fn write(plan: &Write) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rules_follow_the_refs_the_trust_names() {
+        use crate::plan::input::{RefName, RefType};
+        let refs = |r: &[&str]| {
+            r.iter()
+                .map(|r| RefName::parse(r).unwrap())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            rules(&refs(&["main"]), RefType::Branch, false),
+            [r#"$CI_COMMIT_BRANCH == "main""#]
+        );
+        assert_eq!(
+            rules(&refs(&["v*"]), RefType::Tag, false),
+            ["$CI_COMMIT_TAG =~ /^v.*$/"]
+        );
+        assert_eq!(
+            rules(&refs(&["release/1.*"]), RefType::Branch, true),
+            [r#"$CI_COMMIT_BRANCH =~ /^release\/1\..*$/ && $CI_COMMIT_REF_PROTECTED == "true""#]
+        );
+        assert_eq!(
+            rules(&refs(&["main", "dev"]), RefType::Any, false),
+            [
+                r#"$CI_COMMIT_REF_NAME == "main""#,
+                r#"$CI_COMMIT_REF_NAME == "dev""#
+            ]
+        );
+        // A quote in a ref: no rules rather than a wrong one.
+        assert!(rules(&refs(&["it's"]), RefType::Branch, false).is_empty());
+        // In the job as YAML, the expression comes back whole.
+        let yaml = job_with_rules(
+            CiStyle::TokenFile,
+            "https://gitlab.com",
+            "ROLE_ARN",
+            3600,
+            &rules(&refs(&["main"]), RefType::Branch, true),
+        );
+        let docs = YamlLoader::load_from_str(&yaml).unwrap();
+        assert_eq!(
+            docs[0]["deploy"]["rules"][0]["if"].as_str(),
+            Some(r#"$CI_COMMIT_BRANCH == "main" && $CI_COMMIT_REF_PROTECTED == "true""#)
+        );
+        assert!(
+            job(CiStyle::TokenFile, "a", "ROLE_ARN", 3600)
+                .find("rules")
+                .is_none()
+        );
+    }
     use yaml_rust2::YamlLoader;
 
     fn aud_of(yaml: &str) -> String {

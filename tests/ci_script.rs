@@ -199,12 +199,25 @@ fn assert_valid_pipeline(path: &Path) {
 #[test]
 fn every_job_and_a_merged_pipeline_pass_gitlabs_schema() {
     let dir = tempfile::tempdir().expect("dir");
-    for (style, aud) in [
-        ("token-file", "https://gitlab.com"),
-        ("assume-role", "https://gitlab.com"),
-        ("token-file", "sts.amazonaws.com"),
-        ("assume-role", "https://gitlab.example.com/gitlab"),
-    ] {
+    let variants: [(&str, &str, &[&str]); 4] = [
+        ("token-file", "https://gitlab.com", &[]),
+        (
+            "assume-role",
+            "https://gitlab.com",
+            &["--ref", "main", "--ref-protected"],
+        ),
+        (
+            "token-file",
+            "sts.amazonaws.com",
+            &["--ref", "release/*", "--ref", "main"],
+        ),
+        (
+            "assume-role",
+            "https://gitlab.example.com/gitlab",
+            &["--ref-type", "tag", "--ref", "v*"],
+        ),
+    ];
+    for (i, (style, aud, refs)) in variants.into_iter().enumerate() {
         let out = Command::new(BIN)
             .args([
                 "ci-job",
@@ -215,10 +228,15 @@ fn every_job_and_a_merged_pipeline_pass_gitlabs_schema() {
                 "--ci-variable",
                 "DEPLOY_ROLE",
             ])
+            .args(refs)
             .output()
             .expect("ci-job");
         assert!(out.status.success());
-        let path = dir.path().join(format!("{style}.yml"));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).contains("rules:"),
+            !refs.is_empty()
+        );
+        let path = dir.path().join(format!("{style}-{i}.yml"));
         std::fs::write(&path, &out.stdout).expect("job");
         assert_valid_pipeline(&path);
     }

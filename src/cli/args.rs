@@ -99,6 +99,16 @@ pub enum Command {
         /// GitLab instance URL, for the default audience.
         #[arg(long, value_name = "URL")]
         provider_url: Option<String>,
+        /// The branches or tags the role trusts (as apply's --ref): the job gets rules: that run
+        /// it only there. Without it, the job has no rules.
+        #[arg(long = "ref", value_name = "NAME")]
+        refs: Vec<String>,
+        /// Kind of ref the role trusts.
+        #[arg(long, value_enum, value_name = "TYPE", default_value_t = RefType::Branch)]
+        ref_type: RefType,
+        /// The role trusts protected refs only.
+        #[arg(long)]
+        ref_protected: bool,
         #[command(flatten)]
         ci: CiJobArgs,
     },

@@ -3,20 +3,35 @@
 use super::{CiJobArgs, CliError, Outcome, OutputFormat, json_line};
 use crate::plan::input::{Audience, ProviderUrl};
 
+/// The rules for the refs given (validated as apply validates them).
+pub fn rules(
+    refs: &[String],
+    ref_type: crate::plan::input::RefType,
+    protected: bool,
+) -> Result<Vec<String>, CliError> {
+    let refs = refs
+        .iter()
+        .map(|r| crate::plan::input::RefName::parse(r))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(crate::ci_job::rules(&refs, ref_type, protected))
+}
+
 pub fn run(
     audience: Option<&str>,
     provider_url: Option<&str>,
     ci: &CiJobArgs,
+    rules: &[String],
     output: OutputFormat,
 ) -> Result<Outcome, CliError> {
     let url = ProviderUrl::parse(provider_url.unwrap_or(crate::plan::DEFAULT_PROVIDER_URL))?;
     let audience = Audience::parse(audience.unwrap_or(url.as_str()))?;
     let variable = crate::ci_job::parse_variable(&ci.ci_variable)?;
-    let job = crate::ci_job::job(
+    let job = crate::ci_job::job_with_rules(
         ci.ci_job_style,
         audience.as_str(),
         &variable,
         crate::ci_job::DEFAULT_DURATION,
+        rules,
     );
     let written = match &ci.write_ci_job {
         Some(path) => {

@@ -170,8 +170,20 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
         Command::CiJob {
             audience,
             provider_url,
+            refs,
+            ref_type,
+            ref_protected,
             ci,
-        } => ci_job::run(audience.as_deref(), provider_url.as_deref(), &ci, cx.output),
+        } => {
+            let rules = ci_job::rules(&refs, ref_type, ref_protected)?;
+            ci_job::run(
+                audience.as_deref(),
+                provider_url.as_deref(),
+                &ci,
+                &rules,
+                cx.output,
+            )
+        }
         Command::Explain(args) => {
             let claims = explain::claims(&args)?;
             let aws = connect(cx, false).await;

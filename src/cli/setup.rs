@@ -89,8 +89,7 @@ pub async fn prepare(
     input.thumbprints = setup.thumbprints.clone();
     let (yes, ci_job, store) = match apply {
         Some(a) => {
-            let session = setup.max_session_duration.unwrap_or_default().seconds();
-            let ci_job = ci_job_for(a.ci, setup.audience.as_str(), session)?;
+            let ci_job = ci_job_for(a.ci, &setup)?;
             let store = gitlab
                 .filter(|_| a.gitlab.store_in_gitlab)
                 .map(|client| GitLabStore {
@@ -200,16 +199,16 @@ fn owners(g: &GitLabArgs, setup: &Setup) -> Vec<Owner> {
 
 /// The job to write after a successful apply, with its path; how it would be written is decided
 /// now, before any AWS call, so a file that cannot take it stops the run with nothing changed.
-fn ci_job_for(
-    ci: &CiJobArgs,
-    audience: &str,
-    session: i32,
-) -> Result<Option<(PathBuf, String, bool)>, CliError> {
+fn ci_job_for(ci: &CiJobArgs, setup: &Setup) -> Result<Option<(PathBuf, String, bool)>, CliError> {
+    let audience = setup.audience.as_str();
+    let session = setup.max_session_duration.unwrap_or_default().seconds();
     let variable = crate::ci_job::parse_variable(&ci.ci_variable)?;
     let Some(path) = &ci.write_ci_job else {
         return Ok(None);
     };
-    let content = crate::ci_job::job(ci.ci_job_style, audience, &variable, session);
+    let rules = crate::ci_job::rules(&setup.refs, setup.ref_type, setup.ref_protected);
+    let content =
+        crate::ci_job::job_with_rules(ci.ci_job_style, audience, &variable, session, &rules);
     crate::ci_job::plan_write(path, &content, ci.overwrite)
         .map_err(|e| CliError::usage(format!("--write-ci-job {e}")))?;
     Ok(Some((path.clone(), content, ci.overwrite)))
