@@ -562,6 +562,11 @@ fn the_ci_job_is_written_after_apply_and_a_pipeline_is_never_lost() {
         docs[0]["deploy"]["variables"]["AWS_ROLE_ARN"].as_str(),
         Some("$DEPLOY_ROLE")
     );
+    // It runs only where the trust accepts its token: branch main (the default ref).
+    assert_eq!(
+        docs[0]["deploy"]["rules"][0]["if"].as_str(),
+        Some(r#"$CI_COMMIT_BRANCH == "main""#)
+    );
 
     // Something that is no pipeline: refused in words before any AWS call, and left alone.
     std::fs::write(&path, "# mine\n").expect("edit");
