@@ -464,3 +464,21 @@ impl App {
         }
     }
 }
+
+impl App {
+    /// The CI job Done shows and `y` copies: the token-file job for the answers, with the
+    /// `rules:` of their refs (the same job `apply --write-ci-job` writes).
+    pub fn ci_job(&self) -> String {
+        use crate::ci_job::{CiStyle, DEFAULT_VARIABLE, job_with_rules, rules, token_file_job};
+        match self.setup_input().validate() {
+            Ok(s) => job_with_rules(
+                CiStyle::TokenFile,
+                s.audience.as_str(),
+                DEFAULT_VARIABLE,
+                s.max_session_duration.unwrap_or_default().seconds(),
+                &rules(&s.refs, s.ref_type, s.ref_protected),
+            ),
+            Err(_) => token_file_job(&self.audience.value, DEFAULT_VARIABLE),
+        }
+    }
+}

@@ -1920,3 +1920,29 @@ fn done_exports_the_setup_and_never_replaces_a_different_file_unasked() {
         "{effects:?}"
     );
 }
+
+/// The job Done shows and copies runs only where the trust accepts its token: the rules of the
+/// answers' refs, as `apply --write-ci-job` writes them.
+#[test]
+fn the_copied_ci_job_has_the_rules_of_the_answers() {
+    let (mut app, _) = applying();
+    finish_all(&mut app);
+    let effects = send(&mut app, [key(KeyCode::Char('y'))]);
+    let [Effect::Copy { what, text }] = &effects[..] else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(*what, "the CI job");
+    let setup = app.setup_input().validate().unwrap();
+    let expected = crate::ci_job::job_with_rules(
+        crate::ci_job::CiStyle::TokenFile,
+        setup.audience.as_str(),
+        "ROLE_ARN",
+        3600,
+        &crate::ci_job::rules(&setup.refs, setup.ref_type, setup.ref_protected),
+    );
+    assert_eq!(text, &expected);
+    assert!(
+        text.contains(r#"- if: '$CI_COMMIT_BRANCH == "main"'"#),
+        "{text}"
+    );
+}

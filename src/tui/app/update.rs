@@ -674,10 +674,7 @@ fn on_next_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         (Screen::Done, KeyCode::Char('y')) => vec![Effect::Copy {
             what: "the CI job",
-            text: crate::ci_job::token_file_job(
-                &app.audience.value,
-                crate::ci_job::DEFAULT_VARIABLE,
-            ),
+            text: app.ci_job(),
         }],
         (Screen::Done, KeyCode::Char('c')) => match app.role_arn() {
             Some(arn) => vec![Effect::Copy {

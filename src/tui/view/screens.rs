@@ -742,7 +742,6 @@ fn done(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             .map(|l| Line::from(Span::styled(l, style))),
     );
     frame.render_widget(Paragraph::new(arn_text).block(block), arn_area);
-    let audience = app.audience.value.as_str();
     // What the setup did, in the command line's words.
     let mut summary: Vec<Line> = Vec::new();
     if let Some(outcome) = &app.outcome {
@@ -804,7 +803,7 @@ fn done(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     }
     let width = usize::from(rest.width);
     lines.extend(
-        ci_job::token_file_job(audience, ci_job::DEFAULT_VARIABLE)
+        app.ci_job()
             .lines()
             .flat_map(|l| wrap_keeping_indent(&format!("   {l}"), width))
             .map(|l| Line::from(Span::styled(l, theme.muted()))),
