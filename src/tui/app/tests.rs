@@ -1779,6 +1779,32 @@ fn a_hung_call_is_timed_counted_and_cancelled_with_esc() {
 }
 
 #[test]
+fn a_cancel_between_two_calls_marks_the_next_one() {
+    let (mut app, _) = applying();
+    send(
+        &mut app,
+        [
+            Msg::ActionStarted {
+                attempt: 1,
+                index: 0,
+            },
+            Msg::ActionFinished {
+                attempt: 1,
+                index: 0,
+                result: Ok(Done::Created),
+            },
+            Msg::ApplyCancelled { attempt: 1 },
+        ],
+    );
+    assert!(
+        matches!(&app.apply_rows[1].state, ActionState::Failed(e) if e.code == CANCELLED),
+        "{:?}",
+        app.apply_rows[1].state
+    );
+    assert_eq!(app.apply_rows[0].state, ActionState::Done(Done::Created));
+}
+
+#[test]
 fn a_cancel_after_the_apply_ended_changes_nothing() {
     let (mut app, _) = applying();
     finish_all(&mut app);

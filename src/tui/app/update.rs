@@ -150,11 +150,17 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             if attempt == app.apply_gen && app.applying {
                 app.applying = false;
                 app.notice = None;
-                if let Some(row) = app
+                // The call in flight; between two calls, the next one (so that r has a step).
+                let at = app
                     .apply_rows
-                    .iter_mut()
-                    .find(|r| r.state == ActionState::Running)
-                {
+                    .iter()
+                    .position(|r| r.state == ActionState::Running)
+                    .or_else(|| {
+                        app.apply_rows
+                            .iter()
+                            .position(|r| r.state == ActionState::Waiting)
+                    });
+                if let Some(row) = at.and_then(|i| app.apply_rows.get_mut(i)) {
                     row.state = ActionState::Failed(ErrorView {
                         code: CANCELLED.into(),
                         message: format!(
