@@ -81,11 +81,7 @@ fn session(setup: &Setup) -> i32 {
 
 /// The provider's host and path, as IAM names it in the provider ARN.
 fn provider_host(setup: &Setup) -> String {
-    setup
-        .provider_arn("aws", "000000000000")
-        .split_once(":oidc-provider/")
-        .map(|(_, h)| h.to_string())
-        .unwrap_or_default()
+    crate::plan::trust_view::provider_host(&setup.provider_arn("aws", "000000000000")).to_string()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -340,11 +336,7 @@ pub fn terraform_of(
     }
     let (url, host) = match provider {
         Some(p) => {
-            let host = p
-                .arn
-                .split_once(":oidc-provider/")
-                .map(|(_, h)| h.to_string())
-                .unwrap_or_default();
+            let host = crate::plan::trust_view::provider_host(&p.arn).to_string();
             let url = if p.url.starts_with("https://") {
                 p.url.clone()
             } else {
