@@ -83,10 +83,7 @@ pub fn run(setup: &Setup, format: Format, output: OutputFormat) -> Result<Outcom
         .iter()
         .filter(|p| is_admin_policy_arn(&p.likely_arn("aws")))
     {
-        eprintln!(
-            "warning: {} is admin-level: every pipeline allowed by the trust policy gets (nearly) full control of the account",
-            p.name()
-        );
+        eprintln!("warning: {}", crate::plan::input::admin_warning(p.name()));
     }
     let (name, text) = match format {
         Format::Terraform => ("terraform", crate::export::terraform(setup)?),

@@ -134,11 +134,12 @@ pub async fn plan<A: Aws>(aws: &A, setup: &Setup) -> Result<Plan, EngineError> {
             "the role would have {after} managed policies; IAM's default quota is {DEFAULT_POLICIES_PER_ROLE} per role"
         ));
     }
-    for p in policies.iter().filter(|p| p.admin) {
-        warnings.push(format!(
-            "{} is admin-level: every pipeline allowed by the trust policy gets (nearly) full control of the account",
-            p.name
-        ));
+    // Only what is to be attached or stays attached: detaching one is no danger.
+    for p in policies
+        .iter()
+        .filter(|p| p.admin && p.action != PolicyAction::Detach)
+    {
+        warnings.push(crate::plan::input::admin_warning(&p.name));
     }
 
     Ok(Plan {

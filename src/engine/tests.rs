@@ -274,6 +274,12 @@ fn a_detached_policy_is_planned_confirmed_and_gone_once() {
             }]
         );
         assert!(p.other_attached.is_empty(), "{:?}", p.other_attached);
+        // Detaching an admin-level policy is no danger: no admin-level warning for it.
+        assert!(
+            !p.warnings.iter().any(|w| w.contains("admin-level")),
+            "{:?}",
+            p.warnings
+        );
         assert!(!p.is_converged());
         assert!(
             p.confirmations()

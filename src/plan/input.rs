@@ -602,6 +602,13 @@ pub fn check_region(region: &str) -> Result<(), InputError> {
     }
 }
 
+/// The warning an admin-level policy about to be attached gets (plan, apply and export).
+pub fn admin_warning(name: &str) -> String {
+    format!(
+        "{name} is admin-level: every pipeline allowed by the trust policy gets (nearly) full control of the account"
+    )
+}
+
 pub fn is_admin_policy_arn(arn: &str) -> bool {
     arn.split(':').nth(4) == Some("aws")
         && arn
