@@ -90,7 +90,29 @@ pub fn rules(
 
 /// The job, filled in. The audience is written as a quoted YAML string, whatever it contains.
 pub fn job(style: CiStyle, audience: &str, variable: &str, role_max_session: i32) -> String {
-    job_with_rules(style, audience, variable, role_max_session, &[])
+    job_with_rules(
+        style,
+        audience,
+        variable,
+        role_max_session,
+        &[],
+        DEFAULT_REGION,
+    )
+}
+
+/// The region a job gets when nothing names one.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// The region written into the job: the one given, else the environment's (`AWS_REGION`, then
+/// `AWS_DEFAULT_REGION`, as the AWS CLI reads them), else us-east-1. Only a default: GitLab lets a
+/// project variable of the same name override a job's `variables:`.
+pub fn region_for_job(given: Option<&str>, env: impl Fn(&str) -> Option<String>) -> String {
+    given
+        .map(str::to_string)
+        .or_else(|| env("AWS_REGION"))
+        .or_else(|| env("AWS_DEFAULT_REGION"))
+        .filter(|r| crate::plan::input::check_region(r).is_ok())
+        .unwrap_or_else(|| DEFAULT_REGION.to_string())
 }
 
 /// The job with `rules:` (see `rules`), so that it runs only where AWS will accept its token.
@@ -100,6 +122,7 @@ pub fn job_with_rules(
     variable: &str,
     role_max_session: i32,
     rules: &[String],
+    region: &str,
 ) -> String {
     let template = match style {
         CiStyle::TokenFile => TOKEN_FILE,
@@ -119,6 +142,7 @@ pub fn job_with_rules(
         .replace("  {{RULES}}\n", &rendered)
         .replace("{{AUDIENCE}}", &quoted)
         .replace("{{VARIABLE}}", variable)
+        .replace("{{REGION}}", region)
         // The role's own maximum: longer is refused by STS, shorter cuts long deploys off.
         .replace("{{DURATION}}", &role_max_session.to_string())
 }
@@ -144,12 +168,13 @@ pub enum Write {
     Overwrite { path: PathBuf, content: String },
     /// `path` is the user's pipeline: the job goes into its own file, and one `include:` entry is
     /// added to the pipeline; every other line of it stays as it was. `pipeline` is `None` when
-    /// it already includes the job's file.
+    /// it already includes the job's file (and lists its stage, when it lists stages); with it,
+    /// what was added, in words.
     Include {
         job_path: PathBuf,
         job: String,
         pipeline_path: PathBuf,
-        pipeline: Option<String>,
+        pipeline: Option<(String, String)>,
     },
 }
 
@@ -202,13 +227,23 @@ pub fn plan_write(path: &Path, job: &str, overwrite: bool) -> Result<Write, Stri
         }
         _ => {}
     }
-    let included = existing.contains(&local);
-    let pipeline = if included {
-        None
-    } else {
-        Some(add_include(&existing, pipeline.get(&Yaml::String("include".into())), &local)
-            .ok_or_else(|| format!("{} has an `include:` written in a form this tool does not edit: add `- local: {local}` to it yourself; {keep}", path.display()))?)
-    };
+    let mut text = existing.clone();
+    let mut added = Vec::new();
+    if !existing.contains(&local) {
+        added.push("one include entry".to_string());
+        text = add_include(&text, pipeline.get(&Yaml::String("include".into())), &local)
+            .ok_or_else(|| format!("{} has an `include:` written in a form this tool does not edit: add `- local: {local}` to it yourself; {keep}", path.display()))?;
+    }
+    // A pipeline that lists its stages runs only jobs of those stages: ours must be one of them.
+    let stage = job_stage(job);
+    if let (Some(stage), Some(Yaml::Array(stages))) =
+        (stage, pipeline.get(&Yaml::String("stages".into())))
+        && !stages.iter().any(|s| s.as_str() == Some(stage))
+    {
+        added.push(format!("`{stage}` in its stages"));
+        text = add_stage(&text, stage).ok_or_else(|| format!("{} has `stages:` written in a form this tool does not edit: add `{stage}` to it yourself; {keep}", path.display()))?;
+    }
+    let pipeline = (text != existing).then(|| (text, added.join(" and ")));
     if job_path.exists() && pipeline.is_none() {
         return Ok(Write::Unchanged);
     }
@@ -260,6 +295,64 @@ fn add_include(text: &str, include: Option<&Yaml>, local: &str) -> Option<String
         }
         Some(_) => None,
     }
+}
+
+/// The `stage:` the job names (its second line, as the templates write it).
+fn job_stage(job: &str) -> Option<&str> {
+    job.lines()
+        .find_map(|l| l.strip_prefix("  stage: "))
+        .map(str::trim)
+}
+
+/// The pipeline text with `stage` added at the end of its top-level `stages:` list, every other
+/// line kept: a flow list on the key's line (`stages: [build, test]`) or a block list below it.
+/// `None` for another form.
+fn add_stage(text: &str, stage: &str) -> Option<String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let at = lines.iter().position(|l| l.starts_with("stages:"))?;
+    let rest = lines[at]["stages:".len()..].trim_end();
+    if rest.trim_start().starts_with('[') {
+        let close = lines[at].rfind(']')?;
+        let inside = lines[at][..close].trim_end();
+        let sep = if inside.ends_with('[') { "" } else { ", " };
+        let line = format!("{inside}{sep}{stage}{}", &lines[at][close..]);
+        return Some(
+            [
+                &lines[..at].concat(),
+                line.as_str(),
+                &lines[at + 1..].concat(),
+            ]
+            .concat(),
+        );
+    }
+    if !rest.is_empty() && !rest.trim_start().starts_with('#') {
+        return None;
+    }
+    // The block list: its items, and the comments and blank lines between them.
+    let mut last = None;
+    let mut indent = "";
+    for (i, l) in lines.iter().enumerate().skip(at + 1) {
+        let t = l.trim_start();
+        if t.starts_with('-') {
+            indent = &l[..l.len() - t.len()];
+            last = Some(i);
+        } else if !(t.trim().is_empty() || t.starts_with('#')) {
+            break;
+        }
+    }
+    let last = last?;
+    let newline = if lines[last].ends_with("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let mut out: String = lines[..=last].concat();
+    if !out.ends_with('\n') {
+        out.push_str(newline);
+    }
+    out.push_str(&format!("{indent}- {stage}{newline}"));
+    out.push_str(&lines[last + 1..].concat());
+    Some(out)
 }
 
 /// The job file's path as `include: local:` reads it: from the root of the git repository the
@@ -319,10 +412,10 @@ pub fn write(plan: &Write) -> Result<String, String> {
         } => {
             put(job_path, job)?;
             match pipeline {
-                Some(text) => {
+                Some((text, added)) => {
                     put(pipeline_path, text)?;
                     format!(
-                        "CI job written: {}, included from {} (one include entry added; nothing else in it changed)",
+                        "CI job written: {}, included from {} ({added} added; nothing else in it changed)",
                         job_path.display(),
                         pipeline_path.display()
                     )
@@ -377,8 +470,14 @@ mod tests {
             "ROLE_ARN",
             3600,
             &rules(&refs(&["main"]), RefType::Branch, true),
+            "eu-central-2",
         );
         let docs = YamlLoader::load_from_str(&yaml).unwrap();
+        assert_eq!(
+            docs[0]["deploy"]["variables"]["AWS_DEFAULT_REGION"].as_str(),
+            Some("eu-central-2")
+        );
+        assert_eq!(docs[0]["deploy"]["stage"].as_str(), Some("deploy"));
         assert_eq!(
             docs[0]["deploy"]["rules"][0]["if"].as_str(),
             Some(r#"$CI_COMMIT_BRANCH == "main" && $CI_COMMIT_REF_PROTECTED == "true""#)
@@ -444,6 +543,29 @@ mod tests {
     }
 
     #[test]
+    fn the_jobs_region_is_the_one_given_else_the_environments() {
+        let none = |_: &str| None;
+        assert_eq!(region_for_job(Some("ap-south-1"), none), "ap-south-1");
+        assert_eq!(region_for_job(None, none), DEFAULT_REGION);
+        let env = |k: &str| (k == "AWS_DEFAULT_REGION").then(|| "eu-west-3".to_string());
+        assert_eq!(region_for_job(None, env), "eu-west-3");
+        let both = |k: &str| {
+            Some(
+                if k == "AWS_REGION" {
+                    "sa-east-1"
+                } else {
+                    "eu-west-3"
+                }
+                .to_string(),
+            )
+        };
+        assert_eq!(region_for_job(None, both), "sa-east-1");
+        // Nothing that is not a region reaches the YAML.
+        let bad = |_: &str| Some("us-east-1\nscript: [evil]".to_string());
+        assert_eq!(region_for_job(None, bad), DEFAULT_REGION);
+    }
+
+    #[test]
     fn variable_names() {
         assert!(parse_variable("ROLE_ARN").is_ok());
         assert!(parse_variable("role-arn").is_err());
@@ -473,15 +595,18 @@ mod tests {
         let plan = plan_write(&path, &job, false).unwrap();
         let said = write(&plan).unwrap();
         assert!(said.contains("included from"), "{said}");
-        let merged = std::fs::read_to_string(&path).unwrap();
         assert!(
-            merged.starts_with(PIPELINE),
-            "every line kept, in order:\n{merged}"
+            said.contains("one include entry and `deploy` in its stages added"),
+            "{said}"
         );
+        let merged = std::fs::read_to_string(&path).unwrap();
+        // Every line kept, in order; the stage added where the list ends, the include at the end.
         assert_eq!(
-            &merged[PIPELINE.len()..],
-            "\ninclude:\n  - local: ci/aws-oidc.yml\n"
+            merged,
+            PIPELINE.replace("[build, test]", "[build, test, deploy]")
+                + "\ninclude:\n  - local: ci/aws-oidc.yml\n"
         );
+        assert_eq!(doc_stages(&merged), ["build", "test", "deploy"]);
         let doc = &YamlLoader::load_from_str(&merged).unwrap()[0];
         assert_eq!(doc["include"][0]["local"].as_str(), Some(INCLUDED_JOB));
         assert_eq!(doc["build"]["stage"].as_str(), Some("build"));
@@ -491,6 +616,48 @@ mod tests {
         );
         // Again: nothing to do.
         assert_eq!(plan_write(&path, &job, false), Ok(Write::Unchanged));
+    }
+
+    fn doc_stages(text: &str) -> Vec<String> {
+        YamlLoader::load_from_str(text).unwrap()[0]["stages"]
+            .as_vec()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_block_list_of_stages_gets_the_jobs_stage_after_its_last_item() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".gitlab-ci.yml");
+        let text = "stages:   # in order\n  - build\n  # tests last\n  - test\n\nbuild:\n  stage: build\n  script: [make]\n";
+        std::fs::write(&path, text).unwrap();
+        let job = token_file_job("https://gitlab.com", "ROLE_ARN");
+        write(&plan_write(&path, &job, false).unwrap()).unwrap();
+        let merged = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            merged,
+            "stages:   # in order\n  - build\n  # tests last\n  - test\n  - deploy\n\nbuild:\n  stage: build\n  script: [make]\n\ninclude:\n  - local: ci/aws-oidc.yml\n"
+        );
+        assert_eq!(doc_stages(&merged), ["build", "test", "deploy"]);
+        assert_eq!(plan_write(&path, &job, false), Ok(Write::Unchanged));
+        // A pipeline that lists the stage already, or lists no stages (GitLab's default ones
+        // include deploy), is left as it is but for the include.
+        for text in [
+            "stages: [deploy, build]\nbuild:\n  script: [make]\n",
+            "build:\n  script: [make]\n",
+        ] {
+            std::fs::write(&path, text).unwrap();
+            std::fs::remove_file(dir.path().join(INCLUDED_JOB)).unwrap();
+            let said = write(&plan_write(&path, &job, false).unwrap()).unwrap();
+            assert!(said.contains("(one include entry added"), "{said}");
+            let merged = std::fs::read_to_string(&path).unwrap();
+            assert_eq!(
+                merged,
+                format!("{text}\ninclude:\n  - local: ci/aws-oidc.yml\n")
+            );
+        }
     }
 
     #[test]
@@ -540,6 +707,10 @@ mod tests {
             (
                 "deploy:\n  script: [./deploy.sh]\n",
                 "already has a job named deploy",
+            ),
+            (
+                "stages: [\n  build,\n  test\n]\nbuild:\n  script: [make]\n",
+                "`stages:` written in a form",
             ),
         ] {
             let dir = tempfile::tempdir().unwrap();

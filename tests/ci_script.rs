@@ -4,15 +4,16 @@
 //! one shell, stopping at the first that fails. The AWS CLI is a stand-in here (a script named
 //! `aws` on PATH that prints what STS would, or fails as STS refuses): what is tested is the
 //! shell's side (a refused assume-role fails its own line; the token file lives outside the
-//! checkout, private, and is gone after `after_script`). Running the job with the real AWS CLI
-//! is still to do (issue 10).
+//! checkout, private, and is gone after `after_script`). Then the same scripts run with the real
+//! AWS CLI (pinned in the emulator venv) against the emulator, holding nothing but a token: the
+//! CLI must end up as the assumed role.
 
 mod common;
 
 use std::path::Path;
 use std::process::Command;
 
-use common::BIN;
+use common::{BIN, Emulator};
 
 fn job(style: &str) -> yaml_rust2::Yaml {
     let out = Command::new(BIN)
@@ -261,11 +262,15 @@ fn every_job_and_a_merged_pipeline_pass_gitlabs_schema() {
     );
     assert_valid_pipeline(&pipeline);
     assert_valid_pipeline(&repo.join("ci/aws-oidc.yml"));
+    let merged = std::fs::read_to_string(&pipeline).expect("read");
+    assert!(merged.contains("# our pipeline"), "{merged}");
+    // The job's stage is declared where the pipeline lists its stages.
     assert!(
-        std::fs::read_to_string(&pipeline)
-            .expect("read")
-            .contains("# our pipeline")
+        merged.contains("stages: [build, test, deploy]\n"),
+        "{merged}"
     );
+    let job = std::fs::read_to_string(repo.join("ci/aws-oidc.yml")).expect("job");
+    assert!(job.contains("\n  stage: deploy\n"), "{job}");
     // The check itself can fail: a job with a misspelt key is refused.
     let bad = dir.path().join("bad.yml");
     std::fs::write(&bad, "deploy:\n  scirpt: [echo]\n").expect("bad");
@@ -278,4 +283,117 @@ fn every_job_and_a_merged_pipeline_pass_gitlabs_schema() {
         .output()
         .expect("check");
     assert!(!refused.status.success());
+}
+
+/// The AWS CLI of the emulator venv (pinned in tests/emulator/requirements.txt).
+fn real_aws_dir() -> std::path::PathBuf {
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/emulator-venv/bin");
+    assert!(
+        bin.join("aws").exists(),
+        "no AWS CLI at {}: run the suite with `bash tests/run`, which installs it",
+        bin.display()
+    );
+    bin
+}
+
+/// Both job styles, as a runner would run them, with the real AWS CLI and only what GitLab gives
+/// a job (a token, the role's ARN in the variable, the CI_* ids): no keys, no config. The last
+/// line, `aws sts get-caller-identity`, must answer as the assumed role.
+#[test]
+fn each_job_assumes_the_role_with_the_real_aws_cli_and_only_a_token() {
+    let emu = Emulator::start();
+    emu.run(&[
+        "apply",
+        "--project",
+        "acme/web",
+        "--role-name",
+        "gitlab-acme-web",
+        "--policy",
+        "ReadOnlyAccess",
+    ])
+    .assert_code(0);
+    let role_arn = "arn:aws:iam::123456789012:role/gitlab-acme-web";
+    let aws = real_aws_dir();
+    for style in ["token-file", "assume-role"] {
+        let job = job(style);
+        for shell in ["sh", "bash"] {
+            emu.reset_calls();
+            let home = tempfile::tempdir().expect("home");
+            let job_id = format!("{}{}", std::process::id(), shell.len());
+            let mut cmd = Command::new(shell);
+            let mut program = String::new();
+            for (i, line) in lines(&job, "script").iter().enumerate() {
+                program.push_str(&format!(
+                    "{line}\nrc=$?; if [ $rc -ne 0 ]; then echo \"LINE {i} FAILED\"; exit $rc; fi\n"
+                ));
+            }
+            for line in lines(&job, "after_script") {
+                program.push_str(&format!("{line}\n"));
+            }
+            cmd.arg("-c")
+                .arg(&program)
+                .current_dir(home.path())
+                .env_clear();
+            let vars = &job["deploy"]["variables"];
+            let mut env: Vec<(String, String)> = vec![
+                ("PATH".into(), format!("{}:/usr/bin:/bin", aws.display())),
+                ("HOME".into(), home.path().display().to_string()),
+                ("AWS_CONFIG_FILE".into(), "/nonexistent/config".into()),
+                ("AWS_SHARED_CREDENTIALS_FILE".into(), "/nonexistent/credentials".into()),
+                ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
+                ("AWS_ENDPOINT_URL".into(), emu.endpoint.clone()),
+                ("GITLAB_OIDC_TOKEN".into(), "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwcm9qZWN0X3BhdGg6YWNtZS93ZWI6cmVmX3R5cGU6YnJhbmNoOnJlZjptYWluIn0.c2ln".into()),
+                ("ROLE_ARN".into(), role_arn.into()),
+                ("CI_PROJECT_ID".into(), "42".into()),
+                ("CI_PIPELINE_ID".into(), "7".into()),
+                ("CI_JOB_ID".into(), job_id.clone()),
+            ];
+            // The job's own `variables:`, expanded as GitLab does.
+            if let Some(map) = vars.as_hash() {
+                for (k, v) in map {
+                    let (Some(k), Some(v)) = (k.as_str(), v.as_str()) else {
+                        continue;
+                    };
+                    let mut value = v.to_string();
+                    for (name, val) in env.clone() {
+                        value = value.replace(&format!("${name}"), &val);
+                    }
+                    env.push((k.to_string(), value));
+                }
+            }
+            cmd.envs(env);
+            let out = cmd.output().expect("shell");
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(
+                out.status.success() && !text.contains("FAILED"),
+                "{style} under {shell}:\n{text}"
+            );
+            let arn = text
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("\"Arn\": \""))
+                .unwrap_or_else(|| panic!("{style} under {shell}: no caller ARN in:\n{text}"));
+            assert!(
+                arn.starts_with(
+                    "arn:aws:sts::123456789012:assumed-role/gitlab-acme-web/gitlab-42-7"
+                ),
+                "{style} under {shell}: the CLI is not the assumed role: {arn}"
+            );
+            let calls = emu.calls();
+            assert!(
+                // Unsigned, as STS takes it: the token is the only credential sent.
+                calls
+                    .iter()
+                    .any(|c| c == "unsigned.AssumeRoleWithWebIdentity"),
+                "{style} under {shell}: {calls:?}"
+            );
+            assert!(
+                !Path::new(&format!("/tmp/aws-web-identity-token-{job_id}")).exists(),
+                "{style}: the token file is left behind"
+            );
+        }
+    }
 }

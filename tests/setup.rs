@@ -601,7 +601,11 @@ fn the_ci_job_is_written_after_apply_and_a_pipeline_is_never_lost() {
     run.assert_code(0);
     assert!(run.stderr.contains("included from"), "{}", run.stderr);
     let merged = std::fs::read_to_string(&path).expect("pipeline");
-    assert!(merged.starts_with(pipeline), "{merged}");
+    // Every line kept; the job's stage joins the list of stages, the include goes at the end.
+    assert_eq!(
+        merged,
+        pipeline.replace("[test]", "[test, deploy]") + "\ninclude:\n  - local: ci/aws-oidc.yml\n"
+    );
     let doc = &yaml_rust2::YamlLoader::load_from_str(&merged).expect("valid YAML")[0];
     assert_eq!(doc["include"][0]["local"].as_str(), Some("ci/aws-oidc.yml"));
     assert_eq!(doc["test"]["stage"].as_str(), Some("test"));

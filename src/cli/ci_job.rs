@@ -21,6 +21,7 @@ pub fn run(
     provider_url: Option<&str>,
     ci: &CiJobArgs,
     rules: &[String],
+    region: &str,
     output: OutputFormat,
 ) -> Result<Outcome, CliError> {
     let url = ProviderUrl::parse(provider_url.unwrap_or(crate::plan::DEFAULT_PROVIDER_URL))?;
@@ -32,6 +33,7 @@ pub fn run(
         &variable,
         crate::ci_job::DEFAULT_DURATION,
         rules,
+        region,
     );
     let written = match &ci.write_ci_job {
         Some(path) => {

@@ -120,6 +120,7 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
                 from_journal,
                 ci: &ci,
                 gitlab: &gitlab,
+                job_region: job_region(cx),
             };
             let request =
                 setup::prepare(&args, Some(apply), cx.gitlab_url.as_deref(), &store).await?;
@@ -181,6 +182,7 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
                 provider_url.as_deref(),
                 &ci,
                 &rules,
+                &job_region(cx),
                 cx.output,
             )
         }
@@ -211,6 +213,11 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
             )
         }
     }
+}
+
+/// The region a written CI job gets (see `ci_job::region_for_job`).
+fn job_region(cx: &Context) -> String {
+    crate::ci_job::region_for_job(cx.options.region.as_deref(), |k| std::env::var(k).ok())
 }
 
 /// The AWS clients, built once for the command. `reading`: say where the setup is read from.

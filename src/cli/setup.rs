@@ -22,6 +22,8 @@ pub struct ApplyArgs<'a> {
     pub from_journal: bool,
     pub ci: &'a CiJobArgs,
     pub gitlab: &'a GitLabArgs,
+    /// The region the written CI job gets.
+    pub job_region: String,
 }
 
 /// A setup ready for AWS: validated, through the pre-flight, its side tasks checked.
@@ -89,7 +91,7 @@ pub async fn prepare(
     input.thumbprints = setup.thumbprints.clone();
     let (yes, ci_job, store) = match apply {
         Some(a) => {
-            let ci_job = ci_job_for(a.ci, &setup)?;
+            let ci_job = ci_job_for(a.ci, &setup, &a.job_region)?;
             let store = gitlab
                 .filter(|_| a.gitlab.store_in_gitlab)
                 .map(|client| GitLabStore {
@@ -199,7 +201,11 @@ fn owners(g: &GitLabArgs, setup: &Setup) -> Vec<Owner> {
 
 /// The job to write after a successful apply, with its path; how it would be written is decided
 /// now, before any AWS call, so a file that cannot take it stops the run with nothing changed.
-fn ci_job_for(ci: &CiJobArgs, setup: &Setup) -> Result<Option<(PathBuf, String, bool)>, CliError> {
+fn ci_job_for(
+    ci: &CiJobArgs,
+    setup: &Setup,
+    region: &str,
+) -> Result<Option<(PathBuf, String, bool)>, CliError> {
     let audience = setup.audience.as_str();
     let session = setup.max_session_duration.unwrap_or_default().seconds();
     let variable = crate::ci_job::parse_variable(&ci.ci_variable)?;
@@ -207,8 +213,14 @@ fn ci_job_for(ci: &CiJobArgs, setup: &Setup) -> Result<Option<(PathBuf, String, 
         return Ok(None);
     };
     let rules = crate::ci_job::rules(&setup.refs, setup.ref_type, setup.ref_protected);
-    let content =
-        crate::ci_job::job_with_rules(ci.ci_job_style, audience, &variable, session, &rules);
+    let content = crate::ci_job::job_with_rules(
+        ci.ci_job_style,
+        audience,
+        &variable,
+        session,
+        &rules,
+        region,
+    );
     crate::ci_job::plan_write(path, &content, ci.overwrite)
         .map_err(|e| CliError::usage(format!("--write-ci-job {e}")))?;
     Ok(Some((path.clone(), content, ci.overwrite)))

@@ -53,6 +53,7 @@ async fn prepare(a: &Apply, store: &Store) -> Result<setup::Request, CliError> {
         from_journal: a.from_journal,
         ci: &a.ci,
         gitlab: &a.gitlab,
+        job_region: crate::ci_job::DEFAULT_REGION.to_string(),
     };
     setup::prepare(&a.setup, Some(apply), None, store).await
 }

@@ -470,6 +470,11 @@ impl App {
     /// `rules:` of their refs (the same job `apply --write-ci-job` writes).
     pub fn ci_job(&self) -> String {
         use crate::ci_job::{CiStyle, DEFAULT_VARIABLE, job_with_rules, rules, token_file_job};
+        // The region the wizard's clients resolved (flag, Region field, profile or environment).
+        let region = match &self.identity {
+            Load::Loaded((_, connection)) => connection.region.clone(),
+            _ => crate::ci_job::DEFAULT_REGION.to_string(),
+        };
         match self.setup_input().validate() {
             Ok(s) => job_with_rules(
                 CiStyle::TokenFile,
@@ -477,6 +482,7 @@ impl App {
                 DEFAULT_VARIABLE,
                 s.max_session_duration.unwrap_or_default().seconds(),
                 &rules(&s.refs, s.ref_type, s.ref_protected),
+                &region,
             ),
             Err(_) => token_file_job(&self.audience.value, DEFAULT_VARIABLE),
         }

@@ -1965,8 +1965,11 @@ fn the_copied_ci_job_has_the_rules_of_the_answers() {
         "ROLE_ARN",
         3600,
         &crate::ci_job::rules(&setup.refs, setup.ref_type, setup.ref_protected),
+        // The region the wizard connected with.
+        "eu-west-1",
     );
     assert_eq!(text, &expected);
+    assert!(text.contains("AWS_DEFAULT_REGION: eu-west-1\n"), "{text}");
     assert!(
         text.contains(r#"- if: '$CI_COMMIT_BRANCH == "main"'"#),
         "{text}"
