@@ -343,7 +343,7 @@ fn every_finding_is_detected_and_safe_roles_have_none() {
     emu.reset_calls();
 
     let run = emu.run(&["check", "--all", "--offline", "--output", "json"]);
-    run.assert_code(1);
+    run.assert_code(4);
     assert!(emu.mutating_calls().is_empty());
     let reports = run.json();
     let by_role = |name: &str| -> Value {
@@ -479,7 +479,7 @@ fn every_finding_is_detected_and_safe_roles_have_none() {
         .env("AWS_OIDC_WIZARD_CONCURRENCY", "4")
         .args(["check", "--all", "--offline", "--output", "json"]);
     let slow = common::Run::from(cmd.output().expect("run"));
-    slow.assert_code(1);
+    slow.assert_code(4);
     assert_eq!(slow.stdout, run.stdout, "the same report either way");
     assert!(
         slow.stderr.contains(
@@ -494,14 +494,14 @@ fn every_finding_is_detected_and_safe_roles_have_none() {
         "each role read once in the end"
     );
     let aws = emu.run(&["check", "--role-name", "any-aws", "--output", "json"]);
-    aws.assert_code(1);
+    aws.assert_code(4);
     assert_eq!(codes(&aws.json()[0]), ["any-aws-principal"]);
 
     let one = emu.run(&["check", "--role-name", "safe-exact"]);
     one.assert_code(0);
     assert!(one.stdout.contains("✓ no findings"), "{}", one.stdout);
     let text = emu.run(&["check", "--role-name", "aud-only"]);
-    text.assert_code(1);
+    text.assert_code(4);
     assert!(
         text.stdout.contains(
             "critical no-sub: no sub condition: any project on gitlab.com can assume this role"

@@ -30,7 +30,7 @@ fn shared_provider_kept_own_provider_removed_with_its_last_role() {
 
     // Without --yes (and no terminal): the plan, exit 1, nothing changed.
     let refused = emu.run(&["destroy", "--role-name", "web"]);
-    refused.assert_code(1);
+    refused.assert_code(3);
     assert!(
         refused
             .stderr

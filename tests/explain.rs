@@ -77,7 +77,7 @@ fn a_matching_token_passes_and_a_feature_branch_is_explained() {
         "--claims",
         &claims_file(&dir, &claims("feature", "https://gitlab.com")),
     ]);
-    refused.assert_code(1);
+    refused.assert_code(4);
     assert!(
         refused.stdout.contains("✗ StringEquals gitlab.com:sub: the token says \"project_path:acme/web:ref_type:branch:ref:feature\"; it would have to be \"project_path:acme/web:ref_type:branch:ref:main\""),
         "{}",
@@ -94,7 +94,7 @@ fn a_matching_token_passes_and_a_feature_branch_is_explained() {
         "--claims",
         &claims_file(&dir, &claims("main", "sts.amazonaws.com")),
     ]);
-    json.assert_code(1);
+    json.assert_code(4);
     let v = json.json();
     assert_eq!(v["allowed"], false);
     assert_eq!(v["signature_verified"], false);

@@ -96,7 +96,7 @@ fn a_different_value_is_updated_only_with_yes() {
     gitlab.set_variable("acme/web", "ROLE_ARN", "arn:aws:iam::999999999999:role/old");
 
     let refused = apply(&emu, &gitlab, GOOD_TOKEN, &[]);
-    refused.assert_code(1);
+    refused.assert_code(3);
     assert!(
         refused
             .stderr

@@ -213,7 +213,11 @@ fn existing_provider_with_another_audience_is_reused_and_the_audience_added() {
         "json",
     ]));
     // The role's trust changes with the audience, which needs --yes: nothing may change.
-    again.assert_code(1);
+    again.assert_code(3);
+    // With JSON asked for, the refusal is JSON too: the envelope's error.
+    let error = &again.envelope()["error"];
+    assert_eq!(error["code"], "ConfirmationRequired", "{error}");
+    assert_eq!(error["exit_code"], 3);
     assert!(emu.mutating_calls().is_empty());
 }
 
@@ -234,7 +238,7 @@ fn role_with_another_trust_policy_needs_yes_and_shows_the_diff() {
     emu.reset_calls();
 
     let refused = emu.run(&apply_args(&[]));
-    refused.assert_code(1);
+    refused.assert_code(3);
     assert!(refused.stdout.is_empty());
     assert!(
         refused.stderr.contains("--- current trust policy"),
@@ -306,7 +310,7 @@ fn admin_policies_need_yes() {
         "AdministratorAccess",
     ];
     let refused = emu.run(&args);
-    refused.assert_code(1);
+    refused.assert_code(3);
     assert!(
         refused
             .stderr
@@ -362,7 +366,7 @@ fn a_policy_is_detached_with_yes_and_one_not_named_is_left_alone() {
         "AmazonS3ReadOnlyAccess",
     ];
     let refused = emu.run(&args);
-    refused.assert_code(1);
+    refused.assert_code(3);
     assert!(
         refused
             .stderr

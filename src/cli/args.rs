@@ -9,6 +9,21 @@ use crate::plan::input::RefType;
 
 const EXAMPLES: &str = "Example:\n  aws-oidc-wizard plan  --project acme/web --role-name gitlab-acme-web --policy ReadOnlyAccess\n  ROLE_ARN=$(aws-oidc-wizard apply --project acme/web --role-name gitlab-acme-web --policy ReadOnlyAccess)\n\n--help lists the environment variables.";
 
+/// The exit codes in words (a macro, so that `concat!` can put it into the long help); the values
+/// are `exit::code`'s.
+macro_rules! exit_codes_help {
+    () => {
+        "Exit codes:\n  \
+         0    success\n  \
+         1    failure (AWS refused or failed, a file could not be written, the wizard quit without a result)\n  \
+         2    bad input (nothing was done)\n  \
+         3    confirmation needed: a change needs --yes (nothing was changed)\n  \
+         4    a negative answer: check found something, explain says AWS would refuse, preflight\n       \
+         failed, plan --detailed-exitcode has changes to make\n  \
+         130  interrupted (Ctrl-C)"
+    };
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "aws-oidc-wizard",
@@ -27,7 +42,8 @@ const EXAMPLES: &str = "Example:\n  aws-oidc-wizard plan  --project acme/web --r
         "  GITLAB_TOKEN                                GitLab token (api scope) for --store-in-gitlab, --pin-project-ids\n",
         "  GITLAB_HOST, CI_SERVER_URL                  GitLab URL when --gitlab-url is not given\n",
         "  XDG_STATE_HOME                              where the journal and log live (default ~/.local/state)\n",
-        "  NO_COLOR                                    draw the wizard without colour"
+        "  NO_COLOR                                    draw the wizard without colour\n\n",
+        exit_codes_help!()
     )
 )]
 pub struct Cli {
@@ -59,10 +75,35 @@ pub enum OutputFormat {
     Json,
 }
 
+impl Command {
+    /// The command's name as typed (and as the JSON envelope names it).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Plan { .. } => "plan",
+            Command::Apply { .. } => "apply",
+            Command::Export { .. } => "export",
+            Command::CiJob { .. } => "ci-job",
+            Command::Explain(_) => "explain",
+            Command::Preflight { .. } => "preflight",
+            Command::Check { .. } => "check",
+            Command::Completions { .. } => "completions",
+            Command::Man => "man",
+            Command::Destroy { .. } => "destroy",
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Show what `apply` would do, with read-only calls only.
-    Plan(SetupArgs),
+    Plan {
+        #[command(flatten)]
+        setup: SetupArgs,
+        /// Exit 4 when there are changes to make, 0 when none (as `terraform plan
+        /// -detailed-exitcode`); without it, a plan that ran is exit 0 either way.
+        #[arg(long)]
+        detailed_exitcode: bool,
+    },
     /// Create or update the provider, role and permissions; print the role ARN.
     Apply {
         #[command(flatten)]

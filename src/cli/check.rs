@@ -1,6 +1,6 @@
 //! `check`: audit one role, or every GitLab OIDC role of the account.
 
-use super::{CliError, Outcome, OutputFormat, json_line};
+use super::{CliError, Outcome, OutputFormat, json_body};
 use crate::aws::Aws;
 use crate::plan::input::RoleName;
 
@@ -47,8 +47,8 @@ pub async fn run<A: Aws>(
         .await?
     };
     let stdout = match output {
-        OutputFormat::Text => crate::check::text(&reports),
-        OutputFormat::Json => json_line(&reports),
+        OutputFormat::Text => crate::check::text(&reports).into(),
+        OutputFormat::Json => json_body(&reports),
     };
     Ok(if reports.iter().all(|r| r.findings.is_empty()) {
         Outcome::success(stdout)

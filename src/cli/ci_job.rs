@@ -1,6 +1,6 @@
 //! `ci-job`: print (or write) the .gitlab-ci.yml job that assumes the role. No AWS call.
 
-use super::{CiJobArgs, CliError, Outcome, OutputFormat, json_line};
+use super::{CiJobArgs, CliError, Outcome, OutputFormat, json_body};
 use crate::plan::input::{Audience, ProviderUrl};
 
 /// The rules for the refs given (validated as apply validates them).
@@ -47,8 +47,8 @@ pub fn run(
     };
     Ok(Outcome::success(match (output, written) {
         // JSON: the job and where it went (null: printed only).
-        (OutputFormat::Json, path) => json_line(&serde_json::json!({"path": path, "yaml": job})),
-        (OutputFormat::Text, Some(_)) => String::new(),
-        (OutputFormat::Text, None) => job,
+        (OutputFormat::Json, path) => json_body(&serde_json::json!({"path": path, "yaml": job})),
+        (OutputFormat::Text, Some(_)) => String::new().into(),
+        (OutputFormat::Text, None) => job.into(),
     }))
 }

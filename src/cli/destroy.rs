@@ -1,6 +1,6 @@
 //! `destroy`: remove a setup, after showing what goes and getting a yes.
 
-use super::{CliError, Outcome, OutputFormat, json_line, prompt};
+use super::{CliError, Outcome, OutputFormat, json_body, prompt};
 use crate::aws::Aws;
 use crate::engine::EngineError;
 use crate::plan::input::RoleName;
@@ -29,9 +29,9 @@ pub async fn run<A: Aws>(
     let Some(plan) = crate::destroy::plan(aws, role, consent.force).await? else {
         eprintln!("Role {role} does not exist: nothing to remove.");
         let stdout = if json {
-            json_line(&serde_json::json!({"role": role, "removed": false, "reason": "not found"}))
+            json_body(&serde_json::json!({"role": role, "removed": false, "reason": "not found"}))
         } else {
-            String::new()
+            String::new().into()
         };
         return Ok(Outcome::success(stdout));
     };
@@ -45,9 +45,9 @@ pub async fn run<A: Aws>(
     }
     crate::destroy::apply(aws, &plan, |line| eprintln!("{line}")).await?;
     let stdout = if json {
-        json_line(&serde_json::json!({"role": role, "removed": true, "plan": plan}))
+        json_body(&serde_json::json!({"role": role, "removed": true, "plan": plan}))
     } else {
-        String::new()
+        String::new().into()
     };
     Ok(Outcome::success(stdout))
 }

@@ -6,41 +6,94 @@ use std::process::ExitCode;
 use crate::engine::EngineError;
 use crate::plan::input::InputError;
 
+/// The exit codes, one per kind of end, so that a script can tell them apart. Listed in
+/// `--help` and the README; `EXIT_CODES` is the text both show.
+pub mod code {
+    pub const SUCCESS: u8 = 0;
+    /// It went wrong: AWS refused or failed, a file could not be written, nothing to print.
+    pub const FAILURE: u8 = 1;
+    /// Bad input (flags, values, a journal that does not fit): nothing was done.
+    pub const BAD_INPUT: u8 = 2;
+    /// A change needs a yes (`--yes`, or an answer at the prompt) and did not get one: nothing
+    /// was changed.
+    pub const CONFIRMATION_NEEDED: u8 = 3;
+    /// The command ran and its answer is "no": `check` found something, `explain` says AWS
+    /// would refuse, `preflight` found a problem, `plan --detailed-exitcode` has changes to make.
+    pub const NEGATIVE: u8 = 4;
+    /// Ctrl-C.
+    pub const INTERRUPTED: u8 = 130;
+}
+
 /// How a command that ran to its end ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Success,
-    /// `check` found something, `explain` says AWS would refuse.
+    /// `check` found something, `explain` says AWS would refuse, `plan` has changes to make
+    /// (when asked to tell).
     Negative,
 }
 
+/// A command's result for stdout: text as it is, or a value that goes into the JSON envelope.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    Text(String),
+    Json(serde_json::Value),
+}
+
+impl From<String> for Body {
+    fn from(s: String) -> Body {
+        Body::Text(s)
+    }
+}
+
+impl From<&str> for Body {
+    fn from(s: &str) -> Body {
+        Body::Text(s.to_string())
+    }
+}
+
+impl From<serde_json::Value> for Body {
+    fn from(v: serde_json::Value) -> Body {
+        Body::Json(v)
+    }
+}
+
 /// What a command hands back: its result for stdout, and how it ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
-    pub stdout: String,
+    pub body: Body,
     pub status: Status,
 }
 
 impl Outcome {
-    pub fn success(stdout: impl Into<String>) -> Outcome {
+    pub fn success(body: impl Into<Body>) -> Outcome {
         Outcome {
-            stdout: stdout.into(),
+            body: body.into(),
             status: Status::Success,
         }
     }
 
-    pub fn negative(stdout: impl Into<String>) -> Outcome {
+    pub fn negative(body: impl Into<Body>) -> Outcome {
         Outcome {
-            stdout: stdout.into(),
+            body: body.into(),
             status: Status::Negative,
+        }
+    }
+
+    /// What goes to stdout as text (a JSON result as one line of it, outside the envelope).
+    pub fn stdout(&self) -> String {
+        match &self.body {
+            Body::Text(s) => s.clone(),
+            Body::Json(v) => format!("{v}\n"),
         }
     }
 }
 
-/// Why a command failed: one line for stderr and the exit code (2 bad input, 1 the rest).
+/// Why a command failed: one line for stderr, a short code for JSON, and the exit code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CliError {
     line: String,
+    kind: String,
     code: u8,
 }
 
@@ -49,7 +102,8 @@ impl CliError {
     pub fn usage(message: impl std::fmt::Display) -> CliError {
         CliError {
             line: format!("error: {message}"),
-            code: 2,
+            kind: "InvalidInput".into(),
+            code: code::BAD_INPUT,
         }
     }
 
@@ -57,7 +111,8 @@ impl CliError {
     pub fn failed(message: impl std::fmt::Display) -> CliError {
         CliError {
             line: format!("error: {message}"),
-            code: 1,
+            kind: "Failed".into(),
+            code: code::FAILURE,
         }
     }
 
@@ -65,7 +120,17 @@ impl CliError {
     pub fn no_result(line: impl Into<String>) -> CliError {
         CliError {
             line: line.into(),
-            code: 1,
+            kind: "NoResult".into(),
+            code: code::FAILURE,
+        }
+    }
+
+    /// Ctrl-C, for the JSON envelope (the exit code is 130).
+    pub fn interrupted() -> CliError {
+        CliError {
+            line: "interrupted".into(),
+            kind: "Interrupted".into(),
+            code: code::INTERRUPTED,
         }
     }
 
@@ -76,13 +141,23 @@ impl CliError {
     pub fn line(&self) -> &str {
         &self.line
     }
+
+    /// The short name of what went wrong (the AWS error code for AWS failures).
+    pub fn kind(&self) -> &str {
+        &self.kind
+    }
 }
 
 impl From<EngineError> for CliError {
     fn from(e: EngineError) -> Self {
+        let code = match &e {
+            EngineError::ConfirmationRequired { .. } => code::CONFIRMATION_NEEDED,
+            e => e.exit_code(),
+        };
         CliError {
             line: format!("error: {e}"),
-            code: e.exit_code(),
+            kind: e.code().to_string(),
+            code,
         }
     }
 }
@@ -93,14 +168,53 @@ impl From<InputError> for CliError {
     }
 }
 
-/// Print the result and turn the end of a command into its exit code.
-pub fn finish(result: Result<Outcome, CliError>) -> ExitCode {
+/// The JSON every command prints with `--output json`: one envelope, its result or its error.
+/// The shapes are in docs/json.md.
+pub const SCHEMA_VERSION: u32 = 1;
+
+pub fn envelope(command: &str, result: &Result<Outcome, CliError>) -> serde_json::Value {
+    let mut v = serde_json::json!({"schema_version": SCHEMA_VERSION, "command": command});
+    match result {
+        Ok(o) => {
+            v["result"] = match &o.body {
+                Body::Json(value) => value.clone(),
+                Body::Text(text) => serde_json::Value::String(text.clone()),
+            };
+        }
+        Err(e) => {
+            let message = e.line.strip_prefix("error: ").unwrap_or(&e.line);
+            v["error"] = serde_json::json!({
+                "code": e.kind,
+                "message": message,
+                "exit_code": e.code,
+            });
+        }
+    }
+    v
+}
+
+/// Write the result to stdout. A reader that went away (`| head`) is not an error of ours: what
+/// it did not read, it did not want (print! would panic there).
+pub fn stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
+/// Print the result and turn the end of a command into its exit code. With `json`, stdout holds
+/// the envelope, for an error too (its line still goes to stderr).
+pub fn finish(command: &str, json: bool, result: Result<Outcome, CliError>) -> ExitCode {
+    if json {
+        stdout(&format!("{}\n", envelope(command, &result)));
+    }
     match result {
         Ok(outcome) => {
-            print!("{}", outcome.stdout);
+            if !json {
+                stdout(&outcome.stdout());
+            }
             match outcome.status {
-                Status::Success => ExitCode::SUCCESS,
-                Status::Negative => ExitCode::from(1),
+                Status::Success => ExitCode::from(code::SUCCESS),
+                Status::Negative => ExitCode::from(code::NEGATIVE),
             }
         }
         Err(e) => {

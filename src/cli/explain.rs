@@ -1,6 +1,6 @@
 //! `explain`: why AWS would refuse (or accept) a GitLab ID token for a role.
 
-use super::{CliError, ExplainArgs, Outcome, OutputFormat, json_line};
+use super::{CliError, ExplainArgs, Outcome, OutputFormat, json_body};
 use crate::aws::Aws;
 use crate::explain::Claims;
 use crate::flow::claims::{ClaimsError, ClaimsSource, read_claims};
@@ -39,8 +39,8 @@ pub async fn run<A: Aws>(
 ) -> Result<Outcome, CliError> {
     let explanation = crate::explain::explain_live(aws, role, claims).await?;
     let stdout = match output {
-        OutputFormat::Text => crate::explain::text(&explanation),
-        OutputFormat::Json => json_line(&explanation),
+        OutputFormat::Text => crate::explain::text(&explanation).into(),
+        OutputFormat::Json => json_body(&explanation),
     };
     Ok(if explanation.allowed {
         Outcome::success(stdout)

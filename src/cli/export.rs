@@ -2,7 +2,7 @@
 //! validation and refusals as `apply` (done by `setup::prepare`), its warnings on stderr, and no
 //! AWS call.
 
-use super::{CliError, Outcome, OutputFormat, SetupArgs, json_line};
+use super::{CliError, Outcome, OutputFormat, SetupArgs, json_body};
 use crate::aws::Aws;
 use crate::engine::{EngineError, Step};
 use crate::export::Format;
@@ -66,9 +66,9 @@ pub async fn from_role<A: Aws>(
     };
     let text = crate::export::terraform_of(&role, &attached, Some(&provider));
     Ok(Outcome::success(match output {
-        OutputFormat::Text => text,
+        OutputFormat::Text => text.into(),
         OutputFormat::Json => {
-            json_line(&serde_json::json!({"format": "terraform", "content": text}))
+            json_body(&serde_json::json!({"format": "terraform", "content": text}))
         }
     }))
 }
@@ -90,7 +90,7 @@ pub fn run(setup: &Setup, format: Format, output: OutputFormat) -> Result<Outcom
         Format::Cloudformation => ("cloudformation", crate::export::cloudformation(setup)?),
     };
     Ok(Outcome::success(match output {
-        OutputFormat::Text => text,
-        OutputFormat::Json => json_line(&serde_json::json!({"format": name, "content": text})),
+        OutputFormat::Text => text.into(),
+        OutputFormat::Json => json_body(&serde_json::json!({"format": name, "content": text})),
     }))
 }

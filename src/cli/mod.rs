@@ -3,6 +3,7 @@
 //! and an exit code. stdout carries only the result (the role ARN, or JSON); everything else goes
 //! to stderr. Handlers take `&impl Aws`, so they run on the in-memory fake in unit tests.
 
+#[macro_use]
 mod args;
 mod check;
 mod ci_job;
@@ -22,7 +23,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 pub use args::{CiJobArgs, Cli, Command, ExplainArgs, GitLabArgs, OutputFormat, SetupArgs};
-pub use exit::{CliError, Outcome, Status};
+pub use exit::{Body, CliError, Outcome, Status};
 
 use crate::aws::Aws;
 use crate::aws::sdk::{ConnectOptions, SdkAws};
@@ -37,6 +38,7 @@ pub fn parse() -> Result<Cli, ExitCode> {
         }
         Err(e) => {
             // One line, keeping clap's help: the possible values and its "did you mean" tip.
+            let args: Vec<String> = std::env::args().skip(1).collect();
             let rendered = e.to_string();
             let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
             let first = lines
@@ -46,25 +48,47 @@ pub fn parse() -> Result<Cli, ExitCode> {
             let help: Vec<&str> = lines
                 .filter(|l| l.starts_with("[possible values") || l.starts_with("tip:"))
                 .collect();
-            if help.is_empty() {
-                eprintln!("{first} (see --help)");
+            let line = if help.is_empty() {
+                format!("{first} (see --help)")
             } else {
-                eprintln!("{first} {} (see --help)", help.join("; "));
+                format!("{first} {} (see --help)", help.join("; "))
+            };
+            if wants_json(&args) {
+                let command = args
+                    .iter()
+                    .find(|a| {
+                        <Cli as clap::CommandFactory>::command()
+                            .find_subcommand(a.as_str())
+                            .is_some()
+                    })
+                    .map_or("wizard", String::as_str);
+                let error = CliError::usage(line.strip_prefix("error: ").unwrap_or(&line));
+                exit::stdout(&format!("{}\n", exit::envelope(command, &Err(error))));
             }
-            Err(ExitCode::from(2))
+            eprintln!("{line}");
+            Err(ExitCode::from(exit::code::BAD_INPUT))
         }
     }
 }
 
+/// Whether the command line asks for JSON (read from the raw arguments: for a line clap refused).
+fn wants_json(args: &[String]) -> bool {
+    args.iter()
+        .zip(args.iter().skip(1).chain(std::iter::once(&String::new())))
+        .any(|(a, next)| a == "--output=json" || (a == "--output" && next == "json"))
+}
+
 /// Run a parsed command line to its exit code.
 pub async fn run(cli: Cli) -> ExitCode {
+    let name = cli.command.as_ref().map_or("wizard", Command::name);
+    let json = cli.output == OutputFormat::Json;
     if let Err(e) = crate::logging::init(cli.log_file.clone()) {
-        return exit::finish(Err(CliError::usage(format!("--log-file: {e}"))));
+        return exit::finish(name, json, Err(CliError::usage(format!("--log-file: {e}"))));
     }
     if let Some(region) = cli.region.as_deref()
         && let Err(e) = crate::plan::input::check_region(region)
     {
-        return exit::finish(Err(CliError::from(e)));
+        return exit::finish(name, json, Err(CliError::from(e)));
     }
     let options = ConnectOptions {
         profile: cli.profile.clone(),
@@ -76,7 +100,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         .gitlab_url
         .or_else(|| crate::gitlab::url_from_env(|k| std::env::var(k).ok()));
     let Some(command) = cli.command else {
-        return exit::finish(wizard::run(options, gitlab_url).await);
+        return exit::finish(name, json, wizard::run(options, gitlab_url, json).await);
     };
     let context = Context {
         options,
@@ -84,10 +108,13 @@ pub async fn run(cli: Cli) -> ExitCode {
         gitlab_url,
     };
     tokio::select! {
-        result = dispatch(command, &context) => exit::finish(result),
+        result = dispatch(command, &context) => exit::finish(name, json, result),
         _ = tokio::signal::ctrl_c() => {
+            if json {
+                exit::stdout(&format!("{}\n", exit::envelope(name, &Err(CliError::interrupted()))));
+            }
             eprintln!("\ninterrupted: nothing after the last ✓ was done; run the same command again to finish");
-            ExitCode::from(130)
+            ExitCode::from(exit::code::INTERRUPTED)
         }
     }
 }
@@ -103,10 +130,16 @@ struct Context {
 async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
     let store = crate::journal::Store::user();
     match command {
-        Command::Plan(args) => {
+        Command::Plan {
+            setup: args,
+            detailed_exitcode,
+        } => {
             let request = setup::prepare(&args, None, cx.gitlab_url.as_deref(), &store).await?;
             let aws = connect(cx, true).await;
-            counted(&aws, setup::plan(&aws, &request, cx.output).await)
+            counted(
+                &aws,
+                setup::plan(&aws, &request, detailed_exitcode, cx.output).await,
+            )
         }
         Command::Apply {
             setup: args,
@@ -142,14 +175,25 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
                 // hyphenated name no subcommand would ever complete. One name for both.
                 script = script.replace("aws__subcmd__oidc__subcmd__wizard", "aws__oidc__wizard");
             }
-            Ok(Outcome::success(script))
+            Ok(Outcome::success(match cx.output {
+                OutputFormat::Text => Body::Text(script),
+                OutputFormat::Json => {
+                    Body::Json(serde_json::json!({"shell": shell.to_string(), "script": script}))
+                }
+            }))
         }
         Command::Man => {
             let mut out = Vec::new();
             clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
                 .render(&mut out)
                 .map_err(|e| CliError::failed(format!("the manual page could not be made: {e}")))?;
-            Ok(Outcome::success(String::from_utf8_lossy(&out).into_owned()))
+            let page = String::from_utf8_lossy(&out).into_owned();
+            Ok(Outcome::success(match cx.output {
+                OutputFormat::Text => Body::Text(page),
+                OutputFormat::Json => {
+                    Body::Json(serde_json::json!({"format": "roff", "content": page}))
+                }
+            }))
         }
         Command::Export {
             format,
@@ -249,7 +293,7 @@ fn counted<T>(aws: &impl Aws, result: T) -> T {
     result
 }
 
-/// A value as one line of JSON, for stdout.
-fn json_line(value: &impl serde::Serialize) -> String {
-    format!("{}\n", serde_json::to_value(value).unwrap_or_default())
+/// A value as the result of `--output json` (it goes into the envelope).
+fn json_body(value: &impl serde::Serialize) -> exit::Body {
+    exit::Body::Json(serde_json::to_value(value).unwrap_or_default())
 }

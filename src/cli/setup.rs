@@ -230,12 +230,18 @@ fn ci_job_for(
 pub async fn plan<A: Aws>(
     aws: &A,
     request: &Request,
+    detailed_exitcode: bool,
     output: OutputFormat,
 ) -> Result<Outcome, CliError> {
     let plan = engine::plan(aws, &request.setup).await?;
-    Ok(Outcome::success(match output {
-        OutputFormat::Text => output::plan_text(&plan, true),
-        OutputFormat::Json => format!("{}\n", output::plan_json(&plan)),
+    let end = if detailed_exitcode && !plan.is_converged() {
+        Outcome::negative
+    } else {
+        Outcome::success
+    };
+    Ok(end(match output {
+        OutputFormat::Text => super::Body::Text(output::plan_text(&plan, true)),
+        OutputFormat::Json => output::plan_json(&plan).into(),
     }))
 }
 
@@ -283,8 +289,8 @@ pub async fn apply<A: Aws>(
         store_role_arn(gitlab, &outcome.role_arn, request.yes).await?;
     }
     Ok(Outcome::success(match output {
-        OutputFormat::Text => format!("{}\n", outcome.role_arn),
-        OutputFormat::Json => format!("{}\n", output::outcome_json(&outcome, aws.calls())),
+        OutputFormat::Text => super::Body::Text(format!("{}\n", outcome.role_arn)),
+        OutputFormat::Json => output::outcome_json(&outcome, aws.calls()).into(),
     }))
 }
 

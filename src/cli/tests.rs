@@ -337,7 +337,10 @@ async fn from_journal_continues_with_only_the_missing_calls() {
     let out = run_apply(&fake, &store, &["--from-journal"], OutputFormat::Text)
         .await
         .expect("finished");
-    assert_eq!(out.stdout, "arn:aws:iam::123456789012:role/ci/ci-deploy\n");
+    assert_eq!(
+        out.stdout(),
+        "arn:aws:iam::123456789012:role/ci/ci-deploy\n"
+    );
     let calls = fake.calls().snapshot();
     let changes: Vec<&str> = calls[before..]
         .iter()
@@ -419,8 +422,8 @@ async fn check_and_destroy_end_with_their_status() {
     let clean = check::run(&fake, Some("web"), true, OutputFormat::Json)
         .await
         .expect("checked");
-    assert_eq!(clean.status, Status::Success, "{}", clean.stdout);
-    let reports: serde_json::Value = serde_json::from_str(&clean.stdout).expect("json");
+    assert_eq!(clean.status, Status::Success, "{}", clean.stdout());
+    let reports: serde_json::Value = serde_json::from_str(&clean.stdout()).expect("json");
     assert_eq!(reports[0]["findings"], serde_json::json!([]));
 
     let missing = check::run(&fake, Some("nobody"), true, OutputFormat::Text)
@@ -441,7 +444,8 @@ async fn check_and_destroy_end_with_their_status() {
     )
     .await
     .expect_err("needs a yes");
-    assert_eq!(refused.code(), 1);
+    assert_eq!(refused.code(), 3, "confirmation needed");
+    assert_eq!(refused.kind(), "ConfirmationRequired");
     assert!(fake.state.lock().expect("state").roles.contains_key("web"));
 
     let removed = destroy::run(
@@ -455,7 +459,7 @@ async fn check_and_destroy_end_with_their_status() {
     )
     .await
     .expect("removed");
-    let json: serde_json::Value = serde_json::from_str(&removed.stdout).expect("json");
+    let json: serde_json::Value = serde_json::from_str(&removed.stdout()).expect("json");
     assert_eq!(json["removed"], true);
     assert!(!fake.state.lock().expect("state").roles.contains_key("web"));
     let again = destroy::run(

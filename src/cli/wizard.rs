@@ -6,7 +6,11 @@ use super::{CliError, Outcome};
 use crate::aws::sdk::ConnectOptions;
 use crate::tui::app::End;
 
-pub async fn run(options: ConnectOptions, gitlab_url: Option<String>) -> Result<Outcome, CliError> {
+pub async fn run(
+    options: ConnectOptions,
+    gitlab_url: Option<String>,
+    json: bool,
+) -> Result<Outcome, CliError> {
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
         return Err(CliError::usage(
             "the wizard needs a terminal; in scripts use `aws-oidc-wizard plan` or `apply` (see --help)",
@@ -14,6 +18,7 @@ pub async fn run(options: ConnectOptions, gitlab_url: Option<String>) -> Result<
     }
     tracing::info!("wizard started");
     match crate::tui::run(options, gitlab_url).await {
+        Ok(End::Arn(arn)) if json => Ok(Outcome::success(serde_json::json!({"role_arn": arn}))),
         Ok(End::Arn(arn)) => Ok(Outcome::success(format!("{arn}\n"))),
         Ok(End::TaskDone) => Ok(Outcome::success("")),
         Ok(End::Nothing) => Err(CliError::no_result(

@@ -169,13 +169,30 @@ impl From<Output> for Run {
 }
 
 impl Run {
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+    /// The whole of stdout as JSON: the envelope of `--output json`.
+    #[track_caller]
+    pub fn envelope(&self) -> serde_json::Value {
+        let v: serde_json::Value = serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
             panic!(
                 "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
                 self.stdout, self.stderr
             )
-        })
+        });
+        assert_eq!(v["schema_version"], 1, "{v}");
+        assert!(v["command"].is_string(), "{v}");
+        v
+    }
+
+    /// The `result` of the envelope (the run must have succeeded in the envelope's terms).
+    #[track_caller]
+    pub fn json(&self) -> serde_json::Value {
+        let mut v = self.envelope();
+        assert!(
+            v.get("error").is_none(),
+            "an error, not a result: {v}\nstderr:\n{}",
+            self.stderr
+        );
+        v["result"].take()
     }
 
     #[track_caller]
