@@ -10,6 +10,7 @@ pub mod aws;
 pub mod check;
 pub mod ci_job;
 pub mod cli;
+pub mod config;
 pub mod destroy;
 pub mod engine;
 pub mod explain;

@@ -191,6 +191,7 @@ fn every_command_prints_the_envelope_docs_json_shows() {
     for (cmd, section) in [
         (vec!["completions", "bash"], "completions"),
         (vec!["man"], "man"),
+        (vec!["config", "show"], "config"),
     ] {
         let r = run(with(&cmd, &[]));
         r.assert_code(0);

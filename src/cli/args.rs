@@ -42,6 +42,7 @@ macro_rules! exit_codes_help {
         "  GITLAB_TOKEN                                GitLab token (api scope) for --store-in-gitlab, --pin-project-ids\n",
         "  GITLAB_HOST, CI_SERVER_URL                  GitLab URL when --gitlab-url is not given\n",
         "  XDG_STATE_HOME                              where the journal and log live (default ~/.local/state)\n",
+        "  XDG_CONFIG_HOME                             where the config file is looked for (default ~/.config)\n",
         "  NO_COLOR                                    draw the wizard without colour\n\n",
         exit_codes_help!()
     )
@@ -65,8 +66,21 @@ pub struct Cli {
     /// Output format of the result on stdout.
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
+    /// Read defaults from this config file (default: ~/.config/aws-oidc-wizard/config.toml, if
+    /// it exists). Flags win over it.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<std::path::PathBuf>,
+    /// The config-file keys given as flags on this command line (they win over the file).
+    #[arg(skip)]
+    pub given: Vec<&'static str>,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum ConfigAction {
+    /// Print the merged defaults (the file's and the built-in ones) and the file's path.
+    Show,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -89,6 +103,7 @@ impl Command {
             Command::Completions { .. } => "completions",
             Command::Man => "man",
             Command::Destroy { .. } => "destroy",
+            Command::Config { .. } => "config",
         }
     }
 }
@@ -184,6 +199,11 @@ pub enum Command {
         /// The shell.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+    /// Show the config file's defaults merged with the built-in ones, and where each comes from.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
     },
     /// Print the manual page (e.g. `aws-oidc-wizard man > ~/.local/share/man/man1/aws-oidc-wizard.1`).
     Man,

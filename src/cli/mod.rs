@@ -7,6 +7,7 @@
 mod args;
 mod check;
 mod ci_job;
+mod config;
 mod destroy;
 mod exit;
 mod explain;
@@ -20,8 +21,6 @@ mod wizard;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 pub use args::{CiJobArgs, Cli, Command, ExplainArgs, GitLabArgs, OutputFormat, SetupArgs};
 pub use exit::{Body, CliError, Outcome, Status};
 
@@ -30,8 +29,15 @@ use crate::aws::sdk::{ConnectOptions, SdkAws};
 
 /// Parse the arguments; a usage error is one line on stderr and exit code 2.
 pub fn parse() -> Result<Cli, ExitCode> {
-    match Cli::try_parse() {
-        Ok(cli) => Ok(cli),
+    use clap::{CommandFactory, FromArgMatches};
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Ok((Cli::from_arg_matches(&m)?, config::given(&m))));
+    match parsed {
+        Ok((mut cli, given)) => {
+            cli.given = given;
+            Ok(cli)
+        }
         Err(e) if !e.use_stderr() => {
             let _ = e.print();
             Err(ExitCode::SUCCESS)
@@ -99,11 +105,22 @@ pub async fn run(cli: Cli) -> ExitCode {
     let gitlab_url = cli
         .gitlab_url
         .or_else(|| crate::gitlab::url_from_env(|k| std::env::var(k).ok()));
-    let Some(command) = cli.command else {
+    let default_config = crate::config::default_path(|k| std::env::var(k).ok());
+    let loaded = match crate::config::load(cli.config.as_deref(), default_config.clone()) {
+        Ok(l) => l,
+        Err(e) => return exit::finish(name, json, Err(CliError::usage(e))),
+    };
+    let mut command = cli.command;
+    if let Some(c) = command.as_mut() {
+        config::merge(c, &cli.given, &loaded.config);
+    }
+    let Some(command) = command else {
         return exit::finish(name, json, wizard::run(options, gitlab_url, json).await);
     };
     let context = Context {
         options,
+        config: loaded,
+        default_config,
         output: cli.output,
         gitlab_url,
     };
@@ -122,6 +139,9 @@ pub async fn run(cli: Cli) -> ExitCode {
 /// What every command may use besides its own flags.
 struct Context {
     options: ConnectOptions,
+    /// The config file read (or none), and where it is looked for by default.
+    config: crate::config::Loaded,
+    default_config: Option<std::path::PathBuf>,
     output: OutputFormat,
     gitlab_url: Option<String>,
 }
@@ -182,6 +202,7 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
                 }
             }))
         }
+        Command::Config { .. } => config::show(&cx.config, cx.default_config.as_deref(), cx.output),
         Command::Man => {
             let mut out = Vec::new();
             clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
