@@ -52,6 +52,8 @@ impl Journal {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Store {
     path: Option<PathBuf>,
+    /// The demo's: keeps nothing (the demo writes no file) and says nothing of it.
+    discard: bool,
 }
 
 impl Store {
@@ -63,12 +65,24 @@ impl Store {
             .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")));
         Store {
             path: base.map(|b| b.join("aws-oidc-wizard").join(FILE)),
+            discard: false,
+        }
+    }
+
+    /// The demo's store: nothing is kept, nothing is read.
+    pub fn nowhere() -> Store {
+        Store {
+            path: None,
+            discard: true,
         }
     }
 
     /// A journal kept at `path`.
     pub fn at(path: PathBuf) -> Store {
-        Store { path: Some(path) }
+        Store {
+            path: Some(path),
+            discard: false,
+        }
     }
 
     pub fn path(&self) -> Option<&std::path::Path> {
@@ -83,6 +97,9 @@ impl Store {
     /// Write it with mode 0600, replacing the old one atomically.
     pub fn save(&self, journal: &Journal) -> std::io::Result<()> {
         let Some(path) = &self.path else {
+            if self.discard {
+                return Ok(());
+            }
             return Err(std::io::Error::other(
                 "no state directory (HOME is not set)",
             ));

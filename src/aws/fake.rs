@@ -1,5 +1,6 @@
-//! An in-memory `Aws` for fast engine tests: the same rules the emulator proves, plus injected
-//! failures per operation. Every behaviour relied on here is also tested against the emulator.
+//! An in-memory `Aws` for fast engine tests and for `--demo` (seeded by `demo`): the same rules the
+//! emulator proves, plus injected failures per operation. Every behaviour relied on here is also
+//! tested against the emulator.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -17,6 +18,8 @@ pub struct FakeState {
     pub policies: BTreeMap<String, ManagedPolicy>,
     /// Instance profile name → the roles in it.
     pub instance_profiles: BTreeMap<String, Vec<String>>,
+    /// Who `GetCallerIdentity` says the caller is (default: a user named tester).
+    pub caller: Option<CallerIdentity>,
 }
 
 /// A clone is the same account: state, injected failures and the call log are shared.
@@ -57,6 +60,7 @@ impl FakeAws {
     }
 
     /// Make the next call of `operation` fail with `code`.
+    #[cfg(test)]
     pub fn fail_next(&self, operation: &str, code: &str) {
         if let Ok(mut f) = self.failures.lock() {
             f.insert(
@@ -98,12 +102,12 @@ fn no_such(op: &str, what: &str) -> AwsError {
 
 impl Aws for FakeAws {
     async fn caller_identity(&self) -> AwsResult<CallerIdentity> {
-        let _state = self.enter("sts", "GetCallerIdentity")?;
-        Ok(CallerIdentity {
+        let state = self.enter("sts", "GetCallerIdentity")?;
+        Ok(state.caller.clone().unwrap_or_else(|| CallerIdentity {
             account: ACCOUNT.to_string(),
             arn: format!("arn:aws:iam::{ACCOUNT}:user/tester"),
             user_id: "AIDATESTER".to_string(),
-        })
+        }))
     }
 
     async fn get_oidc_provider(&self, arn: &str) -> AwsResult<Option<OidcProvider>> {

@@ -1,9 +1,10 @@
 //! The one place that talks to AWS: the operations the engine needs, as a trait over domain values,
 //! and one domain error. `sdk` implements it with the real AWS SDK clients.
 
+pub mod any;
 pub mod calls;
+pub mod demo;
 pub mod error;
-#[cfg(test)]
 pub mod fake;
 pub mod profiles;
 pub mod sdk;

@@ -104,6 +104,8 @@ pub struct ConnectOptions {
     pub profile: Option<String>,
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
+    /// `--demo`: the in-memory demo account instead (`aws::any`); nothing is sent.
+    pub demo: bool,
 }
 
 /// The credentials of a profile that is not there: every request is refused before it is sent.

@@ -70,6 +70,10 @@ pub struct Cli {
     /// it exists). Flags win over it.
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<std::path::PathBuf>,
+    /// Try it on a built-in, in-memory demo account: no credentials needed, nothing is sent to
+    /// AWS or GitLab, nothing is written; every result line says DEMO.
+    #[arg(long, global = true)]
+    pub demo: bool,
     /// The config-file keys given as flags on this command line (they win over the file).
     #[arg(skip)]
     pub given: Vec<&'static str>,

@@ -172,8 +172,11 @@ impl From<InputError> for CliError {
 /// The shapes are in docs/json.md.
 pub const SCHEMA_VERSION: u32 = 1;
 
-pub fn envelope(command: &str, result: &Result<Outcome, CliError>) -> serde_json::Value {
-    let mut v = serde_json::json!({"schema_version": SCHEMA_VERSION, "command": command});
+pub fn envelope(face: &Face<'_>, result: &Result<Outcome, CliError>) -> serde_json::Value {
+    let mut v = serde_json::json!({"schema_version": SCHEMA_VERSION, "command": face.command});
+    if face.demo {
+        v["demo"] = serde_json::Value::Bool(true);
+    }
     match result {
         Ok(o) => {
             v["result"] = match &o.body {
@@ -193,6 +196,15 @@ pub fn envelope(command: &str, result: &Result<Outcome, CliError>) -> serde_json
     v
 }
 
+/// How a command line wants its end shown: the command's name, JSON or text, and whether it ran
+/// on the demo account (every result line then says DEMO; the envelope has `"demo": true`).
+#[derive(Debug, Clone, Copy)]
+pub struct Face<'a> {
+    pub command: &'a str,
+    pub json: bool,
+    pub demo: bool,
+}
+
 /// Write the result to stdout. A reader that went away (`| head`) is not an error of ours: what
 /// it did not read, it did not want (print! would panic there).
 pub fn stdout(text: &str) {
@@ -203,14 +215,25 @@ pub fn stdout(text: &str) {
 
 /// Print the result and turn the end of a command into its exit code. With `json`, stdout holds
 /// the envelope, for an error too (its line still goes to stderr).
-pub fn finish(command: &str, json: bool, result: Result<Outcome, CliError>) -> ExitCode {
-    if json {
-        stdout(&format!("{}\n", envelope(command, &result)));
+pub fn finish(face: &Face<'_>, result: Result<Outcome, CliError>) -> ExitCode {
+    if face.json {
+        stdout(&format!("{}\n", envelope(face, &result)));
     }
     match result {
         Ok(outcome) => {
-            if !json {
-                stdout(&outcome.stdout());
+            if !face.json {
+                let text = outcome.stdout();
+                if face.demo {
+                    // Every line says it: nothing of the demo can pass for a real result.
+                    stdout(
+                        &text
+                            .lines()
+                            .map(|l| format!("DEMO  {l}\n"))
+                            .collect::<String>(),
+                    );
+                } else {
+                    stdout(&text);
+                }
             }
             match outcome.status {
                 Status::Success => ExitCode::from(code::SUCCESS),

@@ -25,6 +25,7 @@ pub use args::{CiJobArgs, Cli, Command, ExplainArgs, GitLabArgs, OutputFormat, S
 pub use exit::{Body, CliError, Outcome, Status};
 
 use crate::aws::Aws;
+use crate::aws::any::AnyAws;
 use crate::aws::sdk::{ConnectOptions, SdkAws};
 
 /// Parse the arguments; a usage error is one line on stderr and exit code 2.
@@ -69,7 +70,12 @@ pub fn parse() -> Result<Cli, ExitCode> {
                     })
                     .map_or("wizard", String::as_str);
                 let error = CliError::usage(line.strip_prefix("error: ").unwrap_or(&line));
-                exit::stdout(&format!("{}\n", exit::envelope(command, &Err(error))));
+                let face = exit::Face {
+                    command,
+                    json: true,
+                    demo: args.iter().any(|a| a == "--demo"),
+                };
+                exit::stdout(&format!("{}\n", exit::envelope(&face, &Err(error))));
             }
             eprintln!("{line}");
             Err(ExitCode::from(exit::code::BAD_INPUT))
@@ -88,18 +94,30 @@ fn wants_json(args: &[String]) -> bool {
 pub async fn run(cli: Cli) -> ExitCode {
     let name = cli.command.as_ref().map_or("wizard", Command::name);
     let json = cli.output == OutputFormat::Json;
+    // Completions and the manual page have nothing to do with an account.
+    let demo = cli.demo
+        && !matches!(
+            cli.command,
+            Some(Command::Completions { .. } | Command::Man)
+        );
+    let face = exit::Face {
+        command: name,
+        json,
+        demo,
+    };
     if let Err(e) = crate::logging::init(cli.log_file.clone()) {
-        return exit::finish(name, json, Err(CliError::usage(format!("--log-file: {e}"))));
+        return exit::finish(&face, Err(CliError::usage(format!("--log-file: {e}"))));
     }
     if let Some(region) = cli.region.as_deref()
         && let Err(e) = crate::plan::input::check_region(region)
     {
-        return exit::finish(name, json, Err(CliError::from(e)));
+        return exit::finish(&face, Err(CliError::from(e)));
     }
     let options = ConnectOptions {
         profile: cli.profile.clone(),
         region: cli.region.clone(),
         endpoint_url: cli.endpoint_url.clone(),
+        demo: cli.demo,
     };
     // The flag, else the environment (as glab), else the provider URL (decided later).
     let gitlab_url = cli
@@ -108,14 +126,17 @@ pub async fn run(cli: Cli) -> ExitCode {
     let default_config = crate::config::default_path(|k| std::env::var(k).ok());
     let loaded = match crate::config::load(cli.config.as_deref(), default_config.clone()) {
         Ok(l) => l,
-        Err(e) => return exit::finish(name, json, Err(CliError::usage(e))),
+        Err(e) => return exit::finish(&face, Err(CliError::usage(e))),
     };
     let mut command = cli.command;
     if let Some(c) = command.as_mut() {
         config::merge(c, &cli.given, &loaded.config);
     }
     let Some(command) = command else {
-        return exit::finish(name, json, wizard::run(options, gitlab_url, json).await);
+        let (result, demo) = wizard::run(options, gitlab_url, json).await;
+        // The demo may have been chosen inside the wizard (no credentials, `d`).
+        let face = exit::Face { demo, ..face };
+        return exit::finish(&face, result);
     };
     let context = Context {
         options,
@@ -123,16 +144,43 @@ pub async fn run(cli: Cli) -> ExitCode {
         default_config,
         output: cli.output,
         gitlab_url,
+        demo,
     };
     tokio::select! {
-        result = dispatch(command, &context) => exit::finish(name, json, result),
+        result = dispatch(command, &context) => exit::finish(&face, result),
         _ = tokio::signal::ctrl_c() => {
             if json {
-                exit::stdout(&format!("{}\n", exit::envelope(name, &Err(CliError::interrupted()))));
+                exit::stdout(&format!("{}\n", exit::envelope(&face, &Err(CliError::interrupted()))));
             }
             eprintln!("\ninterrupted: nothing after the last ✓ was done; run the same command again to finish");
             ExitCode::from(exit::code::INTERRUPTED)
         }
+    }
+}
+
+/// What the demo does not do, refused before anything runs: it reaches no GitLab and no other
+/// host, and writes no file.
+fn demo_refusal(command: &Command) -> Result<(), CliError> {
+    let refused = |what: &str| Err(CliError::usage(format!("--demo {what}")));
+    match command {
+        Command::Apply { ci, gitlab, .. } => {
+            if ci.write_ci_job.is_some() {
+                return refused(
+                    "writes no files: drop --write-ci-job (`ci-job --demo` prints the job)",
+                );
+            }
+            if gitlab.store_in_gitlab || gitlab.pin_project_ids {
+                return refused("reaches no GitLab: drop --store-in-gitlab and --pin-project-ids");
+            }
+            Ok(())
+        }
+        Command::CiJob { ci, .. } if ci.write_ci_job.is_some() => {
+            refused("writes no files: drop --write-ci-job to print the job")
+        }
+        Command::Preflight { .. } => refused(
+            "contacts no host: preflight checks a real GitLab instance, run it without --demo",
+        ),
+        _ => Ok(()),
     }
 }
 
@@ -144,11 +192,20 @@ struct Context {
     default_config: Option<std::path::PathBuf>,
     output: OutputFormat,
     gitlab_url: Option<String>,
+    /// `--demo`: the in-memory demo account; nothing leaves the process, nothing is written.
+    demo: bool,
 }
 
 /// Each command: its checks before AWS is touched, then its handler on a connected client.
 async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
-    let store = crate::journal::Store::user();
+    if cx.demo {
+        demo_refusal(&command)?;
+    }
+    let store = if cx.demo {
+        crate::journal::Store::nowhere()
+    } else {
+        crate::journal::Store::user()
+    };
     match command {
         Command::Plan {
             setup: args,
@@ -262,7 +319,8 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
         } => {
             check::validate(role_name.as_deref())?;
             let aws = connect(cx, false).await;
-            check::run(&aws, role_name.as_deref(), offline, cx.output).await
+            // The demo contacts no host.
+            check::run(&aws, role_name.as_deref(), offline || cx.demo, cx.output).await
         }
         Command::Destroy {
             role_name,
@@ -286,7 +344,11 @@ fn job_region(cx: &Context) -> String {
 }
 
 /// The AWS clients, built once for the command. `reading`: say where the setup is read from.
-async fn connect(cx: &Context, reading: bool) -> SdkAws {
+async fn connect(cx: &Context, reading: bool) -> AnyAws {
+    if cx.demo {
+        eprintln!("DEMO: an in-memory demo account (nothing is sent to AWS, nothing is written)");
+        return AnyAws::demo();
+    }
     let aws = SdkAws::connect(&cx.options).await;
     if reading {
         let c = &aws.connection;
@@ -300,17 +362,19 @@ async fn connect(cx: &Context, reading: bool) -> SdkAws {
                 .unwrap_or_default()
         );
     }
-    aws
+    AnyAws::Sdk(Box::new(aws))
 }
 
 /// The closing stderr line of a command that changes AWS: how many calls it made, and how many
 /// changed something. Printed whatever the result.
-fn counted<T>(aws: &impl Aws, result: T) -> T {
+fn counted<T>(aws: &AnyAws, result: T) -> T {
     let calls = aws.calls();
-    eprintln!(
-        "{}",
-        crate::output::calls_line(calls.total(), calls.mutating())
-    );
+    let line = crate::output::calls_line(calls.total(), calls.mutating());
+    if aws.is_demo() {
+        eprintln!("DEMO: {line}, all answered by the demo account (none sent to AWS)");
+    } else {
+        eprintln!("{line}");
+    }
     result
 }
 

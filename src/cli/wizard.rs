@@ -10,21 +10,34 @@ pub async fn run(
     options: ConnectOptions,
     gitlab_url: Option<String>,
     json: bool,
-) -> Result<Outcome, CliError> {
+) -> (Result<Outcome, CliError>, bool) {
+    let demo = options.demo;
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
-        return Err(CliError::usage(
-            "the wizard needs a terminal; in scripts use `aws-oidc-wizard plan` or `apply` (see --help)",
-        ));
+        return (
+            Err(CliError::usage(
+                "the wizard needs a terminal; in scripts use `aws-oidc-wizard plan` or `apply` (see --help)",
+            )),
+            demo,
+        );
     }
     tracing::info!("wizard started");
-    match crate::tui::run(options, gitlab_url).await {
-        Ok(End::Arn(arn)) if json => Ok(Outcome::success(serde_json::json!({"role_arn": arn}))),
-        Ok(End::Arn(arn)) => Ok(Outcome::success(format!("{arn}\n"))),
-        Ok(End::TaskDone) => Ok(Outcome::success("")),
-        Ok(End::Nothing) => Err(CliError::no_result(
+    let (end, demo) = match crate::tui::run(options, gitlab_url).await {
+        Ok((end, demo)) => (end, demo),
+        Err(e) => {
+            return (
+                Err(CliError::failed(format!("the terminal failed: {e}"))),
+                demo,
+            );
+        }
+    };
+    let result = match end {
+        End::Arn(arn) if json => Ok(Outcome::success(serde_json::json!({"role_arn": arn}))),
+        End::Arn(arn) => Ok(Outcome::success(format!("{arn}\n"))),
+        End::TaskDone => Ok(Outcome::success("")),
+        End::Nothing => Err(CliError::no_result(
             "quit before a setup was finished: nothing to print",
         )),
-        Ok(End::NotApplied(why)) => Err(CliError::no_result(why)),
-        Err(e) => Err(CliError::failed(format!("the terminal failed: {e}"))),
-    }
+        End::NotApplied(why) => Err(CliError::no_result(why)),
+    };
+    (result, demo)
 }

@@ -30,7 +30,13 @@ pub fn footer(app: &App) -> Keys {
     }
     let mut k: Keys = Vec::new();
     match app.screen {
-        Screen::Account => k.extend([("Enter", "next"), ("r", "retry"), ("Tab", "profile/region")]),
+        Screen::Account => {
+            k.extend([("Enter", "next"), ("r", "retry")]);
+            if app.can_try_demo() {
+                k.push(("d", "demo"));
+            }
+            k.push(("Tab", "profile/region"));
+        }
         Screen::Review => {
             k.push(("a", "apply"));
             if app.projects_trusted_now().is_some() {
@@ -107,6 +113,10 @@ pub fn help(app: &App) -> Keys {
                 "set up, check, explain a failure, or remove",
             ),
             ("r", "read the account again (on Next)"),
+            (
+                "d",
+                "when the account cannot be read: a demo account to look around (in memory)",
+            ),
             ("Enter in field", "use this profile / region"),
         ]),
         Screen::Provider => k.push(("←/→ Space", "GitLab.com or self-managed")),

@@ -25,15 +25,26 @@ use app::{App, Effect, Msg, update};
 pub use effects::{Connect, Effects, SdkConnect};
 
 /// Run the wizard until the user quits; how it ended decides stdout and the exit code.
-pub async fn run(options: ConnectOptions, gitlab_url: Option<String>) -> std::io::Result<app::End> {
+/// Returns how the wizard ended, and whether it ended on the demo account.
+pub async fn run(
+    options: ConnectOptions,
+    gitlab_url: Option<String>,
+) -> std::io::Result<(app::End, bool)> {
+    let demo = options.demo;
     let theme = theme::Theme::from_env();
     let mut guard = terminal::init()?;
     let (tx, mut rx) = unbounded_channel::<Msg>();
     let stop = Arc::new(AtomicBool::new(false));
     let input = spawn_input(tx.clone(), stop.clone());
-    let store = crate::journal::Store::user();
+    // The demo keeps no journal and offers none: a real run's stopped setup stays as it was.
+    let store = if demo {
+        crate::journal::Store::nowhere()
+    } else {
+        crate::journal::Store::user()
+    };
     let effects = Effects::new(tx, SdkConnect, options.endpoint_url.clone(), store.clone());
     let mut app = App::new(options.profile.as_deref(), options.region.as_deref());
+    app.demo = demo;
     app.gitlab_url = gitlab_url;
     if let Some(token) = std::env::var("GITLAB_TOKEN")
         .ok()
@@ -84,7 +95,7 @@ pub async fn run(options: ConnectOptions, gitlab_url: Option<String>) -> std::io
             }
         }
         if app.quit {
-            break Ok(app.end());
+            break Ok((app.end(), app.demo));
         }
         if app.mouse_capture != mouse_captured {
             mouse_captured = app.mouse_capture;

@@ -46,6 +46,11 @@ impl Theme {
     pub fn error(&self) -> Style {
         self.fg(Color::Red).add_modifier(Modifier::BOLD)
     }
+    /// The DEMO badge: reversed, so that it reads without colour too.
+    pub fn demo(&self) -> Style {
+        self.fg(Color::Yellow)
+            .add_modifier(Modifier::BOLD | Modifier::REVERSED)
+    }
     pub fn warn(&self) -> Style {
         self.fg(Color::Yellow)
     }

@@ -433,6 +433,8 @@ pub enum Effect {
         attempt: u64,
         profile: Option<String>,
         region: Option<String>,
+        /// The demo account instead of AWS.
+        demo: bool,
     },
     LookupProvider {
         attempt: u64,
@@ -573,6 +575,9 @@ pub struct App {
     identity_gen: u64,
     /// The profile and region of the last connection attempt.
     connected_with: (Option<String>, Option<String>),
+    /// On the demo account (`--demo`, or `d` on the Account screen without credentials): every
+    /// screen says DEMO, and nothing leaves the process.
+    pub demo: bool,
 
     // Identity provider
     pub provider_kind: ProviderKind,
@@ -681,6 +686,7 @@ impl App {
             identity: Load::Idle,
             identity_gen: 0,
             connected_with: (None, None),
+            demo: false,
             provider_kind: ProviderKind::GitLabCom,
             provider_url: Field::new("Instance URL", DEFAULT_PROVIDER_URL),
             audience: Field::new("Audience", DEFAULT_PROVIDER_URL),
@@ -787,6 +793,11 @@ impl App {
         vec![]
     }
 
+    /// The account could not be read: the demo account is offered instead (`d`).
+    pub fn can_try_demo(&self) -> bool {
+        self.screen == Screen::Account && !self.demo && matches!(self.identity, Load::Failed(_))
+    }
+
     fn connect(&mut self) -> Effect {
         self.identity_gen += 1;
         self.identity = Load::Loading;
@@ -798,6 +809,7 @@ impl App {
             attempt: self.identity_gen,
             profile: self.connected_with.0.clone(),
             region: self.connected_with.1.clone(),
+            demo: self.demo,
         }
     }
 

@@ -91,7 +91,8 @@ fn the_first_frame_does_not_wait_for_the_account() {
             Effect::Connect {
                 attempt: 1,
                 profile: Some("dev".into()),
-                region: None
+                region: None,
+                demo: false,
             },
             Effect::LoadProfiles
         ]
@@ -552,7 +553,8 @@ fn a_changed_profile_reconnects_on_leaving_the_field() {
         [Effect::Connect {
             attempt: 2,
             profile: Some("prod".into()),
-            region: None
+            region: None,
+            demo: false,
         }]
     );
     assert_eq!(app.identity, Load::Loading);
@@ -1974,4 +1976,35 @@ fn the_copied_ci_job_has_the_rules_of_the_answers() {
         text.contains(r#"- if: '$CI_COMMIT_BRANCH == "main"'"#),
         "{text}"
     );
+}
+
+/// Without an account, `d` on the Account screen opens the demo account (and only then): the
+/// next connect is to the demo, and every effect that would leave the process is answered there.
+#[test]
+fn d_opens_the_demo_account_only_when_the_account_cannot_be_read() {
+    let mut app = App::new(None, None);
+    let _ = app.start();
+    // While the account is being read, d does nothing.
+    assert!(send(&mut app, [key(KeyCode::Char('d'))]).is_empty());
+    assert!(!app.demo);
+    let attempt = app.identity_gen;
+    let _ = update(
+        &mut app,
+        Msg::Identity {
+            attempt,
+            result: Err(ErrorView {
+                code: "NoCredentials".into(),
+                message: "no AWS credentials were found".into(),
+                hint: String::new(),
+            }),
+        },
+    );
+    assert!(app.can_try_demo());
+    let effects = send(&mut app, [key(KeyCode::Char('d'))]);
+    assert!(
+        matches!(&effects[..], [Effect::Connect { demo: true, .. }]),
+        "{effects:?}"
+    );
+    assert!(app.demo);
+    assert!(!app.can_try_demo(), "offered once: the demo is on");
 }

@@ -633,6 +633,10 @@ fn after_edit(app: &mut App, e: Element) -> Vec<Effect> {
 fn on_next_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     match (app.screen, key.code) {
         (Screen::Account, KeyCode::Char('r')) => vec![app.connect()],
+        (Screen::Account, KeyCode::Char('d')) if app.can_try_demo() => {
+            app.demo = true;
+            vec![app.connect()]
+        }
         (Screen::Check, KeyCode::Char('r')) => app.run_check(),
         (Screen::Check | Screen::Explain | Screen::Remove, KeyCode::Enter) => app.task_action(),
         // The command line's --force, behind a question: only after the plan said "not ours" or

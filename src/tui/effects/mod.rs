@@ -13,6 +13,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::app::{Effect, ErrorView, ExistingRole, Msg};
 use super::clipboard;
 use crate::aws::Aws;
+use crate::aws::any::AnyAws;
 use crate::aws::sdk::{ConnectOptions, Connection, SdkAws};
 use crate::engine::{self, EngineError, Progress, Step};
 use crate::flow;
@@ -32,15 +33,23 @@ pub trait Connect: Send + Sync + 'static {
     ) -> impl Future<Output = (Self::Aws, Connection)> + Send;
 }
 
-/// The real AWS SDK clients.
+/// The real AWS SDK clients, or the demo account when the options say so.
 pub struct SdkConnect;
 
 impl Connect for SdkConnect {
-    type Aws = SdkAws;
-    async fn connect(&self, options: ConnectOptions) -> (SdkAws, Connection) {
+    type Aws = AnyAws;
+    async fn connect(&self, options: ConnectOptions) -> (AnyAws, Connection) {
+        if options.demo {
+            let connection = Connection {
+                profile: None,
+                region: crate::aws::sdk::FALLBACK_REGION.to_string(),
+                endpoint_url: None,
+            };
+            return (AnyAws::demo(), connection);
+        }
         let aws = SdkAws::connect(&options).await;
         let connection = aws.connection.clone();
-        (aws, connection)
+        (AnyAws::Sdk(Box::new(aws)), connection)
     }
 }
 
@@ -52,6 +61,8 @@ pub struct Effects<C: Connect> {
     store: Store,
     /// The apply running now (its attempt and task), so that Esc can stop it.
     applying: Mutex<Option<Running>>,
+    /// Connected to the demo account: nothing leaves the process (no GitLab, no TLS, no file).
+    demo: std::sync::atomic::AtomicBool,
 }
 
 /// An apply in flight: its attempt, its task and the watcher counting its requests.
@@ -63,6 +74,47 @@ struct Running {
 
 /// How often the apply's watcher reports the requests sent for the running action.
 const SENT_EVERY: Duration = Duration::from_millis(250);
+
+/// In the demo, what must not leave the process gets its answer here: GitLab, a pre-flight's
+/// TLS, files. `Ok(None)`: nothing to do (the journal is not kept); `Err`: an effect the demo
+/// account itself answers.
+fn demo_answer(effect: Effect) -> Result<Option<Msg>, Effect> {
+    let refused = |what: &str| ErrorView {
+        code: "Demo".into(),
+        message: format!("the demo {what}"),
+        hint: "this works in a real run (start the wizard without the demo)".into(),
+    };
+    match effect {
+        Effect::StoreVariable { attempt, .. } => Ok(Some(Msg::Stored {
+            attempt,
+            result: Err(refused("reaches no GitLab: nothing was stored")),
+        })),
+        Effect::LookupProjectIds { attempt, .. } => Ok(Some(Msg::ProjectIds {
+            attempt,
+            result: Err(refused("reaches no GitLab: no ids were looked up")),
+        })),
+        Effect::Preflight { attempt, url } => Ok(Some(Msg::Preflighted {
+            attempt,
+            report: Box::new(crate::preflight::Report {
+                url,
+                checks: vec![crate::verdict::Check {
+                    name: "reachable",
+                    passed: false,
+                    detail:
+                        "the demo contacts no host: a self-managed GitLab is checked in a real run"
+                            .into(),
+                }],
+                tls: None,
+            }),
+        })),
+        Effect::WriteExport { path, .. } => Ok(Some(Msg::Exported(Err(format!(
+            "the demo writes no files: {} was not written",
+            path.display()
+        ))))),
+        Effect::SaveJournal(_) | Effect::ClearJournal => Ok(None),
+        other => Err(other),
+    }
+}
 
 fn aws_error(step: Step) -> impl Fn(crate::aws::AwsError) -> ErrorView {
     move |error| ErrorView::from(&EngineError::Aws { step, error })
@@ -91,6 +143,7 @@ impl<C: Connect> Effects<C> {
             endpoint_url,
             store,
             applying: Mutex::new(None),
+            demo: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -101,18 +154,37 @@ impl<C: Connect> Effects<C> {
     /// Start one effect; its result comes back on the channel.
     pub fn perform(&self, effect: Effect) {
         let tx = self.tx.clone();
+        if self.demo.load(Ordering::SeqCst) {
+            match demo_answer(effect) {
+                Ok(Some(msg)) => {
+                    let _ = tx.send(msg);
+                    return;
+                }
+                Ok(None) => return,
+                Err(effect) => return self.perform_now(effect),
+            }
+        }
+        self.perform_now(effect);
+    }
+
+    fn perform_now(&self, effect: Effect) {
+        let tx = self.tx.clone();
+        let demo = self.demo.load(Ordering::SeqCst);
         match effect {
             Effect::Connect {
                 attempt,
                 profile,
                 region,
+                demo,
             } => {
+                self.demo.store(demo, Ordering::SeqCst);
                 let slot = self.aws.clone();
                 let connector = self.connector.clone();
                 let options = ConnectOptions {
                     profile,
                     region,
                     endpoint_url: self.endpoint_url.clone(),
+                    demo,
                 };
                 tokio::spawn(async move {
                     let (aws, connection) = connector.connect(options).await;
@@ -259,9 +331,13 @@ impl<C: Connect> Effects<C> {
             Effect::Check { attempt } => {
                 let Some(aws) = self.client() else { return };
                 tokio::spawn(async move {
-                    let result = crate::check::check(&*aws, None)
-                        .await
-                        .map_err(|e| ErrorView::from(&e));
+                    // The demo contacts no host (it compares no thumbprint).
+                    let result = if demo {
+                        crate::check::check_with(&*aws, None, |_| async { None }, |_| {}).await
+                    } else {
+                        crate::check::check(&*aws, None).await
+                    }
+                    .map_err(|e| ErrorView::from(&e));
                     let _ = tx.send(Msg::Checked { attempt, result });
                 });
             }

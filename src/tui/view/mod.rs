@@ -70,7 +70,15 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
 
 fn draw_header(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let mut spans = vec![Span::styled(" aws-oidc-wizard ", theme.title())];
+    if app.demo {
+        spans.push(Span::styled(" DEMO ", theme.demo()));
+        spans.push(Span::raw(" "));
+    }
     match &app.identity {
+        Load::Loaded((id, _)) if app.demo => spans.push(Span::styled(
+            format!("· demo account {} · nothing is sent to AWS", id.account),
+            theme.muted(),
+        )),
         Load::Loaded((id, conn)) => {
             spans.push(Span::styled(
                 format!(

@@ -160,11 +160,20 @@ fn account(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 Span::raw(id.account.clone()),
             ]));
             lines.push(Line::from(format!("  Caller   {}", id.arn)));
-            lines.push(Line::from(format!(
-                "  Profile  {}   Region {}",
-                conn.profile.as_deref().unwrap_or("default"),
-                conn.region
-            )));
+            if app.demo {
+                lines.push(Line::from(vec![
+                    Span::styled("  DEMO", theme.demo()),
+                    Span::raw(
+                        " an account in memory: a GitLab role with a weak trust, a policy of its own and the AWS managed policies. Nothing is sent to AWS or GitLab, nothing is written; quit and start without the demo for your own account.",
+                    ),
+                ]));
+            } else {
+                lines.push(Line::from(format!(
+                    "  Profile  {}   Region {}",
+                    conn.profile.as_deref().unwrap_or("default"),
+                    conn.region
+                )));
+            }
             if let Some(e) = &conn.endpoint_url {
                 lines.push(Line::from(Span::styled(
                     format!("  Endpoint {e}"),
@@ -174,12 +183,22 @@ fn account(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         }
         Load::Failed(e) => {
             lines.extend(error_lines(e, theme));
-            let fix = if e.code == "ProfileNotFound" {
-                "  Fix: change the profile above (Shift-Tab; empty for the default chain), then r."
-            } else {
-                "  Fix: set the profile or region above (Shift-Tab), run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; then r."
-            };
-            lines.push(Line::from(Span::styled(fix, theme.muted())));
+            if e.code == "ProfileNotFound" {
+                lines.push(Line::from(Span::styled(
+                    "  Fix: change the profile above (Shift-Tab; empty for the default chain), then r.",
+                    theme.muted(),
+                )));
+            }
+            if app.can_try_demo() {
+                lines.push(Line::default());
+                lines.push(Line::from(vec![
+                    Span::raw("  No account yet? "),
+                    Span::styled("d", theme.key()),
+                    Span::raw(
+                        " opens a demo account to look around: in memory, nothing is sent to AWS.",
+                    ),
+                ]));
+            }
         }
     }
     lines.push(Line::default());
@@ -759,8 +778,13 @@ fn done(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         }));
     }
     if let Some((total, mutating)) = app.calls {
+        let line = crate::output::calls_line(total, mutating);
         summary.push(Line::from(Span::styled(
-            crate::output::calls_line(total, mutating),
+            if app.demo {
+                format!("DEMO: {line}, all answered in memory (none sent to AWS)")
+            } else {
+                line
+            },
             theme.muted(),
         )));
     }

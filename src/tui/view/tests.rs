@@ -222,6 +222,9 @@ fn states() -> Vec<(&'static str, App)> {
     loading.start();
     v.push(("account_loading", loading));
     v.push(("account_loaded", with_account()));
+    let mut demo = with_account();
+    demo.demo = true;
+    v.push(("account_demo", demo));
     let mut profiles = with_account();
     send(
         &mut profiles,

@@ -1,0 +1,73 @@
+//! The account a run talks to: the real one through the SDK, or the demo's in-memory one
+//! (`--demo`). One type, so that the faces need no second code path for the demo.
+
+use super::demo;
+use super::fake::FakeAws;
+use super::sdk::SdkAws;
+use super::{
+    AttachedPolicy, Aws, AwsResult, CallLog, CallerIdentity, ManagedPolicy, NewRole, OidcProvider,
+    Role,
+};
+
+pub enum AnyAws {
+    Sdk(Box<SdkAws>),
+    Demo(FakeAws),
+}
+
+impl AnyAws {
+    pub fn demo() -> AnyAws {
+        AnyAws::Demo(demo::account())
+    }
+
+    pub fn is_demo(&self) -> bool {
+        matches!(self, AnyAws::Demo(_))
+    }
+}
+
+/// Each operation, passed on to the account in use.
+macro_rules! delegate {
+    ($( fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty; )*) => {
+        impl Aws for AnyAws {
+            $(
+                async fn $name(&self $(, $arg: $ty)*) -> $ret {
+                    match self {
+                        AnyAws::Sdk(a) => a.$name($($arg),*).await,
+                        AnyAws::Demo(a) => a.$name($($arg),*).await,
+                    }
+                }
+            )*
+            fn calls(&self) -> &CallLog {
+                match self {
+                    AnyAws::Sdk(a) => a.calls(),
+                    AnyAws::Demo(a) => a.calls(),
+                }
+            }
+        }
+    };
+}
+
+delegate! {
+    fn caller_identity(&self) -> AwsResult<CallerIdentity>;
+    fn get_oidc_provider(&self, arn: &str) -> AwsResult<Option<OidcProvider>>;
+    fn create_oidc_provider(&self, url: &str, client_ids: &[String], thumbprints: &[String], tags: &[(String, String)]) -> AwsResult<String>;
+    fn add_client_id(&self, provider_arn: &str, client_id: &str) -> AwsResult<()>;
+    fn get_role(&self, name: &str) -> AwsResult<Option<Role>>;
+    fn create_role(&self, role: &NewRole) -> AwsResult<String>;
+    fn update_trust_policy(&self, role: &str, policy_json: &str) -> AwsResult<()>;
+    fn update_role(&self, role: &str, description: Option<&str>, max_session_duration: Option<i32>) -> AwsResult<()>;
+    fn put_permissions_boundary(&self, role: &str, arn: &str) -> AwsResult<()>;
+    fn list_attached_policies(&self, role: &str) -> AwsResult<Vec<AttachedPolicy>>;
+    fn get_policy(&self, arn: &str) -> AwsResult<Option<ManagedPolicy>>;
+    fn list_aws_managed_policies(&self) -> AwsResult<Vec<ManagedPolicy>>;
+    fn list_customer_managed_policies(&self) -> AwsResult<Vec<ManagedPolicy>>;
+    fn find_aws_managed_policy(&self, name: &str) -> AwsResult<Option<ManagedPolicy>>;
+    fn attach_policy(&self, role: &str, policy_arn: &str) -> AwsResult<()>;
+    fn list_inline_policies(&self, role: &str) -> AwsResult<Vec<String>>;
+    fn detach_policy(&self, role: &str, policy_arn: &str) -> AwsResult<()>;
+    fn list_instance_profiles_for_role(&self, role: &str) -> AwsResult<Vec<String>>;
+    fn remove_role_from_instance_profile(&self, profile: &str, role: &str) -> AwsResult<()>;
+    fn delete_role(&self, role: &str) -> AwsResult<()>;
+    fn delete_oidc_provider(&self, arn: &str) -> AwsResult<()>;
+    fn list_roles(&self) -> AwsResult<Vec<Role>>;
+    fn roles_with_policies(&self) -> AwsResult<Vec<(Role, Vec<AttachedPolicy>)>>;
+}

@@ -1,0 +1,121 @@
+//! The demo account of `--demo`: the in-memory fake, seeded so that a newcomer sees the whole
+//! flow with no credentials. It holds the AWS managed policy list, an OIDC provider for
+//! gitlab.com, one GitLab role with a weak trust (any project of a group, any branch: `check`
+//! and `explain` have something to say), and a customer managed policy. Nothing leaves the
+//! process: every call is answered here.
+
+use serde_json::json;
+
+use super::fake::{ACCOUNT, FakeAws};
+use super::{AttachedPolicy, CallerIdentity, ManagedPolicy, OidcProvider, Role};
+
+const MANAGED: &str = include_str!("../../assets/demo/aws-managed-policies.txt");
+
+/// The weak role's name, and the customer managed policy's.
+pub const WEAK_ROLE: &str = "gitlab-legacy-deploy";
+pub const OWN_POLICY: &str = "acme-deploy-artifacts";
+
+/// A fresh demo account.
+pub fn account() -> FakeAws {
+    let fake = FakeAws::new();
+    if let Ok(mut state) = fake.state.lock() {
+        state.caller = Some(CallerIdentity {
+            account: ACCOUNT.to_string(),
+            arn: format!("arn:aws:sts::{ACCOUNT}:assumed-role/demo/you"),
+            user_id: "AROADEMO:you".to_string(),
+        });
+        for line in MANAGED.lines().filter(|l| !l.starts_with('#')) {
+            let Some((path, name)) = line.split_once(' ') else {
+                continue;
+            };
+            let arn = format!("arn:aws:iam::aws:policy{path}{name}");
+            state.policies.insert(
+                arn.clone(),
+                ManagedPolicy {
+                    arn,
+                    name: name.to_string(),
+                    // Service-linked role policies cannot be attached to a role of one's own.
+                    attachable: !path.starts_with("/aws-service-role/"),
+                },
+            );
+        }
+        let own = format!("arn:aws:iam::{ACCOUNT}:policy/{OWN_POLICY}");
+        state.policies.insert(
+            own.clone(),
+            ManagedPolicy {
+                arn: own.clone(),
+                name: OWN_POLICY.to_string(),
+                attachable: true,
+            },
+        );
+        let provider = format!("arn:aws:iam::{ACCOUNT}:oidc-provider/gitlab.com");
+        state.providers.insert(
+            provider.clone(),
+            OidcProvider {
+                arn: provider.clone(),
+                url: "https://gitlab.com".to_string(),
+                client_ids: vec!["https://gitlab.com".to_string()],
+                thumbprints: Vec::new(),
+                tags: Vec::new(),
+            },
+        );
+        state.roles.insert(
+            WEAK_ROLE.to_string(),
+            Role {
+                arn: format!("arn:aws:iam::{ACCOUNT}:role/{WEAK_ROLE}"),
+                name: WEAK_ROLE.to_string(),
+                path: "/".to_string(),
+                // Made by hand in the console, years ago: every project of the group, any ref.
+                trust_policy: json!({
+                    "Version": "2012-10-17",
+                    "Statement": [{
+                        "Effect": "Allow",
+                        "Principal": {"Federated": provider},
+                        "Action": "sts:AssumeRoleWithWebIdentity",
+                        "Condition": {
+                            "StringEquals": {"gitlab.com:aud": "https://gitlab.com"},
+                            "StringLike": {"gitlab.com:sub": "project_path:acme/*"}
+                        }
+                    }]
+                }),
+                description: Some("deploys from GitLab (made by hand)".to_string()),
+                max_session_duration: 3600,
+                permissions_boundary: None,
+                tags: Vec::new(),
+            },
+        );
+        state.attached.insert(
+            WEAK_ROLE.to_string(),
+            vec![AttachedPolicy {
+                name: OWN_POLICY.to_string(),
+                arn: own,
+            }],
+        );
+    }
+    fake
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::Aws;
+
+    #[tokio::test]
+    async fn the_demo_account_has_the_managed_list_a_weak_role_and_its_own_policy() {
+        let aws = account();
+        let managed = aws.list_aws_managed_policies().await.unwrap();
+        assert!(managed.len() > 1000, "{}", managed.len());
+        assert!(managed.iter().any(|p| p.name == "ReadOnlyAccess"));
+        assert!(
+            managed
+                .iter()
+                .any(|p| p.arn == "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess")
+        );
+        let own = aws.list_customer_managed_policies().await.unwrap();
+        assert_eq!(own.len(), 1);
+        let role = aws.get_role(WEAK_ROLE).await.unwrap().unwrap();
+        assert!(role.trust_policy.to_string().contains("acme/*"));
+        let id = aws.caller_identity().await.unwrap();
+        assert!(id.arn.contains("demo"), "{}", id.arn);
+    }
+}

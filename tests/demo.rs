@@ -1,0 +1,179 @@
+//! `--demo`: the whole flow on the built-in, in-memory account, with no AWS variable set at all
+//! (no keys, no profile, no endpoint, no config files): the wizard from launch to Done, Check and
+//! Explain on it, DEMO on every screen and on every result line, nothing written to HOME.
+
+mod common;
+
+use common::BIN;
+use common::tmux::Tmux;
+
+/// Only what a shell has on a fresh machine: PATH and a HOME of its own (empty).
+fn bare_env(home: &std::path::Path) -> Vec<(String, String)> {
+    vec![
+        ("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into()),
+        ("HOME".into(), home.display().to_string()),
+    ]
+}
+
+#[track_caller]
+fn says_demo(screen: &str) {
+    assert!(
+        screen.lines().next().unwrap_or_default().contains(" DEMO "),
+        "DEMO in the header:\n{screen}"
+    );
+}
+
+#[test]
+fn the_demo_runs_from_launch_to_done_with_no_aws_variables() {
+    let home = tempfile::tempdir().expect("home");
+    let t = Tmux::start(&bare_env(home.path()), BIN, &["--demo"], 80, 24);
+    let account = t.wait_for("✓ Account  123456789012");
+    says_demo(&account);
+    assert!(account.contains("nothing is sent to AWS"), "{account}");
+    t.keys(&["Enter"]);
+    says_demo(&t.wait_for("will reuse the existing provider"));
+    t.keys(&["Enter"]);
+    says_demo(&t.wait_for("Who may assume ─"));
+    t.type_text("acme/web");
+    t.keys(&["Enter"]);
+    // The demo account's own policy comes first, among the AWS managed ones.
+    let permissions = t.wait_for("(own)");
+    says_demo(&permissions);
+    assert!(
+        permissions.contains("acme-deploy-artifacts"),
+        "{permissions}"
+    );
+    t.type_text("ReadOnlyAccess");
+    t.wait_for("│ [ ] ReadOnlyAccess ");
+    t.keys(&["Tab"]);
+    t.wait_for("›[ ] ReadOnlyAccess");
+    t.keys(&["Space"]);
+    t.wait_for("[x] ReadOnlyAccess");
+    t.keys(&["Tab", "Tab", "Enter"]);
+    says_demo(&t.wait_for("Role name       [gitlab-acme-web]"));
+    t.keys(&["Tab", "Tab", "Tab", "Tab", "Tab", "Enter"]);
+    let review = t.wait_for("Nothing has been changed yet");
+    says_demo(&review);
+    assert!(
+        review.contains("Role      create   gitlab-acme-web"),
+        "{review}"
+    );
+    t.keys(&["Enter"]);
+    t.wait_for("Apply them now?");
+    t.keys(&["y"]);
+    let done = t.wait_for("Role ARN");
+    says_demo(&done);
+    assert!(
+        done.contains("arn:aws:iam::123456789012:role/gitlab-acme-web"),
+        "{done}"
+    );
+    assert!(done.contains("none sent to AWS"), "{done}");
+    // The export writes no file in the demo: it says so.
+    t.keys(&["x"]);
+    t.wait_for("Terraform");
+    t.keys(&["t"]);
+    t.wait_for("the demo writes no files");
+    t.keys(&["Enter"]);
+    let (code, stdout) = t.wait_exit();
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout, "DEMO  arn:aws:iam::123456789012:role/gitlab-acme-web\n",
+        "the result line says DEMO"
+    );
+    let left: Vec<_> = walk(home.path());
+    assert!(left.is_empty(), "the demo wrote {left:?}");
+}
+
+/// Every file under `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn the_demo_has_a_weak_role_for_check_and_explain() {
+    let home = tempfile::tempdir().expect("home");
+    let t = Tmux::start(&bare_env(home.path()), BIN, &["--demo"], 80, 24);
+    t.wait_for("✓ Account  123456789012");
+    t.keys(&["BTab", "Right", "Enter"]);
+    let checked = t.wait_for("1 role checked");
+    says_demo(&checked);
+    assert!(checked.contains("sub-matches-group"), "{checked}");
+    t.keys(&["q"]);
+    assert_eq!(t.wait_exit(), (0, String::new()));
+
+    // The command line: each result line says DEMO, and the exit codes are the real ones.
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(BIN)
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", home.path())
+            .arg("--demo")
+            .args(args)
+            .output()
+            .expect("run");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stdout, stderr) = run(&["check", "--all"]);
+    assert_eq!(code, 4, "a finding: {stdout}{stderr}");
+    assert!(stdout.lines().all(|l| l.starts_with("DEMO  ")), "{stdout}");
+    assert!(stderr.starts_with("DEMO: "), "{stderr}");
+    let dir = tempfile::tempdir().expect("dir");
+    let claims = dir.path().join("claims.json");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    std::fs::write(
+        &claims,
+        serde_json::json!({
+            "iss": "https://gitlab.com", "aud": "https://gitlab.com",
+            "sub": "project_path:acme/intern-sandbox:ref_type:branch:ref:try-this",
+            "project_path": "acme/intern-sandbox", "ref": "try-this", "ref_type": "branch",
+            "ref_protected": "false", "iat": now, "nbf": now, "exp": now + 600,
+        })
+        .to_string(),
+    )
+    .expect("claims");
+    let claims = claims.display().to_string();
+    // The weak trust lets any project of the group in: explain says AWS would accept it.
+    let (code, stdout, _) = run(&[
+        "explain",
+        "--role-name",
+        "gitlab-legacy-deploy",
+        "--claims",
+        &claims,
+        "--output",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(v["demo"], true);
+    assert_eq!(v["result"]["allowed"], true);
+    // What would leave the process is refused in words.
+    let (code, _, stderr) = run(&["preflight", "--provider-url", "https://gitlab.example.com"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--demo contacts no host"), "{stderr}");
+    let (code, _, stderr) = run(&[
+        "apply",
+        "--project",
+        "acme/web",
+        "--write-ci-job",
+        ".gitlab-ci.yml",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--demo writes no files"), "{stderr}");
+    assert!(walk(home.path()).is_empty());
+}
