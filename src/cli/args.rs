@@ -35,6 +35,7 @@ macro_rules! exit_codes_help {
         "Environment:\n",
         "  AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL   as --profile, --region, --endpoint-url (and the AWS SDK's\n",
         "                                              usual credential variables and config files)\n",
+        "  AWS_DEFAULT_REGION                          the region a written CI job gets when neither --region nor AWS_REGION is set\n",
         "  AWS_MAX_ATTEMPTS                            attempts per AWS call, 1-10 (default 3)\n",
         "  AWS_OIDC_WIZARD_ATTEMPT_TIMEOUT             seconds per attempt, 1-300 (default 20)\n",
         "  AWS_OIDC_WIZARD_CONCURRENCY                 check --all: reads at once when read one by one, 1-64 (default 16)\n",
@@ -49,30 +50,60 @@ macro_rules! exit_codes_help {
 )]
 pub struct Cli {
     /// Use a named profile from your AWS config (default: $AWS_PROFILE, then the default chain).
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "NAME"
+    )]
     pub profile: Option<String>,
     /// AWS region for signing (IAM is global; default: $AWS_REGION, the profile's, or us-east-1).
-    #[arg(long, global = true, value_name = "REGION")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "REGION"
+    )]
     pub region: Option<String>,
     /// Send AWS requests to this URL instead (default: $AWS_ENDPOINT_URL).
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "URL"
+    )]
     pub endpoint_url: Option<String>,
     /// Write a log to this file (level from AWS_OIDC_WIZARD_LOG, default info). Never to the screen.
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "PATH"
+    )]
     pub log_file: Option<std::path::PathBuf>,
     /// GitLab URL for its API (default: $GITLAB_HOST, then $CI_SERVER_URL, then the provider URL).
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "URL"
+    )]
     pub gitlab_url: Option<String>,
     /// Output format of the result on stdout.
-    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
+    #[arg(long, global = true, help_heading = "Global options", value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
     /// Read defaults from this config file (default: ~/.config/aws-oidc-wizard/config.toml, if
     /// it exists). Flags win over it.
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "PATH"
+    )]
     pub config: Option<std::path::PathBuf>,
     /// Try it on a built-in, in-memory demo account: no credentials needed, nothing is sent to
     /// AWS or GitLab, nothing is written; every result line says DEMO.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub demo: bool,
     /// The config-file keys given as flags on this command line (they win over the file).
     #[arg(skip)]
@@ -115,6 +146,9 @@ impl Command {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Show what `apply` would do, with read-only calls only.
+    #[command(
+        after_help = "Example:\n  aws-oidc-wizard plan --project acme/web --role-name gitlab-acme-web --policy ReadOnlyAccess\n  aws-oidc-wizard plan --detailed-exitcode … && echo \"nothing to do\""
+    )]
     Plan {
         #[command(flatten)]
         setup: SetupArgs,
@@ -124,6 +158,9 @@ pub enum Command {
         detailed_exitcode: bool,
     },
     /// Create or update the provider, role and permissions; print the role ARN.
+    #[command(
+        after_help = "Example:\n  ROLE_ARN=$(aws-oidc-wizard apply --project acme/web --role-name gitlab-acme-web --policy ReadOnlyAccess)\n  aws-oidc-wizard apply --project acme/web --role-name gitlab-acme-web --store-in-gitlab --write-ci-job .gitlab-ci.yml"
+    )]
     Apply {
         #[command(flatten)]
         setup: SetupArgs,
@@ -140,6 +177,9 @@ pub enum Command {
     },
     /// Print the setup `apply` would make as a Terraform module or a CloudFormation template
     /// (no AWS call; the same checks and warnings as apply).
+    #[command(
+        after_help = "Example:\n  aws-oidc-wizard export --format terraform --project acme/web --role-name gitlab-acme-web > gitlab-oidc.tf\n  aws-oidc-wizard export --format terraform --from-role gitlab-acme-web > gitlab-oidc.tf"
+    )]
     Export {
         /// What to write on stdout.
         #[arg(long, value_enum, value_name = "FORMAT")]
@@ -152,6 +192,9 @@ pub enum Command {
         setup: SetupArgs,
     },
     /// Print the .gitlab-ci.yml job that assumes the role (no AWS call).
+    #[command(
+        after_help = "Example:\n  aws-oidc-wizard ci-job --ref main --ref-protected >> .gitlab-ci.yml.new\n  aws-oidc-wizard ci-job --write-ci-job .gitlab-ci.yml   # beside an existing pipeline, included from it"
+    )]
     CiJob {
         /// The audience the job asks for (default: the provider URL).
         #[arg(long, value_name = "AUD")]
@@ -173,14 +216,23 @@ pub enum Command {
         ci: CiJobArgs,
     },
     /// Explain why AWS would refuse (or accept) a GitLab ID token for a role: every condition checked.
+    #[command(
+        after_help = "Example:\n  aws-oidc-wizard explain --role-name gitlab-acme-web --claims claims.json\n  printf %s \"$TOKEN\" | aws-oidc-wizard explain --role-name gitlab-acme-web --token -"
+    )]
     Explain(ExplainArgs),
     /// Check a self-managed GitLab the way AWS will: issuer, signing keys, TLS chain and thumbprint.
+    #[command(
+        after_help = "Example:\n  aws-oidc-wizard preflight --provider-url https://gitlab.example.com"
+    )]
     Preflight {
         /// The instance URL (the tokens' issuer).
         #[arg(long, value_name = "URL")]
         provider_url: String,
     },
     /// Audit GitLab OIDC roles: each finding with a severity, an explanation and the fix.
+    #[command(
+        after_help = "Example:\n  aws-oidc-wizard check --role-name gitlab-acme-web\n  aws-oidc-wizard check --all --output json"
+    )]
     Check {
         /// The role to audit.
         #[arg(
@@ -199,20 +251,32 @@ pub enum Command {
         offline: bool,
     },
     /// Print a shell completion script (e.g. `aws-oidc-wizard completions bash > /etc/bash_completion.d/aws-oidc-wizard`).
+    #[command(
+        after_help = "Example:\n  aws-oidc-wizard completions bash > ~/.local/share/bash-completion/completions/aws-oidc-wizard"
+    )]
     Completions {
         /// The shell.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
     /// Show the config file's defaults merged with the built-in ones, and where each comes from.
+    #[command(
+        after_help = "Example:\n  aws-oidc-wizard config show\n  aws-oidc-wizard --config team.toml config show --output json"
+    )]
     Config {
         #[command(subcommand)]
         action: ConfigAction,
     },
     /// Print the manual page (e.g. `aws-oidc-wizard man > ~/.local/share/man/man1/aws-oidc-wizard.1`).
+    #[command(
+        after_help = "Example:\n  aws-oidc-wizard man > ~/.local/share/man/man1/aws-oidc-wizard.1"
+    )]
     Man,
     /// Remove a setup: detach the role's policies, delete the role, and the provider if this tool
     /// created it and no other role trusts it.
+    #[command(
+        after_help = "Example:\n  aws-oidc-wizard destroy --role-name gitlab-acme-web          # shows what goes, then asks\n  aws-oidc-wizard destroy --role-name gitlab-acme-web --yes"
+    )]
     Destroy {
         /// The role to remove.
         #[arg(long, value_name = "NAME")]

@@ -493,9 +493,23 @@ fn help_lists_every_environment_variable_read() {
         "GITLAB_HOST",
         "CI_SERVER_URL",
         "XDG_STATE_HOME",
+        "XDG_CONFIG_HOME",
+        "AWS_DEFAULT_REGION",
         "NO_COLOR",
     ] {
         assert!(long.contains(name), "{name} is not in --help");
+    }
+    // The README's table names the same ones.
+    let readme = include_str!("../../README.md");
+    let table = &readme[readme.find("### Environment variables").expect("the table")..];
+    for name in [
+        "AWS_MAX_ATTEMPTS",
+        "AWS_OIDC_WIZARD_CONCURRENCY",
+        "GITLAB_HOST",
+        "XDG_CONFIG_HOME",
+        "NO_COLOR",
+    ] {
+        assert!(table.contains(name), "{name} is not in the README's table");
     }
     // What the sources read, found by their names: none left out of the list above.
     for file in [
@@ -504,6 +518,7 @@ fn help_lists_every_environment_variable_read() {
         include_str!("../gitlab.rs"),
         include_str!("../logging.rs"),
         include_str!("../journal.rs"),
+        include_str!("../config.rs"),
     ] {
         for part in file.split('"').skip(1).step_by(2) {
             let looks_like_env = part.len() > 3
@@ -523,4 +538,49 @@ fn help_lists_every_environment_variable_read() {
             .to_string()
             .contains("--help lists the environment")
     );
+}
+
+/// Every command's help has an example and its global flags under their own heading; the exit
+/// codes in `--help` and the README are the ones `exit::code` gives.
+#[test]
+fn every_command_has_an_example_and_the_exit_codes_are_documented() {
+    use clap::CommandFactory;
+    let mut cli = Cli::command();
+    cli.build();
+    for sub in cli.get_subcommands_mut() {
+        if sub.get_name() == "help" {
+            continue;
+        }
+        let help = sub.render_long_help().to_string();
+        assert!(
+            help.contains("Example:"),
+            "{} has no example",
+            sub.get_name()
+        );
+        assert!(
+            help.contains("Global options:"),
+            "{} mixes the global flags with its own",
+            sub.get_name()
+        );
+    }
+    let long = Cli::command().render_long_help().to_string();
+    let readme = include_str!("../../README.md");
+    use super::exit::code;
+    for (n, words) in [
+        (code::SUCCESS, "success"),
+        (code::FAILURE, "failure"),
+        (code::BAD_INPUT, "bad input"),
+        (code::CONFIRMATION_NEEDED, "confirmation needed"),
+        (code::NEGATIVE, "a negative answer"),
+        (code::INTERRUPTED, "interrupted"),
+    ] {
+        assert!(
+            long.contains(&format!("  {n:<4} {words}")),
+            "--help: {n} {words}"
+        );
+        assert!(
+            readme.contains(&format!("| {n} | {words}")),
+            "README: {n} {words}"
+        );
+    }
 }

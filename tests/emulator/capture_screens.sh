@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes the text captures of the wizard's screens in assets/screens/ (shown in the README): the real
+# Makes the text captures of the wizard's screens in assets/screens/ (shown in docs/wizard.md): the real
 # binary in tmux, against the test emulator, driven by keystrokes. Run after `bash tests/run`
 # (which installs the emulator): bash tests/emulator/capture_screens.sh [path/to/binary]
 set -euo pipefail
