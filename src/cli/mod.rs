@@ -133,7 +133,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         config::merge(c, &cli.given, &loaded.config);
     }
     let Some(command) = command else {
-        let (result, demo) = wizard::run(options, gitlab_url, json).await;
+        let (result, demo) = wizard::run(options, gitlab_url, &loaded.config, json).await;
         // The demo may have been chosen inside the wizard (no credentials, `d`).
         let face = exit::Face { demo, ..face };
         return exit::finish(&face, result);

@@ -9,6 +9,7 @@ use crate::tui::app::End;
 pub async fn run(
     options: ConnectOptions,
     gitlab_url: Option<String>,
+    defaults: &crate::config::Config,
     json: bool,
 ) -> (Result<Outcome, CliError>, bool) {
     let demo = options.demo;
@@ -21,7 +22,7 @@ pub async fn run(
         );
     }
     tracing::info!("wizard started");
-    let (end, demo) = match crate::tui::run(options, gitlab_url).await {
+    let (end, demo) = match crate::tui::run(options, gitlab_url, defaults).await {
         Ok((end, demo)) => (end, demo),
         Err(e) => {
             return (

@@ -29,6 +29,7 @@ pub use effects::{Connect, Effects, SdkConnect};
 pub async fn run(
     options: ConnectOptions,
     gitlab_url: Option<String>,
+    defaults: &crate::config::Config,
 ) -> std::io::Result<(app::End, bool)> {
     let demo = options.demo;
     let theme = theme::Theme::from_env();
@@ -45,6 +46,7 @@ pub async fn run(
     let effects = Effects::new(tx, SdkConnect, options.endpoint_url.clone(), store.clone());
     let mut app = App::new(options.profile.as_deref(), options.region.as_deref());
     app.demo = demo;
+    app.apply_defaults(defaults);
     app.gitlab_url = gitlab_url;
     if let Some(token) = std::env::var("GITLAB_TOKEN")
         .ok()

@@ -132,6 +132,39 @@ impl App {
         }
     }
 
+    /// The config file's defaults, in the fields they stand for (a fresh start; a journal's
+    /// answers, when continued, replace them).
+    pub fn apply_defaults(&mut self, c: &crate::config::Config) {
+        if let Some(url) = &c.provider_url {
+            self.provider_kind = if url == DEFAULT_PROVIDER_URL {
+                ProviderKind::GitLabCom
+            } else {
+                ProviderKind::SelfManaged
+            };
+            self.provider_url.set(url);
+            if c.audience.is_none() {
+                self.audience.set(url);
+            }
+        }
+        if let Some(aud) = &c.audience {
+            self.audience.set(aud);
+            self.audience_edited = true;
+        }
+        if let Some(p) = &c.policies {
+            // Names are resolved to the listed ARNs when the Permissions list arrives.
+            self.selected = p.iter().cloned().collect();
+        }
+        if let Some(path) = &c.role_path {
+            self.role_path.set(path);
+        }
+        if let Some(b) = &c.permissions_boundary {
+            self.boundary.set(b);
+        }
+        if let Some(n) = c.max_session_duration {
+            self.max_session.set(&n.to_string());
+        }
+    }
+
     /// Fill every field from a setup's answers (the journal's): the inverse of `setup_input`.
     pub fn set_answers(&mut self, a: &SetupInput) {
         let url = a

@@ -2008,3 +2008,26 @@ fn d_opens_the_demo_account_only_when_the_account_cannot_be_read() {
     assert!(app.demo);
     assert!(!app.can_try_demo(), "offered once: the demo is on");
 }
+
+/// The config file's defaults fill the wizard's fields; what is not in it keeps the built-in
+/// default.
+#[test]
+fn the_config_files_defaults_fill_the_fields() {
+    let mut app = App::new(None, None);
+    let config = crate::config::parse(
+        "provider_url = \"https://gitlab.example.com\"\npolicies = [\"ReadOnlyAccess\"]\nrole_path = \"/ci/\"\nmax_session_duration = 7200\n",
+    )
+    .unwrap();
+    app.apply_defaults(&config);
+    assert_eq!(app.provider_kind, ProviderKind::SelfManaged);
+    assert_eq!(app.audience.value, "https://gitlab.example.com");
+    let input = app.setup_input();
+    assert_eq!(
+        input.provider_url.as_deref(),
+        Some("https://gitlab.example.com")
+    );
+    assert_eq!(input.role_path.as_deref(), Some("/ci/"));
+    assert_eq!(input.max_session_duration.as_deref(), Some("7200"));
+    assert!(app.selected.contains("ReadOnlyAccess"));
+    assert_eq!(app.boundary.value, "");
+}
