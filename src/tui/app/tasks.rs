@@ -102,6 +102,10 @@ impl App {
 
     /// `g` on Done: store the ARN in GitLab (the token from GITLAB_TOKEN or the field).
     pub(super) fn store_variable(&mut self, replace: bool) -> Vec<Effect> {
+        if self.demo {
+            self.notice = Some(super::words::DEMO_NO_GITLAB.into());
+            return vec![];
+        }
         let Some(arn) = self.role_arn().map(str::to_string) else {
             return vec![];
         };
@@ -140,6 +144,10 @@ impl App {
     /// Ctrl-L on Who may assume: look the project ids up (gitlab.com, with a GitLab token, which
     /// is asked for right there when there is none).
     pub(super) fn lookup_project_ids(&mut self) -> Vec<Effect> {
+        if self.demo {
+            self.notice = Some(super::words::DEMO_NO_GITLAB.into());
+            return vec![];
+        }
         let Some(token) = crate::gitlab::Token::new(&self.gitlab_token.value) else {
             self.token_for_lookup = true;
             if let Some(i) = self

@@ -2031,3 +2031,16 @@ fn the_config_files_defaults_fill_the_fields() {
     assert!(app.selected.contains("ReadOnlyAccess"));
     assert_eq!(app.boundary.value, "");
 }
+
+/// In the demo, GitLab is not asked: Ctrl-L and `g` say so, and no token is asked for.
+#[test]
+fn the_demo_asks_no_gitlab_token_and_sends_nothing_there() {
+    let mut app = App::new(None, None);
+    app.demo = true;
+    assert!(app.lookup_project_ids().is_empty());
+    assert!(!app.token_for_lookup);
+    assert_eq!(app.notice.as_deref(), Some(super::words::DEMO_NO_GITLAB));
+    app.notice = None;
+    assert!(app.store_variable(false).is_empty());
+    assert_eq!(app.notice.as_deref(), Some(super::words::DEMO_NO_GITLAB));
+}

@@ -6,6 +6,9 @@ use crate::aws::{AwsError, ErrorKind};
 use crate::engine::EngineError;
 use crate::plan::input::InputError;
 
+/// What the demo says of GitLab (`g` on Done, Ctrl-L on Who may assume).
+pub const DEMO_NO_GITLAB: &str = "DEMO: the demo reaches no GitLab; this works on your own account";
+
 /// The wizard's field for a command-line flag an input error names.
 pub fn field_label(flag: &str) -> &'static str {
     match flag {

@@ -336,9 +336,16 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
         Confirm::QuitDraft => (
             " Quit? ",
             vec![
-                match app.role_arn() {
-                    Some(arn) => format!("The answers changed after {arn} was set up and are not applied; nothing is printed. Your answers are kept: the next start offers to continue them."),
-                    None => "Nothing has been applied. Your answers are kept: the next start offers to continue them.".into(),
+                {
+                    let kept = if app.demo {
+                        "This is the demo: nothing is kept."
+                    } else {
+                        "Your answers are kept: the next start offers to continue them."
+                    };
+                    match app.role_arn() {
+                        Some(arn) => format!("The answers changed after {arn} was set up and are not applied; nothing is printed. {kept}"),
+                        None => format!("Nothing has been applied. {kept}"),
+                    }
                 },
                 String::new(),
                 "Quit now?".into(),

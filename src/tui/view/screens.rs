@@ -571,10 +571,12 @@ fn review(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         ))],
         Load::Failed(e) => error_lines(e, theme),
         Load::Loaded(plan) => {
-            let mut l = vec![Line::from(Span::styled(
-                "Nothing has been changed yet. This is what Apply will do:",
-                theme.muted(),
-            ))];
+            let head = if plan.is_converged() {
+                "The account already has this setup: Apply changes nothing."
+            } else {
+                "Nothing has been changed yet. This is what Apply will do:"
+            };
+            let mut l = vec![Line::from(Span::styled(head, theme.muted()))];
             if let Some(theirs) = app.projects_trusted_now() {
                 l.push(Line::from(Span::styled(
                     format!(
