@@ -280,18 +280,7 @@ fn add_include(text: &str, include: Option<&Yaml>, local: &str) -> Option<String
             if !first.trim_start().starts_with('-') {
                 return None;
             }
-            let newline = if lines[at].ends_with("\r\n") {
-                "\r\n"
-            } else {
-                "\n"
-            };
-            let mut out: String = lines[..=at].concat();
-            if !out.ends_with('\n') {
-                out.push_str(newline);
-            }
-            out.push_str(&format!("{indent}{entry}{newline}"));
-            out.push_str(&lines[at + 1..].concat());
-            Some(out)
+            Some(insert_after(&lines, at, &format!("{indent}{entry}")))
         }
         Some(_) => None,
     }
@@ -340,19 +329,25 @@ fn add_stage(text: &str, stage: &str) -> Option<String> {
             break;
         }
     }
-    let last = last?;
-    let newline = if lines[last].ends_with("\r\n") {
+    Some(insert_after(&lines, last?, &format!("{indent}- {stage}")))
+}
+
+/// The lines with `item` as a line of its own after line `at`, ending as that line ends
+/// (`\r\n` or `\n`).
+fn insert_after(lines: &[&str], at: usize, item: &str) -> String {
+    let newline = if lines[at].ends_with("\r\n") {
         "\r\n"
     } else {
         "\n"
     };
-    let mut out: String = lines[..=last].concat();
+    let mut out: String = lines[..=at].concat();
     if !out.ends_with('\n') {
         out.push_str(newline);
     }
-    out.push_str(&format!("{indent}- {stage}{newline}"));
-    out.push_str(&lines[last + 1..].concat());
-    Some(out)
+    out.push_str(item);
+    out.push_str(newline);
+    out.push_str(&lines[at + 1..].concat());
+    out
 }
 
 /// The job file's path as `include: local:` reads it: from the root of the git repository the
