@@ -9,6 +9,24 @@ use crate::plan::input::RefType;
 
 const EXAMPLES: &str = "Example:\n  aws-oidc-wizard plan  --project acme/web --role-name gitlab-acme-web --policy ReadOnlyAccess\n  ROLE_ARN=$(aws-oidc-wizard apply --project acme/web --role-name gitlab-acme-web --policy ReadOnlyAccess)\n\n--help lists the environment variables.";
 
+/// `eprintln!` for the command line's messages: through `exit::say`, so that the demo's lines say
+/// DEMO.
+macro_rules! say {
+    () => {
+        $crate::cli::exit::say("\n")
+    };
+    ($($t:tt)*) => {
+        $crate::cli::exit::say(&format!("{}\n", format_args!($($t)*)))
+    };
+}
+
+/// `eprint!`, the same way.
+macro_rules! say_raw {
+    ($($t:tt)*) => {
+        $crate::cli::exit::say(&format!($($t)*))
+    };
+}
+
 /// The exit codes in words (a macro, so that `concat!` can put it into the long help); the values
 /// are `exit::code`'s.
 macro_rules! exit_codes_help {

@@ -23,15 +23,15 @@ pub async fn run<A: Aws>(
     let note = |n: crate::check::Note| match n {
         crate::check::Note::Progress { done, total } => {
             if terminal && started.elapsed() > std::time::Duration::from_secs(1) {
-                eprint!("\r\x1b[2Kreading roles: {done} of {total}");
+                say_raw!("\r\x1b[2Kreading roles: {done} of {total}");
                 if done == total {
-                    eprintln!();
+                    say!();
                 }
             }
         }
         other => {
             if let Some(line) = other.line() {
-                eprintln!("{line}");
+                say!("{line}");
             }
         }
     };

@@ -40,7 +40,7 @@ pub fn run(
             let what = crate::ci_job::plan_write(path, &job, ci.overwrite)
                 .and_then(|w| crate::ci_job::write(&w))
                 .map_err(CliError::failed)?;
-            eprintln!("{what}");
+            say!("{what}");
             Some(path.display().to_string())
         }
         None => None,

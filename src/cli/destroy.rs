@@ -27,7 +27,7 @@ pub async fn run<A: Aws>(
 ) -> Result<Outcome, CliError> {
     let json = output == OutputFormat::Json;
     let Some(plan) = crate::destroy::plan(aws, role, consent.force).await? else {
-        eprintln!("Role {role} does not exist: nothing to remove.");
+        say!("Role {role} does not exist: nothing to remove.");
         let stdout = if json {
             json_body(&serde_json::json!({"role": role, "removed": false, "reason": "not found"}))
         } else {
@@ -35,7 +35,7 @@ pub async fn run<A: Aws>(
         };
         return Ok(Outcome::success(stdout));
     };
-    eprint!("{}", crate::destroy::text(&plan));
+    say_raw!("{}", crate::destroy::text(&plan));
     let reason = format!("role {role} and what is listed above will be removed");
     if !consent.yes && !prompt::confirm(std::slice::from_ref(&reason)) {
         return Err(EngineError::ConfirmationRequired {
@@ -43,7 +43,7 @@ pub async fn run<A: Aws>(
         }
         .into());
     }
-    crate::destroy::apply(aws, &plan, |line| eprintln!("{line}")).await?;
+    crate::destroy::apply(aws, &plan, |line| say!("{line}")).await?;
     let stdout = if json {
         json_body(&serde_json::json!({"role": role, "removed": true, "plan": plan}))
     } else {

@@ -196,6 +196,32 @@ pub fn envelope(face: &Face<'_>, result: &Result<Outcome, CliError>) -> serde_js
     v
 }
 
+/// Whether this run is on the demo account: every line written to stderr then says so too.
+static DEMO: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub fn set_demo(on: bool) {
+    DEMO.store(on, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Write to stderr as `eprint!` does; in the demo each line starts with `DEMO  ` (a line that
+/// redraws itself with `\r` keeps its prefix after the `\r`).
+pub fn say(text: &str) {
+    use std::io::Write;
+    let text = if DEMO.load(std::sync::atomic::Ordering::SeqCst) {
+        let mut out = String::new();
+        for piece in text.split_inclusive('\n') {
+            match piece.strip_prefix('\r') {
+                Some(rest) => out.push_str(&format!("\rDEMO  {rest}")),
+                None => out.push_str(&format!("DEMO  {piece}")),
+            }
+        }
+        out
+    } else {
+        text.to_string()
+    };
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
 /// How a command line wants its end shown: the command's name, JSON or text, and whether it ran
 /// on the demo account (every result line then says DEMO; the envelope has `"demo": true`).
 #[derive(Debug, Clone, Copy)]
@@ -241,7 +267,7 @@ pub fn finish(face: &Face<'_>, result: Result<Outcome, CliError>) -> ExitCode {
             }
         }
         Err(e) => {
-            eprintln!("{}", e.line);
+            say(&format!("{}\n", e.line));
             ExitCode::from(e.code)
         }
     }

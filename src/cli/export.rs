@@ -76,14 +76,14 @@ pub async fn from_role<A: Aws>(
 pub fn run(setup: &Setup, format: Format, output: OutputFormat) -> Result<Outcome, CliError> {
     let trust = setup.trust("aws", "000000000000")?;
     for w in &trust.warnings {
-        eprintln!("warning: {w}");
+        say!("warning: {w}");
     }
     for p in setup
         .policies
         .iter()
         .filter(|p| is_admin_policy_arn(&p.likely_arn("aws")))
     {
-        eprintln!("warning: {}", crate::plan::input::admin_warning(p.name()));
+        say!("warning: {}", crate::plan::input::admin_warning(p.name()));
     }
     let (name, text) = match format {
         Format::Terraform => ("terraform", crate::export::terraform(setup)?),

@@ -77,7 +77,7 @@ pub fn parse() -> Result<Cli, ExitCode> {
                 };
                 exit::stdout(&format!("{}\n", exit::envelope(&face, &Err(error))));
             }
-            eprintln!("{line}");
+            say!("{line}");
             Err(ExitCode::from(exit::code::BAD_INPUT))
         }
     }
@@ -105,6 +105,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         json,
         demo,
     };
+    exit::set_demo(demo);
     if let Err(e) = crate::logging::init(cli.log_file.clone()) {
         return exit::finish(&face, Err(CliError::usage(format!("--log-file: {e}"))));
     }
@@ -152,7 +153,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             if json {
                 exit::stdout(&format!("{}\n", exit::envelope(&face, &Err(CliError::interrupted()))));
             }
-            eprintln!("\ninterrupted: nothing after the last ✓ was done; run the same command again to finish");
+            say!("\ninterrupted: nothing after the last ✓ was done; run the same command again to finish");
             ExitCode::from(exit::code::INTERRUPTED)
         }
     }
@@ -346,13 +347,13 @@ fn job_region(cx: &Context) -> String {
 /// The AWS clients, built once for the command. `reading`: say where the setup is read from.
 async fn connect(cx: &Context, reading: bool) -> AnyAws {
     if cx.demo {
-        eprintln!("DEMO: an in-memory demo account (nothing is sent to AWS, nothing is written)");
+        say!("an in-memory demo account (nothing is sent to AWS, nothing is written)");
         return AnyAws::demo();
     }
     let aws = SdkAws::connect(&cx.options).await;
     if reading {
         let c = &aws.connection;
-        eprintln!(
+        say!(
             "Reading the current setup (profile {}, region {}{})…",
             c.profile.as_deref().unwrap_or("default"),
             c.region,
@@ -371,9 +372,9 @@ fn counted<T>(aws: &AnyAws, result: T) -> T {
     let calls = aws.calls();
     let line = crate::output::calls_line(calls.total(), calls.mutating());
     if aws.is_demo() {
-        eprintln!("DEMO: {line}, all answered by the demo account (none sent to AWS)");
+        say!("{line}, all answered by the demo account (none sent to AWS)");
     } else {
-        eprintln!("{line}");
+        say!("{line}");
     }
     result
 }

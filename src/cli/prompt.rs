@@ -8,11 +8,11 @@ pub fn confirm(reasons: &[String]) -> bool {
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
         return false;
     }
-    eprintln!();
+    say!();
     for r in reasons {
-        eprintln!("  ? {r}");
+        say!("  ? {r}");
     }
-    eprint!("Apply these changes? [y/N] ");
+    say_raw!("Apply these changes? [y/N] ");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     if std::io::stdin().lock().read_line(&mut answer).is_err() {

@@ -67,9 +67,10 @@ pub async fn prepare(
             .await
             .map_err(|e| CliError::failed(format!("--pin-project-ids: {e}")))?;
         for p in found {
-            eprintln!(
+            say!(
                 "GitLab: {} is project {} (pinned in the trust policy)",
-                p.path_with_namespace, p.id
+                p.path_with_namespace,
+                p.id
             );
             input.project_ids.push(p.id.to_string());
         }
@@ -81,7 +82,7 @@ pub async fn prepare(
     {
         let report =
             crate::preflight::run(&setup.provider_url, crate::preflight::public_roots(), 443).await;
-        eprint!("{}", report.text());
+        say_raw!("{}", report.text());
         Some(report)
     } else {
         None
@@ -142,7 +143,7 @@ fn from_journal(args: &SetupArgs, store: &Store) -> Result<SetupInput, CliError>
     }
     match store.load() {
         Some(j) => {
-            eprintln!("Continuing from the journal: {}", j.summary());
+            say!("Continuing from the journal: {}", j.summary());
             Ok(j.answers)
         }
         None => {
@@ -254,7 +255,7 @@ pub async fn apply<A: Aws>(
     output: OutputFormat,
 ) -> Result<Outcome, CliError> {
     let plan: Plan = engine::plan(aws, &request.setup).await?;
-    eprint!("{}", output::plan_text(&plan, false));
+    say_raw!("{}", output::plan_text(&plan, false));
     let reasons = plan.confirmations();
     if !reasons.is_empty() && !request.yes && !prompt::confirm(&reasons) {
         return Err(EngineError::ConfirmationRequired { reasons }.into());
@@ -262,27 +263,27 @@ pub async fn apply<A: Aws>(
     let mut journal = Journal::new(request.input.clone(), Some(plan.identity.account.clone()));
     let mut journaled = Journaled::new(store, &mut journal);
     let outcome = flow::apply_from(aws, &plan, 0, Some(&mut journaled), |p| {
-        eprintln!("{}", output::progress_line(&p))
+        say!("{}", output::progress_line(&p))
     })
     .await;
     if let Some(e) = journaled.unsaved() {
-        eprintln!(
+        say!(
             "warning: the journal could not be written ({e}); a stopped run cannot be continued with --from-journal"
         );
     }
     let outcome = outcome?;
     for r in &outcome.resources {
-        eprintln!("{}", output::report_line(r));
+        say!("{}", output::report_line(r));
     }
     for other in &outcome.left_alone {
-        eprintln!("{}", output::left_alone_line(other));
+        say!("{}", output::left_alone_line(other));
     }
     if let Some((path, content, overwrite)) = &request.ci_job {
         match crate::ci_job::plan_write(path, content, *overwrite)
             .and_then(|w| crate::ci_job::write(&w))
         {
-            Ok(what) => eprintln!("{what} (store the role ARN in the CI/CD variable it uses)"),
-            Err(e) => eprintln!("warning: the CI job was not written: {e}"),
+            Ok(what) => say!("{what} (store the role ARN in the CI/CD variable it uses)"),
+            Err(e) => say!("warning: the CI job was not written: {e}"),
         }
     }
     if let Some(gitlab) = &request.store {
@@ -318,7 +319,7 @@ async fn store_role_arn(gitlab: &GitLabStore, arn: &str, yes: bool) -> Result<()
                 continue;
             }
         };
-        eprintln!("{}", on.line(key));
+        say!("{}", on.line(key));
     }
     if refused.is_empty() {
         Ok(())
