@@ -78,6 +78,14 @@ pub fn load(given: Option<&Path>, default: Option<PathBuf>) -> Result<Loaded, St
         Err(e) => return Err(format!("config file {}: {e}", path.display())),
     };
     let config = parse(&text).map_err(|e| format!("config file {}: {e}", path.display()))?;
+    if let Some(name) = &config.variable.name
+        && crate::ci_job::parse_variable(name).is_err()
+    {
+        return Err(format!(
+            "config file {}: [variable] name {name:?}: must be a GitLab variable name: letters, digits and _ (1 to 255)",
+            path.display()
+        ));
+    }
     Ok(Loaded {
         path: Some(path),
         config,
@@ -158,5 +166,9 @@ mod tests {
         assert_eq!(load(None, Some(absent.clone())).unwrap(), Loaded::default());
         let e = load(Some(&absent), None).unwrap_err();
         assert!(e.contains("nope.toml"), "{e}");
+        let bad = dir.path().join("bad.toml");
+        std::fs::write(&bad, "[variable]\nname = \"ROLE-ARN\"\n").unwrap();
+        let e = load(Some(&bad), None).unwrap_err();
+        assert!(e.contains("[variable] name \"ROLE-ARN\""), "{e}");
     }
 }

@@ -163,6 +163,19 @@ impl App {
         if let Some(n) = c.max_session_duration {
             self.max_session.set(&n.to_string());
         }
+        let v = &c.variable;
+        if let Some(name) = &v.name {
+            self.variable.key.clone_from(name);
+        }
+        if let Some(b) = v.protected {
+            self.variable.protected = b;
+        }
+        if let Some(b) = v.masked {
+            self.variable.masked = b;
+        }
+        if let Some(scope) = &v.environment_scope {
+            self.variable.environment_scope.clone_from(scope);
+        }
     }
 
     /// Fill every field from a setup's answers (the journal's): the inverse of `setup_input`.
@@ -502,7 +515,7 @@ impl App {
     /// The CI job Done shows and `y` copies: the token-file job for the answers, with the
     /// `rules:` of their refs (the same job `apply --write-ci-job` writes).
     pub fn ci_job(&self) -> String {
-        use crate::ci_job::{CiStyle, DEFAULT_VARIABLE, job_with_rules, rules, token_file_job};
+        use crate::ci_job::{CiStyle, job_with_rules, rules, token_file_job};
         // The region the wizard's clients resolved (flag, Region field, profile or environment).
         let region = match &self.identity {
             Load::Loaded((_, connection)) => connection.region.clone(),
@@ -512,12 +525,12 @@ impl App {
             Ok(s) => job_with_rules(
                 CiStyle::TokenFile,
                 s.audience.as_str(),
-                DEFAULT_VARIABLE,
+                &self.variable.key,
                 s.max_session_duration.unwrap_or_default().seconds(),
                 &rules(&s.refs, s.ref_type, s.ref_protected),
                 &region,
             ),
-            Err(_) => token_file_job(&self.audience.value, DEFAULT_VARIABLE),
+            Err(_) => token_file_job(&self.audience.value, &self.variable.key),
         }
     }
 }

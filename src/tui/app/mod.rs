@@ -509,9 +509,10 @@ pub enum Effect {
         attempt: u64,
         url: String,
     },
-    /// Store the role ARN as the ROLE_ARN CI/CD variable of each project; `replace` a different value.
+    /// Store the role ARN as the CI/CD variable `spec` of each project; `replace` a different value.
     StoreVariable {
         attempt: u64,
+        spec: crate::flow::gitlab::VariableSpec,
         url: String,
         token: crate::gitlab::Token,
         projects: Vec<String>,
@@ -578,6 +579,8 @@ pub struct App {
     /// On the demo account (`--demo`, or `d` on the Account screen without credentials): every
     /// screen says DEMO, and nothing leaves the process.
     pub demo: bool,
+    /// The CI/CD variable the ARN goes in (`ROLE_ARN`, or the config file's `[variable]`).
+    pub variable: crate::flow::gitlab::VariableSpec,
 
     // Identity provider
     pub provider_kind: ProviderKind,
@@ -687,6 +690,7 @@ impl App {
             identity_gen: 0,
             connected_with: (None, None),
             demo: false,
+            variable: crate::flow::gitlab::VariableSpec::plain(crate::ci_job::DEFAULT_VARIABLE),
             provider_kind: ProviderKind::GitLabCom,
             provider_url: Field::new("Instance URL", DEFAULT_PROVIDER_URL),
             audience: Field::new("Audience", DEFAULT_PROVIDER_URL),

@@ -133,6 +133,7 @@ impl App {
         self.stored = Load::Loading;
         vec![Effect::StoreVariable {
             attempt: self.task_gen,
+            spec: self.variable.clone(),
             url,
             token,
             projects: crate::flow::gitlab::named_projects(&self.projects.list()),
@@ -211,7 +212,7 @@ impl App {
             },
             Msg::Stored { attempt, result } if fresh(attempt, self) => match result {
                 Ok(stored) => {
-                    let key = crate::ci_job::DEFAULT_VARIABLE;
+                    let key = &self.variable.key.clone();
                     let arn = self.role_arn().unwrap_or_default().to_string();
                     let differences: Vec<String> = stored
                         .iter()

@@ -885,6 +885,7 @@ fn storing_the_arn_in_gitlab_from_done() {
     let [
         Effect::StoreVariable {
             attempt,
+            spec,
             projects,
             arn,
             replace: false,
@@ -895,6 +896,7 @@ fn storing_the_arn_in_gitlab_from_done() {
     else {
         panic!("{effects:?}");
     };
+    assert_eq!(spec, &crate::flow::gitlab::VariableSpec::plain("ROLE_ARN"));
     assert_eq!(projects, &["acme/web".to_string()]);
     assert_eq!(arn, "arn:aws:iam::123456789012:role/gitlab-acme-web");
     assert_eq!(Some(token.clone()), crate::gitlab::Token::new("glpat-x"));
@@ -2015,7 +2017,7 @@ fn d_opens_the_demo_account_only_when_the_account_cannot_be_read() {
 fn the_config_files_defaults_fill_the_fields() {
     let mut app = App::new(None, None);
     let config = crate::config::parse(
-        "provider_url = \"https://gitlab.example.com\"\npolicies = [\"ReadOnlyAccess\"]\nrole_path = \"/ci/\"\nmax_session_duration = 7200\n",
+        "provider_url = \"https://gitlab.example.com\"\npolicies = [\"ReadOnlyAccess\"]\nrole_path = \"/ci/\"\nmax_session_duration = 7200\n[variable]\nname = \"DEPLOY_ROLE\"\nprotected = true\n",
     )
     .unwrap();
     app.apply_defaults(&config);
@@ -2030,6 +2032,10 @@ fn the_config_files_defaults_fill_the_fields() {
     assert_eq!(input.max_session_duration.as_deref(), Some("7200"));
     assert!(app.selected.contains("ReadOnlyAccess"));
     assert_eq!(app.boundary.value, "");
+    // The variable: the job Done copies reads it, and `g` stores the ARN in it, protected.
+    assert!(app.ci_job().contains("AWS_ROLE_ARN: $DEPLOY_ROLE"));
+    assert_eq!(app.variable.key, "DEPLOY_ROLE");
+    assert!(app.variable.protected);
 }
 
 /// In the demo, GitLab is not asked: Ctrl-L and `g` say so, and no token is asked for.

@@ -432,6 +432,7 @@ impl<C: Connect> Effects<C> {
             }
             Effect::StoreVariable {
                 attempt,
+                spec,
                 url,
                 token,
                 projects,
@@ -439,7 +440,6 @@ impl<C: Connect> Effects<C> {
                 replace,
             } => {
                 tokio::spawn(async move {
-                    let spec = flow::gitlab::VariableSpec::plain(crate::ci_job::DEFAULT_VARIABLE);
                     let owners: Vec<Owner> = projects.into_iter().map(Owner::Project).collect();
                     let result = match gitlab_client(&url, token) {
                         Ok(client) => {

@@ -7,7 +7,6 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::{SPINNER, cursor_at, field_lines};
 use crate::aws::calls::is_mutating;
-use crate::ci_job;
 use crate::output;
 use crate::plan::input::RefType;
 use crate::tui::app::{ActionState, App, Element, ErrorView, Load, ProviderKind, Screen};
@@ -794,7 +793,7 @@ fn done(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Line::from("1. In GitLab: Settings › CI/CD › Variables › Add variable:"),
         Line::from(vec![
             Span::raw("   key "),
-            Span::styled(ci_job::DEFAULT_VARIABLE, theme.key()),
+            Span::styled(app.variable.key.clone(), theme.key()),
             Span::raw(", value the ARN above (protect it for protected refs)."),
         ]),
         Line::from("2. Add this job to .gitlab-ci.yml (y copies it):"),
