@@ -76,27 +76,27 @@ struct Running {
 const SENT_EVERY: Duration = Duration::from_millis(250);
 
 /// In the demo, what must not leave the process gets its answer here: GitLab, a pre-flight's
-/// TLS, files. `Ok(None)`: nothing to do (the journal is not kept); `Err`: an effect the demo
+/// TLS, files. `Some(None)`: nothing to do (the journal is not kept); `None`: an effect the demo
 /// account itself answers.
-fn demo_answer(effect: Effect) -> Result<Option<Msg>, Effect> {
+fn demo_answer(effect: &Effect) -> Option<Option<Msg>> {
     let refused = |what: &str| ErrorView {
         code: "Demo".into(),
         message: format!("the demo {what}"),
         hint: "this works in a real run (start the wizard without the demo)".into(),
     };
     match effect {
-        Effect::StoreVariable { attempt, .. } => Ok(Some(Msg::Stored {
-            attempt,
+        Effect::StoreVariable { attempt, .. } => Some(Some(Msg::Stored {
+            attempt: *attempt,
             result: Err(refused("reaches no GitLab: nothing was stored")),
         })),
-        Effect::LookupProjectIds { attempt, .. } => Ok(Some(Msg::ProjectIds {
-            attempt,
+        Effect::LookupProjectIds { attempt, .. } => Some(Some(Msg::ProjectIds {
+            attempt: *attempt,
             result: Err(refused("reaches no GitLab: no ids were looked up")),
         })),
-        Effect::Preflight { attempt, url } => Ok(Some(Msg::Preflighted {
-            attempt,
+        Effect::Preflight { attempt, url } => Some(Some(Msg::Preflighted {
+            attempt: *attempt,
             report: Box::new(crate::preflight::Report {
-                url,
+                url: url.clone(),
                 checks: vec![crate::verdict::Check {
                     name: "reachable",
                     passed: false,
@@ -107,12 +107,12 @@ fn demo_answer(effect: Effect) -> Result<Option<Msg>, Effect> {
                 tls: None,
             }),
         })),
-        Effect::WriteExport { path, .. } => Ok(Some(Msg::Exported(Err(format!(
+        Effect::WriteExport { path, .. } => Some(Some(Msg::Exported(Err(format!(
             "the demo writes no files: {} was not written",
             path.display()
         ))))),
-        Effect::SaveJournal(_) | Effect::ClearJournal => Ok(None),
-        other => Err(other),
+        Effect::SaveJournal(_) | Effect::ClearJournal => Some(None),
+        _ => None,
     }
 }
 
@@ -154,15 +154,13 @@ impl<C: Connect> Effects<C> {
     /// Start one effect; its result comes back on the channel.
     pub fn perform(&self, effect: Effect) {
         let tx = self.tx.clone();
-        if self.demo.load(Ordering::SeqCst) {
-            match demo_answer(effect) {
-                Ok(Some(msg)) => {
-                    let _ = tx.send(msg);
-                    return;
-                }
-                Ok(None) => return,
-                Err(effect) => return self.perform_now(effect),
+        if self.demo.load(Ordering::SeqCst)
+            && let Some(answer) = demo_answer(&effect)
+        {
+            if let Some(msg) = answer {
+                let _ = tx.send(msg);
             }
+            return;
         }
         self.perform_now(effect);
     }

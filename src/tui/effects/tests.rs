@@ -247,3 +247,29 @@ async fn a_stopped_setup_in_the_journal_is_finished_by_the_wizard() {
     );
     assert!(w.store.load().is_none());
 }
+
+/// The demo answers what would leave the process itself, and lets the account's own calls through.
+#[test]
+fn the_demo_answers_gitlab_tls_and_files_here() {
+    use super::demo_answer;
+    let preflight = demo_answer(&Effect::Preflight {
+        attempt: 3,
+        url: "https://git.example.com".into(),
+    });
+    let Some(Some(Msg::Preflighted { attempt: 3, report })) = preflight else {
+        panic!("{preflight:?}");
+    };
+    assert!(!report.passed());
+    let export = demo_answer(&Effect::WriteExport {
+        path: "gitlab-oidc.tf".into(),
+        content: String::new(),
+        overwrite: false,
+    });
+    assert!(
+        matches!(&export, Some(Some(Msg::Exported(Err(e)))) if e.contains("writes no files")),
+        "{export:?}"
+    );
+    assert!(matches!(demo_answer(&Effect::ClearJournal), Some(None)));
+    assert!(demo_answer(&Effect::Check { attempt: 1 }).is_none());
+    assert!(demo_answer(&Effect::LoadPolicies { attempt: 1 }).is_none());
+}
