@@ -202,8 +202,23 @@ fn credentials_reason(err: &CredentialsError) -> String {
                 causes(err)
             )
         }
+        // The default chain asks instance metadata last: its refusal only means that nothing
+        // before it (environment, config files, SSO) had credentials either.
+        _ if causes(err).contains("IMDS") => {
+            tracing::info!(cause = %innermost(err), "instance metadata gave no credentials");
+            "no AWS credentials were found (in the environment, the AWS config files or instance metadata)".to_string()
+        }
         _ => format!("the AWS credentials could not be loaded: {}", causes(err)),
     }
+}
+
+/// The last cause in an error's chain: the words closest to what happened.
+fn innermost(err: &(dyn StdError + 'static)) -> String {
+    let mut current: &(dyn StdError + 'static) = err;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
 }
 
 impl fmt::Display for AwsError {
@@ -243,6 +258,20 @@ mod tests {
         fn source(&self) -> Option<&(dyn StdError + 'static)> {
             self.1.as_deref().map(|l| l as &(dyn StdError + 'static))
         }
+    }
+
+    #[test]
+    fn a_chain_that_ends_at_instance_metadata_says_no_credentials_were_found() {
+        let err = CredentialsError::provider_error(Layer(
+            "failed to load IMDS session token",
+            Some(Box::new(Layer("request forbidden", None))),
+        ));
+        let reason = credentials_reason(&err);
+        assert!(
+            reason.starts_with("no AWS credentials were found"),
+            "{reason}"
+        );
+        assert!(reason.ends_with("or instance metadata)"), "{reason}");
     }
 
     #[test]

@@ -189,13 +189,10 @@ fn account(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 )));
             }
             if app.can_try_demo() {
-                lines.push(Line::default());
                 lines.push(Line::from(vec![
                     Span::raw("  No account yet? "),
                     Span::styled("d", theme.key()),
-                    Span::raw(
-                        " opens a demo account to look around: in memory, nothing is sent to AWS.",
-                    ),
+                    Span::raw(" opens a demo one (in memory)."),
                 ]));
             }
         }
