@@ -290,3 +290,40 @@ fn global_flags_select_profile_region_and_endpoint() {
     }
     assert!(emu.calls().is_empty(), "nothing sent: {:?}", emu.calls());
 }
+
+/// Off EC2, with no credentials anywhere, the default chain ends at instance metadata, which may
+/// refuse (403, as in a sandbox): the message is the plain "no credentials were found", not the
+/// SDK's chain of IMDS errors.
+#[test]
+fn an_instance_metadata_refusal_is_reported_as_no_credentials() {
+    use std::io::{Read, Write};
+    let emu = Emulator::start();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(
+                b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    let mut cmd = emu.command();
+    cmd.env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_EC2_METADATA_DISABLED")
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &url)
+        .args(["plan", "--project", "acme/web", "--role-name", "r"]);
+    let (run, _) = run_with_guard(cmd, Duration::from_secs(60));
+    run.assert_code(1);
+    let last = run.stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("no AWS credentials were found (in the environment, the AWS config files or instance metadata)"),
+        "{}",
+        run.stderr
+    );
+    assert!(!last.contains("IMDS session token"), "{last}");
+    assert!(emu.calls().is_empty());
+}
