@@ -110,6 +110,22 @@ fn the_demo_has_a_weak_role_for_check_and_explain() {
     t.keys(&["q"]);
     assert_eq!(t.wait_exit(), (0, String::new()));
 
+    // Explain starts filled in: the weak role and a sample token of another project of the group,
+    // which the weak trust lets in.
+    let t = Tmux::start(&bare_env(home.path()), BIN, &["--demo"], 80, 24);
+    t.wait_for("✓ Account  123456789012");
+    t.keys(&["BTab", "Right", "Right", "Enter"]);
+    let explain = t.wait_for("a sample token is filled in");
+    says_demo(&explain);
+    assert!(explain.contains("[gitlab-legacy-deploy]"), "{explain}");
+    t.keys(&["Tab", "Tab", "Tab", "Enter"]);
+    t.wait_for("The token's signature is NOT verified");
+    t.keys(&["j"; 20]);
+    let verdict = t.wait_for("AWS would accept this token");
+    assert!(verdict.contains("gitlab-legacy-deploy"), "{verdict}");
+    t.keys(&["q"]);
+    assert_eq!(t.wait_exit(), (0, String::new()));
+
     // The command line: each result line says DEMO, and the exit codes are the real ones.
     let run = |args: &[&str]| {
         let out = std::process::Command::new(BIN)

@@ -15,6 +15,38 @@ const MANAGED: &str = include_str!("../../assets/demo/aws-managed-policies.txt")
 pub const WEAK_ROLE: &str = "gitlab-legacy-deploy";
 pub const OWN_POLICY: &str = "acme-deploy-artifacts";
 
+/// The project and branch of the demo's sample token: a project of the group `acme` that the
+/// weak role was never meant for, on a branch anyone with Developer access can push.
+pub const SAMPLE_PROJECT: &str = "acme/intern-sandbox";
+pub const SAMPLE_REF: &str = "try-this";
+
+/// A GitLab ID token for the demo's Explain, valid for an hour from `now` (seconds since the
+/// epoch). Its signature is a placeholder: explain decodes claims and never verifies (AWS does).
+pub fn sample_token(now: u64) -> String {
+    use base64::Engine as _;
+    let enc = |v: serde_json::Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+    let claims = json!({
+        "iss": "https://gitlab.com",
+        "aud": "https://gitlab.com",
+        "sub": format!("project_path:{SAMPLE_PROJECT}:ref_type:branch:ref:{SAMPLE_REF}"),
+        "project_path": SAMPLE_PROJECT,
+        "namespace_path": "acme",
+        "ref": SAMPLE_REF,
+        "ref_type": "branch",
+        "ref_protected": "false",
+        "iat": now,
+        "nbf": now,
+        "exp": now + 3600,
+    });
+    format!(
+        "{}.{}.ZGVtby1zaWduYXR1cmU",
+        enc(json!({"alg": "RS256", "typ": "JWT", "kid": "demo"})),
+        enc(claims)
+    )
+}
+
 /// A fresh demo account.
 pub fn account() -> FakeAws {
     let fake = FakeAws::new();

@@ -47,6 +47,12 @@ pub async fn run(
     let mut app = App::new(options.profile.as_deref(), options.region.as_deref());
     app.demo = demo;
     app.apply_defaults(defaults);
+    // The demo's sample token holds the time, so it is made here, not in `update`.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    app.demo_token = Some(crate::aws::demo::sample_token(now));
     app.gitlab_url = gitlab_url;
     if let Some(token) = std::env::var("GITLAB_TOKEN")
         .ok()

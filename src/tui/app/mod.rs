@@ -579,6 +579,8 @@ pub struct App {
     /// On the demo account (`--demo`, or `d` on the Account screen without credentials): every
     /// screen says DEMO, and nothing leaves the process.
     pub demo: bool,
+    /// The demo's sample ID token for Explain (made when the wizard starts: it holds the time).
+    pub demo_token: Option<String>,
     /// The CI/CD variable the ARN goes in (`ROLE_ARN`, or the config file's `[variable]`).
     pub variable: crate::flow::gitlab::VariableSpec,
 
@@ -690,6 +692,7 @@ impl App {
             identity_gen: 0,
             connected_with: (None, None),
             demo: false,
+            demo_token: None,
             variable: crate::flow::gitlab::VariableSpec::plain(crate::ci_job::DEFAULT_VARIABLE),
             provider_kind: ProviderKind::GitLabCom,
             provider_url: Field::new("Instance URL", DEFAULT_PROVIDER_URL),
@@ -795,6 +798,20 @@ impl App {
             return self.go_to(target);
         }
         vec![]
+    }
+
+    /// In the demo, Explain starts filled in: the weak role and a sample token of a project it
+    /// was not meant for, so that a newcomer sees a verdict with nothing to paste.
+    fn fill_demo_sample(&mut self) {
+        let Some(token) = self.demo_token.clone().filter(|_| self.demo) else {
+            return;
+        };
+        if self.target_role.value.is_empty() {
+            self.target_role.set(crate::aws::demo::WEAK_ROLE);
+        }
+        if self.token.value.is_empty() && self.claims_file.value.is_empty() {
+            self.token.set(&token);
+        }
     }
 
     /// The account could not be read: the demo account is offered instead (`d`).
@@ -964,6 +981,9 @@ impl App {
             Screen::Explain | Screen::Remove
                 if matches!(self.gitlab_roles, Load::Idle | Load::Failed(_)) =>
             {
+                if screen == Screen::Explain {
+                    self.fill_demo_sample();
+                }
                 self.gitlab_roles_gen += 1;
                 self.gitlab_roles = Load::Loading;
                 vec![Effect::ListGitLabRoles {

@@ -915,6 +915,16 @@ fn explain(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         "Why was a pipeline refused? Tokens are never stored.",
         theme.muted(),
     ))];
+    if app.demo && app.demo_token.as_deref() == Some(app.token.value.as_str()) {
+        head.push(Line::from(vec![
+            Span::styled("DEMO", theme.demo()),
+            Span::raw(format!(
+                " a sample token is filled in: {}, branch {}. Enter on Explain.",
+                crate::aws::demo::SAMPLE_PROJECT,
+                crate::aws::demo::SAMPLE_REF
+            )),
+        ]));
+    }
     let mut cursor = None;
     for e in [Element::TargetRole, Element::ClaimsFile, Element::Token] {
         push_field(&mut head, &mut cursor, app, e, theme);
