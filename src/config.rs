@@ -78,6 +78,17 @@ pub fn load(given: Option<&Path>, default: Option<PathBuf>) -> Result<Loaded, St
         Err(e) => return Err(format!("config file {}: {e}", path.display())),
     };
     let config = parse(&text).map_err(|e| format!("config file {}: {e}", path.display()))?;
+    if let Err((key, rule)) = check_values(&config) {
+        let line = text
+            .lines()
+            .position(|l| l.trim_start().starts_with(key))
+            .map(|i| format!(" (line {})", i + 1))
+            .unwrap_or_default();
+        return Err(format!(
+            "config file {}: {key}{line}: {rule}",
+            path.display()
+        ));
+    }
     if let Some(name) = &config.variable.name
         && crate::ci_job::parse_variable(name).is_err()
     {
@@ -90,6 +101,36 @@ pub fn load(given: Option<&Path>, default: Option<PathBuf>) -> Result<Loaded, St
         path: Some(path),
         config,
     })
+}
+
+/// The values held to the rules their flags have, when the file is read: a bad one is named by
+/// its key (not by a flag the user never typed). The error: the key and the rule broken.
+fn check_values(c: &Config) -> Result<(), (&'static str, String)> {
+    let input = crate::plan::SetupInput {
+        provider_url: c.provider_url.clone(),
+        audience: c.audience.clone(),
+        policies: c.policies.clone().unwrap_or_default(),
+        role_path: c.role_path.clone(),
+        permissions_boundary: c.permissions_boundary.clone(),
+        max_session_duration: c.max_session_duration.map(|n| n.to_string()),
+        // Stand-ins for what a setup needs and a config file does not hold.
+        projects: vec!["group/project".to_string()],
+        role_name: Some("role".to_string()),
+        ..Default::default()
+    };
+    let Err(e) = input.validate() else {
+        return Ok(());
+    };
+    let key = match e.flag {
+        "--provider-url" => "provider_url",
+        "--audience" => "audience",
+        "--policy" => "policies",
+        "--role-path" => "role_path",
+        "--permissions-boundary" => "permissions_boundary",
+        "--max-session-duration" => "max_session_duration",
+        _ => return Ok(()),
+    };
+    Err((key, format!("{:?}: {}", e.value, e.rule)))
 }
 
 /// Parse the file's text; the error is one line (TOML's own message, folded).
@@ -166,6 +207,12 @@ mod tests {
         assert_eq!(load(None, Some(absent.clone())).unwrap(), Loaded::default());
         let e = load(Some(&absent), None).unwrap_err();
         assert!(e.contains("nope.toml"), "{e}");
+        // A value that breaks its flag's rule is named by its key and line.
+        let path = dir.path().join("path.toml");
+        std::fs::write(&path, "audience = \"x\"\nrole_path = \"ci\"\n").unwrap();
+        let e = load(Some(&path), None).unwrap_err();
+        assert!(e.contains("role_path (line 2): \"ci\""), "{e}");
+        assert!(!e.contains("--role-path"), "{e}");
         let bad = dir.path().join("bad.toml");
         std::fs::write(&bad, "[variable]\nname = \"ROLE-ARN\"\n").unwrap();
         let e = load(Some(&bad), None).unwrap_err();

@@ -138,6 +138,11 @@ fn a_broken_file_is_bad_input_and_nothing_is_sent() {
         ),
         ("role_path = /ci/\n", "line 1"),
         ("max_session_duration = \"long\"\n", "max_session_duration"),
+        // A value its flag would refuse: named by its key and line, not by the flag.
+        (
+            "audience = \"sts.amazonaws.com\"\nrole_path = \"ci\"\n",
+            "role_path (line 2): \"ci\"",
+        ),
     ] {
         let path = write_config(home.path(), text);
         emu.reset_calls();
