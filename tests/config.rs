@@ -157,6 +157,14 @@ fn a_broken_file_is_bad_input_and_nothing_is_sent() {
         assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
         assert!(emu.calls().is_empty(), "no AWS call with a broken config");
     }
+    // Completions and the manual page take nothing from the file: a broken one does not stop them.
+    write_config(home.path(), "polices = []\n");
+    for args in [&["completions", "bash"][..], &["man"][..]] {
+        let mut cmd = emu.command();
+        cmd.env("XDG_CONFIG_HOME", home.path().join("xdg"))
+            .args(args);
+        Run::from(cmd.output().expect("run")).assert_code(0);
+    }
     // A --config that does not exist is an error; the default path may be absent.
     let run = plan(&emu, home.path(), &["--config", "/nonexistent/config.toml"]);
     run.assert_code(2);

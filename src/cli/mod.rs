@@ -125,9 +125,17 @@ pub async fn run(cli: Cli) -> ExitCode {
         .gitlab_url
         .or_else(|| crate::gitlab::url_from_env(|k| std::env::var(k).ok()));
     let default_config = crate::config::default_path(|k| std::env::var(k).ok());
-    let loaded = match crate::config::load(cli.config.as_deref(), default_config.clone()) {
-        Ok(l) => l,
-        Err(e) => return exit::finish(&face, Err(CliError::usage(e))),
+    // Completions and the manual page take nothing from the file: a broken one does not stop them.
+    let needs_config = !matches!(
+        cli.command,
+        Some(Command::Completions { .. } | Command::Man)
+    );
+    let loaded = match needs_config
+        .then(|| crate::config::load(cli.config.as_deref(), default_config.clone()))
+    {
+        None => crate::config::Loaded::default(),
+        Some(Ok(l)) => l,
+        Some(Err(e)) => return exit::finish(&face, Err(CliError::usage(e))),
     };
     let mut command = cli.command;
     if let Some(c) = command.as_mut() {
