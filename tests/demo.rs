@@ -150,23 +150,7 @@ fn the_demo_has_a_weak_role_for_check_and_explain() {
         "every line on stderr says DEMO too: {stderr}"
     );
     let dir = tempfile::tempdir().expect("dir");
-    let claims = dir.path().join("claims.json");
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_secs();
-    std::fs::write(
-        &claims,
-        serde_json::json!({
-            "iss": "https://gitlab.com", "aud": "https://gitlab.com",
-            "sub": "project_path:acme/intern-sandbox:ref_type:branch:ref:try-this",
-            "project_path": "acme/intern-sandbox", "ref": "try-this", "ref_type": "branch",
-            "ref_protected": "false", "iat": now, "nbf": now, "exp": now + 600,
-        })
-        .to_string(),
-    )
-    .expect("claims");
-    let claims = claims.display().to_string();
+    let claims = common::claims_file(dir.path(), "acme/intern-sandbox", "try-this", false);
     // The weak trust lets any project of the group in: explain says AWS would accept it.
     let (code, stdout, _) = run(&[
         "explain",

@@ -150,23 +150,7 @@ fn every_command_prints_the_envelope_docs_json_shows() {
     check.assert_code(0);
     assert_documented(&docs, "check", &check);
 
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_secs();
-    let claims = dir.path().join("claims.json");
-    std::fs::write(
-        &claims,
-        serde_json::json!({
-            "iss": "https://gitlab.com", "aud": "https://gitlab.com",
-            "sub": "project_path:acme/web:ref_type:branch:ref:main",
-            "project_path": "acme/web", "ref": "main", "ref_type": "branch",
-            "ref_protected": "true", "iat": now, "nbf": now, "exp": now + 600,
-        })
-        .to_string(),
-    )
-    .expect("claims");
-    let claims = claims.display().to_string();
+    let claims = common::claims_file(dir.path(), "acme/web", "main", true);
     let explain = run(with(
         &[
             "explain",

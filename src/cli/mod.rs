@@ -61,13 +61,10 @@ pub fn parse() -> Result<Cli, ExitCode> {
                 format!("{first} {} (see --help)", help.join("; "))
             };
             if wants_json(&args) {
+                let cli = Cli::command();
                 let command = args
                     .iter()
-                    .find(|a| {
-                        <Cli as clap::CommandFactory>::command()
-                            .find_subcommand(a.as_str())
-                            .is_some()
-                    })
+                    .find(|a| cli.find_subcommand(a.as_str()).is_some())
                     .map_or("wizard", String::as_str);
                 let error = CliError::usage(line.strip_prefix("error: ").unwrap_or(&line));
                 let face = exit::Face {
@@ -94,12 +91,13 @@ fn wants_json(args: &[String]) -> bool {
 pub async fn run(cli: Cli) -> ExitCode {
     let name = cli.command.as_ref().map_or("wizard", Command::name);
     let json = cli.output == OutputFormat::Json;
-    // Completions and the manual page have nothing to do with an account.
-    let demo = cli.demo
-        && !matches!(
-            cli.command,
-            Some(Command::Completions { .. } | Command::Man)
-        );
+    // Completions and the manual page have nothing to do with an account: no demo prefix, and
+    // nothing taken from the config file (a broken one does not stop them).
+    let about_an_account = !matches!(
+        cli.command,
+        Some(Command::Completions { .. } | Command::Man)
+    );
+    let demo = cli.demo && about_an_account;
     let face = exit::Face {
         command: name,
         json,
@@ -125,12 +123,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         .gitlab_url
         .or_else(|| crate::gitlab::url_from_env(|k| std::env::var(k).ok()));
     let default_config = crate::config::default_path(|k| std::env::var(k).ok());
-    // Completions and the manual page take nothing from the file: a broken one does not stop them.
-    let needs_config = !matches!(
-        cli.command,
-        Some(Command::Completions { .. } | Command::Man)
-    );
-    let loaded = match needs_config
+    let loaded = match about_an_account
         .then(|| crate::config::load(cli.config.as_deref(), default_config.clone()))
     {
         None => crate::config::Loaded::default(),

@@ -237,6 +237,33 @@ pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
 }
 
 /// The role's trust policy as IAM holds it, URL-decoded and parsed.
+/// A claims file of a gitlab.com pipeline of `project` on branch `reference`, valid for ten
+/// minutes from now, written into `dir`: its path, for `explain --claims`.
+pub fn claims_file(
+    dir: &std::path::Path,
+    project: &str,
+    reference: &str,
+    protected: bool,
+) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let path = dir.join("claims.json");
+    std::fs::write(
+        &path,
+        serde_json::json!({
+            "iss": "https://gitlab.com", "aud": "https://gitlab.com",
+            "sub": format!("project_path:{project}:ref_type:branch:ref:{reference}"),
+            "project_path": project, "ref": reference, "ref_type": "branch",
+            "ref_protected": protected.to_string(), "iat": now, "nbf": now, "exp": now + 600,
+        })
+        .to_string(),
+    )
+    .expect("claims");
+    path.display().to_string()
+}
+
 pub fn trust_policy(iam: &aws_sdk_iam::Client, role: &str) -> serde_json::Value {
     block_on(async {
         let out = iam
