@@ -69,6 +69,16 @@ impl Store {
         }
     }
 
+    /// The run's store: the user's, or for the demo one that keeps nothing (a real run's stopped
+    /// setup stays as it was).
+    pub fn for_run(demo: bool) -> Store {
+        if demo {
+            Store::nowhere()
+        } else {
+            Store::user()
+        }
+    }
+
     /// The demo's store: nothing is kept, nothing is read.
     pub fn nowhere() -> Store {
         Store {

@@ -203,11 +203,7 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
     if cx.demo {
         demo_refusal(&command)?;
     }
-    let store = if cx.demo {
-        crate::journal::Store::nowhere()
-    } else {
-        crate::journal::Store::user()
-    };
+    let store = crate::journal::Store::for_run(cx.demo);
     match command {
         Command::Plan {
             setup: args,

@@ -37,12 +37,8 @@ pub async fn run(
     let (tx, mut rx) = unbounded_channel::<Msg>();
     let stop = Arc::new(AtomicBool::new(false));
     let input = spawn_input(tx.clone(), stop.clone());
-    // The demo keeps no journal and offers none: a real run's stopped setup stays as it was.
-    let store = if demo {
-        crate::journal::Store::nowhere()
-    } else {
-        crate::journal::Store::user()
-    };
+    // The demo keeps no journal and offers none.
+    let store = crate::journal::Store::for_run(demo);
     let effects = Effects::new(tx, SdkConnect, options.endpoint_url.clone(), store.clone());
     let mut app = App::new(options.profile.as_deref(), options.region.as_deref());
     app.demo = demo;
