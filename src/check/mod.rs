@@ -5,17 +5,18 @@
 
 use std::collections::BTreeMap;
 
-pub mod probe;
+pub mod reason;
+pub mod route;
 mod rules;
 
 use crate::aws::{AttachedPolicy, Aws, OidcProvider, Role};
 use crate::engine::{EngineError, Step};
 use crate::plan::input::is_admin_policy_arn;
 use crate::plan::trust_view::{Effect, TrustView, provider_host};
-use probe::Route;
+use route::Route;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Critical,
@@ -30,6 +31,108 @@ pub struct Finding {
     pub code: &'static str,
     pub message: String,
     pub fix: String,
+    /// For a finding that says someone gets in: a token that does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counterexample: Option<Counterexample>,
+}
+
+/// A token (and request) the role admits, as `explain` reads it: `explain ROLE --claims FILE`
+/// with `claims` in FILE, and `--context KEY=VALUE` for each of `request`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Counterexample {
+    /// The Allow statement that admits it (1-based).
+    pub statement: usize,
+    pub claims: serde_json::Map<String, serde_json::Value>,
+    /// Keys of the request that AWS or the caller sets and the trust reads.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub request: BTreeMap<String, String>,
+    /// The claims the trust reads besides `sub`, shown in text.
+    #[serde(skip)]
+    pub read: Vec<String>,
+}
+
+/// The request keys a caller or AWS sets, as IAM writes them.
+pub const REQUEST_KEYS: [&str; 9] = [
+    "aws:SourceIp",
+    "aws:RequestedRegion",
+    "aws:CurrentTime",
+    "aws:UserAgent",
+    "aws:Referer",
+    "aws:SourceVpc",
+    "aws:SourceVpce",
+    "aws:VpcSourceIp",
+    "sts:RoleSessionName",
+];
+
+impl Counterexample {
+    pub fn of(route: &Route, w: &reason::Witness, now: u64) -> Counterexample {
+        use serde_json::Value;
+        let mut claims = serde_json::Map::new();
+        claims.insert(
+            "iss".into(),
+            Value::String(format!("https://{}", route.host)),
+        );
+        for (claim, value) in &w.claims {
+            claims.insert(claim.to_string(), Value::String(value.clone()));
+        }
+        if let Some(sub) = w.sub().and_then(route::parse_sub)
+            && !sub.by_id
+        {
+            claims.insert("project_path".into(), Value::String(sub.project.into()));
+            if let Some((ns, _)) = sub.project.rsplit_once('/') {
+                claims.insert("namespace_path".into(), Value::String(ns.into()));
+            }
+            claims.insert("ref_type".into(), Value::String(sub.ref_type.into()));
+            claims.insert("ref".into(), Value::String(sub.git_ref.into()));
+        }
+        let at = w.time.max(now);
+        claims.insert("iat".into(), Value::from(at));
+        claims.insert("exp".into(), Value::from(at + 3600));
+        let mut request = BTreeMap::new();
+        for key in REQUEST_KEYS {
+            let lower = key.to_lowercase();
+            if lower == "aws:currenttime" {
+                if w.time != now {
+                    request.insert(key.to_string(), crate::explain::iso_time(w.time));
+                }
+                continue;
+            }
+            if let Some(v) = w.values.get(&lower).filter(|_| w.read.contains(&lower)) {
+                request.insert(key.to_string(), v.clone());
+            }
+        }
+        let read = w
+            .claims
+            .keys()
+            .filter(|c| **c != "sub" && **c != "aud")
+            .filter(|c| {
+                w.read
+                    .contains(&format!("{}:{c}", route.host).to_lowercase())
+            })
+            .map(|c| c.to_string())
+            .collect();
+        Counterexample {
+            statement: w.statement,
+            claims,
+            request,
+            read,
+        }
+    }
+
+    /// The token in one line: its `sub`, the claims and request keys the trust reads.
+    pub fn line(&self) -> String {
+        let claim = |k: &str| {
+            self.claims
+                .get(k)
+                .map(|v| format!("{k} {}", v))
+                .unwrap_or_default()
+        };
+        let mut parts = vec![claim("sub")];
+        parts.extend(self.read.iter().map(|k| claim(k)));
+        parts.extend(self.request.iter().map(|(k, v)| format!("{k} {v:?}")));
+        parts.retain(|p| !p.is_empty());
+        parts.join(", ")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -49,6 +152,7 @@ fn finding(severity: Severity, code: &'static str, message: String, fix: &str) -
         code,
         message,
         fix: fix.to_string(),
+        counterexample: None,
     }
 }
 
@@ -98,16 +202,20 @@ pub fn routes(
     }
     let account = role_arn.split(':').nth(4).unwrap_or("123456789012");
     let partition = role_arn.split(':').nth(1).unwrap_or("aws");
-    for s in view.statements.iter().filter(|s| {
+    if view.statements.iter().any(|s| {
         s.effect == Effect::Allow
             && (s.principal.anyone || s.principal.federated.iter().any(|f| f == "*"))
     }) {
-        let mut hosts: Vec<String> = s
-            .conditions
+        // Every issuer any statement speaks of, gitlab.com (the issuer this tool is about,
+        // whether or not a key names it), and any other.
+        let mut hosts: Vec<String> = view
+            .statements
             .iter()
+            .flat_map(|s| &s.conditions)
             .filter_map(|c| c.key.rsplit_once(':').map(|(h, _)| h.to_lowercase()))
-            .filter(|h| h != "aws" && !h.contains("://"))
+            .filter(|h| h != "aws" && h != "sts" && !h.contains("://"))
             .collect();
+        hosts.push("gitlab.com".to_string());
         hosts.push(ANY_OTHER_ISSUER.to_string());
         for host in hosts {
             let arn = format!("arn:{partition}:iam::{account}:oidc-provider/{host}");
@@ -138,7 +246,7 @@ fn reachable_routes(view: &TrustView, role_arn: &str) -> Vec<Route> {
         .filter(|r| {
             view.statements
                 .iter()
-                .any(|s| s.effect == Effect::Allow && probe::in_play(s, r))
+                .any(|s| s.effect == Effect::Allow && route::in_play(s, r))
         })
         .collect()
 }
@@ -189,6 +297,7 @@ pub fn audit_with(
     out.extend(rules::who_gets_in(&view, &routes, now));
     out.extend(rules::keys(&view, &routes));
     out.extend(rules::audiences(&view, &routes));
+    out.extend(rules::dead_values(&view, &routes));
     out.extend(rules::dead(&view, &routes, now));
     out.extend(rules::thumbprints(&routes, providers, handshakes));
     if role.max_session_duration < USUAL_SESSION {
@@ -345,7 +454,7 @@ where
                 let host = provider_host(arn).split('/').next().unwrap_or_default();
                 if p.is_some()
                     && host != "gitlab.com"
-                    && !probe::NOT_GITLAB.contains(&host)
+                    && !route::NOT_GITLAB.contains(&host)
                     && !handshakes.contains_key(host)
                     && let Some(seen) = tls(host.to_string()).await
                 {
@@ -486,6 +595,14 @@ pub fn text(reports: &[RoleReport]) -> String {
                 "  ✗ {sev:<8} {}: {}\n             fix: {}",
                 f.code, f.message, f.fix
             );
+            // The message names the sub; the rest of the token only where the trust reads more.
+            if let Some(c) = f
+                .counterexample
+                .as_ref()
+                .filter(|c| !c.read.is_empty() || !c.request.is_empty())
+            {
+                let _ = writeln!(s, "             gets in with: {}", c.line());
+            }
         }
     }
     let total: usize = reports.iter().map(|r| r.findings.len()).sum();

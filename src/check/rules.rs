@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::probe::{self, Route, Who, Witness};
+use super::reason::{self, Verdict, Who, Witness};
+use super::route::{self, Route};
 use super::{Finding, Severity, finding};
 use crate::aws::OidcProvider;
 use crate::iam::{self, Caller, Context, Decided, Request, condition::holds};
@@ -60,59 +61,180 @@ pub fn any_aws_principal(view: &TrustView) -> Vec<Finding> {
     }
 }
 
-/// Who gets in through each route: an outsider (critical), a colleague's new project or a
-/// developer's unprotected branch (high); and a role nobody gets into (dead).
+/// Who gets in through each GitLab route, each class of `reason::Who` asked in turn, every
+/// finding with the token that gets in. Who is an outsider, a colleague or a developer is GitLab's
+/// notion; other issuers are only checked for keys that never match and for being dead.
 pub fn who_gets_in(view: &TrustView, routes: &[Route], now: u64) -> Vec<Finding> {
     let mut out = Vec::new();
-    // Who is an outsider, a colleague or a developer is GitLab's notion; other issuers are only
-    // checked for keys that never match and for being dead.
-    for route in routes.iter().filter(|r| probe::is_gitlab(view, r)) {
-        if let Some(w) = probe::find(view, route, Who::Outsider, now) {
-            out.push(outsider(view, route, &w));
+    for route in routes.iter().filter(|r| route::is_gitlab(view, r)) {
+        let mut unknown: Option<String> = None;
+        let mut ask = |who: Who| match reason::admits(view, route, who, now) {
+            Verdict::Admitted(w) => Some(w),
+            Verdict::Unknown(why) => {
+                unknown.get_or_insert(why);
+                None
+            }
+            Verdict::Refused => None,
+        };
+        let gitlab_com = route.host == "gitlab.com";
+        if let Some(w) = ask(Who::Outsider) {
+            // Open to anyone: what a colleague or a developer could do adds nothing.
+            out.push(outsider(view, route, &w, now));
+            if let Some(why) = unknown {
+                out.push(incomplete(route, &why));
+            }
             continue;
         }
-        if let Some(w) = probe::find(view, route, Who::Colleague, now) {
-            out.push(finding(
-                Severity::High,
-                "sub-matches-group",
-                format!(
-                    "statement {} admits every project of a group, including ones created later (e.g. sub {:?})",
-                    w.statement,
-                    w.sub.unwrap_or_default()
-                ),
-                "name the projects, or pin project_id",
-            ));
+        {
+            if let Some(w) = ask(Who::OutsiderInRange) {
+                out.push(with_example(
+                    Severity::Medium,
+                    "open-from-network",
+                    format!(
+                        "statement {} admits a token of any project on {} when the request comes from an address the policy names (e.g. aws:SourceIp {}): anyone who can run a job there (shared runners, a NAT'd network) gets in",
+                        w.statement,
+                        route.host,
+                        w.values.get("aws:sourceip").map(String::as_str).unwrap_or("?")
+                    ),
+                    "add a sub condition naming your projects; an address range is no identity",
+                    route,
+                    &w,
+                    now,
+                ));
+            }
+            if let Some(w) = ask(Who::Colleague) {
+                out.push(with_example(
+                    Severity::High,
+                    "sub-matches-group",
+                    format!(
+                        "statement {} admits every project of a group, including ones created later (e.g. sub {:?})",
+                        w.statement,
+                        w.sub().unwrap_or_default()
+                    ),
+                    "name the projects, or pin project_id",
+                    route,
+                    &w,
+                    now,
+                ));
+            }
+            if gitlab_com && let Some(w) = ask(Who::Recycler) {
+                out.push(with_example(
+                    Severity::Low,
+                    "path-only",
+                    format!(
+                        "statement {} trusts paths only: if a namespace it names is deleted or renamed, whoever registers the name again gets in (e.g. sub {:?} with ids that are not yours)",
+                        w.statement,
+                        w.sub().unwrap_or_default()
+                    ),
+                    "pin StringEquals gitlab.com:namespace_id (the top-level group's id) or gitlab.com:project_id beside the sub",
+                    route,
+                    &w,
+                    now,
+                ));
+            }
         }
-        if let Some(w) = probe::find(view, route, Who::Developer, now) {
-            let gitlab_com = route.host == "gitlab.com";
-            out.push(finding(
+        if let Some(w) = ask(Who::Developer) {
+            let tag = w.sub().is_some_and(|s| s.contains(":ref_type:tag:"));
+            out.push(with_example(
                 Severity::High,
                 "any-ref-unprotected",
                 format!(
-                    "statement {} admits any ref of the project, unprotected ones included: anyone with Developer access can push a branch (e.g. sub {:?}) and assume the role",
+                    "statement {} admits {} of the project, unprotected ones included: anyone with Developer access can push one (e.g. sub {:?}) and assume the role",
                     w.statement,
-                    w.sub.unwrap_or_default()
+                    if tag { "tags" } else { "any ref" },
+                    w.sub().unwrap_or_default()
                 ),
                 if gitlab_com {
                     "add StringEquals gitlab.com:ref_protected \"true\", or name the refs"
                 } else {
-                    "name the refs"
+                    "name the refs (and protect them)"
                 },
+                route,
+                &w,
+                now,
             ));
+        }
+        if let Some(w) = ask(Who::TagAsBranch) {
+            out.push(with_example(
+                Severity::High,
+                "tag-as-branch",
+                format!(
+                    "statement {} admits a tag with the name of a branch it names (e.g. sub {:?}): a developer who may push tags gets in",
+                    w.statement,
+                    w.sub().unwrap_or_default()
+                ),
+                "write ref_type:branch in the sub instead of a wildcard",
+                route,
+                &w,
+                now,
+            ));
+        }
+        if let Some(w) = ask(Who::CaseVariant) {
+            out.push(with_example(
+                Severity::High,
+                "sub-ignore-case",
+                format!(
+                    "statement {} compares sub ignoring case: a ref of another case is another, unprotected ref (e.g. sub {:?})",
+                    w.statement,
+                    w.sub().unwrap_or_default()
+                ),
+                "use StringEquals or StringLike on sub: git refs are case-sensitive",
+                route,
+                &w,
+                now,
+            ));
+        }
+        if let Some(why) = unknown {
+            out.push(incomplete(route, &why));
         }
     }
     out
 }
 
+fn incomplete(route: &Route, why: &str) -> Finding {
+    finding(
+        Severity::Medium,
+        "analysis-incomplete",
+        format!(
+            "the analysis of who can assume the role through {} is incomplete: {why}",
+            route.host
+        ),
+        "simplify the trust policy, or review it by hand with explain",
+    )
+}
+
+/// A finding with the token that shows it.
+fn with_example(
+    severity: Severity,
+    code: &'static str,
+    message: String,
+    fix: &str,
+    route: &Route,
+    w: &Witness,
+    now: u64,
+) -> Finding {
+    Finding {
+        counterexample: Some(super::Counterexample::of(route, w, now)),
+        ..finding(severity, code, message, fix)
+    }
+}
+
 /// A role no token of its (existing) providers can get into is dead, not open.
 pub fn dead(view: &TrustView, routes: &[Route], now: u64) -> Vec<Finding> {
     let live: Vec<&Route> = routes.iter().filter(|r| r.client_ids.is_some()).collect();
-    if live.is_empty()
-        || live
-            .iter()
-            .any(|r| probe::find(view, r, Who::Anyone, now).is_some())
-    {
+    if live.is_empty() {
         return vec![];
+    }
+    let mut unknown = None;
+    for r in &live {
+        match reason::admits(view, r, Who::Anyone, now) {
+            Verdict::Admitted(_) => return vec![],
+            Verdict::Unknown(why) => unknown = Some((*r, why)),
+            Verdict::Refused => {}
+        }
+    }
+    if let Some((r, why)) = unknown {
+        return vec![incomplete(r, &why)];
     }
     vec![finding(
         Severity::High,
@@ -122,16 +244,50 @@ pub fn dead(view: &TrustView, routes: &[Route], now: u64) -> Vec<Finding> {
     )]
 }
 
+/// `sub` values of an Allow that no token GitLab issues can match.
+pub fn dead_values(view: &TrustView, routes: &[Route]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let variables = view.version.as_deref() == Some("2012-10-17");
+    for (s, reached) in allows_reaching(view, routes) {
+        for r in reached.iter().filter(|r| route::is_gitlab(view, r)) {
+            let key = format!("{}:sub", r.host).to_lowercase();
+            for c in s.conditions.iter().filter(|c| {
+                c.key.to_lowercase() == key && !c.operator.is_negated() && c.operator.base != "Null"
+            }) {
+                for v in c
+                    .values
+                    .iter()
+                    .filter(|v| reason::matches_no_sub(c, v, variables))
+                {
+                    out.push(finding(
+                        Severity::Medium,
+                        "sub-never-matches",
+                        format!(
+                            "statement {}: sub value {v:?} ({}) matches no subject GitLab issues (project_path:GROUP/PROJECT:ref_type:branch|tag:ref:REF, or project_id:ID:…)",
+                            s.index, c.operator.written
+                        ),
+                        "write the value as GitLab writes sub, e.g. project_path:GROUP/PROJECT:ref_type:branch:ref:main",
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The finding for an outsider's token, named after what let it in.
-fn outsider(view: &TrustView, route: &Route, w: &Witness) -> Finding {
+fn outsider(view: &TrustView, route: &Route, w: &Witness, now: u64) -> Finding {
     let host = &route.host;
-    let sub = w.sub.clone().unwrap_or_default();
+    let sub = w.sub().unwrap_or_default().to_string();
     let Some(s) = view.statements.iter().find(|s| s.index == w.statement) else {
-        return finding(
+        return with_example(
             Severity::Critical,
             "admits-any-project",
             format!("a token of any project on {host} is accepted (e.g. sub {sub:?})"),
             "add a sub condition naming your projects",
+            route,
+            w,
+            now,
         );
     };
     let sub_key = format!("{host}:sub").to_lowercase();
@@ -171,6 +327,19 @@ fn outsider(view: &TrustView, route: &Route, w: &Witness) -> Finding {
             ),
             "use StringEquals (or StringLike) on sub, naming your projects",
         )
+    } else if let Some(v) = subs
+        .iter()
+        .filter(|c| confining(c))
+        .flat_map(|c| &c.values)
+        .find(|v| takes_a_claim(view, v))
+    {
+        (
+            "sub-variable",
+            format!(
+                "sub pattern {v:?} takes part of its value from the request (a policy variable): whoever brings the token chooses it, e.g. every user through their personal namespace"
+            ),
+            "write the group and project out: project_path:GROUP/PROJECT:ref_type:branch:ref:main",
+        )
     } else {
         let values: Vec<&str> = subs
             .iter()
@@ -190,12 +359,25 @@ fn outsider(view: &TrustView, route: &Route, w: &Witness) -> Finding {
             "write the group and project out: project_path:GROUP/PROJECT:ref_type:branch:ref:main",
         )
     };
-    finding(
+    with_example(
         Severity::Critical,
         code,
         format!("{what} (e.g. sub {sub:?})"),
         fix,
+        route,
+        w,
+        now,
     )
+}
+
+/// Does a policy value hold a variable that names a request key (not `${*}`, `${?}`, `${$}`)?
+fn takes_a_claim(view: &TrustView, value: &str) -> bool {
+    view.version.as_deref() == Some("2012-10-17")
+        && crate::iam::pattern::parts(value, true).is_some_and(|parts| {
+            parts
+                .iter()
+                .any(|p| matches!(p, crate::iam::pattern::Part::Var { .. }))
+        })
 }
 
 /// The Allow statements a route reaches, with the hosts of those routes.
@@ -211,7 +393,7 @@ fn allows_reaching<'a>(
                 s,
                 routes
                     .iter()
-                    .filter(|r| probe::reaches(s, r))
+                    .filter(|r| route::reaches(s, r))
                     .collect::<Vec<_>>(),
             )
         })

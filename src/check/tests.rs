@@ -210,8 +210,28 @@ fn shapes_that_are_safe_raise_no_false_alarm() {
             ]),
         ),
     ] {
-        let found = codes(&role_with(trust_policy, 3600));
+        // Paths without ids are a low hardening finding of their own (below).
+        let found: Vec<_> = codes(&role_with(trust_policy, 3600))
+            .into_iter()
+            .filter(|c| *c != (Low, "path-only"))
+            .collect();
         assert!(found.is_empty(), "{name}: {found:?}");
+    }
+}
+
+#[test]
+fn a_trust_of_paths_alone_is_a_low_hardening_finding_and_an_id_pin_clears_it() {
+    let exact = role(with_aud("StringEquals", "gitlab.com:sub", json!(SUB)), 3600);
+    assert_eq!(codes(&exact), [(Low, "path-only")]);
+    let report = audit(&exact, &providers(), &[], 0);
+    let example = report[0].counterexample.as_ref().expect("a token");
+    assert_eq!(example.claims["sub"], json!(SUB));
+    for pin in ["gitlab.com:namespace_id", "gitlab.com:project_id"] {
+        let pinned = role(
+            json!({"StringEquals": {"gitlab.com:aud": "https://gitlab.com", "gitlab.com:sub": SUB, pin: "4242"}}),
+            3600,
+        );
+        assert_eq!(codes(&pinned), [], "{pin}");
     }
 }
 
@@ -221,7 +241,7 @@ fn a_project_id_pin_is_not_any_project_and_a_ref_star_is_any_ref() {
         json!({"StringEquals": {"gitlab.com:aud": "https://gitlab.com", "gitlab.com:project_id": "4242"}}),
         3600,
     );
-    assert_eq!(codes(&pinned), [(High, "any-ref-unprotected")]);
+    assert_eq!(codes(&pinned), [(High, "any-ref-unprotected")], "pinned");
     let any_ref = role(
         with_aud(
             "StringLike",
@@ -230,7 +250,10 @@ fn a_project_id_pin_is_not_any_project_and_a_ref_star_is_any_ref() {
         ),
         3600,
     );
-    assert_eq!(codes(&any_ref), [(High, "any-ref-unprotected")]);
+    assert_eq!(
+        codes(&any_ref),
+        [(High, "any-ref-unprotected"), (Low, "path-only")]
+    );
     let group = role(
         with_aud(
             "StringLike",
@@ -239,7 +262,10 @@ fn a_project_id_pin_is_not_any_project_and_a_ref_star_is_any_ref() {
         ),
         3600,
     );
-    assert_eq!(codes(&group), [(High, "sub-matches-group")]);
+    assert_eq!(
+        codes(&group),
+        [(High, "sub-matches-group"), (Low, "path-only")]
+    );
     let report = audit(&any_ref, &providers(), &[], 0);
     assert!(
         report[0]
@@ -472,7 +498,8 @@ async fn thumbprints_are_compared_where_they_matter() {
     assert_eq!(by("private-stale.example"), [(Medium, "thumbprint-stale")]);
     assert_eq!(by("public.example"), []);
     assert_eq!(by("unreachable.example"), [(Low, "thumbprint-unchecked")]);
-    assert_eq!(by("gitlab.com"), []);
+    // gitlab.com's role trusts a path only: a hardening, not a thumbprint matter.
+    assert_eq!(by("gitlab.com"), [(Low, "path-only")]);
     let mut contacted = contacted.lock().expect("log").clone();
     contacted.sort();
     assert_eq!(
@@ -488,121 +515,387 @@ async fn thumbprints_are_compared_where_they_matter() {
     let offline = check_with(&fake, None, |_| async { None }, |_| {})
         .await
         .expect("checked");
-    assert!(offline.iter().all(|r| r.findings.is_empty()), "{offline:?}");
+    assert!(
+        offline
+            .iter()
+            .flat_map(|r| &r.findings)
+            .all(|f| f.code == "path-only"),
+        "{offline:?}"
+    );
 }
 
-mod outsiders {
-    //! The probe against brute force: whenever the evaluator admits some outsider's token (a group
-    //! the trust does not name, or another project id), the probe finds an outsider's token too.
-    //! A missed critical finding is the defect that matters most.
+mod proofs {
+    //! `check`'s verdicts held to `explain` on random trust policies (every operator family,
+    //! Deny statements, policy variables, global keys) and random tokens:
+    //! - no open finding (and no incomplete analysis) → no outsider token a random search makes
+    //!   is accepted by `explain`;
+    //! - every finding with a counterexample → `explain` accepts the counterexample;
+    //! - "dead" → no token at all is accepted.
     use super::*;
-    use crate::check::probe::{self, Who};
-    use crate::iam::{Context, Request, evaluate};
+    use crate::check::reason::space::{REGIONS, named};
+    use crate::check::route::parse_sub;
+    use crate::explain::{Claims, RequestKeys, explain_with};
     use crate::plan::trust_view::TrustView;
     use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
-    const SUBS: [&str; 12] = [
-        "project_path:acme/web:ref_type:branch:ref:main",
-        "project_path:acme/*",
-        "project_path:acm?/*",
-        "project_path:*",
-        "project_path:acme*",
-        "*:ref_type:branch:ref:main",
-        "project_path:acme/web:*",
-        "project_path:*/web:ref_type:branch:ref:main",
-        "project_id:4242:*",
-        "project_id:*",
-        "project_path:acme/*:ref_type:*:ref:main",
-        "project_path:?cme/web:*",
+    const NOW: u64 = 1_790_000_000;
+    const OPEN: [&str; 6] = [
+        "principal-anyone",
+        "no-sub",
+        "sub-not-confining",
+        "sub-matches-everything",
+        "sub-variable",
+        "admits-any-project",
+    ];
+    const FRAGMENTS: [&str; 24] = [
+        "project_path:",
+        "project_id:",
+        "acme",
+        "Acme",
+        "/",
+        "web",
+        "*",
+        "?",
+        ":ref_type:",
+        "branch",
+        "tag",
+        ":ref:",
+        "main",
+        "MAIN",
+        "v1",
+        "${gitlab.com:user_login}",
+        "${gitlab.com:sub}",
+        "${aws:RequestedRegion}",
+        "evil",
+        "4242",
+        "x",
+        ":",
+        "${*}",
+        "-",
+    ];
+    const OPERATORS: [&str; 14] = [
+        "StringLike",
+        "StringEquals",
+        "StringNotLike",
+        "StringNotEquals",
+        "StringEqualsIgnoreCase",
+        "StringLikeIfExists",
+        "ForAnyValue:StringLike",
+        "ForAllValues:StringEquals",
+        "StringNotEqualsIgnoreCase",
+        "ArnLike",
+        "Null",
+        "Bool",
+        "NumericLessThan",
+        "DateGreaterThan",
+    ];
+    const KEYS: [&str; 12] = [
+        "gitlab.com:sub",
+        "gitlab.com:sub",
+        "gitlab.com:sub",
+        "gitlab.com:aud",
+        "gitlab.com:project_id",
+        "gitlab.com:namespace_id",
+        "gitlab.com:ref_protected",
+        "gitlab.com:user_login",
+        "aws:RequestedRegion",
+        "aws:SecureTransport",
+        "aws:CurrentTime",
+        "aws:SourceIp",
     ];
 
-    fn arb_trust() -> impl Strategy<Value = Value> {
-        let cond = (
-            prop::sample::select(vec![
-                "StringLike",
-                "StringEquals",
-                "StringNotLike",
-                "StringLikeIfExists",
-            ]),
-            prop::collection::vec(prop::sample::select(SUBS.to_vec()), 1..3),
-        );
-        let allow =
-            (prop::collection::vec(cond.clone(), 0..2), any::<bool>()).prop_map(|(conds, aud)| {
-                let mut c = json!({});
-                if aud {
-                    c["StringEquals"] = json!({"gitlab.com:aud": "https://gitlab.com"});
-                }
-                for (op, values) in conds {
-                    c[op]["gitlab.com:sub"] = json!(values);
-                }
-                statement(c)
-            });
-        let deny = prop::option::of(cond).prop_map(|d| {
-            d.map(|(op, values)| {
-                json!({"Effect": "Deny", "Principal": "*", "Action": "sts:*",
-                    "Condition": {op: {"gitlab.com:sub": values}}})
-            })
-        });
-        (prop::collection::vec(allow, 1..3), deny).prop_map(|(mut s, d)| {
-            s.extend(d);
-            trust(s)
-        })
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => prop::collection::vec(prop::sample::select(FRAGMENTS.to_vec()), 1..7)
+                .prop_map(|f| f.concat()),
+            1 => prop::sample::select(vec![
+                "project_path:acme/web:ref_type:branch:ref:main", "project_path:acme/*",
+                "true", "false", "4242", "1000", "2020-01-01T00:00:00Z", "2099-01-01T00:00:00Z",
+                "10.0.0.0/8", "eu-west-1", "https://gitlab.com", "acme",
+            ]).prop_map(str::to_string),
+        ]
     }
 
-    /// Subs a stranger could have: a group of their own, or a project id of their own.
-    fn strangers() -> Vec<String> {
-        let mut out = Vec::new();
-        for g in ["evil", "acmx", "acmeevil", "acme-evil", "xcme", "web", "a"] {
-            for p in ["web", "x", "web/sub"] {
-                for (t, r) in [("branch", "main"), ("branch", "feature"), ("tag", "v1")] {
-                    out.push(format!("project_path:{g}/{p}:ref_type:{t}:ref:{r}"));
-                }
-            }
+    fn condition() -> impl Strategy<Value = (String, String, Vec<String>)> {
+        (
+            prop::sample::select(OPERATORS.to_vec()),
+            prop::sample::select(KEYS.to_vec()),
+            prop::collection::vec(value(), 1..3),
+        )
+            .prop_map(|(o, k, v)| (o.to_string(), k.to_string(), v))
+    }
+
+    fn block(conds: Vec<(String, String, Vec<String>)>) -> Value {
+        let mut c = json!({});
+        for (op, key, values) in conds {
+            c[op][key] = json!(values);
         }
-        for id in ["4243", "42", "99"] {
-            out.push(format!("project_id:{id}:ref_type:branch:ref:main"));
+        c
+    }
+
+    fn arb_trust() -> impl Strategy<Value = Value> {
+        let allow = (
+            prop::collection::vec(condition(), 0..4),
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(|(conds, aud, anyone)| {
+                let mut c = block(conds);
+                if aud {
+                    c["StringEquals"]["gitlab.com:aud"] = json!("https://gitlab.com");
+                }
+                let principal = if anyone {
+                    json!("*")
+                } else {
+                    json!({"Federated": PROVIDER})
+                };
+                json!({"Effect": "Allow", "Principal": principal,
+                    "Action": "sts:AssumeRoleWithWebIdentity", "Condition": c})
+            });
+        let deny = prop::collection::vec(condition(), 1..3).prop_map(|conds| {
+            json!({"Effect": "Deny", "Principal": "*", "Action": "sts:*", "Condition": block(conds)})
+        });
+        (
+            prop::collection::vec(allow, 1..3),
+            prop::collection::vec(deny, 0..2),
+            prop::sample::select(vec!["2012-10-17", "2012-10-17", "2008-10-17"]),
+        )
+            .prop_map(|(mut s, d, version)| {
+                s.extend(d);
+                json!({"Version": version, "Statement": s})
+            })
+    }
+
+    fn provider() -> OidcProvider {
+        OidcProvider {
+            arn: PROVIDER.into(),
+            url: "gitlab.com".into(),
+            client_ids: vec!["https://gitlab.com".into()],
+            thumbprints: vec![],
+            tags: vec![],
+        }
+    }
+
+    /// Pieces a random token is made of: the trust's own words and a stranger's.
+    fn words(doc: &Value) -> Vec<String> {
+        let mut out: Vec<String> = [
+            "evil",
+            "other",
+            "acme",
+            "Acme",
+            "web",
+            "main",
+            "MAIN",
+            "v1",
+            "x",
+            "42",
+            "4242",
+            "1",
+            "999",
+            "feature",
+            "their-project",
+        ]
+        .map(String::from)
+        .to_vec();
+        // Only what GitLab allows in a path segment (the token must be one GitLab issues).
+        for v in doc
+            .to_string()
+            .split(|c: char| !(c.is_ascii_alphanumeric() || "_.-".contains(c)))
+        {
+            if !v.is_empty() && v.len() < 40 {
+                out.push(v.to_string());
+            }
         }
         out
     }
 
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(300))]
+    struct Token {
+        claims: Claims,
+        request: RequestKeys,
+    }
 
-        #[test]
-        fn the_probe_finds_an_outsider_whenever_one_gets_in(doc in arb_trust()) {
-            let view = TrustView::read(&doc);
-            let route = probe::Route {
-                provider_arn: PROVIDER.into(),
-                host: "gitlab.com".into(),
-                client_ids: Some(vec!["https://gitlab.com".into()]),
-            };
-            let named_groups: Vec<String> = doc.to_string()
-                .split("project_path:")
-                .skip(1)
-                .filter_map(|rest| rest.split('/').next())
-                .filter(|g| !g.contains(['*', '?', ':']))
-                .map(str::to_lowercase)
-                .collect();
-            let admitted = strangers().into_iter().find(|sub| {
-                if let Some(p) = probe::parse_sub(sub) {
-                    let group = p.project.split('/').next().unwrap_or_default().to_lowercase();
-                    if !p.by_id && named_groups.contains(&group) { return false; }
-                    if p.by_id && p.project == "4242" { return false; }
-                }
-                let ctx = Context::new()
-                    .with("gitlab.com:aud", "https://gitlab.com")
-                    .with("gitlab.com:sub", sub)
-                    .with("gitlab.com:project_id", "99999991")
-                    .with("gitlab.com:namespace_id", "99999991")
-                    .with("gitlab.com:ref_protected", "false");
-                evaluate(&view, &Request::web_identity(PROVIDER, ctx)).allowed
-            });
-            if let Some(sub) = admitted {
+    fn random_token(rng: &mut TestRng, words: &[String]) -> Token {
+        let pick = |rng: &mut TestRng| words[rng.random_range(0..words.len())].clone();
+        let mut path = pick(rng);
+        for _ in 0..rng.random_range(1..3) {
+            path = format!("{path}/{}", pick(rng));
+        }
+        let ref_type = if rng.random_bool(0.5) {
+            "branch"
+        } else {
+            "tag"
+        };
+        let git_ref = pick(rng);
+        let id = rng.random_range(1..5000u32).to_string();
+        let sub = match rng.random_range(0..6) {
+            0 => format!("project_id:{id}:ref_type:{ref_type}:ref:{git_ref}"),
+            1 => format!("project_path:{path}:ref:{git_ref}"),
+            2 => format!("project_path:{path}:ref_type:{ref_type}"),
+            _ => format!("project_path:{path}:ref_type:{ref_type}:ref:{git_ref}"),
+        };
+        let login = pick(rng);
+        let claims = json!({
+            "iss": "https://gitlab.com", "aud": "https://gitlab.com", "sub": sub,
+            "project_id": if sub.starts_with("project_id:") { id.clone() } else { rng.random_range(1..5000u32).to_string() },
+            "namespace_id": rng.random_range(1..5000u32).to_string(),
+            "user_id": rng.random_range(1..5000u32).to_string(),
+            "user_login": login,
+            "ref_protected": if rng.random_bool(0.5) { "true" } else { "false" },
+            "pipeline_source": "push", "runner_environment": "gitlab-hosted",
+            "user_access_level": "owner", "user_email": "someone@example.com",
+            "iat": NOW, "exp": NOW + 86_400 * 365 * 100,
+        });
+        let mut request = RequestKeys::new();
+        request.insert(
+            "aws:RequestedRegion".into(),
+            REGIONS[rng.random_range(0..REGIONS.len())].to_string(),
+        );
+        let ip = ["203.0.113.9", "10.1.2.3", "192.168.0.1", "2001:db8::1"][rng.random_range(0..4)];
+        request.insert("aws:SourceIp".into(), ip.into());
+        let t = NOW + [0, 3600, 86_400 * 365 * 20][rng.random_range(0..3)];
+        request.insert("aws:CurrentTime".into(), crate::explain::iso_time(t));
+        Token {
+            claims: claims.as_object().cloned().unwrap_or_default(),
+            request,
+        }
+    }
+
+    /// Is the token one an outsider could bring (`docs/adversary-model.md`)?
+    fn outsider(doc: &Value, t: &Token) -> bool {
+        let view = TrustView::read(doc);
+        let n = named(&view, "gitlab.com");
+        let claim = |k: &str| t.claims.get(k).and_then(Value::as_str).unwrap_or_default();
+        let Some(sub) = parse_sub(claim("sub")).or_else(|| {
+            // The shorter formats a project may choose.
+            let rest = claim("sub").strip_prefix("project_path:")?;
+            let project = rest.split(':').next()?;
+            Some(crate::check::route::Sub {
+                project,
+                by_id: false,
+                ref_type: "",
+                git_ref: "",
+            })
+        }) else {
+            return false;
+        };
+        let group = sub
+            .project
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_lowercase();
+        // 203.0.113.9 is in no range the generator writes; the others may be.
+        let outside_ip =
+            !doc.to_string().contains("SourceIp") || t.request["aws:SourceIp"] == "203.0.113.9";
+        !(if sub.by_id {
+            n.project_ids.contains(sub.project)
+        } else {
+            n.groups.contains(&group)
+        }) && !n.project_ids.contains(claim("project_id"))
+            && !n.namespace_ids.contains(claim("namespace_id"))
+            && !n.user_ids.contains(claim("user_id"))
+            && !n.logins.contains(&claim("user_login").to_lowercase())
+            && !n.groups.contains(&claim("user_login").to_lowercase())
+            && outside_ip
+    }
+
+    fn accepted(doc: &Value, t: &Token) -> bool {
+        explain_with("r", doc, Some(&provider()), &t.claims, NOW, &t.request).allowed
+    }
+
+    fn findings(doc: &Value) -> Vec<Finding> {
+        audit(&role_with(doc.clone(), 3600), &providers(), &[], NOW)
+    }
+
+    fn cases() -> u32 {
+        std::env::var("AOW_PROOF_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(400)
+    }
+
+    /// The three properties on one random trust.
+    fn hold(doc: &Value, rng: &mut TestRng) -> Result<(), TestCaseError> {
+        let found = findings(doc);
+        for f in &found {
+            if let Some(c) = &f.counterexample {
+                // The provider of the counterexample's issuer (Principal "*" reaches any of the
+                // account's providers, not only gitlab.com's).
+                let iss = c
+                    .claims
+                    .get("iss")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let host = iss.strip_prefix("https://").unwrap_or_default();
+                let aud = c
+                    .claims
+                    .get("aud")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let p = OidcProvider {
+                    arn: format!("arn:aws:iam::123456789012:oidc-provider/{host}"),
+                    url: host.into(),
+                    client_ids: vec![aud.into()],
+                    thumbprints: vec![],
+                    tags: vec![],
+                };
+                let e = explain_with("r", doc, Some(&p), &c.claims, NOW, &c.request);
                 prop_assert!(
-                    probe::find(&view, &route, Who::Outsider, 0).is_some(),
-                    "{sub} gets in, the probe found no outsider: {doc}"
+                    e.allowed,
+                    "{}: its counterexample {:?} is refused by explain: {doc}",
+                    f.code,
+                    c
                 );
             }
+        }
+        let incomplete = found.iter().any(|f| f.code == "analysis-incomplete");
+        let open = found
+            .iter()
+            .any(|f| OPEN.contains(&f.code) || f.code == "open-from-network");
+        let dead = found.iter().any(|f| f.code == "dead");
+        if std::env::var("AOW_PROOF_STATS").is_ok() {
+            eprintln!(
+                "STAT open={open} dead={dead} incomplete={incomplete} examples={} {:?}",
+                found.iter().filter(|f| f.counterexample.is_some()).count(),
+                found
+                    .iter()
+                    .find(|f| f.code == "analysis-incomplete")
+                    .map(|f| (&f.message, doc.to_string()))
+            );
+        }
+        let words = words(doc);
+        for _ in 0..200 {
+            let t = random_token(rng, &words);
+            if dead {
+                prop_assert!(
+                    !accepted(doc, &t),
+                    "dead, yet explain accepts {:?}: {doc}",
+                    t.claims
+                );
+            }
+            if !open && !incomplete && outsider(doc, &t) {
+                prop_assert!(
+                    !accepted(doc, &t),
+                    "no open finding, yet explain accepts an outsider's token {} {:?}: {doc}",
+                    t.claims["sub"],
+                    t.request
+                );
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn verdicts_hold_against_explain_on_random_trusts_and_tokens() {
+        let mut runner = TestRunner::new(Config {
+            cases: cases(),
+            ..Config::default()
+        });
+        let rng = std::cell::RefCell::new(TestRng::deterministic_rng(RngAlgorithm::ChaCha));
+        let result = runner.run(&arb_trust(), |doc| hold(&doc, &mut rng.borrow_mut()));
+        if let Err(e) = result {
+            panic!("{e}");
         }
     }
 }

@@ -267,6 +267,10 @@ pub enum Command {
         /// certificate's thumbprint with the provider's.
         #[arg(long)]
         offline: bool,
+        /// Exit 4 when a finding at or above this severity is present (as scanners do); lower
+        /// ones are reported and exit 0.
+        #[arg(long, value_name = "SEVERITY", value_enum, default_value_t = crate::check::Severity::Medium)]
+        fail_on: crate::check::Severity,
     },
     /// Print a shell completion script (e.g. `aws-oidc-wizard completions bash > /etc/bash_completion.d/aws-oidc-wizard`).
     #[command(
@@ -365,6 +369,11 @@ pub struct ExplainArgs {
     /// The ID token itself, or - to read it from stdin (safer: not in the process list). Never stored.
     #[arg(long, value_name = "JWT")]
     pub token: Option<String>,
+    /// A key of the request that the caller or AWS sets, not the token (aws:SourceIp,
+    /// aws:RequestedRegion, aws:CurrentTime, aws:UserAgent, sts:RoleSessionName …); repeat for
+    /// several. check's counterexamples name the ones they need.
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    pub context: Vec<String>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -15,6 +15,7 @@ pub async fn run<A: Aws>(
     aws: &A,
     role: Option<&str>,
     offline: bool,
+    fail_on: crate::check::Severity,
     output: OutputFormat,
 ) -> Result<Outcome, CliError> {
     // The way the account was read, once; progress only on a terminal, after a second.
@@ -50,7 +51,12 @@ pub async fn run<A: Aws>(
         OutputFormat::Text => crate::check::text(&reports).into(),
         OutputFormat::Json => json_body(&reports),
     };
-    Ok(if reports.iter().all(|r| r.findings.is_empty()) {
+    // Severities are ordered most severe first.
+    let failing = reports
+        .iter()
+        .flat_map(|r| &r.findings)
+        .any(|f| f.severity <= fail_on);
+    Ok(if !failing {
         Outcome::success(stdout)
     } else {
         Outcome::negative(stdout)

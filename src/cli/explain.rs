@@ -2,7 +2,7 @@
 
 use super::{CliError, ExplainArgs, Outcome, OutputFormat, json_body};
 use crate::aws::Aws;
-use crate::explain::Claims;
+use crate::explain::{Claims, RequestKeys};
 use crate::flow::claims::{ClaimsError, ClaimsSource, read_claims};
 use crate::plan::input::RoleName;
 
@@ -31,13 +31,45 @@ pub fn claims(args: &ExplainArgs) -> Result<Claims, CliError> {
     })
 }
 
+/// `--context KEY=VALUE`: only keys the caller or AWS sets, each value held to its key's form.
+/// Checked before AWS is touched.
+pub fn request_keys(args: &ExplainArgs) -> Result<RequestKeys, CliError> {
+    let mut out = RequestKeys::new();
+    for pair in &args.context {
+        let bad = |why: &str| CliError::usage(format!("--context {pair:?}: {why}"));
+        let Some((key, value)) = pair.split_once('=') else {
+            return Err(bad("write it as KEY=VALUE, e.g. aws:SourceIp=203.0.113.7"));
+        };
+        let Some(known) = crate::check::REQUEST_KEYS
+            .iter()
+            .find(|k| k.eq_ignore_ascii_case(key.trim()))
+        else {
+            return Err(bad(&format!(
+                "not a key the caller or AWS sets (one of {})",
+                crate::check::REQUEST_KEYS.join(", ")
+            )));
+        };
+        let ok = match *known {
+            "aws:SourceIp" => value.parse::<std::net::IpAddr>().is_ok(),
+            "aws:CurrentTime" => crate::iam::condition::date(value).is_some(),
+            _ => !value.is_empty() && !value.chars().any(char::is_control),
+        };
+        if !ok {
+            return Err(bad(&format!("{value:?} is not a value {known} can take")));
+        }
+        out.insert(known.to_string(), value.to_string());
+    }
+    Ok(out)
+}
+
 pub async fn run<A: Aws>(
     aws: &A,
     role: &str,
     claims: &Claims,
+    request_keys: &RequestKeys,
     output: OutputFormat,
 ) -> Result<Outcome, CliError> {
-    let explanation = crate::explain::explain_live(aws, role, claims).await?;
+    let explanation = crate::explain::explain_live(aws, role, claims, request_keys).await?;
     let stdout = match output {
         OutputFormat::Text => crate::explain::text(&explanation).into(),
         OutputFormat::Json => json_body(&explanation),

@@ -308,17 +308,28 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
         }
         Command::Explain(args) => {
             let claims = explain::claims(&args)?;
+            let request_keys = explain::request_keys(&args)?;
             let aws = connect(cx, false).await;
-            explain::run(&aws, &args.role_name, &claims, cx.output).await
+            explain::run(&aws, &args.role_name, &claims, &request_keys, cx.output).await
         }
         Command::Preflight { provider_url } => preflight::run(&provider_url, cx.output).await,
         Command::Check {
-            role_name, offline, ..
+            role_name,
+            offline,
+            fail_on,
+            ..
         } => {
             check::validate(role_name.as_deref())?;
             let aws = connect(cx, false).await;
             // The demo contacts no host.
-            check::run(&aws, role_name.as_deref(), offline || cx.demo, cx.output).await
+            check::run(
+                &aws,
+                role_name.as_deref(),
+                offline || cx.demo,
+                fail_on,
+                cx.output,
+            )
+            .await
         }
         Command::Destroy {
             role_name,

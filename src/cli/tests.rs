@@ -419,16 +419,45 @@ async fn check_and_destroy_end_with_their_status() {
         .await
         .expect("applied");
 
-    let clean = check::run(&fake, Some("web"), true, OutputFormat::Json)
-        .await
-        .expect("checked");
+    let clean = check::run(
+        &fake,
+        Some("web"),
+        true,
+        crate::check::Severity::Medium,
+        OutputFormat::Json,
+    )
+    .await
+    .expect("checked");
     assert_eq!(clean.status, Status::Success, "{}", clean.stdout());
     let reports: serde_json::Value = serde_json::from_str(&clean.stdout()).expect("json");
-    assert_eq!(reports[0]["findings"], serde_json::json!([]));
+    // A trust of paths without ids is a low finding: below the default --fail-on medium.
+    let codes: Vec<&str> = reports[0]["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["path-only"]);
+    let strict = check::run(
+        &fake,
+        Some("web"),
+        true,
+        crate::check::Severity::Low,
+        OutputFormat::Json,
+    )
+    .await
+    .expect("checked");
+    assert_eq!(strict.status, Status::Negative, "--fail-on low");
 
-    let missing = check::run(&fake, Some("nobody"), true, OutputFormat::Text)
-        .await
-        .expect_err("no such role");
+    let missing = check::run(
+        &fake,
+        Some("nobody"),
+        true,
+        crate::check::Severity::Medium,
+        OutputFormat::Text,
+    )
+    .await
+    .expect_err("no such role");
     assert_eq!(missing.code(), 1);
     assert!(missing.line().contains("nobody"), "{}", missing.line());
 

@@ -95,10 +95,14 @@ pub fn context_of(claims: &Claims, host: &str, now: u64) -> Context {
     }
     context.insert("aws:EpochTime", vec![now.to_string()]);
     context.insert("aws:CurrentTime", vec![iso_time(now)]);
+    // STS answers over TLS only, and the job calls it directly ("AWS global condition context
+    // keys", IAM User Guide).
+    context.insert("aws:SecureTransport", vec!["true".to_string()]);
+    context.insert("aws:ViaAWSService", vec!["false".to_string()]);
     context
 }
 
-fn iso_time(epoch: u64) -> String {
+pub fn iso_time(epoch: u64) -> String {
     let days = (epoch / 86_400) as i64;
     let rem = epoch % 86_400;
     // Civil from days (Howard Hinnant's algorithm).
@@ -129,6 +133,35 @@ pub fn explain(
     claims: &Claims,
     now: u64,
 ) -> Explanation {
+    explain_with(
+        role,
+        trust_policy,
+        provider,
+        claims,
+        now,
+        &RequestKeys::new(),
+    )
+}
+
+/// Keys of the request that the caller or AWS sets (`aws:SourceIp`, `aws:RequestedRegion`,
+/// `aws:CurrentTime` …), as `--context KEY=VALUE` gives them. `aws:CurrentTime` also moves the
+/// time the token's expiry is read at.
+pub type RequestKeys = std::collections::BTreeMap<String, String>;
+
+/// `explain`, with request keys beyond what the token carries.
+pub fn explain_with(
+    role: &str,
+    trust_policy: &Value,
+    provider: Option<&OidcProvider>,
+    claims: &Claims,
+    now: u64,
+    request_keys: &RequestKeys,
+) -> Explanation {
+    let now = request_keys
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("aws:CurrentTime"))
+        .and_then(|(_, v)| crate::iam::condition::date(v))
+        .map_or(now, |t| t.max(0.0) as u64);
     let mut checks = Vec::new();
     let host_path = provider.map(|p| provider_host(&p.arn).to_string());
     let provider_url = host_path.as_ref().map(|h| format!("https://{h}"));
@@ -217,7 +250,12 @@ pub fn explain(
 
     let view = TrustView::read(trust_policy);
     let variables = view.version.as_deref() == Some("2012-10-17");
-    let context = context_of(claims, &host, now);
+    let mut context = context_of(claims, &host, now);
+    for (k, v) in request_keys {
+        if !k.eq_ignore_ascii_case("aws:CurrentTime") {
+            context.insert(k, vec![v.clone()]);
+        }
+    }
     let provider_arn = provider.map(|p| p.arn.clone()).unwrap_or_default();
     let request = Request::web_identity(&provider_arn, context);
     let decision = evaluate(&view, &request);
@@ -290,6 +328,7 @@ pub async fn explain_live<A: Aws>(
     aws: &A,
     role: &str,
     claims: &Claims,
+    request_keys: &RequestKeys,
 ) -> Result<Explanation, EngineError> {
     let found = aws
         .get_role(role)
@@ -322,12 +361,13 @@ pub async fn explain_live<A: Aws>(
             break;
         }
     }
-    Ok(explain(
+    Ok(explain_with(
         role,
         &found.trust_policy,
         provider.as_ref(),
         claims,
         now(),
+        request_keys,
     ))
 }
 

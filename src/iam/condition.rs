@@ -137,7 +137,7 @@ impl Family {
     }
 
     /// Operators whose values may hold policy variables (string and ARN comparisons).
-    fn takes_variables(self) -> bool {
+    pub fn takes_variables(self) -> bool {
         matches!(self, Family::String { .. } | Family::Arn { .. })
     }
 }

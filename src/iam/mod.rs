@@ -54,6 +54,15 @@ impl Context {
         }
     }
 
+    pub fn remove(&mut self, key: &str) {
+        self.values.remove(&key.to_lowercase());
+    }
+
+    /// Every key (lower case) and its values.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Vec<String>)> {
+        self.values.iter()
+    }
+
     pub fn get(&self, key: &str) -> Option<&[String]> {
         self.values.get(&key.to_lowercase()).map(Vec::as_slice)
     }

@@ -15,6 +15,59 @@ pub enum Piece {
     AnyOne,
 }
 
+/// A policy value as written, before its variables are replaced: characters, wildcards, and the
+/// variables that name request keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    Piece(Piece),
+    /// `${key}` or `${key, 'default'}`.
+    Var {
+        key: String,
+        default: Option<String>,
+    },
+}
+
+/// Read a policy value into its parts, or `None` when a variable is malformed (IAM then matches
+/// nothing with the value). `variables`: as for `resolve`.
+pub fn parts(value: &str, variables: bool) -> Option<Vec<Part>> {
+    let chars: Vec<char> = value.chars().collect();
+    let mut out = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if variables && c == '$' && chars.get(i + 1) == Some(&'{') {
+            let (end, inner) = variable_body(&chars, i + 2)?;
+            match inner.trim() {
+                "*" => out.push(Part::Piece(Piece::Char('*'))),
+                "?" => out.push(Part::Piece(Piece::Char('?'))),
+                "$" => out.push(Part::Piece(Piece::Char('$'))),
+                _ => {
+                    let (key, default) = match inner.split_once(',') {
+                        Some((key, default)) => (key.trim(), Some(quoted_default(default.trim())?)),
+                        None => (inner.trim(), None),
+                    };
+                    if key.is_empty() || key.contains(char::is_whitespace) {
+                        return None;
+                    }
+                    out.push(Part::Var {
+                        key: key.to_string(),
+                        default,
+                    });
+                }
+            }
+            i = end + 1;
+            continue;
+        }
+        out.push(Part::Piece(match c {
+            '*' => Piece::AnyRun,
+            '?' => Piece::AnyOne,
+            c => Piece::Char(c),
+        }));
+        i += 1;
+    }
+    Some(out)
+}
+
 /// A policy value after its variables are replaced, or `None` when a variable has no value (the
 /// key is missing from the request, is multivalued, or the variable is malformed): IAM then
 /// matches nothing with it ("Policy variables with no value").
@@ -23,23 +76,18 @@ pub enum Piece {
 /// text. A `*` or `?` written in the value is a wildcard piece (the `…Like` operators use it, the
 /// others read it back as the character); `${*}` and `${?}` are always the characters.
 pub fn resolve(value: &str, variables: bool, context: &Context) -> Option<Vec<Piece>> {
-    let chars: Vec<char> = value.chars().collect();
-    let mut out = Vec::with_capacity(chars.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if variables && c == '$' && chars.get(i + 1) == Some(&'{') {
-            let (end, inner) = variable_body(&chars, i + 2)?;
-            out.extend(substitute(&inner, context)?.chars().map(Piece::Char));
-            i = end + 1;
-            continue;
+    let mut out = Vec::new();
+    for part in parts(value, variables)? {
+        match part {
+            Part::Piece(p) => out.push(p),
+            Part::Var { key, default } => {
+                let text = match context.get(&key) {
+                    Some([one]) => one.clone(),
+                    _ => default?,
+                };
+                out.extend(text.chars().map(Piece::Char));
+            }
         }
-        out.push(match c {
-            '*' => Piece::AnyRun,
-            '?' => Piece::AnyOne,
-            c => Piece::Char(c),
-        });
-        i += 1;
     }
     Some(out)
 }
@@ -57,27 +105,6 @@ fn variable_body(chars: &[char], start: usize) -> Option<(usize, String)> {
         i += 1;
     }
     None
-}
-
-/// The text a variable stands for.
-fn substitute(inner: &str, context: &Context) -> Option<String> {
-    match inner.trim() {
-        "*" => return Some("*".into()),
-        "?" => return Some("?".into()),
-        "$" => return Some("$".into()),
-        _ => {}
-    }
-    let (key, default) = match inner.split_once(',') {
-        Some((key, default)) => (key.trim(), Some(quoted_default(default.trim())?)),
-        None => (inner.trim(), None),
-    };
-    if key.is_empty() || key.contains(char::is_whitespace) {
-        return None;
-    }
-    match context.get(key) {
-        Some([one]) => Some(one.clone()),
-        _ => default,
-    }
 }
 
 /// `'text'` with `''` for a quote inside.

@@ -347,10 +347,12 @@ impl<C: Connect> Effects<C> {
                 let Some(aws) = self.client() else { return };
                 tokio::spawn(async move {
                     let result = match flow::claims::read_claims(&claims) {
-                        Ok(c) => crate::explain::explain_live(&*aws, &role, &c)
-                            .await
-                            .map(Box::new)
-                            .map_err(|e| ErrorView::from(&e)),
+                        Ok(c) => {
+                            crate::explain::explain_live(&*aws, &role, &c, &Default::default())
+                                .await
+                                .map(Box::new)
+                                .map_err(|e| ErrorView::from(&e))
+                        }
                         Err(e) => Err(ErrorView::from(&EngineError::Claims(e))),
                     };
                     let _ = tx.send(Msg::Explained { attempt, result });

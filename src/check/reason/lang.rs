@@ -1,0 +1,439 @@
+//! Regular languages of the strings a request may carry, and the one question `reason` asks of
+//! them: is there a string inside some languages and outside others, and which is the shortest?
+//!
+//! A language is a union of sequences of items: a literal character, one character of a class,
+//! or any run of a class. That is enough for every string operator IAM has (`StringLike`'s `*`
+//! and `?`, the `…Equals` literals, `…IgnoreCase`, `ArnLike`'s six parts) and for the grammar of
+//! the values GitLab issues (paths, refs, ids). Automata are run on the fly (sets of positions),
+//! never built ahead, and the search is a breadth-first walk of their product over an alphabet of
+//! one representative per class of characters no language tells apart.
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+
+/// A set of characters a grammar speaks of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Class {
+    /// Every character.
+    Any,
+    /// Every character but `:` (an ARN part; a `sub` component).
+    NotColon,
+    /// A GitLab path segment's characters: ASCII letters and digits, `_`, `.`, `-`.
+    Seg,
+    /// A GitLab path: segments and `/`.
+    Path,
+    /// A role session name's characters (`[\w+=,.@-]`).
+    Session,
+    /// A git ref name's characters (`git check-ref-format`: no control character, space, `~`,
+    /// `^`, `:`, `?`, `*`, `[` or `\`).
+    Ref,
+    Digit,
+    NonZeroDigit,
+    /// Text without control characters.
+    Text,
+}
+
+impl Class {
+    pub fn contains(self, c: char) -> bool {
+        match self {
+            Class::Any => true,
+            Class::NotColon => c != ':',
+            Class::Seg => c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'),
+            Class::Path => Class::Seg.contains(c) || c == '/',
+            Class::Session => c.is_ascii_alphanumeric() || "_+=,.@-".contains(c),
+            Class::Ref => {
+                !c.is_control() && !matches!(c, ' ' | '~' | '^' | ':' | '?' | '*' | '[' | '\\')
+            }
+            Class::Digit => c.is_ascii_digit(),
+            Class::NonZeroDigit => matches!(c, '1'..='9'),
+            Class::Text => !c.is_control(),
+        }
+    }
+}
+
+/// How a literal character compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Fold {
+    Exact,
+    /// `Bool`: ASCII letters in either case.
+    Ascii,
+    /// `…IgnoreCase`: characters compared by their lower case.
+    Unicode,
+}
+
+impl Fold {
+    fn same(self, a: char, b: char) -> bool {
+        match self {
+            Fold::Exact => a == b,
+            Fold::Ascii => a.eq_ignore_ascii_case(&b),
+            Fold::Unicode => a == b || a.to_lowercase().eq(b.to_lowercase()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Item {
+    Lit(char, Fold),
+    One(Class),
+    Star(Class),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Seq {
+    pub items: Vec<Item>,
+}
+
+/// A union of sequences.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Lang {
+    pub seqs: Vec<Seq>,
+}
+
+impl Lang {
+    /// The language with no string at all.
+    pub fn empty() -> Lang {
+        Lang::default()
+    }
+
+    pub fn seq(items: Vec<Item>) -> Lang {
+        Lang {
+            seqs: vec![Seq { items }],
+        }
+    }
+
+    /// Exactly `text`.
+    pub fn literal(text: &str, fold: Fold) -> Lang {
+        Lang::seq(lits(text, fold))
+    }
+
+    /// Every string of `class`, at least one character long.
+    pub fn plus(class: Class) -> Lang {
+        Lang::seq(vec![Item::One(class), Item::Star(class)])
+    }
+
+    pub fn union(mut self, other: Lang) -> Lang {
+        self.seqs.extend(other.seqs);
+        self
+    }
+
+    pub fn unions(langs: impl IntoIterator<Item = Lang>) -> Lang {
+        langs.into_iter().fold(Lang::empty(), Lang::union)
+    }
+
+    /// Every sequence of `self` followed by every one of `next` (the product of the unions).
+    pub fn then(&self, next: &Lang) -> Lang {
+        let mut seqs = Vec::new();
+        for a in &self.seqs {
+            for b in &next.seqs {
+                let mut items = a.items.clone();
+                items.extend(&b.items);
+                seqs.push(Seq { items });
+            }
+        }
+        Lang { seqs }
+    }
+
+    /// Is `s` in the language?
+    pub fn contains(&self, s: &str) -> bool {
+        let mut state = self.start();
+        for c in s.chars() {
+            state = self.step(&state, c);
+            if state.is_empty() {
+                return false;
+            }
+        }
+        self.accepts(&state)
+    }
+
+    fn closure(&self, set: &mut Vec<u32>) {
+        let mut i = 0;
+        while i < set.len() {
+            let (s, p) = unpack(set[i]);
+            if let Some(Item::Star(_)) = self.seqs[s].items.get(p) {
+                let next = pack(s, p + 1);
+                if !set.contains(&next) {
+                    set.push(next);
+                }
+            }
+            i += 1;
+        }
+        set.sort_unstable();
+        set.dedup();
+    }
+
+    fn start(&self) -> Vec<u32> {
+        let mut set: Vec<u32> = (0..self.seqs.len()).map(|s| pack(s, 0)).collect();
+        self.closure(&mut set);
+        set
+    }
+
+    fn step(&self, state: &[u32], c: char) -> Vec<u32> {
+        let mut out = Vec::new();
+        for &x in state {
+            let (s, p) = unpack(x);
+            match self.seqs[s].items.get(p) {
+                Some(Item::Lit(l, fold)) if fold.same(c, *l) => out.push(pack(s, p + 1)),
+                Some(Item::One(k)) if k.contains(c) => out.push(pack(s, p + 1)),
+                Some(Item::Star(k)) if k.contains(c) => out.push(pack(s, p)),
+                _ => {}
+            }
+        }
+        self.closure(&mut out);
+        out
+    }
+
+    fn accepts(&self, state: &[u32]) -> bool {
+        state.iter().any(|&x| {
+            let (s, p) = unpack(x);
+            p == self.seqs[s].items.len()
+        })
+    }
+
+    fn literals(&self, out: &mut BTreeSet<char>) {
+        for seq in &self.seqs {
+            for item in &seq.items {
+                if let Item::Lit(c, fold) = item {
+                    out.insert(*c);
+                    if *fold != Fold::Exact {
+                        out.extend(c.to_lowercase());
+                        out.extend(c.to_uppercase());
+                        // Characters whose lower case is an ASCII letter's.
+                        match c.to_ascii_lowercase() {
+                            'k' => drop(out.insert('\u{212a}')),
+                            'å' => drop(out.insert('\u{212b}')),
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn classes(&self, out: &mut BTreeSet<Class>) {
+        for item in self.seqs.iter().flat_map(|s| &s.items) {
+            if let Item::One(k) | Item::Star(k) = item {
+                out.insert(*k);
+            }
+        }
+    }
+}
+
+/// The characters of `text`, each a literal item.
+pub fn lits(text: &str, fold: Fold) -> Vec<Item> {
+    text.chars().map(|c| Item::Lit(c, fold)).collect()
+}
+
+fn pack(seq: usize, pos: usize) -> u32 {
+    ((seq as u32) << 16) | pos as u32
+}
+
+fn unpack(x: u32) -> (usize, usize) {
+    ((x >> 16) as usize, (x & 0xffff) as usize)
+}
+
+/// What a search found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    /// The shortest string (first in the alphabet's order among those).
+    Word(String),
+    /// No string is in every language wanted and outside every one refused.
+    Empty,
+    /// The walk passed its bound before deciding.
+    TooBig,
+}
+
+/// The states a search may visit before it gives up (and says so).
+pub const STATE_BOUND: usize = 50_000;
+
+/// Characters to stand for the ones no language names, readable ones first so examples read
+/// well; then every other ASCII character (`pool`), and samples of the characters beyond ASCII.
+const READABLE: &str = "xyzqwabcdefghijklmnoprstuvXYZQWABCDEFGHIJKLMNOPRSTUV4567890123-_./@+:#!%&=,;'\"<>`$(){}|~^?*[\\ ";
+const BEYOND_ASCII: &str = "\u{e9}\u{436}\u{20ac}\u{3b1}\u{a0}\u{200b}\u{85}\u{9f}\u{2028}";
+
+fn pool() -> impl Iterator<Item = char> {
+    READABLE
+        .chars()
+        .chain(
+            (0u8..128)
+                .map(char::from)
+                .filter(|c| !READABLE.contains(*c)),
+        )
+        .chain(BEYOND_ASCII.chars())
+}
+
+/// Is there a string in every `(lang, true)` and in no `(lang, false)`?
+pub fn find(parts: &[(&Lang, bool)], bound: usize) -> Found {
+    let Some(alphabet) = alphabet(parts) else {
+        return Found::TooBig;
+    };
+    let start: Vec<Vec<u32>> = parts.iter().map(|(l, _)| l.start()).collect();
+    let accepting = |state: &[Vec<u32>]| {
+        parts
+            .iter()
+            .zip(state)
+            .all(|((l, want), s)| l.accepts(s) == *want)
+    };
+    let alive = |state: &[Vec<u32>]| {
+        parts
+            .iter()
+            .zip(state)
+            .all(|((_, want), s)| !*want || !s.is_empty())
+    };
+    if !alive(&start) {
+        return Found::Empty;
+    }
+    let mut seen: HashMap<Vec<Vec<u32>>, (usize, char)> = HashMap::new();
+    let mut order: Vec<Vec<Vec<u32>>> = vec![start.clone()];
+    seen.insert(start, (usize::MAX, '\0'));
+    let mut queue: VecDeque<usize> = VecDeque::from([0]);
+    while let Some(at) = queue.pop_front() {
+        let state = order[at].clone();
+        if accepting(&state) {
+            return Found::Word(word(&order, &seen, at));
+        }
+        for &c in &alphabet {
+            let next: Vec<Vec<u32>> = parts
+                .iter()
+                .zip(&state)
+                .map(|((l, _), s)| l.step(s, c))
+                .collect();
+            if !alive(&next) || seen.contains_key(&next) {
+                continue;
+            }
+            if order.len() >= bound {
+                return Found::TooBig;
+            }
+            seen.insert(next.clone(), (at, c));
+            order.push(next);
+            queue.push_back(order.len() - 1);
+        }
+    }
+    Found::Empty
+}
+
+fn word(
+    order: &[Vec<Vec<u32>>],
+    seen: &HashMap<Vec<Vec<u32>>, (usize, char)>,
+    at: usize,
+) -> String {
+    let mut chars = Vec::new();
+    let mut i = at;
+    while let Some(&(parent, c)) = seen.get(&order[i]) {
+        if parent == usize::MAX {
+            break;
+        }
+        chars.push(c);
+        i = parent;
+    }
+    chars.iter().rev().collect()
+}
+
+/// The characters worth trying: every one a language names, and one for each combination of
+/// classes among the rest. `None` when the pool has run out for some combination (the search
+/// would not be complete).
+fn alphabet(parts: &[(&Lang, bool)]) -> Option<Vec<char>> {
+    let mut named = BTreeSet::new();
+    let mut classes = BTreeSet::new();
+    for (l, _) in parts {
+        l.literals(&mut named);
+        l.classes(&mut classes);
+    }
+    let classes: Vec<Class> = classes.into_iter().collect();
+    let signature = |c: char| -> Vec<bool> { classes.iter().map(|k| k.contains(c)).collect() };
+    let mut out: Vec<char> = Vec::new();
+    let mut covered: BTreeSet<Vec<bool>> = BTreeSet::new();
+    let mut signatures: BTreeSet<Vec<bool>> = BTreeSet::new();
+    for c in pool() {
+        let sig = signature(c);
+        signatures.insert(sig.clone());
+        if !named.contains(&c) && covered.insert(sig) {
+            out.push(c);
+        }
+    }
+    // A combination whose pool characters are all named is complete only when no character
+    // beyond ASCII has it (the pool holds every ASCII character): one of the ASCII-only classes,
+    // or outside `NotColon` (only `:`).
+    let ascii_only = |sig: &Vec<bool>| {
+        classes.iter().zip(sig).any(|(k, member)| {
+            (*member
+                && matches!(
+                    k,
+                    Class::Seg | Class::Path | Class::Session | Class::Digit | Class::NonZeroDigit
+                ))
+                || (!*member && *k == Class::NotColon)
+        })
+    };
+    if !signatures
+        .iter()
+        .all(|sig| covered.contains(sig) || ascii_only(sig))
+    {
+        return None;
+    }
+    // Named characters in the pool's order first (readable), then the rest.
+    let mut named_sorted: Vec<char> = named.iter().copied().collect();
+    named_sorted.sort_by_key(|c| READABLE.find(*c).unwrap_or(usize::MAX));
+    named_sorted.extend(out);
+    Some(named_sorted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn glob(p: &str) -> Lang {
+        Lang::seq(
+            p.chars()
+                .map(|c| match c {
+                    '*' => Item::Star(Class::Any),
+                    '?' => Item::One(Class::Any),
+                    c => Item::Lit(c, Fold::Exact),
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn membership_follows_the_items() {
+        assert!(glob("a*b?").contains("axxbc"));
+        assert!(!glob("a*b?").contains("axxb"));
+        assert!(Lang::literal("Main", Fold::Unicode).contains("mAIN"));
+        assert!(!Lang::literal("Main", Fold::Exact).contains("mAIN"));
+        assert!(Lang::plus(Class::Digit).contains("0123"));
+        assert!(!Lang::plus(Class::Digit).contains(""));
+    }
+
+    #[test]
+    fn the_search_finds_the_shortest_word_or_proves_none() {
+        let a = glob("project_path:*");
+        let b = glob("*:ref:main");
+        assert_eq!(
+            find(&[(&a, true), (&b, true)], STATE_BOUND),
+            Found::Word("project_path:ref:main".into())
+        );
+        let c = glob("project_path:acme/*");
+        assert_eq!(
+            find(
+                &[(&c, true), (&glob("project_path:acme*"), false)],
+                STATE_BOUND
+            ),
+            Found::Empty
+        );
+        // Outside a literal: a character nobody names.
+        let w = find(
+            &[
+                (&glob("?"), true),
+                (&Lang::literal("a", Fold::Exact), false),
+            ],
+            100,
+        );
+        assert_eq!(w, Found::Word("x".into()));
+    }
+
+    #[test]
+    fn characters_no_language_names_are_represented_once_per_class_combination() {
+        let seg = Lang::plus(Class::Seg);
+        let r = Lang::plus(Class::Ref);
+        // A ref that is no segment: needs a character of Ref outside Seg.
+        let found = find(&[(&r, true), (&seg, false)], STATE_BOUND);
+        assert_eq!(found, Found::Word("/".into()));
+    }
+}
