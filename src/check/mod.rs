@@ -5,8 +5,11 @@
 
 use std::collections::BTreeMap;
 
+mod code;
 pub mod reason;
 pub mod route;
+
+pub use code::Code;
 mod rules;
 
 use crate::aws::{AttachedPolicy, Aws, OidcProvider, Role};
@@ -28,7 +31,7 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     pub severity: Severity,
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     pub fix: String,
     /// For a finding that says someone gets in: a token that does.
@@ -146,9 +149,9 @@ pub struct RoleReport {
 /// The usual CI job asks for one hour.
 const USUAL_SESSION: i32 = 3600;
 
-fn finding(severity: Severity, code: &'static str, message: String, fix: &str) -> Finding {
+fn finding(code: Code, message: String, fix: &str) -> Finding {
     Finding {
-        severity,
+        severity: code.severity(),
         code,
         message,
         fix: fix.to_string(),
@@ -302,8 +305,7 @@ pub fn audit_with(
     out.extend(rules::thumbprints(&routes, providers, handshakes));
     if role.max_session_duration < USUAL_SESSION {
         out.push(finding(
-            Severity::Low,
-            "short-session",
+            Code::ShortSession,
             format!(
                 "max session duration {} s is below the {USUAL_SESSION} s CI jobs usually ask for",
                 role.max_session_duration
@@ -313,8 +315,7 @@ pub fn audit_with(
     }
     for a in attached.iter().filter(|a| is_admin_policy_arn(&a.arn)) {
         out.push(finding(
-            Severity::High,
-            "admin-policy",
+            Code::AdminPolicy,
             format!(
                 "{} is attached: pipelines that can assume the role control the account",
                 a.name
@@ -593,7 +594,9 @@ pub fn text(reports: &[RoleReport]) -> String {
             let _ = writeln!(
                 s,
                 "  ✗ {sev:<8} {}: {}\n             fix: {}",
-                f.code, f.message, f.fix
+                f.code.as_str(),
+                f.message,
+                f.fix
             );
             // The message names the sub; the rest of the token only where the trust reads more.
             if let Some(c) = f

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::reason::{self, Verdict, Who, Witness};
 use super::route::{self, Route};
-use super::{Finding, Severity, finding};
+use super::{Code, Finding, finding};
 use crate::aws::OidcProvider;
 use crate::iam::{self, Caller, Context, Decided, Request, condition::holds};
 use crate::plan::trust_view::{
@@ -22,8 +22,7 @@ pub fn missing_providers(
         .filter(|r| matches!(providers.get(&r.provider_arn), Some(None)))
         .map(|r| {
             finding(
-                Severity::High,
-                "provider-missing",
+                Code::ProviderMissing,
                 format!(
                     "the trust names OIDC provider {}, which does not exist: no pipeline can assume the role",
                     r.provider_arn
@@ -50,8 +49,7 @@ pub fn any_aws_principal(view: &TrustView) -> Vec<Finding> {
     };
     match iam::evaluate(view, &request).decided_by {
         Decided::Allow(n) => vec![finding(
-            Severity::Critical,
-            "any-aws-principal",
+            Code::AnyAwsPrincipal,
             format!(
                 "statement {n} lets principals of any AWS account call sts:AssumeRole on this role"
             ),
@@ -88,8 +86,7 @@ pub fn who_gets_in(view: &TrustView, routes: &[Route], now: u64) -> Vec<Finding>
         {
             if let Some(w) = ask(Who::OutsiderInRange) {
                 out.push(with_example(
-                    Severity::Medium,
-                    "open-from-network",
+                    Code::OpenFromNetwork,
                     format!(
                         "statement {} admits a token of any project on {} when the request comes from an address the policy names (e.g. aws:SourceIp {}): anyone who can run a job there (shared runners, a NAT'd network) gets in",
                         w.statement,
@@ -104,8 +101,7 @@ pub fn who_gets_in(view: &TrustView, routes: &[Route], now: u64) -> Vec<Finding>
             }
             if let Some(w) = ask(Who::Colleague) {
                 out.push(with_example(
-                    Severity::High,
-                    "sub-matches-group",
+                    Code::SubMatchesGroup,
                     format!(
                         "statement {} admits every project of a group, including ones created later (e.g. sub {:?})",
                         w.statement,
@@ -119,8 +115,7 @@ pub fn who_gets_in(view: &TrustView, routes: &[Route], now: u64) -> Vec<Finding>
             }
             if gitlab_com && let Some(w) = ask(Who::Recycler) {
                 out.push(with_example(
-                    Severity::Low,
-                    "path-only",
+                    Code::PathOnly,
                     format!(
                         "statement {} trusts paths only: if a namespace it names is deleted or renamed, whoever registers the name again gets in (e.g. sub {:?} with ids that are not yours)",
                         w.statement,
@@ -136,8 +131,7 @@ pub fn who_gets_in(view: &TrustView, routes: &[Route], now: u64) -> Vec<Finding>
         if let Some(w) = ask(Who::Developer) {
             let tag = w.sub().is_some_and(|s| s.contains(":ref_type:tag:"));
             out.push(with_example(
-                Severity::High,
-                "any-ref-unprotected",
+                Code::AnyRefUnprotected,
                 format!(
                     "statement {} admits {} of the project, unprotected ones included: anyone with Developer access can push one (e.g. sub {:?}) and assume the role",
                     w.statement,
@@ -156,8 +150,7 @@ pub fn who_gets_in(view: &TrustView, routes: &[Route], now: u64) -> Vec<Finding>
         }
         if let Some(w) = ask(Who::TagAsBranch) {
             out.push(with_example(
-                Severity::High,
-                "tag-as-branch",
+                Code::TagAsBranch,
                 format!(
                     "statement {} admits a tag with the name of a branch it names (e.g. sub {:?}): a developer who may push tags gets in",
                     w.statement,
@@ -171,8 +164,7 @@ pub fn who_gets_in(view: &TrustView, routes: &[Route], now: u64) -> Vec<Finding>
         }
         if let Some(w) = ask(Who::CaseVariant) {
             out.push(with_example(
-                Severity::High,
-                "sub-ignore-case",
+                Code::SubIgnoreCase,
                 format!(
                     "statement {} compares sub ignoring case: a ref of another case is another, unprotected ref (e.g. sub {:?})",
                     w.statement,
@@ -193,8 +185,7 @@ pub fn who_gets_in(view: &TrustView, routes: &[Route], now: u64) -> Vec<Finding>
 
 fn incomplete(route: &Route, why: &str) -> Finding {
     finding(
-        Severity::Medium,
-        "analysis-incomplete",
+        Code::AnalysisIncomplete,
         format!(
             "the analysis of who can assume the role through {} is incomplete: {why}",
             route.host
@@ -205,8 +196,7 @@ fn incomplete(route: &Route, why: &str) -> Finding {
 
 /// A finding with the token that shows it.
 fn with_example(
-    severity: Severity,
-    code: &'static str,
+    code: Code,
     message: String,
     fix: &str,
     route: &Route,
@@ -215,7 +205,7 @@ fn with_example(
 ) -> Finding {
     Finding {
         counterexample: Some(super::Counterexample::of(route, w, now)),
-        ..finding(severity, code, message, fix)
+        ..finding(code, message, fix)
     }
 }
 
@@ -237,8 +227,7 @@ pub fn dead(view: &TrustView, routes: &[Route], now: u64) -> Vec<Finding> {
         return vec![incomplete(r, &why)];
     }
     vec![finding(
-        Severity::High,
-        "dead",
+        Code::Dead,
         "no token of the named providers can satisfy the trust policy: the role is dead (no pipeline can assume it)".to_string(),
         "fix the condition that never matches (see the findings above), or delete the role",
     )]
@@ -260,8 +249,7 @@ pub fn dead_values(view: &TrustView, routes: &[Route]) -> Vec<Finding> {
                     .filter(|v| reason::matches_no_sub(c, v, variables))
                 {
                     out.push(finding(
-                        Severity::Medium,
-                        "sub-never-matches",
+                        Code::SubNeverMatches,
                         format!(
                             "statement {}: sub value {v:?} ({}) matches no subject GitLab issues (project_path:GROUP/PROJECT:ref_type:branch|tag:ref:REF, or project_id:ID:…)",
                             s.index, c.operator.written
@@ -281,8 +269,7 @@ fn outsider(view: &TrustView, route: &Route, w: &Witness, now: u64) -> Finding {
     let sub = w.sub().unwrap_or_default().to_string();
     let Some(s) = view.statements.iter().find(|s| s.index == w.statement) else {
         return with_example(
-            Severity::Critical,
-            "admits-any-project",
+            Code::AdmitsAnyProject,
             format!("a token of any project on {host} is accepted (e.g. sub {sub:?})"),
             "add a sub condition naming your projects",
             route,
@@ -302,7 +289,7 @@ fn outsider(view: &TrustView, route: &Route, w: &Witness, now: u64) -> Finding {
     };
     let (code, what, fix) = if s.principal.anyone {
         (
-            "principal-anyone",
+            Code::PrincipalAnyone,
             format!(
                 "statement {} has Principal \"*\": tokens of any project (and of any OIDC provider of the account) are accepted",
                 s.index
@@ -311,13 +298,13 @@ fn outsider(view: &TrustView, route: &Route, w: &Witness, now: u64) -> Finding {
         )
     } else if subs.is_empty() {
         (
-            "no-sub",
+            Code::NoSub,
             format!("no sub condition: any project on {host} can assume this role"),
             "add StringEquals on sub, e.g. project_path:GROUP/PROJECT:ref_type:branch:ref:main",
         )
     } else if !subs.iter().any(confining) {
         (
-            "sub-not-confining",
+            Code::SubNotConfining,
             format!(
                 "the sub condition ({}) only refuses some values: any other project on {host} can assume this role",
                 subs.iter()
@@ -334,7 +321,7 @@ fn outsider(view: &TrustView, route: &Route, w: &Witness, now: u64) -> Finding {
         .find(|v| takes_a_claim(view, v))
     {
         (
-            "sub-variable",
+            Code::SubVariable,
             format!(
                 "sub pattern {v:?} takes part of its value from the request (a policy variable): whoever brings the token chooses it, e.g. every user through their personal namespace"
             ),
@@ -347,7 +334,7 @@ fn outsider(view: &TrustView, route: &Route, w: &Witness, now: u64) -> Finding {
             .flat_map(|c| c.values.iter().map(String::as_str))
             .collect();
         (
-            "sub-matches-everything",
+            Code::SubMatchesEverything,
             format!(
                 "sub pattern {} matches projects of any group (a * or ? in or before the top-level group): other people's pipelines can assume this role",
                 values
@@ -360,7 +347,6 @@ fn outsider(view: &TrustView, route: &Route, w: &Witness, now: u64) -> Finding {
         )
     };
     with_example(
-        Severity::Critical,
         code,
         format!("{what} (e.g. sub {sub:?})"),
         fix,
@@ -412,8 +398,7 @@ pub fn keys(view: &TrustView, routes: &[Route]) -> Vec<Finding> {
                 s.conditions.iter().position(|d| d.operator == c.operator) == Some(i);
             if c.operator.qualifier == Some(Qualifier::ForAllValues) && first_of_operator {
                 out.push(finding(
-                    Severity::Medium,
-                    "for-all-values",
+                    Code::ForAllValues,
                     format!("{op} is true when the claim is missing: it restricts nothing for single-valued claims"),
                     "use the plain operator (StringEquals / StringLike)",
                 ));
@@ -421,8 +406,7 @@ pub fn keys(view: &TrustView, routes: &[Route]) -> Vec<Finding> {
             if c.operator.base.starts_with("StringEquals") && values.iter().any(|v| v.contains('*'))
             {
                 out.push(finding(
-                    Severity::Medium,
-                    "equals-with-wildcard",
+                    Code::EqualsWithWildcard,
                     format!("{op} on {key} with a '*': StringEquals compares literally, so the pattern never matches"),
                     "use StringLike for patterns",
                 ));
@@ -438,8 +422,7 @@ pub fn keys(view: &TrustView, routes: &[Route]) -> Vec<Finding> {
             let lower = key.to_lowercase();
             if lower.starts_with("https://") || lower.starts_with("http://") {
                 out.push(finding(
-                    Severity::High,
-                    "key-with-scheme",
+                    Code::KeyWithScheme,
                     format!(
                         "condition key {key:?} contains the scheme: no request carries it, {}",
                         never()
@@ -456,8 +439,7 @@ pub fn keys(view: &TrustView, routes: &[Route]) -> Vec<Finding> {
             }
             match reached.iter().find(|r| r.host.to_lowercase() == key_host) {
                 None if key_host.contains('.') || key_host.contains('/') => out.push(finding(
-                    Severity::High,
-                    "key-other-host",
+                    Code::KeyOtherHost,
                     format!(
                         "condition key {key:?} is for {key_host}, not this statement's provider {}: {}",
                         reached.iter().map(|r| r.host.as_str()).collect::<Vec<_>>().join(", "),
@@ -467,8 +449,7 @@ pub fn keys(view: &TrustView, routes: &[Route]) -> Vec<Finding> {
                 )),
                 None => {}
                 Some(r) if !supported_claims(&r.host).contains(&claim) => out.push(finding(
-                    Severity::High,
-                    "unsupported-key",
+                    Code::UnsupportedKey,
                     format!("AWS does not support the condition key {key:?} for this issuer: {}", never()),
                     if r.host == "gitlab.com" {
                         "use sub, aud, project_id, namespace_id, ref_protected … (no environment key exists)"
@@ -497,8 +478,7 @@ pub fn audiences(view: &TrustView, routes: &[Route]) -> Vec<Finding> {
             }) {
                 for v in c.values.iter().filter(|v| !ids.contains(v)) {
                     out.push(finding(
-                        Severity::High,
-                        "audience-not-registered",
+                        Code::AudienceNotRegistered,
                         format!("the trust asks for audience {v:?}, which the provider does not list ({}): tokens are rejected", ids.join(", ")),
                         "add the audience to the provider (run the setup again with that audience)",
                     ));
@@ -529,23 +509,20 @@ pub fn thumbprints(
                 let listed = p.thumbprints.iter().any(|x| x.eq_ignore_ascii_case(&t.thumbprint));
                 if p.thumbprints.is_empty() {
                     out.push(finding(
-                        Severity::Medium,
-                        "thumbprint-missing",
+                        Code::ThumbprintMissing,
                         format!("{host}'s certificate chain is not signed by a public CA and the provider lists no thumbprint: AWS cannot verify the issuer's keys, so tokens are refused"),
                         &format!("set the provider's thumbprint list to {} (IAM UpdateOpenIDConnectProviderThumbprint)", t.thumbprint),
                     ));
                 } else if !listed {
                     out.push(finding(
-                        Severity::Medium,
-                        "thumbprint-stale",
+                        Code::ThumbprintStale,
                         format!("{host}'s certificate chain is not signed by a public CA and now ends in a certificate with thumbprint {}, which the provider does not list ({}): tokens are refused", t.thumbprint, p.thumbprints.join(", ")),
                         &format!("add {} to the provider's thumbprint list (IAM UpdateOpenIDConnectProviderThumbprint)", t.thumbprint),
                     ));
                 }
             }
             Some(Err(e)) => out.push(finding(
-                Severity::Low,
-                "thumbprint-unchecked",
+                Code::ThumbprintUnchecked,
                 format!("{host} could not be reached over TLS from here ({e}), so its thumbprint was not compared with the provider's"),
                 "run the check where the instance is reachable",
             )),

@@ -65,7 +65,7 @@ fn providers() -> BTreeMap<String, Option<OidcProvider>> {
 fn codes(role: &Role) -> Vec<(Severity, &'static str)> {
     audit(role, &providers(), &[], 0)
         .into_iter()
-        .map(|f| (f.severity, f.code))
+        .map(|f| (f.severity, f.code.as_str()))
         .collect()
 }
 
@@ -310,7 +310,7 @@ fn a_key_that_never_matches_makes_the_role_dead_not_open() {
             "{name}: {found:?}"
         );
         let f = audit(&r, &providers(), &[], 0);
-        let key = f.iter().find(|f| f.code == key_code).unwrap();
+        let key = f.iter().find(|f| f.code.as_str() == key_code).unwrap();
         assert!(
             key.message.contains("statement 1 is dead"),
             "{}",
@@ -342,7 +342,7 @@ fn findings_come_most_severe_first() {
     let f = audit(&role(bad, 3600), &providers(), &admin, 0);
     // The provider does not list that audience: no token gets in (dead), though the trust
     // would let any project in once it did.
-    let got: Vec<_> = f.iter().map(|f| (f.severity, f.code)).collect();
+    let got: Vec<_> = f.iter().map(|f| (f.severity, f.code.as_str())).collect();
     assert_eq!(
         got,
         [
@@ -357,7 +357,10 @@ fn findings_come_most_severe_first() {
         &admin,
         0,
     );
-    assert_eq!((open[0].severity, open[0].code), (Critical, "no-sub"));
+    assert_eq!(
+        (open[0].severity, open[0].code.as_str()),
+        (Critical, "no-sub")
+    );
 }
 
 #[test]
@@ -487,7 +490,12 @@ async fn thumbprints_are_compared_where_they_matter() {
         reports
             .iter()
             .find(|r| r.role == name)
-            .map(|r| r.findings.iter().map(|f| (f.severity, f.code)).collect())
+            .map(|r| {
+                r.findings
+                    .iter()
+                    .map(|f| (f.severity, f.code.as_str()))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     assert_eq!(by("private-listed.example"), []);
@@ -519,7 +527,7 @@ async fn thumbprints_are_compared_where_they_matter() {
         offline
             .iter()
             .flat_map(|r| &r.findings)
-            .all(|f| f.code == "path-only"),
+            .all(|f| f.code.as_str() == "path-only"),
         "{offline:?}"
     );
 }
@@ -849,18 +857,20 @@ mod proofs {
                 );
             }
         }
-        let incomplete = found.iter().any(|f| f.code == "analysis-incomplete");
+        let incomplete = found
+            .iter()
+            .any(|f| f.code.as_str() == "analysis-incomplete");
         let open = found
             .iter()
-            .any(|f| OPEN.contains(&f.code) || f.code == "open-from-network");
-        let dead = found.iter().any(|f| f.code == "dead");
+            .any(|f| OPEN.contains(&f.code.as_str()) || f.code.as_str() == "open-from-network");
+        let dead = found.iter().any(|f| f.code.as_str() == "dead");
         if std::env::var("AOW_PROOF_STATS").is_ok() {
             eprintln!(
                 "STAT open={open} dead={dead} incomplete={incomplete} examples={} {:?}",
                 found.iter().filter(|f| f.counterexample.is_some()).count(),
                 found
                     .iter()
-                    .find(|f| f.code == "analysis-incomplete")
+                    .find(|f| f.code.as_str() == "analysis-incomplete")
                     .map(|f| (&f.message, doc.to_string()))
             );
         }

@@ -11,6 +11,10 @@
 //! - MULTI: Single-valued vs. multivalued context keys, <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html>
 //! - VARS: Variables and tags, <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>
 //! - VERSION: IAM JSON policy elements: Version, <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html>
+//! - GLOBAL: AWS global condition context keys, <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>
+//!   (the keys every `AssumeRoleWithWebIdentity` request carries, as `explain` builds them)
+//! - GITREF: git-check-ref-format, <https://git-scm.com/docs/git-check-ref-format> (refs are
+//!   case-sensitive names: `MAIN` is another branch than `main`)
 
 use serde_json::{Value, json};
 
@@ -55,6 +59,18 @@ fn token() -> Context {
         .with("aws:EpochTime", "1796292000");
     c.insert("gitlab.com:groups", vec!["a".into(), "b".into()]);
     c
+}
+
+/// The request context `explain` builds for a gitlab.com token with these claims (and the
+/// defaults of `token()` for the rest), at 2026-12-03T10:00:00Z.
+fn explained(claims: Value) -> Context {
+    let mut all = json!({"sub": MAIN, "aud": "https://gitlab.com", "project_id": "4242",
+        "namespace_id": "7", "ref_protected": "true"});
+    for (k, v) in claims.as_object().into_iter().flatten() {
+        all[k] = v.clone();
+    }
+    let claims = all.as_object().cloned().unwrap_or_default();
+    crate::explain::context_of(&claims, "gitlab.com", 1_796_292_000)
 }
 
 fn web(context: Context) -> Request {
@@ -749,6 +765,120 @@ fn cases() -> Vec<Case> {
                 "gitlab.com:sub",
                 "project_path:acme/web:ref_type:branch:ref:a$b",
             )),
+            false,
+        ),
+        // GLOBAL: STS is reached over TLS only: aws:SecureTransport is "true" in every request.
+        case(
+            "GLOBAL SecureTransport is present and true",
+            doc(vec![allow(
+                json!({"Bool": {"aws:SecureTransport": "true"}}),
+            )]),
+            web(explained(json!({}))),
+            true,
+        ),
+        // GLOBAL: the job calls STS itself, not through a service.
+        case(
+            "GLOBAL ViaAWSService is false",
+            doc(vec![allow(json!({"Bool": {"aws:ViaAWSService": "false"}}))]),
+            web(explained(json!({}))),
+            true,
+        ),
+        // GLOBAL: aws:CurrentTime is the request's time: a window still open admits.
+        case(
+            "GLOBAL CurrentTime in an open window",
+            doc(vec![allow(
+                json!({"DateLessThan": {"aws:CurrentTime": "2099-01-01T00:00:00Z"}}),
+            )]),
+            web(explained(json!({}))),
+            true,
+        ),
+        // GLOBAL: … and a closed one does not.
+        case(
+            "GLOBAL CurrentTime past the window",
+            doc(vec![allow(
+                json!({"DateLessThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}),
+            )]),
+            web(explained(json!({}))),
+            false,
+        ),
+        // GLOBAL: aws:EpochTime is the same time as a number.
+        case(
+            "GLOBAL EpochTime is a number",
+            doc(vec![allow(
+                json!({"NumericGreaterThan": {"aws:EpochTime": "1700000000"}}),
+            )]),
+            web(explained(json!({}))),
+            true,
+        ),
+        // GLOBAL: aws:RequestedRegion is the STS endpoint the caller chose.
+        case(
+            "GLOBAL RequestedRegion is the caller's endpoint",
+            doc(vec![allow(
+                json!({"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}),
+            )]),
+            web(explained(json!({})).with("aws:RequestedRegion", "eu-west-1")),
+            true,
+        ),
+        // GLOBAL: aws:SourceIp is the caller's address.
+        case(
+            "GLOBAL SourceIp is the caller's address",
+            doc(vec![allow(
+                json!({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}),
+            )]),
+            web(explained(json!({})).with("aws:SourceIp", "10.1.2.3")),
+            true,
+        ),
+        // VARS: a claim in a variable is the token's own value: every user matches through
+        // their personal namespace.
+        case(
+            "VARS a claim variable takes the token's value",
+            doc(vec![allow(
+                json!({"StringLike": {"gitlab.com:sub": "project_path:${gitlab.com:user_login}/*"}}),
+            )]),
+            web(explained(json!({"user_login": "mallory",
+                "sub": "project_path:mallory/x:ref_type:branch:ref:main"}))),
+            true,
+        ),
+        // VARS: a value naming its own key matches every value of that key.
+        case(
+            "VARS a value naming its own key",
+            doc(vec![allow(
+                json!({"StringLike": {"gitlab.com:sub": "${gitlab.com:sub}"}}),
+            )]),
+            web(explained(
+                json!({"sub": "project_path:evil/x:ref_type:branch:ref:y"}),
+            )),
+            true,
+        ),
+        // OPS + GITREF: …IgnoreCase on sub admits another ref than the one named.
+        case(
+            "OPS IgnoreCase on sub admits MAIN for main",
+            doc(vec![allow(
+                json!({"StringEqualsIgnoreCase": {"gitlab.com:sub": MAIN}}),
+            )]),
+            web(explained(
+                json!({"sub": "project_path:acme/web:ref_type:branch:ref:MAIN"}),
+            )),
+            true,
+        ),
+        // OPS StringLike + GITREF: a wildcard ref_type admits a tag of a branch's name.
+        case(
+            "OPS a ref_type wildcard admits a tag",
+            doc(vec![allow(
+                json!({"StringLike": {"gitlab.com:sub": "project_path:acme/web:ref_type:*:ref:main"}}),
+            )]),
+            web(explained(
+                json!({"sub": "project_path:acme/web:ref_type:tag:ref:main"}),
+            )),
+            true,
+        ),
+        // COND: a namespace_id pin refuses a path taken over by another namespace.
+        case(
+            "COND a namespace_id pin refuses a recycled path",
+            doc(vec![allow(
+                json!({"StringEquals": {"gitlab.com:sub": MAIN, "gitlab.com:namespace_id": "7"}}),
+            )]),
+            web(explained(json!({"sub": MAIN, "namespace_id": "99"}))),
             false,
         ),
         // VERSION: … and the value written with ${$} matches itself literally.
