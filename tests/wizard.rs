@@ -279,8 +279,10 @@ fn the_start_screen_checks_and_removes_a_setup() {
     let t = Tmux::start(&emu.env_pairs(), BIN, &[], 120, 40);
     t.wait_for("✓ Account  123456789012");
     t.keys(&["BTab", "Right", "Enter"]);
-    let checked = t.wait_for("2 roles checked, 1 finding");
+    // A ref pattern of any ref (high), and both roles trust paths without ids (low).
+    let checked = t.wait_for("2 roles checked, 3 findings");
     assert!(checked.contains("any-ref-unprotected"), "{checked}");
+    assert!(checked.contains("path-only"), "{checked}");
     t.keys(&["q"]);
     assert_eq!(t.wait_exit(), (0, String::new()), "a check run to its end");
 

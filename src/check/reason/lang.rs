@@ -266,6 +266,18 @@ pub fn find(parts: &[(&Lang, bool)], bound: usize) -> Found {
         return Found::TooBig;
     };
     let start: Vec<Vec<u32>> = parts.iter().map(|(l, _)| l.start()).collect();
+    // Wanted languages first, literal ones (the most confining) before those with wildcards.
+    let mut order_of_parts: Vec<usize> = (0..parts.len()).collect();
+    order_of_parts.sort_by_key(|&i| {
+        let (l, want) = parts[i];
+        let wild = l
+            .seqs
+            .iter()
+            .flat_map(|s| &s.items)
+            .filter(|i| !matches!(i, Item::Lit(..)))
+            .count();
+        (!want, wild)
+    });
     let accepting = |state: &[Vec<u32>]| {
         parts
             .iter()
@@ -290,13 +302,17 @@ pub fn find(parts: &[(&Lang, bool)], bound: usize) -> Found {
         if accepting(&state) {
             return Found::Word(word(&order, &seen, at));
         }
-        for &c in &alphabet {
-            let next: Vec<Vec<u32>> = parts
-                .iter()
-                .zip(&state)
-                .map(|((l, _), s)| l.step(s, c))
-                .collect();
-            if !alive(&next) || seen.contains_key(&next) {
+        'chars: for &c in &alphabet {
+            // Part by part, most confining first: a wanted language that dies ends the step.
+            let mut next: Vec<Vec<u32>> = vec![Vec::new(); parts.len()];
+            for &i in &order_of_parts {
+                let (l, want) = parts[i];
+                next[i] = l.step(&state[i], c);
+                if want && next[i].is_empty() {
+                    continue 'chars;
+                }
+            }
+            if seen.contains_key(&next) {
                 continue;
             }
             if order.len() >= bound {

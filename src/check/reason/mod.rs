@@ -583,7 +583,17 @@ impl<'a> Solver<'a> {
                     ),
                 }
             }
-            Kind::Text(domain) => self.solve_text(v, domain, lits, ctx, excluded, &check),
+            Kind::Text(domain) => {
+                // No condition reads it: a readable value of its domain, when there is one.
+                if lits.is_empty()
+                    && let Some(x) = var.sample()
+                    && !excluded.iter().any(|e| e == x)
+                    && domain.iter().all(|(l, m)| l.contains(x) == *m)
+                {
+                    return Solved::Value(Some(x.to_string()));
+                }
+                self.solve_text(v, domain, lits, ctx, excluded, &check)
+            }
         }
     }
 

@@ -60,6 +60,24 @@ pub struct Var {
     pub claim: Option<&'static str>,
 }
 
+impl Var {
+    /// A readable value to try first where no condition reads the key (checked against the
+    /// domain before use).
+    pub fn sample(&self) -> Option<&'static str> {
+        let key = self.keys.first()?;
+        let claim = key.rsplit_once(':').map_or(key.as_str(), |(_, c)| c);
+        Some(match claim {
+            "project_id" | "namespace_id" | "user_id" => "99999991",
+            "user_login" => "someone-else",
+            "user_email" => "someone-else@example.com",
+            "rolesessionname" => "gitlab-ci",
+            "useragent" => "aws-cli/2",
+            "sub" => "project_path:other-group/their-project:ref_type:branch:ref:their-branch",
+            _ => return None,
+        })
+    }
+}
+
 /// The request keys of the unsigned `AssumeRoleWithWebIdentity` call that are never present
 /// (there is no signing principal, no service in between): IAM User Guide, "AWS global condition
 /// context keys". A condition on them sees an absent key.
@@ -408,6 +426,9 @@ pub fn space(view: &TrustView, route: &Route, who: Who) -> Option<Vec<Var>> {
                     Who::Developer | Who::TagAsBranch | Who::CaseVariant => {
                         if !n.projects.is_empty() || !n.project_ids.is_empty() {
                             parts.push((by_project.union(by_id), true));
+                        } else if !n.groups.is_empty() {
+                            // Only groups named: a project of theirs is the colleague's case.
+                            return None;
                         }
                         let exact = ref_suffix(&n.refs, ":ref:", Fold::Exact);
                         match who {
