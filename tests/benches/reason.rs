@@ -5,7 +5,6 @@
 //! Each trust is audited 3 times and its best time kept.
 
 #[path = "../common/trusts.rs"]
-#[allow(dead_code)]
 mod trusts;
 
 use std::collections::BTreeMap;
