@@ -440,9 +440,9 @@ where
     };
     let mut providers: BTreeMap<String, Option<OidcProvider>> = BTreeMap::new();
     let mut handshakes = Handshakes::new();
-    let mut reports = Vec::new();
     let now = crate::explain::now();
-    for (r, attached) in roles {
+    let mut named_of = Vec::with_capacity(roles.len());
+    for (r, _) in &roles {
         let named = TrustView::read(&r.trust_policy).oidc_providers();
         for arn in &named {
             if !providers.contains_key(arn) {
@@ -464,14 +464,58 @@ where
                 providers.insert(arn.clone(), p);
             }
         }
-        reports.push(RoleReport {
-            findings: audit_with(&r, &providers, &handshakes, &attached, now),
+        named_of.push(named.into_iter().next());
+    }
+    // Every AWS answer is in: the reasoning, which is all CPU, runs on every core.
+    let findings = audit_all(&roles, &providers, &handshakes, now);
+    Ok(roles
+        .into_iter()
+        .zip(findings)
+        .zip(named_of)
+        .map(|(((r, _), findings), provider)| RoleReport {
+            findings,
             role: r.name,
             arn: r.arn,
-            provider: named.into_iter().next(),
-        });
+            provider,
+        })
+        .collect())
+}
+
+/// `audit_with` of every role, the roles shared among the machine's cores, in their order.
+fn audit_all(
+    roles: &[(Role, Vec<AttachedPolicy>)],
+    providers: &BTreeMap<String, Option<OidcProvider>>,
+    handshakes: &Handshakes,
+    now: u64,
+) -> Vec<Vec<Finding>> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let chunk = roles.len().div_ceil(cores).max(1);
+    if roles.len() < 32 || cores == 1 {
+        return roles
+            .iter()
+            .map(|(r, a)| audit_with(r, providers, handshakes, a, now))
+            .collect();
     }
-    Ok(reports)
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = roles
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(r, a)| audit_with(r, providers, handshakes, a, now))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| {
+                // A panic in the reasoning is a bug; it stays a panic (the terminal guard
+                // restores the screen), as it would on one thread.
+                p.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
+            })
+            .collect()
+    })
 }
 
 /// Every role a web-identity token can reach, with its attached policies, in `ListRoles` order.

@@ -75,6 +75,13 @@ pub fn who_gets_in(view: &TrustView, routes: &[Route], now: u64) -> Vec<Finding>
             Verdict::Refused => None,
         };
         let gitlab_com = route.host == "gitlab.com";
+        // Every class is a part of "anyone": when no token at all gets in, none does.
+        if matches!(
+            reason::admits(view, route, Who::Anyone, now),
+            Verdict::Refused
+        ) {
+            continue;
+        }
         if let Some(w) = ask(Who::Outsider) {
             // Open to anyone: what a colleague or a developer could do adds nothing.
             out.push(outsider(view, route, &w, now));

@@ -168,6 +168,13 @@ impl Lang {
 
     fn step(&self, state: &[u32], c: char) -> Vec<u32> {
         let mut out = Vec::new();
+        self.step_into(state, c, &mut out);
+        out
+    }
+
+    /// `step`, into `out` (cleared first): the search reuses its buffers.
+    fn step_into(&self, state: &[u32], c: char, out: &mut Vec<u32>) {
+        out.clear();
         for &x in state {
             let (s, p) = unpack(x);
             match self.seqs[s].items.get(p) {
@@ -177,8 +184,7 @@ impl Lang {
                 _ => {}
             }
         }
-        self.closure(&mut out);
-        out
+        self.closure(out);
     }
 
     fn accepts(&self, state: &[u32]) -> bool {
@@ -293,21 +299,22 @@ pub fn find(parts: &[(&Lang, bool)], bound: usize) -> Found {
     if !alive(&start) {
         return Found::Empty;
     }
-    let mut seen: HashMap<Vec<Vec<u32>>, (usize, char)> = HashMap::new();
+    // State → its index in `order`; `parent[i]`: the state before and the character taken.
+    let mut seen: HashMap<Vec<Vec<u32>>, usize, Fnv> = HashMap::default();
+    let mut parent: Vec<(usize, char)> = vec![(usize::MAX, '\0')];
     let mut order: Vec<Vec<Vec<u32>>> = vec![start.clone()];
-    seen.insert(start, (usize::MAX, '\0'));
+    seen.insert(start, 0);
     let mut queue: VecDeque<usize> = VecDeque::from([0]);
+    let mut next: Vec<Vec<u32>> = vec![Vec::new(); parts.len()];
     while let Some(at) = queue.pop_front() {
-        let state = order[at].clone();
-        if accepting(&state) {
-            return Found::Word(word(&order, &seen, at));
+        if accepting(&order[at]) {
+            return Found::Word(word(&parent, at));
         }
         'chars: for &c in &alphabet {
             // Part by part, most confining first: a wanted language that dies ends the step.
-            let mut next: Vec<Vec<u32>> = vec![Vec::new(); parts.len()];
             for &i in &order_of_parts {
                 let (l, want) = parts[i];
-                next[i] = l.step(&state[i], c);
+                l.step_into(&order[at][i], c, &mut next[i]);
                 if want && next[i].is_empty() {
                     continue 'chars;
                 }
@@ -318,30 +325,53 @@ pub fn find(parts: &[(&Lang, bool)], bound: usize) -> Found {
             if order.len() >= bound {
                 return Found::TooBig;
             }
-            seen.insert(next.clone(), (at, c));
-            order.push(next);
+            seen.insert(next.clone(), order.len());
+            parent.push((at, c));
+            order.push(next.clone());
             queue.push_back(order.len() - 1);
         }
     }
     Found::Empty
 }
 
-fn word(
-    order: &[Vec<Vec<u32>>],
-    seen: &HashMap<Vec<Vec<u32>>, (usize, char)>,
-    at: usize,
-) -> String {
+fn word(parent: &[(usize, char)], at: usize) -> String {
     let mut chars = Vec::new();
     let mut i = at;
-    while let Some(&(parent, c)) = seen.get(&order[i]) {
-        if parent == usize::MAX {
+    while let Some(&(before, c)) = parent.get(i) {
+        if before == usize::MAX {
             break;
         }
         chars.push(c);
-        i = parent;
+        i = before;
     }
     chars.iter().rev().collect()
 }
+
+/// FNV-1a: the search hashes many small states; SipHash's resistance to chosen keys buys
+/// nothing here (the keys are automaton positions, bounded by `STATE_BOUND`).
+#[derive(Default)]
+struct FnvHasher(u64);
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type Fnv = std::hash::BuildHasherDefault<FnvHasher>;
 
 /// The characters worth trying: every one a language names, and one for each combination of
 /// classes among the rest. `None` when the pool has run out for some combination (the search
@@ -353,34 +383,33 @@ fn alphabet(parts: &[(&Lang, bool)]) -> Option<Vec<char>> {
         l.literals(&mut named);
         l.classes(&mut classes);
     }
-    let classes: Vec<Class> = classes.into_iter().collect();
-    let signature = |c: char| -> Vec<bool> { classes.iter().map(|k| k.contains(c)).collect() };
+    // A character's signature: which of the classes used it belongs to, one bit each.
+    let used: u16 = classes.iter().fold(0, |m, k| m | bit(*k));
     let mut out: Vec<char> = Vec::new();
-    let mut covered: BTreeSet<Vec<bool>> = BTreeSet::new();
-    let mut signatures: BTreeSet<Vec<bool>> = BTreeSet::new();
-    for c in pool() {
-        let sig = signature(c);
-        signatures.insert(sig.clone());
-        if !named.contains(&c) && covered.insert(sig) {
+    let mut signatures: BTreeSet<u16> = BTreeSet::new();
+    let mut covered_set: BTreeSet<u16> = BTreeSet::new();
+    for &(c, mask) in pool_table() {
+        let sig = mask & used;
+        signatures.insert(sig);
+        if !named.contains(&c) && covered_set.insert(sig) {
             out.push(c);
         }
     }
     // A combination whose pool characters are all named is complete only when no character
     // beyond ASCII has it (the pool holds every ASCII character): one of the ASCII-only classes,
     // or outside `NotColon` (only `:`).
-    let ascii_only = |sig: &Vec<bool>| {
-        classes.iter().zip(sig).any(|(k, member)| {
-            (*member
-                && matches!(
-                    k,
-                    Class::Seg | Class::Path | Class::Session | Class::Digit | Class::NonZeroDigit
-                ))
-                || (!*member && *k == Class::NotColon)
-        })
+    let ascii_classes = bit(Class::Seg)
+        | bit(Class::Path)
+        | bit(Class::Session)
+        | bit(Class::Digit)
+        | bit(Class::NonZeroDigit);
+    let ascii_only = |sig: u16| {
+        sig & ascii_classes != 0
+            || (used & bit(Class::NotColon) != 0 && sig & bit(Class::NotColon) == 0)
     };
     if !signatures
         .iter()
-        .all(|sig| covered.contains(sig) || ascii_only(sig))
+        .all(|sig| covered_set.contains(sig) || ascii_only(*sig))
     {
         return None;
     }
@@ -389,6 +418,38 @@ fn alphabet(parts: &[(&Lang, bool)]) -> Option<Vec<char>> {
     named_sorted.sort_by_key(|c| READABLE.find(*c).unwrap_or(usize::MAX));
     named_sorted.extend(out);
     Some(named_sorted)
+}
+
+const CLASSES: [Class; 9] = [
+    Class::Any,
+    Class::NotColon,
+    Class::Seg,
+    Class::Path,
+    Class::Session,
+    Class::Ref,
+    Class::Digit,
+    Class::NonZeroDigit,
+    Class::Text,
+];
+
+fn bit(k: Class) -> u16 {
+    1 << CLASSES.iter().position(|c| *c == k).unwrap_or(15)
+}
+
+/// The pool with each character's classes, made once.
+fn pool_table() -> &'static [(char, u16)] {
+    static TABLE: std::sync::OnceLock<Vec<(char, u16)>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        pool()
+            .map(|c| {
+                let mask = CLASSES
+                    .iter()
+                    .filter(|k| k.contains(c))
+                    .fold(0, |m, k| m | bit(*k));
+                (c, mask)
+            })
+            .collect()
+    })
 }
 
 #[cfg(test)]

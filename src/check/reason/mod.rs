@@ -68,7 +68,10 @@ pub fn admits(view: &TrustView, route: &Route, who: Who, now: u64) -> Verdict {
     let Some(vars) = space::space(view, route, who) else {
         return Verdict::Refused;
     };
-    Solver::new(view, route, vars, now).run()
+    let mut solver = Solver::new(view, route, vars, now);
+    // Any token at all is asked only whether one exists: no one reads it.
+    solver.readable = who != Who::Anyone;
+    solver.run()
 }
 
 /// Can no `sub` GitLab issues (in any format) meet the value `value` of condition `c`? A
@@ -113,6 +116,8 @@ struct Solver<'a> {
     index: BTreeMap<String, usize>,
     /// Every address range the policy writes for `aws:SourceIp`.
     ranges: Vec<(IpAddr, u32)>,
+    /// Make the token found readable (a finding shows it).
+    readable: bool,
 }
 
 enum Solved {
@@ -161,6 +166,7 @@ impl<'a> Solver<'a> {
             variables: view.version.as_deref() == Some("2012-10-17"),
             index,
             ranges,
+            readable: true,
         }
     }
 
@@ -288,24 +294,34 @@ impl<'a> Solver<'a> {
                 by_var[v].push((c, *want));
             }
         }
-        // Over-approximated, each variable alone: a refusal here is a proof.
-        let mut doubt: Option<String> = None;
-        for (v, lits) in by_var.iter().enumerate() {
-            if lits.is_empty() {
-                continue;
-            }
-            match self.solve_var(v, lits, None, &[]) {
-                Solved::Value(_) => {}
-                Solved::None => return Verdict::Refused,
-                Solved::Unknown(why) => doubt = Some(why),
-            }
-        }
-        // Then exactly, the variables others name first.
         let refs: Vec<BTreeSet<usize>> = by_var
             .iter()
             .enumerate()
             .map(|(v, l)| self.references(v, l))
             .collect();
+        // Over-approximated, each variable alone: a refusal here is a proof. A variable that
+        // names no other is solved exactly here already (kept for below).
+        let mut doubt: Option<String> = None;
+        let mut solved: Vec<Option<Option<String>>> = vec![None; self.vars.len()];
+        for (v, lits) in by_var.iter().enumerate() {
+            if lits.is_empty() {
+                continue;
+            }
+            match self.solve_var(v, lits, None, &[]) {
+                Solved::Value(value) => {
+                    let own = self.vars[v].keys.clone();
+                    let names_itself = lits
+                        .iter()
+                        .any(|(c, _)| self.keys_read(c).iter().skip(1).any(|k| own.contains(k)));
+                    if refs[v].is_empty() && !names_itself {
+                        solved[v] = Some(value);
+                    }
+                }
+                Solved::None => return Verdict::Refused,
+                Solved::Unknown(why) => doubt = Some(why),
+            }
+        }
+        // Then exactly, the variables others name first.
         let Some(order) = topological(&refs) else {
             return Verdict::Unknown(format!(
                 "statement {statement}: policy variables name each other in a cycle"
@@ -318,7 +334,11 @@ impl<'a> Solver<'a> {
         let mut retries = 0;
         while i < order.len() {
             let v = order[i];
-            match self.solve_var(v, &by_var[v], Some(&ctx), &excluded[v]) {
+            let result = match &solved[v] {
+                Some(value) if excluded[v].is_empty() => Solved::Value(value.clone()),
+                _ => self.solve_var(v, &by_var[v], Some(&ctx), &excluded[v]),
+            };
+            match result {
                 Solved::Value(value) => {
                     self.set(&mut ctx, v, value.as_deref());
                     values[v] = value;
@@ -361,7 +381,9 @@ impl<'a> Solver<'a> {
                 "statement {statement}: the token built from its conditions is refused by the evaluator (the analysis is incomplete for this policy)"
             ));
         }
-        self.readable(&mut ctx, &mut values);
+        if self.readable {
+            self.make_readable(&mut ctx, &mut values);
+        }
         let mut witness = Witness {
             statement,
             values: BTreeMap::new(),
@@ -465,7 +487,7 @@ impl<'a> Solver<'a> {
 
     /// The shortest values read oddly (`project_path:x/x:ref_type:tag:ref:x`): where a readable
     /// one is of the same class and the role still admits the token, take it.
-    fn readable(&self, ctx: &mut Context, values: &mut [Option<String>]) {
+    fn make_readable(&self, ctx: &mut Context, values: &mut [Option<String>]) {
         for (v, var) in self.vars.iter().enumerate() {
             let (Some(claim), Kind::Text(domain), Some(current)) =
                 (var.claim, &var.kind, values[v].clone())
@@ -473,6 +495,8 @@ impl<'a> Solver<'a> {
                 continue;
             };
             let mut best = current;
+            // The request built once, the candidate set in place and put back when refused.
+            let mut request = Request::web_identity(&self.route.provider_arn, std::mem::take(ctx));
             for rewrite in rewrites(claim) {
                 let Some(candidate) = rewrite(&best) else {
                     continue;
@@ -480,14 +504,14 @@ impl<'a> Solver<'a> {
                 if candidate == best || !domain.iter().all(|(l, m)| l.contains(&candidate) == *m) {
                     continue;
                 }
-                let mut tried = ctx.clone();
-                self.set(&mut tried, v, Some(&candidate));
-                let request = Request::web_identity(&self.route.provider_arn, tried.clone());
+                self.set(&mut request.context, v, Some(&candidate));
                 if eval::allows(self.view, &request) {
-                    *ctx = tried;
                     best = candidate;
+                } else {
+                    self.set(&mut request.context, v, Some(&best));
                 }
             }
+            *ctx = request.context;
             values[v] = Some(best);
         }
     }
@@ -534,12 +558,11 @@ impl<'a> Solver<'a> {
         };
         // Every condition as the evaluator reads it, with this value (`None`: absent); those
         // naming other variables are skipped when they are not known yet.
+        // One scratch context, the value set in place for each try (no copy per try).
+        let scratch = std::cell::RefCell::new(base);
         let check = |value: Option<&str>| -> bool {
-            let mut c = base.clone();
-            self.unset(&mut c, v);
-            if value.is_some() {
-                self.set(&mut c, v, value);
-            }
+            let mut c = scratch.borrow_mut();
+            self.set(&mut c, v, value);
             lits.iter()
                 .filter(|(cond, _)| ctx.is_some() || !others(cond))
                 .all(|(cond, want)| holds(cond, &c, self.variables).0 == *want)

@@ -289,6 +289,17 @@ fn git_ref() -> Vec<Item> {
 /// order, or one of them); otherwise the default `project_path:…:ref_type:…:ref:…` and the
 /// id-first form.
 pub fn sub_grammar(any_format: bool) -> Lang {
+    static GRAMMARS: std::sync::OnceLock<[Lang; 2]> = std::sync::OnceLock::new();
+    let [default, any] =
+        GRAMMARS.get_or_init(|| [build_sub_grammar(false), build_sub_grammar(true)]);
+    if any_format {
+        any.clone()
+    } else {
+        default.clone()
+    }
+}
+
+fn build_sub_grammar(any_format: bool) -> Lang {
     let mut seqs = Vec::new();
     for ref_type in ["branch", "tag"] {
         let mut tail = lits(":ref_type:", Fold::Exact);
