@@ -92,7 +92,7 @@ fn time_check(emu: &Emulator, proxy: &Proxy, denied: bool) -> (Duration, usize, 
         let took = started.elapsed();
         let reports: serde_json::Value = serde_json::from_slice(&out.stdout).expect("check's JSON");
         assert_eq!(
-            reports.as_array().map(Vec::len),
+            reports["result"].as_array().map(Vec::len),
             Some(ROLES),
             "{}",
             String::from_utf8_lossy(&out.stderr)
