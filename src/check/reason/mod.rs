@@ -210,7 +210,7 @@ impl<'a> Solver<'a> {
                     let global = k.starts_with("aws:") || k.starts_with("sts:");
                     if global && !self.index.contains_key(&k) && !space::absent(&k) {
                         return Verdict::Unknown(format!(
-                            "statement {} reads {k}, whose value in an AssumeRoleWithWebIdentity request is not documented",
+                            "statement {} reads {k:?}, whose value in an AssumeRoleWithWebIdentity request is not documented",
                             s.index
                         ));
                     }
