@@ -241,3 +241,36 @@ fn keys_whose_value_is_not_documented_are_unknown_not_absent() {
         Verdict::Unknown(_)
     ));
 }
+
+#[test]
+fn address_ranges_have_their_ends_and_neighbours() {
+    use super::values::{in_range, range_edges};
+    use std::net::IpAddr;
+    let ip = |s: &str| s.parse::<IpAddr>().expect("ip");
+    assert_eq!(
+        range_edges(ip("10.1.2.3"), 8),
+        [
+            ip("9.255.255.255"),
+            ip("10.0.0.0"),
+            ip("10.255.255.255"),
+            ip("11.0.0.0")
+        ]
+    );
+    assert_eq!(
+        range_edges(ip("0.0.0.0"), 0),
+        [ip("0.0.0.0"), ip("255.255.255.255")]
+    );
+    assert_eq!(
+        range_edges(ip("2001:db8::1"), 128),
+        [
+            ip("2001:db8::"),
+            ip("2001:db8::1"),
+            ip("2001:db8::1"),
+            ip("2001:db8::2")
+        ]
+    );
+    assert!(in_range(ip("10.200.0.1"), ip("10.0.0.0"), 8));
+    assert!(!in_range(ip("11.0.0.0"), ip("10.0.0.0"), 8));
+    assert!(in_range(ip("203.0.113.7"), ip("0.0.0.0"), 0));
+    assert!(!in_range(ip("::ffff:10.0.0.1"), ip("10.0.0.0"), 8));
+}

@@ -235,68 +235,54 @@ pub(super) fn cidr(v: &str) -> Option<(IpAddr, u32)> {
     Some((net, bits.min(max)))
 }
 
+/// An address as a number and its width in bits (IPv4 in the low 32 bits).
+fn number(a: IpAddr) -> (u128, u32) {
+    match a {
+        IpAddr::V4(a) => (u128::from(u32::from(a)), 32),
+        IpAddr::V6(a) => (u128::from(a), 128),
+    }
+}
+
+/// The first and last numbers of a range of `width`-bit addresses.
+fn span(net: u128, width: u32, bits: u32) -> (u128, u128) {
+    let all = if width == 128 {
+        u128::MAX
+    } else {
+        (1u128 << width) - 1
+    };
+    let host = if bits >= width { 0 } else { all >> bits };
+    let first = net & all & !host;
+    (first, first | host)
+}
+
 pub(super) fn in_range(a: IpAddr, net: IpAddr, bits: u32) -> bool {
-    match (a, net) {
-        (IpAddr::V4(a), IpAddr::V4(n)) => {
-            let mask = if bits == 0 {
-                0
-            } else {
-                u32::MAX << (32 - bits)
-            };
-            u32::from(a) & mask == u32::from(n) & mask
-        }
-        (IpAddr::V6(a), IpAddr::V6(n)) => {
-            let mask = if bits == 0 {
-                0
-            } else {
-                u128::MAX << (128 - bits)
-            };
-            u128::from(a) & mask == u128::from(n) & mask
-        }
-        _ => false,
+    let ((a, width), (n, net_width)) = (number(a), number(net));
+    width == net_width && {
+        let (first, last) = span(n, width, bits);
+        (first..=last).contains(&a)
     }
 }
 
 /// A range's first and last addresses and the ones just outside it.
 pub(super) fn range_edges(net: IpAddr, bits: u32) -> Vec<IpAddr> {
-    match net {
-        IpAddr::V4(n) => {
-            let mask = if bits == 0 {
-                0
-            } else {
-                u32::MAX << (32 - bits)
-            };
-            let first = u32::from(n) & mask;
-            let last = first | !mask;
-            [
-                first.checked_sub(1),
-                Some(first),
-                Some(last),
-                last.checked_add(1),
-            ]
-            .into_iter()
-            .flatten()
-            .map(|x| IpAddr::from(std::net::Ipv4Addr::from(x)))
-            .collect()
-        }
-        IpAddr::V6(n) => {
-            let mask = if bits == 0 {
-                0
-            } else {
-                u128::MAX << (128 - bits)
-            };
-            let first = u128::from(n) & mask;
-            let last = first | !mask;
-            [
-                first.checked_sub(1),
-                Some(first),
-                Some(last),
-                last.checked_add(1),
-            ]
-            .into_iter()
-            .flatten()
-            .map(|x| IpAddr::from(std::net::Ipv6Addr::from(x)))
-            .collect()
-        }
-    }
+    let (n, width) = number(net);
+    let (first, last) = span(n, width, bits);
+    let max = if width == 128 {
+        u128::MAX
+    } else {
+        (1u128 << width) - 1
+    };
+    [
+        first.checked_sub(1),
+        Some(first),
+        Some(last),
+        last.checked_add(1).filter(|x| *x <= max),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|x| match net {
+        IpAddr::V4(_) => IpAddr::from(std::net::Ipv4Addr::from(x as u32)),
+        IpAddr::V6(_) => IpAddr::from(std::net::Ipv6Addr::from(x)),
+    })
+    .collect()
 }
