@@ -297,11 +297,12 @@ pub fn audit_with(
     let mut out = Vec::new();
     out.extend(rules::missing_providers(&routes, providers));
     out.extend(rules::any_aws_principal(&view));
-    out.extend(rules::who_gets_in(&view, &routes, now));
+    let anyone = rules::anyone(&view, &routes, now);
+    out.extend(rules::who_gets_in(&view, &routes, &anyone, now));
     out.extend(rules::keys(&view, &routes));
     out.extend(rules::audiences(&view, &routes));
     out.extend(rules::dead_values(&view, &routes));
-    out.extend(rules::dead(&view, &routes, now));
+    out.extend(rules::dead(&routes, &anyone));
     out.extend(rules::thumbprints(&routes, providers, handshakes));
     if role.max_session_duration < USUAL_SESSION {
         out.push(finding(

@@ -62,9 +62,18 @@ pub fn any_aws_principal(view: &TrustView) -> Vec<Finding> {
 /// Who gets in through each GitLab route, each class of `reason::Who` asked in turn, every
 /// finding with the token that gets in. Who is an outsider, a colleague or a developer is GitLab's
 /// notion; other issuers are only checked for keys that never match and for being dead.
-pub fn who_gets_in(view: &TrustView, routes: &[Route], now: u64) -> Vec<Finding> {
+pub fn who_gets_in(
+    view: &TrustView,
+    routes: &[Route],
+    anyone: &[Verdict],
+    now: u64,
+) -> Vec<Finding> {
     let mut out = Vec::new();
-    for route in routes.iter().filter(|r| route::is_gitlab(view, r)) {
+    for (route, anyone) in routes
+        .iter()
+        .zip(anyone)
+        .filter(|(r, _)| route::is_gitlab(view, r))
+    {
         let mut unknown: Option<String> = None;
         let mut ask = |who: Who| match reason::admits(view, route, who, now) {
             Verdict::Admitted(w) => Some(w),
@@ -76,10 +85,7 @@ pub fn who_gets_in(view: &TrustView, routes: &[Route], now: u64) -> Vec<Finding>
         };
         let gitlab_com = route.host == "gitlab.com";
         // Every class is a part of "anyone": when no token at all gets in, none does.
-        if matches!(
-            reason::admits(view, route, Who::Anyone, now),
-            Verdict::Refused
-        ) {
+        if *anyone == Verdict::Refused {
             continue;
         }
         if let Some(w) = ask(Who::Outsider) {
@@ -216,22 +222,35 @@ fn with_example(
     }
 }
 
-/// A role no token of its (existing) providers can get into is dead, not open.
-pub fn dead(view: &TrustView, routes: &[Route], now: u64) -> Vec<Finding> {
-    let live: Vec<&Route> = routes.iter().filter(|r| r.client_ids.is_some()).collect();
+/// Whether any token at all gets in, per route (what both `who_gets_in` and `dead` start from).
+pub fn anyone(view: &TrustView, routes: &[Route], now: u64) -> Vec<Verdict> {
+    routes
+        .iter()
+        .map(|r| reason::admits(view, r, Who::Anyone, now))
+        .collect()
+}
+
+/// A role no token of its (existing) providers can get into is dead, not open. `anyone`: per
+/// route, as `anyone` answers.
+pub fn dead(routes: &[Route], anyone: &[Verdict]) -> Vec<Finding> {
+    let live: Vec<(&Route, &Verdict)> = routes
+        .iter()
+        .zip(anyone)
+        .filter(|(r, _)| r.client_ids.is_some())
+        .collect();
     if live.is_empty() {
         return vec![];
     }
     let mut unknown = None;
-    for r in &live {
-        match reason::admits(view, r, Who::Anyone, now) {
+    for (r, verdict) in live {
+        match verdict {
             Verdict::Admitted(_) => return vec![],
-            Verdict::Unknown(why) => unknown = Some((*r, why)),
+            Verdict::Unknown(why) => unknown = Some((r, why)),
             Verdict::Refused => {}
         }
     }
     if let Some((r, why)) = unknown {
-        return vec![incomplete(r, &why)];
+        return vec![incomplete(r, why)];
     }
     vec![finding(
         Code::Dead,

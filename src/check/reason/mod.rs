@@ -480,33 +480,28 @@ impl<'a> Solver<'a> {
                 .filter(|x| fresh(x))
                 .find(|x| check(Some(x)))
                 .map_or(Solved::None, |x| Solved::Value(Some(x.clone()))),
-            Kind::Time => {
-                let found = self
-                    .times(lits)
-                    .into_iter()
-                    .map(|t| t.to_string())
-                    .filter(|t| fresh(t))
-                    .find(|t| check(Some(t)));
-                match found {
-                    Some(t) => Solved::Value(Some(t)),
-                    None if lits.iter().all(|(c, _)| at_critical_points(c)) => Solved::None,
-                    None => Solved::Unknown(
-                        "a condition compares the time as text with wildcards".to_string(),
+            // Values at the critical points: complete when every condition is decided there.
+            Kind::Time | Kind::Ip { .. } => {
+                let (candidates, what) = match &var.kind {
+                    Kind::Ip { outside } => (self.addresses(lits, *outside), "aws:SourceIp"),
+                    _ => (
+                        self.times(lits)
+                            .into_iter()
+                            .map(|t| t.to_string())
+                            .collect(),
+                        "the time",
                     ),
-                }
-            }
-            Kind::Ip { outside } => {
-                let found = self
-                    .addresses(lits, *outside)
+                };
+                match candidates
                     .into_iter()
-                    .filter(|a| fresh(a))
-                    .find(|a| check(Some(a)));
-                match found {
-                    Some(a) => Solved::Value(Some(a)),
+                    .filter(|x| fresh(x))
+                    .find(|x| check(Some(x)))
+                {
+                    Some(x) => Solved::Value(Some(x)),
                     None if lits.iter().all(|(c, _)| at_critical_points(c)) => Solved::None,
-                    None => Solved::Unknown(
-                        "a condition compares aws:SourceIp as text with wildcards".to_string(),
-                    ),
+                    None => Solved::Unknown(format!(
+                        "a condition compares {what} as text with wildcards"
+                    )),
                 }
             }
             Kind::Text(domain) => {
