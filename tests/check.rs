@@ -557,3 +557,100 @@ fn every_finding_is_detected_and_safe_roles_have_none() {
     assert!(text.stdout.contains("fix:"));
     emu.run(&["check"]).assert_code(2);
 }
+
+/// A trust policy whose text repeats a key in one object (JSON leaves its meaning open, and IAM
+/// does not document which value it keeps: RFC 8259 §4; IAM JSON policy grammar,
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html). Every reading
+/// is audited: one that lets an outsider in is critical, with a counterexample `explain` accepts
+/// (saying the policy is ambiguous); readings that are all closed are still ambiguous (medium).
+#[test]
+fn a_trust_that_repeats_a_key_is_audited_every_way() {
+    let emu = Emulator::start();
+    emu.run(&["apply", "--project", "acme/web", "--role-name", "base"])
+        .assert_code(0);
+    let main = "project_path:acme/web:ref_type:branch:ref:main";
+    let head = format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"Federated": "{PROVIDER}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": "#
+    );
+    // The last value is exact; the first lets every project in. Repeated at two depths.
+    let open_operator = format!(
+        r#"{head}{{"StringEquals": {{"gitlab.com:aud": "https://gitlab.com"}}, "StringLike": {{"gitlab.com:sub": "project_path:*"}}, "StringLike": {{"gitlab.com:sub": "{main}"}}}}}}]}}"#
+    );
+    let open_key = format!(
+        r#"{head}{{"StringEquals": {{"gitlab.com:aud": "https://gitlab.com"}}, "StringLike": {{"gitlab.com:sub": "project_path:*:ref_type:branch:ref:main", "gitlab.com:sub": "{main}"}}}}}}]}}"#
+    );
+    // Two readings, neither open: a Sid said twice.
+    let closed = format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{{"Sid": "a", "Sid": "b", "Effect": "Allow", "Principal": {{"Federated": "{PROVIDER}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"gitlab.com:aud": "https://gitlab.com", "gitlab.com:sub": "{main}"}}}}}}]}}"#
+    );
+    let iam = emu.iam();
+    for (name, text) in [
+        ("dup-open-operator", &open_operator),
+        ("dup-open-key", &open_key),
+        ("dup-closed", &closed),
+    ] {
+        block_on(
+            iam.create_role()
+                .role_name(name)
+                .assume_role_policy_document(text.as_str())
+                .send(),
+        )
+        .expect("seed");
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    for name in ["dup-open-operator", "dup-open-key"] {
+        let run = emu.run(&["check", "--role-name", name, "--output", "json"]);
+        run.assert_code(4);
+        let report = &run.json()[0];
+        let f = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["code"] == "duplicate-keys-open")
+            .unwrap_or_else(|| panic!("{name}: {report}"))
+            .clone();
+        assert_eq!(f["severity"], "critical", "{name}: {f}");
+        let claims = dir.path().join(format!("{name}.json"));
+        std::fs::write(&claims, f["counterexample"]["claims"].to_string()).expect("claims");
+        let explained = emu.run(&[
+            "explain",
+            "--role-name",
+            name,
+            "--claims",
+            &claims.display().to_string(),
+        ]);
+        explained.assert_code(0);
+        assert!(
+            explained
+                .stdout
+                .contains("Ambiguous: the trust policy repeats a key")
+                && explained.stdout.contains("would refuse this token"),
+            "{name}: {}",
+            explained.stdout
+        );
+        let text = emu.run(&["check", "--role-name", name]);
+        assert!(
+            text.stdout.contains("gets in with:") || text.stdout.contains("duplicate-keys-open"),
+            "{}",
+            text.stdout
+        );
+    }
+    let run = emu.run(&["check", "--role-name", "dup-closed", "--output", "json"]);
+    let report = &run.json()[0];
+    let found: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or_default(),
+                f["severity"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert!(found.contains(&("duplicate-keys", "medium")), "{report}");
+    assert!(!found.iter().any(|(_, s)| *s == "critical"), "{report}");
+    run.assert_code(4);
+    emu.run(&["check", "--role-name", "dup-closed", "--fail-on", "high"])
+        .assert_code(0);
+}

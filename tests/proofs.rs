@@ -5,6 +5,11 @@
 //! - every finding with a counterexample → `explain` accepts the counterexample;
 //! - "dead" → no token at all is accepted.
 //!
+//!
+//! The same properties hold on documents that repeat a key in one object (two random trusts
+//! written into one text), where IAM's reading is undocumented: a token any reading admits counts
+//! as admitted, an open reading is an open finding.
+//!
 //! `AOW_PROOF_CASES` sets the number of trusts (default 400, 200 tokens each);
 //! `AOW_PROOF_STATS=1` prints what each trust got.
 
@@ -17,7 +22,8 @@ use aws_oidc_wizard::aws::{OidcProvider, Role};
 use aws_oidc_wizard::check::reason::space::{REGIONS, named};
 use aws_oidc_wizard::check::route::{Sub, parse_sub};
 use aws_oidc_wizard::check::{Code, Finding, audit};
-use aws_oidc_wizard::explain::explain_with;
+use aws_oidc_wizard::explain::{explain_with, read_every_way};
+use aws_oidc_wizard::iam::document::{Readings, readings};
 use aws_oidc_wizard::plan::trust_view::TrustView;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -46,11 +52,16 @@ fn provider(host: &str, aud: &str) -> OidcProvider {
 }
 
 fn findings(doc: &Value) -> Vec<Finding> {
+    findings_of(Readings::plain(doc.clone()))
+}
+
+fn findings_of(readings: Readings) -> Vec<Finding> {
     let role = Role {
         arn: "arn:aws:iam::123456789012:role/r".into(),
         name: "r".into(),
         path: "/".into(),
-        trust_policy: doc.clone(),
+        trust_policy: readings.main,
+        trust_ambiguity: readings.others,
         description: None,
         max_session_duration: 3600,
         permissions_boundary: None,
@@ -195,6 +206,135 @@ fn verdicts_hold_against_explain_on_random_trusts_and_tokens() {
     });
     let rng = std::cell::RefCell::new(TestRng::deterministic_rng(RngAlgorithm::ChaCha));
     let result = runner.run(&arb_trust(), |doc| hold(&doc, &mut rng.borrow_mut()));
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+/// Two trusts written as one text: objects at the same place are written with `a`'s keys, then
+/// `b`'s values for the keys they share, as repeats (or, for two objects, merged the same way one
+/// level down).
+fn repeat_keys(a: &Value, b: &Value, rng: &mut TestRng) -> String {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let mut parts = Vec::new();
+            for (k, v) in x {
+                let key = Value::String(k.clone()).to_string();
+                match y.get(k) {
+                    Some(w) if w != v && w.is_object() && v.is_object() && rng.random_bool(0.5) => {
+                        parts.push(format!("{key}: {}", repeat_keys(v, w, rng)));
+                    }
+                    Some(w) if w != v && rng.random_bool(0.6) => {
+                        parts.push(format!("{key}: {v}"));
+                        parts.push(format!("{key}: {w}"));
+                    }
+                    _ => parts.push(format!("{key}: {v}")),
+                }
+            }
+            format!("{{{}}}", parts.join(", "))
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            let items: Vec<String> = x
+                .iter()
+                .zip(y)
+                .map(|(v, w)| repeat_keys(v, w, rng))
+                .collect();
+            format!("[{}]", items.join(", "))
+        }
+        _ => a.to_string(),
+    }
+}
+
+fn accepted_by_some_reading(r: &Readings, t: &Token, host: &str, aud: &str) -> bool {
+    let p = provider(host, aud);
+    let explain = |doc: &Value| explain_with("r", doc, Some(&p), &t.claims, NOW, &t.request);
+    read_every_way(explain(&r.main), &r.others, explain).allowed
+}
+
+fn hold_ambiguous(text: &str, rng: &mut TestRng) -> Result<(), TestCaseError> {
+    let r = readings(text).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let found = findings_of(r.clone());
+    prop_assert_eq!(
+        r.others.is_ambiguous(),
+        found
+            .iter()
+            .any(|f| matches!(f.code, Code::DuplicateKeys | Code::DuplicateKeysOpen)),
+        "an ambiguous document is said to be, and only it: {}",
+        text
+    );
+    for c in found.iter().filter_map(|f| f.counterexample.as_ref()) {
+        let iss = c
+            .claims
+            .get("iss")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let aud = c
+            .claims
+            .get("aud")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let t = Token {
+            claims: c.claims.clone(),
+            request: c.request.clone(),
+        };
+        prop_assert!(
+            accepted_by_some_reading(
+                &r,
+                &t,
+                iss.strip_prefix("https://").unwrap_or_default(),
+                aud
+            ),
+            "a counterexample {:?} no reading accepts: {}",
+            c,
+            text
+        );
+    }
+    let incomplete = found.iter().any(|f| f.code == Code::AnalysisIncomplete) || r.others.cut;
+    let open = found
+        .iter()
+        .any(|f| OPEN.contains(&f.code) || f.code == Code::DuplicateKeysOpen);
+    if std::env::var("AOW_PROOF_STATS").is_ok() {
+        eprintln!(
+            "STAT readings={} open={open} open_elsewhere={} incomplete={incomplete}",
+            r.others.readings.len() + 1,
+            found.iter().any(|f| f.code == Code::DuplicateKeysOpen),
+        );
+    }
+    if open || incomplete {
+        return Ok(());
+    }
+    let all: Vec<&Value> = std::iter::once(&r.main).chain(&r.others.readings).collect();
+    let mut words: Vec<String> = all.iter().flat_map(|d| words(d)).collect();
+    words.sort();
+    words.dedup();
+    for _ in 0..200 {
+        let t = random_token(rng, &words, &REGIONS);
+        for doc in &all {
+            prop_assert!(
+                !(outsider(doc, &t) && accepted(doc, &t)),
+                "no open finding, yet one reading accepts an outsider's token {} {:?}: {}",
+                t.claims["sub"],
+                t.request,
+                text
+            );
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn verdicts_hold_on_trusts_that_repeat_a_key() {
+    let mut runner = TestRunner::new(Config {
+        cases: cases() / 2,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let rng = std::cell::RefCell::new(TestRng::deterministic_rng(RngAlgorithm::ChaCha));
+    let result = runner.run(&(arb_trust(), arb_trust()), |(a, b)| {
+        let mut rng = rng.borrow_mut();
+        let text = repeat_keys(&a, &b, &mut rng);
+        hold_ambiguous(&text, &mut rng)
+    });
     if let Err(e) = result {
         panic!("{e}");
     }

@@ -110,6 +110,7 @@ pub fn account() -> FakeAws {
                         }
                     }]
                 }),
+                trust_ambiguity: Default::default(),
                 description: Some("deploys from GitLab (made by hand)".to_string()),
                 max_session_duration: 3600,
                 permissions_boundary: None,

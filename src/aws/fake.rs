@@ -180,6 +180,7 @@ impl Aws for FakeAws {
                 name: role.name.clone(),
                 path: role.path.clone(),
                 trust_policy,
+                trust_ambiguity: Default::default(),
                 description: Some(role.description.clone()),
                 max_session_duration: role.max_session_duration,
                 permissions_boundary: role.permissions_boundary.clone(),

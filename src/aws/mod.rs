@@ -53,8 +53,10 @@ pub struct Role {
     pub arn: String,
     pub name: String,
     pub path: String,
-    /// Already URL-decoded and parsed.
+    /// Already URL-decoded and parsed (a repeated key: its last value).
     pub trust_policy: Value,
+    /// The other readings of the trust policy's text, where an object repeats a key.
+    pub trust_ambiguity: crate::iam::document::Ambiguity,
     pub description: Option<String>,
     pub max_session_duration: i32,
     pub permissions_boundary: Option<String>,

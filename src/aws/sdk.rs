@@ -271,6 +271,11 @@ fn tag_pairs(tags: &[Tag]) -> Vec<(String, String)> {
 
 /// IAM returns policy documents URL-encoded (RFC 3986); decode, then parse as JSON.
 pub fn decode_policy_document(raw: &str) -> Result<Value, String> {
+    decode_policy_readings(raw).map(|r| r.main)
+}
+
+/// Every reading of a policy document as IAM returns it (a repeated key reads more than one way).
+pub fn decode_policy_readings(raw: &str) -> Result<crate::iam::document::Readings, String> {
     let decoded = if raw.trim_start().starts_with('{') {
         raw.to_string()
     } else {
@@ -279,19 +284,20 @@ pub fn decode_policy_document(raw: &str) -> Result<Value, String> {
             .map_err(|e| format!("the policy document is not valid URL-encoded UTF-8: {e}"))?
             .into_owned()
     };
-    serde_json::from_str(&decoded)
+    crate::iam::document::readings(&decoded)
         .map_err(|e| format!("the policy document is not valid JSON: {e}"))
 }
 
 fn role_from_sdk(op: &str, role: &aws_sdk_iam::types::Role) -> AwsResult<Role> {
     let raw = role.assume_role_policy_document().unwrap_or("{}");
-    let trust_policy =
-        decode_policy_document(raw).map_err(|m| AwsError::new(op, super::ErrorKind::Other(m)))?;
+    let trust =
+        decode_policy_readings(raw).map_err(|m| AwsError::new(op, super::ErrorKind::Other(m)))?;
     Ok(Role {
         arn: role.arn().to_string(),
         name: role.role_name().to_string(),
         path: role.path().to_string(),
-        trust_policy,
+        trust_policy: trust.main,
+        trust_ambiguity: trust.others,
         description: role.description().map(str::to_string),
         max_session_duration: role.max_session_duration().unwrap_or(3600),
         permissions_boundary: role
@@ -698,13 +704,14 @@ impl SdkAws {
                 .map_err(|e| AwsError::from_sdk(OP, e))?;
             for d in page.role_detail_list() {
                 let raw = d.assume_role_policy_document().unwrap_or("{}");
-                let trust_policy = decode_policy_document(raw)
+                let trust = decode_policy_readings(raw)
                     .map_err(|m| AwsError::new(OP, super::ErrorKind::Other(m)))?;
                 let role = Role {
                     arn: d.arn().unwrap_or_default().to_string(),
                     name: d.role_name().unwrap_or_default().to_string(),
                     path: d.path().unwrap_or("/").to_string(),
-                    trust_policy,
+                    trust_policy: trust.main,
+                    trust_ambiguity: trust.others,
                     description: None,
                     max_session_duration: 3600,
                     permissions_boundary: d

@@ -18,6 +18,7 @@ use crate::plan::input::is_admin_policy_arn;
 use crate::plan::trust_view::{Effect, TrustView, provider_host};
 use route::Route;
 use serde::Serialize;
+use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -284,16 +285,16 @@ pub fn audit(
     audit_with(role, providers, &Handshakes::new(), attached, now)
 }
 
-/// `audit`, with what the issuers' hosts presented (for the thumbprint rule).
-pub fn audit_with(
-    role: &Role,
+/// What one reading of a trust policy lets in, and what is wrong with it.
+fn trust_findings(
+    role_arn: &str,
+    trust: &Value,
     providers: &BTreeMap<String, Option<OidcProvider>>,
     handshakes: &Handshakes,
-    attached: &[AttachedPolicy],
     now: u64,
 ) -> Vec<Finding> {
-    let view = TrustView::read(&role.trust_policy);
-    let routes = routes(&view, &role.arn, providers);
+    let view = TrustView::read(trust);
+    let routes = routes(&view, role_arn, providers);
     let mut out = Vec::new();
     out.extend(rules::missing_providers(&routes, providers));
     out.extend(rules::any_aws_principal(&view));
@@ -304,6 +305,20 @@ pub fn audit_with(
     out.extend(rules::dead_values(&view, &routes));
     out.extend(rules::dead(&routes, &anyone));
     out.extend(rules::thumbprints(&routes, providers, handshakes));
+    out
+}
+
+/// `audit`, with what the issuers' hosts presented (for the thumbprint rule).
+pub fn audit_with(
+    role: &Role,
+    providers: &BTreeMap<String, Option<OidcProvider>>,
+    handshakes: &Handshakes,
+    attached: &[AttachedPolicy],
+    now: u64,
+) -> Vec<Finding> {
+    let trust = |policy: &Value| trust_findings(&role.arn, policy, providers, handshakes, now);
+    let mut out = trust(&role.trust_policy);
+    out.extend(rules::ambiguous(&role.trust_ambiguity, &out, trust));
     if role.max_session_duration < USUAL_SESSION {
         out.push(finding(
             Code::ShortSession,

@@ -5,12 +5,14 @@ use std::collections::BTreeMap;
 
 use super::reason::{self, Verdict, Who, Witness};
 use super::route::{self, Route};
-use super::{Code, Finding, finding};
+use super::{Code, Finding, Severity, finding};
 use crate::aws::OidcProvider;
+use crate::iam::document::Ambiguity;
 use crate::iam::{self, Caller, Context, Decided, Request, condition::holds};
 use crate::plan::trust_view::{
     Condition, Effect, Qualifier, Statement, TrustView, supported_claims,
 };
+use serde_json::Value;
 
 /// The trust names an OIDC provider that does not exist.
 pub fn missing_providers(
@@ -556,4 +558,58 @@ pub fn thumbprints(
         }
     }
     out
+}
+
+/// A trust policy whose text repeats a key in one object: IAM does not document which value it
+/// keeps, so every reading is audited (`findings_of`). Critical when some reading lets an outsider
+/// in that the main one does not; otherwise ambiguous (medium). `main`: the main reading's findings.
+pub fn ambiguous(
+    ambiguity: &Ambiguity,
+    main: &[Finding],
+    findings_of: impl Fn(&Value) -> Vec<Finding>,
+) -> Option<Finding> {
+    if !ambiguity.is_ambiguous() {
+        return None;
+    }
+    let open = |f: &Finding| f.severity == Severity::Critical && f.counterexample.is_some();
+    let main_open = main.iter().any(open);
+    let cut = if ambiguity.cut {
+        format!(
+            " (more than {} readings: only the first were audited)",
+            iam::document::READINGS_BOUND
+        )
+    } else {
+        String::new()
+    };
+    let readings = ambiguity.readings.len() + 1;
+    if !main_open {
+        for (i, reading) in ambiguity.readings.iter().enumerate() {
+            if let Some(f) = findings_of(reading).into_iter().find(open) {
+                return Some(Finding {
+                    counterexample: f.counterexample,
+                    ..finding(
+                        Code::DuplicateKeysOpen,
+                        format!(
+                            "the trust policy repeats a key in one JSON object, and IAM does not document which value it keeps: read as reading {} of {readings}, {}{cut}",
+                            i + 2,
+                            f.message
+                        ),
+                        "write each key once in every object of the trust policy",
+                    )
+                });
+            }
+        }
+    }
+    Some(finding(
+        Code::DuplicateKeys,
+        format!(
+            "the trust policy repeats a key in one JSON object, and IAM does not document which value it keeps: {readings} readings{}{cut}",
+            if main_open {
+                ""
+            } else {
+                ", none of them open to outsiders"
+            }
+        ),
+        "write each key once in every object of the trust policy",
+    ))
 }

@@ -17,6 +17,7 @@ fn role_with(trust: Value, max_session: i32) -> Role {
         name: "r".into(),
         path: "/".into(),
         trust_policy: trust,
+        trust_ambiguity: Default::default(),
         description: None,
         max_session_duration: max_session,
         permissions_boundary: None,

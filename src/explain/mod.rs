@@ -76,8 +76,27 @@ pub struct Explanation {
     /// The statement that decided the trust policy's verdict (a Deny that applies, else an Allow
     /// that applies, else none).
     pub decided_by: Decided,
-    /// Whether AWS would let this token assume the role (as far as claims tell).
+    /// Whether AWS would let this token assume the role (as far as claims tell). Where the trust
+    /// policy reads more than one way, whether some reading does.
     pub allowed: bool,
+    /// The trust policy repeats a key in one object, and its readings disagree on this token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ambiguous: Option<Ambiguous>,
+}
+
+/// Which reading of an ambiguous trust policy the explanation is of, and what the usual one says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ambiguous {
+    /// The reading explained (1: each repeated key's last value, what most parsers keep).
+    pub reading: usize,
+    /// How many readings were compared.
+    pub readings: usize,
+    /// There were more readings than were compared.
+    pub cut: bool,
+    /// The verdict of reading 1.
+    pub usual_allowed: bool,
+    /// Every reading compared gives the same verdict (said only when not all were compared).
+    pub compared_agree: bool,
 }
 
 fn as_list(v: Option<&Value>) -> Vec<String> {
@@ -301,6 +320,7 @@ pub fn explain_with(
         statements,
         decided_by: decision.decided_by,
         allowed,
+        ambiguous: None,
     }
 }
 
@@ -361,14 +381,58 @@ pub async fn explain_live<A: Aws>(
             break;
         }
     }
-    Ok(explain_with(
+    let now = now();
+    let usual = explain_with(
         role,
         &found.trust_policy,
         provider.as_ref(),
         claims,
-        now(),
+        now,
         request_keys,
-    ))
+    );
+    Ok(read_every_way(usual, &found.trust_ambiguity, |trust| {
+        explain_with(role, trust, provider.as_ref(), claims, now, request_keys)
+    }))
+}
+
+/// An ambiguous trust policy is explained by the first reading that disagrees with the usual one
+/// (`usual`), preferring one that admits the token: a verdict of "refused" holds only if every
+/// reading refuses.
+pub fn read_every_way(
+    usual: Explanation,
+    ambiguity: &crate::iam::document::Ambiguity,
+    explain: impl Fn(&Value) -> Explanation,
+) -> Explanation {
+    let readings = ambiguity.readings.len() + 1;
+    let differing = ambiguity
+        .readings
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (i + 2, explain(r)))
+        .find(|(_, e)| e.allowed != usual.allowed);
+    let compared_agree = differing.is_none();
+    let note = |reading| Ambiguous {
+        reading,
+        readings,
+        cut: ambiguity.cut,
+        usual_allowed: usual.allowed,
+        compared_agree,
+    };
+    match differing {
+        Some((reading, other)) if other.allowed => Explanation {
+            ambiguous: Some(note(reading)),
+            ..other
+        },
+        Some(_) => Explanation {
+            ambiguous: Some(note(1)),
+            ..usual.clone()
+        },
+        None if ambiguity.cut => Explanation {
+            ambiguous: Some(note(1)),
+            ..usual.clone()
+        },
+        None => usual,
+    }
 }
 
 /// `arn:PARTITION:iam::ACCOUNT:oidc-provider/HOST` in the role's account and partition.
@@ -437,7 +501,40 @@ pub fn text(e: &Explanation) -> String {
         }
     }
     let _ = writeln!(s, "\n{}", verdict(e));
+    if let Some(a) = &e.ambiguous {
+        let _ = writeln!(s, "{}", ambiguity_words(a));
+    }
     s
+}
+
+/// What an ambiguous trust policy means for the verdict, in one paragraph.
+fn ambiguity_words(a: &Ambiguous) -> String {
+    let word = |allowed: bool| if allowed { "accept" } else { "refuse" };
+    let cut = if a.cut {
+        " Not every reading was compared: there were too many."
+    } else {
+        ""
+    };
+    let head = "Ambiguous: the trust policy repeats a key in one JSON object, and IAM does not document which value it keeps.";
+    if a.compared_agree {
+        format!(
+            "{head} The {} readings compared all {} this token.{cut}",
+            a.readings,
+            word(a.usual_allowed)
+        )
+    } else if a.reading == 1 {
+        format!(
+            "{head} Read with each repeated key's last value, AWS would {} this token; another reading would refuse it.{cut}",
+            word(a.usual_allowed)
+        )
+    } else {
+        format!(
+            "{head} This is reading {} of {}; read with each repeated key's last value, AWS would {} this token.{cut}",
+            a.reading,
+            a.readings,
+            word(a.usual_allowed)
+        )
+    }
 }
 
 /// The verdict in one line, naming what decided it.

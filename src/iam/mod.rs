@@ -6,6 +6,7 @@
 //! condition operator, `eval` the statements and the decision.
 
 pub mod condition;
+pub mod document;
 pub mod eval;
 pub mod pattern;
 

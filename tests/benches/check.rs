@@ -22,6 +22,7 @@ fn role(condition: Value, deny: Option<Value>) -> Role {
         name: "r".into(),
         path: "/".into(),
         trust_policy: json!({"Version": "2012-10-17", "Statement": statements}),
+        trust_ambiguity: Default::default(),
         description: None,
         max_session_duration: 3600,
         permissions_boundary: None,

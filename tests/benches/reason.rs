@@ -24,6 +24,7 @@ fn role(trust: Value) -> Role {
         name: "r".into(),
         path: "/".into(),
         trust_policy: trust,
+        trust_ambiguity: Default::default(),
         description: None,
         max_session_duration: 3600,
         permissions_boundary: None,

@@ -581,6 +581,7 @@ fn task_states() -> Vec<(&'static str, App)> {
             "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/gitlab.com"},
             "Action": "sts:AssumeRoleWithWebIdentity",
             "Condition": {"StringEquals": {"gitlab.com:aud": "https://gitlab.com"}}}]}),
+        trust_ambiguity: Default::default(),
         description: None,
         max_session_duration: 3600,
         permissions_boundary: None,
