@@ -203,11 +203,17 @@ enum Busy {
 pub struct Client {
     http: reqwest::Client,
     base: String,
-    token: Token,
+    /// None: anonymous, which GitLab answers for public groups and projects only.
+    token: Option<Token>,
 }
 
 impl Client {
     pub fn new(instance_url: &str, token: Token) -> Result<Client, GitLabError> {
+        Client::with(instance_url, Some(token))
+    }
+
+    /// A client with a token when there is one, anonymous otherwise (public lookups only).
+    pub fn with(instance_url: &str, token: Option<Token>) -> Result<Client, GitLabError> {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(20))
             .user_agent(concat!("aws-oidc-wizard/", env!("CARGO_PKG_VERSION")))
@@ -281,16 +287,16 @@ impl Client {
         req: reqwest::RequestBuilder,
         what: &str,
     ) -> Result<Option<String>, Busy> {
-        let resp = req
-            .header("PRIVATE-TOKEN", &self.token.0)
-            .send()
-            .await
-            .map_err(|e| {
-                Busy::Done(GitLabError::Network {
-                    url: self.base.clone(),
-                    reason: e.without_url().to_string(),
-                })
-            })?;
+        let req = match &self.token {
+            Some(t) => req.header("PRIVATE-TOKEN", &t.0),
+            None => req,
+        };
+        let resp = req.send().await.map_err(|e| {
+            Busy::Done(GitLabError::Network {
+                url: self.base.clone(),
+                reason: e.without_url().to_string(),
+            })
+        })?;
         let status = resp.status().as_u16();
         let retry_after = resp
             .headers()
@@ -330,6 +336,27 @@ impl Client {
         match self.send(self.http.get(url), &owner.describe()).await? {
             Some(body) => Self::parse(&body),
             None => Err(GitLabError::NotFound(owner.describe())),
+        }
+    }
+
+    /// `GET /projects/:path`, `None` when GitLab does not show it (absent, or private to this
+    /// client).
+    pub async fn visible_project(&self, path: &str) -> Result<Option<Project>, GitLabError> {
+        let owner = Owner::Project(path.to_string());
+        let url = format!("{}/{}", self.base, owner.api_path());
+        match self.send(self.http.get(url), &owner.describe()).await? {
+            Some(body) => Self::parse(&body).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// `GET /groups/:path?with_projects=false`, `None` when GitLab does not show it.
+    pub async fn visible_group(&self, path: &str) -> Result<Option<Namespace>, GitLabError> {
+        let owner = Owner::Group(path.to_string());
+        let url = format!("{}/{}?with_projects=false", self.base, owner.api_path());
+        match self.send(self.http.get(url), &owner.describe()).await? {
+            Some(body) => Self::parse(&body).map(Some),
+            None => Ok(None),
         }
     }
 

@@ -44,15 +44,23 @@ fn the_role_arn_is_stored_once_and_left_alone_when_equal() {
         !run.stderr.contains(GOOD_TOKEN) && !run.stdout.contains(GOOD_TOKEN),
         "the token is never printed"
     );
+    // The namespace is looked up and pinned first (secure by default), then the variable.
+    assert!(
+        run.stderr
+            .contains("GitLab: namespace acme is 77 (pinned in the trust policy)"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(
         gitlab.lines(),
         [
+            "GET /api/v4/projects/acme%2Fweb",
             "GET /api/v4/projects/acme%2Fweb/variables/ROLE_ARN?filter%5Benvironment_scope%5D=*",
             "GET /api/v4/projects/acme%2Fweb",
             "POST /api/v4/projects/acme%2Fweb/variables",
         ]
     );
-    let post = &gitlab.requests()[2];
+    let post = &gitlab.requests()[3];
     assert_eq!(post.token.as_deref(), Some(GOOD_TOKEN));
     let form: Vec<(&str, &str)> = post
         .form
@@ -82,8 +90,8 @@ fn the_role_arn_is_stored_once_and_left_alone_when_equal() {
     );
     assert_eq!(
         gitlab.lines().len(),
-        4,
-        "one read, nothing written: {:?}",
+        6,
+        "the namespace and the variable read, nothing written: {:?}",
         gitlab.lines()
     );
 }
@@ -148,8 +156,10 @@ fn errors_are_explained_in_words() {
     reporter.assert_code(1);
     assert!(reporter.stderr.contains("403 Forbidden: the token needs the api scope and the Maintainer role on project acme/web"), "{}", reporter.stderr);
 
+    // A GitLab that does not show the project: its namespace cannot be pinned either, so the
+    // pin made before would go (a change to the role: --yes).
     let missing = FakeGitLab::start();
-    let not_found = apply(&emu, &missing, GOOD_TOKEN, &[]);
+    let not_found = apply(&emu, &missing, GOOD_TOKEN, &["--yes"]);
     not_found.assert_code(1);
     assert!(
         not_found
@@ -201,11 +211,16 @@ fn project_ids_are_looked_up_and_pinned() {
         "{}",
         run.stderr
     );
+    // One answer names the project's id and its namespace's: both pinned.
     assert_eq!(gitlab.lines(), ["GET /api/v4/projects/acme%2Fweb"]);
     let trust = common::trust_policy(&emu.iam(), "gitlab-acme-web");
     assert_eq!(
         trust["Statement"][0]["Condition"]["StringEquals"]["gitlab.com:project_id"],
         "4242"
+    );
+    assert_eq!(
+        trust["Statement"][0]["Condition"]["StringEquals"]["gitlab.com:namespace_id"],
+        "77"
     );
 }
 
@@ -222,6 +237,12 @@ fn the_variable_can_live_on_a_group() {
     run.assert_code(0);
     assert!(
         run.stderr
+            .contains("namespace_id not pinned: GitLab does not show acme"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
             .contains("✓ GitLab variable ACME_ROLE on group acme: created"),
         "{}",
         run.stderr
@@ -229,12 +250,14 @@ fn the_variable_can_live_on_a_group() {
     assert_eq!(
         gitlab.lines(),
         [
+            "GET /api/v4/projects/acme%2Fweb",
+            "GET /api/v4/groups/acme?with_projects=false",
             "GET /api/v4/groups/acme/variables/ACME_ROLE?filter%5Benvironment_scope%5D=*",
             "POST /api/v4/groups/acme/variables",
         ]
     );
     assert_eq!(
-        gitlab.requests()[1].form.get("value").map(String::as_str),
+        gitlab.requests()[3].form.get("value").map(String::as_str),
         Some(ARN)
     );
 }
@@ -256,6 +279,7 @@ fn the_gitlab_url_falls_back_to_gitlab_host_then_ci_server_url() {
             "gitlab-acme-web",
             "--pin-project-ids",
         ]);
+        cmd.env_remove("GITLAB_HOST");
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -291,7 +315,12 @@ fn a_busy_gitlab_is_asked_again_as_it_says() {
     let dir = tempfile::tempdir().expect("dir");
     let log = dir.path().join("wizard.log");
     let log_arg = log.display().to_string();
-    let run = apply(&emu, &gitlab, GOOD_TOKEN, &["--log-file", &log_arg]);
+    let run = apply(
+        &emu,
+        &gitlab,
+        GOOD_TOKEN,
+        &["--log-file", &log_arg, "--no-pin-namespace-ids"],
+    );
     run.assert_code(0);
     // The wait is GitLab's Retry-After (1 s) for the 429, the backoff's for the 503.
     let logged = std::fs::read_to_string(&log).expect("log");
@@ -326,7 +355,7 @@ fn a_busy_gitlab_is_asked_again_as_it_says() {
     gitlab.add_project("acme/web", 4242, 77);
     // The write answers 503: not repeated, since GitLab may have stored it.
     gitlab.busy_on("POST", &[(503, None)]);
-    let run = apply(&emu, &gitlab, GOOD_TOKEN, &[]);
+    let run = apply(&emu, &gitlab, GOOD_TOKEN, &["--no-pin-namespace-ids"]);
     assert_ne!(run.code, 0);
     assert_eq!(
         gitlab
@@ -354,4 +383,198 @@ fn a_busy_gitlab_is_asked_again_as_it_says() {
         gitlab.lines()
     );
     assert!(run.stderr.contains("429"), "{}", run.stderr);
+}
+
+/// Secure by default on gitlab.com: every named project's namespace id (its group, subgroup or
+/// user namespace: GitLab's `namespace_id` claim is the project's own namespace) is looked up and
+/// pinned, anonymously for public ones, so a deleted namespace's name registered again by someone
+/// else (another id) is refused. Not when it cannot be seen (a partial pin would lock projects
+/// out), not for a pattern, not for a self-managed issuer (AWS offers it only aud and sub), not
+/// when given or declined. A GitLab that cannot be reached stops the run before AWS.
+#[test]
+fn namespace_ids_are_pinned_by_default_where_they_can_be_looked_up() {
+    let emu = Emulator::start();
+    let gitlab = &emu.gitlab;
+    gitlab.add_group("acme", 77, true);
+    gitlab.add_project("acme/web", 4242, 77);
+    gitlab.add_public_project("acme/platform/api", 4243, 88);
+    gitlab.add_public_project("alice/tool", 4244, 501);
+    gitlab.add_group("secret", 99, false);
+    gitlab.add_project("secret/app", 4245, 99);
+    let pinned = |role: &str| -> serde_json::Value {
+        common::trust_policy(&emu.iam(), role)["Statement"][0]["Condition"]["StringEquals"]
+            ["gitlab.com:namespace_id"]
+            .clone()
+    };
+    let apply = |role: &str, args: &[&str]| {
+        let mut all = vec!["apply", "--role-name", role];
+        all.extend(args);
+        emu.run(&all)
+    };
+
+    // A private project of a public group, a public project of a subgroup, a user's project.
+    let run = apply(
+        "pinned",
+        &[
+            "--project",
+            "acme/web",
+            "--project",
+            "acme/platform/api",
+            "--project",
+            "alice/tool",
+        ],
+    );
+    run.assert_code(0);
+    assert_eq!(pinned("pinned"), serde_json::json!(["501", "77", "88"]));
+    assert!(
+        run.stderr
+            .contains("GitLab: namespace acme is 77 (pinned in the trust policy)"),
+        "{}",
+        run.stderr
+    );
+    let lookups: Vec<_> = gitlab.requests();
+    assert!(
+        lookups.iter().all(|r| r.token.is_none()),
+        "anonymous: {lookups:?}"
+    );
+    // One lookup per namespace, side by side (so in any order); a group only where the project
+    // is not shown.
+    let mut lines = gitlab.lines();
+    lines.sort();
+    assert_eq!(
+        lines,
+        [
+            "GET /api/v4/groups/acme?with_projects=false",
+            "GET /api/v4/projects/acme%2Fplatform%2Fapi",
+            "GET /api/v4/projects/acme%2Fweb",
+            "GET /api/v4/projects/alice%2Ftool",
+        ]
+    );
+    // Again: nothing changes.
+    emu.reset_calls();
+    apply(
+        "pinned",
+        &[
+            "--project",
+            "acme/web",
+            "--project",
+            "acme/platform/api",
+            "--project",
+            "alice/tool",
+        ],
+    )
+    .assert_code(0);
+    assert!(
+        emu.mutating_calls().is_empty(),
+        "{:?}",
+        emu.mutating_calls()
+    );
+    // check has nothing to say of it: the ids are pinned.
+    let check = emu.run(&["check", "--role-name", "pinned", "--output", "json"]);
+    check.assert_code(0);
+    assert_eq!(
+        check.json()[0]["findings"],
+        serde_json::json!([]),
+        "{}",
+        check.stdout
+    );
+
+    // A private group, without a token: not pinned, and said.
+    let hidden = apply("hidden", &["--project", "secret/app"]);
+    hidden.assert_code(0);
+    assert!(
+        hidden.stderr.contains(
+            "namespace_id not pinned: GitLab does not show secret to anyone without a token"
+        ),
+        "{}",
+        hidden.stderr
+    );
+    assert_eq!(pinned("hidden"), serde_json::Value::Null);
+    let check = emu.run(&["check", "--role-name", "hidden"]);
+    check.assert_code(0);
+    assert!(check.stdout.contains("path-only"), "{}", check.stdout);
+    // With a token that sees it: pinned.
+    let mut cmd = emu.command();
+    cmd.env("GITLAB_TOKEN", GOOD_TOKEN).args([
+        "apply",
+        "--role-name",
+        "seen",
+        "--project",
+        "secret/app",
+    ]);
+    common::Run::from(cmd.output().expect("run")).assert_code(0);
+    assert_eq!(pinned("seen"), "99");
+
+    // Not looked up: a pattern, ids given, declined, a self-managed issuer.
+    let before = gitlab.lines().len();
+    let pattern = apply("pattern", &["--project", "acme/*"]);
+    pattern.assert_code(0);
+    assert!(
+        pattern
+            .stderr
+            .contains("the pattern acme/* spans namespaces"),
+        "{}",
+        pattern.stderr
+    );
+    apply("given", &["--project", "acme/web", "--namespace-id", "5"]).assert_code(0);
+    assert_eq!(pinned("given"), "5");
+    apply(
+        "declined",
+        &["--project", "acme/web", "--no-pin-namespace-ids"],
+    )
+    .assert_code(0);
+    assert_eq!(pinned("declined"), serde_json::Value::Null);
+    apply(
+        "self-managed",
+        &[
+            "--project",
+            "acme/web",
+            "--provider-url",
+            "https://git.example.com",
+            "--skip-preflight",
+        ],
+    )
+    .assert_code(0);
+    assert_eq!(gitlab.lines().len(), before, "{:?}", gitlab.lines());
+    let refused = emu.run(&[
+        "plan",
+        "--role-name",
+        "x",
+        "--project",
+        "acme/web",
+        "--provider-url",
+        "https://git.example.com",
+        "--namespace-id",
+        "5",
+    ]);
+    refused.assert_code(2);
+    assert!(
+        refused
+            .stderr
+            .contains("namespace_id condition only for gitlab.com"),
+        "{}",
+        refused.stderr
+    );
+
+    // GitLab not reachable: the run stops before AWS, and says how to go on.
+    emu.reset_calls();
+    let mut cmd = emu.command();
+    cmd.env("GITLAB_HOST", "http://127.0.0.1:9").args([
+        "apply",
+        "--role-name",
+        "unreached",
+        "--project",
+        "acme/web",
+    ]);
+    let unreached = common::Run::from(cmd.output().expect("run"));
+    unreached.assert_code(1);
+    assert!(
+        unreached
+            .stderr
+            .contains("looking up the namespace ids to pin")
+            && unreached.stderr.contains("--no-pin-namespace-ids"),
+        "{}",
+        unreached.stderr
+    );
+    assert!(emu.calls().is_empty(), "{:?}", emu.calls());
 }

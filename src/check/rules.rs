@@ -136,7 +136,7 @@ pub fn who_gets_in(
                         w.statement,
                         w.sub().unwrap_or_default()
                     ),
-                    "pin StringEquals gitlab.com:namespace_id (the top-level group's id) or gitlab.com:project_id beside the sub",
+                    "pin StringEquals gitlab.com:namespace_id (the id of the project's group or user namespace; apply pins it by default) or gitlab.com:project_id beside the sub",
                     route,
                     &w,
                     now,

@@ -399,6 +399,14 @@ pub struct SetupArgs {
     /// Pin the numeric GitLab project id too (gitlab.com only; survives renames); repeat for several.
     #[arg(long = "project-id", value_name = "ID")]
     pub project_ids: Vec<String>,
+    /// Pin this GitLab namespace id (gitlab.com only): the id of the projects' group, subgroup or
+    /// user namespace, which a re-registered name never has. Looked up through the GitLab API when
+    /// not given; repeat for several.
+    #[arg(long = "namespace-id", value_name = "ID")]
+    pub namespace_ids: Vec<String>,
+    /// Do not look up and pin the projects' namespace ids (gitlab.com).
+    #[arg(long, conflicts_with = "namespace_ids")]
+    pub no_pin_namespace_ids: bool,
     /// For a self-managed instance behind a private CA: the certificate thumbprint IAM needs, or
     /// `auto` to take it from the pre-flight.
     #[arg(long = "thumbprint", value_name = "auto|HEX")]
@@ -440,6 +448,7 @@ impl SetupArgs {
             ref_type: Some(self.ref_type),
             ref_protected: self.ref_protected,
             project_ids: self.project_ids.clone(),
+            namespace_ids: self.namespace_ids.clone(),
             thumbprints: self
                 .thumbprints
                 .iter()

@@ -209,7 +209,8 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
             setup: args,
             detailed_exitcode,
         } => {
-            let request = setup::prepare(&args, None, cx.gitlab_url.as_deref(), &store).await?;
+            let request =
+                setup::prepare(&args, None, cx.gitlab_url.as_deref(), !cx.demo, &store).await?;
             let aws = connect(cx, true).await;
             counted(
                 &aws,
@@ -230,8 +231,14 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
                 gitlab: &gitlab,
                 job_region: job_region(cx),
             };
-            let request =
-                setup::prepare(&args, Some(apply), cx.gitlab_url.as_deref(), &store).await?;
+            let request = setup::prepare(
+                &args,
+                Some(apply),
+                cx.gitlab_url.as_deref(),
+                !cx.demo,
+                &store,
+            )
+            .await?;
             let aws = connect(cx, true).await;
             counted(&aws, setup::apply(&aws, request, &store, cx.output).await)
         }
@@ -285,7 +292,8 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
             from_role: None,
             setup: args,
         } => {
-            let request = setup::prepare(&args, None, cx.gitlab_url.as_deref(), &store).await?;
+            let request =
+                setup::prepare(&args, None, cx.gitlab_url.as_deref(), !cx.demo, &store).await?;
             export::run(&request.setup, format, cx.output)
         }
         Command::CiJob {

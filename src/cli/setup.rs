@@ -46,16 +46,19 @@ struct GitLabStore {
 }
 
 /// Everything before AWS: bad input is exit code 2 and no AWS call is made.
+/// `reach_gitlab`: false in the demo, which reaches no host.
 pub async fn prepare(
     args: &SetupArgs,
     apply: Option<ApplyArgs<'_>>,
     gitlab_url: Option<&str>,
+    reach_gitlab: bool,
     store: &Store,
 ) -> Result<Request, CliError> {
     let mut input = match &apply {
         Some(a) if a.from_journal => from_journal(args, store)?,
         _ => args.to_input(),
     };
+
     let gitlab = match &apply {
         Some(a) => gitlab_client(a.gitlab, &input, gitlab_url)?,
         None => None,
@@ -73,7 +76,15 @@ pub async fn prepare(
                 p.id
             );
             input.project_ids.push(p.id.to_string());
+            // The same answer names the namespace: no second lookup.
+            let id = p.namespace.id.to_string();
+            if !args.no_pin_namespace_ids && !input.namespace_ids.contains(&id) {
+                input.namespace_ids.push(id);
+            }
         }
+    }
+    if reach_gitlab && !args.no_pin_namespace_ids {
+        pin_namespaces(&mut input, gitlab_url).await?;
     }
     let setup = input.validate()?;
     let thumbprint = args.thumbprint();
@@ -156,6 +167,65 @@ fn from_journal(args: &SetupArgs, store: &Store) -> Result<SetupInput, CliError>
             )))
         }
     }
+}
+
+/// Secure by default on gitlab.com: look up the named projects' namespace ids and pin them, so a
+/// deleted namespace's name registered again by someone else does not get in. Only when every
+/// namespace is found (a pin without one of them would lock its projects out), never for a
+/// pattern (it spans namespaces), and not when ids were given. Anonymous for public ones; with
+/// `GITLAB_TOKEN` when set. A GitLab that cannot be reached stops the run: going on without the
+/// pin would silently weaken a role pinned before.
+async fn pin_namespaces(input: &mut SetupInput, gitlab_url: Option<&str>) -> Result<(), CliError> {
+    if !input.namespace_ids.is_empty() {
+        return Ok(());
+    }
+    // Bad input is reported by the validation that follows, before anything is reached.
+    let Ok(setup) = input.validate() else {
+        return Ok(());
+    };
+    if !setup.provider_url.is_gitlab_com() {
+        return Ok(());
+    }
+    if let Some(p) = setup.projects.iter().find(|p| p.is_pattern()) {
+        say!(
+            "namespace_id not pinned: the pattern {} spans namespaces (pin ids with --namespace-id)",
+            p.as_str()
+        );
+        return Ok(());
+    }
+    let url = crate::gitlab::instance_url(gitlab_url, setup.provider_url.as_str())
+        .map_err(CliError::usage)?;
+    let client = crate::gitlab::Client::with(&url, Token::from_env())
+        .map_err(|e| CliError::failed(e.to_string()))?;
+    let projects: Vec<String> = setup
+        .projects
+        .iter()
+        .map(|p| p.as_str().to_string())
+        .collect();
+    let found = flow::gitlab::namespace_ids(&client, &projects)
+        .await
+        .map_err(|e| {
+            CliError::failed(format!(
+                "looking up the namespace ids to pin: {e} (give them with --namespace-id, or leave them out with --no-pin-namespace-ids)"
+            ))
+        })?;
+    if !found.hidden.is_empty() {
+        say!(
+            "namespace_id not pinned: GitLab does not show {} to {} (private, or not there); set GITLAB_TOKEN (read_api) or give --namespace-id to pin it",
+            found.hidden.join(", "),
+            if Token::from_env().is_some() {
+                "this token"
+            } else {
+                "anyone without a token"
+            }
+        );
+        return Ok(());
+    }
+    for (ns, id) in found.found {
+        say!("GitLab: namespace {ns} is {id} (pinned in the trust policy)");
+        input.namespace_ids.push(id.to_string());
+    }
+    Ok(())
 }
 
 /// A GitLab API client when the GitLab side was asked for; a missing token is bad input.

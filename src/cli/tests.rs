@@ -55,7 +55,7 @@ async fn prepare(a: &Apply, store: &Store) -> Result<setup::Request, CliError> {
         gitlab: &a.gitlab,
         job_region: crate::ci_job::DEFAULT_REGION.to_string(),
     };
-    setup::prepare(&a.setup, Some(apply), None, store).await
+    setup::prepare(&a.setup, Some(apply), None, false, store).await
 }
 
 /// `apply FLAGS` on the fake, as the program runs it.

@@ -23,6 +23,55 @@ pub async fn pin_project_ids(
     Ok(found)
 }
 
+/// What looking the projects' namespaces up found.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NamespaceIds {
+    /// Each namespace GitLab showed, with its id.
+    pub found: Vec<(String, u64)>,
+    /// The namespaces GitLab did not show (private to this client, or absent).
+    pub hidden: Vec<String>,
+}
+
+/// The namespace of a project path: everything before its last `/` (`acme/platform/api` →
+/// `acme/platform`), which is what GitLab's `namespace_id` claim names.
+pub fn namespace_of(project: &str) -> &str {
+    project.rsplit_once('/').map_or(project, |(ns, _)| ns)
+}
+
+/// The ids of the named projects' namespaces, one lookup per namespace, side by side: the first
+/// project of it (`GET /projects/:path`, which any public project answers and which names its
+/// namespace, a user's included), then the namespace as a group (a private project of a public
+/// group).
+pub async fn namespace_ids(
+    client: &Client,
+    projects: &[String],
+) -> Result<NamespaceIds, GitLabError> {
+    let mut namespaces: Vec<(&str, &str)> = Vec::new();
+    for p in projects {
+        let ns = namespace_of(p);
+        if !namespaces.iter().any(|(n, _)| *n == ns) {
+            namespaces.push((ns, p));
+        }
+    }
+    let lookups = namespaces.iter().map(|(ns, project)| async move {
+        if let Some(p) = client.visible_project(project).await? {
+            return Ok::<_, GitLabError>((ns.to_string(), Some(p.namespace.id)));
+        }
+        Ok((
+            ns.to_string(),
+            client.visible_group(ns).await?.map(|g| g.id),
+        ))
+    });
+    let mut out = NamespaceIds::default();
+    for (ns, id) in futures_util::future::try_join_all(lookups).await? {
+        match id {
+            Some(id) => out.found.push((ns, id)),
+            None => out.hidden.push(ns),
+        }
+    }
+    Ok(out)
+}
+
 /// The projects that have a variable and an id of their own: the named ones, not the patterns.
 pub fn named_projects<S: AsRef<str>>(projects: &[S]) -> Vec<String> {
     projects

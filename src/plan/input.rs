@@ -201,24 +201,43 @@ impl ProjectId {
     pub const FLAG: &'static str = "--project-id";
 
     pub fn parse(raw: &str) -> Parsed<Self> {
-        let t = raw.trim();
-        if t.is_empty()
-            || t.len() > 20
-            || !t.chars().all(|c| c.is_ascii_digit())
-            || t.starts_with('0')
-        {
-            return Err(InputError::new(
-                Self::FLAG,
-                raw,
-                "must be a GitLab project id: a whole number like 4242",
-            ));
-        }
-        Ok(ProjectId(t.to_string()))
+        gitlab_id(Self::FLAG, raw, "project").map(ProjectId)
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// A GitLab numeric namespace id (a group's, a subgroup's or a user's), pinned in the trust policy
+/// (gitlab.com only): a deleted namespace's name registered again by someone else has another id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NamespaceId(String);
+
+impl NamespaceId {
+    pub const FLAG: &'static str = "--namespace-id";
+
+    pub fn parse(raw: &str) -> Parsed<Self> {
+        gitlab_id(Self::FLAG, raw, "namespace").map(NamespaceId)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A GitLab id: a whole number without leading zeros, as GitLab writes it in its tokens.
+fn gitlab_id(flag: &'static str, raw: &str, what: &str) -> Parsed<String> {
+    let t = raw.trim();
+    if t.is_empty() || t.len() > 20 || !t.chars().all(|c| c.is_ascii_digit()) || t.starts_with('0')
+    {
+        return Err(InputError::new(
+            flag,
+            raw,
+            format!("must be a GitLab {what} id: a whole number like 4242"),
+        ));
+    }
+    Ok(t.to_string())
 }
 
 /// A branch or tag name, or a pattern with `*`.

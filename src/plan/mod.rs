@@ -6,8 +6,8 @@ pub mod trust;
 pub mod trust_view;
 
 use input::{
-    Audience, Description, InputError, PolicyArn, PolicyRef, ProjectId, ProjectPath, ProviderUrl,
-    RefName, RefType, RoleName, RolePath, SessionDuration,
+    Audience, Description, InputError, NamespaceId, PolicyArn, PolicyRef, ProjectId, ProjectPath,
+    ProviderUrl, RefName, RefType, RoleName, RolePath, SessionDuration,
 };
 
 pub const DEFAULT_PROVIDER_URL: &str = "https://gitlab.com";
@@ -33,6 +33,8 @@ pub struct SetupInput {
     pub ref_type: Option<RefType>,
     pub ref_protected: bool,
     pub project_ids: Vec<String>,
+    /// Numeric namespace ids to pin (gitlab.com): the named projects' namespaces.
+    pub namespace_ids: Vec<String>,
     /// Certificate thumbprints (40 hex) for a self-managed instance behind a private CA.
     pub thumbprints: Vec<String>,
     pub role_name: Option<String>,
@@ -55,6 +57,7 @@ pub struct Setup {
     pub ref_type: RefType,
     pub ref_protected: bool,
     pub project_ids: Vec<ProjectId>,
+    pub namespace_ids: Vec<NamespaceId>,
     pub thumbprints: Vec<String>,
     pub role_name: RoleName,
     pub role_path: RolePath,
@@ -102,6 +105,13 @@ impl SetupInput {
             .collect::<Result<Vec<_>, _>>()?;
         project_ids.sort();
         project_ids.dedup();
+        let mut namespace_ids = self
+            .namespace_ids
+            .iter()
+            .map(|p| NamespaceId::parse(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        namespace_ids.sort();
+        namespace_ids.dedup();
         if self.thumbprints.len() > 5 {
             return Err(InputError::new("--thumbprint", "", "at most 5 thumbprints"));
         }
@@ -169,6 +179,7 @@ impl SetupInput {
             ref_type: self.ref_type.unwrap_or(RefType::Branch),
             ref_protected: self.ref_protected,
             project_ids,
+            namespace_ids,
             thumbprints,
             role_name,
             role_path,
@@ -211,6 +222,7 @@ impl Setup {
             ref_type: self.ref_type,
             ref_protected: self.ref_protected,
             project_ids: &self.project_ids,
+            namespace_ids: &self.namespace_ids,
         })
     }
 

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::input::{Audience, InputError, ProjectId, ProjectPath, ProviderUrl, RefName, RefType};
+use super::input::{
+    Audience, InputError, NamespaceId, ProjectId, ProjectPath, ProviderUrl, RefName, RefType,
+};
 
 /// IAM's default quota for a trust policy, in characters not counting whitespace.
 pub const TRUST_POLICY_QUOTA: usize = 2048;
@@ -65,6 +67,8 @@ pub struct TrustSpec<'a> {
     pub ref_protected: bool,
     /// Numeric project ids to pin (gitlab.com only).
     pub project_ids: &'a [ProjectId],
+    /// Numeric namespace ids to pin (gitlab.com only).
+    pub namespace_ids: &'a [NamespaceId],
 }
 
 /// A built trust policy with the plain-words warnings a reviewer should read.
@@ -131,6 +135,14 @@ pub fn build(spec: &TrustSpec<'_>) -> Result<Trust, InputError> {
         ));
     }
 
+    if !spec.namespace_ids.is_empty() && !spec.provider_url.is_gitlab_com() {
+        return Err(InputError::new(
+            NamespaceId::FLAG,
+            spec.namespace_ids[0].as_str(),
+            "AWS supports the namespace_id condition only for gitlab.com; a self-managed issuer allows only aud and sub",
+        ));
+    }
+
     let subjects: Vec<String> = spec
         .projects
         .iter()
@@ -169,6 +181,17 @@ pub fn build(spec: &TrustSpec<'_>) -> Result<Trust, InputError> {
             .map(|p| p.as_str().to_string())
             .collect();
         equals.insert(format!("{host}:project_id"), ConditionValue::from_list(ids));
+    }
+    if !spec.namespace_ids.is_empty() {
+        let ids = spec
+            .namespace_ids
+            .iter()
+            .map(|p| p.as_str().to_string())
+            .collect();
+        equals.insert(
+            format!("{host}:namespace_id"),
+            ConditionValue::from_list(ids),
+        );
     }
     let mut condition = BTreeMap::new();
     let sub = ConditionValue::from_list(subjects);
@@ -352,6 +375,7 @@ mod tests {
             ref_type: RefType::Branch,
             ref_protected: false,
             project_ids: &[],
+            namespace_ids: &[],
         }
     }
 

@@ -26,6 +26,10 @@ pub struct Request {
 struct State {
     /// path_with_namespace → (id, namespace id)
     projects: BTreeMap<String, (u64, u64)>,
+    /// full path → id
+    groups: BTreeMap<String, u64>,
+    /// Projects and groups anyone may read, without a token.
+    public: std::collections::BTreeSet<String>,
     /// (owner api path, key, scope) → variable JSON
     variables: BTreeMap<(String, String, String), Value>,
     requests: Vec<Request>,
@@ -73,6 +77,25 @@ impl FakeGitLab {
             .expect("state")
             .projects
             .insert(path.to_string(), (id, namespace_id));
+    }
+
+    /// A project anyone may read (`GET /projects/:path` without a token).
+    pub fn add_public_project(&self, path: &str, id: u64, namespace_id: u64) {
+        self.add_project(path, id, namespace_id);
+        self.state
+            .lock()
+            .expect("state")
+            .public
+            .insert(path.to_string());
+    }
+
+    /// A group; `public`: anyone may read it.
+    pub fn add_group(&self, path: &str, id: u64, public: bool) {
+        let mut st = self.state.lock().expect("state");
+        st.groups.insert(path.to_string(), id);
+        if public {
+            st.public.insert(path.to_string());
+        }
     }
 
     pub fn set_variable(&self, project: &str, key: &str, value: &str) {
@@ -207,10 +230,29 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>) {
         );
         return;
     }
-    if token.as_deref() != Some(GOOD_TOKEN) && token.as_deref() != Some(REPORTER_TOKEN) {
+    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+    // GitLab answers anonymous reads of public projects and groups, and hides the rest (404); a
+    // token it does not know is refused (401).
+    let anonymous = token.is_none();
+    if !anonymous
+        && token.as_deref() != Some(GOOD_TOKEN)
+        && token.as_deref() != Some(REPORTER_TOKEN)
+    {
         return respond(&mut stream, 401, &json!({"message": "401 Unauthorized"}));
     }
-    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+    if anonymous {
+        let read = path
+            .strip_prefix("/api/v4/")
+            .and_then(|r| r.split_once('/'))
+            .filter(|(kind, id)| {
+                method == "GET" && matches!(*kind, "projects" | "groups") && !id.contains('/')
+            });
+        match read {
+            Some((_, id)) if st.public.contains(&decode(id)) => {}
+            Some(_) => return respond(&mut stream, 404, &json!({"message": "404 Not Found"})),
+            None => return respond(&mut stream, 401, &json!({"message": "401 Unauthorized"})),
+        }
+    }
     let query = parse_form(query);
     let scope = query
         .get("filter[environment_scope]")
@@ -233,6 +275,14 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>) {
                 404,
                 &json!({"message": "404 Project Not Found"}),
             ),
+        },
+        ["groups", id] if method == "GET" => match st.groups.get(&decode(id)) {
+            Some(gid) => respond(
+                &mut stream,
+                200,
+                &json!({"id": gid, "full_path": decode(id), "name": decode(id).rsplit('/').next()}),
+            ),
+            None => respond(&mut stream, 404, &json!({"message": "404 Group Not Found"})),
         },
         [kind @ ("projects" | "groups"), id, "variables", rest @ ..] => {
             if *kind == "projects" && !st.projects.contains_key(&decode(id)) {

@@ -23,6 +23,9 @@ pub struct Emulator {
     port: u16,
     log: PathBuf,
     _dir: tempfile::TempDir,
+    /// The GitLab every run reaches by default (GITLAB_HOST): nothing in it until a test adds
+    /// it, so the namespace lookup of a setup finds nothing and nothing reaches gitlab.com.
+    pub gitlab: gitlab::FakeGitLab,
 }
 
 fn python() -> PathBuf {
@@ -73,6 +76,7 @@ impl Emulator {
             port,
             log,
             _dir: dir,
+            gitlab: gitlab::FakeGitLab::start(),
         }
     }
 
@@ -399,6 +403,7 @@ impl Emulator {
                 "test-secret-not-real".into(),
             ),
             ("AWS_REGION".into(), "us-east-1".into()),
+            ("GITLAB_HOST".into(), self.gitlab.url.clone()),
         ]
     }
 }

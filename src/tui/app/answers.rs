@@ -1,6 +1,7 @@
 //! The answers: validation next to each field, what blocks going on, and the engine's input.
 
 use super::*;
+use crate::plan::input::NamespaceId;
 
 impl App {
     /// The validation message for an element, if its value breaks a rule.
@@ -109,6 +110,7 @@ impl App {
             } else {
                 vec![]
             },
+            namespace_ids: self.pinned_namespaces(),
             // A private CA needs its thumbprint in IAM: kept from a stopped setup, or taken from
             // the pre-flight (the CLI's "auto").
             // (Carried ones are cleared when the URL or the kind of instance changes.)
@@ -202,6 +204,10 @@ impl App {
         self.refs.set(&refs);
         self.ref_protected = a.ref_protected;
         self.project_ids.set(&a.project_ids.join(", "));
+        self.namespace_pins = super::NamespacePins {
+            projects: self.projects.list(),
+            ids: a.namespace_ids.clone(),
+        };
         self.carried_thumbprints = a.thumbprints.clone();
         self.role_name.set(a.role_name.as_deref().unwrap_or(""));
         // A draft saved before the Role screen has no name yet: the suggestion still applies.
@@ -355,6 +361,12 @@ impl App {
         } else {
             vec![]
         };
+        let namespace_ids = self
+            .pinned_namespaces()
+            .iter()
+            .map(|p| NamespaceId::parse(p))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.rule)?;
         let (partition, account) = self.account();
         let arn = url.provider_arn(&partition, &account);
         crate::plan::trust::build(&crate::plan::trust::TrustSpec {
@@ -366,8 +378,19 @@ impl App {
             ref_type: self.ref_type,
             ref_protected: self.ref_protected && url.is_gitlab_com(),
             project_ids: &project_ids,
+            namespace_ids: &namespace_ids,
         })
         .map_err(|e| e.rule)
+    }
+
+    /// The namespace ids to pin: the ones found (or carried from a stopped setup) for exactly the
+    /// projects named now, on gitlab.com.
+    pub fn pinned_namespaces(&self) -> Vec<String> {
+        if self.is_gitlab_com() && self.namespace_pins.projects == self.projects.list() {
+            self.namespace_pins.ids.clone()
+        } else {
+            vec![]
+        }
     }
 
     /// A role name from the first project: `gitlab-group-project`, within IAM's rules.

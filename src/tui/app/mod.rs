@@ -535,6 +535,14 @@ pub enum Effect {
 /// Ticks (of 100 ms) to wait after the last keystroke before looking the provider up.
 const LOOKUP_DEBOUNCE_TICKS: u8 = 4;
 
+/// Namespace ids to pin (gitlab.com), and the projects they belong to: a change of the projects
+/// leaves them unused.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NamespacePins {
+    pub projects: Vec<String>,
+    pub ids: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct App {
     pub screen: Screen,
@@ -595,6 +603,8 @@ pub struct App {
     preflight_gen: u64,
     /// Thumbprints kept from a stopped setup: used instead of the pre-flight's, which must agree.
     pub carried_thumbprints: Vec<String>,
+    /// Namespace ids to pin, with the projects they were found for.
+    pub namespace_pins: NamespacePins,
     lookup_gen: u64,
     lookup_due: Option<u8>,
 
@@ -702,6 +712,7 @@ impl App {
             preflight: Load::Idle,
             preflight_gen: 0,
             carried_thumbprints: Vec::new(),
+            namespace_pins: NamespacePins::default(),
             lookup_gen: 0,
             lookup_due: None,
             projects: Field::new("Projects", "").with_placeholder("group/project, group/other"),
