@@ -175,14 +175,27 @@ pub fn instance_url(explicit: Option<&str>, provider_url: &str) -> Result<String
         .unwrap_or(provider_url)
         .trim_end_matches('/')
         .to_string();
-    let loopback = url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost");
-    if url.starts_with("https://") || loopback {
+    if url.starts_with("https://") || is_loopback(&url) {
         Ok(url)
     } else {
         Err(format!(
             "GitLab URL {url:?} (from --gitlab-url, GITLAB_HOST or CI_SERVER_URL): must start with https:// (the token must not travel in clear)"
         ))
     }
+}
+
+/// A plain-http URL of this machine (a local GitLab for testing): its host is exactly a loopback
+/// address or `localhost` (`http://127.0.0.1.example.com` is not).
+pub fn is_loopback(url: &str) -> bool {
+    reqwest::Url::parse(url).is_ok_and(|u| {
+        u.scheme() == "http"
+            && u.host_str().is_some_and(|h| {
+                h.eq_ignore_ascii_case("localhost")
+                    || h.trim_matches(['[', ']'])
+                        .parse::<std::net::IpAddr>()
+                        .is_ok_and(|a| a.is_loopback())
+            })
+    })
 }
 
 /// The API base for a GitLab instance URL: `https://gitlab.com` → `https://gitlab.com/api/v4`.
@@ -491,6 +504,33 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn only_this_machine_is_reached_in_clear() {
+        for yes in [
+            "http://127.0.0.1:8080",
+            "http://localhost",
+            "http://[::1]:9/x",
+            "http://127.0.0.2",
+        ] {
+            assert!(is_loopback(yes), "{yes}");
+            assert!(
+                instance_url(Some(yes), "https://gitlab.com").is_ok(),
+                "{yes}"
+            );
+        }
+        for no in [
+            "http://127.0.0.1.example.com",
+            "http://localhost.example.com",
+            "http://gitlab.com",
+            "https://127.0.0.1",
+            "http://10.0.0.1",
+            "not a url",
+        ] {
+            assert!(!is_loopback(no), "{no}");
+        }
+        assert!(instance_url(Some("http://127.0.0.1.example.com"), "https://gitlab.com").is_err());
+    }
 
     #[test]
     fn tokens_never_print() {

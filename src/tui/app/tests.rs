@@ -2050,3 +2050,32 @@ fn the_demo_asks_no_gitlab_token_and_sends_nothing_there() {
     assert!(app.store_variable(false).is_empty());
     assert_eq!(app.notice.as_deref(), Some(super::words::DEMO_NO_GITLAB));
 }
+
+/// Namespace ids pinned by a CLI run stay pinned when its journal is continued here, in the
+/// answers and in the trust shown; for other projects they no longer apply.
+#[test]
+fn namespace_pins_carry_from_a_journal_for_the_same_projects_only() {
+    let mut app = with_account();
+    app.set_answers(&crate::plan::SetupInput {
+        provider_url: Some("https://gitlab.com".into()),
+        projects: vec!["acme/web".into()],
+        namespace_ids: vec!["77".into()],
+        role_name: Some("gitlab-acme-web".into()),
+        ..crate::plan::SetupInput::default()
+    });
+    assert_eq!(app.setup_input().namespace_ids, ["77"]);
+    let trust = app.trust_preview().expect("trust");
+    assert_eq!(
+        trust.policy.to_value()["Statement"][0]["Condition"]["StringEquals"]["gitlab.com:namespace_id"],
+        "77"
+    );
+    app.projects.set("acme/web, other/api");
+    assert!(app.setup_input().namespace_ids.is_empty());
+    assert!(
+        !app.trust_preview()
+            .expect("trust")
+            .policy
+            .to_json()
+            .contains("namespace_id")
+    );
+}
