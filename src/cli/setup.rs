@@ -196,8 +196,9 @@ async fn pin_namespaces(input: &mut SetupInput, gitlab_url: Option<&str>) -> Res
     // The ids are gitlab.com's: a GitLab named for other work (GITLAB_HOST of another instance,
     // CI_SERVER_URL of a self-managed job) is not asked, and its token does not go to gitlab.com.
     // A local GitLab (a test's) stands in for it.
-    let named = crate::gitlab::instance_url(gitlab_url, setup.provider_url.as_str())
-        .map_err(CliError::usage)?;
+    // (A GitLab URL that is not usable is not asked either: it is the other features' error.)
+    let named =
+        crate::gitlab::instance_url(gitlab_url, setup.provider_url.as_str()).unwrap_or_default();
     let (url, token) = lookup_target(named, setup.provider_url.as_str(), Token::from_env());
     let client = crate::gitlab::Client::with(&url, token.clone())
         .map_err(|e| CliError::failed(e.to_string()))?;
