@@ -193,13 +193,8 @@ async fn pin_namespaces(input: &mut SetupInput, gitlab_url: Option<&str>) -> Res
         );
         return Ok(());
     }
-    // The ids are gitlab.com's: a GitLab named for other work (GITLAB_HOST of another instance,
-    // CI_SERVER_URL of a self-managed job) is not asked, and its token does not go to gitlab.com.
-    // A local GitLab (a test's) stands in for it.
-    // (A GitLab URL that is not usable is not asked either: it is the other features' error.)
-    let named =
-        crate::gitlab::instance_url(gitlab_url, setup.provider_url.as_str()).unwrap_or_default();
-    let (url, token) = lookup_target(named, setup.provider_url.as_str(), Token::from_env());
+    let (url, token) =
+        flow::gitlab::lookup_target(gitlab_url, setup.provider_url.as_str(), Token::from_env());
     let client = crate::gitlab::Client::with(&url, token.clone())
         .map_err(|e| CliError::failed(e.to_string()))?;
     let projects: Vec<String> = setup
@@ -231,44 +226,6 @@ async fn pin_namespaces(input: &mut SetupInput, gitlab_url: Option<&str>) -> Res
         input.namespace_ids.push(id.to_string());
     }
     Ok(())
-}
-
-/// Where the namespace ids of `provider` are looked up, and with which token: the GitLab `named`
-/// (by `--gitlab-url`, `GITLAB_HOST`, `CI_SERVER_URL`) with `token` when it is the provider or
-/// this machine, else the provider itself, anonymously.
-fn lookup_target(named: String, provider: &str, token: Option<Token>) -> (String, Option<Token>) {
-    if named == provider || crate::gitlab::is_loopback(&named) {
-        (named, token)
-    } else {
-        (provider.to_string(), None)
-    }
-}
-
-#[cfg(test)]
-#[test]
-fn a_token_for_another_gitlab_never_goes_to_gitlab_com() {
-    let token = Token::new("glpat-x");
-    let com = "https://gitlab.com";
-    assert_eq!(
-        lookup_target(com.into(), com, token.clone()),
-        (com.into(), token.clone())
-    );
-    let local = "http://127.0.0.1:9999";
-    assert_eq!(
-        lookup_target(local.into(), com, token.clone()),
-        (local.into(), token.clone())
-    );
-    for other in [
-        "https://gitlab.example.com",
-        "https://gitlab.com.example.com",
-        "http://127.0.0.1.example.com",
-    ] {
-        assert_eq!(
-            lookup_target(other.into(), com, token.clone()),
-            (com.into(), None),
-            "{other}"
-        );
-    }
 }
 
 /// A GitLab API client when the GitLab side was asked for; a missing token is bad input.

@@ -72,6 +72,24 @@ pub async fn namespace_ids(
     Ok(out)
 }
 
+/// Where the namespace ids of the issuer `provider` (gitlab.com) are looked up, and with which
+/// token. The ids are gitlab.com's: the GitLab `named` for other work (`--gitlab-url`,
+/// `GITLAB_HOST`, `CI_SERVER_URL`) is asked, with `token`, only when it is the provider itself or
+/// this machine (a local GitLab standing in for it); otherwise gitlab.com is asked anonymously, so
+/// another instance's token never goes there. A named URL that is not usable is not asked either.
+pub fn lookup_target(
+    named: Option<&str>,
+    provider: &str,
+    token: Option<Token>,
+) -> (String, Option<Token>) {
+    let named = crate::gitlab::instance_url(named, provider).unwrap_or_default();
+    if named == provider.trim_end_matches('/') || crate::gitlab::is_loopback(&named) {
+        (named, token)
+    } else {
+        (provider.trim_end_matches('/').to_string(), None)
+    }
+}
+
 /// The projects that have a variable and an id of their own: the named ones, not the patterns.
 pub fn named_projects<S: AsRef<str>>(projects: &[S]) -> Vec<String> {
     projects

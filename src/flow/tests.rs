@@ -257,3 +257,40 @@ async fn a_journal_that_cannot_be_written_is_said_and_the_setup_goes_on() {
     assert_eq!(outcome.role_arn, "arn:aws:iam::123456789012:role/web");
     assert!(journaled.unsaved().is_some());
 }
+
+/// Namespace ids are gitlab.com's: another GitLab named for other work is not asked, and its token
+/// never goes to gitlab.com; gitlab.com itself, or a local GitLab standing in for it, is asked
+/// with the token.
+#[test]
+fn a_token_for_another_gitlab_never_goes_to_gitlab_com() {
+    use crate::flow::gitlab::lookup_target;
+    use crate::gitlab::Token;
+    let token = Token::new("glpat-x");
+    let com = "https://gitlab.com";
+    assert_eq!(
+        lookup_target(None, com, token.clone()),
+        (com.into(), token.clone())
+    );
+    assert_eq!(
+        lookup_target(Some("https://gitlab.com/"), com, token.clone()),
+        (com.into(), token.clone())
+    );
+    let local = "http://127.0.0.1:9999";
+    assert_eq!(
+        lookup_target(Some(local), com, token.clone()),
+        (local.into(), token.clone())
+    );
+    for other in [
+        "https://gitlab.example.com",
+        "https://gitlab.com.example.com",
+        "http://127.0.0.1.example.com",
+        "gitlab.example.com",
+        "",
+    ] {
+        assert_eq!(
+            lookup_target(Some(other), com, token.clone()),
+            (com.into(), None),
+            "{other}"
+        );
+    }
+}

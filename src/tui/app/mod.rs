@@ -389,6 +389,10 @@ pub enum Msg {
         attempt: u64,
         result: Result<Vec<String>, ErrorView>,
     },
+    NamespaceIds {
+        attempt: u64,
+        result: Result<crate::flow::gitlab::NamespaceIds, ErrorView>,
+    },
     Preflighted {
         attempt: u64,
         report: Box<crate::preflight::Report>,
@@ -497,6 +501,14 @@ pub enum Effect {
         attempt: u64,
         plan: Box<crate::destroy::DestroyPlan>,
     },
+    /// Look up the ids of these projects' namespaces through the GitLab API (gitlab.com), to pin
+    /// them; `token`: None asks anonymously.
+    LookupNamespaceIds {
+        attempt: u64,
+        url: String,
+        token: Option<crate::gitlab::Token>,
+        projects: Vec<String>,
+    },
     /// Look up the numeric ids of these projects through the GitLab API.
     LookupProjectIds {
         attempt: u64,
@@ -587,6 +599,9 @@ pub struct App {
     /// On the demo account (`--demo`, or `d` on the Account screen without credentials): every
     /// screen says DEMO, and nothing leaves the process.
     pub demo: bool,
+    /// The wizard may ask GitLab on its own (the namespace lookup). False in the demo, which
+    /// reaches no host, and for state tests that are not about GitLab.
+    pub reach_gitlab: bool,
     /// The demo's sample ID token for Explain (made when the wizard starts: it holds the time).
     pub demo_token: Option<String>,
     /// The CI/CD variable the ARN goes in (`ROLE_ARN`, or the config file's `[variable]`).
@@ -643,6 +658,13 @@ pub struct App {
     plan_gen: u64,
     /// The plan is made once the pre-flight of the self-managed instance has answered.
     plan_waits_for_preflight: bool,
+    /// The projects whose namespaces were last looked up, and whether with a token.
+    namespace_lookup_for: Option<(Vec<String>, bool)>,
+    namespace_gen: u64,
+    /// That lookup has not answered yet.
+    namespace_pending: bool,
+    /// The plan is made once the namespace lookup has answered (what is applied is what is shown).
+    plan_waits_for_namespaces: bool,
     pub apply_rows: Vec<ApplyRow>,
     apply_gen: u64,
     pub applying: bool,
@@ -702,6 +724,7 @@ impl App {
             identity_gen: 0,
             connected_with: (None, None),
             demo: false,
+            reach_gitlab: true,
             demo_token: None,
             variable: crate::flow::gitlab::VariableSpec::plain(crate::ci_job::DEFAULT_VARIABLE),
             provider_kind: ProviderKind::GitLabCom,
@@ -742,6 +765,10 @@ impl App {
             plan: Load::Idle,
             plan_gen: 0,
             plan_waits_for_preflight: false,
+            namespace_lookup_for: None,
+            namespace_gen: 0,
+            namespace_pending: false,
+            plan_waits_for_namespaces: false,
             apply_rows: Vec::new(),
             apply_gen: 0,
             applying: false,
@@ -972,6 +999,7 @@ impl App {
                     self.role_name.set(&name);
                 }
                 let mut effects = self.lookup_role();
+                effects.extend(self.lookup_namespaces());
                 if matches!(self.policies, Load::Idle | Load::Failed(_)) {
                     self.policies_gen += 1;
                     self.policies = Load::Loading;
@@ -1125,7 +1153,105 @@ impl App {
         }
     }
 
+    /// Secure by default, as the CLI: look up the named projects' namespace ids (gitlab.com) to
+    /// pin them. Not in the demo, not for a pattern, not again for the same projects (unless a
+    /// token came since an anonymous lookup).
+    pub(super) fn lookup_namespaces(&mut self) -> Vec<Effect> {
+        if self.demo || !self.reach_gitlab || !self.is_gitlab_com() {
+            return vec![];
+        }
+        let projects = self.projects.list();
+        let named = !projects.is_empty()
+            && projects
+                .iter()
+                .all(|p| ProjectPath::parse(p).is_ok_and(|p| !p.is_pattern()));
+        let token = crate::gitlab::Token::new(&self.gitlab_token.value);
+        let asked = match &self.namespace_lookup_for {
+            Some((p, with_token)) => *p == projects && (*with_token || token.is_none()),
+            None => false,
+        };
+        if !named || self.namespace_pins.projects == projects || asked {
+            return vec![];
+        }
+        let (url, token) = crate::flow::gitlab::lookup_target(
+            self.gitlab_url.as_deref(),
+            DEFAULT_PROVIDER_URL,
+            token,
+        );
+        self.namespace_gen += 1;
+        self.namespace_pending = true;
+        self.namespace_lookup_for = Some((projects.clone(), token.is_some()));
+        vec![Effect::LookupNamespaceIds {
+            attempt: self.namespace_gen,
+            url,
+            token,
+            projects,
+        }]
+    }
+
+    /// Review waits for the namespace lookup before it plans.
+    pub fn waits_for_namespaces(&self) -> bool {
+        self.plan_waits_for_namespaces
+    }
+
+    /// The namespace lookup answered: pin what it found (all of the namespaces or none: a pin
+    /// without one would lock its projects out), say what it did not, and make a plan that waited.
+    pub(super) fn on_namespace_ids(
+        &mut self,
+        attempt: u64,
+        result: Result<crate::flow::gitlab::NamespaceIds, ErrorView>,
+    ) -> Vec<Effect> {
+        if attempt != self.namespace_gen {
+            return vec![];
+        }
+        self.namespace_pending = false;
+        let projects = self
+            .namespace_lookup_for
+            .as_ref()
+            .map(|(p, _)| p.clone())
+            .unwrap_or_default();
+        self.notice = Some(match result {
+            Ok(found) if found.hidden.is_empty() => {
+                let ids: Vec<String> = found.found.iter().map(|(_, id)| id.to_string()).collect();
+                let named: Vec<String> = found
+                    .found
+                    .iter()
+                    .map(|(ns, id)| format!("{ns} {id}"))
+                    .collect();
+                self.namespace_pins = NamespacePins { projects, ids };
+                format!(
+                    "pinned namespace ids ({}): a re-registered name can't get in",
+                    named.join(", ")
+                )
+            }
+            Ok(found) => format!(
+                "namespace id not pinned: {} not visible without a token (Ctrl-L on step 3)",
+                found.hidden.join(", ")
+            ),
+            Err(e) => format!("namespace ids not pinned: {}", e.message),
+        });
+        let mut effects = if self.plan_waits_for_namespaces && self.screen == Screen::Review {
+            self.replan()
+        } else {
+            vec![]
+        };
+        effects.extend(self.keep_draft());
+        effects
+    }
+
     fn replan(&mut self) -> Vec<Effect> {
+        let lookup = self.lookup_namespaces();
+        let pending = self.namespace_pending
+            && self
+                .namespace_lookup_for
+                .as_ref()
+                .is_some_and(|(p, _)| *p == self.projects.list());
+        if pending {
+            self.plan_waits_for_namespaces = true;
+            self.plan = Load::Loading;
+            return lookup;
+        }
+        self.plan_waits_for_namespaces = false;
         self.plan_gen += 1;
         self.plan_waits_for_preflight = false;
         self.planned_answers = Some(self.setup_input());

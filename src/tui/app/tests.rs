@@ -34,9 +34,11 @@ pub fn identity() -> (CallerIdentity, Connection) {
     )
 }
 
-/// An app whose account has been read.
+/// An app whose account has been read. It asks GitLab nothing on its own (the namespace lookup's
+/// tests turn that on).
 pub fn with_account() -> App {
     let mut app = App::new(None, None);
+    app.reach_gitlab = false;
     let effects = app.start();
     assert!(matches!(
         effects[..],
@@ -2078,4 +2080,102 @@ fn namespace_pins_carry_from_a_journal_for_the_same_projects_only() {
             .to_json()
             .contains("namespace_id")
     );
+}
+
+/// Secure by default, as the CLI: leaving Who may assume looks the namespaces up (anonymously,
+/// on gitlab.com), Review waits for the answer so the plan shown is the one applied, and the pin
+/// is in it. A namespace GitLab does not show is said, and the plan goes on without a pin.
+#[test]
+fn the_wizard_pins_namespace_ids_before_it_plans() {
+    for shown in [true, false] {
+        let mut app = on_trust();
+        app.reach_gitlab = true;
+        let last = app.elements().len() - 1;
+        app.focus = last;
+        let effects = send(&mut app, [key(KeyCode::Enter)]);
+        assert_eq!(app.screen, Screen::Permissions);
+        let Some(Effect::LookupNamespaceIds {
+            attempt,
+            url,
+            token,
+            projects,
+        }) = effects
+            .iter()
+            .find(|e| matches!(e, Effect::LookupNamespaceIds { .. }))
+            .cloned()
+        else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(
+            (url.as_str(), token.is_none(), projects.as_slice()),
+            (
+                "https://gitlab.com",
+                true,
+                ["acme/web".to_string()].as_slice()
+            )
+        );
+        send(
+            &mut app,
+            [Msg::Policies {
+                attempt: 1,
+                result: Ok(policy_list()),
+            }],
+        );
+        app.set_selected("arn:aws:iam::aws:policy/ReadOnlyAccess", true);
+        let effects = app.go_to(Screen::Review);
+        assert!(
+            !effects.iter().any(|e| matches!(e, Effect::Plan { .. })),
+            "Review waits for the lookup: {effects:?}"
+        );
+        assert!(matches!(app.plan, Load::Loading));
+        let result = Ok(crate::flow::gitlab::NamespaceIds {
+            found: if shown {
+                vec![("acme".into(), 77)]
+            } else {
+                vec![]
+            },
+            hidden: if shown { vec![] } else { vec!["acme".into()] },
+        });
+        let effects = send(&mut app, [Msg::NamespaceIds { attempt, result }]);
+        let Some(Effect::Plan { setup, .. }) = effects.first() else {
+            panic!("{effects:?}")
+        };
+        let trust = setup
+            .trust("aws", "123456789012")
+            .expect("trust")
+            .policy
+            .to_json();
+        assert_eq!(
+            trust.contains(r#""gitlab.com:namespace_id":"77""#),
+            shown,
+            "{trust}"
+        );
+        let notice = app.notice.clone().unwrap_or_default();
+        assert!(
+            notice.starts_with(if shown {
+                "pinned namespace ids (acme 77)"
+            } else {
+                "namespace id not pinned: acme not visible without a token"
+            }),
+            "{notice}"
+        );
+        // Asked once for these projects: going back and on again does not ask again.
+        app.go_to(Screen::Trust);
+        let again = app.go_to(Screen::Permissions);
+        assert!(
+            !again
+                .iter()
+                .any(|e| matches!(e, Effect::LookupNamespaceIds { .. })),
+            "{again:?}"
+        );
+    }
+    // Not for a pattern, and not in the demo.
+    let mut app = on_trust();
+    app.reach_gitlab = true;
+    app.projects.set("acme/*");
+    assert!(app.lookup_namespaces().is_empty());
+    let mut demo = on_trust();
+    demo.reach_gitlab = true;
+    demo.demo = true;
+    assert!(demo.lookup_namespaces().is_empty());
 }

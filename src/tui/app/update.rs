@@ -95,6 +95,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             vec![]
         }
+        Msg::NamespaceIds { attempt, result } => app.on_namespace_ids(attempt, result),
         Msg::Preflighted { attempt, report } => {
             if attempt != app.preflight_gen {
                 return vec![];
@@ -573,7 +574,11 @@ fn on_field(app: &mut App, e: Element, key: KeyEvent) -> Vec<Effect> {
                     arn,
                 }]
             }
-            Element::GitLabToken if app.screen == Screen::Trust => app.lookup_project_ids(),
+            Element::GitLabToken if app.screen == Screen::Trust => {
+                let mut effects = app.lookup_project_ids();
+                effects.extend(app.lookup_namespaces());
+                effects
+            }
             Element::GitLabToken => {
                 app.focus = 0;
                 app.store_variable(false)

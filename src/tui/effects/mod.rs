@@ -89,6 +89,10 @@ fn demo_answer(effect: &Effect) -> Option<Option<Msg>> {
             attempt: *attempt,
             result: Err(refused("reaches no GitLab: nothing was stored")),
         })),
+        Effect::LookupNamespaceIds { attempt, .. } => Some(Some(Msg::NamespaceIds {
+            attempt: *attempt,
+            result: Err(refused("reaches no GitLab: no ids were looked up")),
+        })),
         Effect::LookupProjectIds { attempt, .. } => Some(Some(Msg::ProjectIds {
             attempt: *attempt,
             result: Err(refused("reaches no GitLab: no ids were looked up")),
@@ -450,6 +454,22 @@ impl<C: Connect> Effects<C> {
                         Err(e) => Err(e),
                     };
                     let _ = tx.send(Msg::Stored { attempt, result });
+                });
+            }
+            Effect::LookupNamespaceIds {
+                attempt,
+                url,
+                token,
+                projects,
+            } => {
+                tokio::spawn(async move {
+                    let result = match Client::with(&url, token) {
+                        Ok(client) => flow::gitlab::namespace_ids(&client, &projects)
+                            .await
+                            .map_err(gitlab_error),
+                        Err(e) => Err(gitlab_error(e)),
+                    };
+                    let _ = tx.send(Msg::NamespaceIds { attempt, result });
                 });
             }
             Effect::LookupProjectIds {

@@ -561,6 +561,10 @@ pub fn review_text(plan: &crate::engine::Plan) -> String {
 fn review(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let [body, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
     let lines: Vec<Line> = match &app.plan {
+        Load::Idle | Load::Loading if app.waits_for_namespaces() => vec![Line::from(format!(
+            "{} Looking up the projects' namespace ids on gitlab.com, to pin them…",
+            spinner(app)
+        ))],
         Load::Idle | Load::Loading => vec![Line::from(format!(
             "{} Reading what exists (read-only calls; nothing is changed)…",
             spinner(app)
