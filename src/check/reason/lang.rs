@@ -135,11 +135,13 @@ impl Lang {
     /// Is `s` in the language?
     pub fn contains(&self, s: &str) -> bool {
         let mut state = self.start();
+        let mut next = Vec::with_capacity(state.capacity().max(self.seqs.len() * 2));
         for c in s.chars() {
-            state = self.step(&state, c);
-            if state.is_empty() {
+            self.step_into(&state, c, &mut next);
+            if next.is_empty() {
                 return false;
             }
+            std::mem::swap(&mut state, &mut next);
         }
         self.accepts(&state)
     }
@@ -166,13 +168,7 @@ impl Lang {
         set
     }
 
-    fn step(&self, state: &[u32], c: char) -> Vec<u32> {
-        let mut out = Vec::new();
-        self.step_into(state, c, &mut out);
-        out
-    }
-
-    /// `step`, into `out` (cleared first): the search reuses its buffers.
+    /// The positions after `c` from `state`, into `out` (cleared first): callers reuse buffers.
     fn step_into(&self, state: &[u32], c: char, out: &mut Vec<u32>) {
         out.clear();
         for &x in state {
@@ -192,6 +188,22 @@ impl Lang {
             let (s, p) = unpack(x);
             p == self.seqs[s].items.len()
         })
+    }
+
+    /// Its words, when every sequence is literal characters compared exactly.
+    fn exact_words(&self) -> Option<Vec<String>> {
+        self.seqs
+            .iter()
+            .map(|s| {
+                s.items
+                    .iter()
+                    .map(|i| match i {
+                        Item::Lit(c, Fold::Exact) => Some(*c),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect()
     }
 
     fn literals(&self, out: &mut BTreeSet<char>) {
@@ -268,6 +280,25 @@ fn pool() -> impl Iterator<Item = char> {
 
 /// Is there a string in every `(lang, true)` and in no `(lang, false)`?
 pub fn find(parts: &[(&Lang, bool)], bound: usize) -> Found {
+    // A wanted language of exact words only (a `StringEquals` list): its words are the only
+    // candidates, each tried against every language, shortest first; no walk is needed.
+    if let Some(mut words) = parts
+        .iter()
+        .filter(|(_, want)| *want)
+        .filter_map(|(l, _)| l.exact_words())
+        .min_by_key(Vec::len)
+    {
+        words.sort_by(|a, b| a.chars().count().cmp(&b.chars().count()).then(a.cmp(b)));
+        return words
+            .into_iter()
+            .find(|w| parts.iter().all(|(l, want)| l.contains(w) == *want))
+            .map_or(Found::Empty, Found::Word);
+    }
+    walk(parts, bound)
+}
+
+/// The breadth-first walk of the languages' product: the shortest word, or a proof there is none.
+fn walk(parts: &[(&Lang, bool)], bound: usize) -> Found {
     let Some(alphabet) = alphabet(parts) else {
         return Found::TooBig;
     };
@@ -503,6 +534,59 @@ mod tests {
             100,
         );
         assert_eq!(w, Found::Word("x".into()));
+    }
+
+    /// The shortcut for exact words (`StringEquals`) answers as the walk does, on languages made
+    /// of random words and globs over a small alphabet (so that they meet).
+    #[test]
+    fn exact_words_are_decided_as_the_walk_decides_them() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        let word = "[ab:/*?]{0,5}";
+        let exact = prop::collection::vec("[ab:/]{0,5}", 0..4);
+        let others = prop::collection::vec((word, any::<bool>(), any::<bool>()), 0..4);
+        let mut runner = TestRunner::new(Config {
+            cases: 2000,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        runner
+            .run(&(exact, others), |(words, others)| {
+                let wanted = words
+                    .iter()
+                    .map(|w| Lang::literal(w, Fold::Exact))
+                    .fold(Lang::empty(), Lang::union);
+                let langs: Vec<(Lang, bool)> = others
+                    .iter()
+                    .map(|(g, want, fold)| {
+                        let l = if *fold {
+                            Lang::literal(g, Fold::Ascii)
+                        } else {
+                            glob(g)
+                        };
+                        (l, *want)
+                    })
+                    .collect();
+                let mut parts: Vec<(&Lang, bool)> = vec![(&wanted, true)];
+                parts.extend(langs.iter().map(|(l, w)| (l, *w)));
+                let fast = find(&parts, STATE_BOUND);
+                let slow = walk(&parts, STATE_BOUND);
+                prop_assert_eq!(
+                    matches!(fast, Found::Word(_)),
+                    matches!(slow, Found::Word(_)),
+                    "{:?} / {:?}: {:?}",
+                    fast,
+                    slow,
+                    parts
+                );
+                if let Found::Word(w) = &fast {
+                    prop_assert!(parts.iter().all(|(l, want)| l.contains(w) == *want));
+                    prop_assert!(words.contains(w));
+                }
+                Ok(())
+            })
+            .map_err(|e| e.to_string())
+            .expect("the shortcut agrees with the walk");
     }
 
     #[test]
