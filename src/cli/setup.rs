@@ -183,6 +183,7 @@ async fn pin_namespaces(input: &mut SetupInput, gitlab_url: Option<&str>) -> Res
     let Ok(setup) = input.validate() else {
         return Ok(());
     };
+    // A self-managed issuer has no id keys: the trust's warnings say so.
     if !setup.provider_url.is_gitlab_com() {
         return Ok(());
     }

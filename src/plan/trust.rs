@@ -241,6 +241,11 @@ pub fn build(spec: &TrustSpec<'_>) -> Result<Trust, InputError> {
 
 fn warnings(spec: &TrustSpec<'_>) -> Vec<String> {
     let mut out = Vec::new();
+    if !spec.provider_url.is_gitlab_com() {
+        out.push(
+            "self-managed: AWS offers no id keys here (only aud and sub), so a deleted group's name registered again would get in".to_string(),
+        );
+    }
     for p in spec
         .projects
         .iter()
