@@ -198,6 +198,20 @@ pub fn is_loopback(url: &str) -> bool {
     })
 }
 
+/// At most 300 characters of an answer, with control characters escaped: it reaches a terminal.
+fn printable(body: &str) -> String {
+    body.chars()
+        .take(300)
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
 /// The API base for a GitLab instance URL: `https://gitlab.com` → `https://gitlab.com/api/v4`.
 pub fn api_base(instance_url: &str) -> String {
     format!("{}/api/v4", instance_url.trim_end_matches('/'))
@@ -227,7 +241,10 @@ impl Client {
 
     /// A client with a token when there is one, anonymous otherwise (public lookups only).
     pub fn with(instance_url: &str, token: Option<Token>) -> Result<Client, GitLabError> {
+        // No redirects: the token travels in a header reqwest does not know to drop, and the API
+        // answers in place.
         let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(20))
             .user_agent(concat!("aws-oidc-wizard/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -326,11 +343,11 @@ impl Client {
             429 | 500 | 502 | 503 | 504 => Err(Busy::Again {
                 status,
                 retry_after,
-                body: body.chars().take(300).collect(),
+                body: printable(&body),
             }),
             _ => Err(Busy::Done(GitLabError::Other {
                 status,
-                body: body.chars().take(300).collect(),
+                body: printable(&body),
             })),
         }
     }

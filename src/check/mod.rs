@@ -318,7 +318,8 @@ pub fn audit_with(
 ) -> Vec<Finding> {
     let trust = |policy: &Value| trust_findings(&role.arn, policy, providers, handshakes, now);
     let mut out = trust(&role.trust_policy);
-    out.extend(rules::ambiguous(&role.trust_ambiguity, &out, trust));
+    let ambiguity = rules::ambiguous(&role.trust_ambiguity, &mut out, trust);
+    out.extend(ambiguity);
     if role.max_session_duration < USUAL_SESSION {
         out.push(finding(
             Code::ShortSession,

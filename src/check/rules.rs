@@ -562,54 +562,71 @@ pub fn thumbprints(
 
 /// A trust policy whose text repeats a key in one object: IAM does not document which value it
 /// keeps, so every reading is audited (`findings_of`). Critical when some reading lets an outsider
-/// in that the main one does not; otherwise ambiguous (medium). `main`: the main reading's findings.
+/// in that the main one does not; otherwise ambiguous (medium), and incomplete where there were
+/// more readings than were audited. `main`: the main reading's findings; its `dead` goes when
+/// another reading lets some token in (a verdict must hold for every reading).
 pub fn ambiguous(
     ambiguity: &Ambiguity,
-    main: &[Finding],
+    main: &mut Vec<Finding>,
     findings_of: impl Fn(&Value) -> Vec<Finding>,
-) -> Option<Finding> {
+) -> Vec<Finding> {
     if !ambiguity.is_ambiguous() {
-        return None;
+        return Vec::new();
     }
     let open = |f: &Finding| f.severity == Severity::Critical && f.counterexample.is_some();
     let main_open = main.iter().any(open);
-    let cut = if ambiguity.cut {
-        format!(
-            " (more than {} readings: only the first were audited)",
-            iam::document::READINGS_BOUND
-        )
-    } else {
-        String::new()
-    };
     let readings = ambiguity.readings.len() + 1;
-    if !main_open {
-        for (i, reading) in ambiguity.readings.iter().enumerate() {
-            if let Some(f) = findings_of(reading).into_iter().find(open) {
-                return Some(Finding {
-                    counterexample: f.counterexample,
-                    ..finding(
-                        Code::DuplicateKeysOpen,
-                        format!(
-                            "the trust policy repeats a key in one JSON object, and IAM does not document which value it keeps: read as reading {} of {readings}, {}{cut}",
-                            i + 2,
-                            f.message
-                        ),
-                        "write each key once in every object of the trust policy",
-                    )
-                });
-            }
-        }
+    let others: Vec<Vec<Finding>> = ambiguity.readings.iter().map(&findings_of).collect();
+    if others
+        .iter()
+        .any(|f| !f.iter().any(|f| f.code == Code::Dead))
+    {
+        main.retain(|f| f.code != Code::Dead);
     }
-    Some(finding(
-        Code::DuplicateKeys,
-        format!(
-            "the trust policy repeats a key in one JSON object, and IAM does not document which value it keeps: {readings} readings{}{cut}",
-            if main_open {
-                ""
-            } else {
-                ", none of them open to outsiders"
-            }
+    let mut out = Vec::new();
+    if ambiguity.cut {
+        out.push(finding(
+            Code::AnalysisIncomplete,
+            format!(
+                "the trust policy repeats keys in more ways than {} readings: only the {readings} closest to the usual one were audited",
+                iam::document::READINGS_BOUND
+            ),
+            "write each key once in every object of the trust policy",
+        ));
+    }
+    let open_elsewhere = (!main_open)
+        .then(|| {
+            others
+                .into_iter()
+                .enumerate()
+                .find_map(|(i, f)| f.into_iter().find(open).map(|f| (i, f)))
+        })
+        .flatten();
+    out.push(match open_elsewhere {
+        Some((i, f)) => Finding {
+            counterexample: f.counterexample,
+            ..finding(
+                Code::DuplicateKeysOpen,
+                format!(
+                    "the trust policy repeats a key in one JSON object, and IAM does not document which value it keeps: read as reading {} of {readings}, {}",
+                    i + 2,
+                    f.message
+                ),
+                "write each key once in every object of the trust policy",
+            )
+        },
+        None => finding(
+            Code::DuplicateKeys,
+            format!(
+                "the trust policy repeats a key in one JSON object, and IAM does not document which value it keeps: {readings} readings audited{}",
+                if main_open {
+                    ""
+                } else {
+                    ", none of them open to outsiders"
+                }
+            ),
+            "write each key once in every object of the trust policy",
         ),
-        "write each key once in every object of the trust policy",
-    ))
+    });
+    out
 }

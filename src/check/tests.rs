@@ -642,3 +642,49 @@ mod read_each {
         assert_eq!(denied.code(), "AccessDenied");
     }
 }
+
+/// A verdict on a trust policy that repeats a key holds for every reading: "dead" only when every
+/// reading is, and past the readings' bound the audit says it is incomplete, an open reading
+/// being found among the ones closest to the usual one.
+#[test]
+fn verdicts_on_repeated_keys_hold_for_every_reading() {
+    let head = format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"Federated": "{PROVIDER}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": "#
+    );
+    let main = "project_path:acme/web:ref_type:branch:ref:main";
+    let role_of = |text: &str| {
+        let r = crate::iam::document::readings(text).expect("json");
+        Role {
+            trust_policy: r.main,
+            trust_ambiguity: r.others,
+            ..role_with(json!({}), 3600)
+        }
+    };
+    // Read with its last value, StringEquals with a '*' admits nothing; read with its first, the
+    // named project's main does.
+    let dead_one_way = role_of(&format!(
+        r#"{head}{{"StringEquals": {{"gitlab.com:aud": "https://gitlab.com", "gitlab.com:sub": "{main}", "gitlab.com:sub": "project_path:*"}}}}}}]}}"#
+    ));
+    let found = codes(&dead_one_way);
+    assert!(!found.iter().any(|(_, c)| *c == "dead"), "{found:?}");
+    assert!(
+        found.contains(&(Severity::Medium, "duplicate-keys")),
+        "{found:?}"
+    );
+    // An open first value, then a statement whose Sid is said 70 times: the open reading is still
+    // audited, and the cut is said.
+    let sids: Vec<String> = (0..70).map(|i| format!(r#""Sid": "s{i}""#)).collect();
+    let hidden = role_of(&format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"Federated": "{PROVIDER}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"gitlab.com:aud": "https://gitlab.com"}}, "StringLike": {{"gitlab.com:sub": "project_path:*", "gitlab.com:sub": "{main}"}}}}}}, {{{}, "Effect": "Allow", "Principal": {{"Federated": "{PROVIDER}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"gitlab.com:aud": "https://gitlab.com", "gitlab.com:sub": "{main}"}}}}}}]}}"#,
+        sids.join(", ")
+    ));
+    let found = codes(&hidden);
+    assert!(
+        found.contains(&(Severity::Critical, "duplicate-keys-open")),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(Severity::Medium, "analysis-incomplete")),
+        "{found:?}"
+    );
+}

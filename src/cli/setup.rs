@@ -76,9 +76,14 @@ pub async fn prepare(
                 p.id
             );
             input.project_ids.push(p.id.to_string());
-            // The same answer names the namespace: no second lookup.
+            // The same answer names the namespace: no second lookup (when it is this project's).
             let id = p.namespace.id.to_string();
-            if !args.no_pin_namespace_ids && !input.namespace_ids.contains(&id) {
+            let this = p
+                .namespace
+                .full_path
+                .eq_ignore_ascii_case(flow::gitlab::namespace_of(&p.path_with_namespace))
+                && p.namespace.id > 0;
+            if this && !args.no_pin_namespace_ids && !input.namespace_ids.contains(&id) {
                 input.namespace_ids.push(id);
             }
         }

@@ -54,13 +54,15 @@ pub async fn namespace_ids(
         }
     }
     let lookups = namespaces.iter().map(|(ns, project)| async move {
-        if let Some(p) = client.visible_project(project).await? {
+        // Only an answer about this very namespace is pinned (and a GitLab id is never 0).
+        let this = |n: &crate::gitlab::Namespace| n.full_path.eq_ignore_ascii_case(ns) && n.id > 0;
+        if let Some(p) = client.visible_project(project).await?
+            && this(&p.namespace)
+        {
             return Ok::<_, GitLabError>((ns.to_string(), Some(p.namespace.id)));
         }
-        Ok((
-            ns.to_string(),
-            client.visible_group(ns).await?.map(|g| g.id),
-        ))
+        let group = client.visible_group(ns).await?.filter(this);
+        Ok((ns.to_string(), group.map(|g| g.id)))
     });
     let mut out = NamespaceIds::default();
     for (ns, id) in futures_util::future::try_join_all(lookups).await? {

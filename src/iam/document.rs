@@ -143,25 +143,40 @@ impl Node {
     }
 }
 
-/// Every row that takes one value from each list, at most `READINGS_BOUND` of them.
+/// Rows that take one value from each list, at most `READINGS_BOUND` of them, the ones closest to
+/// the first row (every list's first value) first: by the sum of the indices taken, so that each
+/// single other value of each list comes before any combination of two, whatever the lists' order
+/// and length (a long list cannot push a short one's other values past the bound).
 fn product(lists: Vec<Vec<Value>>) -> (Vec<Vec<Value>>, bool) {
-    let mut rows: Vec<Vec<Value>> = vec![Vec::new()];
-    let mut whole = true;
-    for options in lists {
-        let mut next = Vec::new();
-        'rows: for row in &rows {
-            for o in &options {
-                if next.len() == READINGS_BOUND {
-                    whole = false;
-                    break 'rows;
+    if lists.iter().any(Vec::is_empty) {
+        return (Vec::new(), true);
+    }
+    let total: usize = lists
+        .iter()
+        .map(Vec::len)
+        .try_fold(1usize, |acc, n| acc.checked_mul(n))
+        .unwrap_or(usize::MAX);
+    let mut seen: std::collections::HashSet<Vec<usize>> = std::collections::HashSet::new();
+    let mut queue: std::collections::VecDeque<Vec<usize>> =
+        std::collections::VecDeque::from([vec![0; lists.len()]]);
+    seen.insert(vec![0; lists.len()]);
+    let mut rows = Vec::new();
+    while let Some(at) = queue.pop_front() {
+        if rows.len() == READINGS_BOUND {
+            break;
+        }
+        rows.push(at.iter().zip(&lists).map(|(&i, l)| l[i].clone()).collect());
+        for k in 0..lists.len() {
+            if at[k] + 1 < lists[k].len() {
+                let mut next = at.clone();
+                next[k] += 1;
+                if seen.insert(next.clone()) {
+                    queue.push_back(next);
                 }
-                let mut r = row.clone();
-                r.push(o.clone());
-                next.push(r);
             }
         }
-        rows = next;
     }
+    let whole = rows.len() == total;
     (rows, whole)
 }
 
@@ -268,6 +283,27 @@ mod tests {
         assert!(r.others.cut);
         assert!(r.others.is_ambiguous());
         assert!(r.others.readings.len() < READINGS_BOUND);
+    }
+
+    /// A long list of repeats does not hide another key's other value past the bound: each single
+    /// other value comes before any combination.
+    #[test]
+    fn every_single_other_value_is_read_before_combinations() {
+        let many: Vec<String> = (0..80).map(|i| format!(r#""s": {i}"#)).collect();
+        let text = format!(
+            r#"{{"a": "open", "a": "closed", "b": {{{}}}}}"#,
+            many.join(", ")
+        );
+        let r = readings(&text).unwrap();
+        assert!(r.others.cut);
+        assert_eq!(r.main, json!({"a": "closed", "b": {"s": 79}}));
+        assert!(
+            r.others
+                .readings
+                .contains(&json!({"a": "open", "b": {"s": 79}})),
+            "{:?}",
+            r.others.readings.len()
+        );
     }
 
     #[test]
