@@ -164,3 +164,45 @@ fn a_missing_role_is_a_clear_error() {
     let usage = emu.run(&["explain", "--role-name", "nope"]);
     usage.assert_code(2);
 }
+
+/// Nothing from the account reaches the terminal raw: a trust policy whose keys, effect and
+/// operators hold escape sequences, control characters and a right-to-left override is explained
+/// with each of them written as an escape.
+#[test]
+fn hostile_bytes_in_a_policy_are_escaped_in_the_text() {
+    let emu = Emulator::start();
+    setup(&emu);
+    let provider = "arn:aws:iam::123456789012:oidc-provider/gitlab.com";
+    let doc = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Federated": provider},
+         "Action": "sts:AssumeRoleWithWebIdentity",
+         "Condition": {"StringEquals": {"gitlab.com:\u{1b}[31msub": "x\u{7}\u{9b}2J",
+             "gitlab.com:aud": "https://gitlab.com\u{202e}"}}},
+        {"Effect": "Al\u{1b}]0;pwned\u{7}low", "Principal": {"Federated": provider},
+         "Action": "sts:AssumeRoleWithWebIdentity",
+         "Condition": {"Str\u{1b}[2JingEquals": {"gitlab.com:sub": "y"}}}]});
+    common::block_on(
+        emu.iam()
+            .create_role()
+            .role_name("hostile")
+            .assume_role_policy_document(doc.to_string())
+            .send(),
+    )
+    .expect("seed");
+    let dir = tempfile::tempdir().expect("dir");
+    let run = emu.run(&[
+        "explain",
+        "--role-name",
+        "hostile",
+        "--claims",
+        &claims_file(&dir, &claims("main", "https://gitlab.com")),
+    ]);
+    assert!(run.stdout.contains("Verdict:"), "{}", run.stdout);
+    let raw: Vec<char> = run
+        .stdout
+        .chars()
+        .filter(|c| (c.is_control() && *c != '\n') || *c == '\u{202e}')
+        .collect();
+    assert!(raw.is_empty(), "raw {raw:?} in {}", run.stdout);
+    assert!(run.stdout.contains("\\u{1b}"), "{}", run.stdout);
+}

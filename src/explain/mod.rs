@@ -504,7 +504,8 @@ pub fn text(e: &Explanation) -> String {
     if let Some(a) = &e.ambiguous {
         let _ = writeln!(s, "{}", ambiguity_words(a));
     }
-    s
+    // Keys, operators and values come from the account: nothing in them reaches a terminal raw.
+    crate::output::terminal_safe(&s)
 }
 
 /// What an ambiguous trust policy means for the verdict, in one paragraph.
