@@ -353,12 +353,9 @@ impl Client {
 
     /// `GET /projects/:path`.
     pub async fn project(&self, path: &str) -> Result<Project, GitLabError> {
-        let owner = Owner::Project(path.to_string());
-        let url = format!("{}/{}", self.base, owner.api_path());
-        match self.send(self.http.get(url), &owner.describe()).await? {
-            Some(body) => Self::parse(&body),
-            None => Err(GitLabError::NotFound(owner.describe())),
-        }
+        self.visible_project(path)
+            .await?
+            .ok_or_else(|| GitLabError::NotFound(Owner::Project(path.to_string()).describe()))
     }
 
     /// `GET /projects/:path`, `None` when GitLab does not show it (absent, or private to this

@@ -560,6 +560,9 @@ pub fn thumbprints(
     out
 }
 
+/// The fix of every finding about repeated keys.
+const WRITE_EACH_KEY_ONCE: &str = "write each key once in every object of the trust policy";
+
 /// A trust policy whose text repeats a key in one object: IAM does not document which value it
 /// keeps, so every reading is audited (`findings_of`). Critical when some reading lets an outsider
 /// in that the main one does not; otherwise ambiguous (medium), and incomplete where there were
@@ -591,7 +594,7 @@ pub fn ambiguous(
                 "the trust policy repeats keys in more ways than {} readings: only the {readings} closest to the usual one were audited",
                 iam::document::READINGS_BOUND
             ),
-            "write each key once in every object of the trust policy",
+            WRITE_EACH_KEY_ONCE,
         ));
     }
     let open_elsewhere = (!main_open)
@@ -612,7 +615,7 @@ pub fn ambiguous(
                     i + 2,
                     f.message
                 ),
-                "write each key once in every object of the trust policy",
+                WRITE_EACH_KEY_ONCE,
             )
         },
         None => finding(
@@ -625,7 +628,7 @@ pub fn ambiguous(
                     ", none of them open to outsiders"
                 }
             ),
-            "write each key once in every object of the trust policy",
+            WRITE_EACH_KEY_ONCE,
         ),
     });
     out

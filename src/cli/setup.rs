@@ -77,13 +77,11 @@ pub async fn prepare(
             );
             input.project_ids.push(p.id.to_string());
             // The same answer names the namespace: no second lookup (when it is this project's).
-            let id = p.namespace.id.to_string();
-            let this = p
-                .namespace
-                .full_path
-                .eq_ignore_ascii_case(flow::gitlab::namespace_of(&p.path_with_namespace))
-                && p.namespace.id > 0;
-            if this && !args.no_pin_namespace_ids && !input.namespace_ids.contains(&id) {
+            let ns = flow::gitlab::namespace_of(&p.path_with_namespace);
+            if let Some(id) = flow::gitlab::pinnable(&p.namespace, ns).map(|id| id.to_string())
+                && !args.no_pin_namespace_ids
+                && !input.namespace_ids.contains(&id)
+            {
                 input.namespace_ids.push(id);
             }
         }
@@ -219,7 +217,7 @@ async fn pin_namespaces(input: &mut SetupInput, gitlab_url: Option<&str>) -> Res
         say!(
             "namespace_id not pinned: GitLab does not show {} to {} (private, or not there); set GITLAB_TOKEN (read_api) or give --namespace-id to pin it",
             found.hidden.join(", "),
-            if Token::from_env().is_some() {
+            if token.is_some() {
                 "this token"
             } else {
                 "anyone without a token"

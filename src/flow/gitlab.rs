@@ -2,7 +2,9 @@
 //! ARN as a CI/CD variable (create it, leave an equal one alone, replace a different one only with
 //! the user's yes).
 
-use crate::gitlab::{Client, GitLabError, Owner, Project, Stored, Token, WantedVariable};
+use crate::gitlab::{
+    Client, GitLabError, Namespace, Owner, Project, Stored, Token, WantedVariable,
+};
 use crate::plan::input::ProjectPath;
 
 /// A client for the GitLab API of `provider_url`'s instance, or of `explicit` (`--gitlab-url`).
@@ -38,6 +40,12 @@ pub fn namespace_of(project: &str) -> &str {
     project.rsplit_once('/').map_or(project, |(ns, _)| ns)
 }
 
+/// The id to pin from GitLab's answer `n` about the namespace `ns`: only an answer about that very
+/// namespace counts, and a GitLab id is never 0.
+pub fn pinnable(n: &Namespace, ns: &str) -> Option<u64> {
+    (n.full_path.eq_ignore_ascii_case(ns) && n.id > 0).then_some(n.id)
+}
+
 /// The ids of the named projects' namespaces, one lookup per namespace, side by side: the first
 /// project of it (`GET /projects/:path`, which any public project answers and which names its
 /// namespace, a user's included), then the namespace as a group (a private project of a public
@@ -54,15 +62,15 @@ pub async fn namespace_ids(
         }
     }
     let lookups = namespaces.iter().map(|(ns, project)| async move {
-        // Only an answer about this very namespace is pinned (and a GitLab id is never 0).
-        let this = |n: &crate::gitlab::Namespace| n.full_path.eq_ignore_ascii_case(ns) && n.id > 0;
-        if let Some(p) = client.visible_project(project).await?
-            && this(&p.namespace)
+        if let Some(id) = client
+            .visible_project(project)
+            .await?
+            .and_then(|p| pinnable(&p.namespace, ns))
         {
-            return Ok::<_, GitLabError>((ns.to_string(), Some(p.namespace.id)));
+            return Ok::<_, GitLabError>((ns.to_string(), Some(id)));
         }
-        let group = client.visible_group(ns).await?.filter(this);
-        Ok((ns.to_string(), group.map(|g| g.id)))
+        let group = client.visible_group(ns).await?;
+        Ok((ns.to_string(), group.and_then(|g| pinnable(&g, ns))))
     });
     let mut out = NamespaceIds::default();
     for (ns, id) in futures_util::future::try_join_all(lookups).await? {

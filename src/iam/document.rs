@@ -48,12 +48,16 @@ impl Readings {
 
 /// Read a document's JSON text every way a repeated key allows.
 pub fn readings(text: &str) -> Result<Readings, serde_json::Error> {
-    let main: Value = serde_json::from_str(text)?;
+    // Parsed once: the text is every role's trust policy in `check --all`.
     let node: Node = serde_json::from_str(text)?;
     if !node.repeats() {
-        return Ok(Readings::plain(main));
+        return Ok(Readings::plain(node.last()));
     }
     let (all, complete) = node.values();
+    // The first reading keeps every repeated key's last value (options are listed last first).
+    let Some(main) = all.first().cloned() else {
+        return Ok(Readings::plain(node.last()));
+    };
     let mut others: Vec<Value> = Vec::new();
     for v in all {
         if v != main && !others.contains(&v) {
@@ -87,6 +91,17 @@ impl Node {
                 entries
                     .iter()
                     .any(|(k, v)| !seen.insert(k.as_str()) || v.repeats())
+            }
+        }
+    }
+
+    /// The reading that keeps each repeated key's last value, as serde_json reads the text.
+    fn last(self) -> Value {
+        match self {
+            Node::Leaf(v) => v,
+            Node::Array(items) => Value::Array(items.into_iter().map(Node::last).collect()),
+            Node::Object(entries) => {
+                Value::Object(entries.into_iter().map(|(k, v)| (k, v.last())).collect())
             }
         }
     }
