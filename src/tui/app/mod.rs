@@ -1161,10 +1161,9 @@ impl App {
             return vec![];
         }
         let projects = self.projects.list();
+        // Every project named (none a pattern, none invalid), as the variable's owners are.
         let named = !projects.is_empty()
-            && projects
-                .iter()
-                .all(|p| ProjectPath::parse(p).is_ok_and(|p| !p.is_pattern()));
+            && crate::flow::gitlab::named_projects(&projects).len() == projects.len();
         let token = crate::gitlab::Token::new(&self.gitlab_token.value);
         let asked = match &self.namespace_lookup_for {
             Some((p, with_token)) => *p == projects && (*with_token || token.is_none()),
