@@ -128,7 +128,7 @@ pub fn job_with_rules(
         CiStyle::TokenFile => TOKEN_FILE,
         CiStyle::AssumeRole => ASSUME_ROLE,
     };
-    let quoted = serde_json::to_string(audience).unwrap_or_else(|_| format!("\"{audience}\""));
+    let quoted = crate::sanitize::json(&audience);
     let mut rendered = String::new();
     if !rules.is_empty() {
         rendered.push_str(

@@ -87,15 +87,27 @@ fn provider_host(setup: &Setup) -> String {
 // ---------------------------------------------------------------------------------------------
 // Terraform
 
-/// A string as an HCL literal: quotes and backslashes escaped, and `${`/`%{` kept literal.
+/// A string as an HCL literal: see [`hcl_inner`].
 fn hcl_string(s: &str) -> String {
-    let mut out = String::from("\"");
+    format!("\"{}\"", hcl_inner(s))
+}
+
+/// What goes between an HCL literal's quotes: quotes and backslashes escaped, `${`/`%{` kept
+/// literal, and every character of [`crate::sanitize::acts_on`] escaped (`\r`, `\u001B`), so
+/// the file parses and holds the same value.
+fn hcl_inner(s: &str) -> String {
+    let mut out = String::new();
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if crate::sanitize::acts_on(c) => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
             '$' | '%' if chars.peek() == Some(&'{') => {
                 out.push(c);
                 out.push(c);
@@ -103,8 +115,13 @@ fn hcl_string(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out.push('"');
     out
+}
+
+/// Text for a `#` comment: on one line whatever it holds (a line end would end the comment and
+/// start code), with nothing raw in it.
+fn hcl_comment(s: &str) -> String {
+    crate::sanitize::terminal_safe(&s.replace('\n', "\\n").replace('\t', "\\t"))
 }
 
 /// A JSON value as an HCL expression for `jsonencode`, indented by `indent` spaces.
@@ -222,7 +239,7 @@ impl Module {
         let _ = writeln!(
             s,
             "# Made by aws-oidc-wizard: GitLab CI/CD (OIDC) for {}.\n# Apply with `terraform init && terraform apply`; the role ARN is the role_arn output.\n",
-            self.about
+            hcl_comment(&self.about)
         );
         s.push_str(
             "terraform {\n  required_version = \">= 1.5\"\n  required_providers {\n    aws = {\n      source  = \"hashicorp/aws\"\n      version = \">= 5.0\"\n    }\n  }\n}\n\n",
@@ -230,7 +247,7 @@ impl Module {
         let _ = writeln!(
             s,
             "variable \"create_provider\" {{\n  description = \"Create the OIDC provider; false where the account already has one for {} (a provider URL is unique per account).\"\n  type        = bool\n  default     = true\n}}\n",
-            self.provider_url
+            hcl_inner(&self.provider_url)
         );
         let _ = writeln!(
             s,
@@ -243,7 +260,7 @@ impl Module {
         let _ = writeln!(
             s,
             "locals {{\n  provider_arn = var.create_provider ? aws_iam_openid_connect_provider.gitlab[0].arn : \"arn:${{data.aws_partition.current.partition}}:iam::${{data.aws_caller_identity.current.account_id}}:oidc-provider/{}\"\n}}\n",
-            self.provider_host
+            hcl_inner(&self.provider_host)
         );
         let list = |items: &[String]| -> String {
             items
@@ -281,7 +298,8 @@ impl Module {
         for (i, (about, arn)) in self.policies.iter().enumerate() {
             let _ = writeln!(
                 s,
-                "# {about}\nresource \"aws_iam_role_policy_attachment\" \"policy_{i}\" {{\n  role       = aws_iam_role.gitlab.name\n  policy_arn = {arn}\n}}\n"
+                "# {}\nresource \"aws_iam_role_policy_attachment\" \"policy_{i}\" {{\n  role       = aws_iam_role.gitlab.name\n  policy_arn = {arn}\n}}\n",
+                hcl_comment(about)
             );
         }
         if let Some(imports) = &self.imports {
@@ -377,7 +395,7 @@ pub fn terraform_of(
 
 /// A string as a YAML (and JSON) double-quoted scalar.
 fn yaml_string(s: &str) -> String {
-    Value::String(s.to_string()).to_string()
+    crate::sanitize::json(&s)
 }
 
 /// The trust policy as YAML flow (JSON), the provider ARN as the template's expression.
@@ -410,7 +428,7 @@ fn cfn_document(doc: &Value, indent: usize, host: &str) -> String {
                 .collect();
             format!("{{\n{}\n{pad}}}", parts.join(",\n"))
         }
-        other => other.to_string(),
+        other => crate::sanitize::json(other),
     }
 }
 

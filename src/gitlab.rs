@@ -201,7 +201,7 @@ pub fn is_loopback(url: &str) -> bool {
 /// At most 300 characters of an answer, with control characters escaped: it reaches a terminal.
 fn printable(body: &str) -> String {
     let head: String = body.chars().take(300).collect();
-    crate::output::terminal_safe(&head.replace(['\n', '\t'], " "))
+    crate::sanitize::terminal_safe(&head.replace(['\n', '\t'], " "))
 }
 
 /// The API base for a GitLab instance URL: `https://gitlab.com` → `https://gitlab.com/api/v4`.

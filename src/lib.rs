@@ -23,6 +23,7 @@ pub mod logging;
 pub mod output;
 pub mod plan;
 pub mod preflight;
+pub mod sanitize;
 pub mod tui;
 pub mod verdict;
 

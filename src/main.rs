@@ -15,7 +15,9 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            aws_oidc_wizard::cli::exit::say(&format!(
+                "error: cannot start the async runtime: {e}\n"
+            ));
             return ExitCode::FAILURE;
         }
     };

@@ -208,38 +208,3 @@ pub fn report_line(r: &ResourceReport) -> String {
     }
     line
 }
-
-/// Text for a terminal with nothing in it that a terminal acts on: control characters (C0, C1,
-/// DEL) and the characters that reorder what follows (bidirectional embeddings, overrides and
-/// isolates) are written as escapes (`\u{1b}`); line ends and tabs stay. What an account holds
-/// (policy keys, values, names) goes through this before it is printed as text.
-pub fn terminal_safe(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        let reorders = matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}');
-        if (c.is_control() && c != '\n' && c != '\t') || reorders {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-#[test]
-fn nothing_a_terminal_acts_on_is_printed_raw() {
-    let hostile = "a\u{1b}[31mb\u{7}c\u{9b}2Jd\u{7f}e\u{202e}f\u{2066}g\rh";
-    let safe = terminal_safe(hostile);
-    assert!(
-        !safe
-            .chars()
-            .any(|c| c.is_control() || matches!(c, '\u{202e}' | '\u{2066}')),
-        "{safe:?}"
-    );
-    assert_eq!(
-        safe,
-        "a\\u{1b}[31mb\\u{7}c\\u{9b}2Jd\\u{7f}e\\u{202e}f\\u{2066}g\\u{d}h"
-    );
-    assert_eq!(terminal_safe("line\n\tnext ✓ ü"), "line\n\tnext ✓ ü");
-}

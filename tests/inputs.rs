@@ -1,5 +1,6 @@
 //! Bad input and missing credentials: clear one-line messages, the right exit codes, and no AWS call
 //! made with bad input (counted by the emulator).
+#![allow(clippy::disallowed_macros, reason = "a test prints its figures")]
 
 mod common;
 

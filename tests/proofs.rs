@@ -12,6 +12,10 @@
 //!
 //! `AOW_PROOF_CASES` sets the number of trusts (default 400, 200 tokens each);
 //! `AOW_PROOF_STATS=1` prints what each trust got.
+#![allow(
+    clippy::disallowed_macros,
+    reason = "a test or bench prints its figures"
+)]
 
 #[path = "common/trusts.rs"]
 mod trusts;

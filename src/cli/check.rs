@@ -20,11 +20,11 @@ pub async fn run<A: Aws>(
 ) -> Result<Outcome, CliError> {
     // The way the account was read, once; progress only on a terminal, after a second.
     let started = std::time::Instant::now();
-    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let terminal = super::exit::stderr_is_terminal();
     let note = |n: crate::check::Note| match n {
         crate::check::Note::Progress { done, total } => {
             if terminal && started.elapsed() > std::time::Duration::from_secs(1) {
-                say_raw!("\r\x1b[2Kreading roles: {done} of {total}");
+                super::exit::redraw(&format!("reading roles: {done} of {total}"));
                 if done == total {
                     say!();
                 }

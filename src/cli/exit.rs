@@ -84,7 +84,7 @@ impl Outcome {
     pub fn stdout(&self) -> String {
         match &self.body {
             Body::Text(s) => s.clone(),
-            Body::Json(v) => format!("{v}\n"),
+            Body::Json(v) => format!("{}\n", crate::sanitize::json(v)),
         }
     }
 }
@@ -203,23 +203,49 @@ pub fn set_demo(on: bool) {
     DEMO.store(on, std::sync::atomic::Ordering::SeqCst);
 }
 
-/// Write to stderr as `eprint!` does; in the demo each line starts with `DEMO  ` (a line that
-/// redraws itself with `\r` keeps its prefix after the `\r`).
+/// Write to stderr as `eprint!` does, through [`crate::sanitize::terminal_safe`]: nothing in
+/// `text` (which may hold what an account holds) reaches the terminal raw. In the demo each line
+/// starts with `DEMO  `.
 pub fn say(text: &str) {
-    use std::io::Write;
+    let text = crate::sanitize::terminal_safe(text);
     let text = if DEMO.load(std::sync::atomic::Ordering::SeqCst) {
-        let mut out = String::new();
-        for piece in text.split_inclusive('\n') {
-            match piece.strip_prefix('\r') {
-                Some(rest) => out.push_str(&format!("\rDEMO  {rest}")),
-                None => out.push_str(&format!("DEMO  {piece}")),
-            }
-        }
-        out
+        text.split_inclusive('\n')
+            .map(|piece| format!("DEMO  {piece}"))
+            .collect()
     } else {
-        text.to_string()
+        text
     };
-    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    to_stderr(&text);
+}
+
+/// Redraw the terminal's last line with `text` (a progress line): the one control sequence the
+/// program writes itself, around text that goes through the same rule as [`say`].
+pub fn redraw(text: &str) {
+    let demo = if DEMO.load(std::sync::atomic::Ordering::SeqCst) {
+        "DEMO  "
+    } else {
+        ""
+    };
+    to_stderr(&format!(
+        "\r\x1b[2K{demo}{}",
+        crate::sanitize::terminal_safe(text)
+    ));
+}
+
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the one writer of the command line's stderr"
+)]
+fn to_stderr(text: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+}
+
+/// Whether stderr is a terminal (progress lines and questions are only for one).
+#[allow(clippy::disallowed_methods, reason = "asks, writes nothing")]
+pub fn stderr_is_terminal() -> bool {
+    std::io::IsTerminal::is_terminal(&std::io::stderr())
 }
 
 /// How a command line wants its end shown: the command's name, JSON or text, and whether it ran
@@ -233,8 +259,13 @@ pub struct Face<'a> {
 
 /// Write the result to stdout. A reader that went away (`| head`) is not an error of ours: what
 /// it did not read, it did not want (print! would panic there).
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the one writer of the command line's stdout"
+)]
 pub fn stdout(text: &str) {
     use std::io::Write;
+    let text = crate::sanitize::terminal_safe(text);
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
@@ -243,7 +274,10 @@ pub fn stdout(text: &str) {
 /// the envelope, for an error too (its line still goes to stderr).
 pub fn finish(face: &Face<'_>, result: Result<Outcome, CliError>) -> ExitCode {
     if face.json {
-        stdout(&format!("{}\n", envelope(face, &result)));
+        stdout(&format!(
+            "{}\n",
+            crate::sanitize::json(&envelope(face, &result))
+        ));
     }
     match result {
         Ok(outcome) => {

@@ -9,7 +9,7 @@ mod check;
 mod ci_job;
 mod config;
 mod destroy;
-mod exit;
+pub mod exit;
 mod explain;
 mod export;
 mod preflight;
@@ -72,7 +72,10 @@ pub fn parse() -> Result<Cli, ExitCode> {
                     json: true,
                     demo: args.iter().any(|a| a == "--demo"),
                 };
-                exit::stdout(&format!("{}\n", exit::envelope(&face, &Err(error))));
+                exit::stdout(&format!(
+                    "{}\n",
+                    crate::sanitize::json(&exit::envelope(&face, &Err(error)))
+                ));
             }
             say!("{line}");
             Err(ExitCode::from(exit::code::BAD_INPUT))
@@ -152,7 +155,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         result = dispatch(command, &context) => exit::finish(&face, result),
         _ = tokio::signal::ctrl_c() => {
             if json {
-                exit::stdout(&format!("{}\n", exit::envelope(&face, &Err(CliError::interrupted()))));
+                exit::stdout(&format!("{}\n", crate::sanitize::json(&exit::envelope(&face, &Err(CliError::interrupted())))));
             }
             say!("\ninterrupted: nothing after the last ✓ was done; run the same command again to finish");
             ExitCode::from(exit::code::INTERRUPTED)

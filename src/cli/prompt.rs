@@ -1,11 +1,11 @@
 //! Asking the user on the terminal: only when there is one, never in a pipeline or CI (there the
 //! command needs `--yes`).
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 
 /// Show the reasons and ask for a yes.
 pub fn confirm(reasons: &[String]) -> bool {
-    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+    if !std::io::stdin().is_terminal() || !super::exit::stderr_is_terminal() {
         return false;
     }
     say!();
@@ -13,7 +13,6 @@ pub fn confirm(reasons: &[String]) -> bool {
         say!("  ? {r}");
     }
     say_raw!("Apply these changes? [y/N] ");
-    let _ = std::io::stderr().flush();
     let mut answer = String::new();
     if std::io::stdin().lock().read_line(&mut answer).is_err() {
         return false;

@@ -13,7 +13,7 @@ pub async fn run(
     json: bool,
 ) -> (Result<Outcome, CliError>, bool) {
     let demo = options.demo;
-    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+    if !std::io::stdin().is_terminal() || !super::exit::stderr_is_terminal() {
         return (
             Err(CliError::usage(
                 "the wizard needs a terminal; in scripts use `aws-oidc-wizard plan` or `apply` (see --help)",

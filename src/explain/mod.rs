@@ -505,7 +505,7 @@ pub fn text(e: &Explanation) -> String {
         let _ = writeln!(s, "{}", ambiguity_words(a));
     }
     // Keys, operators and values come from the account: nothing in them reaches a terminal raw.
-    crate::output::terminal_safe(&s)
+    crate::sanitize::terminal_safe(&s)
 }
 
 /// What an ambiguous trust policy means for the verdict, in one paragraph.

@@ -85,11 +85,11 @@ impl TrustPolicy {
 
     /// Compact JSON, as sent to IAM.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        crate::sanitize::json(self)
     }
 
     pub fn to_pretty_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        crate::sanitize::json_pretty(self)
     }
 
     /// The length IAM counts against its quota: characters, whitespace excluded.
@@ -349,8 +349,8 @@ pub fn same_policy(a: &Value, b: &Value) -> bool {
 
 /// A unified diff of two policy documents, pretty-printed with sorted keys.
 pub fn diff(current: &Value, desired: &Value) -> String {
-    let a = serde_json::to_string_pretty(current).unwrap_or_default() + "\n";
-    let b = serde_json::to_string_pretty(desired).unwrap_or_default() + "\n";
+    let a = crate::sanitize::json_pretty(current) + "\n";
+    let b = crate::sanitize::json_pretty(desired) + "\n";
     similar::TextDiff::from_lines(&a, &b)
         .unified_diff()
         .context_radius(3)

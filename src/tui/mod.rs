@@ -7,6 +7,7 @@ pub mod app;
 pub mod clipboard;
 pub mod field;
 pub mod keys;
+pub mod safe_backend;
 pub mod terminal;
 pub mod theme;
 pub mod view;

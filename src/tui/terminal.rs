@@ -1,11 +1,20 @@
 //! The terminal, drawn on stderr so that stdout stays free for the ARN
 //! (`ROLE_ARN=$(aws-oidc-wizard)` works). Restored on every way out: normal exit, error (the guard's
 //! Drop), panic (the hook) and signals (the run loop ends normally on SIGTERM/SIGINT).
+//!
+//! The only code that writes terminal control sequences to stderr itself; what is drawn goes
+//! through [`SafeBackend`].
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the terminal's own control sequences"
+)]
 
 use std::io::{self, Stderr, stderr};
 
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
+
+use super::safe_backend::SafeBackend;
 use ratatui::crossterm::cursor::Show;
 use ratatui::crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
@@ -15,7 +24,8 @@ use ratatui::crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 
-pub type Term = Terminal<CrosstermBackend<Stderr>>;
+/// Cells pass [`SafeBackend`] on their way to stderr.
+pub type Term = Terminal<SafeBackend<CrosstermBackend<Stderr>>>;
 
 /// Restores the terminal when dropped.
 pub struct Guard {
@@ -65,7 +75,7 @@ pub fn init() -> io::Result<Guard> {
             EnableMouseCapture,
             EnableBracketedPaste
         )?;
-        Terminal::new(CrosstermBackend::new(stderr()))
+        Terminal::new(SafeBackend(CrosstermBackend::new(stderr())))
     };
     match setup() {
         Ok(terminal) => Ok(Guard { terminal }),

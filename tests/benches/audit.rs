@@ -4,6 +4,10 @@
 //! one-by-one path (that call denied: `ListRoles` and each role's policies, 16 at a time).
 //! Run with `cargo bench --bench audit`; it needs the emulator venv (`bash tests/run` makes it).
 //! Prints one line per case: the best of three runs, and the requests the run sent.
+#![allow(
+    clippy::disallowed_macros,
+    reason = "a test or bench prints its figures"
+)]
 
 #[path = "../common/mod.rs"]
 #[allow(unused_imports)]

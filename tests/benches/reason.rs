@@ -3,6 +3,10 @@
 //! real-world shapes below and over the property-test generator's trusts (tests/common/trusts.rs).
 //! Run with `cargo bench --bench reason` (`AOW_BENCH_TRUSTS`, default 1,000 generated trusts).
 //! Each trust is audited 3 times and its best time kept.
+#![allow(
+    clippy::disallowed_macros,
+    reason = "a test or bench prints its figures"
+)]
 
 #[path = "../common/trusts.rs"]
 mod trusts;

@@ -1,0 +1,215 @@
+//! The one rule for text that leaves the program: no character a terminal (or an editor, or a
+//! parser) acts on instead of showing goes out raw.
+//!
+//! [`acts_on`] names the class: C0 and C1 control characters, DEL, the marks that reorder what
+//! follows (bidirectional embeddings, overrides, isolates), the line and paragraph separators and
+//! the byte-order mark and non-characters. Every face applies it its own way:
+//! - text for people ([`terminal_safe`]) shows each as a visible escape (`\u{1b}`), keeping line
+//!   ends and tabs; `cli::exit` passes everything it writes through it, and the wizard's backend
+//!   drops what is left;
+//! - JSON ([`json`], [`json_pretty`]) writes each as `\uXXXX`, so the value is exact and the text
+//!   holds none raw;
+//! - generated Terraform and CloudFormation escape them in their own syntax (`export`).
+
+use serde::Serialize;
+use serde_json::ser::{CharEscape, CompactFormatter, Formatter, PrettyFormatter};
+
+/// Whether `c` is a character a terminal acts on (or that reorders or hides text) rather than
+/// shows: the class nothing from an account may reach a screen as.
+pub fn acts_on(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{feff}'
+                | '\u{fffe}'
+                | '\u{ffff}'
+        )
+}
+
+/// Text for a terminal: every character of [`acts_on`] but line ends and tabs written as a
+/// visible escape (`\u{1b}`).
+pub fn terminal_safe(text: &str) -> String {
+    if !text.chars().any(|c| acts_on(c) && c != '\n' && c != '\t') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if acts_on(c) && c != '\n' && c != '\t' {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A value as one line of JSON, with every character of [`acts_on`] escaped (`\u001b`): the same
+/// value for a parser, nothing raw for a terminal.
+pub fn json(value: &impl Serialize) -> String {
+    write_json(value, Escaping(CompactFormatter))
+}
+
+/// As [`json`], indented by two spaces.
+pub fn json_pretty(value: &impl Serialize) -> String {
+    write_json(value, Escaping(PrettyFormatter::new()))
+}
+
+fn write_json<F: Formatter>(value: &impl Serialize, formatter: Escaping<F>) -> String {
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
+    // A map with non-string keys is the only failure, and our values have none.
+    if value.serialize(&mut ser).is_err() {
+        return "null".to_string();
+    }
+    // The serializer writes only UTF-8.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// serde_json escapes C0 itself; this escapes the rest of [`acts_on`] too.
+struct Escaping<F>(F);
+
+impl<F: Formatter> Formatter for Escaping<F> {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if acts_on(c) {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                write!(writer, "\\u{:04x}", c as u32)?;
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+
+    fn write_char_escape<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        escape: CharEscape,
+    ) -> std::io::Result<()> {
+        self.0.write_char_escape(writer, escape)
+    }
+
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn end_object_key<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_key(w)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+/// A cell of the wizard's screen with nothing of [`acts_on`] left in it: the last guard before
+/// the terminal, for whatever a view did not escape visibly itself.
+pub fn cell_symbol(symbol: &str) -> Option<String> {
+    if !symbol.chars().any(acts_on) {
+        return None;
+    }
+    let kept: String = symbol.chars().filter(|&c| !acts_on(c)).collect();
+    Some(if kept.is_empty() {
+        "\u{fffd}".to_string()
+    } else {
+        kept
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn nothing_a_terminal_acts_on_is_printed_raw() {
+        let hostile = "a\u{1b}[31mb\u{7}c\u{9b}2Jd\u{7f}e\u{202e}f\u{2066}g\rh";
+        let safe = terminal_safe(hostile);
+        assert_eq!(
+            safe,
+            "a\\u{1b}[31mb\\u{7}c\\u{9b}2Jd\\u{7f}e\\u{202e}f\\u{2066}g\\u{d}h"
+        );
+        assert_eq!(terminal_safe("line\n\tnext ✓ ü"), "line\n\tnext ✓ ü");
+    }
+
+    fn any_text() -> impl Strategy<Value = String> {
+        // Mostly the characters that matter, with any other character mixed in.
+        let c = prop_oneof![
+            3 => prop::char::range('\u{0}', '\u{a0}'),
+            1 => prop::sample::select(vec!['\u{202e}', '\u{2066}', '\u{2028}', '\u{feff}', '\u{ffff}', '\u{61c}', '"', '\\', '$', '{', '%']),
+            1 => any::<char>(),
+        ];
+        prop::collection::vec(c, 0..40).prop_map(|v| v.into_iter().collect())
+    }
+
+    proptest! {
+        #[test]
+        fn text_for_a_terminal_has_nothing_raw_and_keeps_the_rest(s in any_text()) {
+            let safe = terminal_safe(&s);
+            prop_assert!(!safe.chars().any(|c| acts_on(c) && c != '\n' && c != '\t'));
+            // Nothing else is touched: the printable characters stay in order.
+            let kept: String = s.chars().filter(|&c| !acts_on(c) || c == '\n' || c == '\t').collect();
+            let shown: String = safe.chars().filter(|&c| c != '\\').collect();
+            let mut rest = shown.as_str();
+            for c in kept.chars().filter(|&c| c != '\\') {
+                let at = rest.find(c);
+                prop_assert!(at.is_some(), "{c:?} lost from {safe:?}");
+                rest = &rest[at.unwrap_or(0) + c.len_utf8()..];
+            }
+        }
+
+        #[test]
+        fn json_is_exact_and_has_nothing_raw(s in any_text(), k in any_text()) {
+            let value = serde_json::json!({ k.clone(): [s.clone(), {"x": s.clone()}] });
+            for text in [json(&value), json_pretty(&value)] {
+                prop_assert!(!text.chars().any(|c| acts_on(c) && c != '\n'), "{text:?}");
+                let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+                prop_assert_eq!(&back, &value);
+            }
+        }
+
+        #[test]
+        fn a_cell_keeps_no_raw_character(s in any_text()) {
+            let out = cell_symbol(&s).unwrap_or(s);
+            prop_assert!(!out.chars().any(acts_on));
+        }
+    }
+}
