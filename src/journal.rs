@@ -3,7 +3,6 @@
 //! user's state directory, file mode 0600, written atomically. It holds no credentials or tokens:
 //! only what the user typed about the setup and the names of finished steps.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -117,22 +116,8 @@ impl Store {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let tmp = path.with_extension("json.tmp");
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut file = options.open(&tmp)?;
-        file.write_all(
-            serde_json::to_string_pretty(journal)
-                .unwrap_or_default()
-                .as_bytes(),
-        )?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
+        let text = serde_json::to_string_pretty(journal).unwrap_or_default();
+        crate::files::write_atomic(path, text.as_bytes(), Some(0o600))
     }
 
     /// The setup finished (or the user started over): nothing to continue.

@@ -15,6 +15,7 @@ pub mod destroy;
 pub mod engine;
 pub mod explain;
 pub mod export;
+pub mod files;
 pub mod flow;
 pub mod gitlab;
 pub mod iam;

@@ -357,7 +357,13 @@ pub async fn apply<A: Aws>(
             .and_then(|w| crate::ci_job::write(&w))
         {
             Ok(what) => say!("{what} (store the role ARN in the CI/CD variable it uses)"),
-            Err(e) => say!("warning: the CI job was not written: {e}"),
+            // AWS is set up; the file is not: the run did not do all it was asked to.
+            Err(e) => {
+                return Err(CliError::failed(format!(
+                    "the AWS setup is in place ({}), but {e}",
+                    outcome.role_arn
+                )));
+            }
         }
     }
     if let Some(gitlab) = &request.store {

@@ -540,15 +540,10 @@ pub fn write_export(path: &std::path::Path, content: String, overwrite: bool) ->
         }
         _ => {}
     }
-    // Beside it first, then renamed: a half-written file never replaces the old one.
-    let tmp = path.with_extension("tmp-aws-oidc-wizard");
-    let result = std::fs::write(&tmp, &content)
-        .and_then(|()| std::fs::rename(&tmp, path))
+    // Whole or not at all: a half-written file never replaces the old one.
+    let result = crate::files::write_atomic(path, content.as_bytes(), None)
         .map(|()| format!("wrote {shown} in the current directory"))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            format!("{shown} could not be written: {e}")
-        });
+        .map_err(|e| format!("{shown} could not be written ({e}); nothing was changed"));
     Msg::Exported(result)
 }
 

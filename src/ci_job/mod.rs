@@ -9,8 +9,8 @@ use yaml_rust2::{Yaml, YamlLoader};
 
 use crate::plan::input::InputError;
 
-const TOKEN_FILE: &str = include_str!("../assets/gitlab-ci-token-file.yml");
-const ASSUME_ROLE: &str = include_str!("../assets/gitlab-ci-assume-role.yml");
+const TOKEN_FILE: &str = include_str!("../../assets/gitlab-ci-token-file.yml");
+const ASSUME_ROLE: &str = include_str!("../../assets/gitlab-ci-assume-role.yml");
 
 /// The variable the role ARN is stored in, by default.
 pub const DEFAULT_VARIABLE: &str = "ROLE_ARN";
@@ -200,14 +200,8 @@ pub fn plan_write(path: &Path, job: &str, overwrite: bool) -> Result<Write, Stri
         });
     }
     let keep = "nothing was written; `aws-oidc-wizard ci-job` prints the job to add yourself, or --overwrite replaces the file";
-    let docs = YamlLoader::load_from_str(&existing)
-        .map_err(|e| format!("{} is not valid YAML ({e}): {keep}", path.display()))?;
-    let Some(Yaml::Hash(pipeline)) = docs.first() else {
-        return Err(format!(
-            "{} is not a GitLab CI pipeline (a YAML mapping): {keep}",
-            path.display()
-        ));
-    };
+    let (pipeline, body) =
+        read_pipeline(&existing).map_err(|why| format!("{} {why}: {keep}", path.display()))?;
     let job_name = job.lines().next().unwrap_or_default().trim_end_matches(':');
     if pipeline.contains_key(&Yaml::String(job_name.to_string())) {
         return Err(format!(
@@ -229,9 +223,10 @@ pub fn plan_write(path: &Path, job: &str, overwrite: bool) -> Result<Write, Stri
     }
     let mut text = existing.clone();
     let mut added = Vec::new();
-    if !existing.contains(&local) {
+    let include = pipeline.get(&Yaml::String("include".into()));
+    if !includes_local(include, &local) {
         added.push("one include entry".to_string());
-        text = add_include(&text, pipeline.get(&Yaml::String("include".into())), &local)
+        text = add_include(&text, body, include, &local)
             .ok_or_else(|| format!("{} has an `include:` written in a form this tool does not edit: add `- local: {local}` to it yourself; {keep}", path.display()))?;
     }
     // A pipeline that lists its stages runs only jobs of those stages: ours must be one of them.
@@ -241,7 +236,7 @@ pub fn plan_write(path: &Path, job: &str, overwrite: bool) -> Result<Write, Stri
         && !stages.iter().any(|s| s.as_str() == Some(stage))
     {
         added.push(format!("`{stage}` in its stages"));
-        text = add_stage(&text, stage).ok_or_else(|| format!("{} has `stages:` written in a form this tool does not edit: add `{stage}` to it yourself; {keep}", path.display()))?;
+        text = add_stage(&text, body, stage).ok_or_else(|| format!("{} has `stages:` written in a form this tool does not edit: add `{stage}` to it yourself; {keep}", path.display()))?;
     }
     let pipeline = (text != existing).then(|| (text, added.join(" and ")));
     if job_path.exists() && pipeline.is_none() {
@@ -255,10 +250,67 @@ pub fn plan_write(path: &Path, job: &str, overwrite: bool) -> Result<Write, Stri
     })
 }
 
+/// The pipeline's own document, parsed as GitLab reads the file: one YAML document, or a
+/// `spec:` header document (a CI/CD component's or a pipeline's inputs) followed by the
+/// pipeline. With it, the line the pipeline's document starts at, so edits go there and nowhere
+/// else. An empty file is an empty pipeline. The error completes "PATH ...".
+fn read_pipeline(text: &str) -> Result<(yaml_rust2::yaml::Hash, usize), String> {
+    let docs = YamlLoader::load_from_str(text).map_err(|e| format!("is not valid YAML ({e})"))?;
+    let header = |d: &Yaml| matches!(d, Yaml::Hash(h) if h.len() == 1 && h.contains_key(&Yaml::String("spec".into())));
+    let (doc, body) = match docs.as_slice() {
+        [] => return Ok((yaml_rust2::yaml::Hash::new(), 0)),
+        [only] => (only, 0),
+        [first, pipeline] if header(first) => {
+            // The separator before the pipeline: the last `---` at the start of a line.
+            let at = text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| l.trim_end() == "---" || l.starts_with("--- "))
+                .map(|(i, _)| i)
+                .last()
+                .ok_or("has a `spec:` header without a `---` line after it")?;
+            (pipeline, at + 1)
+        }
+        _ => {
+            return Err(format!(
+                "has {} YAML documents; GitLab reads a pipeline from one, after an optional `spec:` header",
+                docs.len()
+            ));
+        }
+    };
+    match doc {
+        Yaml::Hash(h) => Ok((h.clone(), body)),
+        Yaml::Null => Ok((yaml_rust2::yaml::Hash::new(), body)),
+        _ => Err("is not a GitLab CI pipeline (a YAML mapping)".to_string()),
+    }
+}
+
+/// Whether the pipeline's `include:` already names the local file `local` (a path from the
+/// repository's root, with or without its leading `/`), in any of the forms GitLab takes: a
+/// string, `local:`, or a list of either. A comment or another key that mentions it is not an
+/// include.
+fn includes_local(include: Option<&Yaml>, local: &str) -> bool {
+    let same = |p: &str| p.trim_start_matches('/') == local.trim_start_matches('/');
+    let entry = |y: &Yaml| match y {
+        Yaml::String(s) => same(s),
+        Yaml::Hash(h) => h
+            .get(&Yaml::String("local".into()))
+            .and_then(Yaml::as_str)
+            .is_some_and(same),
+        _ => false,
+    };
+    match include {
+        Some(Yaml::Array(items)) => items.iter().any(entry),
+        Some(other) => entry(other),
+        None => false,
+    }
+}
+
 /// The pipeline text with one `include:` entry for the job's file added, every other line kept:
-/// a new `include:` block at the end, or an item at the head of an existing block list. `None`
-/// for an `include:` in another form (a string, a mapping, a flow list).
-fn add_include(text: &str, include: Option<&Yaml>, local: &str) -> Option<String> {
+/// a new `include:` block at the end, or an item at the head of an existing block list (at the top
+/// level of the pipeline's document, which starts at line `body`). `None` for an `include:` in
+/// another form (a string, a mapping, a flow list).
+fn add_include(text: &str, body: usize, include: Option<&Yaml>, local: &str) -> Option<String> {
     let entry = format!("- local: {local}");
     match include {
         None => {
@@ -271,7 +323,10 @@ fn add_include(text: &str, include: Option<&Yaml>, local: &str) -> Option<String
         }
         Some(Yaml::Array(_)) => {
             let lines: Vec<&str> = text.split_inclusive('\n').collect();
-            let at = lines.iter().position(|l| l.trim_end() == "include:")?;
+            let at = body
+                + lines[body..]
+                    .iter()
+                    .position(|l| l.trim_end() == "include:")?;
             // The block list's own indent, from its first item.
             let first = lines[at + 1..]
                 .iter()
@@ -296,9 +351,13 @@ fn job_stage(job: &str) -> Option<&str> {
 /// The pipeline text with `stage` added at the end of its top-level `stages:` list, every other
 /// line kept: a flow list on the key's line (`stages: [build, test]`) or a block list below it.
 /// `None` for another form.
-fn add_stage(text: &str, stage: &str) -> Option<String> {
+fn add_stage(text: &str, body: usize, stage: &str) -> Option<String> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let at = lines.iter().position(|l| l.starts_with("stages:"))?;
+    let at = body
+        + lines
+            .get(body..)?
+            .iter()
+            .position(|l| l.starts_with("stages:"))?;
     let rest = lines[at]["stages:".len()..].trim_end();
     if rest.trim_start().starts_with('[') {
         let close = lines[at].rfind(']')?;
@@ -381,22 +440,33 @@ fn include_path(dir: &Path) -> String {
         .join("/")
 }
 
-/// Carry the decision out. Returns what was done, in words.
+/// Carry the decision out. Returns what was done, in words; an error is one line that says what
+/// was written and what was not. Each file is written whole or not at all
+/// ([`crate::files::write_atomic`]); the job's own file goes first, so a pipeline never includes
+/// a file that is not there.
 pub fn write(plan: &Write) -> Result<String, String> {
     let put = |path: &Path, text: &str| -> Result<(), String> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
-        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+        crate::files::write_atomic(path, text.as_bytes(), None)
+            .map_err(|e| format!("{}: {e}", path.display()))
+    };
+    let untouched = |path: &Path, e: String| {
+        format!(
+            "the CI job was not written ({e}); {} is as it was",
+            path.display()
+        )
     };
     Ok(match plan {
         Write::Unchanged => "CI job unchanged".to_string(),
         Write::Create { path, content } => {
-            put(path, content)?;
+            put(path, content)
+                .map_err(|e| format!("the CI job was not written ({e}); no file was made"))?;
             format!("CI job written: {}", path.display())
         }
         Write::Overwrite { path, content } => {
-            put(path, content)?;
+            put(path, content).map_err(|e| untouched(path, e))?;
             format!("CI job written over {} (--overwrite)", path.display())
         }
         Write::Include {
@@ -405,10 +475,16 @@ pub fn write(plan: &Write) -> Result<String, String> {
             pipeline_path,
             pipeline,
         } => {
-            put(job_path, job)?;
+            put(job_path, job).map_err(|e| untouched(pipeline_path, e))?;
             match pipeline {
                 Some((text, added)) => {
-                    put(pipeline_path, text)?;
+                    put(pipeline_path, text).map_err(|e| {
+                        format!(
+                            "{} was written, but {} was not changed ({e}): it does not include the job yet; a second run adds the include",
+                            job_path.display(),
+                            pipeline_path.display()
+                        )
+                    })?;
                     format!(
                         "CI job written: {}, included from {} ({added} added; nothing else in it changed)",
                         job_path.display(),
@@ -426,312 +502,4 @@ pub fn write(plan: &Write) -> Result<String, String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rules_follow_the_refs_the_trust_names() {
-        use crate::plan::input::{RefName, RefType};
-        let refs = |r: &[&str]| {
-            r.iter()
-                .map(|r| RefName::parse(r).unwrap())
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(
-            rules(&refs(&["main"]), RefType::Branch, false),
-            [r#"$CI_COMMIT_BRANCH == "main""#]
-        );
-        assert_eq!(
-            rules(&refs(&["v*"]), RefType::Tag, false),
-            ["$CI_COMMIT_TAG =~ /^v.*$/"]
-        );
-        assert_eq!(
-            rules(&refs(&["release/1.*"]), RefType::Branch, true),
-            [r#"$CI_COMMIT_BRANCH =~ /^release\/1\..*$/ && $CI_COMMIT_REF_PROTECTED == "true""#]
-        );
-        assert_eq!(
-            rules(&refs(&["main", "dev"]), RefType::Any, false),
-            [
-                r#"$CI_COMMIT_REF_NAME == "main""#,
-                r#"$CI_COMMIT_REF_NAME == "dev""#
-            ]
-        );
-        // A quote in a ref: no rules rather than a wrong one.
-        assert!(rules(&refs(&["it's"]), RefType::Branch, false).is_empty());
-        // In the job as YAML, the expression comes back whole.
-        let yaml = job_with_rules(
-            CiStyle::TokenFile,
-            "https://gitlab.com",
-            "ROLE_ARN",
-            3600,
-            &rules(&refs(&["main"]), RefType::Branch, true),
-            "eu-central-2",
-        );
-        let docs = YamlLoader::load_from_str(&yaml).unwrap();
-        assert_eq!(
-            docs[0]["deploy"]["variables"]["AWS_DEFAULT_REGION"].as_str(),
-            Some("eu-central-2")
-        );
-        assert_eq!(docs[0]["deploy"]["stage"].as_str(), Some("deploy"));
-        assert_eq!(
-            docs[0]["deploy"]["rules"][0]["if"].as_str(),
-            Some(r#"$CI_COMMIT_BRANCH == "main" && $CI_COMMIT_REF_PROTECTED == "true""#)
-        );
-        assert!(
-            job(CiStyle::TokenFile, "a", "ROLE_ARN", 3600)
-                .find("rules")
-                .is_none()
-        );
-    }
-    use yaml_rust2::YamlLoader;
-
-    fn aud_of(yaml: &str) -> String {
-        let docs = YamlLoader::load_from_str(yaml).expect("valid YAML");
-        docs[0]["deploy"]["id_tokens"]["GITLAB_OIDC_TOKEN"]["aud"]
-            .as_str()
-            .expect("aud")
-            .to_string()
-    }
-
-    #[test]
-    fn both_jobs_parse_and_carry_the_audience() {
-        for style in [CiStyle::TokenFile, CiStyle::AssumeRole] {
-            for aud in [
-                "https://gitlab.com",
-                "sts.amazonaws.com",
-                "https://git.example.com/gitlab",
-                "weird: #aud",
-            ] {
-                let yaml = job(style, aud, "ROLE_ARN", 3600);
-                assert_eq!(aud_of(&yaml), aud, "{style:?}");
-                assert!(!yaml.contains("{{"));
-                assert!(!yaml.contains("apk"), "never installs the CLI with apk");
-            }
-        }
-    }
-
-    #[test]
-    fn the_explicit_job_uses_the_variable_and_the_roles_session_length() {
-        let yaml = job(
-            CiStyle::AssumeRole,
-            "https://gitlab.com",
-            "DEPLOY_ROLE",
-            7200,
-        );
-        let docs = YamlLoader::load_from_str(&yaml).unwrap();
-        let script = docs[0]["deploy"]["script"][0].as_str().unwrap().to_string();
-        assert!(script.contains("--role-arn \"$DEPLOY_ROLE\""), "{script}");
-        assert!(script.contains("--duration-seconds 7200"), "{script}");
-        assert!(script.starts_with("creds=\"$(aws sts"), "{script}");
-        assert!(script.contains("--role-session-name \"gitlab-$CI_PROJECT_ID-$CI_PIPELINE_ID\""));
-        let token = job(
-            CiStyle::TokenFile,
-            "https://gitlab.com",
-            "DEPLOY_ROLE",
-            3600,
-        );
-        let docs = YamlLoader::load_from_str(&token).unwrap();
-        assert_eq!(
-            docs[0]["deploy"]["variables"]["AWS_ROLE_ARN"].as_str(),
-            Some("$DEPLOY_ROLE")
-        );
-    }
-
-    #[test]
-    fn the_jobs_region_is_the_one_given_else_the_environments() {
-        let none = |_: &str| None;
-        assert_eq!(region_for_job(Some("ap-south-1"), none), "ap-south-1");
-        assert_eq!(region_for_job(None, none), DEFAULT_REGION);
-        let env = |k: &str| (k == "AWS_DEFAULT_REGION").then(|| "eu-west-3".to_string());
-        assert_eq!(region_for_job(None, env), "eu-west-3");
-        let both = |k: &str| {
-            Some(
-                if k == "AWS_REGION" {
-                    "sa-east-1"
-                } else {
-                    "eu-west-3"
-                }
-                .to_string(),
-            )
-        };
-        assert_eq!(region_for_job(None, both), "sa-east-1");
-        // Nothing that is not a region reaches the YAML.
-        let bad = |_: &str| Some("us-east-1\nscript: [evil]".to_string());
-        assert_eq!(region_for_job(None, bad), DEFAULT_REGION);
-    }
-
-    #[test]
-    fn variable_names() {
-        assert!(parse_variable("ROLE_ARN").is_ok());
-        assert!(parse_variable("role-arn").is_err());
-        assert!(parse_variable("").is_err());
-    }
-
-    #[test]
-    fn a_new_file_is_the_job_and_a_second_run_changes_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(".gitlab-ci.yml");
-        let job = token_file_job("https://gitlab.com", "ROLE_ARN");
-        let plan = plan_write(&path, &job, false).unwrap();
-        assert!(matches!(plan, Write::Create { .. }));
-        write(&plan).unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), job);
-        assert_eq!(plan_write(&path, &job, false), Ok(Write::Unchanged));
-    }
-
-    const PIPELINE: &str = "# our pipeline\nstages: [build, test]\n\nbuild:\n  stage: build\n  script:\n    - make   # keep this comment\n";
-
-    #[test]
-    fn an_existing_pipeline_keeps_every_line_and_includes_the_job() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(".gitlab-ci.yml");
-        std::fs::write(&path, PIPELINE).unwrap();
-        let job = token_file_job("https://gitlab.com", "ROLE_ARN");
-        let plan = plan_write(&path, &job, false).unwrap();
-        let said = write(&plan).unwrap();
-        assert!(said.contains("included from"), "{said}");
-        assert!(
-            said.contains("one include entry and `deploy` in its stages added"),
-            "{said}"
-        );
-        let merged = std::fs::read_to_string(&path).unwrap();
-        // Every line kept, in order; the stage added where the list ends, the include at the end.
-        assert_eq!(
-            merged,
-            PIPELINE.replace("[build, test]", "[build, test, deploy]")
-                + "\ninclude:\n  - local: ci/aws-oidc.yml\n"
-        );
-        assert_eq!(doc_stages(&merged), ["build", "test", "deploy"]);
-        let doc = &YamlLoader::load_from_str(&merged).unwrap()[0];
-        assert_eq!(doc["include"][0]["local"].as_str(), Some(INCLUDED_JOB));
-        assert_eq!(doc["build"]["stage"].as_str(), Some("build"));
-        assert_eq!(
-            std::fs::read_to_string(dir.path().join(INCLUDED_JOB)).unwrap(),
-            job
-        );
-        // Again: nothing to do.
-        assert_eq!(plan_write(&path, &job, false), Ok(Write::Unchanged));
-    }
-
-    fn doc_stages(text: &str) -> Vec<String> {
-        YamlLoader::load_from_str(text).unwrap()[0]["stages"]
-            .as_vec()
-            .unwrap()
-            .iter()
-            .map(|s| s.as_str().unwrap().to_string())
-            .collect()
-    }
-
-    #[test]
-    fn a_block_list_of_stages_gets_the_jobs_stage_after_its_last_item() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(".gitlab-ci.yml");
-        let text = "stages:   # in order\n  - build\n  # tests last\n  - test\n\nbuild:\n  stage: build\n  script: [make]\n";
-        std::fs::write(&path, text).unwrap();
-        let job = token_file_job("https://gitlab.com", "ROLE_ARN");
-        write(&plan_write(&path, &job, false).unwrap()).unwrap();
-        let merged = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(
-            merged,
-            "stages:   # in order\n  - build\n  # tests last\n  - test\n  - deploy\n\nbuild:\n  stage: build\n  script: [make]\n\ninclude:\n  - local: ci/aws-oidc.yml\n"
-        );
-        assert_eq!(doc_stages(&merged), ["build", "test", "deploy"]);
-        assert_eq!(plan_write(&path, &job, false), Ok(Write::Unchanged));
-        // A pipeline that lists the stage already, or lists no stages (GitLab's default ones
-        // include deploy), is left as it is but for the include.
-        for text in [
-            "stages: [deploy, build]\nbuild:\n  script: [make]\n",
-            "build:\n  script: [make]\n",
-        ] {
-            std::fs::write(&path, text).unwrap();
-            std::fs::remove_file(dir.path().join(INCLUDED_JOB)).unwrap();
-            let said = write(&plan_write(&path, &job, false).unwrap()).unwrap();
-            assert!(said.contains("(one include entry added"), "{said}");
-            let merged = std::fs::read_to_string(&path).unwrap();
-            assert_eq!(
-                merged,
-                format!("{text}\ninclude:\n  - local: ci/aws-oidc.yml\n")
-            );
-        }
-    }
-
-    #[test]
-    fn a_pipeline_below_the_repository_root_includes_the_job_by_its_root_path() {
-        let repo = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(repo.path().join(".git")).unwrap();
-        std::fs::create_dir_all(repo.path().join("deploy/aws")).unwrap();
-        let path = repo.path().join("deploy/aws/.gitlab-ci.yml");
-        std::fs::write(&path, PIPELINE).unwrap();
-        let job = token_file_job("https://gitlab.com", "ROLE_ARN");
-        write(&plan_write(&path, &job, false).unwrap()).unwrap();
-        let merged = std::fs::read_to_string(&path).unwrap();
-        assert!(
-            merged.ends_with("  - local: deploy/aws/ci/aws-oidc.yml\n"),
-            "{merged}"
-        );
-        assert!(repo.path().join("deploy/aws/ci/aws-oidc.yml").exists());
-    }
-
-    #[test]
-    fn an_include_list_gets_one_more_entry() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(".gitlab-ci.yml");
-        let text = "include:\n    # shared templates\n    - project: acme/templates\n      file: base.yml\nbuild:\n  script: [make]\n";
-        std::fs::write(&path, text).unwrap();
-        let job = token_file_job("https://gitlab.com", "ROLE_ARN");
-        write(&plan_write(&path, &job, false).unwrap()).unwrap();
-        let merged = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(
-            merged,
-            "include:\n    - local: ci/aws-oidc.yml\n    # shared templates\n    - project: acme/templates\n      file: base.yml\nbuild:\n  script: [make]\n"
-        );
-        let doc = &YamlLoader::load_from_str(&merged).unwrap()[0];
-        assert_eq!(doc["include"].as_vec().map(Vec::len), Some(2));
-    }
-
-    #[test]
-    fn what_cannot_be_merged_safely_is_refused_in_words_and_nothing_is_written() {
-        let job = token_file_job("https://gitlab.com", "ROLE_ARN");
-        for (text, says) in [
-            (
-                "include: 'base.yml'\nbuild:\n  script: [make]\n",
-                "`include:` written in a form",
-            ),
-            ("build: [unclosed\n", "is not valid YAML"),
-            ("- just\n- a list\n", "not a GitLab CI pipeline"),
-            (
-                "deploy:\n  script: [./deploy.sh]\n",
-                "already has a job named deploy",
-            ),
-            (
-                "stages: [\n  build,\n  test\n]\nbuild:\n  script: [make]\n",
-                "`stages:` written in a form",
-            ),
-        ] {
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join(".gitlab-ci.yml");
-            std::fs::write(&path, text).unwrap();
-            let e = plan_write(&path, &job, false).unwrap_err();
-            assert!(e.contains(says), "{text:?}: {e}");
-            assert!(e.contains("--overwrite"), "{e}");
-            assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
-            assert!(!dir.path().join(INCLUDED_JOB).exists());
-        }
-        // A job file of other content is not replaced either.
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(".gitlab-ci.yml");
-        std::fs::write(&path, PIPELINE).unwrap();
-        std::fs::create_dir_all(dir.path().join("ci")).unwrap();
-        std::fs::write(dir.path().join(INCLUDED_JOB), "mine: {}\n").unwrap();
-        assert!(
-            plan_write(&path, &job, false)
-                .unwrap_err()
-                .contains("--overwrite")
-        );
-        // --overwrite is the consent to replace the file itself.
-        let plan = plan_write(&path, &job, true).unwrap();
-        assert!(matches!(plan, Write::Overwrite { .. }));
-        write(&plan).unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), job);
-    }
-}
+mod tests;
