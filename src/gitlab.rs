@@ -148,6 +148,11 @@ pub enum GitLabError {
     Other { status: u16, body: String },
     #[error("GitLab could not be reached at {url}: {reason}")]
     Network { url: String, reason: String },
+    /// A 3xx: not followed, since the token would go with it (to another host, or in clear).
+    #[error(
+        "GitLab at {url} answered with a redirect to {to}: not followed, so the token goes nowhere else; use the URL it redirects to as the GitLab URL if that is the instance"
+    )]
+    Redirected { url: String, to: String },
 }
 
 /// The GitLab instance named by the environment, as glab reads it: `GITLAB_HOST` (a host or a URL),
@@ -175,6 +180,13 @@ pub fn instance_url(explicit: Option<&str>, provider_url: &str) -> Result<String
         .unwrap_or(provider_url)
         .trim_end_matches('/')
         .to_string();
+    // A user name or password in the URL would go out as Basic auth beside the token.
+    if reqwest::Url::parse(&url).is_ok_and(|u| !u.username().is_empty() || u.password().is_some()) {
+        return Err(format!(
+            "GitLab URL {:?} holds a user name or password: give the instance URL alone (the token is sent by itself)",
+            crate::sanitize::terminal_safe(&url.split('@').next_back().unwrap_or_default())
+        ));
+    }
     if url.starts_with("https://") || is_loopback(&url) {
         Ok(url)
     } else {
@@ -234,8 +246,15 @@ impl Client {
     /// A client with a token when there is one, anonymous otherwise (public lookups only).
     pub fn with(instance_url: &str, token: Option<Token>) -> Result<Client, GitLabError> {
         // No redirects: the token travels in a header reqwest does not know to drop, and the API
-        // answers in place.
-        let http = reqwest::Client::builder()
+        // answers in place. No proxy for a loopback GitLab: it is plain http, and a proxy would
+        // read the token (https goes through a proxy as a tunnel it cannot read).
+        let builder = reqwest::Client::builder();
+        let builder = if is_loopback(instance_url) {
+            builder.no_proxy()
+        } else {
+            builder
+        };
+        let http = builder
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(20))
             .user_agent(concat!("aws-oidc-wizard/", env!("CARGO_PKG_VERSION")))
@@ -326,9 +345,17 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(|s| Duration::from_secs(s.min(30)));
+        let location = resp
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         let body = resp.text().await.unwrap_or_default();
         match status {
             200..=299 => Ok(Some(body)),
+            300..=399 => Err(Busy::Done(GitLabError::Redirected {
+                url: self.base.trim_end_matches("/api/v4").to_string(),
+                to: location.map_or_else(|| "nowhere named".to_string(), |l| printable(&l)),
+            })),
             401 => Err(Busy::Done(GitLabError::Unauthorized)),
             403 => Err(Busy::Done(GitLabError::Forbidden(what.to_string()))),
             404 => Ok(None),

@@ -35,6 +35,8 @@ struct State {
     requests: Vec<Request>,
     /// Answers for the next requests, before anything else: a status and a Retry-After.
     busy: Vec<(Option<String>, u16, Option<u64>)>,
+    /// Answer every request with a 302 to this URL (the request's own path appended).
+    redirect: Option<String>,
 }
 
 pub struct FakeGitLab {
@@ -139,6 +141,12 @@ impl FakeGitLab {
         );
     }
 
+    /// From now on, answer every request with `302 Found` to `base` + the request's path, as a
+    /// moved or hostile server would.
+    pub fn redirect_to(&self, base: &str) {
+        self.state.lock().expect("state").redirect = Some(base.to_string());
+    }
+
     pub fn requests(&self) -> Vec<Request> {
         self.state.lock().expect("state").requests.clone()
     }
@@ -218,6 +226,13 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>) {
         .busy
         .iter()
         .position(|(m, _, _)| m.as_deref().is_none_or(|m| m == method));
+    if let Some(base) = &st.redirect {
+        let _ = write!(
+            stream,
+            "HTTP/1.1 302 Found\r\nLocation: {base}{target}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        return;
+    }
     if let Some((_, status, after)) = due.map(|i| st.busy.remove(i)) {
         let retry = after
             .map(|s| format!("Retry-After: {s}\r\n"))
