@@ -184,7 +184,7 @@ pub fn instance_url(explicit: Option<&str>, provider_url: &str) -> Result<String
     if reqwest::Url::parse(&url).is_ok_and(|u| !u.username().is_empty() || u.password().is_some()) {
         return Err(format!(
             "GitLab URL {:?} holds a user name or password: give the instance URL alone (the token is sent by itself)",
-            crate::sanitize::terminal_safe(&url.split('@').next_back().unwrap_or_default())
+            crate::sanitize::terminal_safe(url.split('@').next_back().unwrap_or_default())
         ));
     }
     if url.starts_with("https://") || is_loopback(&url) {
