@@ -87,19 +87,18 @@ pub async fn plan<A: Aws>(
         {
             None => ProviderFate::Missing { arn },
             Some(p) if !is_managed(&p.tags) => ProviderFate::KeepNotOurs { arn },
-            Some(_) => {
+            Some(p) => {
+                // Every role a token of this provider can still get into keeps it, whatever
+                // form its principal takes: the reading `check --all` audits by.
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
                 let others: Vec<String> = aws
                     .list_roles()
                     .await
                     .map_err(EngineError::aws(Step::Provider))?
                     .into_iter()
-                    .filter(|r| {
-                        r.name != role
-                            && TrustView::read(&r.trust_policy)
-                                .naming(&arn)
-                                .next()
-                                .is_some()
-                    })
+                    .filter(|r| r.name != role && crate::check::depends_on(r, &arn, Some(&p), now))
                     .map(|r| r.name)
                     .collect();
                 if others.is_empty() {

@@ -170,3 +170,83 @@ fn a_role_in_an_instance_profile_is_refused_before_any_change_or_taken_out_with_
         ]
     );
 }
+
+/// A provider stays while any role's trust can still be satisfied by its tokens, whatever the
+/// principal form: `Principal: "*"` and `{"Federated": "*"}` let every OIDC provider's tokens in
+/// ("AWS JSON policy elements: Principal", IAM User Guide: "*" is everyone), and a trust that
+/// repeats a key may be read either way. The reading is `check --all`'s, which lists these roles.
+/// A role whose conditions no token can meet does not keep it.
+#[test]
+fn a_provider_is_kept_while_any_principal_form_still_lets_its_tokens_in() {
+    let emu = Emulator::start();
+    let iam = emu.iam();
+    let statement = |principal: serde_json::Value, sub: &str| {
+        serde_json::json!({"Effect": "Allow", "Principal": principal,
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {"gitlab.com:aud": "https://gitlab.com",
+                                           "gitlab.com:sub": sub}}})
+    };
+    let seed = |name: &str, doc: String| {
+        block_on(
+            iam.create_role()
+                .role_name(name)
+                .assume_role_policy_document(doc)
+                .send(),
+        )
+        .expect("seed role");
+    };
+    let sub = "project_path:acme/ops:ref_type:branch:ref:main";
+    let repeated = format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"Federated": "arn:aws:iam::123456789012:oidc-provider/other.example", "Federated": "{PROVIDER}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"gitlab.com:sub": "{sub}"}}}}}}]}}"#
+    );
+    for (principal, name) in [
+        (serde_json::json!("*"), "star"),
+        (serde_json::json!({"Federated": "*"}), "federated-star"),
+    ] {
+        setup(&emu, "web", "acme/web");
+        seed(
+            name,
+            serde_json::json!({"Version": "2012-10-17", "Statement": [statement(principal, sub)]})
+                .to_string(),
+        );
+        let listed = emu.run(&["check", "--all", "--output", "json"]);
+        assert!(
+            listed.stdout.contains(&format!("\"{name}\"")),
+            "check --all lists {name}"
+        );
+        let run = emu.run(&["destroy", "--role-name", "web", "--yes"]);
+        run.assert_code(0);
+        assert!(
+            run.stderr.contains(&format!("still trusted by: {name}")),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(providers(&iam), [PROVIDER], "{name} keeps it");
+        emu.reset();
+    }
+
+    // Repeated keys: one reading names the provider.
+    setup(&emu, "web", "acme/web");
+    seed("repeated", repeated);
+    let run = emu.run(&["destroy", "--role-name", "web", "--yes"]);
+    run.assert_code(0);
+    assert!(
+        run.stderr.contains("still trusted by: repeated"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(providers(&iam), [PROVIDER]);
+    emu.reset();
+
+    // A role no token of the provider can satisfy (an audience it never issues) does not keep it.
+    setup(&emu, "web", "acme/web");
+    let dead = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": "*", "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {"gitlab.com:aud": "https://gitlab.com",
+                                       "gitlab.com:sub": sub},
+                      "Null": {"gitlab.com:sub": "true"}}}]});
+    seed("dead", dead.to_string());
+    let run = emu.run(&["destroy", "--role-name", "web", "--yes"]);
+    run.assert_code(0);
+    assert!(providers(&iam).is_empty(), "{}", run.stderr);
+}

@@ -243,6 +243,38 @@ pub fn is_web_identity_role(role: &Role) -> bool {
     !reachable_routes(&view, &role.arn).is_empty()
 }
 
+/// Can a token of the OIDC provider `provider` (`None`: not read) satisfy the role's trust, in
+/// any principal form (`Federated` naming it, `"*"`, `{"Federated": "*"}`) and under any reading
+/// of a trust that repeats a key? The reading `check --all` audits by; what `destroy` asks
+/// before it deletes a provider. Undecided counts as yes: a provider is kept when in doubt.
+pub fn depends_on(
+    role: &Role,
+    provider_arn: &str,
+    provider: Option<&OidcProvider>,
+    now: u64,
+) -> bool {
+    let providers = BTreeMap::from([(provider_arn.to_string(), provider.cloned())]);
+    let cut = role.trust_ambiguity.cut;
+    cut || std::iter::once(&role.trust_policy)
+        .chain(&role.trust_ambiguity.readings)
+        .any(|doc| {
+            let view = TrustView::read(doc);
+            reachable_routes(&view, &role.arn)
+                .into_iter()
+                .filter(|r| r.provider_arn == provider_arn)
+                .any(|r| {
+                    let r = routes(&view, &role.arn, &providers)
+                        .into_iter()
+                        .find(|full| full.provider_arn == r.provider_arn)
+                        .unwrap_or(r);
+                    !matches!(
+                        reason::admits(&view, &r, reason::Who::Anyone, now),
+                        reason::Verdict::Refused
+                    )
+                })
+        })
+}
+
 /// The routes some Allow statement IAM would evaluate lets a web-identity token take.
 fn reachable_routes(view: &TrustView, role_arn: &str) -> Vec<Route> {
     routes(view, role_arn, &BTreeMap::new())
