@@ -19,6 +19,7 @@ pub mod files;
 pub mod flow;
 pub mod gitlab;
 pub mod iam;
+pub mod interrupt;
 pub mod journal;
 pub mod logging;
 pub mod output;

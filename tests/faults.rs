@@ -50,9 +50,12 @@ fn throttling_and_503_are_retried_within_bounds() {
     // 7 calls, 4 retries; every call reached AWS once.
     assert_eq!(proxy.seen(), 7 + 4);
     assert_eq!(emu.calls().len(), 7);
+    // Retries are requests sent, not changes: the changes are those AWS made.
+    let made = emu.mutating_calls().len();
     assert!(
-        run.stderr.contains("11 AWS calls"),
-        "retries are counted as requests sent: {}",
+        run.stderr
+            .contains(&format!("11 AWS calls, {made} of them changing something")),
+        "{made} changes made: {}",
         run.stderr
     );
     converged(&emu);
@@ -77,6 +80,14 @@ fn throttling_beyond_the_attempts_fails_with_words_and_a_rerun_finishes() {
         proxy.seen(),
         5 + 3,
         "bounded: three attempts, then it stops"
+    );
+    // The three refused CreateRole attempts changed nothing: only the provider was made.
+    assert_eq!(emu.mutating_calls(), ["iam.CreateOpenIDConnectProvider"]);
+    assert!(
+        run.stderr
+            .contains("8 AWS calls, 1 of them changing something"),
+        "{}",
+        run.stderr
     );
     assert!(!role_exists(&emu.iam(), "r"));
     run_via(&emu, &proxy.url(), &[]).assert_code(0);

@@ -168,27 +168,35 @@ fn a_silent_instance_metadata_service_does_not_hang_the_product() {
     assert!(emu.calls().is_empty());
 }
 
-/// Ctrl-C while a call hangs: exit 130 with a word on what to do, not a signal death.
+/// Ctrl-C (SIGINT) or a stop from outside (SIGTERM: a cancelled CI job, `kill`) while a call
+/// hangs: exit 130, the same words for both, and they do not claim the call in flight was not
+/// done.
 #[test]
-fn interrupt_exits_130() {
+fn interrupt_and_terminate_exit_130_and_say_what_may_have_been_done() {
     let emu = Emulator::start();
-    let aws = Blackhole::start();
-    let mut cmd = emu.command();
-    cmd.env("AWS_ENDPOINT_URL", aws.url())
-        .args(["apply", "--project", "acme/web", "--role-name", "r"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let child = cmd.spawn().expect("spawn");
-    aws.wait_for_connection(Duration::from_secs(30));
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
-    let run = common::Run::from(child.wait_with_output().expect("wait"));
-    run.assert_code(130);
-    assert!(run.stderr.contains("interrupted"), "{}", run.stderr);
-    assert!(run.stdout.is_empty());
+    for signal in ["-INT", "-TERM"] {
+        let aws = Blackhole::start();
+        let mut cmd = emu.command();
+        cmd.env("AWS_ENDPOINT_URL", aws.url())
+            .args(["apply", "--project", "acme/web", "--role-name", "r"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let child = cmd.spawn().expect("spawn");
+        aws.wait_for_connection(Duration::from_secs(30));
+        let status = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+        let run = common::Run::from(child.wait_with_output().expect("wait"));
+        run.assert_code(130);
+        assert!(
+            run.stderr.contains("interrupted: every step marked ✓ is done, and the AWS call in flight, if any, may have been done too; run the same command again: it adopts whatever was done and finishes"),
+            "{signal}: {}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty());
+    }
 }
 
 /// `--profile`, `--region` and `--endpoint-url` work like the AWS CLI's, without the environment.

@@ -153,11 +153,11 @@ pub async fn run(cli: Cli) -> ExitCode {
     };
     tokio::select! {
         result = dispatch(command, &context) => exit::finish(&face, result),
-        _ = tokio::signal::ctrl_c() => {
+        () = crate::interrupt::requested() => {
             if json {
                 exit::stdout(&format!("{}\n", crate::sanitize::json(&exit::envelope(&face, &Err(CliError::interrupted())))));
             }
-            say!("\ninterrupted: nothing after the last ✓ was done; run the same command again to finish");
+            say!("\n{}", crate::interrupt::MESSAGE);
             ExitCode::from(exit::code::INTERRUPTED)
         }
     }

@@ -117,24 +117,7 @@ pub async fn run(
 fn terminate_signal() -> tokio::sync::mpsc::UnboundedReceiver<()> {
     let (tx, rx) = unbounded_channel();
     tokio::spawn(async move {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            let (Ok(mut term), Ok(mut int)) = (
-                signal(SignalKind::terminate()),
-                signal(SignalKind::interrupt()),
-            ) else {
-                return;
-            };
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = int.recv() => {}
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = tokio::signal::ctrl_c().await;
-        }
+        crate::interrupt::requested().await;
         let _ = tx.send(());
     });
     rx
