@@ -192,7 +192,17 @@ fn find_source<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> 
 
 fn credentials_reason(err: &CredentialsError) -> String {
     match err {
-        CredentialsError::CredentialsNotLoaded(_) => "no AWS credentials were found".to_string(),
+        // The chain's own "no credentials" says nothing more; a profile's provider says why.
+        CredentialsError::CredentialsNotLoaded(_) => match innermost(err) {
+            cause
+                if cause.is_empty()
+                    || cause.contains("not loaded")
+                    || cause.contains("no providers in chain") =>
+            {
+                "no AWS credentials were found".to_string()
+            }
+            cause => format!("no AWS credentials were found: {cause}"),
+        },
         CredentialsError::ProviderTimedOut(_) => {
             "loading the AWS credentials timed out".to_string()
         }

@@ -163,8 +163,15 @@ impl SdkAws {
         };
         let credentials = match (missing, opts.profile.as_deref()) {
             (Some(missing), _) => SharedCredentialsProvider::new(RefuseProfile(missing)),
+            // Every form of profile the SDK reads (keys, assume-role by source_profile or
+            // credential_source, SSO, credential_process, web identity); the region is the one
+            // resolved above, for the STS or SSO calls a profile makes to get its credentials.
             (None, Some(flag)) => SharedCredentialsProvider::new(
                 ProfileFileCredentialsProvider::builder()
+                    .configure(
+                        &aws_config::provider_config::ProviderConfig::default()
+                            .with_region(Some(Region::new(region.clone()))),
+                    )
                     .profile_name(flag)
                     .build(),
             ),
@@ -322,10 +329,10 @@ impl Aws for SdkAws {
         const OP: &str = "GetCallerIdentity";
         let out = self.sts.get_caller_identity().send().await.map_err(|e| {
             let mut err = AwsError::from_sdk(OP, e);
-            if let (super::ErrorKind::Credentials(reason), Some(profile)) = (&mut err.kind, &self.connection.profile) {
-                reason.push_str(&format!(
-                    " for profile '{profile}' (is it in ~/.aws/config or ~/.aws/credentials, and logged in?)"
-                ));
+            if let (super::ErrorKind::Credentials(reason), Some(profile)) =
+                (&mut err.kind, &self.connection.profile)
+            {
+                reason.push_str(&format!(" (profile {profile})"));
             }
             err
         })?;
