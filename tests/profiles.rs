@@ -145,3 +145,132 @@ fn a_profile_that_fails_names_the_real_cause() {
     assert!(!last.contains("logged in"), "{last}");
     assert!(emu.mutating_calls().is_empty());
 }
+
+/// A local stand-in for the IAM Identity Center portal (`GetRoleCredentials`, which the emulator
+/// does not have): it answers every request with role credentials and records what it was sent.
+struct SsoPortal {
+    url: String,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl SsoPortal {
+    fn start() -> SsoPortal {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        std::thread::spawn(move || {
+            for mut stream in listener.incoming().flatten() {
+                let mut head = String::new();
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    head.push_str(&line);
+                }
+                seen.lock().expect("seen").push(head);
+                let body = serde_json::json!({"roleCredentials": {
+                    "accessKeyId": "AKIDSSOTEST", "secretAccessKey": "sso-secret-not-real",
+                    "sessionToken": "sso-session-not-real", "expiration": 4_102_444_800_000u64}})
+                .to_string();
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        SsoPortal { url, requests }
+    }
+}
+
+/// An SSO profile (an `sso-session` with a cached token from `aws sso login`): the credentials
+/// come from the portal with that token, for the profile's account and role, and the region is
+/// the profile's.
+#[test]
+fn an_sso_profile_works_by_flag_and_by_environment() {
+    let emu = Emulator::start();
+    let portal = SsoPortal::start();
+    let home = tempfile::tempdir().expect("home");
+    let config = home.path().join("config");
+    std::fs::write(
+        &config,
+        "[profile sso]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Deployer\nregion = ca-central-1\n\n\
+         [sso-session corp]\nsso_region = us-east-1\nsso_start_url = https://corp.awsapps.com/start\nsso_registration_scopes = sso:account:access\n",
+    )
+    .expect("config");
+    // The token cache `aws sso login` writes: named by the SHA-1 of the session's name.
+    let cache = home.path().join(".aws/sso/cache");
+    std::fs::create_dir_all(&cache).expect("cache");
+    let name = {
+        use sha1::Digest;
+        let digest = sha1::Sha1::digest(b"corp");
+        digest
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    std::fs::write(
+        cache.join(format!("{name}.json")),
+        serde_json::json!({"accessToken": "sso-access-token-not-real",
+            "expiresAt": "2099-01-01T00:00:00Z", "region": "us-east-1",
+            "startUrl": "https://corp.awsapps.com/start"})
+        .to_string(),
+    )
+    .expect("token");
+    for by_flag in [true, false] {
+        emu.reset_calls();
+        let mut cmd = emu.command();
+        cmd.env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_REGION")
+            .env("HOME", home.path())
+            .env("AWS_CONFIG_FILE", &config)
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                home.path().join("credentials"),
+            )
+            .env("AWS_ENDPOINT_URL_SSO", &portal.url);
+        if by_flag {
+            cmd.args(["--profile", "sso"]);
+        } else {
+            cmd.env("AWS_PROFILE", "sso");
+        }
+        cmd.args(["plan", "--project", "acme/web", "--role-name", "r"]);
+        let run = common::Run::from(cmd.output().expect("run"));
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("profile sso, region ca-central-1"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(
+            emu.calls().first().map(String::as_str),
+            Some("sts.GetCallerIdentity")
+        );
+        let asked = portal
+            .requests
+            .lock()
+            .expect("requests")
+            .pop()
+            .expect("the portal was asked");
+        assert!(
+            asked.starts_with("GET /federation/credentials?")
+                && asked.contains("account_id=123456789012")
+                && asked.contains("role_name=Deployer"),
+            "{asked}"
+        );
+        assert!(
+            asked
+                .to_lowercase()
+                .contains("x-amz-sso_bearer_token: sso-access-token-not-real"),
+            "{asked}"
+        );
+        for secret in ["sso-secret-not-real", "sso-access-token-not-real"] {
+            assert!(!run.stderr.contains(secret) && !run.stdout.contains(secret));
+        }
+    }
+}

@@ -197,7 +197,8 @@ fn credentials_reason(err: &CredentialsError) -> String {
             cause
                 if cause.is_empty()
                     || cause.contains("not loaded")
-                    || cause.contains("no providers in chain") =>
+                    || cause.contains("in chain")
+                    || cause.contains('\n') =>
             {
                 "no AWS credentials were found".to_string()
             }
