@@ -139,22 +139,7 @@ fn cfn_lint(template: &str) {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("template.yaml");
     std::fs::write(&path, template).expect("template");
-    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/emulator-venv/bin/cfn-lint");
-    let out = Command::new(&venv)
-        .arg(&path)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run {} ({e}): run the suite with `bash tests/run`, which installs the pinned cfn-lint",
-                venv.display()
-            )
-        });
-    assert!(
-        out.status.success(),
-        "cfn-lint:\n{}{}\n{template}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::cfn_lint(&[path]);
 }
 
 /// Every variant of the template passes cfn-lint with nothing reported.

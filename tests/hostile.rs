@@ -20,23 +20,9 @@ use serde_json::json;
 
 use common::{Emulator, Run, block_on, claims_file};
 
-/// The characters a terminal acts on, as `sanitize::acts_on` names them.
-fn acts_on(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061c}'
-                | '\u{200e}'
-                | '\u{200f}'
-                | '\u{202a}'..='\u{202e}'
-                | '\u{2066}'..='\u{2069}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{feff}'
-                | '\u{fffe}'
-                | '\u{ffff}'
-        )
-}
+/// The characters a terminal acts on: the product's one rule, `sanitize::acts_on`, whose class
+/// is tested in its own module.
+use aws_oidc_wizard::sanitize::acts_on;
 
 const MARKS: [char; 16] = [
     '\u{7f}', '\u{85}', '\u{9b}', '\u{9d}', '\u{202e}', '\u{2066}', '\u{200f}', '\u{61c}',
@@ -347,20 +333,5 @@ fn every_description_iam_accepts_exports_to_files_that_parse() {
         })
         .unwrap_or_else(|e| panic!("{e}"));
     terraform_parses(dir.path());
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/emulator-venv/bin/cfn-lint");
-    let out = Command::new(&venv)
-        .args(templates.borrow().iter())
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run {} ({e}): run the suite with `bash tests/run`, which installs the pinned cfn-lint",
-                venv.display()
-            )
-        });
-    assert!(
-        out.status.success(),
-        "cfn-lint:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::cfn_lint(&templates.borrow());
 }

@@ -425,3 +425,22 @@ impl Emulator {
         self.http("POST", &format!("/_harness/kill-pid?pid={pid}"));
     }
 }
+
+/// `cfn-lint` (the one pinned in the emulator venv) on these templates: every one passes with
+/// nothing reported, or the test fails with what it said.
+#[allow(dead_code)]
+pub fn cfn_lint(paths: &[std::path::PathBuf]) {
+    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/emulator-venv/bin/cfn-lint");
+    let out = Command::new(&venv).args(paths).output().unwrap_or_else(|e| {
+        panic!(
+            "cannot run {} ({e}): run the suite with `bash tests/run`, which installs the pinned cfn-lint",
+            venv.display()
+        )
+    });
+    assert!(
+        out.status.success(),
+        "cfn-lint:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
