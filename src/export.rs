@@ -398,6 +398,34 @@ fn yaml_string(s: &str) -> String {
     crate::sanitize::json(&s)
 }
 
+/// A free text as a resource property that CloudFormation keeps as written: `${` is a
+/// substitution only inside `Fn::Sub`, but cfn-lint flags a bare one (E1029), so a text with one
+/// is joined from parts split between `$` and `{`. A `{{resolve:…}}` dynamic
+/// reference is replaced at deploy by the secret or parameter it names, in any property, and has
+/// no escape: such a text is refused.
+fn cfn_text(s: &str) -> Result<String, InputError> {
+    if s.contains("{{resolve:") {
+        return Err(InputError::new(
+            crate::plan::input::Description::FLAG,
+            s,
+            "holds a `{{resolve:…}}` dynamic reference, which CloudFormation would replace with the value it names: not exported",
+        ));
+    }
+    if !s.contains("${") {
+        return Ok(yaml_string(s));
+    }
+    // Split between each `$` and its `{`: the joined value is the text, and no part of it reads
+    // as a substitution (a `!Sub` with only escaped ones is flagged as needless, W1020).
+    let mut parts = Vec::new();
+    let mut rest = s;
+    while let Some(at) = rest.find("${") {
+        parts.push(yaml_string(&rest[..=at]));
+        rest = &rest[at + 1..];
+    }
+    parts.push(yaml_string(rest));
+    Ok(format!("!Join [\"\", [{}]]", parts.join(", ")))
+}
+
 /// The trust policy as YAML flow (JSON), the provider ARN as the template's expression.
 fn cfn_document(doc: &Value, indent: usize, host: &str) -> String {
     let pad = " ".repeat(indent);
@@ -485,7 +513,7 @@ pub fn cloudformation(setup: &Setup) -> Result<String, InputError> {
         s,
         "  GitLabRole:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: !Ref RoleName\n      Path: {}\n      Description: {}\n      MaxSessionDuration: {}",
         yaml_string(setup.role_path.as_str()),
-        yaml_string(&description(setup)),
+        cfn_text(&description(setup))?,
         session(setup)
     );
     if let Some(b) = &setup.permissions_boundary {
@@ -570,5 +598,16 @@ mod tests {
         let cfn = cloudformation(&s).expect("cfn");
         assert!(!cfn.contains(PROVIDER_ARN));
         assert!(cfn.contains("\"Fn::If\": [\"CreateProvider\""), "{cfn}");
+    }
+
+    #[test]
+    fn a_cloudformation_text_keeps_its_value_and_no_reference_is_resolved() {
+        assert_eq!(cfn_text("plain").unwrap(), "\"plain\"");
+        assert_eq!(
+            cfn_text("a ${AWS::Region} b ${x}").unwrap(),
+            r#"!Join ["", ["a $", "{AWS::Region} b $", "{x}"]]"#
+        );
+        let e = cfn_text("x {{resolve:secretsmanager:db}}").unwrap_err();
+        assert!(e.to_string().contains("dynamic reference"), "{e}");
     }
 }

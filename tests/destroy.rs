@@ -238,6 +238,39 @@ fn a_provider_is_kept_while_any_principal_form_still_lets_its_tokens_in() {
     assert_eq!(providers(&iam), [PROVIDER]);
     emu.reset();
 
+    // A self-managed issuer that no condition names: `"*"` lets its tokens in all the same.
+    emu.run(&[
+        "apply",
+        "--provider-url",
+        "https://gitlab.example.com",
+        "--skip-preflight",
+        "--project",
+        "acme/web",
+        "--role-name",
+        "web",
+        "--policy",
+        "ReadOnlyAccess",
+    ])
+    .assert_code(0);
+    seed(
+        "anyone",
+        serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": "*", "Action": "sts:AssumeRoleWithWebIdentity"}]})
+        .to_string(),
+    );
+    let run = emu.run(&["destroy", "--role-name", "web", "--yes"]);
+    run.assert_code(0);
+    assert!(
+        run.stderr.contains("still trusted by: anyone"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        providers(&iam),
+        ["arn:aws:iam::123456789012:oidc-provider/gitlab.example.com"]
+    );
+    emu.reset();
+
     // A role no token of the provider can satisfy (an audience it never issues) does not keep it.
     setup(&emu, "web", "acme/web");
     let dead = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",

@@ -61,8 +61,22 @@ impl SdkAws {
                 _ => break,
             }
         }
+        if marker.is_some() {
+            return Err(too_many_pages(OP));
+        }
         Ok(())
     }
+}
+
+/// A listing that was still going when its bound ran out: an error, never a part of the list
+/// taken for the whole (a provider "no other role trusts" must be true of every role).
+fn too_many_pages(op: &str) -> AwsError {
+    AwsError::new(
+        op,
+        super::ErrorKind::Other(
+            "IAM was still answering with more pages when the bound on pages ran out: stopped rather than act on part of the list".into(),
+        ),
+    )
 }
 
 /// Bounded retries and timeouts: the SDK's standard retry policy (throttling, 5xx and transient
@@ -492,6 +506,9 @@ impl Aws for SdkAws {
                 _ => break,
             }
         }
+        if marker.is_some() {
+            return Err(too_many_pages(OP));
+        }
         Ok(out)
     }
 
@@ -573,6 +590,9 @@ impl Aws for SdkAws {
                 _ => break,
             }
         }
+        if marker.is_some() {
+            return Err(too_many_pages(OP));
+        }
         Ok(out)
     }
 
@@ -609,6 +629,9 @@ impl Aws for SdkAws {
                 (true, Some(m)) => marker = Some(m.to_string()),
                 _ => break,
             }
+        }
+        if marker.is_some() {
+            return Err(too_many_pages(OP));
         }
         Ok(out)
     }
@@ -665,6 +688,9 @@ impl Aws for SdkAws {
                 (true, Some(m)) => marker = Some(m.to_string()),
                 _ => break,
             }
+        }
+        if marker.is_some() {
+            return Err(too_many_pages(OP));
         }
         Ok(out)
     }
@@ -741,6 +767,9 @@ impl SdkAws {
                 (true, Some(m)) => marker = Some(m.to_string()),
                 _ => break,
             }
+        }
+        if marker.is_some() {
+            return Err(too_many_pages(OP));
         }
         Ok(out)
     }

@@ -220,6 +220,9 @@ pub fn routes(
             .filter(|h| h != "aws" && h != "sts" && !h.contains("://"))
             .collect();
         hosts.push("gitlab.com".to_string());
+        // Every provider that was read (the account's, as far as the caller knows them): a
+        // `"*"` lets each one's tokens in, whether or not a condition names its host.
+        hosts.extend(providers.keys().map(|arn| provider_host(arn).to_string()));
         hosts.push(ANY_OTHER_ISSUER.to_string());
         for host in hosts {
             let arn = format!("arn:{partition}:iam::{account}:oidc-provider/{host}");
@@ -259,14 +262,15 @@ pub fn depends_on(
         .chain(&role.trust_ambiguity.readings)
         .any(|doc| {
             let view = TrustView::read(doc);
-            reachable_routes(&view, &role.arn)
+            routes(&view, &role.arn, &providers)
                 .into_iter()
                 .filter(|r| r.provider_arn == provider_arn)
+                .filter(|r| {
+                    view.statements
+                        .iter()
+                        .any(|s| s.effect == Effect::Allow && route::in_play(s, r))
+                })
                 .any(|r| {
-                    let r = routes(&view, &role.arn, &providers)
-                        .into_iter()
-                        .find(|full| full.provider_arn == r.provider_arn)
-                        .unwrap_or(r);
                     !matches!(
                         reason::admits(&view, &r, reason::Who::Anyone, now),
                         reason::Verdict::Refused
