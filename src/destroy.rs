@@ -172,37 +172,34 @@ pub async fn apply<A: Aws>(
 
 /// The plan for people.
 pub fn text(plan: &DestroyPlan) -> String {
-    use std::fmt::Write as _;
     let mut s = String::new();
-    let _ = writeln!(s, "Role      delete   {}", plan.role_arn);
+    crate::sanitize::push_line(&mut s, &format!("Role      delete   {}", plan.role_arn));
     for p in &plan.leave_profiles {
-        let _ = writeln!(
-            s,
-            "Profile   leave    {p}  (instance profile: the role is taken out of it)"
+        crate::sanitize::push_line(
+            &mut s,
+            &format!("Profile   leave    {p}  (instance profile: the role is taken out of it)"),
         );
     }
     for p in &plan.detach {
-        let _ = writeln!(s, "Policy    detach   {}", p.arn);
+        crate::sanitize::push_line(&mut s, &format!("Policy    detach   {}", p.arn));
     }
-    let _ = match &plan.provider {
-        ProviderFate::Delete { arn } => writeln!(
-            s,
-            "Provider  delete   {arn}  (created by aws-oidc-wizard; no other role trusts it)"
-        ),
-        ProviderFate::KeepNotOurs { arn } => {
-            writeln!(
-                s,
-                "Provider  keep     {arn}  (not created by aws-oidc-wizard)"
+    let line = match &plan.provider {
+        ProviderFate::Delete { arn } => {
+            format!(
+                "Provider  delete   {arn}  (created by aws-oidc-wizard; no other role trusts it)"
             )
         }
-        ProviderFate::KeepShared { arn, roles } => writeln!(
-            s,
+        ProviderFate::KeepNotOurs { arn } => {
+            format!("Provider  keep     {arn}  (not created by aws-oidc-wizard)")
+        }
+        ProviderFate::KeepShared { arn, roles } => format!(
             "Provider  keep     {arn}  (still trusted by: {})",
             roles.join(", ")
         ),
-        ProviderFate::Missing { arn } => writeln!(s, "Provider  gone     {arn}  (already deleted)"),
-        ProviderFate::None => writeln!(s, "Provider  none     (the trust names no OIDC provider)"),
+        ProviderFate::Missing { arn } => format!("Provider  gone     {arn}  (already deleted)"),
+        ProviderFate::None => "Provider  none     (the trust names no OIDC provider)".to_string(),
     };
+    crate::sanitize::push_line(&mut s, &line);
     s
 }
 

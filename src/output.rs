@@ -44,7 +44,7 @@ pub fn plan_text(plan: &Plan, full: bool) -> String {
     if !confirmations.is_empty() {
         s.push_str("\nNeeds confirmation (--yes) to apply:\n");
         for c in &confirmations {
-            let _ = writeln!(s, "  ? {c}");
+            crate::sanitize::push_line(&mut s, &format!("  ? {c}"));
         }
     }
     if full || plan.role.action == RoleAction::Create {
@@ -80,20 +80,28 @@ pub fn plan_facts(plan: &Plan, ids: Ids) -> String {
     } else {
         plan.identity.arn.as_str()
     };
-    let _ = writeln!(s, "Account   {}  (as {caller})", plan.identity.account);
+    crate::sanitize::push_line(
+        &mut s,
+        &format!("Account   {}  (as {caller})", plan.identity.account),
+    );
     let provider = if short { &p.url } else { &p.arn };
-    let _ = writeln!(s, "Provider  {:<8} {provider}", provider_word(&p.action));
+    crate::sanitize::push_line(
+        &mut s,
+        &format!("Provider  {:<8} {provider}", provider_word(&p.action)),
+    );
     match p.action {
         ProviderAction::AddAudience => {
-            let _ = writeln!(
-                s,
-                "          add audience {} (has: {})",
-                p.audience,
-                p.client_ids.join(", ")
+            crate::sanitize::push_line(
+                &mut s,
+                &format!(
+                    "          add audience {} (has: {})",
+                    p.audience,
+                    p.client_ids.join(", ")
+                ),
             );
         }
         _ => {
-            let _ = writeln!(s, "          audience {}", p.audience);
+            crate::sanitize::push_line(&mut s, &format!("          audience {}", p.audience));
         }
     }
     let role = if short {
@@ -101,22 +109,28 @@ pub fn plan_facts(plan: &Plan, ids: Ids) -> String {
     } else {
         &plan.role.arn
     };
-    let _ = writeln!(s, "Role      {:<8} {role}", role_word(&plan.role.action));
+    crate::sanitize::push_line(
+        &mut s,
+        &format!("Role      {:<8} {role}", role_word(&plan.role.action)),
+    );
     if let RoleAction::Update { changes } = &plan.role.action {
         for c in changes {
-            let _ = writeln!(s, "          {}", c.summary());
+            crate::sanitize::push_line(&mut s, &format!("          {}", c.summary()));
         }
     }
     for pol in &plan.policies {
         let admin = if pol.admin { "  (admin-level)" } else { "" };
         let id = if short { &pol.name } else { &pol.arn };
-        let _ = writeln!(s, "Policy    {:<8} {id}{admin}", policy_word(pol.action));
+        crate::sanitize::push_line(
+            &mut s,
+            &format!("Policy    {:<8} {id}{admin}", policy_word(pol.action)),
+        );
     }
     for other in &plan.other_attached {
         let id = if short { &other.name } else { &other.arn };
-        let _ = writeln!(
-            s,
-            "Policy    keep     {id}  (attached, not in this setup; left alone)"
+        crate::sanitize::push_line(
+            &mut s,
+            &format!("Policy    keep     {id}  (attached, not in this setup; left alone)"),
         );
     }
     s
@@ -128,7 +142,7 @@ pub fn plan_warnings(plan: &Plan) -> String {
     if !plan.warnings.is_empty() {
         s.push_str("\nWarnings:\n");
         for w in &plan.warnings {
-            let _ = writeln!(s, "  ! {w}");
+            crate::sanitize::push_line(&mut s, &format!("  ! {w}"));
         }
     }
     s
@@ -189,7 +203,7 @@ pub fn progress_line(p: &Progress) -> String {
 pub fn left_alone_line(p: &crate::aws::AttachedPolicy) -> String {
     format!(
         "· policy        kept      {} (attached, not in this setup; left alone)",
-        p.arn
+        crate::sanitize::inline(&p.arn)
     )
 }
 
@@ -206,5 +220,5 @@ pub fn report_line(r: &ResourceReport) -> String {
     if !r.details.is_empty() {
         let _ = write!(line, " ({})", r.details.join("; "));
     }
-    line
+    crate::sanitize::inline(&line).into_owned()
 }

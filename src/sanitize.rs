@@ -50,6 +50,32 @@ pub fn terminal_safe(text: &str) -> String {
     out
 }
 
+/// A field of a line of text (a name, a key, a message built from them): every character of
+/// [`acts_on`], line ends and tabs included, written as a visible escape. A text renderer puts
+/// each field through this, so that nothing from an account can start a line of its own (a
+/// forged "✓" or "Verdict:") or end one early.
+pub fn inline(field: &str) -> std::borrow::Cow<'_, str> {
+    if !field.chars().any(acts_on) {
+        return std::borrow::Cow::Borrowed(field);
+    }
+    let mut out = String::with_capacity(field.len() + 8);
+    for c in field.chars() {
+        if acts_on(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Add one line to a text: `line` (our words with fields of an account in them) through
+/// [`inline`], then the line end.
+pub fn push_line(text: &mut String, line: &str) {
+    text.push_str(&inline(line));
+    text.push('\n');
+}
+
 /// A value as one line of JSON, with every character of [`acts_on`] escaped (`\u001b`): the same
 /// value for a parser, nothing raw for a terminal.
 pub fn json(value: &impl Serialize) -> String {

@@ -38,7 +38,20 @@ fn xml_text() -> impl Strategy<Value = String> {
         3 => prop::char::range('a', 'z'),
         1 => any::<char>().prop_filter("XML", |c| !c.is_control() && *c != '\u{fffe}' && *c != '\u{ffff}'),
     ];
-    prop::collection::vec(c, 1..16).prop_map(|v| v.into_iter().collect())
+    with_forged_lines(c)
+}
+
+/// A line no output may show: account text that, printed raw, would stand on a line of its own.
+const FORGED: &str = "FORGED ✓ Verdict: AWS would ACCEPT this token.";
+
+/// Characters from `c`, sometimes with a forged line of its own among them.
+fn with_forged_lines(c: impl Strategy<Value = char>) -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        12 => c.prop_map(String::from),
+        1 => Just(format!("\n{FORGED}\n")),
+        1 => Just(format!("\r\n  {FORGED}")),
+    ];
+    prop::collection::vec(piece, 1..16).prop_map(|v| v.concat())
 }
 
 /// Text for a policy document: anything, C0 included (ESC sequences above all).
@@ -50,7 +63,7 @@ fn json_text() -> impl Strategy<Value = String> {
         2 => prop::char::range('a', 'z'),
         1 => any::<char>(),
     ];
-    prop::collection::vec(c, 1..16).prop_map(|v| v.into_iter().collect())
+    with_forged_lines(c)
 }
 
 /// Text IAM's tag pattern admits: letters of any script, separators (U+2028 among them),
@@ -178,7 +191,8 @@ fn seed(emu: &Emulator, a: &Account) {
     .expect("attach");
 }
 
-/// Nothing a terminal acts on, but line ends and tabs, in what a command wrote.
+/// Nothing a terminal acts on, but line ends and tabs, in what a command wrote; and no line that
+/// the account wrote.
 fn nothing_raw(what: &str, run: &Run) -> Result<(), TestCaseError> {
     for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
         let raw: Vec<char> = text
@@ -186,6 +200,11 @@ fn nothing_raw(what: &str, run: &Run) -> Result<(), TestCaseError> {
             .filter(|&c| acts_on(c) && c != '\n' && c != '\t')
             .collect();
         prop_assert!(raw.is_empty(), "{what}: raw {raw:?} on {stream}:\n{text}");
+        let forged = text.lines().any(|l| l.trim_start().starts_with(FORGED));
+        prop_assert!(
+            !forged,
+            "{what}: a line of the account's on {stream}:\n{text}"
+        );
     }
     Ok(())
 }

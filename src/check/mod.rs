@@ -677,11 +677,13 @@ pub fn text(reports: &[RoleReport]) -> String {
         s.push_str("No GitLab OIDC roles found.\n");
     }
     for r in reports {
+        // Each field through `inline`: nothing of the account starts or ends a line.
+        use crate::sanitize::inline;
         let _ = writeln!(
             s,
             "{} ({})",
-            r.role,
-            r.provider.as_deref().unwrap_or("no OIDC provider named")
+            inline(&r.role),
+            inline(r.provider.as_deref().unwrap_or("no OIDC provider named"))
         );
         if r.findings.is_empty() {
             let _ = writeln!(s, "  ✓ no findings");
@@ -692,8 +694,8 @@ pub fn text(reports: &[RoleReport]) -> String {
                 s,
                 "  ✗ {sev:<8} {}: {}\n             fix: {}",
                 f.code.as_str(),
-                f.message,
-                f.fix
+                inline(&f.message),
+                inline(&f.fix)
             );
             // The message names the sub; the rest of the token only where the trust reads more.
             if let Some(c) = f
@@ -701,7 +703,7 @@ pub fn text(reports: &[RoleReport]) -> String {
                 .as_ref()
                 .filter(|c| !c.read.is_empty() || !c.request.is_empty())
             {
-                let _ = writeln!(s, "             gets in with: {}", c.line());
+                let _ = writeln!(s, "             gets in with: {}", inline(&c.line()));
             }
         }
     }

@@ -301,7 +301,8 @@ pub fn finish(face: &Face<'_>, result: Result<Outcome, CliError>) -> ExitCode {
             }
         }
         Err(e) => {
-            say(&format!("{}\n", e.line));
+            // One line, whatever the error's words hold.
+            say(&format!("{}\n", crate::sanitize::inline(&e.line)));
             ExitCode::from(e.code)
         }
     }

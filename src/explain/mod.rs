@@ -455,12 +455,14 @@ fn provider_arn_in_account(role_arn: &str, host: &str) -> Option<String> {
 /// The explanation for people.
 pub fn text(e: &Explanation) -> String {
     use std::fmt::Write as _;
+    // Each field through `inline`: nothing of the account starts or ends a line.
+    use crate::sanitize::inline;
     let mut s = String::new();
     let _ = writeln!(
         s,
         "Role {} · provider {}",
-        e.role,
-        e.provider_arn.as_deref().unwrap_or("(none found)")
+        inline(&e.role),
+        inline(e.provider_arn.as_deref().unwrap_or("(none found)"))
     );
     let _ = writeln!(
         s,
@@ -471,8 +473,8 @@ pub fn text(e: &Explanation) -> String {
             s,
             "{} {:<4} {}",
             if c.passed { "✓" } else { "✗" },
-            c.name,
-            c.detail
+            inline(&c.name),
+            inline(&c.detail)
         );
     }
     for st in &e.statements {
@@ -480,10 +482,10 @@ pub fn text(e: &Explanation) -> String {
             s,
             "\nStatement {} ({}){}",
             st.index,
-            st.effect,
+            inline(&st.effect),
             match &st.not_applying {
                 None => String::new(),
-                Some(why) => format!(": does not apply ({why})"),
+                Some(why) => format!(": does not apply ({})", inline(why)),
             }
         );
         for c in &st.conditions {
@@ -491,21 +493,20 @@ pub fn text(e: &Explanation) -> String {
                 s,
                 "  {} {} {}: {}",
                 if c.passed { "✓" } else { "✗" },
-                c.operator,
-                c.key,
-                c.reason
+                inline(&c.operator),
+                inline(&c.key),
+                inline(&c.reason)
             );
         }
         if st.conditions.is_empty() && st.applies {
             let _ = writeln!(s, "  ! no conditions: any token from this provider matches");
         }
     }
-    let _ = writeln!(s, "\n{}", verdict(e));
+    let _ = writeln!(s, "\n{}", inline(&verdict(e)));
     if let Some(a) = &e.ambiguous {
-        let _ = writeln!(s, "{}", ambiguity_words(a));
+        let _ = writeln!(s, "{}", inline(&ambiguity_words(a)));
     }
-    // Keys, operators and values come from the account: nothing in them reaches a terminal raw.
-    crate::sanitize::terminal_safe(&s)
+    s
 }
 
 /// What an ambiguous trust policy means for the verdict, in one paragraph.
