@@ -253,12 +253,12 @@ pub fn plan_write(path: &Path, job: &str, overwrite: bool) -> Result<Write, Stri
 /// The pipeline's own document, parsed as GitLab reads the file: one YAML document, or a
 /// `spec:` header document (a CI/CD component's or a pipeline's inputs) followed by the
 /// pipeline. With it, the line the pipeline's document starts at, so edits go there and nowhere
-/// else. An empty file is an empty pipeline. The error completes "PATH ...".
+/// else. The error completes "PATH ...".
 fn read_pipeline(text: &str) -> Result<(yaml_rust2::yaml::Hash, usize), String> {
     let docs = YamlLoader::load_from_str(text).map_err(|e| format!("is not valid YAML ({e})"))?;
     let header = |d: &Yaml| matches!(d, Yaml::Hash(h) if h.len() == 1 && h.contains_key(&Yaml::String("spec".into())));
     let (doc, body) = match docs.as_slice() {
-        [] => return Ok((yaml_rust2::yaml::Hash::new(), 0)),
+        [] => return Err("is not a GitLab CI pipeline (a YAML mapping)".to_string()),
         [only] => (only, 0),
         [first, pipeline] if header(first) => {
             // The separator before the pipeline: the last `---` at the start of a line.
@@ -280,7 +280,6 @@ fn read_pipeline(text: &str) -> Result<(yaml_rust2::yaml::Hash, usize), String> 
     };
     match doc {
         Yaml::Hash(h) => Ok((h.clone(), body)),
-        Yaml::Null => Ok((yaml_rust2::yaml::Hash::new(), body)),
         _ => Err("is not a GitLab CI pipeline (a YAML mapping)".to_string()),
     }
 }

@@ -473,7 +473,7 @@ pub fn text(e: &Explanation) -> String {
             s,
             "{} {:<4} {}",
             if c.passed { "✓" } else { "✗" },
-            inline(&c.name),
+            inline(c.name),
             inline(&c.detail)
         );
     }
