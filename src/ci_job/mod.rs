@@ -231,12 +231,25 @@ pub fn plan_write(path: &Path, job: &str, overwrite: bool) -> Result<Write, Stri
     }
     // A pipeline that lists its stages runs only jobs of those stages: ours must be one of them.
     let stage = job_stage(job);
+    let mut stage_added = None;
     if let (Some(stage), Some(Yaml::Array(stages))) =
         (stage, pipeline.get(&Yaml::String("stages".into())))
         && !stages.iter().any(|s| s.as_str() == Some(stage))
     {
         added.push(format!("`{stage}` in its stages"));
+        stage_added = Some(stage);
         text = add_stage(&text, body, stage).ok_or_else(|| format!("{} has `stages:` written in a form this tool does not edit: add `{stage}` to it yourself; {keep}", path.display()))?;
+    }
+    // The edit is made on the text; what it means is checked on the YAML: exactly the old
+    // pipeline with what we say we added, or nothing is written.
+    if text != existing && !edit_means(&existing, &text, &local, stage_added) {
+        return Err(format!(
+            "{} is written in a form this tool cannot edit safely: add `- local: {local}` to its include{} yourself; {keep}",
+            path.display(),
+            stage_added
+                .map(|s| format!(" and `{s}` to its stages"))
+                .unwrap_or_default()
+        ));
     }
     let pipeline = (text != existing).then(|| (text, added.join(" and ")));
     if job_path.exists() && pipeline.is_none() {
@@ -259,6 +272,11 @@ fn read_pipeline(text: &str) -> Result<(yaml_rust2::yaml::Hash, usize), String> 
     let header = |d: &Yaml| matches!(d, Yaml::Hash(h) if h.len() == 1 && h.contains_key(&Yaml::String("spec".into())));
     let (doc, body) = match docs.as_slice() {
         [] => return Err("is not a GitLab CI pipeline (a YAML mapping)".to_string()),
+        [only] if header(only) => {
+            return Err(
+                "has only a `spec:` header: its pipeline, after `---`, is missing".to_string(),
+            );
+        }
         [only] => (only, 0),
         [first, pipeline] if header(first) => {
             // The separator before the pipeline: the last `---` at the start of a line.
@@ -282,6 +300,54 @@ fn read_pipeline(text: &str) -> Result<(yaml_rust2::yaml::Hash, usize), String> 
         Yaml::Hash(h) => Ok((h.clone(), body)),
         _ => Err("is not a GitLab CI pipeline (a YAML mapping)".to_string()),
     }
+}
+
+/// Whether `after` (the edited text) reads as `before` with only these changes: an include of
+/// `local` (when `before` lacks one) added after its includes, and `stage` (when given) added at
+/// the end of its stages; the `spec:` header and every other key the same.
+fn edit_means(before: &str, after: &str, local: &str, stage: Option<&str>) -> bool {
+    let docs = |t: &str| YamlLoader::load_from_str(t).ok();
+    let (Some(old_docs), Some(new_docs)) = (docs(before), docs(after)) else {
+        return false;
+    };
+    if old_docs.len() != new_docs.len() || old_docs.len() > 1 && old_docs[0] != new_docs[0] {
+        return false;
+    }
+    let (Ok((old, _)), Ok((new, _))) = (read_pipeline(before), read_pipeline(after)) else {
+        return false;
+    };
+    let key = |k: &str| Yaml::String(k.to_string());
+    let as_list = |y: Option<&Yaml>| match y {
+        None => Vec::new(),
+        Some(Yaml::Array(items)) => items.clone(),
+        Some(other) => vec![other.clone()],
+    };
+    // Every other key as it was, and no key added but these two.
+    let others_same = old
+        .iter()
+        .filter(|(k, _)| **k != key("include") && **k != key("stages"))
+        .all(|(k, v)| new.get(k) == Some(v))
+        && new
+            .keys()
+            .all(|k| old.contains_key(k) || *k == key("include"));
+    let old_includes = as_list(old.get(&key("include")));
+    let new_includes = as_list(new.get(&key("include")));
+    let includes_right = if includes_local(old.get(&key("include")), local) {
+        old.get(&key("include")) == new.get(&key("include"))
+    } else {
+        new_includes.len() == old_includes.len() + 1
+            && old_includes.iter().all(|i| new_includes.contains(i))
+            && includes_local(new.get(&key("include")), local)
+    };
+    let stages_right = match stage {
+        None => old.get(&key("stages")) == new.get(&key("stages")),
+        Some(stage) => {
+            let mut expected = as_list(old.get(&key("stages")));
+            expected.push(Yaml::String(stage.to_string()));
+            as_list(new.get(&key("stages"))) == expected
+        }
+    };
+    others_same && includes_right && stages_right
 }
 
 /// Whether the pipeline's `include:` already names the local file `local` (a path from the
@@ -359,7 +425,9 @@ fn add_stage(text: &str, body: usize, stage: &str) -> Option<String> {
             .position(|l| l.starts_with("stages:"))?;
     let rest = lines[at]["stages:".len()..].trim_end();
     if rest.trim_start().starts_with('[') {
-        let close = lines[at].rfind(']')?;
+        // The list's own `]`: the first after its `[` (a comment after it may hold others).
+        let open = lines[at].find('[')?;
+        let close = open + lines[at][open..].find(']')?;
         let inside = lines[at][..close].trim_end();
         let sep = if inside.ends_with('[') { "" } else { ", " };
         let line = format!("{inside}{sep}{stage}{}", &lines[at][close..]);

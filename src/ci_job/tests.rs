@@ -366,3 +366,93 @@ fn a_pipeline_with_a_spec_header_is_edited_in_its_own_document() {
     let e = plan_write(&path, &job, false).unwrap_err();
     assert!(e.contains("already has a job named deploy"), "{e}");
 }
+
+/// Whatever the text looks like, an edit is written only when the YAML it gives is the old
+/// pipeline with the include (and the stage) added: otherwise it is refused and nothing is written.
+#[test]
+fn an_edit_is_written_only_when_it_means_what_it_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".gitlab-ci.yml");
+    let job = token_file_job("https://gitlab.com", "ROLE_ARN");
+    // A comment after the list holds brackets of its own: the list is edited, not the comment.
+    std::fs::write(
+        &path,
+        "stages: [build]   # see [docs]\nbuild:\n  stage: build\n  script: [make]\n",
+    )
+    .unwrap();
+    write(&plan_write(&path, &job, false).unwrap()).unwrap();
+    let after = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        after.starts_with("stages: [build, deploy]   # see [docs]\n"),
+        "{after}"
+    );
+    assert_eq!(plan_write(&path, &job, false), Ok(Write::Unchanged));
+    for text in [
+        // A job whose key starts like the stages key.
+        "\"stages:[x]\":\n  script: [a]\nstages: [build]\n",
+        // A document end marker: an include after it would be a new document.
+        "stages: [build]\nbuild:\n  script: [make]\n...\n",
+        // Only a header: its pipeline is missing.
+        "spec:\n  inputs: {}\n",
+    ] {
+        let _ = std::fs::remove_file(dir.path().join(INCLUDED_JOB));
+        std::fs::write(&path, text).unwrap();
+        match plan_write(&path, &job, false) {
+            Err(e) => assert!(e.contains("nothing was written"), "{text}: {e}"),
+            Ok(plan) => {
+                // Written: then it must read as the pipeline plus the include and the stage.
+                write(&plan).unwrap();
+                let after = std::fs::read_to_string(&path).unwrap();
+                assert!(
+                    edit_means(text, &after, INCLUDED_JOB, Some("deploy")),
+                    "{text} became {after}"
+                );
+            }
+        }
+        if plan_write(&path, &job, false).is_err() {
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "untouched");
+        }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 200, ..Default::default() })]
+    /// Pipelines put together from the forms GitLab users write (and some they should not): the
+    /// tool never panics, either refuses and leaves the file as it was, or writes an edit after
+    /// which a second run changes nothing.
+    #[test]
+    fn any_pipeline_is_edited_safely_or_left_alone(
+        parts in proptest::collection::vec(proptest::sample::select(vec![
+            "spec:\n  inputs: {}\n---\n",
+            "stages: [build, test]\n",
+            "stages: [build]   # see [docs]\n",
+            "stages:\n  - build\n  # a comment\n  - test\n",
+            "stages: []\n",
+            "include:\n  - local: other.yml\n",
+            "include: other.yml\n",
+            "include:\n  - local: /ci/aws-oidc.yml\n",
+            "# include: ci/aws-oidc.yml\n",
+            "build:\n  stage: build\n  script: [make]\n",
+            "deploy:\n  script: [./ship]\n",
+            ".base: &base\n  script: [x]\n",
+            "job:\n  <<: *base\n",
+            "...\n",
+            "---\n",
+            "\n",
+            "variables:\n  A: \"1\"\n",
+        ]), 0..6)
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".gitlab-ci.yml");
+        let text: String = parts.concat();
+        std::fs::write(&path, &text).unwrap();
+        let job = token_file_job("https://gitlab.com", "ROLE_ARN");
+        match plan_write(&path, &job, false) {
+            Err(_) => proptest::prop_assert_eq!(std::fs::read_to_string(&path).unwrap(), text),
+            Ok(plan) => {
+                write(&plan).unwrap();
+                proptest::prop_assert_eq!(plan_write(&path, &job, false), Ok(Write::Unchanged));
+            }
+        }
+    }
+}
