@@ -3,7 +3,9 @@
 //! The text goes to a new file beside the target (a name no other run uses, created exclusively),
 //! which is synced and then renamed over the target; the directory is synced after. A reader, a
 //! crash or a full disk sees the old file or the new one, never a part, and a failure leaves no
-//! temporary file behind. A file that exists keeps its permissions.
+//! temporary file behind. A file that exists keeps its permissions and owner; a symbolic link
+//! stays a link, and the file it points to is written. (A hard link is not kept: the new file
+//! replaces the name, as every atomic writer's does.)
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -11,6 +13,23 @@ use std::path::{Path, PathBuf};
 /// Write `content` to `path` atomically. `new_mode`: the permissions of a file that does not
 /// exist yet (unix; `None`: the process's default). An existing file keeps its own.
 pub fn write_atomic(path: &Path, content: &[u8], new_mode: Option<u32>) -> std::io::Result<()> {
+    // A symbolic link stays one: the file it points to is the one written.
+    let resolved;
+    let path = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            resolved = std::fs::canonicalize(path).map_err(|e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!(
+                        "{} is a symbolic link to a file that is not there ({e})",
+                        path.display()
+                    ),
+                )
+            })?;
+            resolved.as_path()
+        }
+        _ => path,
+    };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -18,12 +37,19 @@ pub fn write_atomic(path: &Path, content: &[u8], new_mode: Option<u32>) -> std::
     let name = path
         .file_name()
         .ok_or_else(|| std::io::Error::other(format!("{} is not a file name", path.display())))?;
-    let existing = std::fs::metadata(path).ok().map(|m| m.permissions());
+    let existing = std::fs::metadata(path).ok();
     let (tmp, mut file) = create_beside(dir, &name.to_string_lossy(), new_mode)?;
     let written = (|| {
         file.write_all(content)?;
-        if let Some(permissions) = existing {
-            file.set_permissions(permissions)?;
+        if let Some(meta) = &existing {
+            file.set_permissions(meta.permissions())?;
+            // Its owner too, where this process may give it (root may; others own what they
+            // write, and then the file was theirs already).
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::MetadataExt;
+                let _ = std::os::unix::fs::fchown(&file, Some(meta.uid()), Some(meta.gid()));
+            }
         }
         file.sync_all()?;
         drop(file);
@@ -143,5 +169,32 @@ mod tests {
         let path = dir.path().join("missing-dir").join("file");
         assert!(write_atomic(&path, b"x", None).is_err());
         assert!(leftovers(dir.path()).is_empty());
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_symbolic_link_stays_and_its_file_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("shared")).unwrap();
+        let target = dir.path().join("shared/pipeline.yml");
+        std::fs::write(&target, "old").unwrap();
+        let link = dir.path().join(".gitlab-ci.yml");
+        std::os::unix::fs::symlink("shared/pipeline.yml", &link).unwrap();
+        write_atomic(&link, b"new", None).unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+        assert!(
+            leftovers(dir.path()).is_empty() && leftovers(&dir.path().join("shared")).is_empty()
+        );
+        // A link to nothing is refused, and nothing is made.
+        let dangling = dir.path().join("dangling.yml");
+        std::os::unix::fs::symlink("missing/file.yml", &dangling).unwrap();
+        assert!(write_atomic(&dangling, b"x", None).is_err());
+        assert!(!dir.path().join("missing").exists());
     }
 }

@@ -180,19 +180,36 @@ pub fn instance_url(explicit: Option<&str>, provider_url: &str) -> Result<String
         .unwrap_or(provider_url)
         .trim_end_matches('/')
         .to_string();
+    // Shown without any user name or password it holds, and with nothing raw in it.
+    let shown = crate::sanitize::inline(&redacted(&url)).into_owned();
+    let from = "(from --gitlab-url, GITLAB_HOST or CI_SERVER_URL)";
+    let parsed = reqwest::Url::parse(&url)
+        .map_err(|e| format!("GitLab URL {shown:?} {from} is not a URL: {e}"))?;
     // A user name or password in the URL would go out as Basic auth beside the token.
-    if reqwest::Url::parse(&url).is_ok_and(|u| !u.username().is_empty() || u.password().is_some()) {
+    if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(format!(
-            "GitLab URL {:?} holds a user name or password: give the instance URL alone (the token is sent by itself)",
-            crate::sanitize::terminal_safe(url.split('@').next_back().unwrap_or_default())
+            "GitLab URL {shown:?} {from} holds a user name or password: give the instance URL alone (the token is sent by itself)"
         ));
     }
     if url.starts_with("https://") || is_loopback(&url) {
         Ok(url)
     } else {
         Err(format!(
-            "GitLab URL {url:?} (from --gitlab-url, GITLAB_HOST or CI_SERVER_URL): must start with https:// (the token must not travel in clear)"
+            "GitLab URL {shown:?} {from}: must start with https:// (the token must not travel in clear)"
         ))
+    }
+}
+
+/// The URL with whatever stands before an `@` in its authority replaced by `…`.
+fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    match authority.rfind('@') {
+        Some(at) => format!("{scheme}://…@{}{tail}", &authority[at + 1..]),
+        None => url.to_string(),
     }
 }
 
@@ -208,6 +225,24 @@ pub fn is_loopback(url: &str) -> bool {
                         .is_ok_and(|a| a.is_loopback())
             })
     })
+}
+
+/// The most of an answer that is read: GitLab's API answers here are a few KiB.
+const ANSWER_LIMIT: usize = 1 << 20;
+
+/// An answer's body, read up to [`ANSWER_LIMIT`]: a server that sends more is not followed into
+/// using all the memory there is (what was read is enough to say what went wrong).
+async fn read_bounded(mut resp: reqwest::Response) -> String {
+    let mut body = Vec::new();
+    while let Ok(Some(chunk)) = resp.chunk().await {
+        let room = ANSWER_LIMIT - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            break;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    String::from_utf8_lossy(&body).into_owned()
 }
 
 /// At most 300 characters of an answer, with control characters escaped: it reaches a terminal.
@@ -349,7 +384,7 @@ impl Client {
             .headers()
             .get(reqwest::header::LOCATION)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-        let body = resp.text().await.unwrap_or_default();
+        let body = read_bounded(resp).await;
         match status {
             200..=299 => Ok(Some(body)),
             300..=399 => Err(Busy::Done(GitLabError::Redirected {
@@ -583,5 +618,20 @@ mod tests {
             api_base("https://git.example.com/gitlab"),
             "https://git.example.com/gitlab/api/v4"
         );
+    }
+
+    #[test]
+    fn a_url_that_is_no_url_or_holds_a_password_is_refused_without_showing_it() {
+        for bad in [
+            "http://u:SECRET@127.0.0.1:99999",
+            "https://u:SECRET@gitlab.example.com:99999",
+            "https://u:SECRET@gitlab.example.com",
+            "https://gitlab example.com",
+            "https://u:SECRET@gitlab.example.com/\u{1b}[2J",
+        ] {
+            let e = instance_url(Some(bad), "https://gitlab.com").expect_err(bad);
+            assert!(!e.contains("SECRET") && !e.contains('\u{1b}'), "{e}");
+        }
+        assert_eq!(redacted("https://a:b@h/x@y"), "https://…@h/x@y");
     }
 }

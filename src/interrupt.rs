@@ -1,7 +1,8 @@
-//! The ways a run is told to stop from outside: SIGINT (Ctrl-C) and SIGTERM (a CI runner's
-//! cancel, `kill`, a container stopping) are the same request, handled the same way.
+//! The ways a run is told to stop from outside: SIGINT (Ctrl-C), SIGTERM (a CI runner's cancel,
+//! `kill`, a container stopping) and SIGHUP (the terminal closed) are the same request, handled
+//! the same way.
 
-/// Wait for SIGINT or SIGTERM (Ctrl-C where there are no unix signals).
+/// Wait for SIGINT, SIGTERM or SIGHUP (Ctrl-C where there are no unix signals).
 pub async fn requested() {
     #[cfg(unix)]
     {
@@ -9,11 +10,13 @@ pub async fn requested() {
         match (
             signal(SignalKind::terminate()),
             signal(SignalKind::interrupt()),
+            signal(SignalKind::hangup()),
         ) {
-            (Ok(mut term), Ok(mut int)) => {
+            (Ok(mut term), Ok(mut int), Ok(mut hup)) => {
                 tokio::select! {
                     _ = term.recv() => {}
                     _ = int.recv() => {}
+                    _ = hup.recv() => {}
                 }
             }
             // No handler could be set: the default (the process ends) stays.

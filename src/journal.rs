@@ -116,7 +116,8 @@ impl Store {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let text = serde_json::to_string_pretty(journal).unwrap_or_default();
+        // Escaped as every JSON this program writes: `cat` on it shows nothing raw.
+        let text = crate::sanitize::json_pretty(journal);
         crate::files::write_atomic(path, text.as_bytes(), Some(0o600))
     }
 

@@ -228,7 +228,10 @@ fn sigterm_and_ctrl_c_and_a_panic_all_restore_the_terminal() {
         .expect("kill");
     assert!(killed.success());
     let (code, _) = t.wait_exit();
-    assert_eq!(code, 1, "SIGTERM quits like q");
+    assert_eq!(
+        code, 130,
+        "SIGTERM quits as q does, with the exit code of an interrupt"
+    );
     assert!(!t.screen().contains("┌ Steps"), "{}", t.screen());
 
     let t = Tmux::start(&emu.env_pairs(), BIN, &[], 80, 24);

@@ -38,7 +38,7 @@ macro_rules! exit_codes_help {
          3    confirmation needed: a change needs --yes (nothing was changed)\n  \
          4    a negative answer: check found something, explain says AWS would refuse, preflight\n       \
          failed, plan --detailed-exitcode has changes to make\n  \
-         130  interrupted (Ctrl-C)"
+         130  interrupted (Ctrl-C, SIGTERM or SIGHUP from outside)"
     };
 }
 

@@ -134,6 +134,14 @@ impl CliError {
         }
     }
 
+    /// Stopped from outside, with what was not finished in words (exit code 130).
+    pub fn interrupted_because(line: String) -> CliError {
+        CliError {
+            line: format!("interrupted: {line}"),
+            ..CliError::interrupted()
+        }
+    }
+
     pub fn code(&self) -> u8 {
         self.code
     }

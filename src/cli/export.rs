@@ -64,6 +64,12 @@ pub async fn from_role<A: Aws>(
             "role {name} trusts no OIDC provider of this account: there is no GitLab setup to export"
         )));
     };
+    // `jsonencode` writes one reading: say which, where IAM's own is not documented.
+    if role.trust_ambiguity.is_ambiguous() {
+        say!(
+            "warning: role {name}'s trust policy repeats a key in one JSON object; the module writes it with each repeated key's last value, which IAM does not document as its reading (`check --role-name {name}` shows what each reading admits)"
+        );
+    }
     let text = crate::export::terraform_of(&role, &attached, Some(&provider));
     Ok(Outcome::success(match output {
         OutputFormat::Text => text.into(),

@@ -39,6 +39,8 @@ pub async fn run(
             "quit before a setup was finished: nothing to print",
         )),
         End::NotApplied(why) => Err(CliError::no_result(why)),
+        End::Interrupted(None) => Err(CliError::interrupted()),
+        End::Interrupted(Some(why)) => Err(CliError::interrupted_because(why)),
     };
     (result, demo)
 }

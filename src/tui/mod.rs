@@ -67,6 +67,7 @@ pub async fn run(
     let mut terminate = terminate_signal();
     let mut first_frame_logged = false;
     let mut mouse_captured = true;
+    let mut interrupted = false;
     let result = loop {
         if let Err(e) = guard.terminal.draw(|frame| {
             view::draw(frame, &app, &theme);
@@ -92,7 +93,10 @@ pub async fn run(
         let msg = tokio::select! {
             Some(m) = rx.recv() => m,
             _ = tick.tick() => Msg::Tick,
-            _ = terminate.recv() => Msg::Terminate,
+            _ = terminate.recv() => {
+                interrupted = true;
+                Msg::Terminate
+            }
         };
         for e in update(&mut app, msg) {
             if e != Effect::Quit {
@@ -100,7 +104,13 @@ pub async fn run(
             }
         }
         if app.quit {
-            break Ok((app.end(), app.demo));
+            // Stopped from outside: exit 130 as the command line does, with what the end says.
+            let end = match app.end() {
+                app::End::NotApplied(why) if interrupted => app::End::Interrupted(Some(why)),
+                _ if interrupted => app::End::Interrupted(None),
+                end => end,
+            };
+            break Ok((end, app.demo));
         }
         if app.mouse_capture != mouse_captured {
             mouse_captured = app.mouse_capture;

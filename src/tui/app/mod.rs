@@ -429,6 +429,8 @@ pub enum End {
     /// A setup was applied but the answers on screen are not what it carried out (or an apply
     /// was cut short): nothing on stdout, exit 1, this line on stderr.
     NotApplied(String),
+    /// Stopped from outside (SIGINT, SIGTERM, SIGHUP): exit 130, with what was not finished.
+    Interrupted(Option<String>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
