@@ -735,7 +735,7 @@ fn starting_over_clears_the_journal() {
     assert_eq!(app.screen, Screen::Account);
 }
 
-fn choose_task(app: &mut App, task: Task) {
+pub(crate) fn choose_task(app: &mut App, task: Task) {
     let i = app
         .elements()
         .iter()

@@ -1,5 +1,6 @@
 //! One drawing function per screen.
 
+use crate::sanitize::inline;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -57,7 +58,7 @@ fn next_line<'a>(app: &App, theme: &Theme, label: &'a str) -> Line<'a> {
 
 fn error_lines(e: &ErrorView, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(Span::styled(
-        format!("✗ {}: {}", e.code, e.message),
+        format!("✗ {}: {}", e.code, inline(&e.message)),
         theme.error(),
     ))];
     if !e.hint.is_empty() {
@@ -158,7 +159,7 @@ fn account(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 Span::styled("✓ Account  ", theme.ok()),
                 Span::raw(id.account.clone()),
             ]));
-            lines.push(Line::from(format!("  Caller   {}", id.arn)));
+            lines.push(Line::from(format!("  Caller   {}", inline(&id.arn))));
             if app.demo {
                 lines.push(Line::from(vec![
                     Span::styled("  DEMO", theme.demo()),
@@ -360,7 +361,7 @@ fn permissions(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             "  {} Loading this account's and the AWS managed policies (all pages)…",
             spinner(app)
         ),
-        Load::Failed(e) => format!("  ✗ {}: {} (r retries)", e.code, e.message),
+        Load::Failed(e) => format!("  ✗ {}: {} (r retries)", e.code, inline(&e.message)),
     };
     lines.push(Line::from(Span::styled(status, theme.muted())));
     form(frame, app, top, lines, cursor);
@@ -435,7 +436,7 @@ pub fn draw_policy_list(frame: &mut Frame, app: &App, theme: &Theme, area: Rect)
             };
             let at_cursor = start + row == app.list_cursor;
             let pointer = if at_cursor && focused { "›" } else { " " };
-            let mut spans = vec![Span::raw(format!("{pointer}{mark} {}", item.name))];
+            let mut spans = vec![Span::raw(format!("{pointer}{mark} {}", inline(&item.name)))];
             if item.customer {
                 spans.push(Span::styled("  (own)", theme.muted()));
             }
@@ -474,21 +475,23 @@ fn existing_role_line(app: &App, theme: &Theme) -> Option<Line<'static>> {
         Load::Loaded(Some(r)) if r.path != wanted_path => (
             format!(
                 "  ✗ {} exists at path {}: IAM cannot move a role; set Role path to {} or choose another name",
-                r.name, r.path, r.path
+                inline(&r.name),
+                inline(&r.path),
+                inline(&r.path)
             ),
             theme.error(),
         ),
         Load::Loaded(Some(r)) if r.ours => (
             format!(
                 "  ! {} exists (made by aws-oidc-wizard): Review shows what changes",
-                r.name
+                inline(&r.name)
             ),
             theme.warn(),
         ),
         Load::Loaded(Some(r)) => (
             format!(
                 "  ! {} exists and was not made by aws-oidc-wizard: Review shows the changes, and Apply asks first",
-                r.name
+                inline(&r.name)
             ),
             theme.warn(),
         ),
@@ -900,7 +903,11 @@ fn role_choices(app: &App, theme: &Theme) -> Vec<Line<'static>> {
         Load::Loaded(roles) => {
             const SHOWN: usize = 4;
             let more = roles.len().saturating_sub(SHOWN);
-            let mut names = roles[..roles.len().min(SHOWN)].join(", ");
+            let mut names = roles[..roles.len().min(SHOWN)]
+                .iter()
+                .map(|r| inline(r).into_owned())
+                .collect::<Vec<_>>()
+                .join(", ");
             if more > 0 {
                 names.push_str(&format!(" and {more} more"));
             }

@@ -788,3 +788,35 @@ fn state_is_never_carried_by_colour_alone() {
     let text = format!("{}", render(&failed, 120, 40));
     assert!(text.contains("✗") && text.contains("✓"));
 }
+
+/// Names from the account with characters a terminal acts on (here a reordering mark and a C1
+/// control) are shown with those characters as visible escapes, never dropped: the screen names
+/// what is there, not a look-alike.
+#[test]
+fn account_names_show_hidden_characters_as_escapes() {
+    let mut app = with_account();
+    crate::tui::app::tests::choose_task(&mut app, crate::tui::app::Task::Remove);
+    let effects = send(&mut app, [key(KeyCode::Enter)]);
+    let Some(Effect::ListGitLabRoles { attempt }) = effects.first() else {
+        panic!("{effects:?}");
+    };
+    let attempt = *attempt;
+    send(
+        &mut app,
+        [Msg::GitLabRoles {
+            attempt,
+            result: Ok(vec![
+                "gitlab-bidi\u{202e}txt.exe".into(),
+                "c1\u{9b}31m".into(),
+            ]),
+        }],
+    );
+    let screen: String = render(&app, 120, 40)
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(screen.contains("gitlab-bidi\\u{202e}txt.exe"), "{screen}");
+    assert!(screen.contains("c1\\u{9b}31m"), "{screen}");
+}
