@@ -404,6 +404,8 @@ pub enum Msg {
     },
     /// SIGTERM or SIGINT from outside.
     Terminate,
+    /// The journal could not be written (why), or can be again (`None`).
+    JournalUnsaved(Option<String>),
 }
 
 /// What exists under the role name typed on the Role screen.
@@ -601,6 +603,8 @@ pub struct App {
     /// On the demo account (`--demo`, or `d` on the Account screen without credentials): every
     /// screen says DEMO, and nothing leaves the process.
     pub demo: bool,
+    /// Why the journal could not be written, while it cannot: nothing promises a next start.
+    pub journal_unsaved: Option<String>,
     /// The wizard may ask GitLab on its own (the namespace lookup). False in the demo, which
     /// reaches no host, and for state tests that are not about GitLab.
     pub reach_gitlab: bool,
@@ -726,6 +730,7 @@ impl App {
             identity_gen: 0,
             connected_with: (None, None),
             demo: false,
+            journal_unsaved: None,
             reach_gitlab: true,
             demo_token: None,
             variable: crate::flow::gitlab::VariableSpec::plain(crate::ci_job::DEFAULT_VARIABLE),
@@ -1373,10 +1378,10 @@ impl App {
             (Some(arn), false) => End::NotApplied(format!(
                 "the answers were changed after {arn} was set up and were not applied: nothing printed"
             )),
-            (None, _) if self.applying => End::NotApplied(
-                "quit during an apply: the setup was not finished (run the wizard again to continue it)"
-                    .into(),
-            ),
+            (None, _) if self.applying => End::NotApplied(match &self.journal_unsaved {
+                None => "quit during an apply: the setup was not finished (run the wizard again to continue it)".into(),
+                Some(e) => format!("quit during an apply: the setup was not finished, and its progress could not be kept ({e}): run the wizard again with the same answers to finish it"),
+            }),
             (None, _) => End::Nothing,
         }
     }

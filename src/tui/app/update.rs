@@ -68,6 +68,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Terminate => app.quit_now(),
+        Msg::JournalUnsaved(why) => {
+            app.journal_unsaved = why;
+            vec![]
+        }
         Msg::Identity { attempt, result } => {
             if attempt != app.identity_gen {
                 return vec![];

@@ -63,6 +63,8 @@ pub struct Effects<C: Connect> {
     applying: Mutex<Option<Running>>,
     /// Connected to the demo account: nothing leaves the process (no GitLab, no TLS, no file).
     demo: std::sync::atomic::AtomicBool,
+    /// The last journal write failed (the app was told; it is told again when one succeeds).
+    journal_failed: std::sync::atomic::AtomicBool,
 }
 
 /// An apply in flight: its attempt, its task and the watcher counting its requests.
@@ -148,6 +150,7 @@ impl<C: Connect> Effects<C> {
             store,
             applying: Mutex::new(None),
             demo: std::sync::atomic::AtomicBool::new(false),
+            journal_failed: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -300,6 +303,9 @@ impl<C: Connect> Effects<C> {
                         let _ = tx.send(msg);
                     })
                     .await;
+                    if let Some(e) = journaled.as_ref().and_then(|j| j.unsaved()) {
+                        let _ = tx.send(Msg::JournalUnsaved(Some(e.to_string())));
+                    }
                     let calls = aws.calls();
                     let _ = tx.send(Msg::Calls {
                         total: calls.total(),
@@ -510,8 +516,11 @@ impl<C: Connect> Effects<C> {
                 let _ = tx.send(write_export(&path, content, overwrite));
             }
             Effect::SaveJournal(journal) => {
-                if let Err(e) = self.store.save(&journal) {
-                    tracing::warn!(error = %e, "the journal could not be written");
+                // The app hears of a change either way: no promise of a next start it cannot keep.
+                let result = self.store.save(&journal);
+                let failed = result.is_err();
+                if self.journal_failed.swap(failed, Ordering::SeqCst) != failed {
+                    let _ = tx.send(Msg::JournalUnsaved(result.err().map(|e| e.to_string())));
                 }
             }
             Effect::ClearJournal => self.store.clear(),

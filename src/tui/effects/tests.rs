@@ -273,3 +273,26 @@ fn the_demo_answers_gitlab_tls_and_files_here() {
     assert!(demo_answer(&Effect::Check { attempt: 1 }).is_none());
     assert!(demo_answer(&Effect::LoadPolicies { attempt: 1 }).is_none());
 }
+
+/// A journal that cannot be written is said to the app (and again when it can be): the wizard
+/// then promises no next start it cannot keep.
+#[tokio::test]
+async fn a_journal_that_cannot_be_written_is_said_and_not_promised() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    // A file where the journal's directory should be: every write fails.
+    std::fs::write(dir.path().join("blocked"), "").expect("file");
+    let store = Store::at(dir.path().join("blocked/journal.json"));
+    let (tx, mut rx) = unbounded_channel();
+    let effects = Effects::new(tx, FakeConnect(FakeAws::new()), None, store);
+    let journal = crate::journal::Journal::new(crate::plan::SetupInput::default(), None);
+    effects.perform(Effect::SaveJournal(Box::new(journal.clone())));
+    let Some(Msg::JournalUnsaved(Some(why))) = rx.recv().await else {
+        panic!("the failure is said");
+    };
+    let mut app = App::new(None, None);
+    send(&mut app, [Msg::JournalUnsaved(Some(why.clone()))]);
+    assert_eq!(app.journal_unsaved.as_deref(), Some(why.as_str()));
+    // Said once, not at every keystroke's save.
+    effects.perform(Effect::SaveJournal(Box::new(journal)));
+    assert!(rx.try_recv().is_err());
+}

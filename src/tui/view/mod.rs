@@ -337,10 +337,10 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
             " Quit? ",
             vec![
                 {
-                    let kept = if app.demo {
-                        "This is the demo: nothing is kept."
-                    } else {
-                        "Your answers are kept: the next start offers to continue them."
+                    let kept = match (&app.journal_unsaved, app.demo) {
+                        (_, true) => "This is the demo: nothing is kept.".to_string(),
+                        (Some(e), false) => format!("Your answers could not be kept ({}): the next start cannot offer them.", crate::sanitize::inline(e)),
+                        (None, false) => "Your answers are kept: the next start offers to continue them.".to_string(),
                     };
                     match app.role_arn() {
                         Some(arn) => format!("The answers changed after {arn} was set up and are not applied; nothing is printed. {kept}"),
@@ -353,7 +353,14 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
         ),
         Confirm::Quit => (
             " Quit? ",
-            vec!["An apply is running. Quitting now leaves it half done; running the wizard again finishes it.".into(), String::new(), "Quit anyway?".into()],
+            vec![
+                match &app.journal_unsaved {
+                    None => "An apply is running. Quitting now leaves it half done; running the wizard again finishes it.".to_string(),
+                    Some(e) => format!("An apply is running. Quitting now leaves it half done, and its progress could not be kept ({}): running the wizard again with the same answers finishes it.", crate::sanitize::inline(e)),
+                },
+                String::new(),
+                "Quit anyway?".into(),
+            ],
         ),
     };
     let mut lines: Vec<Line> = body.into_iter().map(Line::from).collect();
