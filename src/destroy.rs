@@ -118,7 +118,8 @@ pub async fn plan<A: Aws>(
     }))
 }
 
-/// Carry the plan out: detach, delete the role, then the provider if it is to go.
+/// Carry the plan out: out of instance profiles, detach, the provider if it is to go, then the
+/// role.
 pub async fn apply<A: Aws>(
     aws: &A,
     plan: &DestroyPlan,
@@ -148,10 +149,6 @@ pub async fn apply<A: Aws>(
             .map_err(EngineError::aws(Step::Permissions))?;
         progress(format!("✓ detached {}", p.arn));
     }
-    aws.delete_role(&plan.role)
-        .await
-        .map_err(EngineError::aws(Step::Role))?;
-    progress(format!("✓ deleted role {}", plan.role_arn));
     if let ProviderFate::Delete { arn } = &plan.provider {
         match aws.delete_oidc_provider(arn).await {
             Ok(()) => progress(format!("✓ deleted OIDC provider {arn}")),
@@ -167,6 +164,12 @@ pub async fn apply<A: Aws>(
             }
         }
     }
+    // The role last: while it is there, a run cut short anywhere is finished by the next, which
+    // finds it and plans what is left (a provider deleted already is "gone").
+    aws.delete_role(&plan.role)
+        .await
+        .map_err(EngineError::aws(Step::Role))?;
+    progress(format!("✓ deleted role {}", plan.role_arn));
     Ok(())
 }
 

@@ -165,8 +165,8 @@ fn a_role_in_an_instance_profile_is_refused_before_any_change_or_taken_out_with_
         [
             "iam.RemoveRoleFromInstanceProfile",
             "iam.DetachRolePolicy",
-            "iam.DeleteRole",
-            "iam.DeleteOpenIDConnectProvider"
+            "iam.DeleteOpenIDConnectProvider",
+            "iam.DeleteRole"
         ]
     );
 }
@@ -282,4 +282,45 @@ fn a_provider_is_kept_while_any_principal_form_still_lets_its_tokens_in() {
     let run = emu.run(&["destroy", "--role-name", "web", "--yes"]);
     run.assert_code(0);
     assert!(providers(&iam).is_empty(), "{}", run.stderr);
+}
+
+/// `destroy` killed right after any of its AWS calls is finished by the next run: the role, its
+/// attachments and the tool's own provider are all gone, and nothing else is touched.
+#[test]
+fn a_destroy_killed_at_any_call_is_finished_by_the_next() {
+    let emu = Emulator::start();
+    let iam = emu.iam();
+    let destroy = ["destroy", "--role-name", "web", "--yes"];
+    setup(&emu, "web", "acme/web");
+    emu.reset_calls();
+    emu.run(&destroy).assert_code(0);
+    let k = emu.calls().len();
+    for i in 1..=k {
+        emu.reset();
+        setup(&emu, "web", "acme/web");
+        emu.reset_calls();
+        emu.kill_after(i);
+        let child = emu
+            .command()
+            .args(destroy)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        emu.kill_pid(child.id());
+        let out = child.wait_with_output().expect("wait");
+        assert_eq!(out.status.code(), None, "run {i} must have been killed");
+        let rerun = emu.run(&destroy);
+        rerun.assert_code(0);
+        assert!(
+            !role_exists(&iam, "web"),
+            "killed after call {i}: {}",
+            rerun.stderr
+        );
+        assert!(
+            providers(&iam).is_empty(),
+            "killed after call {i}, the provider is left: {}",
+            rerun.stderr
+        );
+    }
 }
