@@ -220,9 +220,14 @@ pub fn routes(
             .filter(|h| h != "aws" && h != "sts" && !h.contains("://"))
             .collect();
         hosts.push("gitlab.com".to_string());
-        // Every provider that was read (the account's, as far as the caller knows them): a
+        // Every provider that was read and exists (the account's, as far as the caller knows): a
         // `"*"` lets each one's tokens in, whether or not a condition names its host.
-        hosts.extend(providers.keys().map(|arn| provider_host(arn).to_string()));
+        hosts.extend(
+            providers
+                .iter()
+                .filter(|(_, p)| p.is_some())
+                .map(|(arn, _)| provider_host(arn).to_string()),
+        );
         hosts.push(ANY_OTHER_ISSUER.to_string());
         for host in hosts {
             let arn = format!("arn:{partition}:iam::{account}:oidc-provider/{host}");
