@@ -202,6 +202,13 @@ pub fn plan_write(path: &Path, job: &str, overwrite: bool) -> Result<Write, Stri
     let keep = "nothing was written; `aws-oidc-wizard ci-job` prints the job to add yourself, or --overwrite replaces the file";
     let (pipeline, body) =
         read_pipeline(&existing).map_err(|why| format!("{} {why}: {keep}", path.display()))?;
+    // A top-level merge key brings in keys this reading does not see (a `deploy` job among them).
+    if pipeline.contains_key(&Yaml::String("<<".into())) {
+        return Err(format!(
+            "{} merges keys into its top level (`<<:`): the jobs it brings in cannot be told here; {keep}",
+            path.display()
+        ));
+    }
     let job_name = job.lines().next().unwrap_or_default().trim_end_matches(':');
     if pipeline.contains_key(&Yaml::String(job_name.to_string())) {
         return Err(format!(

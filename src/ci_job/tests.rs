@@ -394,6 +394,8 @@ fn an_edit_is_written_only_when_it_means_what_it_says() {
         "stages: [build]\nbuild:\n  script: [make]\n...\n",
         // Only a header: its pipeline is missing.
         "spec:\n  inputs: {}\n",
+        // A merge key at the top: what it brings in is not read here.
+        ".jobs: &jobs\n  deploy:\n    script: [./ship]\n<<: *jobs\n",
     ] {
         let _ = std::fs::remove_file(dir.path().join(INCLUDED_JOB));
         std::fs::write(&path, text).unwrap();
@@ -455,4 +457,16 @@ proptest::proptest! {
             }
         }
     }
+}
+
+#[test]
+fn a_top_level_merge_key_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".gitlab-ci.yml");
+    let text = ".jobs: &jobs\n  deploy:\n    script: [./ship]\n<<: *jobs\n";
+    std::fs::write(&path, text).unwrap();
+    let job = token_file_job("https://gitlab.com", "ROLE_ARN");
+    let e = plan_write(&path, &job, false).unwrap_err();
+    assert!(e.contains("merges keys"), "{e}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
 }
