@@ -623,3 +623,36 @@ fn review_adds_a_project_to_a_role_that_trusts_another_with_plus() {
         "{trust}"
     );
 }
+
+/// Below 80×24 the screen is hidden behind "enlarge it": the keys that would apply on Review
+/// (`a`, Enter, `y`), typed fast and at random there, change nothing in AWS; grown again, the
+/// wizard is where it was; `q` there quits.
+#[test]
+fn keys_on_a_hidden_screen_change_nothing() {
+    let emu = Emulator::start();
+    let t = Tmux::start(&emu.env_pairs(), BIN, &[], 120, 40);
+    answer_everything(&t);
+    t.resize(79, 23);
+    t.wait_for("enlarge it to at least 80×24");
+    emu.reset_calls();
+    for keys in [
+        &["a", "y", "Enter", "y"][..],
+        &["Enter", "Enter", "y", "a", "Tab", "Enter", "y"],
+        &["BTab", "Space", "Enter", "y", "Escape", "Enter", "y"],
+    ] {
+        t.keys(keys);
+    }
+    t.type_text("auto deploy role\nyay\n");
+    t.resize(120, 40);
+    t.wait_for("Review ─");
+    assert!(
+        emu.mutating_calls().is_empty(),
+        "{:?}",
+        emu.mutating_calls()
+    );
+    t.resize(60, 20);
+    t.wait_for("enlarge it");
+    t.keys(&["q"]);
+    assert_eq!(t.wait_exit().0, 1);
+    assert!(emu.mutating_calls().is_empty());
+}

@@ -133,6 +133,24 @@ fn terminate_signal() -> tokio::sync::mpsc::UnboundedReceiver<()> {
     rx
 }
 
+/// Input while the terminal is too small and the screen is hidden behind "enlarge it": `q` and
+/// Ctrl-C quit, as that screen says; every other key, click and paste is dropped, so nothing
+/// acts on a screen the person cannot see.
+fn while_hidden(msg: Msg) -> Option<Msg> {
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+    match msg {
+        Msg::Key(k)
+            if k.code == KeyCode::Char('q')
+                || (k.code == KeyCode::Char('c')
+                    && k.modifiers.contains(KeyModifiers::CONTROL)) =>
+        {
+            Some(Msg::Terminate)
+        }
+        Msg::Key(_) | Msg::Mouse(_) | Msg::Paste(_) => None,
+        other => Some(other),
+    }
+}
+
 /// Terminal events on a thread of their own (crossterm's reads block), as messages.
 fn spawn_input(tx: UnboundedSender<Msg>, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
@@ -142,6 +160,9 @@ fn spawn_input(tx: UnboundedSender<Msg>, stop: Arc<AtomicBool>) -> std::thread::
                 Ok(false) => continue,
                 Err(_) => break,
             }
+            // The size when the key was typed: a screen hidden then took nothing of it.
+            let hidden = ratatui::crossterm::terminal::size()
+                .is_ok_and(|(w, h)| w < view::MIN_WIDTH || h < view::MIN_HEIGHT);
             let msg = match event::read() {
                 // Only presses: release events would double every keystroke on some terminals.
                 Ok(Event::Key(k)) if k.kind == KeyEventKind::Press => Msg::Key(k),
@@ -151,9 +172,42 @@ fn spawn_input(tx: UnboundedSender<Msg>, stop: Arc<AtomicBool>) -> std::thread::
                 Ok(_) => continue,
                 Err(_) => break,
             };
+            let Some(msg) = (if hidden { while_hidden(msg) } else { Some(msg) }) else {
+                continue;
+            };
             if tx.send(msg).is_err() {
                 break;
             }
         }
     })
+}
+
+#[cfg(test)]
+mod hidden_tests {
+    use super::*;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    #[test]
+    fn a_hidden_screen_takes_no_key_but_quit() {
+        let key = |c: KeyCode, m: KeyModifiers| Msg::Key(KeyEvent::new(c, m));
+        for c in [
+            KeyCode::Enter,
+            KeyCode::Char('y'),
+            KeyCode::Char('a'),
+            KeyCode::Tab,
+            KeyCode::Esc,
+        ] {
+            assert!(while_hidden(key(c, KeyModifiers::NONE)).is_none(), "{c:?}");
+        }
+        assert!(while_hidden(Msg::Paste("y\n".into())).is_none());
+        assert_eq!(
+            while_hidden(key(KeyCode::Char('q'), KeyModifiers::NONE)),
+            Some(Msg::Terminate)
+        );
+        assert_eq!(
+            while_hidden(key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            Some(Msg::Terminate)
+        );
+        assert_eq!(while_hidden(Msg::Tick), Some(Msg::Tick));
+    }
 }

@@ -120,6 +120,21 @@ impl Tmux {
             .to_string()
     }
 
+    /// Resize the terminal, as a person dragging its window does.
+    #[allow(dead_code)]
+    pub fn resize(&self, width: u16, height: u16) {
+        self.tmux(&[
+            "resize-window",
+            "-t",
+            "t",
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+        ]);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+
     pub fn screen(&self) -> String {
         self.tmux(&["capture-pane", "-p", "-t", "t"])
     }
