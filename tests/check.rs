@@ -654,3 +654,65 @@ fn a_trust_that_repeats_a_key_is_audited_every_way() {
     emu.run(&["check", "--role-name", "dup-closed", "--fail-on", "high"])
         .assert_code(0);
 }
+
+/// A trust policy the parser cannot read (JSON nested deeper than it goes; IAM's own limits
+/// are not documented to forbid it) is a role whose trust is unknown: `check --all` lists it as
+/// `analysis-incomplete` and audits the others, `explain` gives no verdict. Before, the whole audit
+/// failed.
+#[test]
+fn a_trust_that_cannot_be_read_is_unknown_not_fatal() {
+    let emu = Emulator::start();
+    let iam = emu.iam();
+    let deep = format!("{}\"x\"{}", "[".repeat(200), "]".repeat(200));
+    let doc = format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"Federated": "arn:aws:iam::123456789012:oidc-provider/gitlab.com"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringLike": {{"gitlab.com:sub": {deep}}}}}}}]}}"#
+    );
+    common::block_on(
+        iam.create_role()
+            .role_name("deep")
+            .assume_role_policy_document(doc)
+            .send(),
+    )
+    .expect("seed");
+    emu.run(&[
+        "apply",
+        "--project",
+        "acme/web",
+        "--role-name",
+        "web",
+        "--policy",
+        "ReadOnlyAccess",
+        "--no-pin-namespace-ids",
+    ])
+    .assert_code(0);
+    let run = emu.run(&["check", "--all", "--output", "json"]);
+    let report = run.json();
+    let roles = report["roles"]
+        .as_array()
+        .or(report.as_array())
+        .cloned()
+        .unwrap_or_default();
+    let deep = roles
+        .iter()
+        .find(|r| r["role"] == "deep")
+        .unwrap_or_else(|| panic!("the unreadable role is listed: {report}"));
+    assert_eq!(deep["findings"][0]["code"], "analysis-incomplete", "{deep}");
+    assert!(
+        roles.iter().any(|r| r["role"] == "web"),
+        "the others are audited: {report}"
+    );
+    let dir = tempfile::tempdir().expect("dir");
+    let claims = common::claims_file(dir.path(), "acme/web", "main", true);
+    let explained = emu.run(&["explain", "--role-name", "deep", "--claims", &claims]);
+    assert_eq!(explained.code, 1, "{}", explained.stderr);
+    assert!(
+        explained.stderr.contains("could not be read"),
+        "{}",
+        explained.stderr
+    );
+    assert!(
+        !explained.stdout.contains("Verdict"),
+        "{}",
+        explained.stdout
+    );
+}

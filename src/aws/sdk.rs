@@ -309,10 +309,15 @@ pub fn decode_policy_readings(raw: &str) -> Result<crate::iam::document::Reading
         .map_err(|e| format!("the policy document is not valid JSON: {e}"))
 }
 
-fn role_from_sdk(op: &str, role: &aws_sdk_iam::types::Role) -> AwsResult<Role> {
-    let raw = role.assume_role_policy_document().unwrap_or("{}");
-    let trust =
-        decode_policy_readings(raw).map_err(|m| AwsError::new(op, super::ErrorKind::Other(m)))?;
+/// A role's trust policy as IAM returns it: one that cannot be read is a role whose trust is
+/// unknown (audited as such), not a failure of the whole listing.
+fn trust_of(raw: Option<&str>) -> crate::iam::document::Readings {
+    decode_policy_readings(raw.unwrap_or("{}"))
+        .unwrap_or_else(crate::iam::document::Readings::unreadable)
+}
+
+fn role_from_sdk(_op: &str, role: &aws_sdk_iam::types::Role) -> AwsResult<Role> {
+    let trust = trust_of(role.assume_role_policy_document());
     Ok(Role {
         arn: role.arn().to_string(),
         name: role.role_name().to_string(),
@@ -736,9 +741,7 @@ impl SdkAws {
                 .await
                 .map_err(|e| AwsError::from_sdk(OP, e))?;
             for d in page.role_detail_list() {
-                let raw = d.assume_role_policy_document().unwrap_or("{}");
-                let trust = decode_policy_readings(raw)
-                    .map_err(|m| AwsError::new(OP, super::ErrorKind::Other(m)))?;
+                let trust = trust_of(d.assume_role_policy_document());
                 let role = Role {
                     arn: d.arn().unwrap_or_default().to_string(),
                     name: d.role_name().unwrap_or_default().to_string(),

@@ -247,6 +247,10 @@ pub fn routes(
 /// Can a web-identity token reach this role at all (some valid Allow names its issuer, or
 /// everyone, for `sts:AssumeRoleWithWebIdentity`)? What `check --all` lists.
 pub fn is_web_identity_role(role: &Role) -> bool {
+    // Unknown is listed: a role whose trust could not be read may be one.
+    if role.trust_ambiguity.unreadable.is_some() {
+        return true;
+    }
     let view = TrustView::read(&role.trust_policy);
     !reachable_routes(&view, &role.arn).is_empty()
 }
@@ -262,7 +266,7 @@ pub fn depends_on(
     now: u64,
 ) -> bool {
     let providers = BTreeMap::from([(provider_arn.to_string(), provider.cloned())]);
-    let cut = role.trust_ambiguity.cut;
+    let cut = role.trust_ambiguity.cut || role.trust_ambiguity.unreadable.is_some();
     cut || std::iter::once(&role.trust_policy)
         .chain(&role.trust_ambiguity.readings)
         .any(|doc| {
@@ -357,6 +361,16 @@ pub fn audit_with(
     attached: &[AttachedPolicy],
     now: u64,
 ) -> Vec<Finding> {
+    // A trust that could not be read is decided on nothing: said, never called clean.
+    if let Some(why) = &role.trust_ambiguity.unreadable {
+        return vec![finding(
+            Code::AnalysisIncomplete,
+            format!(
+                "the trust policy could not be read ({why}): nothing about who can assume the role is decided"
+            ),
+            "simplify the trust policy, or review it by hand",
+        )];
+    }
     let trust = |policy: &Value| trust_findings(&role.arn, policy, providers, handshakes, now);
     let mut out = trust(&role.trust_policy);
     let ambiguity = rules::ambiguous(&role.trust_ambiguity, &mut out, trust);

@@ -359,6 +359,18 @@ pub async fn explain_live<A: Aws>(
             name: role.to_string(),
         });
     };
+    // No verdict on a trust that could not be read: "refused" would be a guess.
+    if let Some(why) = &found.trust_ambiguity.unreadable {
+        return Err(EngineError::Aws {
+            step: Step::Role,
+            error: crate::aws::AwsError::new(
+                "GetRole",
+                crate::aws::ErrorKind::Other(format!(
+                    "the trust policy of {role} could not be read ({why}): no verdict can be given"
+                )),
+            ),
+        });
+    }
     let issuer_arn = claims
         .get("iss")
         .and_then(Value::as_str)

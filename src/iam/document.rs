@@ -28,15 +28,29 @@ pub struct Ambiguity {
     pub readings: Vec<Value>,
     /// There were more than `READINGS_BOUND` readings: not all are listed.
     pub cut: bool,
+    /// The document could not be read at all (why; JSON nested deeper than the parser goes, say):
+    /// no reading is known, and the main one stands for none.
+    pub unreadable: Option<String>,
 }
 
 impl Ambiguity {
     pub fn is_ambiguous(&self) -> bool {
-        !self.readings.is_empty() || self.cut
+        !self.readings.is_empty() || self.cut || self.unreadable.is_some()
     }
 }
 
 impl Readings {
+    /// A document that could not be read (why): nothing is known of it.
+    pub fn unreadable(why: String) -> Readings {
+        Readings {
+            main: Value::Null,
+            others: Ambiguity {
+                unreadable: Some(why),
+                ..Ambiguity::default()
+            },
+        }
+    }
+
     /// One JSON value, read one way only.
     pub fn plain(value: Value) -> Readings {
         Readings {
@@ -69,6 +83,7 @@ pub fn readings(text: &str) -> Result<Readings, serde_json::Error> {
         others: Ambiguity {
             readings: others,
             cut: !complete,
+            unreadable: None,
         },
     })
 }
