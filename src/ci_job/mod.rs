@@ -231,6 +231,12 @@ pub fn plan_write(path: &Path, job: &str, overwrite: bool) -> Result<Write, Stri
     let mut text = existing.clone();
     let mut added = Vec::new();
     let include = pipeline.get(&Yaml::String("include".into()));
+    if includes_local_with_conditions(include, &local) {
+        return Err(format!(
+            "{} includes {local} with conditions (`rules:` or `inputs:`): it runs only as they say; {keep}",
+            path.display()
+        ));
+    }
     if !includes_local(include, &local) {
         added.push("one include entry".to_string());
         text = add_include(&text, body, include, &local)
@@ -275,6 +281,18 @@ pub fn plan_write(path: &Path, job: &str, overwrite: bool) -> Result<Write, Stri
 /// pipeline. With it, the line the pipeline's document starts at, so edits go there and nowhere
 /// else. The error completes "PATH ...".
 fn read_pipeline(text: &str) -> Result<(yaml_rust2::yaml::Hash, usize), String> {
+    // YAML 1.1 (libyaml, which GitLab's Ruby reads with) breaks lines at these; YAML 1.2 (this
+    // parser) does not. A file holding one means two things: what this tool reads and edits
+    // might not be what GitLab runs.
+    if let Some(c) = text
+        .chars()
+        .find(|c| matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}'))
+    {
+        return Err(format!(
+            "holds {}, which GitLab's YAML parser reads as a line break and this one does not",
+            c.escape_unicode()
+        ));
+    }
     let docs = YamlLoader::load_from_str(text).map_err(|e| format!("is not valid YAML ({e})"))?;
     let header = |d: &Yaml| matches!(d, Yaml::Hash(h) if h.len() == 1 && h.contains_key(&Yaml::String("spec".into())));
     let (doc, body) = match docs.as_slice() {
@@ -369,6 +387,26 @@ fn includes_local(include: Option<&Yaml>, local: &str) -> bool {
             .get(&Yaml::String("local".into()))
             .and_then(Yaml::as_str)
             .is_some_and(same),
+        _ => false,
+    };
+    match include {
+        Some(Yaml::Array(items)) => items.iter().any(entry),
+        Some(other) => entry(other),
+        None => false,
+    }
+}
+
+/// Whether an include of `local` carries more than the path (`rules:`, `inputs:`): it is then
+/// included only sometimes, or differently, which is the pipeline owner's to decide.
+fn includes_local_with_conditions(include: Option<&Yaml>, local: &str) -> bool {
+    let same = |p: &str| p.trim_start_matches('/') == local.trim_start_matches('/');
+    let entry = |y: &Yaml| match y {
+        Yaml::Hash(h) => {
+            h.len() > 1
+                && h.get(&Yaml::String("local".into()))
+                    .and_then(Yaml::as_str)
+                    .is_some_and(same)
+        }
         _ => false,
     };
     match include {

@@ -470,3 +470,24 @@ fn a_top_level_merge_key_is_refused() {
     assert!(e.contains("merges keys"), "{e}");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
 }
+
+/// What GitLab's YAML parser (libyaml, YAML 1.1) reads as a line break and this one (YAML 1.2)
+/// does not, and an include with conditions: refused, nothing written (found by an attacker
+/// trial: a hidden `include:` after U+2028 was dropped by the edit).
+#[test]
+fn a_pipeline_that_reads_two_ways_or_includes_with_conditions_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".gitlab-ci.yml");
+    let job = token_file_job("https://gitlab.com", "ROLE_ARN");
+    for text in [
+        "build:\n  script: [x]\n# policy\u{2028}include: [{local: compliance.yml}]\n",
+        "stages:\n  - build\n# note\u{2029}  - test\nbuild:\n  stage: build\n  script: [x]\n",
+        "include:\n  - local: ci/aws-oidc.yml\nbuild:\n  script: [x]\n# c\u{85}include: []\n",
+        "include:\n  - local: ci/aws-oidc.yml\n    rules:\n      - if: $NEVER\nbuild:\n  script: [x]\n",
+    ] {
+        std::fs::write(&path, text).unwrap();
+        let e = plan_write(&path, &job, false).unwrap_err();
+        assert!(e.contains("nothing was written"), "{e}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    }
+}

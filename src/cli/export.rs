@@ -39,8 +39,12 @@ pub async fn from_role<A: Aws>(
     name: &str,
     output: OutputFormat,
 ) -> Result<Outcome, CliError> {
-    // Side by side: one round trip for both (a missing role makes the second fail, unused).
-    let (role, attached) = tokio::join!(aws.get_role(name), aws.list_attached_policies(name));
+    // Side by side: one round trip for all (a missing role makes the others fail, unused).
+    let (role, attached, inline) = tokio::join!(
+        aws.get_role(name),
+        aws.list_attached_policies(name),
+        aws.list_inline_policies(name)
+    );
     let Some(role) = role.map_err(EngineError::aws(Step::Role))? else {
         return Err(EngineError::RoleNotFound {
             name: name.to_string(),
@@ -48,6 +52,13 @@ pub async fn from_role<A: Aws>(
         .into());
     };
     let attached = attached.map_err(EngineError::aws(Step::Permissions))?;
+    let inline = inline.map_err(EngineError::aws(Step::Permissions))?;
+    if !inline.is_empty() {
+        say!(
+            "warning: role {name} has inline policies ({}): the module does not hold them, so the role it describes has fewer permissions than this one",
+            inline.join(", ")
+        );
+    }
     let mut provider = None;
     for arn in TrustView::read(&role.trust_policy).oidc_providers() {
         if let Some(p) = aws
