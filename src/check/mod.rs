@@ -396,6 +396,10 @@ pub fn audit_with(
         ));
     }
     out.sort_by_key(|f| f.severity);
+    // Two routes (gitlab.com and any other issuer, for a `"*"`) can find the same thing in the
+    // same words: it is one finding.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|f| seen.insert((f.code, f.message.clone())));
     out
 }
 

@@ -688,3 +688,23 @@ fn verdicts_on_repeated_keys_hold_for_every_reading() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_finding_found_by_two_routes_is_one_finding() {
+    // `"*"` reaches the role through gitlab.com and through any other issuer: one
+    // principal-anyone, not one per route.
+    let star = role_with(
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
+            "Action": "sts:AssumeRoleWithWebIdentity"}]}),
+        3600,
+    );
+    let found = codes(&star);
+    assert_eq!(
+        found
+            .iter()
+            .filter(|(_, c)| *c == "principal-anyone")
+            .count(),
+        1,
+        "{found:?}"
+    );
+}
