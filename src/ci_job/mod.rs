@@ -226,7 +226,10 @@ pub fn plan_write(path: &Path, job: &str, overwrite: bool) -> Result<Write, Stri
                 job_path.display()
             ));
         }
-        _ => {}
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        // A directory there, a file that cannot be read: found now, before any change.
+        Err(e) => return Err(format!("{}: {e}; {keep}", job_path.display())),
     }
     let mut text = existing.clone();
     let mut added = Vec::new();

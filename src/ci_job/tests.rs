@@ -491,3 +491,15 @@ fn a_pipeline_that_reads_two_ways_or_includes_with_conditions_is_refused() {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
     }
 }
+
+#[test]
+fn a_job_path_that_cannot_be_written_is_found_before_anything_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".gitlab-ci.yml");
+    std::fs::write(&path, PIPELINE).unwrap();
+    std::fs::create_dir_all(dir.path().join(INCLUDED_JOB)).unwrap();
+    let job = token_file_job("https://gitlab.com", "ROLE_ARN");
+    let e = plan_write(&path, &job, false).unwrap_err();
+    assert!(e.contains("nothing was written"), "{e}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), PIPELINE);
+}
