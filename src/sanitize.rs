@@ -36,18 +36,7 @@ pub fn acts_on(c: char) -> bool {
 /// Text for a terminal: every character of [`acts_on`] but line ends and tabs written as a
 /// visible escape (`\u{1b}`).
 pub fn terminal_safe(text: &str) -> String {
-    if !text.chars().any(|c| acts_on(c) && c != '\n' && c != '\t') {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if acts_on(c) && c != '\n' && c != '\t' {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    escaped(text, |c| acts_on(c) && c != '\n' && c != '\t').into_owned()
 }
 
 /// A field of a line of text (a name, a key, a message built from them): every character of
@@ -55,12 +44,17 @@ pub fn terminal_safe(text: &str) -> String {
 /// each field through this, so that nothing from an account can start a line of its own (a
 /// forged "✓" or "Verdict:") or end one early.
 pub fn inline(field: &str) -> std::borrow::Cow<'_, str> {
-    if !field.chars().any(acts_on) {
-        return std::borrow::Cow::Borrowed(field);
+    escaped(field, acts_on)
+}
+
+/// `text` with each character `escape` picks written as `\u{…}`; borrowed when there is none.
+fn escaped(text: &str, escape: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(&escape) {
+        return std::borrow::Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(field.len() + 8);
-    for c in field.chars() {
-        if acts_on(c) {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if escape(c) {
             out.extend(c.escape_unicode());
         } else {
             out.push(c);

@@ -234,7 +234,7 @@ pub fn plan_write(path: &Path, job: &str, overwrite: bool) -> Result<Write, Stri
     let mut text = existing.clone();
     let mut added = Vec::new();
     let include = pipeline.get(&Yaml::String("include".into()));
-    if includes_local_with_conditions(include, &local) {
+    if included(include, &local) == Included::WithConditions {
         return Err(format!(
             "{} includes {local} with conditions (`rules:` or `inputs:`): it runs only as they say; {keep}",
             path.display()
@@ -378,45 +378,51 @@ fn edit_means(before: &str, after: &str, local: &str, stage: Option<&str>) -> bo
     others_same && includes_right && stages_right
 }
 
-/// Whether the pipeline's `include:` already names the local file `local` (a path from the
-/// repository's root, with or without its leading `/`), in any of the forms GitLab takes: a
-/// string, `local:`, or a list of either. A comment or another key that mentions it is not an
-/// include.
-fn includes_local(include: Option<&Yaml>, local: &str) -> bool {
+/// How the pipeline's `include:` names the local file `local` (a path from the repository's
+/// root, with or without its leading `/`), in any of the forms GitLab takes: a string, `local:`,
+/// or a list of either. A comment or another key that mentions it is not an include.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Included {
+    No,
+    Yes,
+    /// With more than the path (`rules:`, `inputs:`): only sometimes, or differently, which is
+    /// the pipeline owner's to decide.
+    WithConditions,
+}
+
+fn included(include: Option<&Yaml>, local: &str) -> Included {
     let same = |p: &str| p.trim_start_matches('/') == local.trim_start_matches('/');
     let entry = |y: &Yaml| match y {
-        Yaml::String(s) => same(s),
-        Yaml::Hash(h) => h
-            .get(&Yaml::String("local".into()))
-            .and_then(Yaml::as_str)
-            .is_some_and(same),
-        _ => false,
+        Yaml::String(s) if same(s) => Included::Yes,
+        Yaml::Hash(h)
+            if h.get(&Yaml::String("local".into()))
+                .and_then(Yaml::as_str)
+                .is_some_and(same) =>
+        {
+            if h.len() > 1 {
+                Included::WithConditions
+            } else {
+                Included::Yes
+            }
+        }
+        _ => Included::No,
     };
-    match include {
-        Some(Yaml::Array(items)) => items.iter().any(entry),
-        Some(other) => entry(other),
-        None => false,
+    let entries: Vec<Included> = match include {
+        Some(Yaml::Array(items)) => items.iter().map(entry).collect(),
+        Some(other) => vec![entry(other)],
+        None => vec![],
+    };
+    if entries.contains(&Included::WithConditions) {
+        Included::WithConditions
+    } else if entries.contains(&Included::Yes) {
+        Included::Yes
+    } else {
+        Included::No
     }
 }
 
-/// Whether an include of `local` carries more than the path (`rules:`, `inputs:`): it is then
-/// included only sometimes, or differently, which is the pipeline owner's to decide.
-fn includes_local_with_conditions(include: Option<&Yaml>, local: &str) -> bool {
-    let same = |p: &str| p.trim_start_matches('/') == local.trim_start_matches('/');
-    let entry = |y: &Yaml| match y {
-        Yaml::Hash(h) => {
-            h.len() > 1
-                && h.get(&Yaml::String("local".into()))
-                    .and_then(Yaml::as_str)
-                    .is_some_and(same)
-        }
-        _ => false,
-    };
-    match include {
-        Some(Yaml::Array(items)) => items.iter().any(entry),
-        Some(other) => entry(other),
-        None => false,
-    }
+fn includes_local(include: Option<&Yaml>, local: &str) -> bool {
+    included(include, local) == Included::Yes
 }
 
 /// The pipeline text with one `include:` entry for the job's file added, every other line kept:
