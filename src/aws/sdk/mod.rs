@@ -21,41 +21,33 @@ impl SdkAws {
         scope: aws_sdk_iam::types::PolicyScopeType,
         mut take: impl FnMut(Vec<ManagedPolicy>) -> bool,
     ) -> AwsResult<()> {
-        const OP: &str = "ListPolicies";
-        let mut marker: Option<String> = None;
         // Bounded: about 1,300 AWS managed policies exist, and an account holds at most 5,000
         // customer managed ones; 1,000 a page.
-        for _ in 0..20 {
-            let page = self
+        let fetch = |marker| {
+            let request = self
                 .iam
                 .list_policies()
                 .scope(scope.clone())
                 .max_items(1000)
-                .set_marker(marker.take())
-                .send()
-                .await
-                .map_err(|e| AwsError::from_sdk(OP, e))?;
-            let policies = page
-                .policies()
-                .iter()
-                .map(|p| ManagedPolicy {
-                    arn: p.arn().unwrap_or_default().to_string(),
-                    name: p.policy_name().unwrap_or_default().to_string(),
-                    attachable: p.is_attachable(),
-                })
-                .collect();
-            if take(policies) {
-                break;
+                .set_marker(marker);
+            async move {
+                let page = request
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("ListPolicies", e))?;
+                let policies = page
+                    .policies()
+                    .iter()
+                    .map(|p| ManagedPolicy {
+                        arn: p.arn().unwrap_or_default().to_string(),
+                        name: p.policy_name().unwrap_or_default().to_string(),
+                        attachable: p.is_attachable(),
+                    })
+                    .collect();
+                Ok((policies, next_marker(page.is_truncated(), page.marker())))
             }
-            match (page.is_truncated(), page.marker()) {
-                (true, Some(m)) => marker = Some(m.to_string()),
-                _ => break,
-            }
-        }
-        if marker.is_some() {
-            return Err(too_many_pages(OP));
-        }
-        Ok(())
+        };
+        pages("ListPolicies", 20, fetch, &mut take).await
     }
 }
 
@@ -68,6 +60,56 @@ fn too_many_pages(op: &str) -> AwsError {
             "IAM was still answering with more pages when the bound on pages ran out: stopped rather than act on part of the list".into(),
         ),
     )
+}
+
+/// The marker of the page after this one, when IAM says there is one.
+fn next_marker(truncated: bool, marker: Option<&str>) -> Option<String> {
+    marker.filter(|_| truncated).map(str::to_string)
+}
+
+/// Every page of one listing, at most `bound` pages: `fetch(marker)` sends one request and
+/// gives its items with the next page's marker; `take` gets each page's items and says whether
+/// to stop early. A listing still going when the bound runs out is an error
+/// ([`too_many_pages`]), never a part of it taken for the whole.
+async fn pages<T, Fut>(
+    op: &str,
+    bound: usize,
+    mut fetch: impl FnMut(Option<String>) -> Fut,
+    mut take: impl FnMut(Vec<T>) -> bool,
+) -> AwsResult<()>
+where
+    Fut: std::future::Future<Output = AwsResult<(Vec<T>, Option<String>)>>,
+{
+    let mut marker = None;
+    for _ in 0..bound {
+        let (items, next) = fetch(marker.take()).await?;
+        if take(items) {
+            return Ok(());
+        }
+        match next {
+            Some(m) => marker = Some(m),
+            None => return Ok(()),
+        }
+    }
+    Err(too_many_pages(op))
+}
+
+/// [`pages`], every item of every page.
+async fn all_pages<T, Fut>(
+    op: &str,
+    bound: usize,
+    fetch: impl FnMut(Option<String>) -> Fut,
+) -> AwsResult<Vec<T>>
+where
+    Fut: std::future::Future<Output = AwsResult<(Vec<T>, Option<String>)>>,
+{
+    let mut out = Vec::new();
+    pages(op, bound, fetch, |items| {
+        out.extend(items);
+        false
+    })
+    .await?;
+    Ok(out)
 }
 
 fn tags(pairs: &[(String, String)]) -> AwsResult<Vec<Tag>> {
@@ -131,6 +173,35 @@ fn role_from_sdk(_op: &str, role: &aws_sdk_iam::types::Role) -> AwsResult<Role> 
             .map(str::to_string),
         tags: tag_pairs(role.tags()),
     })
+}
+
+/// A role as `GetAccountAuthorizationDetails` tells it: with its trust policy, boundary, tags and
+/// attached managed policies (no session length or description: IAM's defaults stand in).
+fn role_detail(d: &aws_sdk_iam::types::RoleDetail) -> (Role, Vec<AttachedPolicy>) {
+    let trust = trust_of(d.assume_role_policy_document());
+    let role = Role {
+        arn: d.arn().unwrap_or_default().to_string(),
+        name: d.role_name().unwrap_or_default().to_string(),
+        path: d.path().unwrap_or("/").to_string(),
+        trust_policy: trust.main,
+        trust_ambiguity: trust.others,
+        description: None,
+        max_session_duration: 3600,
+        permissions_boundary: d
+            .permissions_boundary()
+            .and_then(|b| b.permissions_boundary_arn())
+            .map(str::to_string),
+        tags: tag_pairs(d.tags()),
+    };
+    let attached = d
+        .attached_managed_policies()
+        .iter()
+        .map(|p| AttachedPolicy {
+            name: p.policy_name().unwrap_or_default().to_string(),
+            arn: p.policy_arn().unwrap_or_default().to_string(),
+        })
+        .collect();
+    (role, attached)
 }
 
 /// `NoSuchEntity` becomes `None`.
@@ -288,32 +359,30 @@ impl Aws for SdkAws {
     }
 
     async fn list_attached_policies(&self, role: &str) -> AwsResult<Vec<AttachedPolicy>> {
-        const OP: &str = "ListAttachedRolePolicies";
-        let mut out = Vec::new();
-        let mut marker: Option<String> = None;
         // Bounded: a role has at most 20 managed policies; 10 pages is far beyond any real answer.
-        for _ in 0..10 {
-            let page = self
+        all_pages("ListAttachedRolePolicies", 10, |marker| {
+            let request = self
                 .iam
                 .list_attached_role_policies()
                 .role_name(role)
-                .set_marker(marker.take())
-                .send()
-                .await
-                .map_err(|e| AwsError::from_sdk(OP, e))?;
-            out.extend(page.attached_policies().iter().map(|p| AttachedPolicy {
-                name: p.policy_name().unwrap_or_default().to_string(),
-                arn: p.policy_arn().unwrap_or_default().to_string(),
-            }));
-            match (page.is_truncated(), page.marker()) {
-                (true, Some(m)) => marker = Some(m.to_string()),
-                _ => break,
+                .set_marker(marker);
+            async move {
+                let page = request
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("ListAttachedRolePolicies", e))?;
+                let attached = page
+                    .attached_policies()
+                    .iter()
+                    .map(|p| AttachedPolicy {
+                        name: p.policy_name().unwrap_or_default().to_string(),
+                        arn: p.policy_arn().unwrap_or_default().to_string(),
+                    })
+                    .collect();
+                Ok((attached, next_marker(page.is_truncated(), page.marker())))
             }
-        }
-        if marker.is_some() {
-            return Err(too_many_pages(OP));
-        }
-        Ok(out)
+        })
+        .await
     }
 
     async fn get_policy(&self, arn: &str) -> AwsResult<Option<ManagedPolicy>> {
@@ -376,28 +445,22 @@ impl Aws for SdkAws {
     }
 
     async fn list_inline_policies(&self, role: &str) -> AwsResult<Vec<String>> {
-        const OP: &str = "ListRolePolicies";
-        let mut out = Vec::new();
-        let mut marker: Option<String> = None;
-        for _ in 0..20 {
-            let page = self
+        all_pages("ListRolePolicies", 20, |marker| {
+            let request = self
                 .iam
                 .list_role_policies()
                 .role_name(role)
-                .set_marker(marker.take())
-                .send()
-                .await
-                .map_err(|e| AwsError::from_sdk(OP, e))?;
-            out.extend(page.policy_names().iter().cloned());
-            match (page.is_truncated(), page.marker()) {
-                (true, Some(m)) => marker = Some(m.to_string()),
-                _ => break,
+                .set_marker(marker);
+            async move {
+                let page = request
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("ListRolePolicies", e))?;
+                let next = next_marker(page.is_truncated(), page.marker());
+                Ok((page.policy_names().to_vec(), next))
             }
-        }
-        if marker.is_some() {
-            return Err(too_many_pages(OP));
-        }
-        Ok(out)
+        })
+        .await
     }
 
     async fn detach_policy(&self, role: &str, policy_arn: &str) -> AwsResult<()> {
@@ -412,32 +475,26 @@ impl Aws for SdkAws {
     }
 
     async fn list_instance_profiles_for_role(&self, role: &str) -> AwsResult<Vec<String>> {
-        const OP: &str = "ListInstanceProfilesForRole";
-        let mut out = Vec::new();
-        let mut marker: Option<String> = None;
-        for _ in 0..20 {
-            let page = self
+        all_pages("ListInstanceProfilesForRole", 20, |marker| {
+            let request = self
                 .iam
                 .list_instance_profiles_for_role()
                 .role_name(role)
-                .set_marker(marker.take())
-                .send()
-                .await
-                .map_err(|e| AwsError::from_sdk(OP, e))?;
-            out.extend(
-                page.instance_profiles()
+                .set_marker(marker);
+            async move {
+                let page = request
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("ListInstanceProfilesForRole", e))?;
+                let profiles = page
+                    .instance_profiles()
                     .iter()
-                    .map(|p| p.instance_profile_name().to_string()),
-            );
-            match (page.is_truncated(), page.marker()) {
-                (true, Some(m)) => marker = Some(m.to_string()),
-                _ => break,
+                    .map(|p| p.instance_profile_name().to_string())
+                    .collect();
+                Ok((profiles, next_marker(page.is_truncated(), page.marker())))
             }
-        }
-        if marker.is_some() {
-            return Err(too_many_pages(OP));
-        }
-        Ok(out)
+        })
+        .await
     }
 
     async fn remove_role_from_instance_profile(&self, profile: &str, role: &str) -> AwsResult<()> {
@@ -472,31 +529,23 @@ impl Aws for SdkAws {
     }
 
     async fn list_roles(&self) -> AwsResult<Vec<Role>> {
-        const OP: &str = "ListRoles";
-        let mut out = Vec::new();
-        let mut marker: Option<String> = None;
         // Bounded: 1,000 roles a page; the default quota is 1,000 roles, raisable to 5,000.
-        for _ in 0..50 {
-            let page = self
-                .iam
-                .list_roles()
-                .max_items(1000)
-                .set_marker(marker.take())
-                .send()
-                .await
-                .map_err(|e| AwsError::from_sdk(OP, e))?;
-            for r in page.roles() {
-                out.push(role_from_sdk(OP, r)?);
+        all_pages("ListRoles", 50, |marker| {
+            let request = self.iam.list_roles().max_items(1000).set_marker(marker);
+            async move {
+                let page = request
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("ListRoles", e))?;
+                let roles = page
+                    .roles()
+                    .iter()
+                    .map(|r| role_from_sdk("ListRoles", r))
+                    .collect::<AwsResult<Vec<Role>>>()?;
+                Ok((roles, next_marker(page.is_truncated(), page.marker())))
             }
-            match (page.is_truncated(), page.marker()) {
-                (true, Some(m)) => marker = Some(m.to_string()),
-                _ => break,
-            }
-        }
-        if marker.is_some() {
-            return Err(too_many_pages(OP));
-        }
-        Ok(out)
+        })
+        .await
     }
 
     async fn roles_with_policies(&self) -> AwsResult<Vec<(Role, Vec<AttachedPolicy>)>> {
@@ -526,54 +575,24 @@ impl SdkAws {
     /// boundary, tags and attached managed policies (no session length or description).
     async fn role_details(&self) -> AwsResult<Vec<(Role, Vec<AttachedPolicy>)>> {
         const OP: &str = "GetAccountAuthorizationDetails";
-        let mut out = Vec::new();
-        let mut marker: Option<String> = None;
         // Bounded as ListRoles: 1,000 roles a page, at most 5,000 roles an account.
-        for _ in 0..50 {
-            let page = self
+        all_pages(OP, 50, |marker| {
+            let request = self
                 .iam
                 .get_account_authorization_details()
                 .filter(aws_sdk_iam::types::EntityType::Role)
                 .max_items(1000)
-                .set_marker(marker.take())
-                .send()
-                .await
-                .map_err(|e| AwsError::from_sdk(OP, e))?;
-            for d in page.role_detail_list() {
-                let trust = trust_of(d.assume_role_policy_document());
-                let role = Role {
-                    arn: d.arn().unwrap_or_default().to_string(),
-                    name: d.role_name().unwrap_or_default().to_string(),
-                    path: d.path().unwrap_or("/").to_string(),
-                    trust_policy: trust.main,
-                    trust_ambiguity: trust.others,
-                    description: None,
-                    max_session_duration: 3600,
-                    permissions_boundary: d
-                        .permissions_boundary()
-                        .and_then(|b| b.permissions_boundary_arn())
-                        .map(str::to_string),
-                    tags: tag_pairs(d.tags()),
-                };
-                let attached = d
-                    .attached_managed_policies()
-                    .iter()
-                    .map(|p| AttachedPolicy {
-                        name: p.policy_name().unwrap_or_default().to_string(),
-                        arn: p.policy_arn().unwrap_or_default().to_string(),
-                    })
-                    .collect();
-                out.push((role, attached));
+                .set_marker(marker);
+            async move {
+                let page = request
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk(OP, e))?;
+                let details = page.role_detail_list().iter().map(role_detail).collect();
+                Ok((details, next_marker(page.is_truncated(), page.marker())))
             }
-            match (page.is_truncated(), page.marker()) {
-                (true, Some(m)) => marker = Some(m.to_string()),
-                _ => break,
-            }
-        }
-        if marker.is_some() {
-            return Err(too_many_pages(OP));
-        }
-        Ok(out)
+        })
+        .await
     }
 }
 
@@ -591,5 +610,34 @@ mod tests {
         let raw = decode_policy_document("{\"a\": 1}").unwrap();
         assert_eq!(raw["a"], 1);
         assert!(decode_policy_document("%7Bnot json").is_err());
+    }
+
+    #[tokio::test]
+    async fn a_listing_is_whole_or_an_error_never_a_part() {
+        // Three pages, then done: every item, in order.
+        let three = |marker: Option<String>| async move {
+            let n: usize = marker.map_or(0, |m| m.parse().unwrap());
+            Ok((vec![n], (n < 2).then(|| (n + 1).to_string())))
+        };
+        assert_eq!(all_pages("ListRoles", 3, three).await.unwrap(), [0, 1, 2]);
+        // Still going when the bound runs out: an error, not the first pages.
+        let endless = |marker: Option<String>| async move {
+            let n: usize = marker.map_or(0, |m| m.parse().unwrap());
+            Ok((vec![n], Some((n + 1).to_string())))
+        };
+        let e = all_pages("ListRoles", 3, endless).await.unwrap_err();
+        assert!(
+            e.to_string().contains("still answering with more pages"),
+            "{e}"
+        );
+        // A caller that has what it wants stops early, whatever is left.
+        let mut seen = Vec::new();
+        pages("ListPolicies", 3, endless, |items| {
+            seen.extend(items);
+            seen.len() == 2
+        })
+        .await
+        .unwrap();
+        assert_eq!(seen, [0, 1]);
     }
 }
