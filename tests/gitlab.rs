@@ -587,39 +587,14 @@ fn namespace_ids_are_pinned_by_default_where_they_can_be_looked_up() {
     assert!(emu.calls().is_empty(), "{:?}", emu.calls());
 }
 
-/// A listener that records whether anything connected to it (a redirect's target, a proxy).
-struct Witness {
-    url: String,
-    seen: std::sync::Arc<std::sync::atomic::AtomicUsize>,
-}
-
-impl Witness {
-    fn start() -> Witness {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        let url = format!("http://{}", listener.local_addr().expect("addr"));
-        let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let count = seen.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                drop(stream);
-            }
-        });
-        Witness { url, seen }
-    }
-
-    fn seen(&self) -> usize {
-        self.seen.load(std::sync::atomic::Ordering::SeqCst)
-    }
-}
-
 /// A GitLab URL that redirects: to another host, to plain http. The redirect is refused in
 /// words, and the token never reaches the other end.
 #[test]
 fn the_token_goes_only_to_the_gitlab_url_given() {
     let emu = Emulator::start();
-    let elsewhere = Witness::start();
-    emu.gitlab.redirect_to(&elsewhere.url);
+    // Anything connecting there would be counted (and left hanging).
+    let elsewhere = common::Blackhole::start();
+    emu.gitlab.redirect_to(&elsewhere.url());
     let run = apply(&emu, &emu.gitlab, GOOD_TOKEN, &[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
@@ -630,7 +605,11 @@ fn the_token_goes_only_to_the_gitlab_url_given() {
         "{}",
         run.stderr
     );
-    assert_eq!(elsewhere.seen(), 0, "nothing reached the redirect's target");
+    assert_eq!(
+        elsewhere.accepted(),
+        0,
+        "nothing reached the redirect's target"
+    );
     assert!(!emu.gitlab.requests().is_empty());
 }
 
@@ -640,7 +619,7 @@ fn the_token_goes_only_to_the_gitlab_url_given() {
 fn no_proxy_reads_the_token_and_no_url_carries_a_password() {
     let emu = Emulator::start();
     emu.gitlab.add_project("acme/web", 4242, 77);
-    let proxy = Witness::start();
+    let proxy = common::Blackhole::start();
     let run = common::Run::from(
         emu.command()
             .args([
@@ -661,14 +640,14 @@ fn no_proxy_reads_the_token_and_no_url_carries_a_password() {
             // through the proxy.
             .env("NO_PROXY", "127.0.0.1")
             .env("no_proxy", "127.0.0.1")
-            .env("HTTP_PROXY", &proxy.url)
-            .env("http_proxy", &proxy.url)
-            .env("ALL_PROXY", &proxy.url)
+            .env("HTTP_PROXY", proxy.url())
+            .env("http_proxy", proxy.url())
+            .env("ALL_PROXY", proxy.url())
             .output()
             .expect("run"),
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(proxy.seen(), 0, "the proxy saw a request");
+    assert_eq!(proxy.accepted(), 0, "the proxy saw a request");
     assert!(emu.gitlab.variable("acme/web", "ROLE_ARN").is_some());
 
     let with_password = emu.gitlab.url.replace("http://", "http://root:hunter2@");
