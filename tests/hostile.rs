@@ -51,7 +51,9 @@ fn with_forged_lines(c: impl Strategy<Value = char>) -> impl Strategy<Value = St
         1 => Just(format!("\n{FORGED}\n")),
         1 => Just(format!("\r\n  {FORGED}")),
     ];
-    prop::collection::vec(piece, 1..16).prop_map(|v| v.concat())
+    // At most 150 characters: every field stays within IAM's length limits (a provider URL of
+    // 255, with its `https://gitlab.example/` prefix), so the account can hold it.
+    prop::collection::vec(piece, 1..16).prop_map(|v| v.concat().chars().take(150).collect())
 }
 
 /// Text for a policy document: anything, C0 included (ESC sequences above all).
