@@ -60,7 +60,7 @@ fn the_demo_runs_from_launch_to_done_with_no_aws_variables() {
     );
     t.keys(&["Enter"]);
     t.wait_for("Apply them now?");
-    t.keys(&["y"]);
+    t.press_button("Apply");
     let done = t.wait_for("Role ARN");
     says_demo(&done);
     assert!(

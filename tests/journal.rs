@@ -118,7 +118,8 @@ fn the_wizard_offers_to_continue_where_it_stopped() {
     );
     assert!(offer.contains("1 step"), "{offer}");
     t.keys(&["c"]);
-    let review = t.wait_for("Nothing has been changed yet");
+    // What the stopped run did, from its journal: never "nothing has been changed".
+    let review = t.wait_for("Done so far: create OIDC provider https://gitlab.com");
     assert!(review.contains("Provider  nothing"), "{review}");
     assert!(review.contains("Role      nothing"), "{review}");
     assert!(
@@ -127,7 +128,7 @@ fn the_wizard_offers_to_continue_where_it_stopped() {
     );
     t.keys(&["Enter"]);
     t.wait_for("Apply them now?");
-    t.keys(&["y"]);
+    t.press_button("Apply");
     t.wait_for("Role ARN");
     t.keys(&["Enter"]);
     let (code, stdout) = t.wait_exit();
@@ -151,7 +152,8 @@ fn starting_over_forgets_the_journal() {
 }
 
 /// Enter alone never applies: not on the offer to continue, not on Review, however often it is
-/// pressed. Applying is its own key (y) in a dialog that says what changes.
+/// pressed. Applying is a button in a dialog that says what changes, and the dialog opens on
+/// Cancel.
 #[test]
 fn pressing_enter_on_a_stopped_setup_never_changes_aws() {
     let emu = Emulator::start();
@@ -160,14 +162,14 @@ fn pressing_enter_on_a_stopped_setup_never_changes_aws() {
     let t = Tmux::start(&emu.env_pairs(), BIN, &[], 80, 24);
     t.wait_for("continue where you stopped");
     t.keys(&["Enter"]);
-    t.wait_for("Nothing has been changed yet");
+    t.wait_for("Done so far");
     t.keys(&["Enter"]);
     let ask = t.wait_for("Apply them now?");
     assert!(ask.contains("1 change to account 123456789012"), "{ask}");
     for _ in 0..5 {
         t.keys(&["Enter"]);
     }
-    t.wait_for("Nothing has been changed yet");
+    t.wait_for("Done so far");
     assert!(
         emu.mutating_calls().is_empty(),
         "Enter changed AWS: {:?}",

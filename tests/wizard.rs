@@ -10,11 +10,11 @@ use serde_json::json;
 const ROLE: &str = "gitlab-acme-web";
 const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/gitlab-acme-web";
 
-/// Enter on Review asks; y applies.
+/// Enter on Review asks; the Apply button applies.
 fn apply(t: &Tmux) {
     t.keys(&["Enter"]);
     t.wait_for("Apply them now?");
-    t.keys(&["y"]);
+    t.press_button("Apply");
 }
 
 /// From the first screen to Review: acme/web on protected main, ReadOnlyAccess.
@@ -145,6 +145,8 @@ fn a_failed_step_is_shown_fixed_and_finished_with_r_without_repeating_finished_s
     // The permission is granted; r finishes from the failed step.
     emu.clear_faults();
     t.keys(&["r"]);
+    t.wait_for("Retry?");
+    t.press_button("Retry");
     t.wait_for("Role ARN");
     t.keys(&["q"]);
     let (code, stdout) = t.wait_exit();
@@ -305,8 +307,11 @@ fn the_start_screen_checks_and_removes_a_setup() {
         "nothing removed before the confirmation"
     );
     t.keys(&["Enter"]);
-    t.wait_for("Remove it?");
-    t.keys(&["y"]);
+    t.wait_for("type the role's name (web)");
+    t.keys(&["Right", "Enter"]);
+    t.wait_for("✗ type web first");
+    t.type_text("web");
+    t.press_button("Remove");
     t.wait_for("Removed.");
     t.keys(&["q"]);
     assert_eq!(
@@ -338,6 +343,8 @@ fn the_done_screen_stores_the_arn_in_gitlab() {
     t.wait_for("Role ARN");
     assert!(!t.screen().contains(GOOD_TOKEN), "the token is never shown");
     t.keys(&["g"]);
+    t.wait_for("Store in GitLab?");
+    t.press_button("Store");
     t.wait_for("ROLE_ARN on project acme/web: created");
     assert_eq!(
         gitlab.variable("acme/web", "ROLE_ARN").expect("stored")["value"],
@@ -425,7 +432,7 @@ fn a_profile_that_does_not_exist_is_refused_not_replaced() {
 /// launch to the ARN on stdout, counting every key that is not part of the typed text. The
 /// README quotes this count.
 #[test]
-fn a_first_setup_takes_eight_keys_besides_the_typing() {
+fn a_first_setup_takes_ten_keys_besides_the_typing() {
     let emu = Emulator::start();
     let t = Tmux::start(&emu.env_pairs(), BIN, &[], 80, 24);
     let mut keys = 0;
@@ -450,12 +457,17 @@ fn a_first_setup_takes_eight_keys_besides_the_typing() {
     press("Enter");
     t.wait_for("Nothing has been changed yet");
     press("a");
+    t.wait_for("Apply them now?");
+    press("Right");
+    t.wait_for("[›Apply‹]");
+    press("Enter");
     t.wait_for("Role ARN");
     press("Enter");
     let (code, stdout) = t.wait_exit();
     assert_eq!(code, 0);
     assert_eq!(stdout, format!("{ROLE_ARN}\n"));
-    assert_eq!(keys, 8, "keys besides the typed text");
+    // Applying is a, then → and Enter on the dialog's button (no typed text can press it).
+    assert_eq!(keys, 10, "keys besides the typed text");
     assert_eq!(
         emu.mutating_calls(),
         [
@@ -517,7 +529,7 @@ fn a_rerun_ticks_what_the_role_has_and_detaches_only_what_is_unticked() {
     assert!(emu.mutating_calls().is_empty());
     t.keys(&["a"]);
     t.wait_for("ReadOnlyAccess will be detached");
-    t.keys(&["y"]);
+    t.press_button("Apply");
     t.wait_for("Role ARN");
     t.keys(&["Enter"]);
     let (code, stdout) = t.wait_exit();
@@ -560,9 +572,12 @@ fn a_hung_call_shows_its_time_and_attempt_and_esc_cancels_it() {
     );
     assert!(!role_exists_now(&emu));
     t.keys(&["r"]);
-    t.wait_for("Nothing has been changed yet");
+    // The provider was created before the cancelled call: Review says so.
+    t.wait_for("Done so far: create OIDC provider");
     t.wait_for("create   gitlab-acme-web");
     t.keys(&["a"]);
+    t.wait_for("Apply them now?");
+    t.press_button("Apply");
     t.wait_for("Role ARN");
     t.keys(&["Enter"]);
     let (code, stdout) = t.wait_exit();
@@ -609,7 +624,7 @@ fn review_adds_a_project_to_a_role_that_trusts_another_with_plus() {
     );
     t.keys(&["a"]);
     t.wait_for("will be changed");
-    t.keys(&["y"]);
+    t.press_button("Apply");
     t.wait_for("Role ARN");
     t.keys(&["Enter"]);
     assert_eq!(t.wait_exit().0, 0);

@@ -201,6 +201,19 @@ impl Plan {
         out
     }
 
+    /// Whether applying replaces an existing role's trust policy with one that takes something
+    /// away from it (see `trust::only_adds_subjects`): the wizard then asks for the role's name.
+    pub fn narrows_trust(&self) -> bool {
+        let RoleAction::Update { changes } = &self.role.action else {
+            return false;
+        };
+        let new = self.trust.policy.to_value();
+        changes.iter().any(|c| {
+            matches!(c, RoleChange::TrustPolicy { current, .. }
+                if !crate::plan::trust::only_adds_subjects(current, &new))
+        })
+    }
+
     /// Whether applying would change nothing.
     pub fn is_converged(&self) -> bool {
         matches!(

@@ -342,6 +342,72 @@ pub fn normalize(doc: &Value) -> Value {
     doc
 }
 
+/// Whether replacing the trust policy `current` by `new` takes nothing away: `new` differs from
+/// it at most by more values of a `sub` condition under `StringEquals` or `StringLike` (a project
+/// or a ref added beside those trusted today). Any other difference (a value gone, a condition or
+/// statement added or removed, another operator, statements in another order, a document that
+/// does not read as one) counts as taking something away, so that the wizard asks for the role's
+/// name before it applies it. Adding values to a positive operator can only let more tokens in:
+/// a condition holds when any of its values matches (IAM: "Creating a condition with multiple
+/// keys or values", docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html).
+pub fn only_adds_subjects(current: &Value, new: &Value) -> bool {
+    type Subjects = BTreeMap<(String, String), Vec<Value>>;
+    /// The statement with its `sub` values of positive string operators taken out.
+    fn split(statement: &Value) -> (Value, Subjects) {
+        let mut rest = statement.clone();
+        let mut subs = Subjects::new();
+        let conditions = rest
+            .get_mut("Condition")
+            .and_then(Value::as_object_mut)
+            .into_iter()
+            .flat_map(|c| c.iter_mut());
+        for (operator, keys) in conditions {
+            if !matches!(operator.as_str(), "StringEquals" | "StringLike") {
+                continue;
+            }
+            let Some(keys) = keys.as_object_mut() else {
+                continue;
+            };
+            let sub_keys: Vec<String> = keys
+                .keys()
+                .filter(|k| k.to_ascii_lowercase().ends_with(":sub"))
+                .cloned()
+                .collect();
+            for k in sub_keys {
+                if let Some(Value::Array(values)) = keys.remove(&k) {
+                    subs.insert((operator.clone(), k), values);
+                }
+            }
+        }
+        (rest, subs)
+    }
+    let statements = |doc: &Value| -> Option<Vec<Value>> {
+        let doc = normalize(doc);
+        let obj = doc.as_object()?;
+        let list = obj.get("Statement")?.as_array()?.clone();
+        let others: Vec<(&String, &Value)> =
+            obj.iter().filter(|(k, _)| *k != "Statement").collect();
+        (others.len() <= 1 && others.iter().all(|(k, _)| *k == "Version")).then_some(list)
+    };
+    let (Some(now), Some(then)) = (statements(current), statements(new)) else {
+        return false;
+    };
+    let same_version = current.get("Version") == new.get("Version");
+    same_version
+        && now.len() == then.len()
+        && now.iter().zip(&then).all(|(a, b)| {
+            let (rest_a, subs_a) = split(a);
+            let (rest_b, subs_b) = split(b);
+            rest_a == rest_b
+                && subs_a.len() == subs_b.len()
+                && subs_a.iter().all(|(key, values)| {
+                    subs_b
+                        .get(key)
+                        .is_some_and(|more| values.iter().all(|v| more.contains(v)))
+                })
+        })
+}
+
 /// Whether two policy documents mean the same.
 pub fn same_policy(a: &Value, b: &Value) -> bool {
     normalize(a) == normalize(b)
@@ -617,5 +683,164 @@ mod tests {
             "{:?}",
             trust.warnings
         );
+    }
+}
+
+/// `only_adds_subjects` against the evaluator: whenever it says a replacement takes nothing away,
+/// every token the old trust accepts, the new one accepts too. Old and new trusts are generated
+/// from small pools so that subsets, supersets, other operators and other conditions all occur.
+#[cfg(test)]
+mod only_adds_tests {
+    use super::*;
+    use crate::iam::Context;
+    use crate::iam::eval::{Request, allows};
+    use crate::plan::trust_view::TrustView;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    const ARN: &str = "arn:aws:iam::123456789012:oidc-provider/gitlab.com";
+    const SUBS: [&str; 5] = [
+        "project_path:acme/web:ref_type:branch:ref:main",
+        "project_path:acme/api:ref_type:branch:ref:main",
+        "project_path:acme/web:ref_type:tag:ref:v1",
+        "project_path:acme/*:ref_type:branch:ref:main",
+        "project_path:other/x:ref_type:branch:ref:*",
+    ];
+
+    #[derive(Debug, Clone)]
+    struct Shape {
+        like: bool,
+        subs: Vec<usize>,
+        protected: Option<bool>,
+        deny_tags: bool,
+    }
+
+    fn shape() -> impl Strategy<Value = Shape> {
+        (
+            any::<bool>(),
+            proptest::collection::vec(0..SUBS.len(), 0..4),
+            proptest::option::of(any::<bool>()),
+            any::<bool>(),
+        )
+            .prop_map(|(like, subs, protected, deny_tags)| Shape {
+                like,
+                subs,
+                protected,
+                deny_tags,
+            })
+    }
+
+    fn doc(s: &Shape) -> Value {
+        let op = if s.like { "StringLike" } else { "StringEquals" };
+        let subs: Vec<&str> = s.subs.iter().map(|i| SUBS[*i]).collect();
+        let mut condition = json!({
+            "StringEquals": {"gitlab.com:aud": "https://gitlab.com"},
+        });
+        condition[op]["gitlab.com:sub"] = json!(subs);
+        if let Some(p) = s.protected {
+            condition["StringEquals"]["gitlab.com:ref_protected"] = json!(p.to_string());
+        }
+        let mut statements = vec![json!({
+            "Effect": "Allow",
+            "Principal": {"Federated": ARN},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": condition,
+        })];
+        if s.deny_tags {
+            statements.push(json!({
+                "Effect": "Deny",
+                "Principal": {"Federated": ARN},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {"StringLike": {"gitlab.com:sub": "*:ref_type:tag:*"}},
+            }));
+        }
+        json!({"Version": "2012-10-17", "Statement": statements})
+    }
+
+    fn tokens() -> Vec<Context> {
+        let subs = [
+            "project_path:acme/web:ref_type:branch:ref:main",
+            "project_path:acme/api:ref_type:branch:ref:main",
+            "project_path:acme/web:ref_type:tag:ref:v1",
+            "project_path:acme/new:ref_type:branch:ref:main",
+            "project_path:other/x:ref_type:branch:ref:dev",
+            "project_path:acme/*:ref_type:branch:ref:main",
+        ];
+        let mut out = Vec::new();
+        for sub in subs {
+            for protected in ["true", "false"] {
+                out.push(
+                    Context::new()
+                        .with("gitlab.com:aud", "https://gitlab.com")
+                        .with("gitlab.com:sub", sub)
+                        .with("gitlab.com:ref_protected", protected),
+                );
+            }
+        }
+        out
+    }
+
+    fn accepts(doc: &Value, token: &Context) -> bool {
+        allows(
+            &TrustView::read(doc),
+            &Request::web_identity(ARN, token.clone()),
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn what_it_calls_taking_nothing_away_accepts_every_token_accepted_today(
+            now in shape(),
+            then in shape(),
+            extra in proptest::collection::vec(0..SUBS.len(), 0..3),
+        ) {
+            let current = doc(&now);
+            // A superset of today's values, otherwise the same: always "takes nothing away".
+            let mut wider = now.clone();
+            wider.subs.extend(extra);
+            prop_assert!(only_adds_subjects(&current, &doc(&wider)));
+            for new in [doc(&then), doc(&wider)] {
+                if only_adds_subjects(&current, &new) {
+                    for token in tokens() {
+                        prop_assert!(
+                            !accepts(&current, &token) || accepts(&new, &token),
+                            "{current} → {new}: {token:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn taking_a_value_away_or_changing_anything_else_is_taking_away() {
+        let base = Shape {
+            like: false,
+            subs: vec![0, 1],
+            protected: Some(true),
+            deny_tags: false,
+        };
+        let current = doc(&base);
+        let fewer = Shape {
+            subs: vec![0],
+            ..base.clone()
+        };
+        let other_op = Shape {
+            like: true,
+            ..base.clone()
+        };
+        let denied = Shape {
+            deny_tags: true,
+            ..base.clone()
+        };
+        let unprotected = Shape {
+            protected: None,
+            ..base.clone()
+        };
+        for changed in [fewer, other_op, denied, unprotected] {
+            assert!(!only_adds_subjects(&current, &doc(&changed)), "{changed:?}");
+        }
+        assert!(only_adds_subjects(&current, &current));
+        assert!(!only_adds_subjects(&json!("not a policy"), &current));
     }
 }

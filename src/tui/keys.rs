@@ -7,18 +7,24 @@ type Keys = Vec<(&'static str, &'static str)>;
 /// The keys of a dialog: shown in it and in the footer.
 pub fn confirm(c: &super::app::Confirm) -> Keys {
     use super::app::Confirm;
+    if c.changes() {
+        let mut k: Keys = Vec::new();
+        if c.name_to_type().is_some() {
+            k.push(("type", "the name"));
+        }
+        k.extend([("←/→", "choose"), ("Enter", "press it"), ("Esc", "cancel")]);
+        return k;
+    }
     match c {
         Confirm::Resume { .. } => vec![
-            ("c/Enter", "continue (to Review, nothing applied)"),
+            ("c/Enter", "continue (to Review; applies nothing)"),
             ("s", "start over"),
         ],
-        Confirm::Apply { .. } => vec![("y", "apply"), ("n/Enter/Esc", "not now")],
         Confirm::ExportFormat => vec![
             ("t", "Terraform"),
             ("c", "CloudFormation"),
             ("Esc", "neither"),
         ],
-        Confirm::OverwriteExport { .. } => vec![("y", "replace it"), ("n/Enter/Esc", "keep it")],
         _ => vec![("y", "yes"), ("n", "no")],
     }
 }

@@ -6,6 +6,7 @@
 pub mod app;
 pub mod clipboard;
 pub mod field;
+pub mod gate;
 pub mod keys;
 pub mod safe_backend;
 pub mod terminal;
@@ -16,7 +17,7 @@ mod effects;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
@@ -37,7 +38,9 @@ pub async fn run(
     let mut guard = terminal::init()?;
     let (tx, mut rx) = unbounded_channel::<Msg>();
     let stop = Arc::new(AtomicBool::new(false));
-    let input = spawn_input(tx.clone(), stop.clone());
+    let (input_tx, mut input_rx) = unbounded_channel::<(Instant, Msg)>();
+    let input = spawn_input(input_tx, tx.clone(), stop.clone());
+    let mut gate = gate::Gate::default();
     // The demo keeps no journal and offers none.
     let store = crate::journal::Store::for_run(demo);
     let effects = Effects::new(tx, SdkConnect, options.endpoint_url.clone(), store.clone());
@@ -74,6 +77,7 @@ pub async fn run(
         }) {
             break Err(e);
         }
+        gate.drawn(gate::Shown::of(&app), Instant::now());
         if let Ok(size) = guard.terminal.size() {
             app.step_list_area = Some(view::step_list_area(size.into()));
         }
@@ -92,6 +96,13 @@ pub async fn run(
         }
         let msg = tokio::select! {
             Some(m) = rx.recv() => m,
+            Some((read_at, m)) = input_rx.recv() => {
+                if gate.admits(read_at) {
+                    m
+                } else {
+                    Msg::KeysDropped
+                }
+            }
             _ = tick.tick() => Msg::Tick,
             _ = terminate.recv() => {
                 interrupted = true;
@@ -151,8 +162,13 @@ fn while_hidden(msg: Msg) -> Option<Msg> {
     }
 }
 
-/// Terminal events on a thread of their own (crossterm's reads block), as messages.
-fn spawn_input(tx: UnboundedSender<Msg>, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
+/// Terminal events on a thread of their own (crossterm's reads block), as messages: keys, clicks
+/// and pastes stamped with the time they were read (see `gate`), resizes as a redraw.
+fn spawn_input(
+    input: UnboundedSender<(Instant, Msg)>,
+    tx: UnboundedSender<Msg>,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         while !stop.load(Ordering::SeqCst) {
             match event::poll(Duration::from_millis(50)) {
@@ -163,7 +179,9 @@ fn spawn_input(tx: UnboundedSender<Msg>, stop: Arc<AtomicBool>) -> std::thread::
             // The size when the key was typed: a screen hidden then took nothing of it.
             let hidden = ratatui::crossterm::terminal::size()
                 .is_ok_and(|(w, h)| w < view::MIN_WIDTH || h < view::MIN_HEIGHT);
-            let msg = match event::read() {
+            let event = event::read();
+            let read_at = Instant::now();
+            let msg = match event {
                 // Only presses: release events would double every keystroke on some terminals.
                 Ok(Event::Key(k)) if k.kind == KeyEventKind::Press => Msg::Key(k),
                 Ok(Event::Mouse(m)) => Msg::Mouse(m),
@@ -175,7 +193,11 @@ fn spawn_input(tx: UnboundedSender<Msg>, stop: Arc<AtomicBool>) -> std::thread::
             let Some(msg) = (if hidden { while_hidden(msg) } else { Some(msg) }) else {
                 continue;
             };
-            if tx.send(msg).is_err() {
+            let sent = match msg {
+                Msg::Tick | Msg::Terminate => tx.send(msg).is_ok(),
+                input_msg => input.send((read_at, input_msg)).is_ok(),
+            };
+            if !sent {
                 break;
             }
         }

@@ -87,6 +87,26 @@ impl Tmux {
         std::thread::sleep(Duration::from_millis(150));
     }
 
+    /// Press the change button of the dialog shown (`label`: its text): → chooses it, Enter
+    /// presses it. No typed text can, which is the point.
+    #[allow(dead_code)]
+    pub fn press_button(&self, label: &str) {
+        self.keys(&["Right"]);
+        self.wait_for(&format!("[›{label}‹]"));
+        self.keys(&["Enter"]);
+    }
+
+    /// Press keys and, in the same tmux command, type `text` right after them: the text reaches
+    /// the program before it can draw what the keys brought (type-ahead across a screen change).
+    #[allow(dead_code)]
+    pub fn type_ahead(&self, keys: &[&str], text: &str) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend_from_slice(keys);
+        args.extend([";", "send-keys", "-t", "t", "-l", "--", text]);
+        self.tmux(&args);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+
     /// Type text literally (`--`: a text starting with `-` is not an option of tmux).
     pub fn type_text(&self, text: &str) {
         self.tmux(&["send-keys", "-t", "t", "-l", "--", text]);

@@ -3,12 +3,16 @@
 //! `answers` validates and turns the answers into the engine's input, `update` handles messages.
 
 mod answers;
+mod dialog;
+#[cfg(test)]
+mod safety_tests;
 mod tasks;
 #[cfg(test)]
 pub(crate) mod tests;
 mod update;
 pub mod words;
 
+pub use dialog::{Button, Buttons, Confirm};
 pub use update::update;
 
 use std::collections::BTreeSet;
@@ -253,50 +257,6 @@ impl ApplyRow {
 /// The error a step shows when the user stopped waiting for it.
 pub const CANCELLED: &str = "Cancelled";
 
-/// A confirmation the user must give before going on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Confirm {
-    /// Remove the role (and the provider, if it goes) shown in the plan.
-    Remove,
-    /// The GitLab variable holds another value: replace it?
-    ReplaceVariable {
-        reason: String,
-    },
-    /// Done's `x`: which format to write in the current directory.
-    ExportFormat,
-    /// The export's file exists with other content: replace it?
-    OverwriteExport {
-        path: std::path::PathBuf,
-        content: String,
-    },
-    /// A stopped setup was found: continue it, or start over.
-    Resume {
-        summary: String,
-    },
-    AdminPolicy {
-        arn: String,
-        name: String,
-    },
-    /// Apply is a deliberate `y`: Enter here means no, so no run of Enters ever changes AWS.
-    Apply {
-        /// What will change, one line per action.
-        changes: Vec<String>,
-        /// What needs a yes beyond that (an existing role, an admin-level policy).
-        reasons: Vec<String>,
-    },
-    Quit,
-    /// Quit with answers typed and nothing applied: they are kept as a draft.
-    QuitDraft,
-    /// Remove a role the plan refused: one aws-oidc-wizard did not create, or one in instance
-    /// profiles (taken out of them first).
-    ForceRemove {
-        role: String,
-        /// The refusal, in words.
-        why: String,
-        in_profiles: bool,
-    },
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     Key(KeyEvent),
@@ -404,6 +364,8 @@ pub enum Msg {
     },
     /// SIGTERM or SIGINT from outside.
     Terminate,
+    /// Keys, clicks or a paste typed before the screen or dialog now shown was drawn: dropped.
+    KeysDropped,
     /// The journal could not be written (why), or can be again (`None`).
     JournalUnsaved(Option<String>),
 }
@@ -565,6 +527,8 @@ pub struct App {
     pub focus: usize,
     pub help: bool,
     pub confirm: Option<Confirm>,
+    /// The buttons and typed name of a dialog that changes something.
+    pub buttons: Buttons,
     pub quit: bool,
     pub spinner: usize,
     /// A short message in the footer (e.g. why Next did not go on).
@@ -699,6 +663,8 @@ pub struct App {
     pub stored: Load<Vec<String>>,
     /// The journal of this setup: answers and finished steps.
     pub journal: Option<Journal>,
+    /// The steps finished since the last finished apply (a continued journal's, then this run's).
+    changed: Vec<String>,
     /// Continue to Review as soon as the account is read (after "continue where you stopped").
     resume_to_review: bool,
 }
@@ -717,6 +683,7 @@ impl App {
             focus: 3,
             help: false,
             confirm: None,
+            buttons: Buttons::default(),
             quit: false,
             spinner: 0,
             notice: None,
@@ -795,6 +762,7 @@ impl App {
             applied_answers: None,
             copied: None,
             journal: None,
+            changed: Vec::new(),
             resume_to_review: false,
             task: Task::Setup,
             target_role: Field::new("Role name", ""),
@@ -824,18 +792,19 @@ impl App {
 
     /// Offer to continue a stopped setup found in the journal.
     pub fn offer_resume(&mut self, journal: Journal) {
-        self.confirm = Some(Confirm::Resume {
+        self.ask(Confirm::Resume {
             summary: journal.summary(),
         });
         self.journal = Some(journal);
     }
 
     /// Fill every field from the journal's answers, and go to Review once the account is read.
-    fn resume(&mut self) -> Vec<Effect> {
+    pub(super) fn resume(&mut self) -> Vec<Effect> {
         let Some(journal) = self.journal.clone() else {
             return vec![];
         };
         self.set_answers(&journal.answers);
+        self.changed = journal.finished.clone();
         self.resume_to_review = true;
         if self.identity.loaded().is_some() {
             self.resume_to_review = false;
@@ -1307,7 +1276,7 @@ impl App {
         }
     }
 
-    fn start_apply(&mut self, from: usize) -> Vec<Effect> {
+    pub(super) fn start_apply(&mut self, from: usize) -> Vec<Effect> {
         let Some(plan) = self.plan.loaded().cloned() else {
             return vec![];
         };
@@ -1341,9 +1310,16 @@ impl App {
         self.outcome = Some(plan.outcome(provider_done));
         self.applied_answers = self.planned_answers.clone();
         self.journal = None;
+        self.changed.clear();
         let mut effects = vec![Effect::ClearJournal];
         effects.extend(self.go_to(Screen::Done));
         effects
+    }
+
+    /// The attempt number of the plan asked for last (tests answer it).
+    #[cfg(test)]
+    pub fn plan_attempt(&self) -> u64 {
+        self.plan_gen
     }
 
     /// The role ARN, once the setup is done.
@@ -1357,6 +1333,16 @@ impl App {
         self.outcome.is_some()
             && !self.applying
             && self.applied_answers.as_ref() == Some(&self.setup_input())
+    }
+
+    /// The changes of this setup made so far and not yet followed by a finished apply, in the
+    /// plan's words: the steps the continued journal records as finished, and this run's steps
+    /// as they finish. Every sentence about what was changed is made from it.
+    pub fn changed_so_far(&self) -> Vec<String> {
+        if self.applied_is_current() {
+            return vec![];
+        }
+        self.changed.clone()
     }
 
     /// How the wizard ends if it ends now: what goes to stdout and the exit code.
@@ -1382,7 +1368,13 @@ impl App {
                 None => "quit during an apply: the setup was not finished (run the wizard again to continue it)".into(),
                 Some(e) => format!("quit during an apply: the setup was not finished, and its progress could not be kept ({e}): run the wizard again with the same answers to finish it"),
             }),
-            (None, _) => End::Nothing,
+            (None, _) => match self.changed_so_far() {
+                done if done.is_empty() => End::Nothing,
+                done => End::NotApplied(format!(
+                    "quit with the setup part done ({}): run the wizard again to finish it",
+                    done.join("; ")
+                )),
+            },
         }
     }
 }

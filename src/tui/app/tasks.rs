@@ -42,7 +42,9 @@ impl App {
                     if plan.role == self.target_role.value.trim()
                         && !matches!(self.removed, Load::Loaded(_)) =>
                 {
-                    self.confirm = Some(Confirm::Remove);
+                    self.ask(Confirm::Remove {
+                        role: plan.role.clone(),
+                    });
                     vec![]
                 }
                 _ => {
@@ -100,25 +102,57 @@ impl App {
         }
     }
 
-    /// `g` on Done: store the ARN in GitLab (the token from GITLAB_TOKEN or the field).
-    pub(super) fn store_variable(&mut self, replace: bool) -> Vec<Effect> {
-        if self.demo {
-            self.notice = Some(super::words::DEMO_NO_GITLAB.into());
+    /// `g` on Done, or Enter in its token field: ask before storing the ARN in GitLab.
+    pub(super) fn ask_store(&mut self) -> Vec<Effect> {
+        if self.store_ready().is_none() {
             return vec![];
         }
-        let Some(arn) = self.role_arn().map(str::to_string) else {
-            return vec![];
+        let Some(Ok(host)) = self.store_url() else {
+            return self.store_variable(false);
         };
+        self.ask(Confirm::StoreVariable {
+            key: self.variable.key.clone(),
+            host,
+            projects: crate::flow::gitlab::named_projects(&self.projects.list()),
+        });
+        vec![]
+    }
+
+    /// The ARN and the token to store it with, or None having said what is missing.
+    fn store_ready(&mut self) -> Option<(String, crate::gitlab::Token)> {
+        if self.demo {
+            self.notice = Some(super::words::DEMO_NO_GITLAB.into());
+            return None;
+        }
+        let arn = self.role_arn().map(str::to_string)?;
         let Some(token) = crate::gitlab::Token::new(&self.gitlab_token.value) else {
             self.focus = 1;
             self.notice = Some("paste a GitLab token with the api scope, then Enter".into());
-            return vec![];
+            return None;
         };
+        Some((arn, token))
+    }
+
+    /// The GitLab instance the ARN is stored on, or why its URL cannot be used.
+    fn store_url(&self) -> Option<Result<String, String>> {
+        self.role_arn()?;
         let provider = self
             .setup_input()
             .provider_url
             .unwrap_or_else(|| DEFAULT_PROVIDER_URL.to_string());
-        let url = match crate::gitlab::instance_url(self.gitlab_url.as_deref(), &provider) {
+        Some(crate::gitlab::instance_url(
+            self.gitlab_url.as_deref(),
+            &provider,
+        ))
+    }
+
+    /// Store the ARN in GitLab (the token from GITLAB_TOKEN or the field): after the dialog's
+    /// Store button, or its Replace button for a variable holding another value.
+    pub(super) fn store_variable(&mut self, replace: bool) -> Vec<Effect> {
+        let Some((arn, token)) = self.store_ready() else {
+            return vec![];
+        };
+        let url = match self.store_url().unwrap_or_else(|| Err(String::new())) {
             Ok(u) => u,
             Err(e) => {
                 self.stored = Load::Failed(ErrorView {
@@ -226,7 +260,7 @@ impl App {
                             .collect(),
                     );
                     if !differences.is_empty() {
-                        self.confirm = Some(Confirm::ReplaceVariable {
+                        self.ask(Confirm::ReplaceVariable {
                             reason: format!("{}; replace it?", differences.join("; ")),
                         });
                     }

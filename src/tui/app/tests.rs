@@ -19,6 +19,16 @@ pub fn typed(app: &mut App, text: &str) -> Vec<Effect> {
     send(app, text.chars().map(|c| key(KeyCode::Char(c))))
 }
 
+/// The change button of the dialog open: → chooses it, Enter presses it.
+pub fn press_go(app: &mut App) -> Vec<Effect> {
+    assert!(
+        app.confirm.as_ref().is_some_and(Confirm::changes),
+        "{:?}",
+        app.confirm
+    );
+    send(app, [key(KeyCode::Right), key(KeyCode::Enter)])
+}
+
 pub fn identity() -> (CallerIdentity, Connection) {
     (
         CallerIdentity {
@@ -318,7 +328,7 @@ fn the_filter_puts_names_starting_with_it_first() {
 }
 
 /// Drive to Review with a plan made by the engine on the fake, then to Apply.
-fn applying() -> (App, Box<Plan>) {
+pub fn applying() -> (App, Box<Plan>) {
     let mut app = on_trust();
     app.selected
         .insert("arn:aws:iam::aws:policy/ReadOnlyAccess".into());
@@ -346,14 +356,17 @@ fn applying() -> (App, Box<Plan>) {
             result: Ok(plan.clone()),
         }],
     );
-    // Enter asks; only y applies (Enter, n and Esc leave everything as it is).
-    for no in [KeyCode::Enter, KeyCode::Char('n'), KeyCode::Esc] {
+    // Enter asks, on Cancel: Enter there and Esc leave everything as it is; letters press
+    // nothing; only → then Enter applies.
+    for no in [KeyCode::Enter, KeyCode::Esc] {
         assert!(send(&mut app, [key(KeyCode::Enter)]).is_empty());
         assert!(
-            matches!(&app.confirm, Some(Confirm::Apply { changes, .. }) if changes.len() == 3),
+            matches!(&app.confirm, Some(Confirm::Apply { changes, name: None, .. }) if changes.len() == 3),
             "{:?}",
             app.confirm
         );
+        assert!(typed(&mut app, "yay a y").is_empty());
+        assert!(app.confirm.is_some());
         assert!(
             send(&mut app, [key(no)]).is_empty(),
             "{no:?} applies nothing"
@@ -361,7 +374,7 @@ fn applying() -> (App, Box<Plan>) {
         assert_eq!((app.screen, &app.confirm), (Screen::Review, &None));
     }
     send(&mut app, [key(KeyCode::Enter)]);
-    let effects = send(&mut app, [key(KeyCode::Char('y'))]);
+    let effects = press_go(&mut app);
     assert_eq!(app.screen, Screen::Apply);
     assert!(
         matches!(effects[..], [Effect::Apply { from: 0, .. }]),
@@ -404,7 +417,10 @@ fn a_failed_step_is_retried_from_where_it_failed() {
     );
     assert!(!app.applying);
     assert!(matches!(app.apply_rows[1].state, ActionState::Failed(_)));
-    let effects = send(&mut app, [key(KeyCode::Char('r'))]);
+    // r asks first: retrying changes AWS.
+    assert!(send(&mut app, [key(KeyCode::Char('r'))]).is_empty());
+    assert!(matches!(&app.confirm, Some(Confirm::Retry { from: 1, .. })));
+    let effects = press_go(&mut app);
     assert!(
         matches!(
             effects[..],
@@ -478,7 +494,7 @@ pub fn finish_all(app: &mut App) {
 }
 
 /// Apply to the end.
-fn done() -> App {
+pub fn done() -> App {
     let (mut app, _) = applying();
     finish_all(&mut app);
     app
@@ -839,8 +855,18 @@ fn removing_shows_the_plan_then_asks() {
         }],
     );
     assert!(send(&mut app, [key(KeyCode::Enter)]).is_empty());
-    assert_eq!(app.confirm, Some(Confirm::Remove));
-    let effects = send(&mut app, [key(KeyCode::Char('y'))]);
+    assert_eq!(app.confirm, Some(Confirm::Remove { role: "web".into() }));
+    // The button does nothing before the role's name is typed, and typing it chooses Cancel.
+    assert!(press_go(&mut app).is_empty());
+    assert!(app.confirm.is_some() && app.buttons.refused.is_some());
+    typed(&mut app, "webx");
+    assert!(press_go(&mut app).is_empty());
+    send(&mut app, [key(KeyCode::Backspace)]);
+    assert!(send(&mut app, [key(KeyCode::Enter)]).is_empty());
+    assert_eq!(app.confirm, None, "Enter on Cancel");
+    send(&mut app, [key(KeyCode::Enter)]);
+    typed(&mut app, "web");
+    let effects = press_go(&mut app);
     assert!(
         matches!(&effects[..], [Effect::Remove { attempt: 2, .. }]),
         "{effects:?}"
@@ -883,7 +909,14 @@ fn storing_the_arn_in_gitlab_from_done() {
     assert!(send(&mut app, [key(KeyCode::Char('g'))]).is_empty());
     assert_eq!(app.focused(), Element::GitLabToken);
     typed(&mut app, "glpat-x");
-    let effects = send(&mut app, [key(KeyCode::Enter)]);
+    assert!(send(&mut app, [key(KeyCode::Enter)]).is_empty());
+    assert!(
+        matches!(&app.confirm, Some(Confirm::StoreVariable { key, host, projects })
+            if key == "ROLE_ARN" && host == "https://gitlab.com" && projects == &["acme/web"]),
+        "{:?}",
+        app.confirm
+    );
+    let effects = press_go(&mut app);
     let [
         Effect::StoreVariable {
             attempt,
@@ -921,7 +954,20 @@ fn storing_the_arn_in_gitlab_from_done() {
         }],
     );
     assert!(matches!(app.confirm, Some(Confirm::ReplaceVariable { .. })));
-    let effects = send(&mut app, [key(KeyCode::Char('y'))]);
+    assert!(typed(&mut app, "y\n").is_empty());
+    send(
+        &mut app,
+        [Msg::Stored {
+            attempt,
+            result: Ok(vec![crate::flow::gitlab::StoredOn {
+                owner: crate::gitlab::Owner::Project("acme/web".into()),
+                stored: crate::gitlab::Stored::Differs {
+                    from: "arn:aws:iam::123456789012:role/old".into(),
+                },
+            }]),
+        }],
+    );
+    let effects = press_go(&mut app);
     assert!(
         matches!(&effects[..], [Effect::StoreVariable { replace: true, .. }]),
         "{effects:?}"
@@ -1186,7 +1232,9 @@ fn a_first_setup_takes_eight_keys_besides_the_typing() {
             result: Ok(Box::new(plan)),
         }],
     );
-    let effects = press(&mut app, KeyCode::Char('a'));
+    assert!(press(&mut app, KeyCode::Char('a')).is_empty());
+    press(&mut app, KeyCode::Right);
+    let effects = press(&mut app, KeyCode::Enter);
     assert!(
         matches!(effects[..], [Effect::Apply { from: 0, .. }]),
         "{effects:?}"
@@ -1198,7 +1246,8 @@ fn a_first_setup_takes_eight_keys_besides_the_typing() {
         app.end(),
         End::Arn("arn:aws:iam::123456789012:role/gitlab-acme-web".into())
     );
-    assert_eq!(keys, 8);
+    // Apply is a, then → and Enter in its dialog: no typed text can press it.
+    assert_eq!(keys, 10);
 }
 
 #[test]
@@ -1928,7 +1977,8 @@ fn done_exports_the_setup_and_never_replaces_a_different_file_unasked() {
     );
     assert_eq!(app.confirm, None);
     send(&mut app, [write_export(&file, content.clone(), false)]);
-    let effects = send(&mut app, [key(KeyCode::Char('y'))]);
+    assert!(typed(&mut app, "y").is_empty());
+    let effects = press_go(&mut app);
     assert!(
         matches!(
             &effects[..],

@@ -48,7 +48,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 Ok(Some(p)) => {
                     app.custom_policy.set("");
                     if is_admin_policy_arn(&arn) {
-                        app.confirm = Some(Confirm::AdminPolicy { arn, name: p.name });
+                        app.ask(Confirm::AdminPolicy { arn, name: p.name });
                     } else {
                         app.notice =
                             Some(format!("added {} (Enter on it again removes it)", p.name));
@@ -68,6 +68,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Terminate => app.quit_now(),
+        Msg::KeysDropped => {
+            app.notice = Some(super::words::KEYS_DROPPED.into());
+            vec![]
+        }
         Msg::JournalUnsaved(why) => {
             app.journal_unsaved = why;
             vec![]
@@ -204,6 +208,13 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             {
                 journal.finished.push(row.label.clone());
             }
+            // What changed AWS, not what was found done already.
+            if let (Ok(done), Some(row)) = (&result, app.apply_rows.get(index))
+                && !matches!(done, Done::Reused | Done::Unchanged)
+                && !app.changed.contains(&row.label)
+            {
+                app.changed.push(row.label.clone());
+            }
             if let Some(row) = app.apply_rows.get_mut(index) {
                 row.state = match result {
                     Ok(d) => ActionState::Done(d),
@@ -237,7 +248,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::ExportExists { path, content } => {
-            app.confirm = Some(Confirm::OverwriteExport { path, content });
+            app.ask(Confirm::OverwriteExport { path, content });
             vec![]
         }
         Msg::Mouse(m) => on_mouse(app, m),
@@ -259,7 +270,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
 /// A paste goes into the focused text field as text (a list field takes one entry per line);
 /// it never moves on, answers a dialog or triggers a key of the screen.
 fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
-    if app.confirm.is_some() || app.help || app.applying {
+    if app.confirm.is_some() {
+        app.paste_in_dialog(text);
+        return vec![];
+    }
+    if app.help || app.applying {
         return vec![];
     }
     let focused = app.focused();
@@ -313,7 +328,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return ask_quit(app);
     }
     if let Some(confirm) = app.confirm.clone() {
-        return on_confirm(app, confirm, key);
+        return super::dialog::on_confirm(app, confirm, key);
     }
     if app.help {
         if matches!(
@@ -416,10 +431,10 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 
 fn ask_quit(app: &mut App) -> Vec<Effect> {
     if app.applying {
-        app.confirm = Some(Confirm::Quit);
+        app.ask(Confirm::Quit);
         vec![]
     } else if app.has_answers() && !app.applied_is_current() {
-        app.confirm = Some(Confirm::QuitDraft);
+        app.ask(Confirm::QuitDraft);
         vec![]
     } else {
         app.quit_now()
@@ -542,7 +557,7 @@ fn toggle_policy(app: &mut App) {
     }
     // Ticking again what the role already has needs no confirmation: nothing is attached.
     if item.admin && !app.is_attached(&item.arn) {
-        app.confirm = Some(Confirm::AdminPolicy {
+        app.ask(Confirm::AdminPolicy {
             arn: item.arn,
             name: item.name,
         });
@@ -585,7 +600,7 @@ fn on_field(app: &mut App, e: Element, key: KeyEvent) -> Vec<Effect> {
             }
             Element::GitLabToken => {
                 app.focus = 0;
-                app.store_variable(false)
+                app.ask_store()
             }
             // While filtering, Enter picks the highlighted policy (as a picker does) and clears
             // the filter; on an empty filter it goes on.
@@ -652,7 +667,7 @@ fn on_next_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         // "in instance profiles".
         (Screen::Remove, KeyCode::Char('f')) if app.remove_can_force() => {
             if let Load::Failed(e) = &app.remove_plan {
-                app.confirm = Some(Confirm::ForceRemove {
+                app.ask(Confirm::ForceRemove {
                     role: app.target_role.value.trim().to_string(),
                     why: e.message.clone(),
                     in_profiles: e.code == "InInstanceProfiles",
@@ -682,13 +697,17 @@ fn on_next_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             match failed {
                 // A call given up on may have been done: read again rather than repeat it.
                 Some(_) if cancelled => app.go_to(Screen::Review),
-                Some(i) => app.start_apply(i),
+                Some(i) => {
+                    let step = app.apply_rows[i].label.clone();
+                    app.ask(Confirm::Retry { step, from: i });
+                    vec![]
+                }
                 None => vec![],
             }
         }
-        (Screen::Done, KeyCode::Char('g')) => app.store_variable(false),
+        (Screen::Done, KeyCode::Char('g')) => app.ask_store(),
         (Screen::Done, KeyCode::Char('x')) => {
-            app.confirm = Some(Confirm::ExportFormat);
+            app.ask(Confirm::ExportFormat);
             vec![]
         }
         (Screen::Done, KeyCode::Char('y')) => vec![Effect::Copy {
@@ -719,12 +738,8 @@ fn on_next_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             vec![]
         }
         (Screen::Done, KeyCode::Enter) => app.quit_now(),
-        // Apply's own key: a deliberate press on the Review shown (Enter lists the changes first).
-        (Screen::Review, KeyCode::Char('a')) => match app.plan.loaded() {
-            Some(plan) if plan.confirmations().is_empty() => begin_apply(app),
-            Some(_) => go_on(app),
-            None => vec![],
-        },
+        // Apply's key: the changes are listed in a dialog that opens on Cancel.
+        (Screen::Review, KeyCode::Char('a')) => go_on(app),
         (_, KeyCode::Enter) => go_on(app),
         _ => vec![],
     }
@@ -773,9 +788,10 @@ fn go_on(app: &mut App) -> Vec<Effect> {
                 // Nothing to change: straight to Done, no AWS call.
                 return begin_apply(app);
             }
-            app.confirm = Some(Confirm::Apply {
+            app.ask(Confirm::Apply {
                 changes,
                 reasons: plan.confirmations(),
+                name: plan.narrows_trust().then(|| plan.role.name.clone()),
             });
             vec![]
         }
@@ -787,7 +803,7 @@ fn go_on(app: &mut App) -> Vec<Effect> {
     }
 }
 
-fn begin_apply(app: &mut App) -> Vec<Effect> {
+pub(super) fn begin_apply(app: &mut App) -> Vec<Effect> {
     let Some(plan) = app.plan.loaded() else {
         return vec![];
     };
@@ -802,65 +818,4 @@ fn begin_apply(app: &mut App) -> Vec<Effect> {
         return app.finish_apply();
     }
     app.start_apply(0)
-}
-
-fn on_confirm(app: &mut App, confirm: Confirm, key: KeyEvent) -> Vec<Effect> {
-    if let Confirm::Resume { .. } = confirm {
-        return match key.code {
-            KeyCode::Char('c') | KeyCode::Char('y') | KeyCode::Enter => {
-                app.confirm = None;
-                app.resume()
-            }
-            KeyCode::Char('s') | KeyCode::Char('n') => {
-                app.confirm = None;
-                app.journal = None;
-                vec![Effect::ClearJournal]
-            }
-            KeyCode::Esc => {
-                app.confirm = None;
-                app.journal = None;
-                vec![]
-            }
-            _ => vec![],
-        };
-    }
-    if let Confirm::ExportFormat = confirm {
-        let format = match key.code {
-            KeyCode::Char('t') => crate::export::Format::Terraform,
-            KeyCode::Char('c') => crate::export::Format::Cloudformation,
-            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('n') => {
-                app.confirm = None;
-                return vec![];
-            }
-            _ => return vec![],
-        };
-        app.confirm = None;
-        return app.export(format);
-    }
-    let yes = matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y'));
-    let no = matches!(
-        key.code,
-        KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Enter
-    );
-    if !yes && !no {
-        return vec![];
-    }
-    app.confirm = None;
-    match confirm {
-        Confirm::AdminPolicy { arn, .. } if yes => {
-            app.set_selected(&arn, true);
-            vec![]
-        }
-        Confirm::Apply { .. } if yes => begin_apply(app),
-        Confirm::Remove if yes => app.confirm_remove(),
-        Confirm::ReplaceVariable { .. } if yes => app.store_variable(true),
-        Confirm::OverwriteExport { path, content } if yes => vec![Effect::WriteExport {
-            path,
-            content,
-            overwrite: true,
-        }],
-        Confirm::Quit | Confirm::QuitDraft if yes => app.quit_now(),
-        Confirm::ForceRemove { .. } if yes => app.plan_remove(true),
-        _ => vec![],
-    }
 }

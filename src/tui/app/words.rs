@@ -71,6 +71,10 @@ fn aws_hint(e: &AwsError) -> String {
     }
 }
 
+/// Keys typed before the screen they would act on was drawn.
+pub const KEYS_DROPPED: &str =
+    "keys typed before this appeared were not used: nothing was done with them";
+
 #[cfg(test)]
 mod tests {
     use super::*;

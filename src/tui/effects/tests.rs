@@ -146,7 +146,11 @@ async fn an_apply_that_fails_at_step_3_is_resumed_with_r_making_only_the_missing
     );
 
     fake.fail_next("AttachRolePolicy", "AccessDenied");
-    w.press([key(KeyCode::Enter), key(KeyCode::Char('y'))]);
+    w.press([
+        key(KeyCode::Enter),
+        key(KeyCode::Right),
+        key(KeyCode::Enter),
+    ]);
     assert_eq!(w.app.screen, Screen::Apply);
     assert_eq!(w.app.apply_rows.len(), 3);
     w.until("the failed step", |a| !a.applying).await;
@@ -182,7 +186,11 @@ async fn an_apply_that_fails_at_step_3_is_resumed_with_r_making_only_the_missing
     assert_eq!(journal.answers, w.app.setup_input());
 
     let before = fake.calls().snapshot().len();
-    w.press([key(KeyCode::Char('r'))]);
+    w.press([
+        key(KeyCode::Char('r')),
+        key(KeyCode::Right),
+        key(KeyCode::Enter),
+    ]);
     w.until("Done", |a| a.screen == Screen::Done).await;
     assert_eq!(
         fake.calls().snapshot()[before..],
@@ -235,7 +243,11 @@ async fn a_stopped_setup_in_the_journal_is_finished_by_the_wizard() {
     w.until("the plan", |a| a.plan.loaded().is_some()).await;
     assert_eq!(w.app.screen, Screen::Review);
     let before = fake.calls().snapshot().len();
-    w.press([key(KeyCode::Enter), key(KeyCode::Char('y'))]);
+    w.press([
+        key(KeyCode::Enter),
+        key(KeyCode::Right),
+        key(KeyCode::Enter),
+    ]);
     w.until("Done", |a| a.screen == Screen::Done).await;
     assert_eq!(
         changes_since(&fake, before),

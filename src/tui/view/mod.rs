@@ -10,7 +10,7 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::app::{ActionState, App, Confirm, Element, Load, Screen};
+use super::app::{ActionState, App, Button, Confirm, Element, Load, Screen};
 use super::keys;
 use super::theme::Theme;
 
@@ -261,21 +261,39 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
         Confirm::OverwriteExport { path, .. } => (
             " Replace the file? ",
             vec![
-                format!("{} exists with other content.", path.display()),
+                format!("{} exists with other content.", crate::sanitize::inline(&path.display().to_string())),
                 String::new(),
                 "Replace it with this setup?".into(),
             ],
         ),
         Confirm::ReplaceVariable { reason } => (
             " Replace the variable? ",
-            vec![reason.clone(), String::new(), "Pipelines use the new role from their next run.".into()],
+            vec![crate::sanitize::inline(reason).into_owned(), String::new(), "Pipelines use the new role from their next run.".into()],
         ),
-        Confirm::Remove => (
+        Confirm::Remove { role } => (
             " Remove? ",
             vec![
-                format!("The role {} and what is listed will be removed. Pipelines using it will be refused from now on.", app.target_role.value),
+                format!("The role {} and what is listed will be removed. Pipelines using it will be refused from now on.", crate::sanitize::inline(role)),
+            ],
+        ),
+        Confirm::StoreVariable { key, host, projects } => (
+            " Store in GitLab? ",
+            vec![
+                format!(
+                    "Store the role ARN as the CI/CD variable {key} of {} on {}.",
+                    projects.join(", "),
+                    host
+                ),
                 String::new(),
-                "Remove it?".into(),
+                "A variable of that name holding another value is not replaced without asking again.".into(),
+            ],
+        ),
+        Confirm::Retry { step, .. } => (
+            " Retry? ",
+            vec![
+                format!("Run “{step}” again, and the steps after it."),
+                String::new(),
+                "The steps already done are not repeated.".into(),
             ],
         ),
         Confirm::Resume { summary } => (
@@ -294,7 +312,7 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
                 "Prefer a narrower policy. Select it anyway?".into(),
             ],
         ),
-        Confirm::Apply { changes, reasons } => {
+        Confirm::Apply { changes, reasons, name } => {
             let mut b = vec![format!(
                 "{} change{} to account {account}:",
                 changes.len(),
@@ -304,6 +322,10 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
             if !reasons.is_empty() {
                 b.push(String::new());
                 b.extend(reasons.iter().map(|r| format!("⚠ {r}")));
+            }
+            if name.is_some() {
+                b.push(String::new());
+                b.push("⚠ The role's trust loses something it allows today: pipelines trusted now may be refused.".into());
             }
             b.push(String::new());
             b.push("Apply them now?".into());
@@ -342,9 +364,14 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
                         (Some(e), false) => format!("Your answers could not be kept ({}): the next start cannot offer them.", crate::sanitize::inline(e)),
                         (None, false) => "Your answers are kept: the next start offers to continue them.".to_string(),
                     };
+                    let done = app.changed_so_far();
                     match app.role_arn() {
                         Some(arn) => format!("The answers changed after {arn} was set up and are not applied; nothing is printed. {kept}"),
-                        None => format!("Nothing has been applied. {kept}"),
+                        None if done.is_empty() => format!("Nothing has been applied. {kept}"),
+                        None => format!(
+                            "Done so far: {}. The rest of the setup is not applied. {kept}",
+                            crate::sanitize::inline(&done.join("; "))
+                        ),
                     }
                 },
                 String::new(),
@@ -365,6 +392,10 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
     };
     let mut lines: Vec<Line> = body.into_iter().map(Line::from).collect();
     lines.push(Line::default());
+    if c.changes() {
+        lines.extend(button_lines(app, c, theme));
+        lines.push(Line::default());
+    }
     let mut keys = Vec::new();
     for (k, what) in super::keys::confirm(c) {
         keys.push(Span::styled(format!(" {k} "), theme.key()));
@@ -385,6 +416,47 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
         ),
         rect,
     );
+}
+
+/// The name field (when the dialog wants one) and the two buttons of a changing dialog. The
+/// chosen button is marked with › ‹ as well as by its style, so that it shows without colour.
+fn button_lines(app: &App, c: &Confirm, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    if let Some(name) = c.name_to_type() {
+        lines.push(Line::from(format!(
+            "To confirm, type the role's name ({}):",
+            crate::sanitize::inline(name)
+        )));
+        lines.push(Line::from(vec![
+            Span::raw("  ["),
+            Span::styled(
+                crate::sanitize::inline(&app.buttons.typed).into_owned(),
+                theme.focus(),
+            ),
+            Span::raw("▏]"),
+        ]));
+        if let Some(why) = &app.buttons.refused {
+            lines.push(Line::from(Span::styled(
+                format!("  ✗ {}", crate::sanitize::inline(why)),
+                theme.error(),
+            )));
+        }
+        lines.push(Line::default());
+    }
+    let button = |label: &str, chosen: bool| {
+        if chosen {
+            Span::styled(format!("[›{label}‹]"), theme.focus())
+        } else {
+            Span::styled(format!("[ {label} ]"), theme.text())
+        }
+    };
+    lines.push(Line::from(vec![
+        Span::raw("    "),
+        button("Cancel", app.buttons.chosen == Button::Cancel),
+        Span::raw("    "),
+        button(c.go_label(), app.buttons.chosen == Button::Go),
+    ]));
+    lines
 }
 
 /// Draw a labelled field on one line, its message on the next; returns the lines used.

@@ -574,10 +574,14 @@ fn review(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         ))],
         Load::Failed(e) => error_lines(e, theme),
         Load::Loaded(plan) => {
-            let head = if plan.is_converged() {
-                "The account already has this setup: Apply changes nothing."
-            } else {
-                "Nothing has been changed yet. This is what Apply will do:"
+            let done = app.changed_so_far();
+            let head = match (plan.is_converged(), done.is_empty()) {
+                (true, _) => "The account already has this setup: Apply changes nothing.".into(),
+                (false, true) => "Nothing has been changed yet. This is what Apply will do:".into(),
+                (false, false) => format!(
+                    "Done so far: {}. This is what Apply will still do:",
+                    crate::sanitize::inline(&done.join("; "))
+                ),
             };
             let mut l = vec![Line::from(Span::styled(head, theme.muted()))];
             if let Some(theirs) = app.projects_trusted_now() {

@@ -192,7 +192,14 @@ fn reviewed() -> App {
 
 fn applying() -> App {
     let mut app = reviewed();
-    send(&mut app, [key(KeyCode::Enter), key(KeyCode::Char('y'))]);
+    send(
+        &mut app,
+        [
+            key(KeyCode::Enter),
+            key(KeyCode::Right),
+            key(KeyCode::Enter),
+        ],
+    );
     send(
         &mut app,
         [
@@ -542,7 +549,14 @@ fn states() -> Vec<(&'static str, App)> {
             result: Ok(plan),
         }],
     );
-    send(&mut long, [key(KeyCode::Char('a'))]);
+    send(
+        &mut long,
+        [
+            key(KeyCode::Char('a')),
+            key(KeyCode::Right),
+            key(KeyCode::Enter),
+        ],
+    );
     crate::tui::app::tests::finish_all(&mut long);
     v.push(("done_long_arn", long));
     v.extend(task_states());
@@ -703,7 +717,11 @@ fn task_states() -> Vec<(&'static str, App)> {
     v.push(("remove_plan", remove.clone()));
     send(&mut remove, [key(KeyCode::Enter)]);
     v.push(("remove_confirm", remove.clone()));
-    send(&mut remove, [key(KeyCode::Char('y'))]);
+    let name = remove.target_role.value.clone();
+    crate::tui::app::tests::typed(&mut remove, &name);
+    send(&mut remove, [key(KeyCode::Right)]);
+    v.push(("remove_confirm_typed", remove.clone()));
+    send(&mut remove, [key(KeyCode::Enter)]);
     send(
         &mut remove,
         [Msg::Removed {
@@ -819,4 +837,81 @@ fn account_names_show_hidden_characters_as_escapes() {
         .collect();
     assert!(screen.contains("gitlab-bidi\\u{202e}txt.exe"), "{screen}");
     assert!(screen.contains("c1\\u{9b}31m"), "{screen}");
+}
+
+/// After an apply that created the provider and failed at CreateRole, no screen or dialog says
+/// that nothing was changed: Review, the failed Apply, each answer screen gone back to, and the
+/// quit question all say what was done, from the journal.
+#[test]
+fn after_a_partial_apply_nothing_says_nothing_was_changed() {
+    let mut app = applying();
+    app.journal = Some(crate::journal::Journal::new(app.setup_input(), None));
+    send(
+        &mut app,
+        [
+            Msg::ActionFinished {
+                attempt: 1,
+                index: 0,
+                result: Ok(crate::engine::Done::Created),
+            },
+            Msg::ActionFinished {
+                attempt: 1,
+                index: 1,
+                result: Err(err("AccessDenied", "CreateRole failed", "")),
+            },
+        ],
+    );
+    assert_eq!(
+        app.changed_so_far(),
+        ["create OIDC provider https://gitlab.com"]
+    );
+    let said_nothing = |app: &App, place: &str| {
+        for (w, h) in [(80, 24), (120, 40)] {
+            let text = format!("{:?}", render(app, w, h)).to_lowercase();
+            for lie in [
+                "nothing has been",
+                "nothing applied",
+                "nothing changed",
+                "nothing was changed",
+            ] {
+                assert!(!text.contains(lie), "{place} {w}×{h} says {lie:?}: {text}");
+            }
+        }
+    };
+    said_nothing(&app, "apply");
+    let mut states = Vec::new();
+    let mut back = app.clone();
+    send(&mut back, [key(KeyCode::Esc)]);
+    assert_eq!(back.screen, Screen::Review);
+    let plan = plan_for(&back);
+    let attempt = back.plan_attempt();
+    send(
+        &mut back,
+        [Msg::Planned {
+            attempt,
+            result: Ok(plan),
+        }],
+    );
+    states.push(("review", back.clone()));
+    for _ in 0..4 {
+        send(&mut back, [key(KeyCode::Esc)]);
+        states.push(("an answer screen", back.clone()));
+    }
+    for (place, state) in states {
+        said_nothing(&state, place);
+        let mut quitting = state;
+        quitting.focus = quitting.elements().len() - 1;
+        send(
+            &mut quitting,
+            [Msg::Key(KeyEvent::new(
+                KeyCode::Char('c'),
+                KeyModifiers::CONTROL,
+            ))],
+        );
+        assert!(quitting.confirm.is_some(), "{place}");
+        said_nothing(&quitting, place);
+    }
+    assert!(
+        matches!(app.end(), crate::tui::app::End::NotApplied(why) if why.contains("create OIDC provider"))
+    );
 }
