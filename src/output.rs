@@ -118,6 +118,23 @@ pub fn plan_facts(plan: &Plan, ids: Ids) -> String {
             crate::sanitize::push_line(&mut s, &format!("          {}", c.summary()));
         }
     }
+    // A role to be created: every attribute CreateRole is sent, besides the trust policy (below).
+    if plan.role.action == RoleAction::Create {
+        let r = &plan.role.new_role;
+        let tags: Vec<String> = r.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let facts = [
+            format!("path {} · max session {} s", r.path, r.max_session_duration),
+            format!(
+                "boundary {}",
+                r.permissions_boundary.as_deref().unwrap_or("none")
+            ),
+            format!("description {:?}", r.description),
+            format!("tag {}", tags.join(", ")),
+        ];
+        for f in facts {
+            crate::sanitize::push_line(&mut s, &format!("          {f}"));
+        }
+    }
     for pol in &plan.policies {
         let admin = if pol.admin { "  (admin-level)" } else { "" };
         let id = if short { &pol.name } else { &pol.arn };

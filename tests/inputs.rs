@@ -49,6 +49,19 @@ fn each_bad_input_class_exits_2_naming_the_flag_with_zero_calls() {
         (&["--role-path", "no-slashes"], "--role-path"),
         (&["--description", &"d".repeat(1001)], "--description"),
         (&["--region", "eu-west"], "--region"),
+        // A well-formed name of no region: it would be written into the CI job.
+        (&["--region", "us-east-9"], "--region"),
+        // A path copied from the address bar, host first: GitLab's sub has none.
+        (&["--project", "gitlab.com/acme/web"], "--project"),
+        (
+            &[
+                "--provider-url",
+                "https://git.example.org",
+                "--project",
+                "git.example.org/acme/web",
+            ],
+            "--project",
+        ),
     ];
     for (extra, flag) in cases {
         let mut args: Vec<&str> = base.to_vec();

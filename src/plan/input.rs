@@ -183,6 +183,37 @@ impl ProjectPath {
         Ok(ProjectPath(raw.to_string()))
     }
 
+    /// As `parse`, for the projects of `provider`: a path copied with the instance's host in front
+    /// (`gitlab.com/acme/web`, from the address bar) is refused. GitLab's `sub` never carries the
+    /// host, so such a trust would let no pipeline in, and nothing else would say why.
+    pub fn parse_for(raw: &str, provider: &ProviderUrl) -> Parsed<Self> {
+        let path = Self::parse(raw)?;
+        let first = raw.split('/').next().unwrap_or_default();
+        let host = provider.host_path().split('/').next().unwrap_or_default();
+        let is_host = [host, "gitlab.com", "www.gitlab.com"]
+            .iter()
+            .any(|h| first.eq_ignore_ascii_case(h));
+        if is_host {
+            let rest = raw.split_once('/').map_or("", |(_, r)| r);
+            return Err(InputError::new(
+                Self::FLAG,
+                raw,
+                &format!(
+                    "starts with the host {first}: GitLab's sub has no host, so the project path is {rest}"
+                ),
+            ));
+        }
+        Ok(path)
+    }
+
+    /// Whether the first segment looks like a host name (`code.example.org/acme/web`): legal as a
+    /// group name, so only a warning.
+    pub fn looks_like_host(&self) -> Option<&str> {
+        let first = self.0.split('/').next()?;
+        let tld = first.rsplit_once('.')?.1;
+        (tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic())).then_some(first)
+    }
+
     pub fn is_pattern(&self) -> bool {
         self.0.contains('*')
     }
@@ -575,8 +606,8 @@ impl PolicyRef {
 pub const ADMIN_POLICY_NAMES: [&str; 3] =
     ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"];
 
-/// Commercial, China and GovCloud regions, for the wizard's region choice (any well-formed name
-/// is accepted: new regions appear every year).
+/// Commercial, China and GovCloud regions offered first in the wizard's region choice (any of
+/// `KNOWN_REGIONS` is accepted).
 pub const REGIONS: [&str; 19] = [
     "us-east-1",
     "us-east-2",
@@ -599,26 +630,99 @@ pub const REGIONS: [&str; 19] = [
     "us-gov-east-1",
 ];
 
-/// An AWS region name: `geo-area-N` (`eu-west-1`, `us-gov-west-1`, `ap-southeast-5`).
+/// Every region of every partition, as the AWS SDK's endpoint rules list them (the `regions` of
+/// each partition in aws-sdk-sts 1.124's `partitions.json`).
+pub const KNOWN_REGIONS: [&str; 46] = [
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "cn-north-1",
+    "cn-northwest-1",
+    "eusc-de-east-1",
+    "us-iso-east-1",
+    "us-iso-west-1",
+    "us-isob-east-1",
+    "us-isob-west-1",
+    "eu-isoe-west-1",
+    "us-isof-east-1",
+    "us-isof-south-1",
+    "us-gov-east-1",
+    "us-gov-west-1",
+];
+
+/// An AWS region: one of `KNOWN_REGIONS`. A well-formed name that is not one (`us-east-9`) is
+/// refused too: it would be written into the CI job, where every pipeline would fail to reach STS.
 pub fn check_region(region: &str) -> Result<(), InputError> {
+    if KNOWN_REGIONS.contains(&region) {
+        return Ok(());
+    }
+    if well_formed_region(region) {
+        let (area, _) = region.rsplit_once('-').unwrap_or((region, ""));
+        let near: Vec<&str> = KNOWN_REGIONS
+            .iter()
+            .filter(|r| r.rsplit_once('-').is_some_and(|(a, _)| a == area))
+            .copied()
+            .collect();
+        let hint = if near.is_empty() {
+            String::new()
+        } else {
+            format!(" ({} are)", near.join(", "))
+        };
+        return Err(InputError::new(
+            "--region",
+            region,
+            &format!("is not an AWS region{hint}"),
+        ));
+    }
+    Err(InputError::new(
+        "--region",
+        region,
+        "is not an AWS region name (like eu-west-1 or us-east-1)",
+    ))
+}
+
+/// `geo-area-N` (`eu-west-1`, `us-gov-west-1`, `ap-southeast-5`).
+fn well_formed_region(region: &str) -> bool {
     let parts: Vec<&str> = region.split('-').collect();
-    let well_formed = parts.len() >= 3
+    parts.len() >= 3
         && parts[..parts.len() - 1]
             .iter()
             .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
         && parts[0].len() == 2
-        && parts.last().is_some_and(|n| {
-            !n.is_empty() && n.len() <= 2 && n.chars().all(|c| c.is_ascii_digit())
-        });
-    if well_formed {
-        Ok(())
-    } else {
-        Err(InputError::new(
-            "--region",
-            region,
-            "is not an AWS region name (like eu-west-1 or us-east-1)",
-        ))
-    }
+        && parts
+            .last()
+            .is_some_and(|n| !n.is_empty() && n.len() <= 2 && n.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// The warning an admin-level policy about to be attached gets (plan, apply and export).
@@ -805,6 +909,41 @@ mod tests {
             assert!(check_region(bad).is_err(), "{bad}");
         }
         assert!(REGIONS.iter().all(|r| check_region(r).is_ok()));
+        assert!(KNOWN_REGIONS.iter().all(|r| check_region(r).is_ok()));
+        let nine = check_region("us-east-9").unwrap_err().rule;
+        assert!(nine.contains("us-east-1, us-east-2 are"), "{nine}");
+        assert!(check_region("eusc-de-east-1").is_ok());
+        for host in [
+            "gitlab.com/acme/web",
+            "GitLab.com/acme/web",
+            "www.gitlab.com/a/b",
+        ] {
+            let e =
+                ProjectPath::parse_for(host, &ProviderUrl::parse("https://gitlab.com").unwrap())
+                    .unwrap_err();
+            assert!(
+                e.rule.contains("starts with the host"),
+                "{host}: {}",
+                e.rule
+            );
+        }
+        let own = ProviderUrl::parse("https://git.example.org").unwrap();
+        assert!(ProjectPath::parse_for("git.example.org/acme/web", &own).is_err());
+        assert!(ProjectPath::parse_for("acme/web", &own).is_ok());
+        let dotted = ProjectPath::parse("code.example.io/acme/web").unwrap();
+        assert_eq!(dotted.looks_like_host(), Some("code.example.io"));
+        assert_eq!(
+            ProjectPath::parse("my.group/web")
+                .unwrap()
+                .looks_like_host(),
+            Some("my.group")
+        );
+        assert_eq!(
+            ProjectPath::parse("acme/web.site")
+                .unwrap()
+                .looks_like_host(),
+            None
+        );
     }
 
     #[test]

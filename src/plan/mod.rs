@@ -84,7 +84,7 @@ impl SetupInput {
         let mut projects = self
             .projects
             .iter()
-            .map(|p| ProjectPath::parse(p))
+            .map(|p| ProjectPath::parse_for(p, &provider_url))
             .collect::<Result<Vec<_>, _>>()?;
         projects.sort();
         projects.dedup();

@@ -241,6 +241,16 @@ pub fn build(spec: &TrustSpec<'_>) -> Result<Trust, InputError> {
 
 fn warnings(spec: &TrustSpec<'_>) -> Vec<String> {
     let mut out = Vec::new();
+    for (p, first) in spec
+        .projects
+        .iter()
+        .filter_map(|p| Some((p, p.looks_like_host()?)))
+    {
+        out.push(format!(
+            "project '{}' starts with '{first}', which looks like a host name: GitLab's sub has no host (if '{first}' is a group, ignore this)",
+            p.as_str()
+        ));
+    }
     if !spec.provider_url.is_gitlab_com() {
         out.push(
             "self-managed: AWS offers no id keys here (only aud and sub), so a deleted group's name registered again would get in".to_string(),

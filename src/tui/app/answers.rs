@@ -17,10 +17,14 @@ impl App {
                         "required: the project(s) whose pipelines may assume the role".into(),
                     );
                 }
+                let provider = ProviderUrl::parse(self.provider_url_value()).ok();
                 list.iter().find_map(|p| {
-                    ProjectPath::parse(p)
-                        .err()
-                        .map(|e| format!("{p}: {}", e.rule))
+                    match &provider {
+                        Some(url) => ProjectPath::parse_for(p, url),
+                        None => ProjectPath::parse(p),
+                    }
+                    .err()
+                    .map(|e| format!("{p}: {}", e.rule))
                 })
             }
             Element::Refs => {
@@ -341,7 +345,7 @@ impl App {
             .projects
             .list()
             .iter()
-            .map(|p| ProjectPath::parse(p))
+            .map(|p| ProjectPath::parse_for(p, &url))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| e.rule)?;
         let refs = self

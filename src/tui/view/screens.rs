@@ -549,7 +549,7 @@ pub fn review_text(plan: &crate::engine::Plan) -> String {
     s.push_str(&output::plan_warnings(plan));
     let confirmations = plan.confirmations();
     if !confirmations.is_empty() {
-        s.push_str("\nApply asks you to confirm (y) that:\n");
+        s.push_str("\nBefore you apply, note that:\n");
         for c in &confirmations {
             s.push_str(&format!("  ? {c}\n"));
         }

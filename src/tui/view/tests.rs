@@ -915,3 +915,33 @@ fn after_a_partial_apply_nothing_says_nothing_was_changed() {
         matches!(app.end(), crate::tui::app::End::NotApplied(why) if why.contains("create OIDC provider"))
     );
 }
+
+/// Review shows every attribute Apply sets on a new role, not only its name: path, session
+/// length, boundary, description and tag.
+#[test]
+fn review_lists_every_attribute_of_a_new_role() {
+    let mut app = on_role();
+    app.role_path.set("/ci/deploy/");
+    app.max_session.set("7200");
+    app.description.set("deploys acme/web");
+    app.boundary.set("arn:aws:iam::aws:policy/ReadOnlyAccess");
+    next(&mut app);
+    let plan = plan_for(&app);
+    let attempt = app.plan_attempt();
+    send(
+        &mut app,
+        [Msg::Planned {
+            attempt,
+            result: Ok(plan),
+        }],
+    );
+    let text = format!("{:?}", render(&app, 120, 40));
+    for fact in [
+        "path /ci/deploy/ · max session 7200 s",
+        "boundary arn:aws:iam::aws:policy/ReadOnlyAccess",
+        "description \"deploys acme/web\"",
+        "tag managed-by=aws-oidc-wizard",
+    ] {
+        assert!(text.contains(fact), "{fact}: {text}");
+    }
+}
