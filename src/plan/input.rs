@@ -198,7 +198,7 @@ impl ProjectPath {
             return Err(InputError::new(
                 Self::FLAG,
                 raw,
-                &format!(
+                format!(
                     "starts with the host {first}: GitLab's sub has no host, so the project path is {rest}"
                 ),
             ));
@@ -702,7 +702,7 @@ pub fn check_region(region: &str) -> Result<(), InputError> {
         return Err(InputError::new(
             "--region",
             region,
-            &format!("is not an AWS region{hint}"),
+            format!("is not an AWS region{hint}"),
         ));
     }
     Err(InputError::new(
