@@ -19,6 +19,10 @@ pub struct Journal {
     pub account: Option<String>,
     /// The finished steps, in words (e.g. "create role gitlab-acme-web").
     pub finished: Vec<String>,
+    /// The furthest wizard screen the answers were confirmed up to (`"permissions"`): a draft
+    /// continues there, not past screens nobody went through. None from the command line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reached: Option<String>,
 }
 
 impl Journal {
@@ -28,6 +32,7 @@ impl Journal {
             answers,
             account,
             finished: Vec::new(),
+            reached: None,
         }
     }
 

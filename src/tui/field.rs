@@ -12,6 +12,8 @@ pub struct Field {
     pub placeholder: String,
     /// Masked input (never echoed).
     pub secret: bool,
+    /// Left once, or going on was tried: a message about an empty field shows only then.
+    pub touched: bool,
 }
 
 impl Field {
@@ -22,6 +24,7 @@ impl Field {
             cursor: value.chars().count(),
             placeholder: String::new(),
             secret: false,
+            touched: false,
         }
     }
 

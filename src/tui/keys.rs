@@ -124,6 +124,10 @@ pub fn help(app: &App) -> Keys {
                 "when the account cannot be read: a demo account to look around (in memory)",
             ),
             ("Enter in field", "use this profile / region"),
+            (
+                "Ctrl-N / Ctrl-P",
+                "pick the next / previous profile or region",
+            ),
         ]),
         Screen::Provider => k.push(("←/→ Space", "GitLab.com or self-managed")),
         Screen::Trust => k.extend([
@@ -172,6 +176,7 @@ pub fn help(app: &App) -> Keys {
         Screen::Role => k.push(("Ctrl-U", "clear the field")),
         Screen::Check => k.extend([("r / Enter", "check again"), ("j/k ↑/↓", "scroll")]),
         Screen::Explain => k.extend([
+            ("Ctrl-N / Ctrl-P", "pick a GitLab role of the account"),
             (
                 "Enter (Next)",
                 "explain: decode the claims, check every condition",
@@ -179,6 +184,7 @@ pub fn help(app: &App) -> Keys {
             ("j/k ↑/↓", "scroll the explanation"),
         ]),
         Screen::Remove => k.extend([
+            ("Ctrl-N / Ctrl-P", "pick a GitLab role of the account"),
             (
                 "Enter (Next)",
                 "show what will be removed; again: remove (asks)",

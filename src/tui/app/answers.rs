@@ -83,13 +83,21 @@ impl App {
     }
 
     pub(super) fn field_blocker(&self) -> Option<String> {
-        let bad = self
+        let bad: Vec<Element> = self
             .elements()
             .into_iter()
             .filter(|e| self.error(*e).is_some())
-            .count();
-        match bad {
+            .collect();
+        // Empty fields not visited yet carry no ✗: name them instead.
+        let unvisited: Vec<&str> = bad
+            .iter()
+            .filter_map(|e| self.field(*e))
+            .filter(|f| !f.touched && f.value.trim().is_empty())
+            .map(|f| f.label)
+            .collect();
+        match bad.len() {
             0 => None,
+            n if unvisited.len() == n => Some(format!("fill in {}", unvisited.join(", "))),
             1 => Some("fix the field marked ✗".into()),
             n => Some(format!("fix the {n} fields marked ✗")),
         }

@@ -110,6 +110,27 @@ impl Screen {
         }
     }
 
+    /// The name a journal keeps for a setup screen (stable across versions).
+    pub fn key(self) -> &'static str {
+        match self {
+            Screen::Account => "account",
+            Screen::Provider => "provider",
+            Screen::Trust => "trust",
+            Screen::Permissions => "permissions",
+            Screen::Role => "role",
+            Screen::Review => "review",
+            Screen::Apply => "apply",
+            Screen::Done => "done",
+            Screen::Check => "check",
+            Screen::Explain => "explain",
+            Screen::Remove => "remove",
+        }
+    }
+
+    fn from_key(key: &str) -> Option<Screen> {
+        Screen::ALL.into_iter().find(|s| s.key() == key)
+    }
+
     pub fn index(self) -> usize {
         Screen::ALL.iter().position(|s| *s == self).unwrap_or(0)
     }
@@ -542,7 +563,7 @@ pub struct App {
     pub mouse_capture: bool,
     /// A project-id look-up asked for a GitLab token: its field is shown on Who may assume.
     pub token_for_lookup: bool,
-    /// The account's GitLab roles, offered on Explain and Remove (↑/↓ in the role field).
+    /// The account's GitLab roles, offered on Explain and Remove (Ctrl-N/P in the role field).
     pub gitlab_roles: Load<Vec<String>>,
     gitlab_roles_gen: u64,
     /// Whether the role named on the Role screen exists, looked up as it is typed.
@@ -552,7 +573,7 @@ pub struct App {
     /// The name the last role look-up was for.
     role_lookup_for: Option<String>,
     policy_check_gen: u64,
-    /// The profiles of the AWS config files (↑/↓ in the Profile field picks one).
+    /// The profiles of the AWS config files (Ctrl-N/P in the Profile field picks one).
     pub known_profiles: Vec<String>,
     /// The step-list rectangle of the last frame, for mouse clicks.
     pub step_list_area: Option<ratatui::layout::Rect>,
@@ -665,6 +686,10 @@ pub struct App {
     pub journal: Option<Journal>,
     /// The steps finished since the last finished apply (a continued journal's, then this run's).
     changed: Vec<String>,
+    /// The furthest setup screen shown (a draft continues there at most).
+    furthest: Screen,
+    /// The furthest screen a continued draft had reached.
+    resume_limit: Screen,
     /// Continue to Review as soon as the account is read (after "continue where you stopped").
     resume_to_review: bool,
 }
@@ -763,6 +788,8 @@ impl App {
             copied: None,
             journal: None,
             changed: Vec::new(),
+            furthest: Screen::Account,
+            resume_limit: Screen::Review,
             resume_to_review: false,
             task: Task::Setup,
             target_role: Field::new("Role name", ""),
@@ -805,6 +832,12 @@ impl App {
         };
         self.set_answers(&journal.answers);
         self.changed = journal.finished.clone();
+        // Not past the screen the draft was saved from: the screens after it were never shown.
+        self.resume_limit = journal
+            .reached
+            .as_deref()
+            .and_then(Screen::from_key)
+            .unwrap_or(Screen::Review);
         self.resume_to_review = true;
         if self.identity.loaded().is_some() {
             self.resume_to_review = false;
@@ -960,6 +993,9 @@ impl App {
 
     fn go_to(&mut self, screen: Screen) -> Vec<Effect> {
         self.screen = screen;
+        if Screen::ALL.contains(&screen) {
+            self.furthest = self.furthest.max(screen);
+        }
         self.focus = 0;
         self.notice = None;
         self.scroll = 0;
@@ -1031,13 +1067,14 @@ impl App {
         }
         let answers = self.setup_input();
         let account = self.identity.loaded().map(|(id, _)| id.account.clone());
-        let journal = match self.journal.take() {
+        let mut journal = match self.journal.take() {
             Some(mut j) if j.answers == answers => {
                 j.account = account;
                 j
             }
             _ => Journal::new(answers, account),
         };
+        journal.reached = Some(self.furthest.min(Screen::Review).key().to_string());
         self.journal = Some(journal.clone());
         vec![Effect::SaveJournal(Box::new(journal))]
     }
@@ -1050,17 +1087,20 @@ impl App {
         effects
     }
 
-    /// The first setup screen whose answers are missing or wrong: where a continued draft
-    /// resumes (Review when all are there).
+    /// The first setup screen whose answers are missing or wrong, and at most the furthest
+    /// screen the draft reached: where a continued draft resumes (Review when all are there).
     fn first_unfinished_screen(&mut self) -> Screen {
         let here = self.screen;
-        let mut target = Screen::Review;
+        let mut target = self.resume_limit.clamp(Screen::Provider, Screen::Review);
         for s in [
             Screen::Provider,
             Screen::Trust,
             Screen::Permissions,
             Screen::Role,
-        ] {
+        ]
+        .into_iter()
+        .filter(|s| *s < target)
+        {
             self.screen = s;
             if self.field_blocker().is_some()
                 || (s == Screen::Trust && self.trust_preview().is_err())

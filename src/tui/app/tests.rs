@@ -19,6 +19,11 @@ pub fn typed(app: &mut App, text: &str) -> Vec<Effect> {
     send(app, text.chars().map(|c| key(KeyCode::Char(c))))
 }
 
+/// A key with Ctrl held.
+pub fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
 /// The change button of the dialog open: → chooses it, Enter presses it.
 pub fn press_go(app: &mut App) -> Vec<Effect> {
     assert!(
@@ -1170,7 +1175,7 @@ fn a_continued_draft_resumes_on_its_first_unanswered_screen() {
 /// The first-time path with the fewest keys: Enter goes on from any element of a complete
 /// screen, Enter in the filter picks the highlighted policy, `a` applies on Review.
 #[test]
-fn a_first_setup_takes_eight_keys_besides_the_typing() {
+fn a_first_setup_takes_ten_keys_besides_the_typing() {
     let mut app = with_account();
     let mut keys = 0;
     let mut press = |app: &mut App, code: KeyCode| {
@@ -1433,13 +1438,13 @@ fn explain_and_remove_offer_the_gitlab_roles_to_pick() {
         }],
     );
     app.focus = 0;
-    send(&mut app, [key(KeyCode::Down)]);
+    send(&mut app, [ctrl('n')]);
     assert_eq!(app.target_role.value, "api");
-    send(&mut app, [key(KeyCode::Down)]);
+    send(&mut app, [ctrl('n')]);
     assert_eq!(app.target_role.value, "web");
-    send(&mut app, [key(KeyCode::Down)]);
+    send(&mut app, [ctrl('n')]);
     assert_eq!(app.target_role.value, "api", "round");
-    send(&mut app, [key(KeyCode::Up)]);
+    send(&mut app, [ctrl('p')]);
     assert_eq!(app.target_role.value, "web");
     assert_eq!(app.focused(), Element::TargetRole);
 }
@@ -1573,9 +1578,9 @@ fn profiles_and_regions_are_picked_and_a_bad_region_is_never_used() {
     let mut app = with_account();
     send(&mut app, [Msg::Profiles(vec!["ci".into(), "prod".into()])]);
     app.focus = 0;
-    send(&mut app, [key(KeyCode::Down)]);
+    send(&mut app, [ctrl('n')]);
     assert_eq!(app.profile.value, "ci");
-    send(&mut app, [key(KeyCode::Down)]);
+    send(&mut app, [ctrl('n')]);
     assert_eq!(app.profile.value, "prod");
     // A region typed wrong: said next to the field, and no connection is made with it.
     app.focus = 1;
@@ -1586,7 +1591,7 @@ fn profiles_and_regions_are_picked_and_a_bad_region_is_never_used() {
     // Picked from the list instead: valid, and leaving the field connects.
     app.focus = 1;
     app.region.set("");
-    send(&mut app, [key(KeyCode::Down)]);
+    send(&mut app, [ctrl('n')]);
     assert_eq!(app.region.value, "us-east-1");
     let effects = send(&mut app, [key(KeyCode::Tab)]);
     assert!(
@@ -2228,4 +2233,57 @@ fn the_wizard_pins_namespace_ids_before_it_plans() {
     demo.reach_gitlab = true;
     demo.demo = true;
     assert!(demo.lookup_namespaces().is_empty());
+}
+
+/// A draft quit on Permissions continues on Permissions: not on Review with Permissions and Role
+/// marked done, though nobody went through them.
+#[test]
+fn a_draft_continues_where_it_was_left_not_past_it() {
+    let mut app = on_trust();
+    app.focus = app.elements().len() - 1;
+    let effects = send(&mut app, [key(KeyCode::Enter)]);
+    assert_eq!(app.screen, Screen::Permissions);
+    let journal = saved_drafts(&effects)
+        .last()
+        .map(|j| (*j).clone())
+        .expect("a draft");
+    assert_eq!(journal.reached.as_deref(), Some("permissions"));
+    let mut again = App::new(None, None);
+    again.offer_resume(journal);
+    again.start();
+    send(&mut again, [key(KeyCode::Char('c'))]);
+    send(
+        &mut again,
+        [Msg::Identity {
+            attempt: 1,
+            result: Ok(identity()),
+        }],
+    );
+    assert_eq!(again.screen, Screen::Permissions);
+}
+
+/// ↓ and ↑ move between fields everywhere, the Region field too; Ctrl-N/Ctrl-P pick from its
+/// list. Enter in Explain's first field explains once a token is there (one key, not four).
+#[test]
+fn arrows_move_between_fields_and_enter_explains_from_any_field() {
+    let mut app = with_account();
+    app.focus = 1;
+    assert_eq!(app.focused(), Element::Region);
+    send(&mut app, [key(KeyCode::Down)]);
+    assert_eq!(app.focused(), Element::Task);
+    assert_eq!(app.region.value, "", "the region is left as it was");
+    app.focus = 1;
+    send(&mut app, [ctrl('n')]);
+    assert_eq!(app.region.value, crate::plan::input::REGIONS[0]);
+
+    let mut app = with_account();
+    app.task = Task::Explain;
+    app.go_to(Screen::Explain);
+    typed(&mut app, "gitlab-acme-web");
+    app.token.set("eyJhbGciOiJSUzI1NiJ9.e30.sig");
+    let effects = send(&mut app, [key(KeyCode::Enter)]);
+    assert!(
+        matches!(&effects[..], [Effect::Explain { .. }]),
+        "{effects:?}"
+    );
 }

@@ -346,9 +346,14 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     {
         return app.lookup_project_ids();
     }
-    // ↓/↑ pick from a list where a field has one: the configured profiles, the known regions, the
-    // account's GitLab roles (Explain and Remove). Without one they move the focus as anywhere.
-    if matches!(key.code, KeyCode::Down | KeyCode::Up) {
+    // Ctrl-N/Ctrl-P pick from a list where a field has one: the configured profiles, the known
+    // regions, the account's GitLab roles (Explain and Remove). ↓/↑ move the focus, as anywhere.
+    let pick = match key.code {
+        KeyCode::Char('n') if ctrl => Some(KeyCode::Down),
+        KeyCode::Char('p') if ctrl => Some(KeyCode::Up),
+        _ => None,
+    };
+    if let Some(direction) = pick {
         let choices: Option<Vec<String>> = match focused {
             Element::Profile => Some(app.known_profiles.clone()),
             Element::Region => Some(
@@ -365,7 +370,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         {
             let at = choices.iter().position(|c| *c == field.value.trim());
             let n = choices.len();
-            let next = match (key.code, at) {
+            let next = match (direction, at) {
                 (KeyCode::Down, Some(i)) => (i + 1) % n,
                 (KeyCode::Up, Some(i)) => (i + n - 1) % n,
                 (KeyCode::Up, None) => n - 1,
@@ -460,6 +465,9 @@ fn back(app: &mut App) -> Vec<Effect> {
 
 /// Leaving an element: some answers take effect now.
 fn on_blur(app: &mut App, left: Element) -> Vec<Effect> {
+    if let Some(f) = app.field_mut(left) {
+        f.touched = true;
+    }
     match left {
         Element::Profile | Element::Region => {
             // A changed profile or region takes effect on leaving the field.
@@ -749,6 +757,10 @@ fn on_next_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 /// on its Next does; otherwise the focus moves to the next element. A changed profile or region
 /// reconnects first and stays.
 fn enter_on(app: &mut App, e: Element) -> Vec<Effect> {
+    // Explain and Remove: Enter in any field runs the task once it has what it needs.
+    if matches!(app.screen, Screen::Explain | Screen::Remove) && app.task_blocker().is_none() {
+        return app.task_action();
+    }
     // On a field marked ✗ Enter stays and says so: typing on would land in the next field.
     if let Some(why) = app.error(e) {
         app.notice = Some(format!(
@@ -772,6 +784,12 @@ fn enter_on(app: &mut App, e: Element) -> Vec<Effect> {
 /// Enter on Next: go on if the screen is complete, else say why and focus the culprit.
 fn go_on(app: &mut App) -> Vec<Effect> {
     if let Some(why) = app.blocker() {
+        // Going on was tried: every field's message shows, "required" ones too.
+        for e in app.elements() {
+            if let Some(f) = app.field_mut(e) {
+                f.touched = true;
+            }
+        }
         if let Some(i) = app.elements().iter().position(|e| app.error(*e).is_some()) {
             app.focus = i;
         }

@@ -486,7 +486,9 @@ pub(super) fn field_lines<'a>(
         value,
         Span::raw("]"),
     ])];
-    if let Some(err) = app.error(e) {
+    // An empty field is not wrong before the person has been there.
+    let shown = f.touched || !f.value.trim().is_empty();
+    if let Some(err) = app.error(e).filter(|_| shown) {
         lines.push(Line::from(Span::styled(
             format!("  {:label_width$}✗ {err}", ""),
             theme.error(),

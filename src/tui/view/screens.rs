@@ -121,14 +121,14 @@ fn account(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     push_field(&mut lines, &mut cursor, app, Element::Profile, theme);
     if app.focused() == Element::Profile && !app.known_profiles.is_empty() {
         lines.push(Line::from(Span::styled(
-            format!("  ↑/↓ picks: {}", app.known_profiles.join(", ")),
+            format!("  Ctrl-N/P picks: {}", app.known_profiles.join(", ")),
             theme.muted(),
         )));
     }
     push_field(&mut lines, &mut cursor, app, Element::Region, theme);
     if app.focused() == Element::Region {
         lines.push(Line::from(Span::styled(
-            "  ↑/↓ picks a region (or type one)",
+            "  Ctrl-N/P picks a region (or type one)",
             theme.muted(),
         )));
     }
@@ -333,9 +333,29 @@ fn trust(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let block = Block::default()
         .borders(Borders::TOP)
         .title(" Trust policy ");
+    let inner = block.inner(doc_area);
+    frame.render_widget(block, doc_area);
+    draw_cut(frame, theme, doc, inner, "the whole policy is on Review");
+}
+
+/// Lines that may not fit and are not scrolled: when some are cut, the last row says how many
+/// and where to see them, so a cut never passes for the end.
+fn draw_cut(frame: &mut Frame, theme: &Theme, lines: Vec<Line>, area: Rect, elsewhere: &str) {
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let total = u16::try_from(paragraph.line_count(area.width)).unwrap_or(u16::MAX);
+    if total <= area.height {
+        frame.render_widget(paragraph, area);
+        return;
+    }
+    let [text, marker] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    frame.render_widget(paragraph, text);
+    let hidden = total.saturating_sub(text.height);
     frame.render_widget(
-        Paragraph::new(doc).wrap(Wrap { trim: false }).block(block),
-        doc_area,
+        Paragraph::new(Line::from(Span::styled(
+            format!("↓ {hidden} more lines: {elsewhere}"),
+            theme.muted(),
+        ))),
+        marker,
     );
 }
 
@@ -896,7 +916,7 @@ fn check(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     frame.render_widget(Paragraph::new(next_line(app, theme, "Check again")), bottom);
 }
 
-/// The account's GitLab roles under the role field: pick with ↑/↓ instead of typing.
+/// The account's GitLab roles under the role field: pick with Ctrl-N/P instead of typing.
 fn role_choices(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     let text = match &app.gitlab_roles {
         Load::Idle => return vec![],
@@ -915,7 +935,7 @@ fn role_choices(app: &App, theme: &Theme) -> Vec<Line<'static>> {
             if more > 0 {
                 names.push_str(&format!(" and {more} more"));
             }
-            format!("  ↑/↓ picks: {names}")
+            format!("  Ctrl-N/P picks: {names}")
         }
         Load::Failed(e) => format!(
             "  (the roles could not be listed: {}; type the name)",

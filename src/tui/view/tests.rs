@@ -945,3 +945,22 @@ fn review_lists_every_attribute_of_a_new_role() {
         assert!(text.contains(fact), "{fact}: {text}");
     }
 }
+
+/// An empty required field says nothing before the person has been there: Who may assume opens
+/// without "✗ required"; leaving Projects empty, or trying to go on, shows it.
+#[test]
+fn a_required_field_is_not_wrong_before_it_was_visited() {
+    let mut app = on_provider();
+    next(&mut app);
+    assert_eq!(app.screen, Screen::Trust);
+    let text = |app: &App| format!("{:?}", render(app, 80, 24));
+    assert!(!text(&app).contains("✗ required"), "{}", text(&app));
+    assert!(text(&app).contains("fill in Projects"), "{}", text(&app));
+    send(&mut app, [key(KeyCode::Tab)]);
+    assert!(text(&app).contains("✗ required"), "{}", text(&app));
+    let mut tried = on_provider();
+    next(&mut tried);
+    next(&mut tried);
+    assert_eq!(tried.screen, Screen::Trust);
+    assert!(text(&tried).contains("✗ required"), "{}", text(&tried));
+}
