@@ -26,6 +26,7 @@ pub mod output;
 pub mod plan;
 pub mod preflight;
 pub mod sanitize;
+pub mod setups;
 pub mod tui;
 pub mod verdict;
 

@@ -182,6 +182,10 @@ fn every_command_prints_the_envelope_docs_json_shows() {
         assert_documented(&docs, section, &r);
     }
 
+    let arn = run(with(&["arn"], &[]));
+    arn.assert_code(0);
+    assert_documented(&docs, "arn", &arn);
+
     let destroy = run(with(
         &["destroy", "--role-name", "gitlab-acme-web", "--yes"],
         &[],

@@ -671,3 +671,58 @@ fn keys_on_a_hidden_screen_change_nothing() {
     assert_eq!(t.wait_exit().0, 1);
     assert!(emu.mutating_calls().is_empty());
 }
+
+/// A terminal that goes away (the window closed, tmux killed) ends the wizard: the process does
+/// not stay behind. It did, spinning a core in crossterm's poll on the dead terminal while the
+/// loop waited for the input thread.
+#[test]
+fn the_wizard_ends_when_its_terminal_goes_away() {
+    let emu = Emulator::start();
+    let t = Tmux::start(&emu.env_pairs(), BIN, &[], 80, 24);
+    t.wait_for("✓ Account");
+    let pid = pane_child_pid(&t);
+    assert!(!pid.is_empty());
+    drop(t);
+    let proc_dir = std::path::PathBuf::from(format!("/proc/{pid}"));
+    // A bound that turns a hang into a failure; nothing here measures time.
+    for _ in 0..200 {
+        if !proc_dir.exists() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = std::process::Command::new("kill")
+        .args(["-KILL", &pid])
+        .status();
+    panic!("the wizard (pid {pid}) was still running 10 s after its terminal went away");
+}
+
+/// Someone who only needs the ARN: the first screen lists the setups this tool made, ↓ reaches
+/// them, `c` copies one's ARN, Enter prints it on stdout and quits (exit 0), with no change.
+#[test]
+fn the_first_screen_lists_the_setups_and_hands_out_an_arn() {
+    let emu = Emulator::start();
+    emu.run(&[
+        "apply",
+        "--project",
+        "acme/web",
+        "--role-name",
+        ROLE,
+        "--policy",
+        "ReadOnlyAccess",
+        "--no-pin-namespace-ids",
+    ])
+    .assert_code(0);
+    emu.reset_calls();
+    let t = Tmux::start(&emu.env_pairs(), BIN, &[], 80, 24);
+    let first = t.wait_for("Setups made here");
+    assert!(first.contains("gitlab-acme-web  acme/web: main"), "{first}");
+    t.keys(&["Down"]);
+    t.wait_for("› gitlab-acme-web");
+    t.keys(&["c"]);
+    t.wait_for("the role ARN");
+    t.keys(&["Enter"]);
+    let (code, stdout) = t.wait_exit();
+    assert_eq!((code, stdout), (0, format!("{ROLE_ARN}\n")));
+    assert!(emu.mutating_calls().is_empty());
+}

@@ -156,6 +156,7 @@ impl Command {
             Command::Completions { .. } => "completions",
             Command::Man => "man",
             Command::Destroy { .. } => "destroy",
+            Command::Arn { .. } => "arn",
             Command::Config { .. } => "config",
         }
     }
@@ -294,6 +295,15 @@ pub enum Command {
         after_help = "Example:\n  aws-oidc-wizard man > ~/.local/share/man/man1/aws-oidc-wizard.1"
     )]
     Man,
+    /// Print the role ARN of a setup this tool made (with one in the account, no name needed).
+    #[command(
+        after_help = "Example:\n  ROLE_ARN=$(aws-oidc-wizard arn)\n  aws-oidc-wizard arn --role-name gitlab-acme-web"
+    )]
+    Arn {
+        /// The role (needed when the account has several setups).
+        #[arg(long, value_name = "NAME")]
+        role_name: Option<String>,
+    },
     /// Remove a setup: detach the role's policies, delete the role, and the provider if this tool
     /// created it and no other role trusts it.
     #[command(

@@ -5,6 +5,7 @@
 
 #[macro_use]
 mod args;
+mod arn;
 mod check;
 mod ci_job;
 mod config;
@@ -341,6 +342,11 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
                 cx.output,
             )
             .await
+        }
+        Command::Arn { role_name } => {
+            arn::validate(role_name.as_deref())?;
+            let aws = connect(cx, true).await;
+            counted(&aws, arn::run(&aws, role_name.as_deref(), cx.output).await)
         }
         Command::Destroy {
             role_name,

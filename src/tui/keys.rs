@@ -36,6 +36,14 @@ pub fn footer(app: &App) -> Keys {
     }
     let mut k: Keys = Vec::new();
     match app.screen {
+        Screen::Account if app.focused() == Element::Setups => {
+            k.extend([
+                ("↑/↓", "choose"),
+                ("c", "copy ARN"),
+                ("Enter", "print ARN, quit"),
+                ("Tab", "fields"),
+            ]);
+        }
         Screen::Account => {
             k.extend([("Enter", "next"), ("r", "retry")]);
             if app.can_try_demo() {
@@ -124,6 +132,10 @@ pub fn help(app: &App) -> Keys {
                 "when the account cannot be read: a demo account to look around (in memory)",
             ),
             ("Enter in field", "use this profile / region"),
+            (
+                "↓ from Next",
+                "the setups made here: c copies a role's ARN, Enter prints it and quits",
+            ),
             (
                 "Ctrl-N / Ctrl-P",
                 "pick the next / previous profile or region",

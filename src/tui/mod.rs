@@ -130,7 +130,16 @@ pub async fn run(
     };
     stop.store(true, Ordering::SeqCst);
     drop(guard);
-    let _ = input.join();
+    // The input thread sees `stop` within a poll (50 ms). A terminal that went away (a closed
+    // window, a killed tmux) can keep crossterm's poll spinning without returning: then the thread
+    // is left behind, and ends with the process, rather than holding the process up for ever.
+    let deadline = Instant::now() + Duration::from_millis(500);
+    while !input.is_finished() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    if input.is_finished() {
+        let _ = input.join();
+    }
     result
 }
 

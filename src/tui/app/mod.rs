@@ -4,6 +4,7 @@
 
 mod answers;
 mod dialog;
+mod request;
 #[cfg(test)]
 mod safety_tests;
 mod tasks;
@@ -13,6 +14,7 @@ mod update;
 pub mod words;
 
 pub use dialog::{Button, Buttons, Confirm};
+pub use request::Request;
 pub use update::update;
 
 use std::collections::BTreeSet;
@@ -174,6 +176,8 @@ pub enum Element {
     MaxSession,
     Boundary,
     Next,
+    /// The setups this tool made in the account (the first screen).
+    Setups,
 }
 
 /// A background result: not asked, under way, arrived, or failed.
@@ -383,6 +387,11 @@ pub enum Msg {
         attempt: u64,
         result: Result<Vec<crate::flow::gitlab::StoredOn>, ErrorView>,
     },
+    /// The setups this tool made in the account.
+    Setups {
+        attempt: u64,
+        result: Result<Vec<crate::setups::SetupSummary>, ErrorView>,
+    },
     /// SIGTERM or SIGINT from outside.
     Terminate,
     /// Keys, clicks or a paste typed before the screen or dialog now shown was drawn: dropped.
@@ -464,6 +473,10 @@ pub enum Effect {
     },
     /// The profile names of the AWS config files, to pick from on the Account screen.
     LoadProfiles,
+    /// The setups this tool made in the account, listed on the first screen.
+    ListSetups {
+        attempt: u64,
+    },
     /// Whether a custom policy ARN exists and can be attached, before it is selected.
     CheckPolicy {
         attempt: u64,
@@ -686,6 +699,11 @@ pub struct App {
     pub journal: Option<Journal>,
     /// The steps finished since the last finished apply (a continued journal's, then this run's).
     changed: Vec<String>,
+    /// The setups this tool made in the account, and the one highlighted.
+    pub setups: Request<Vec<crate::setups::SetupSummary>>,
+    pub setups_cursor: usize,
+    /// A setup's ARN chosen on the first screen: printed on stdout when the wizard ends.
+    picked_arn: Option<String>,
     /// The furthest setup screen shown (a draft continues there at most).
     furthest: Screen,
     /// The furthest screen a continued draft had reached.
@@ -789,6 +807,9 @@ impl App {
             journal: None,
             changed: Vec::new(),
             furthest: Screen::Account,
+            setups: Request::default(),
+            setups_cursor: 0,
+            picked_arn: None,
             resume_limit: Screen::Review,
             resume_to_review: false,
             task: Task::Setup,
@@ -885,6 +906,9 @@ impl App {
     pub fn elements(&self) -> Vec<Element> {
         use Element::*;
         match self.screen {
+            Screen::Account if self.setups.loaded().is_some_and(|s| !s.is_empty()) => {
+                vec![Profile, Region, Task, Next, Setups]
+            }
             Screen::Account => vec![Profile, Region, Task, Next],
             Screen::Provider => match self.provider_kind {
                 self::ProviderKind::GitLabCom => vec![ProviderKind, Audience, Next],
@@ -1002,6 +1026,12 @@ impl App {
         self.scroll_max.set(u16::MAX);
         self.mouse_capture = screen != Screen::Done;
         let mut effects = match screen {
+            Screen::Account
+                if self.identity.loaded().is_some()
+                    && matches!(self.setups.state, Load::Idle | Load::Failed(_)) =>
+            {
+                vec![self.list_setups()]
+            }
             Screen::Provider => self.lookup_provider(),
             Screen::Permissions => {
                 // The role the answers name is looked up now, so that a re-run shows the
@@ -1356,6 +1386,29 @@ impl App {
         effects
     }
 
+    /// List the account's setups (on the first screen, once the account is read).
+    fn list_setups(&mut self) -> Effect {
+        self.setups_cursor = 0;
+        Effect::ListSetups {
+            attempt: self.setups.start(),
+        }
+    }
+
+    /// The setup highlighted on the first screen.
+    pub fn setup_at_cursor(&self) -> Option<&crate::setups::SetupSummary> {
+        self.setups.loaded()?.get(self.setups_cursor)
+    }
+
+    /// Enter on a setup: its ARN goes to stdout, and the wizard ends.
+    pub(super) fn pick_setup(&mut self) -> Vec<Effect> {
+        let Some(arn) = self.setup_at_cursor().map(|s| s.arn.clone()) else {
+            return vec![];
+        };
+        self.picked_arn = Some(arn);
+        self.quit = true;
+        vec![Effect::Quit]
+    }
+
     /// The attempt number of the plan asked for last (tests answer it).
     #[cfg(test)]
     pub fn plan_attempt(&self) -> u64 {
@@ -1387,6 +1440,9 @@ impl App {
 
     /// How the wizard ends if it ends now: what goes to stdout and the exit code.
     pub fn end(&self) -> End {
+        if let Some(arn) = &self.picked_arn {
+            return End::Arn(arn.clone());
+        }
         let task_done = match self.screen {
             Screen::Check => self.check_result.loaded().is_some(),
             Screen::Explain => self.explain_result.loaded().is_some(),

@@ -2287,3 +2287,57 @@ fn arrows_move_between_fields_and_enter_explains_from_any_field() {
         "{effects:?}"
     );
 }
+
+/// The first screen lists the setups this tool made; ↓ from Next reaches them, `c` copies the
+/// highlighted role's ARN and Enter ends the wizard with it on stdout.
+#[test]
+fn the_first_screen_hands_out_the_arn_of_an_existing_setup() {
+    let mut app = App::new(None, None);
+    app.reach_gitlab = false;
+    app.start();
+    let effects = send(
+        &mut app,
+        [Msg::Identity {
+            attempt: 1,
+            result: Ok(identity()),
+        }],
+    );
+    let [Effect::ListSetups { attempt }] = effects[..] else {
+        panic!("{effects:?}");
+    };
+    let setup = |role: &str| crate::setups::SetupSummary {
+        role: role.into(),
+        arn: format!("arn:aws:iam::123456789012:role/{role}"),
+        trusts: vec!["acme/web: main".into()],
+    };
+    send(
+        &mut app,
+        [Msg::Setups {
+            attempt,
+            result: Ok(vec![setup("gitlab-acme-api"), setup("gitlab-acme-web")]),
+        }],
+    );
+    assert_eq!(app.focused(), Element::Next);
+    send(&mut app, [key(KeyCode::Down), key(KeyCode::Down)]);
+    assert_eq!(app.focused(), Element::Setups);
+    assert_eq!(app.setups_cursor, 1);
+    let arn = "arn:aws:iam::123456789012:role/gitlab-acme-web";
+    assert_eq!(
+        send(&mut app, [key(KeyCode::Char('c'))]),
+        [Effect::Copy {
+            what: "the role ARN",
+            text: arn.into()
+        }]
+    );
+    assert_eq!(app.screen, Screen::Account);
+    send(&mut app, [key(KeyCode::Enter)]);
+    assert!(app.quit);
+    assert_eq!(app.end(), End::Arn(arn.into()));
+    // ↑ on the first setup goes back to Next, as in any list.
+    let mut back = App::new(None, None);
+    let attempt = back.setups.start();
+    back.setups.accept(attempt, Ok(vec![setup("a")]));
+    back.focus = 4;
+    send(&mut back, [key(KeyCode::Up)]);
+    assert_eq!(back.focused(), Element::Next);
+}

@@ -87,11 +87,23 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             // The account changed: what was read for the old one no longer holds.
             app.provider_lookup = Load::Idle;
             app.forget_role_lookup();
+            let mut effects = Vec::new();
+            // Listed while the first screen shows (a continued setup goes on without them).
+            if app.identity.loaded().is_some()
+                && app.screen == Screen::Account
+                && !app.resume_to_review
+            {
+                effects.push(app.list_setups());
+            }
             if app.resume_to_review && app.identity.loaded().is_some() {
                 app.resume_to_review = false;
                 let target = app.first_unfinished_screen();
-                return app.go_to(target);
+                effects.extend(app.go_to(target));
             }
+            effects
+        }
+        Msg::Setups { attempt, result } => {
+            app.setups.accept(attempt, result);
             vec![]
         }
         Msg::ProviderLookup { attempt, result } => {
@@ -411,7 +423,8 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             return vec![];
         }
         KeyCode::Down | KeyCode::Up
-            if focused == Element::PolicyList || app.elements().len() == 1 => {}
+            if matches!(focused, Element::PolicyList | Element::Setups)
+                || app.elements().len() == 1 => {}
         KeyCode::Tab | KeyCode::Down => {
             app.focus = (app.focus + 1) % app.elements().len();
             return on_blur(app, focused);
@@ -429,6 +442,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             on_choice(app, focused, key)
         }
         Element::PolicyList => on_list(app, key),
+        Element::Setups => on_setups(app, key),
         Element::Next => on_next_key(app, key),
         e => on_field(app, e, key),
     }
@@ -550,6 +564,32 @@ fn on_list(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::Enter => return enter_on(app, Element::PolicyList),
         KeyCode::Char('/') => app.focus = 0,
+        _ => {}
+    }
+    vec![]
+}
+
+/// The setups list of the first screen: ↑/↓ move (↑ on the first leaves the list), `c` copies
+/// the highlighted role's ARN, Enter prints it on stdout and ends the wizard.
+fn on_setups(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let n = app.setups.loaded().map_or(0, Vec::len);
+    match key.code {
+        KeyCode::Down | KeyCode::Char('j') => {
+            app.setups_cursor = (app.setups_cursor + 1).min(n.saturating_sub(1))
+        }
+        KeyCode::Up | KeyCode::Char('k') if app.setups_cursor == 0 => {
+            app.focus = app.focus.saturating_sub(1)
+        }
+        KeyCode::Up | KeyCode::Char('k') => app.setups_cursor -= 1,
+        KeyCode::Char('c') => {
+            if let Some(s) = app.setup_at_cursor() {
+                return vec![Effect::Copy {
+                    what: "the role ARN",
+                    text: s.arn.clone(),
+                }];
+            }
+        }
+        KeyCode::Enter => return app.pick_setup(),
         _ => {}
     }
     vec![]

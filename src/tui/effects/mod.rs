@@ -407,6 +407,15 @@ impl<C: Connect> Effects<C> {
                     let _ = tx.send(Msg::RoleLookup { attempt, result });
                 });
             }
+            Effect::ListSetups { attempt } => {
+                let Some(aws) = self.client() else { return };
+                tokio::spawn(async move {
+                    let result = crate::setups::list(&*aws)
+                        .await
+                        .map_err(|e| ErrorView::from(&e));
+                    let _ = tx.send(Msg::Setups { attempt, result });
+                });
+            }
             Effect::ListGitLabRoles { attempt } => {
                 let Some(aws) = self.client() else { return };
                 tokio::spawn(async move {

@@ -200,7 +200,77 @@ fn account(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     }
     lines.push(Line::default());
     lines.push(next_line(app, theme, "Next"));
+    let room = usize::from(area.height).saturating_sub(lines.len());
+    lines.extend(setup_lines(app, theme, room));
     form(frame, app, area, lines, cursor);
+}
+
+/// The setups this tool made in the account, under Next: for the person who only needs an ARN.
+fn setup_lines(app: &App, theme: &Theme, room: usize) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::default()];
+    match &app.setups.state {
+        Load::Idle => return vec![],
+        Load::Loading => lines.push(Line::from(Span::styled(
+            format!("{} Looking for setups made by this tool…", spinner(app)),
+            theme.muted(),
+        ))),
+        Load::Failed(e) => lines.push(Line::from(Span::styled(
+            format!("Setups made here could not be listed ({})", inline(&e.code)),
+            theme.muted(),
+        ))),
+        Load::Loaded(list) if list.is_empty() => lines.push(Line::from(Span::styled(
+            "No setup made by this tool in this account yet.",
+            theme.muted(),
+        ))),
+        Load::Loaded(list) => {
+            let focused = app.focused() == Element::Setups;
+            lines.push(Line::from(Span::styled(
+                if focused {
+                    "Setups made here: c copies the ARN, Enter prints it"
+                } else {
+                    "Setups made here (↓ picks one, for its ARN):"
+                },
+                theme.muted(),
+            )));
+            // A window around the highlighted one, when they do not all fit.
+            let rows = room.saturating_sub(3).max(1);
+            let first = app
+                .setups_cursor
+                .saturating_sub(rows.saturating_sub(1))
+                .min(list.len().saturating_sub(rows));
+            if first > 0 {
+                lines.push(Line::from(Span::styled(
+                    format!("  ↑ {first} more"),
+                    theme.muted(),
+                )));
+            }
+            let shown = rows.min(list.len() - first);
+            for (i, setup) in list.iter().enumerate().skip(first).take(shown) {
+                let here = focused && i == app.setups_cursor;
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        format!("{} {}", if here { "›" } else { " " }, inline(&setup.role)),
+                        if here { theme.focus() } else { theme.text() },
+                    ),
+                    Span::styled(format!("  {}", inline(&setup.trusts_line())), theme.muted()),
+                ]));
+            }
+            let below = list.len() - first - shown;
+            if below > 0 {
+                lines.push(Line::from(Span::styled(
+                    format!("  ↓ {below} more"),
+                    theme.muted(),
+                )));
+            }
+            if let Some((what, result)) = &app.copied {
+                lines.push(Line::from(match result {
+                    Ok(c) => format!("  → {what} {}", c.how),
+                    Err(e) => format!("  ✗ {what} not copied: {e}"),
+                }));
+            }
+        }
+    }
+    lines
 }
 
 fn provider(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {

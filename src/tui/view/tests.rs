@@ -229,6 +229,27 @@ fn states() -> Vec<(&'static str, App)> {
     loading.start();
     v.push(("account_loading", loading));
     v.push(("account_loaded", with_account()));
+    let mut setups = with_account();
+    let attempt = setups.setups.start();
+    setups.setups.accept(
+        attempt,
+        Ok(vec![
+            crate::setups::SetupSummary {
+                role: "gitlab-acme-api".into(),
+                arn: "arn:aws:iam::123456789012:role/gitlab-acme-api".into(),
+                trusts: vec!["acme/api: main, tag v*".into()],
+            },
+            crate::setups::SetupSummary {
+                role: "gitlab-acme-web".into(),
+                arn: "arn:aws:iam::123456789012:role/gitlab-acme-web".into(),
+                trusts: vec!["acme/web: main".into()],
+            },
+        ]),
+    );
+    v.push(("account_setups", setups.clone()));
+    setups.focus = 4;
+    setups.setups_cursor = 1;
+    v.push(("account_setups_picking", setups));
     let mut demo = with_account();
     demo.demo = true;
     v.push(("account_demo", demo));
@@ -963,4 +984,30 @@ fn a_required_field_is_not_wrong_before_it_was_visited() {
     next(&mut tried);
     assert_eq!(tried.screen, Screen::Trust);
     assert!(text(&tried).contains("✗ required"), "{}", text(&tried));
+}
+
+/// More setups than fit: the list shows a window around the highlighted one and says how many
+/// are above and below, at 80×24.
+#[test]
+fn a_long_setups_list_keeps_the_highlighted_one_in_view() {
+    let mut app = with_account();
+    let attempt = app.setups.start();
+    let list = (0..12)
+        .map(|i| crate::setups::SetupSummary {
+            role: format!("role-{i:02}"),
+            arn: format!("arn:aws:iam::123456789012:role/role-{i:02}"),
+            trusts: vec![format!("acme/p{i}: main")],
+        })
+        .collect();
+    app.setups.accept(attempt, Ok(list));
+    app.focus = 4;
+    for cursor in [0, 5, 11] {
+        app.setups_cursor = cursor;
+        let text = format!("{:?}", render(&app, 80, 24));
+        assert!(
+            text.contains(&format!("› role-{cursor:02}")),
+            "{cursor}: {text}"
+        );
+        assert!(text.contains("more"), "{cursor}: {text}");
+    }
 }
