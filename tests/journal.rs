@@ -211,7 +211,8 @@ fn quitting_half_way_asks_and_the_next_start_offers_the_answers() {
     let offer = t.wait_for("continue where you stopped");
     assert!(offer.contains("acme/web"), "{offer}");
     t.keys(&["c"]);
-    t.wait_for("Role name       [gitlab-acme-web]");
+    // It continues where it was quit (Who may assume), not past screens nobody went through.
+    t.wait_for("› Projects        [acme/web]");
     t.keys(&["C-c"]);
     t.wait_for("Your answers are kept");
     t.keys(&["y"]);
