@@ -3,14 +3,6 @@
 
 use super::{CliError, Outcome, OutputFormat, json_body};
 use crate::aws::Aws;
-use crate::plan::input::RoleName;
-
-pub fn validate(role: Option<&str>) -> Result<(), CliError> {
-    if let Some(role) = role {
-        RoleName::parse(role)?;
-    }
-    Ok(())
-}
 
 pub async fn run<A: Aws>(
     aws: &A,

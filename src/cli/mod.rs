@@ -344,7 +344,8 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
             .await
         }
         Command::Arn { role_name } => {
-            arn::validate(role_name.as_deref())?;
+            // The same check as `check --role-name`'s: an optional role name.
+            check::validate(role_name.as_deref())?;
             let aws = connect(cx, true).await;
             counted(&aws, arn::run(&aws, role_name.as_deref(), cx.output).await)
         }
