@@ -203,7 +203,7 @@ async fn a_journal_of_every_gitlab_com_flag_is_continued_by_the_wizard_with_the_
     let cli = stopped_apply(GITLAB_COM, &fake, &store).await;
 
     let (mut app, effects) = wizard_continues(&store);
-    assert_eq!(app.role_path.value, "/ci/");
+    assert_eq!(app.role.path.value, "/ci/");
     let wizard = planned_setup(&effects).expect("the wizard plans at once for gitlab.com");
     assert_eq!(
         wizard, cli.setup,
@@ -236,7 +236,12 @@ async fn a_journal_of_every_gitlab_com_flag_is_continued_by_the_wizard_with_the_
             result: Ok(list),
         }],
     );
-    let mut selected: Vec<&str> = app.selected.iter().map(String::as_str).collect();
+    let mut selected: Vec<&str> = app
+        .permissions
+        .selected
+        .iter()
+        .map(String::as_str)
+        .collect();
     selected.sort();
     assert_eq!(
         selected,

@@ -60,12 +60,13 @@ pub fn footer(app: &App) -> Keys {
         }
         Screen::Apply => {
             if app
-                .apply_rows
+                .apply
+                .rows
                 .iter()
                 .any(|r| matches!(r.state, ActionState::Failed(_)))
-                && !app.applying
+                && !app.apply.running
             {
-                let cancelled = app.apply_rows.iter().any(
+                let cancelled = app.apply.rows.iter().any(
                     |r| matches!(&r.state, ActionState::Failed(e) if e.code == super::app::CANCELLED),
                 );
                 let r = if cancelled {
@@ -74,7 +75,7 @@ pub fn footer(app: &App) -> Keys {
                     "retry failed step"
                 };
                 k.extend([("r", r), ("Esc", "back to review")]);
-            } else if app.applying {
+            } else if app.apply.running {
                 k.push(("Esc", "cancel"));
             }
         }
@@ -97,7 +98,7 @@ pub fn footer(app: &App) -> Keys {
             match app.focused() {
                 Element::PolicyList => k.push(("Space", "select")),
                 Element::ProjectIds => k.push(("Ctrl-L", "look the ids up")),
-                Element::Filter if !app.filter.value.is_empty() => {
+                Element::Filter if !app.permissions.filter.value.is_empty() => {
                     k[1] = ("Enter", "select highlighted")
                 }
                 Element::ProviderKind | Element::RefType | Element::RefProtected => {

@@ -93,7 +93,7 @@ fn app_with_policies() -> App {
 
 fn bench(c: &mut Criterion) {
     let mut app = app_with_policies();
-    assert!(app.filtered.len() > 1300, "{}", app.filtered.len());
+    assert!(app.permissions.filtered.len() > 1300, "{}", app.permissions.filtered.len());
     let theme = Theme::plain();
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
 
@@ -129,7 +129,7 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 update(&mut app, key(KeyCode::Char('s')));
                 update(&mut app, key(KeyCode::Backspace));
-                black_box(app.filtered.len())
+                black_box(app.permissions.filtered.len())
             })
         },
     );

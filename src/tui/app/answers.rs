@@ -8,10 +8,10 @@ impl App {
     pub fn error(&self, e: Element) -> Option<String> {
         let rule = |r: Result<(), crate::plan::input::InputError>| r.err().map(|e| e.rule);
         match e {
-            Element::ProviderUrl => rule(ProviderUrl::parse(&self.provider_url.value).map(drop)),
-            Element::Audience => rule(Audience::parse(&self.audience.value).map(drop)),
+            Element::ProviderUrl => rule(ProviderUrl::parse(&self.provider.url.value).map(drop)),
+            Element::Audience => rule(Audience::parse(&self.provider.audience.value).map(drop)),
             Element::Projects => {
-                let list = self.projects.list();
+                let list = self.trust.projects.list();
                 if list.is_empty() {
                     return Some(
                         "required: the project(s) whose pipelines may assume the role".into(),
@@ -28,34 +28,36 @@ impl App {
                 })
             }
             Element::Refs => {
-                let list = self.refs.list();
+                let list = self.trust.refs.list();
                 if list.is_empty() {
                     return Some("required: at least one branch or tag".into());
                 }
                 list.iter()
                     .find_map(|r| RefName::parse(r).err().map(|e| format!("{r}: {}", e.rule)))
             }
-            Element::ProjectIds => self.project_ids.list().iter().find_map(|p| {
+            Element::ProjectIds => self.trust.project_ids.list().iter().find_map(|p| {
                 ProjectId::parse(p)
                     .err()
                     .map(|e| format!("{p}: {}", e.rule))
             }),
-            Element::CustomPolicy if !self.custom_policy.value.is_empty() => {
-                rule(PolicyArn::parse("--policy", &self.custom_policy.value).map(drop))
+            Element::CustomPolicy if !self.permissions.custom_policy.value.is_empty() => {
+                rule(PolicyArn::parse("--policy", &self.permissions.custom_policy.value).map(drop))
             }
-            Element::Region if !self.region.value.trim().is_empty() => {
-                rule(crate::plan::input::check_region(self.region.value.trim()))
+            Element::Region if !self.account.region.value.trim().is_empty() => rule(
+                crate::plan::input::check_region(self.account.region.value.trim()),
+            ),
+            Element::RoleName => rule(RoleName::parse(&self.role.name.value).map(drop)),
+            Element::RolePath => rule(RolePath::parse(&self.role.path.value).map(drop)),
+            Element::Description => {
+                rule(Description::parse(&self.role.description.value).map(drop))
             }
-            Element::RoleName => rule(RoleName::parse(&self.role_name.value).map(drop)),
-            Element::RolePath => rule(RolePath::parse(&self.role_path.value).map(drop)),
-            Element::Description => rule(Description::parse(&self.description.value).map(drop)),
             // Empty: a new role gets 3600 s and an existing role keeps its own.
-            Element::MaxSession if !self.max_session.value.trim().is_empty() => {
-                rule(SessionDuration::parse(&self.max_session.value).map(drop))
+            Element::MaxSession if !self.role.max_session.value.trim().is_empty() => {
+                rule(SessionDuration::parse(&self.role.max_session.value).map(drop))
             }
-            Element::Boundary if !self.boundary.value.is_empty() => {
-                rule(PolicyArn::parse("--permissions-boundary", &self.boundary.value).map(drop))
-            }
+            Element::Boundary if !self.role.boundary.value.is_empty() => rule(
+                PolicyArn::parse("--permissions-boundary", &self.role.boundary.value).map(drop),
+            ),
             _ => None,
         }
     }
@@ -63,20 +65,20 @@ impl App {
     /// Why the current screen cannot go on, if it cannot.
     pub fn blocker(&self) -> Option<String> {
         match self.screen {
-            Screen::Account => match &self.identity {
+            Screen::Account => match &self.identity.state {
                 Load::Loaded(_) => None,
                 Load::Failed(_) => Some("the account could not be read: fix it and press r".into()),
                 _ => Some("still reading the account…".into()),
             },
             Screen::Trust => self.field_blocker().or_else(|| self.trust_preview().err()),
-            Screen::Review => match &self.plan {
+            Screen::Review => match &self.review.plan.state {
                 Load::Loaded(_) => None,
                 Load::Failed(_) => {
                     Some("the plan failed: press r to try again, or Esc to change an answer".into())
                 }
                 _ => Some("still reading what exists…".into()),
             },
-            Screen::Apply if self.applying => Some("applying…".into()),
+            Screen::Apply if self.apply.running => Some("applying…".into()),
             Screen::Apply => Some("a step failed: press r to retry it".into()),
             _ => self.field_blocker(),
         }
@@ -107,18 +109,18 @@ impl App {
     /// stand side by side so that every answer goes both ways (a journal of the CLI is continued
     /// here with nothing dropped).
     pub fn setup_input(&self) -> SetupInput {
-        let mut policies: Vec<String> = self.selected.iter().cloned().collect();
+        let mut policies: Vec<String> = self.permissions.selected.iter().cloned().collect();
         policies.sort();
         let gitlab_com = self.is_gitlab_com();
         SetupInput {
             provider_url: Some(self.provider_url_value().to_string()),
-            audience: Some(self.audience.value.clone()),
-            projects: self.projects.list(),
-            refs: self.refs.list(),
-            ref_type: Some(self.ref_type),
-            ref_protected: self.ref_protected && gitlab_com,
+            audience: Some(self.provider.audience.value.clone()),
+            projects: self.trust.projects.list(),
+            refs: self.trust.refs.list(),
+            ref_type: Some(self.trust.ref_type),
+            ref_protected: self.trust.ref_protected && gitlab_com,
             project_ids: if gitlab_com {
-                self.project_ids.list()
+                self.trust.project_ids.list()
             } else {
                 vec![]
             },
@@ -126,8 +128,10 @@ impl App {
             // A private CA needs its thumbprint in IAM: kept from a stopped setup, or taken from
             // the pre-flight (the CLI's "auto").
             // (Carried ones are cleared when the URL or the kind of instance changes.)
-            thumbprints: match (gitlab_com, self.preflight.loaded()) {
-                _ if !self.carried_thumbprints.is_empty() => self.carried_thumbprints.clone(),
+            thumbprints: match (gitlab_com, self.provider.preflight.loaded()) {
+                _ if !self.provider.carried_thumbprints.is_empty() => {
+                    self.provider.carried_thumbprints.clone()
+                }
                 (true, _) => vec![],
                 (false, Some(report)) => report
                     .needed_thumbprint()
@@ -136,13 +140,13 @@ impl App {
                     .collect(),
                 (false, None) => vec![],
             },
-            role_name: Some(self.role_name.value.clone()),
-            role_path: non_empty(&self.role_path.value).filter(|p| p != "/"),
-            description: non_empty(&self.description.value),
+            role_name: Some(self.role.name.value.clone()),
+            role_path: non_empty(&self.role.path.value).filter(|p| p != "/"),
+            description: non_empty(&self.role.description.value),
             policies,
-            detach_policies: self.detach.iter().cloned().collect(),
-            max_session_duration: non_empty(&self.max_session.value),
-            permissions_boundary: non_empty(&self.boundary.value),
+            detach_policies: self.permissions.detach.iter().cloned().collect(),
+            max_session_duration: non_empty(&self.role.max_session.value),
+            permissions_boundary: non_empty(&self.role.boundary.value),
         }
     }
 
@@ -150,32 +154,32 @@ impl App {
     /// answers, when continued, replace them).
     pub fn apply_defaults(&mut self, c: &crate::config::Config) {
         if let Some(url) = &c.provider_url {
-            self.provider_kind = if url == DEFAULT_PROVIDER_URL {
+            self.provider.kind = if url == DEFAULT_PROVIDER_URL {
                 ProviderKind::GitLabCom
             } else {
                 ProviderKind::SelfManaged
             };
-            self.provider_url.set(url);
+            self.provider.url.set(url);
             if c.audience.is_none() {
-                self.audience.set(url);
+                self.provider.audience.set(url);
             }
         }
         if let Some(aud) = &c.audience {
-            self.audience.set(aud);
-            self.audience_edited = true;
+            self.provider.audience.set(aud);
+            self.provider.audience_edited = true;
         }
         if let Some(p) = &c.policies {
             // Names are resolved to the listed ARNs when the Permissions list arrives.
-            self.selected = p.iter().cloned().collect();
+            self.permissions.selected = p.iter().cloned().collect();
         }
         if let Some(path) = &c.role_path {
-            self.role_path.set(path);
+            self.role.path.set(path);
         }
         if let Some(b) = &c.permissions_boundary {
-            self.boundary.set(b);
+            self.role.boundary.set(b);
         }
         if let Some(n) = c.max_session_duration {
-            self.max_session.set(&n.to_string());
+            self.role.max_session.set(&n.to_string());
         }
         let v = &c.variable;
         if let Some(name) = &v.name {
@@ -198,64 +202,72 @@ impl App {
             .provider_url
             .clone()
             .unwrap_or_else(|| DEFAULT_PROVIDER_URL.to_string());
-        self.provider_kind = if url == DEFAULT_PROVIDER_URL {
+        self.provider.kind = if url == DEFAULT_PROVIDER_URL {
             ProviderKind::GitLabCom
         } else {
             ProviderKind::SelfManaged
         };
-        self.provider_url.set(&url);
-        self.audience.set(a.audience.as_deref().unwrap_or(&url));
-        self.audience_edited = true;
-        self.projects.set(&a.projects.join(", "));
-        self.ref_type = a.ref_type.unwrap_or(RefType::Branch);
+        self.provider.url.set(&url);
+        self.provider
+            .audience
+            .set(a.audience.as_deref().unwrap_or(&url));
+        self.provider.audience_edited = true;
+        self.trust.projects.set(&a.projects.join(", "));
+        self.trust.ref_type = a.ref_type.unwrap_or(RefType::Branch);
         let refs = if a.refs.is_empty() {
             crate::plan::DEFAULT_REF.to_string()
         } else {
             a.refs.join(", ")
         };
-        self.refs.set(&refs);
-        self.ref_protected = a.ref_protected;
-        self.project_ids.set(&a.project_ids.join(", "));
-        self.namespace_pins = super::NamespacePins {
-            projects: self.projects.list(),
+        self.trust.refs.set(&refs);
+        self.trust.ref_protected = a.ref_protected;
+        self.trust.project_ids.set(&a.project_ids.join(", "));
+        self.trust.namespace_pins = super::NamespacePins {
+            projects: self.trust.projects.list(),
             ids: a.namespace_ids.clone(),
         };
-        self.carried_thumbprints = a.thumbprints.clone();
-        self.role_name.set(a.role_name.as_deref().unwrap_or(""));
+        self.provider.carried_thumbprints = a.thumbprints.clone();
+        self.role.name.set(a.role_name.as_deref().unwrap_or(""));
         // A draft saved before the Role screen has no name yet: the suggestion still applies.
-        self.role_name_edited = !self.role_name.value.is_empty();
-        self.role_path.set(a.role_path.as_deref().unwrap_or("/"));
-        self.description.set(a.description.as_deref().unwrap_or(""));
-        self.max_session
+        self.role.name_edited = !self.role.name.value.is_empty();
+        self.role.path.set(a.role_path.as_deref().unwrap_or("/"));
+        self.role
+            .description
+            .set(a.description.as_deref().unwrap_or(""));
+        self.role
+            .max_session
             .set(a.max_session_duration.as_deref().unwrap_or(""));
-        self.boundary
+        self.role
+            .boundary
             .set(a.permissions_boundary.as_deref().unwrap_or(""));
         // As given: a name from a scripted run (`ViewOnlyAccess`, which lives under
         // `job-function/`) is resolved by the engine as the CLI's is, and becomes its listed ARN
         // when the Permissions list arrives (`resolve_selected_names`).
-        self.selected = a.policies.iter().cloned().collect();
-        self.detach = a.detach_policies.iter().cloned().collect();
-        self.preselected.clear();
-        self.adopted_for = None;
+        self.permissions.selected = a.policies.iter().cloned().collect();
+        self.permissions.detach = a.detach_policies.iter().cloned().collect();
+        self.permissions.preselected.clear();
+        self.permissions.adopted_for = None;
     }
 
     /// Another account: its role of that name is another role. What the wizard ticked for the
     /// old one goes, and so does every detach (nothing is detached that was not unticked here).
     pub(super) fn forget_role_lookup(&mut self) {
-        self.existing_role = Load::Idle;
-        self.role_lookup_for = None;
-        for arn in std::mem::take(&mut self.preselected) {
-            self.selected.remove(&arn);
+        self.role.existing.state = Load::Idle;
+        self.role.lookup_for = None;
+        for arn in std::mem::take(&mut self.permissions.preselected) {
+            self.permissions.selected.remove(&arn);
         }
-        if self.adopted_for.take().is_some() {
-            self.detach.clear();
+        if self.permissions.adopted_for.take().is_some() {
+            self.permissions.detach.clear();
         }
     }
 
     /// The policies the existing role has now, once looked up for the name on screen.
     pub fn attached_now(&self) -> &[crate::aws::AttachedPolicy] {
-        match self.existing_role.loaded() {
-            Some(Some(r)) if self.adopted_for.as_deref() == Some(r.name.as_str()) => &r.attached,
+        match self.role.existing.loaded() {
+            Some(Some(r)) if self.permissions.adopted_for.as_deref() == Some(r.name.as_str()) => {
+                &r.attached
+            }
             _ => &[],
         }
     }
@@ -268,13 +280,13 @@ impl App {
     /// Tick or untick a policy. Unticking one the existing role has means detaching it.
     pub(super) fn set_selected(&mut self, arn: &str, on: bool) {
         if on {
-            self.selected.insert(arn.to_string());
-            self.detach.remove(arn);
+            self.permissions.selected.insert(arn.to_string());
+            self.permissions.detach.remove(arn);
         } else {
-            self.selected.remove(arn);
-            self.preselected.remove(arn);
+            self.permissions.selected.remove(arn);
+            self.permissions.preselected.remove(arn);
             if self.is_attached(arn) {
-                self.detach.insert(arn.to_string());
+                self.permissions.detach.insert(arn.to_string());
             }
         }
     }
@@ -283,43 +295,46 @@ impl App {
     /// what the wizard ticked for another role. What the user ticked stays; what they unticked
     /// on this role stays unticked.
     pub(super) fn adopt_attached(&mut self) {
-        let Load::Loaded(found) = &self.existing_role else {
+        let Load::Loaded(found) = &self.role.existing.state else {
             return;
         };
-        let name = self.role_name.value.trim().to_string();
-        if self.adopted_for.as_deref() == Some(name.as_str()) {
+        let name = self.role.name.value.trim().to_string();
+        if self.permissions.adopted_for.as_deref() == Some(name.as_str()) {
             return;
         }
         let now: Vec<String> = found
             .as_ref()
             .map(|r| r.attached.iter().map(|a| a.arn.clone()).collect())
             .unwrap_or_default();
-        for arn in std::mem::take(&mut self.preselected) {
+        for arn in std::mem::take(&mut self.permissions.preselected) {
             if !now.contains(&arn) {
-                self.selected.remove(&arn);
+                self.permissions.selected.remove(&arn);
             }
         }
         // A journal's detach answers hold for the role it was about; another role starts clean.
-        if self.adopted_for.is_some() {
-            self.detach.clear();
+        if self.permissions.adopted_for.is_some() {
+            self.permissions.detach.clear();
         }
-        self.detach.retain(|a| now.contains(a));
+        self.permissions.detach.retain(|a| now.contains(a));
         for arn in now {
-            if !self.detach.contains(&arn) && self.selected.insert(arn.clone()) {
-                self.preselected.insert(arn);
+            if !self.permissions.detach.contains(&arn)
+                && self.permissions.selected.insert(arn.clone())
+            {
+                self.permissions.preselected.insert(arn);
             }
         }
-        self.adopted_for = Some(name);
+        self.permissions.adopted_for = Some(name);
     }
 
     /// Selected AWS managed policy names (from a journal) become the ARNs the list shows, so that
     /// the list marks them and toggling one does not add it twice.
     pub(super) fn resolve_selected_names(&mut self) {
         use crate::plan::input::PolicyRef;
-        let Some(items) = self.policies.loaded() else {
+        let Some(items) = self.permissions.policies.loaded() else {
             return;
         };
         let names: Vec<String> = self
+            .permissions
             .selected
             .iter()
             .filter(|s| matches!(PolicyRef::parse(s), Ok(PolicyRef::AwsManagedName(_))))
@@ -331,8 +346,8 @@ impl App {
             };
             if let Some(item) = items.iter().find(|i| wanted.matches(&i.arn)) {
                 let arn = item.arn.clone();
-                self.selected.remove(&name);
-                self.selected.insert(arn);
+                self.permissions.selected.remove(&name);
+                self.permissions.selected.insert(arn);
             }
         }
     }
@@ -348,8 +363,9 @@ impl App {
     /// The trust policy the answers so far give, with its warnings, or why there is none.
     pub fn trust_preview(&self) -> Result<crate::plan::trust::Trust, String> {
         let url = ProviderUrl::parse(self.provider_url_value()).map_err(|e| e.to_string())?;
-        let audience = Audience::parse(&self.audience.value).map_err(|e| e.to_string())?;
+        let audience = Audience::parse(&self.provider.audience.value).map_err(|e| e.to_string())?;
         let projects = self
+            .trust
             .projects
             .list()
             .iter()
@@ -357,6 +373,7 @@ impl App {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| e.rule)?;
         let refs = self
+            .trust
             .refs
             .list()
             .iter()
@@ -364,7 +381,8 @@ impl App {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| e.rule)?;
         let project_ids = if url.is_gitlab_com() {
-            self.project_ids
+            self.trust
+                .project_ids
                 .list()
                 .iter()
                 .map(|p| ProjectId::parse(p))
@@ -387,8 +405,8 @@ impl App {
             audience: &audience,
             projects: &projects,
             refs: &refs,
-            ref_type: self.ref_type,
-            ref_protected: self.ref_protected && url.is_gitlab_com(),
+            ref_type: self.trust.ref_type,
+            ref_protected: self.trust.ref_protected && url.is_gitlab_com(),
             project_ids: &project_ids,
             namespace_ids: &namespace_ids,
         })
@@ -398,8 +416,9 @@ impl App {
     /// The namespace ids to pin: the ones found (or carried from a stopped setup) for exactly the
     /// projects named now, on gitlab.com.
     pub fn pinned_namespaces(&self) -> Vec<String> {
-        if self.is_gitlab_com() && self.namespace_pins.projects == self.projects.list() {
-            self.namespace_pins.ids.clone()
+        if self.is_gitlab_com() && self.trust.namespace_pins.projects == self.trust.projects.list()
+        {
+            self.trust.namespace_pins.ids.clone()
         } else {
             vec![]
         }
@@ -407,7 +426,7 @@ impl App {
 
     /// A role name from the first project: `gitlab-group-project`, within IAM's rules.
     pub fn suggested_role_name(&self) -> String {
-        let Some(first) = self.projects.list().into_iter().next() else {
+        let Some(first) = self.trust.projects.list().into_iter().next() else {
             return String::new();
         };
         let mut name: String = format!("gitlab-{first}")
@@ -424,8 +443,8 @@ impl App {
 
     /// Recompute the filtered list: names containing the filter, those starting with it first.
     pub(super) fn refilter(&mut self) {
-        let needle = self.filter.value.to_lowercase();
-        self.filtered = match self.policies.loaded() {
+        let needle = self.permissions.filter.value.to_lowercase();
+        self.permissions.filtered = match self.permissions.policies.loaded() {
             Some(items) => {
                 let mut hits: Vec<(bool, usize)> = items
                     .iter()
@@ -439,13 +458,17 @@ impl App {
             }
             None => Vec::new(),
         };
-        self.list_cursor = self.list_cursor.min(self.filtered.len().saturating_sub(1));
+        self.permissions.cursor = self
+            .permissions
+            .cursor
+            .min(self.permissions.filtered.len().saturating_sub(1));
     }
 
     pub fn cursor_policy(&self) -> Option<&PolicyItem> {
-        let items = self.policies.loaded()?;
-        self.filtered
-            .get(self.list_cursor)
+        let items = self.permissions.policies.loaded()?;
+        self.permissions
+            .filtered
+            .get(self.permissions.cursor)
             .and_then(|i| items.get(*i))
     }
 }
@@ -457,7 +480,7 @@ impl App {
     /// trust is the same, or it differs in more than its projects (then only a replace is exact).
     pub fn projects_trusted_now(&self) -> Option<Vec<String>> {
         use crate::engine::{RoleAction, RoleChange};
-        let plan = self.plan.loaded()?;
+        let plan = self.review.plan.loaded()?;
         let RoleAction::Update { changes } = &plan.role.action else {
             return None;
         };
@@ -477,7 +500,7 @@ impl App {
             .collect();
         theirs.sort();
         theirs.dedup();
-        let typed = self.projects.list();
+        let typed = self.trust.projects.list();
         if theirs.is_empty() || theirs.iter().all(|p| typed.contains(p)) {
             return None;
         }
@@ -498,6 +521,7 @@ impl App {
             return vec![];
         };
         let added: Vec<String> = self
+            .trust
             .projects
             .list()
             .into_iter()
@@ -510,7 +534,7 @@ impl App {
         ));
         let mut all = theirs;
         all.extend(added);
-        self.projects.set(&all.join(", "));
+        self.trust.projects.set(&all.join(", "));
         self.scroll = 0;
         self.replan()
     }
@@ -552,7 +576,7 @@ impl App {
     pub fn ci_job(&self) -> String {
         use crate::ci_job::{CiStyle, job_with_rules, rules, token_file_job};
         // The region the wizard's clients resolved (flag, Region field, profile or environment).
-        let region = match &self.identity {
+        let region = match &self.identity.state {
             Load::Loaded((_, connection)) => connection.region.clone(),
             _ => crate::ci_job::DEFAULT_REGION.to_string(),
         };
@@ -565,7 +589,7 @@ impl App {
                 &rules(&s.refs, s.ref_type, s.ref_protected),
                 &region,
             ),
-            Err(_) => token_file_job(&self.audience.value, &self.variable.key),
+            Err(_) => token_file_job(&self.provider.audience.value, &self.variable.key),
         }
     }
 }

@@ -7,6 +7,7 @@ mod dialog;
 mod request;
 #[cfg(test)]
 mod safety_tests;
+pub mod screens;
 mod tasks;
 #[cfg(test)]
 pub(crate) mod tests;
@@ -15,9 +16,11 @@ pub mod words;
 
 pub use dialog::{Button, Buttons, Confirm};
 pub use request::Request;
+pub use screens::{
+    AccountState, ApplyState, CheckState, DoneState, ExplainState, PermissionsState, ProviderState,
+    RemoveState, ReviewState, RoleState, TrustState,
+};
 pub use update::update;
-
-use std::collections::BTreeSet;
 
 use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
@@ -25,7 +28,7 @@ use ratatui::crossterm::event::{
 
 use crate::aws::sdk::Connection;
 use crate::aws::{CallerIdentity, ManagedPolicy, OidcProvider};
-use crate::engine::{Action, Done, EngineError, Outcome, Plan, Step};
+use crate::engine::{Action, Done, EngineError, Plan, Step};
 use crate::journal::Journal;
 use crate::plan::input::{
     Audience, Description, PolicyArn, ProjectId, ProjectPath, ProviderUrl, RefName, RefType,
@@ -557,6 +560,7 @@ pub struct NamespacePins {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct App {
+    // Navigation
     pub screen: Screen,
     pub focus: usize,
     pub help: bool,
@@ -574,28 +578,20 @@ pub struct App {
     /// Whether the wizard takes mouse clicks (the step list). Off on Done, so that the terminal
     /// selects text (the ARN) with the mouse; `m` toggles it anywhere.
     pub mouse_capture: bool,
-    /// A project-id look-up asked for a GitLab token: its field is shown on Who may assume.
-    pub token_for_lookup: bool,
-    /// The account's GitLab roles, offered on Explain and Remove (Ctrl-N/P in the role field).
-    pub gitlab_roles: Load<Vec<String>>,
-    gitlab_roles_gen: u64,
-    /// Whether the role named on the Role screen exists, looked up as it is typed.
-    pub existing_role: Load<Option<ExistingRole>>,
-    role_lookup_gen: u64,
-    role_lookup_due: Option<u8>,
-    /// The name the last role look-up was for.
-    role_lookup_for: Option<String>,
-    policy_check_gen: u64,
-    /// The profiles of the AWS config files (Ctrl-N/P in the Profile field picks one).
-    pub known_profiles: Vec<String>,
     /// The step-list rectangle of the last frame, for mouse clicks.
     pub step_list_area: Option<ratatui::layout::Rect>,
+    pub task: Task,
+    /// The furthest setup screen shown (a draft continues there at most).
+    furthest: Screen,
+    /// The furthest screen a continued draft had reached.
+    resume_limit: Screen,
+    /// Continue to Review as soon as the account is read (after "continue where you stopped").
+    resume_to_review: bool,
+    /// A setup's ARN chosen on the first screen: printed on stdout when the wizard ends.
+    picked_arn: Option<String>,
 
-    // Account
-    pub profile: Field,
-    pub region: Field,
-    pub identity: Load<(CallerIdentity, Connection)>,
-    identity_gen: u64,
+    // The session
+    pub identity: Request<(CallerIdentity, Connection)>,
     /// The profile and region of the last connection attempt.
     connected_with: (Option<String>, Option<String>),
     /// On the demo account (`--demo`, or `d` on the Account screen without credentials): every
@@ -610,113 +606,39 @@ pub struct App {
     pub demo_token: Option<String>,
     /// The CI/CD variable the ARN goes in (`ROLE_ARN`, or the config file's `[variable]`).
     pub variable: crate::flow::gitlab::VariableSpec,
-
-    // Identity provider
-    pub provider_kind: ProviderKind,
-    pub provider_url: Field,
-    pub audience: Field,
-    audience_edited: bool,
-    pub provider_lookup: Load<Option<OidcProvider>>,
-    /// The pre-flight of a self-managed instance (what AWS will check).
-    pub preflight: Load<crate::preflight::Report>,
-    preflight_gen: u64,
-    /// Thumbprints kept from a stopped setup: used instead of the pre-flight's, which must agree.
-    pub carried_thumbprints: Vec<String>,
-    /// Namespace ids to pin, with the projects they were found for.
-    pub namespace_pins: NamespacePins,
-    lookup_gen: u64,
-    lookup_due: Option<u8>,
-
-    // Who may assume
-    pub projects: Field,
-    pub ref_type: RefType,
-    pub refs: Field,
-    pub ref_protected: bool,
-    pub project_ids: Field,
-
-    // Permissions
-    pub policies: Load<Vec<PolicyItem>>,
-    policies_gen: u64,
-    pub filter: Field,
-    pub filtered: Vec<usize>,
-    pub list_cursor: usize,
-    pub selected: BTreeSet<String>,
-    /// Attached to the existing role and unticked: Apply detaches them (the plan says so).
-    pub detach: BTreeSet<String>,
-    /// Ticked by the wizard because the existing role has them, not by the user.
-    preselected: BTreeSet<String>,
-    /// The role whose attached policies the list shows ticked.
-    adopted_for: Option<String>,
-    pub custom_policy: Field,
-
-    // Role
-    pub role_name: Field,
-    role_name_edited: bool,
-    pub role_path: Field,
-    pub description: Field,
-    pub max_session: Field,
-    pub boundary: Field,
-
-    // Review, Apply, Done
-    pub plan: Load<Box<Plan>>,
-    plan_gen: u64,
-    /// The plan is made once the pre-flight of the self-managed instance has answered.
-    plan_waits_for_preflight: bool,
-    /// The projects whose namespaces were last looked up, and whether with a token.
-    namespace_lookup_for: Option<(Vec<String>, bool)>,
-    namespace_gen: u64,
-    /// That lookup has not answered yet.
-    namespace_pending: bool,
-    /// The plan is made once the namespace lookup has answered (what is applied is what is shown).
-    plan_waits_for_namespaces: bool,
-    pub apply_rows: Vec<ApplyRow>,
-    apply_gen: u64,
-    pub applying: bool,
-    pub outcome: Option<Outcome>,
-    /// AWS calls made in this session (all, and those that changed something), for Done.
-    pub calls: Option<(usize, usize)>,
-    /// The answers the plan on Review was made from, and those the last finished apply carried
-    /// out: the ARN is handed out only while the answers on screen are still these.
-    planned_answers: Option<SetupInput>,
-    applied_answers: Option<SetupInput>,
-    /// The last copy on Done: what was copied, and how (or why not).
-    pub copied: Option<(&'static str, Result<crate::tui::clipboard::Copied, String>)>,
-    pub task: Task,
-    pub target_role: Field,
-    pub claims_file: Field,
-    pub token: Field,
-    pub check_result: Load<Vec<crate::check::RoleReport>>,
-    pub explain_result: Load<Box<crate::explain::Explanation>>,
-    pub remove_plan: Load<Option<crate::destroy::DestroyPlan>>,
-    pub removed: Load<Vec<String>>,
-    task_gen: u64,
-    /// A GitLab token for storing the ARN (from GITLAB_TOKEN or typed; masked, never stored).
+    /// A GitLab token for storing the ARN and looking ids up (from GITLAB_TOKEN or typed;
+    /// masked, never stored).
     pub gitlab_token: Field,
     /// The GitLab URL to call (--gitlab-url, else the provider URL).
     pub gitlab_url: Option<String>,
-    pub stored: Load<Vec<String>>,
+    /// The account's GitLab roles, offered on Explain and Remove (Ctrl-N/P in the role field).
+    pub gitlab_roles: Request<Vec<String>>,
+    /// The role Explain and Remove are about.
+    pub target_role: Field,
     /// The journal of this setup: answers and finished steps.
     pub journal: Option<Journal>,
     /// The steps finished since the last finished apply (a continued journal's, then this run's).
     changed: Vec<String>,
-    /// The setups this tool made in the account, and the one highlighted.
-    pub setups: Request<Vec<crate::setups::SetupSummary>>,
-    pub setups_cursor: usize,
-    /// A setup's ARN chosen on the first screen: printed on stdout when the wizard ends.
-    picked_arn: Option<String>,
-    /// The furthest setup screen shown (a draft continues there at most).
-    furthest: Screen,
-    /// The furthest screen a continued draft had reached.
-    resume_limit: Screen,
-    /// Continue to Review as soon as the account is read (after "continue where you stopped").
-    resume_to_review: bool,
+
+    // One state per screen
+    pub account: AccountState,
+    pub provider: ProviderState,
+    pub trust: TrustState,
+    pub permissions: PermissionsState,
+    pub role: RoleState,
+    pub review: ReviewState,
+    pub apply: ApplyState,
+    pub done: DoneState,
+    pub check: CheckState,
+    pub explain: ExplainState,
+    pub remove: RemoveState,
 }
 
 impl App {
     /// The Remove plan refused in a way `f` can override after a question (the command line's
     /// `--force`): a role not made here, or one in instance profiles.
     pub fn remove_can_force(&self) -> bool {
-        matches!(&self.remove_plan, Load::Failed(e) if e.code == "NotOurs" || e.code == "InInstanceProfiles")
+        matches!(&self.remove.plan.state, Load::Failed(e) if e.code == "NotOurs" || e.code == "InInstanceProfiles")
     }
 
     pub fn new(profile: Option<&str>, region: Option<&str>) -> Self {
@@ -732,104 +654,40 @@ impl App {
             notice: None,
             scroll: 0,
             scroll_max: std::cell::Cell::new(u16::MAX),
+            mouse_capture: true,
             step_list_area: None,
-            profile: Field::new("Profile", profile.unwrap_or("")).with_placeholder("default chain"),
-            region: Field::new("Region", region.unwrap_or(""))
-                .with_placeholder("from profile, or us-east-1"),
-            identity: Load::Idle,
-            identity_gen: 0,
+            task: Task::Setup,
+            furthest: Screen::Account,
+            resume_limit: Screen::Review,
+            resume_to_review: false,
+            picked_arn: None,
+            identity: Request::default(),
             connected_with: (None, None),
             demo: false,
             journal_unsaved: None,
             reach_gitlab: true,
             demo_token: None,
             variable: crate::flow::gitlab::VariableSpec::plain(crate::ci_job::DEFAULT_VARIABLE),
-            provider_kind: ProviderKind::GitLabCom,
-            provider_url: Field::new("Instance URL", DEFAULT_PROVIDER_URL),
-            audience: Field::new("Audience", DEFAULT_PROVIDER_URL),
-            audience_edited: false,
-            provider_lookup: Load::Idle,
-            preflight: Load::Idle,
-            preflight_gen: 0,
-            carried_thumbprints: Vec::new(),
-            namespace_pins: NamespacePins::default(),
-            lookup_gen: 0,
-            lookup_due: None,
-            projects: Field::new("Projects", "").with_placeholder("group/project, group/other"),
-            ref_type: RefType::Branch,
-            refs: Field::new("Refs", "main"),
-            ref_protected: false,
-            project_ids: Field::new("Project IDs", "")
-                .with_placeholder("optional; Ctrl-L looks them up"),
-            policies: Load::Idle,
-            policies_gen: 0,
-            filter: Field::new("Filter", "").with_placeholder("type to filter"),
-            filtered: Vec::new(),
-            list_cursor: 0,
-            selected: BTreeSet::new(),
-            detach: BTreeSet::new(),
-            preselected: BTreeSet::new(),
-            adopted_for: None,
-            custom_policy: Field::new("Custom ARN", "")
-                .with_placeholder("arn:aws:iam::…:policy/name"),
-            role_name: Field::new("Role name", ""),
-            role_name_edited: false,
-            role_path: Field::new("Role path", "/"),
-            description: Field::new("Description", "")
-                .with_placeholder("generated from the projects"),
-            max_session: Field::new("Max session (s)", "3600"),
-            boundary: Field::new("Boundary ARN", "").with_placeholder("none"),
-            plan: Load::Idle,
-            plan_gen: 0,
-            plan_waits_for_preflight: false,
-            namespace_lookup_for: None,
-            namespace_gen: 0,
-            namespace_pending: false,
-            plan_waits_for_namespaces: false,
-            apply_rows: Vec::new(),
-            apply_gen: 0,
-            applying: false,
-            outcome: None,
-            calls: None,
-            mouse_capture: true,
-            token_for_lookup: false,
-            gitlab_roles: Load::Idle,
-            gitlab_roles_gen: 0,
-            existing_role: Load::Idle,
-            role_lookup_gen: 0,
-            role_lookup_due: None,
-            role_lookup_for: None,
-            policy_check_gen: 0,
-            known_profiles: Vec::new(),
-            planned_answers: None,
-            applied_answers: None,
-            copied: None,
-            journal: None,
-            changed: Vec::new(),
-            furthest: Screen::Account,
-            setups: Request::default(),
-            setups_cursor: 0,
-            picked_arn: None,
-            resume_limit: Screen::Review,
-            resume_to_review: false,
-            task: Task::Setup,
-            target_role: Field::new("Role name", ""),
-            claims_file: Field::new("Claims file", "").with_placeholder("a JSON file of claims"),
-            token: Field {
-                secret: true,
-                ..Field::new("or ID token", "").with_placeholder("paste it; never shown or stored")
-            },
-            check_result: Load::Idle,
-            explain_result: Load::Idle,
-            remove_plan: Load::Idle,
-            removed: Load::Idle,
-            task_gen: 0,
             gitlab_token: Field {
                 secret: true,
                 ..Field::new("GitLab token", "").with_placeholder("api scope; or set GITLAB_TOKEN")
             },
             gitlab_url: None,
-            stored: Load::Idle,
+            gitlab_roles: Request::default(),
+            target_role: Field::new("Role name", ""),
+            journal: None,
+            changed: Vec::new(),
+            account: AccountState::new(profile, region),
+            provider: ProviderState::default(),
+            trust: TrustState::default(),
+            permissions: PermissionsState::default(),
+            role: RoleState::default(),
+            review: ReviewState::default(),
+            apply: ApplyState::default(),
+            done: DoneState::default(),
+            check: CheckState::default(),
+            explain: ExplainState::default(),
+            remove: RemoveState::default(),
         }
     }
 
@@ -877,25 +735,25 @@ impl App {
         if self.target_role.value.is_empty() {
             self.target_role.set(crate::aws::demo::WEAK_ROLE);
         }
-        if self.token.value.is_empty() && self.claims_file.value.is_empty() {
-            self.token.set(&token);
+        if self.explain.token.value.is_empty() && self.explain.claims_file.value.is_empty() {
+            self.explain.token.set(&token);
         }
     }
 
     /// The account could not be read: the demo account is offered instead (`d`).
     pub fn can_try_demo(&self) -> bool {
-        self.screen == Screen::Account && !self.demo && matches!(self.identity, Load::Failed(_))
+        self.screen == Screen::Account
+            && !self.demo
+            && matches!(self.identity.state, Load::Failed(_))
     }
 
     fn connect(&mut self) -> Effect {
-        self.identity_gen += 1;
-        self.identity = Load::Loading;
         self.connected_with = (
-            non_empty(&self.profile.value),
-            non_empty(&self.region.value),
+            non_empty(&self.account.profile.value),
+            non_empty(&self.account.region.value),
         );
         Effect::Connect {
-            attempt: self.identity_gen,
+            attempt: self.identity.start(),
             profile: self.connected_with.0.clone(),
             region: self.connected_with.1.clone(),
             demo: self.demo,
@@ -906,16 +764,16 @@ impl App {
     pub fn elements(&self) -> Vec<Element> {
         use Element::*;
         match self.screen {
-            Screen::Account if self.setups.loaded().is_some_and(|s| !s.is_empty()) => {
+            Screen::Account if self.account.setups.loaded().is_some_and(|s| !s.is_empty()) => {
                 vec![Profile, Region, Task, Next, Setups]
             }
             Screen::Account => vec![Profile, Region, Task, Next],
-            Screen::Provider => match self.provider_kind {
+            Screen::Provider => match self.provider.kind {
                 self::ProviderKind::GitLabCom => vec![ProviderKind, Audience, Next],
                 self::ProviderKind::SelfManaged => vec![ProviderKind, ProviderUrl, Audience, Next],
             },
             // The GitLab token field appears here once a look-up asked for one.
-            Screen::Trust if self.is_gitlab_com() && self.token_for_lookup => {
+            Screen::Trust if self.is_gitlab_com() && self.trust.token_for_lookup => {
                 vec![
                     Projects,
                     RefType,
@@ -957,61 +815,61 @@ impl App {
 
     pub fn field(&self, e: Element) -> Option<&Field> {
         Some(match e {
-            Element::Profile => &self.profile,
-            Element::Region => &self.region,
-            Element::ProviderUrl => &self.provider_url,
-            Element::Audience => &self.audience,
-            Element::Projects => &self.projects,
-            Element::Refs => &self.refs,
-            Element::ProjectIds => &self.project_ids,
+            Element::Profile => &self.account.profile,
+            Element::Region => &self.account.region,
+            Element::ProviderUrl => &self.provider.url,
+            Element::Audience => &self.provider.audience,
+            Element::Projects => &self.trust.projects,
+            Element::Refs => &self.trust.refs,
+            Element::ProjectIds => &self.trust.project_ids,
             Element::GitLabToken => &self.gitlab_token,
             Element::TargetRole => &self.target_role,
-            Element::ClaimsFile => &self.claims_file,
-            Element::Token => &self.token,
-            Element::Filter => &self.filter,
-            Element::CustomPolicy => &self.custom_policy,
-            Element::RoleName => &self.role_name,
-            Element::RolePath => &self.role_path,
-            Element::Description => &self.description,
-            Element::MaxSession => &self.max_session,
-            Element::Boundary => &self.boundary,
+            Element::ClaimsFile => &self.explain.claims_file,
+            Element::Token => &self.explain.token,
+            Element::Filter => &self.permissions.filter,
+            Element::CustomPolicy => &self.permissions.custom_policy,
+            Element::RoleName => &self.role.name,
+            Element::RolePath => &self.role.path,
+            Element::Description => &self.role.description,
+            Element::MaxSession => &self.role.max_session,
+            Element::Boundary => &self.role.boundary,
             _ => return None,
         })
     }
 
     fn field_mut(&mut self, e: Element) -> Option<&mut Field> {
         Some(match e {
-            Element::Profile => &mut self.profile,
-            Element::Region => &mut self.region,
-            Element::ProviderUrl => &mut self.provider_url,
-            Element::Audience => &mut self.audience,
-            Element::Projects => &mut self.projects,
-            Element::Refs => &mut self.refs,
-            Element::ProjectIds => &mut self.project_ids,
+            Element::Profile => &mut self.account.profile,
+            Element::Region => &mut self.account.region,
+            Element::ProviderUrl => &mut self.provider.url,
+            Element::Audience => &mut self.provider.audience,
+            Element::Projects => &mut self.trust.projects,
+            Element::Refs => &mut self.trust.refs,
+            Element::ProjectIds => &mut self.trust.project_ids,
             Element::GitLabToken => &mut self.gitlab_token,
             Element::TargetRole => &mut self.target_role,
-            Element::ClaimsFile => &mut self.claims_file,
-            Element::Token => &mut self.token,
-            Element::Filter => &mut self.filter,
-            Element::CustomPolicy => &mut self.custom_policy,
-            Element::RoleName => &mut self.role_name,
-            Element::RolePath => &mut self.role_path,
-            Element::Description => &mut self.description,
-            Element::MaxSession => &mut self.max_session,
-            Element::Boundary => &mut self.boundary,
+            Element::ClaimsFile => &mut self.explain.claims_file,
+            Element::Token => &mut self.explain.token,
+            Element::Filter => &mut self.permissions.filter,
+            Element::CustomPolicy => &mut self.permissions.custom_policy,
+            Element::RoleName => &mut self.role.name,
+            Element::RolePath => &mut self.role.path,
+            Element::Description => &mut self.role.description,
+            Element::MaxSession => &mut self.role.max_session,
+            Element::Boundary => &mut self.role.boundary,
             _ => return None,
         })
     }
 
     pub fn is_gitlab_com(&self) -> bool {
-        self.provider_kind == ProviderKind::GitLabCom
-            || ProviderUrl::parse(&self.provider_url.value).is_ok_and(|u| u.is_gitlab_com())
+        self.provider.kind == ProviderKind::GitLabCom
+            || ProviderUrl::parse(&self.provider.url.value).is_ok_and(|u| u.is_gitlab_com())
     }
 
     fn provider_url_value(&self) -> &str {
-        match self.provider_kind {
+        match self.provider.kind {
             ProviderKind::GitLabCom => DEFAULT_PROVIDER_URL,
-            ProviderKind::SelfManaged => &self.provider_url.value,
+            ProviderKind::SelfManaged => &self.provider.url.value,
         }
     }
 
@@ -1028,7 +886,7 @@ impl App {
         let mut effects = match screen {
             Screen::Account
                 if self.identity.loaded().is_some()
-                    && matches!(self.setups.state, Load::Idle | Load::Failed(_)) =>
+                    && matches!(self.account.setups.state, Load::Idle | Load::Failed(_)) =>
             {
                 vec![self.list_setups()]
             }
@@ -1036,39 +894,38 @@ impl App {
             Screen::Permissions => {
                 // The role the answers name is looked up now, so that a re-run shows the
                 // policies it already has ticked.
-                if !self.role_name_edited {
+                if !self.role.name_edited {
                     let name = self.suggested_role_name();
-                    self.role_name.set(&name);
+                    self.role.name.set(&name);
                 }
                 let mut effects = self.lookup_role();
                 effects.extend(self.lookup_namespaces());
-                if matches!(self.policies, Load::Idle | Load::Failed(_)) {
-                    self.policies_gen += 1;
-                    self.policies = Load::Loading;
+                if matches!(
+                    self.permissions.policies.state,
+                    Load::Idle | Load::Failed(_)
+                ) {
                     effects.push(Effect::LoadPolicies {
-                        attempt: self.policies_gen,
+                        attempt: self.permissions.policies.start(),
                     });
                 }
                 effects
             }
             Screen::Role => {
-                if !self.role_name_edited {
+                if !self.role.name_edited {
                     let name = self.suggested_role_name();
-                    self.role_name.set(&name);
+                    self.role.name.set(&name);
                 }
                 self.lookup_role()
             }
             Screen::Check => self.run_check(),
             Screen::Explain | Screen::Remove
-                if matches!(self.gitlab_roles, Load::Idle | Load::Failed(_)) =>
+                if matches!(self.gitlab_roles.state, Load::Idle | Load::Failed(_)) =>
             {
                 if screen == Screen::Explain {
                     self.fill_demo_sample();
                 }
-                self.gitlab_roles_gen += 1;
-                self.gitlab_roles = Load::Loading;
                 vec![Effect::ListGitLabRoles {
-                    attempt: self.gitlab_roles_gen,
+                    attempt: self.gitlab_roles.start(),
                 }]
             }
             Screen::Review => self.replan(),
@@ -1092,7 +949,7 @@ impl App {
     /// the next start offers to continue them. Not for a setup applied as it stands (that leaves
     /// no "stopped" journal), nor while an apply runs (the runner keeps the journal then).
     pub(super) fn keep_draft(&mut self) -> Vec<Effect> {
-        if self.applying || self.applied_is_current() || !self.has_answers() {
+        if self.apply.running || self.applied_is_current() || !self.has_answers() {
             return vec![];
         }
         let answers = self.setup_input();
@@ -1145,45 +1002,41 @@ impl App {
 
     /// Look the typed role name up (a valid name only; answers for older names are dropped).
     pub(super) fn lookup_role(&mut self) -> Vec<Effect> {
-        self.role_lookup_due = None;
-        let name = self.role_name.value.trim().to_string();
+        self.role.lookup_due = None;
+        let name = self.role.name.value.trim().to_string();
         if RoleName::parse(&name).is_err() || self.identity.loaded().is_none() {
-            self.existing_role = Load::Idle;
-            self.role_lookup_for = None;
+            self.role.existing.state = Load::Idle;
+            self.role.lookup_for = None;
             return vec![];
         }
         // Answered (or asked) already for this name: Permissions and Role share one GetRole.
-        if self.role_lookup_for.as_deref() == Some(name.as_str())
-            && matches!(self.existing_role, Load::Loaded(_) | Load::Loading)
+        if self.role.lookup_for.as_deref() == Some(name.as_str())
+            && matches!(self.role.existing.state, Load::Loaded(_) | Load::Loading)
         {
             return vec![];
         }
-        self.role_lookup_for = Some(name.clone());
-        self.role_lookup_gen += 1;
-        self.existing_role = Load::Loading;
+        self.role.lookup_for = Some(name.clone());
         vec![Effect::LookupRole {
-            attempt: self.role_lookup_gen,
+            attempt: self.role.existing.start(),
             name,
         }]
     }
 
     fn lookup_provider(&mut self) -> Vec<Effect> {
-        self.lookup_due = None;
+        self.provider.lookup_due = None;
         let Ok(url) = ProviderUrl::parse(self.provider_url_value()) else {
-            self.provider_lookup = Load::Idle;
+            self.provider.lookup.state = Load::Idle;
             return vec![];
         };
         let Some((id, _)) = self.identity.loaded() else {
             return vec![];
         };
-        self.lookup_gen += 1;
-        self.provider_lookup = Load::Loading;
         let mut effects = vec![Effect::LookupProvider {
-            attempt: self.lookup_gen,
+            attempt: self.provider.lookup.start(),
             arn: url.provider_arn(id.partition(), &id.account),
         }];
         if url.is_gitlab_com() {
-            self.preflight = Load::Idle;
+            self.provider.preflight.state = Load::Idle;
         } else {
             effects.push(self.start_preflight(&url));
         }
@@ -1191,10 +1044,8 @@ impl App {
     }
 
     fn start_preflight(&mut self, url: &ProviderUrl) -> Effect {
-        self.preflight_gen += 1;
-        self.preflight = Load::Loading;
         Effect::Preflight {
-            attempt: self.preflight_gen,
+            attempt: self.provider.preflight.start(),
             url: url.as_str().to_string(),
         }
     }
@@ -1206,16 +1057,16 @@ impl App {
         if self.demo || !self.reach_gitlab || !self.is_gitlab_com() {
             return vec![];
         }
-        let projects = self.projects.list();
+        let projects = self.trust.projects.list();
         // Every project named (none a pattern, none invalid), as the variable's owners are.
         let named = !projects.is_empty()
             && crate::flow::gitlab::named_projects(&projects).len() == projects.len();
         let token = crate::gitlab::Token::new(&self.gitlab_token.value);
-        let asked = match &self.namespace_lookup_for {
+        let asked = match &self.trust.namespace_lookup_for {
             Some((p, with_token)) => *p == projects && (*with_token || token.is_none()),
             None => false,
         };
-        if !named || self.namespace_pins.projects == projects || asked {
+        if !named || self.trust.namespace_pins.projects == projects || asked {
             return vec![];
         }
         let (url, token) = crate::flow::gitlab::lookup_target(
@@ -1223,11 +1074,9 @@ impl App {
             DEFAULT_PROVIDER_URL,
             token,
         );
-        self.namespace_gen += 1;
-        self.namespace_pending = true;
-        self.namespace_lookup_for = Some((projects.clone(), token.is_some()));
+        self.trust.namespace_lookup_for = Some((projects.clone(), token.is_some()));
         vec![Effect::LookupNamespaceIds {
-            attempt: self.namespace_gen,
+            attempt: self.trust.namespaces.start(),
             url,
             token,
             projects,
@@ -1236,7 +1085,7 @@ impl App {
 
     /// Review waits for the namespace lookup before it plans.
     pub fn waits_for_namespaces(&self) -> bool {
-        self.plan_waits_for_namespaces
+        self.review.waits_for_namespaces
     }
 
     /// The namespace lookup answered: pin what it found (all of the namespaces or none: a pin
@@ -1246,11 +1095,12 @@ impl App {
         attempt: u64,
         result: Result<crate::flow::gitlab::NamespaceIds, ErrorView>,
     ) -> Vec<Effect> {
-        if attempt != self.namespace_gen {
+        if !self.trust.namespaces.answers(attempt) {
             return vec![];
         }
-        self.namespace_pending = false;
+        self.trust.namespaces.state = Load::Loaded(());
         let projects = self
+            .trust
             .namespace_lookup_for
             .as_ref()
             .map(|(p, _)| p.clone())
@@ -1263,7 +1113,7 @@ impl App {
                     .iter()
                     .map(|(ns, id)| format!("{ns} {id}"))
                     .collect();
-                self.namespace_pins = NamespacePins { projects, ids };
+                self.trust.namespace_pins = NamespacePins { projects, ids };
                 format!(
                     "pinned namespace ids ({}): a re-registered name can't get in",
                     named.join(", ")
@@ -1275,7 +1125,7 @@ impl App {
             ),
             Err(e) => format!("namespace ids not pinned: {}", e.message),
         });
-        let mut effects = if self.plan_waits_for_namespaces && self.screen == Screen::Review {
+        let mut effects = if self.review.waits_for_namespaces && self.screen == Screen::Review {
             self.replan()
         } else {
             vec![]
@@ -1286,48 +1136,51 @@ impl App {
 
     fn replan(&mut self) -> Vec<Effect> {
         let lookup = self.lookup_namespaces();
-        let pending = self.namespace_pending
+        let pending = self.trust.namespaces.state == Load::Loading
             && self
+                .trust
                 .namespace_lookup_for
                 .as_ref()
-                .is_some_and(|(p, _)| *p == self.projects.list());
+                .is_some_and(|(p, _)| *p == self.trust.projects.list());
         if pending {
-            self.plan_waits_for_namespaces = true;
-            self.plan = Load::Loading;
+            self.review.waits_for_namespaces = true;
+            self.review.plan.state = Load::Loading;
             return lookup;
         }
-        self.plan_waits_for_namespaces = false;
-        self.plan_gen += 1;
-        self.plan_waits_for_preflight = false;
-        self.planned_answers = Some(self.setup_input());
+        self.review.waits_for_namespaces = false;
+        let attempt = self.review.plan.start();
+        self.review.waits_for_preflight = false;
+        self.review.planned_answers = Some(self.setup_input());
         let setup = match self.setup_input().validate() {
             Ok(setup) => setup,
             Err(e) => {
-                self.plan = Load::Failed(ErrorView::from(&EngineError::Input(e)));
+                self.review.plan.state = Load::Failed(ErrorView::from(&EngineError::Input(e)));
                 return vec![];
             }
         };
-        self.plan = Load::Loading;
         // A self-managed instance is checked the way AWS will before AWS is read, as the CLI does.
-        let report = match (setup.provider_url.is_gitlab_com(), &self.preflight) {
+        let report = match (
+            setup.provider_url.is_gitlab_com(),
+            &self.provider.preflight.state,
+        ) {
             (true, _) => None,
             (false, Load::Loaded(report)) => Some(report),
             (false, Load::Loading) => {
-                self.plan_waits_for_preflight = true;
+                self.review.waits_for_preflight = true;
                 return vec![];
             }
             (false, _) => {
-                self.plan_waits_for_preflight = true;
+                self.review.waits_for_preflight = true;
                 return vec![self.start_preflight(&setup.provider_url)];
             }
         };
         match crate::flow::preflight::gate(setup, report, self.thumbprint_choice()) {
             Ok(setup) => vec![Effect::Plan {
-                attempt: self.plan_gen,
+                attempt,
                 setup: Box::new(setup),
             }],
             Err(e) => {
-                self.plan = Load::Failed(ErrorView {
+                self.review.plan.state = Load::Failed(ErrorView {
                     code: "Preflight".into(),
                     message: e.to_string(),
                     hint: gate_hint(&e).into(),
@@ -1339,7 +1192,7 @@ impl App {
 
     /// Thumbprints kept from a stopped setup must be the instance's; otherwise the pre-flight's.
     fn thumbprint_choice(&self) -> crate::flow::preflight::Thumbprint {
-        if self.carried_thumbprints.is_empty() {
+        if self.provider.carried_thumbprints.is_empty() {
             crate::flow::preflight::Thumbprint::Auto
         } else {
             crate::flow::preflight::Thumbprint::Given
@@ -1347,18 +1200,18 @@ impl App {
     }
 
     pub(super) fn start_apply(&mut self, from: usize) -> Vec<Effect> {
-        let Some(plan) = self.plan.loaded().cloned() else {
+        let Some(plan) = self.review.plan.loaded().cloned() else {
             return vec![];
         };
-        self.apply_gen += 1;
-        self.applying = true;
-        for row in self.apply_rows.iter_mut().skip(from) {
+        self.apply.attempt += 1;
+        self.apply.running = true;
+        for row in self.apply.rows.iter_mut().skip(from) {
             row.state = ActionState::Waiting;
             row.ticks = 0;
             row.sent = 0;
         }
         vec![Effect::Apply {
-            attempt: self.apply_gen,
+            attempt: self.apply.attempt,
             plan,
             from,
             journal: self.journal.clone().map(Box::new),
@@ -1366,19 +1219,20 @@ impl App {
     }
 
     fn finish_apply(&mut self) -> Vec<Effect> {
-        self.applying = false;
-        let Some(plan) = self.plan.loaded() else {
+        self.apply.running = false;
+        let Some(plan) = self.review.plan.loaded() else {
             return vec![];
         };
         let provider_done =
-            self.apply_rows
+            self.apply
+                .rows
                 .iter()
                 .find_map(|r| match (&r.state, r.action.step()) {
                     (ActionState::Done(d), Step::Provider) => Some(*d),
                     _ => None,
                 });
-        self.outcome = Some(plan.outcome(provider_done));
-        self.applied_answers = self.planned_answers.clone();
+        self.apply.outcome = Some(plan.outcome(provider_done));
+        self.apply.applied_answers = self.review.planned_answers.clone();
         self.journal = None;
         self.changed.clear();
         let mut effects = vec![Effect::ClearJournal];
@@ -1388,15 +1242,18 @@ impl App {
 
     /// List the account's setups (on the first screen, once the account is read).
     fn list_setups(&mut self) -> Effect {
-        self.setups_cursor = 0;
+        self.account.setups_cursor = 0;
         Effect::ListSetups {
-            attempt: self.setups.start(),
+            attempt: self.account.setups.start(),
         }
     }
 
     /// The setup highlighted on the first screen.
     pub fn setup_at_cursor(&self) -> Option<&crate::setups::SetupSummary> {
-        self.setups.loaded()?.get(self.setups_cursor)
+        self.account
+            .setups
+            .loaded()?
+            .get(self.account.setups_cursor)
     }
 
     /// Enter on a setup: its ARN goes to stdout, and the wizard ends.
@@ -1412,20 +1269,20 @@ impl App {
     /// The attempt number of the plan asked for last (tests answer it).
     #[cfg(test)]
     pub fn plan_attempt(&self) -> u64 {
-        self.plan_gen
+        self.review.plan.attempt
     }
 
     /// The role ARN, once the setup is done.
     pub fn role_arn(&self) -> Option<&str> {
-        self.outcome.as_ref().map(|o| o.role_arn.as_str())
+        self.apply.outcome.as_ref().map(|o| o.role_arn.as_str())
     }
 
     /// A setup was applied to the end and the answers on screen are still the ones it carried
     /// out: what the step list marks done and what quitting hands out.
     pub fn applied_is_current(&self) -> bool {
-        self.outcome.is_some()
-            && !self.applying
-            && self.applied_answers.as_ref() == Some(&self.setup_input())
+        self.apply.outcome.is_some()
+            && !self.apply.running
+            && self.apply.applied_answers.as_ref() == Some(&self.setup_input())
     }
 
     /// The changes of this setup made so far and not yet followed by a finished apply, in the
@@ -1444,9 +1301,9 @@ impl App {
             return End::Arn(arn.clone());
         }
         let task_done = match self.screen {
-            Screen::Check => self.check_result.loaded().is_some(),
-            Screen::Explain => self.explain_result.loaded().is_some(),
-            Screen::Remove => self.removed.loaded().is_some(),
+            Screen::Check => self.check.result.loaded().is_some(),
+            Screen::Explain => self.explain.result.loaded().is_some(),
+            Screen::Remove => self.remove.removed.loaded().is_some(),
             _ => false,
         };
         if task_done {
@@ -1454,13 +1311,13 @@ impl App {
         }
         match (self.role_arn(), self.applied_is_current()) {
             (Some(arn), true) => End::Arn(arn.to_string()),
-            (Some(arn), false) if self.applying => End::NotApplied(format!(
+            (Some(arn), false) if self.apply.running => End::NotApplied(format!(
                 "quit during an apply: the changed answers were not all applied; {arn} was the role set up before (run the wizard again to finish)"
             )),
             (Some(arn), false) => End::NotApplied(format!(
                 "the answers were changed after {arn} was set up and were not applied: nothing printed"
             )),
-            (None, _) if self.applying => End::NotApplied(match &self.journal_unsaved {
+            (None, _) if self.apply.running => End::NotApplied(match &self.journal_unsaved {
                 None => "quit during an apply: the setup was not finished (run the wizard again to continue it)".into(),
                 Some(e) => format!("quit during an apply: the setup was not finished, and its progress could not be kept ({e}): run the wizard again with the same answers to finish it"),
             }),

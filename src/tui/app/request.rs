@@ -6,7 +6,7 @@ use super::{ErrorView, Load};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request<T> {
-    attempt: u64,
+    pub(in crate::tui::app) attempt: u64,
     pub state: Load<T>,
 }
 
@@ -37,6 +37,16 @@ impl<T> Request<T> {
             Err(e) => Load::Failed(e),
         };
         true
+    }
+
+    /// Whether `attempt` is the latest: an answer to an older one is dropped.
+    pub fn answers(&self, attempt: u64) -> bool {
+        attempt == self.attempt
+    }
+
+    /// Forget the state (the next `start` asks anew; a late answer is still dropped).
+    pub fn reset(&mut self) {
+        self.state = Load::Idle;
     }
 
     pub fn loaded(&self) -> Option<&T> {

@@ -30,7 +30,7 @@ fn changes(e: &Effect) -> bool {
 fn review_of_a_role_that_exists() -> App {
     let (mut app, _) = applying();
     app.screen = Screen::Review;
-    app.applying = false;
+    app.apply.running = false;
     let mut old = app.setup_input();
     old.projects = vec!["acme/old".into()];
     let effects = app.replan();
@@ -110,7 +110,7 @@ fn starting_points() -> Vec<(&'static str, App)> {
     remove.task = Task::Remove;
     remove.go_to(Screen::Remove);
     remove.target_role.set("gitlab-acme-web");
-    remove.remove_plan = Load::Loaded(Some(crate::destroy::DestroyPlan {
+    remove.remove.plan.state = Load::Loaded(Some(crate::destroy::DestroyPlan {
         role: "gitlab-acme-web".into(),
         role_arn: "arn:aws:iam::123456789012:role/gitlab-acme-web".into(),
         detach: vec![],

@@ -7,10 +7,8 @@ use crate::plan::input::RoleName;
 
 impl App {
     pub(super) fn run_check(&mut self) -> Vec<Effect> {
-        self.task_gen += 1;
-        self.check_result = Load::Loading;
         vec![Effect::Check {
-            attempt: self.task_gen,
+            attempt: self.check.result.start(),
         }]
     }
 
@@ -23,24 +21,22 @@ impl App {
                     self.notice = Some(why);
                     return vec![];
                 }
-                self.task_gen += 1;
-                self.explain_result = Load::Loading;
                 // A pasted token wins over a file name.
-                let claims = match non_empty(&self.token.value) {
+                let claims = match non_empty(&self.explain.token.value) {
                     Some(token) => ClaimsSource::Token(token),
-                    None => ClaimsSource::File(self.claims_file.value.trim().into()),
+                    None => ClaimsSource::File(self.explain.claims_file.value.trim().into()),
                 };
                 vec![Effect::Explain {
-                    attempt: self.task_gen,
+                    attempt: self.explain.result.start(),
                     role: self.target_role.value.trim().to_string(),
                     claims,
                 }]
             }
-            Screen::Remove => match &self.remove_plan {
+            Screen::Remove => match &self.remove.plan.state {
                 // A plan is shown and the role still matches: confirm, then remove.
                 Load::Loaded(Some(plan))
                     if plan.role == self.target_role.value.trim()
-                        && !matches!(self.removed, Load::Loaded(_)) =>
+                        && !matches!(self.remove.removed.state, Load::Loaded(_)) =>
                 {
                     self.ask(Confirm::Remove {
                         role: plan.role.clone(),
@@ -61,24 +57,20 @@ impl App {
 
     /// Read what removing the role would do; `force`: also when this tool did not create it.
     pub(super) fn plan_remove(&mut self, force: bool) -> Vec<Effect> {
-        self.task_gen += 1;
-        self.remove_plan = Load::Loading;
-        self.removed = Load::Idle;
+        self.remove.removed.reset();
         vec![Effect::PlanRemove {
-            attempt: self.task_gen,
+            attempt: self.remove.plan.start(),
             role: self.target_role.value.trim().to_string(),
             force,
         }]
     }
 
     pub(super) fn confirm_remove(&mut self) -> Vec<Effect> {
-        let Load::Loaded(Some(plan)) = &self.remove_plan else {
+        let Load::Loaded(Some(plan)) = &self.remove.plan.state else {
             return vec![];
         };
-        self.task_gen += 1;
-        self.removed = Load::Loading;
         vec![Effect::Remove {
-            attempt: self.task_gen,
+            attempt: self.remove.removed.start(),
             plan: Box::new(plan.clone()),
         }]
     }
@@ -91,8 +83,8 @@ impl App {
                     return Some(format!("role name: {}", e.rule));
                 }
                 if self.screen == Screen::Explain
-                    && self.claims_file.value.trim().is_empty()
-                    && self.token.value.trim().is_empty()
+                    && self.explain.claims_file.value.trim().is_empty()
+                    && self.explain.token.value.trim().is_empty()
                 {
                     return Some("give a claims file or paste the ID token".into());
                 }
@@ -113,7 +105,7 @@ impl App {
         self.ask(Confirm::StoreVariable {
             key: self.variable.key.clone(),
             host,
-            projects: crate::flow::gitlab::named_projects(&self.projects.list()),
+            projects: crate::flow::gitlab::named_projects(&self.trust.projects.list()),
         });
         vec![]
     }
@@ -155,7 +147,7 @@ impl App {
         let url = match self.store_url().unwrap_or_else(|| Err(String::new())) {
             Ok(u) => u,
             Err(e) => {
-                self.stored = Load::Failed(ErrorView {
+                self.done.stored.state = Load::Failed(ErrorView {
                     code: "InvalidInput".into(),
                     message: e,
                     hint: String::new(),
@@ -163,14 +155,12 @@ impl App {
                 return vec![];
             }
         };
-        self.task_gen += 1;
-        self.stored = Load::Loading;
         vec![Effect::StoreVariable {
-            attempt: self.task_gen,
+            attempt: self.done.stored.start(),
             spec: self.variable.clone(),
             url,
             token,
-            projects: crate::flow::gitlab::named_projects(&self.projects.list()),
+            projects: crate::flow::gitlab::named_projects(&self.trust.projects.list()),
             arn,
             replace,
         }]
@@ -184,7 +174,7 @@ impl App {
             return vec![];
         }
         let Some(token) = crate::gitlab::Token::new(&self.gitlab_token.value) else {
-            self.token_for_lookup = true;
+            self.trust.token_for_lookup = true;
             if let Some(i) = self
                 .elements()
                 .iter()
@@ -197,7 +187,7 @@ impl App {
             );
             return vec![];
         };
-        let projects = crate::flow::gitlab::named_projects(&self.projects.list());
+        let projects = crate::flow::gitlab::named_projects(&self.trust.projects.list());
         let url =
             match crate::gitlab::instance_url(self.gitlab_url.as_deref(), DEFAULT_PROVIDER_URL) {
                 Ok(u) => u,
@@ -210,10 +200,9 @@ impl App {
             self.notice = Some("name the projects first".into());
             return vec![];
         }
-        self.task_gen += 1;
         self.notice = Some("looking the project ids up…".into());
         vec![Effect::LookupProjectIds {
-            attempt: self.task_gen,
+            attempt: self.trust.ids.start(),
             url,
             token,
             projects,
@@ -222,29 +211,30 @@ impl App {
 
     /// A task result arrived.
     pub(super) fn on_task_result(&mut self, msg: Msg) -> Vec<Effect> {
-        let fresh = |attempt: u64, app: &App| attempt == app.task_gen;
         match msg {
-            Msg::Checked { attempt, result } if fresh(attempt, self) => {
-                self.check_result = result.map_or_else(Load::Failed, Load::Loaded);
+            Msg::Checked { attempt, result } => {
+                self.check.result.accept(attempt, result);
             }
-            Msg::Explained { attempt, result } if fresh(attempt, self) => {
-                self.explain_result = result.map_or_else(Load::Failed, Load::Loaded);
+            Msg::Explained { attempt, result } => {
+                self.explain.result.accept(attempt, result);
             }
-            Msg::RemovePlanned { attempt, result } if fresh(attempt, self) => {
-                self.remove_plan = result.map_or_else(Load::Failed, Load::Loaded);
+            Msg::RemovePlanned { attempt, result } => {
+                self.remove.plan.accept(attempt, result);
             }
-            Msg::Removed { attempt, result } if fresh(attempt, self) => {
-                self.removed = result.map_or_else(Load::Failed, Load::Loaded);
+            Msg::Removed { attempt, result } => {
+                self.remove.removed.accept(attempt, result);
             }
-            Msg::ProjectIds { attempt, result } if fresh(attempt, self) => match result {
-                Ok(ids) => {
-                    self.project_ids.set(&ids.join(", "));
-                    self.notice =
-                        Some("project ids pinned: they survive renames and path reuse".into());
+            Msg::ProjectIds { attempt, result } if self.trust.ids.answers(attempt) => {
+                match result {
+                    Ok(ids) => {
+                        self.trust.project_ids.set(&ids.join(", "));
+                        self.notice =
+                            Some("project ids pinned: they survive renames and path reuse".into());
+                    }
+                    Err(e) => self.notice = Some(format!("{}: {}", e.code, e.message)),
                 }
-                Err(e) => self.notice = Some(format!("{}: {}", e.code, e.message)),
-            },
-            Msg::Stored { attempt, result } if fresh(attempt, self) => match result {
+            }
+            Msg::Stored { attempt, result } if self.done.stored.answers(attempt) => match result {
                 Ok(stored) => {
                     let key = &self.variable.key.clone();
                     let arn = self.role_arn().unwrap_or_default().to_string();
@@ -252,7 +242,7 @@ impl App {
                         .iter()
                         .filter_map(|s| s.difference(key, &arn))
                         .collect();
-                    self.stored = Load::Loaded(
+                    self.done.stored.state = Load::Loaded(
                         stored
                             .iter()
                             .filter(|s| s.difference(key, &arn).is_none())
@@ -265,7 +255,7 @@ impl App {
                         });
                     }
                 }
-                Err(e) => self.stored = Load::Failed(e),
+                Err(e) => self.done.stored.state = Load::Failed(e),
             },
             _ => {}
         }

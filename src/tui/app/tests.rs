@@ -114,7 +114,7 @@ fn the_first_frame_does_not_wait_for_the_account() {
             Effect::LoadProfiles
         ]
     );
-    assert_eq!(app.identity, Load::Loading);
+    assert_eq!(app.identity.state, Load::Loading);
     // Enter before the account is known does not go on, and says why.
     send(&mut app, [key(KeyCode::Enter)]);
     assert_eq!(app.screen, Screen::Account);
@@ -224,11 +224,11 @@ fn self_managed_url_sets_the_audience_until_it_is_edited() {
     send(&mut app, [key(KeyCode::Enter)]);
     app.focus = 0;
     send(&mut app, [key(KeyCode::Right)]);
-    assert_eq!(app.provider_kind, ProviderKind::SelfManaged);
+    assert_eq!(app.provider.kind, ProviderKind::SelfManaged);
     send(&mut app, [key(KeyCode::Tab)]);
     assert_eq!(app.focused(), Element::ProviderUrl);
     typed(&mut app, "git.example.com");
-    assert_eq!(app.audience.value, "https://git.example.com");
+    assert_eq!(app.provider.audience.value, "https://git.example.com");
     assert!(!app.is_gitlab_com());
     typed(&mut app, ":8443");
     assert!(
@@ -275,7 +275,7 @@ fn typing_question_marks_and_qs_in_a_field_is_text_not_a_command() {
     let mut app = on_trust();
     typed(&mut app, "q?");
     assert!(!app.quit && !app.help);
-    assert!(app.projects.value.ends_with("q?"));
+    assert!(app.trust.projects.value.ends_with("q?"));
     app.focus = app.elements().len() - 1;
     send(&mut app, [key(KeyCode::Char('?'))]);
     assert!(app.help);
@@ -297,19 +297,20 @@ fn admin_policies_need_an_explicit_yes() {
         }],
     );
     typed(&mut app, "admin");
-    assert_eq!(app.filtered.len(), 1);
+    assert_eq!(app.permissions.filtered.len(), 1);
     send(&mut app, [key(KeyCode::Tab), key(KeyCode::Char(' '))]);
     assert!(matches!(app.confirm, Some(Confirm::AdminPolicy { .. })));
     send(&mut app, [key(KeyCode::Char('n'))]);
-    assert!(app.selected.is_empty());
+    assert!(app.permissions.selected.is_empty());
     send(&mut app, [key(KeyCode::Char(' ')), key(KeyCode::Char('y'))]);
     assert!(
-        app.selected
+        app.permissions
+            .selected
             .contains("arn:aws:iam::aws:policy/AdministratorAccess")
     );
     // Space again unselects, without asking.
     send(&mut app, [key(KeyCode::Char(' '))]);
-    assert!(app.selected.is_empty() && app.confirm.is_none());
+    assert!(app.permissions.selected.is_empty() && app.confirm.is_none());
 }
 
 #[test]
@@ -325,7 +326,7 @@ fn the_filter_puts_names_starting_with_it_first() {
         }],
     );
     typed(&mut app, "readonly");
-    assert_eq!(app.filtered.len(), 3);
+    assert_eq!(app.permissions.filtered.len(), 3);
     assert_eq!(
         app.cursor_policy().map(|p| p.name.as_str()),
         Some("ReadOnlyAccess")
@@ -335,13 +336,14 @@ fn the_filter_puts_names_starting_with_it_first() {
 /// Drive to Review with a plan made by the engine on the fake, then to Apply.
 pub fn applying() -> (App, Box<Plan>) {
     let mut app = on_trust();
-    app.selected
+    app.permissions
+        .selected
         .insert("arn:aws:iam::aws:policy/ReadOnlyAccess".into());
     app.focus = app.elements().len() - 1;
     send(&mut app, [key(KeyCode::Enter)]); // Permissions
     app.focus = app.elements().len() - 1;
     send(&mut app, [key(KeyCode::Enter)]); // Role
-    assert_eq!(app.role_name.value, "gitlab-acme-web");
+    assert_eq!(app.role.name.value, "gitlab-acme-web");
     app.focus = app.elements().len() - 1;
     let effects = send(&mut app, [key(KeyCode::Enter)]); // Review
     let [Effect::Plan { attempt, setup }, Effect::SaveJournal(_)] = &effects[..] else {
@@ -391,7 +393,7 @@ pub fn applying() -> (App, Box<Plan>) {
 #[test]
 fn a_failed_step_is_retried_from_where_it_failed() {
     let (mut app, _) = applying();
-    assert_eq!(app.apply_rows.len(), 3);
+    assert_eq!(app.apply.rows.len(), 3);
     let denied = ErrorView {
         code: "AccessDenied".into(),
         message: "CreateRole failed".into(),
@@ -420,8 +422,8 @@ fn a_failed_step_is_retried_from_where_it_failed() {
             },
         ],
     );
-    assert!(!app.applying);
-    assert!(matches!(app.apply_rows[1].state, ActionState::Failed(_)));
+    assert!(!app.apply.running);
+    assert!(matches!(app.apply.rows[1].state, ActionState::Failed(_)));
     // r asks first: retrying changes AWS.
     assert!(send(&mut app, [key(KeyCode::Char('r'))]).is_empty());
     assert!(matches!(&app.confirm, Some(Confirm::Retry { from: 1, .. })));
@@ -438,7 +440,7 @@ fn a_failed_step_is_retried_from_where_it_failed() {
         "{effects:?}"
     );
     assert_eq!(
-        app.apply_rows[0].state,
+        app.apply.rows[0].state,
         ActionState::Done(Done::Created),
         "finished steps stay finished"
     );
@@ -451,7 +453,7 @@ fn a_failed_step_is_retried_from_where_it_failed() {
             result: Ok(Done::Attached),
         }],
     );
-    assert_eq!(app.apply_rows[2].state, ActionState::Waiting);
+    assert_eq!(app.apply.rows[2].state, ActionState::Waiting);
     send(
         &mut app,
         [
@@ -486,7 +488,7 @@ fn a_failed_step_is_retried_from_where_it_failed() {
 
 /// Every action of the first apply attempt succeeds: the wizard is on Done.
 pub fn finish_all(app: &mut App) {
-    let n = app.apply_rows.len();
+    let n = app.apply.rows.len();
     send(
         app,
         (0..n).map(|index| Msg::ActionFinished {
@@ -580,7 +582,7 @@ fn a_changed_profile_reconnects_on_leaving_the_field() {
             demo: false,
         }]
     );
-    assert_eq!(app.identity, Load::Loading);
+    assert_eq!(app.identity.state, Load::Loading);
 }
 
 #[test]
@@ -607,7 +609,7 @@ fn stale_results_are_ignored() {
             result: Err(failed),
         }],
     );
-    assert_eq!(app.identity, Load::Loading);
+    assert_eq!(app.identity.state, Load::Loading);
     send(
         &mut app,
         [Msg::Identity {
@@ -628,7 +630,7 @@ fn stale_results_are_ignored() {
             }),
         }],
     );
-    assert_eq!(app.plan, Load::Idle);
+    assert_eq!(app.review.plan.state, Load::Idle);
     send(
         &mut app,
         [Msg::ProviderLookup {
@@ -636,7 +638,7 @@ fn stale_results_are_ignored() {
             result: Ok(None),
         }],
     );
-    assert_eq!(app.provider_lookup, Load::Idle);
+    assert_eq!(app.provider.lookup.state, Load::Idle);
 }
 
 #[test]
@@ -682,7 +684,8 @@ fn a_finished_setup_with_nothing_to_do_goes_straight_to_done() {
     send(&mut app, [key(KeyCode::Enter)]);
     assert_eq!(app.screen, Screen::Done);
     assert!(
-        app.outcome
+        app.apply
+            .outcome
             .as_ref()
             .is_some_and(|o| o.resources.iter().all(|r| r.action == Done::Unchanged))
     );
@@ -727,9 +730,9 @@ fn continuing_a_stopped_setup_fills_the_answers_and_goes_to_review() {
         send(&mut app, [key(KeyCode::Char('c'))]).is_empty(),
         "waits for the account"
     );
-    assert_eq!(app.projects.value, "acme/web, acme/api");
+    assert_eq!(app.trust.projects.value, "acme/web, acme/api");
     assert!(
-        app.selected.contains("ReadOnlyAccess"),
+        app.permissions.selected.contains("ReadOnlyAccess"),
         "a name is resolved as the CLI resolves it"
     );
     let effects = send(
@@ -789,7 +792,7 @@ fn the_start_screen_leads_to_each_task_and_back() {
             result: Ok(vec![]),
         }],
     );
-    assert_eq!(app.check_result, Load::Loading);
+    assert_eq!(app.check.result.state, Load::Loading);
     send(
         &mut app,
         [Msg::Checked {
@@ -797,7 +800,7 @@ fn the_start_screen_leads_to_each_task_and_back() {
             result: Ok(vec![]),
         }],
     );
-    assert_eq!(app.check_result, Load::Loaded(vec![]));
+    assert_eq!(app.check.result.state, Load::Loaded(vec![]));
     send(&mut app, [key(KeyCode::Esc)]);
     assert_eq!(app.screen, Screen::Account);
 
@@ -815,7 +818,7 @@ fn the_start_screen_leads_to_each_task_and_back() {
     app.focus = 2;
     typed(&mut app, "a.b.c");
     assert_eq!(
-        app.token.display(),
+        app.explain.token.display(),
         "••••• (5 characters)",
         "the token is never shown"
     );
@@ -873,17 +876,17 @@ fn removing_shows_the_plan_then_asks() {
     typed(&mut app, "web");
     let effects = press_go(&mut app);
     assert!(
-        matches!(&effects[..], [Effect::Remove { attempt: 2, .. }]),
+        matches!(&effects[..], [Effect::Remove { attempt: 1, .. }]),
         "{effects:?}"
     );
     send(
         &mut app,
         [Msg::Removed {
-            attempt: 2,
+            attempt: 1,
             result: Ok(vec!["✓ deleted role".into()]),
         }],
     );
-    assert!(matches!(app.removed, Load::Loaded(_)));
+    assert!(matches!(app.remove.removed.state, Load::Loaded(_)));
 }
 
 #[test]
@@ -1021,7 +1024,7 @@ fn project_ids_are_looked_up_from_the_trust_screen() {
             result: Ok(vec!["4242".into()]),
         }],
     );
-    assert_eq!(app.project_ids.value, "4242");
+    assert_eq!(app.trust.project_ids.value, "4242");
     let trust = app.trust_preview().unwrap().policy.to_json();
     assert!(
         trust.contains("\"gitlab.com:project_id\":\"4242\""),
@@ -1048,12 +1051,12 @@ fn a_pasted_list_fills_its_field_and_never_acts_as_keys() {
     assert!(!app.quit);
     assert_eq!(app.screen, Screen::Trust);
     assert_eq!(
-        app.projects.list(),
+        app.trust.projects.list(),
         ["acme/web", "quality/quest", "acme/api"]
     );
     assert_eq!(app.focused(), Element::Projects, "the focus stays");
     assert_eq!(
-        app.refs.value,
+        app.trust.refs.value,
         crate::plan::DEFAULT_REF,
         "nothing landed in Refs"
     );
@@ -1071,16 +1074,16 @@ fn a_pasted_list_fills_its_field_and_never_acts_as_keys() {
         ))],
     );
     send(&mut app, [Msg::Paste("main\nrelease/*".into())]);
-    assert_eq!(app.refs.list(), ["main", "release/*"]);
+    assert_eq!(app.trust.refs.list(), ["main", "release/*"]);
     // On a choice, a paste changes nothing and says where it goes.
     app.focus = app
         .elements()
         .iter()
         .position(|e| *e == Element::RefType)
         .unwrap();
-    let before = app.ref_type;
+    let before = app.trust.ref_type;
     send(&mut app, [Msg::Paste("tag\n".into())]);
-    assert_eq!(app.ref_type, before);
+    assert_eq!(app.trust.ref_type, before);
     assert!(
         app.notice
             .as_deref()
@@ -1185,7 +1188,7 @@ fn a_first_setup_takes_ten_keys_besides_the_typing() {
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.screen, Screen::Provider);
     // The look-up answers "not there yet" (a new provider will be created).
-    let attempt = app.lookup_gen;
+    let attempt = app.provider.lookup.attempt;
     send(
         &mut app,
         [Msg::ProviderLookup {
@@ -1213,10 +1216,14 @@ fn a_first_setup_takes_ten_keys_besides_the_typing() {
     typed(&mut app, "readonly");
     press(&mut app, KeyCode::Enter);
     assert!(
-        app.selected
+        app.permissions
+            .selected
             .contains("arn:aws:iam::aws:policy/ReadOnlyAccess")
     );
-    assert!(app.filter.value.is_empty(), "the filter is cleared");
+    assert!(
+        app.permissions.filter.value.is_empty(),
+        "the filter is cleared"
+    );
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.screen, Screen::Role);
     let effects = press(&mut app, KeyCode::Enter);
@@ -1263,11 +1270,11 @@ fn letters_never_change_a_choice_and_enter_on_an_incomplete_screen_moves_on_a_fi
         .iter()
         .position(|e| *e == Element::RefType)
         .unwrap();
-    let before = app.ref_type;
+    let before = app.trust.ref_type;
     send(&mut app, [key(KeyCode::Char('l')), key(KeyCode::Char('h'))]);
-    assert_eq!(app.ref_type, before);
+    assert_eq!(app.trust.ref_type, before);
     send(&mut app, [key(KeyCode::Right)]);
-    assert_ne!(app.ref_type, before);
+    assert_ne!(app.trust.ref_type, before);
     // Projects emptied: Enter there stays (the field is marked); on a good field of the
     // incomplete screen it moves to the next field instead of going on.
     app.focus = 0;
@@ -1298,7 +1305,7 @@ fn a_on_review_applies_only_without_open_questions() {
         action: crate::engine::PolicyAction::Attach,
         admin: true,
     });
-    app.plan = Load::Loaded(Box::new(plan));
+    app.review.plan.state = Load::Loaded(Box::new(plan));
     app.focus = app.elements().len() - 1;
     assert!(send(&mut app, [key(KeyCode::Char('a'))]).is_empty());
     assert!(matches!(&app.confirm, Some(Confirm::Apply { reasons, .. }) if !reasons.is_empty()));
@@ -1318,7 +1325,7 @@ fn the_mouse_is_left_to_the_terminal_on_done_and_m_toggles_it() {
     app.focus = 0;
     send(&mut app, [key(KeyCode::Char('m'))]);
     assert!(app.mouse_capture);
-    assert_eq!(app.projects.value, "acme/webm");
+    assert_eq!(app.trust.projects.value, "acme/webm");
 }
 
 #[test]
@@ -1473,7 +1480,7 @@ fn the_role_screen_says_whether_the_name_exists_as_it_is_typed() {
     app.focus = 0;
     let effects = typed(&mut app, "-v2");
     assert!(
-        effects.is_empty() && app.existing_role == Load::Idle,
+        effects.is_empty() && app.role.existing.state == Load::Idle,
         "{effects:?}"
     );
     let effects = send(&mut app, (0..6).map(|_| Msg::Tick));
@@ -1490,7 +1497,7 @@ fn the_role_screen_says_whether_the_name_exists_as_it_is_typed() {
             result: Ok(None),
         }],
     );
-    assert_eq!(app.existing_role, Load::Loading);
+    assert_eq!(app.role.existing.state, Load::Loading);
     let existing = ExistingRole {
         name: "gitlab-acme-web-v2".into(),
         path: "/".into(),
@@ -1504,7 +1511,7 @@ fn the_role_screen_says_whether_the_name_exists_as_it_is_typed() {
             result: Ok(Some(existing.clone())),
         }],
     );
-    assert_eq!(app.existing_role, Load::Loaded(Some(existing)));
+    assert_eq!(app.role.existing.state, Load::Loaded(Some(existing)));
 }
 
 #[test]
@@ -1533,7 +1540,7 @@ fn a_custom_arn_is_checked_before_it_is_selected_and_can_be_removed() {
             result: Ok(None),
         }],
     );
-    assert!(app.selected.is_empty());
+    assert!(app.permissions.selected.is_empty());
     assert!(
         app.notice
             .as_deref()
@@ -1565,12 +1572,12 @@ fn a_custom_arn_is_checked_before_it_is_selected_and_can_be_removed() {
             result: Ok(Some(found)),
         }],
     );
-    assert!(app.selected.contains(arn));
-    assert!(app.custom_policy.value.is_empty());
+    assert!(app.permissions.selected.contains(arn));
+    assert!(app.permissions.custom_policy.value.is_empty());
     // Entered again: removed, with no AWS call.
     typed(&mut app, arn);
     assert!(send(&mut app, [key(KeyCode::Enter)]).is_empty());
-    assert!(!app.selected.contains(arn));
+    assert!(!app.permissions.selected.contains(arn));
 }
 
 #[test]
@@ -1579,9 +1586,9 @@ fn profiles_and_regions_are_picked_and_a_bad_region_is_never_used() {
     send(&mut app, [Msg::Profiles(vec!["ci".into(), "prod".into()])]);
     app.focus = 0;
     send(&mut app, [ctrl('n')]);
-    assert_eq!(app.profile.value, "ci");
+    assert_eq!(app.account.profile.value, "ci");
     send(&mut app, [ctrl('n')]);
-    assert_eq!(app.profile.value, "prod");
+    assert_eq!(app.account.profile.value, "prod");
     // A region typed wrong: said next to the field, and no connection is made with it.
     app.focus = 1;
     typed(&mut app, "eu-west");
@@ -1590,9 +1597,9 @@ fn profiles_and_regions_are_picked_and_a_bad_region_is_never_used() {
     assert!(effects.is_empty(), "{effects:?}");
     // Picked from the list instead: valid, and leaving the field connects.
     app.focus = 1;
-    app.region.set("");
+    app.account.region.set("");
     send(&mut app, [ctrl('n')]);
-    assert_eq!(app.region.value, "us-east-1");
+    assert_eq!(app.account.region.value, "us-east-1");
     let effects = send(&mut app, [key(KeyCode::Tab)]);
     assert!(
         matches!(&effects[..], [Effect::Connect { region: Some(r), .. }] if r == "us-east-1"),
@@ -1631,7 +1638,7 @@ fn enter_on_a_field_marked_wrong_stays_there() {
         app.notice
     );
     typed(&mut app, "/");
-    assert_eq!(app.role_path.value, "ci/");
+    assert_eq!(app.role.path.value, "ci/");
 }
 
 #[test]
@@ -1722,7 +1729,7 @@ mod attached_policies {
         app.set_selected(OWN, false);
         // The user's own pick stays; the role's ticks and the detach go with the name.
         app.set_selected("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", true);
-        app.role_name.set("gitlab-other");
+        app.role.name.set("gitlab-other");
         let effects = app.lookup_role();
         let [Effect::LookupRole { attempt, .. }] = effects[..] else {
             panic!("{effects:?}")
@@ -1745,7 +1752,7 @@ mod attached_policies {
         again.set_selected(READ_ONLY, false);
         assert!(again.lookup_role().is_empty(), "answered already");
         // Typing in the Role name field drops the answer; the same name is then asked again.
-        again.existing_role = Load::Idle;
+        again.role.existing.state = Load::Idle;
         let effects = again.lookup_role();
         let [Effect::LookupRole { attempt, .. }] = effects[..] else {
             panic!("{effects:?}")
@@ -1810,8 +1817,8 @@ fn a_hung_call_is_timed_counted_and_cancelled_with_esc() {
             sent: 2,
         }],
     );
-    assert_eq!((app.apply_rows[0].ticks, app.apply_rows[0].sent), (25, 2));
-    assert_eq!(app.apply_rows[1].ticks, 0, "only the running row counts");
+    assert_eq!((app.apply.rows[0].ticks, app.apply.rows[0].sent), (25, 2));
+    assert_eq!(app.apply.rows[1].ticks, 0, "only the running row counts");
     let effects = send(&mut app, [key(KeyCode::Esc)]);
     assert_eq!(effects, [Effect::CancelApply { attempt: 1 }]);
     assert_eq!(
@@ -1820,14 +1827,14 @@ fn a_hung_call_is_timed_counted_and_cancelled_with_esc() {
         "Esc while applying cancels, not back"
     );
     send(&mut app, [Msg::ApplyCancelled { attempt: 1 }]);
-    assert!(!app.applying);
+    assert!(!app.apply.running);
     assert!(
-        matches!(&app.apply_rows[0].state, ActionState::Failed(e) if e.code == CANCELLED
+        matches!(&app.apply.rows[0].state, ActionState::Failed(e) if e.code == CANCELLED
             && e.message.contains("2.5 s")),
         "{:?}",
-        app.apply_rows[0].state
+        app.apply.rows[0].state
     );
-    assert_eq!(app.apply_rows[1].state, ActionState::Waiting);
+    assert_eq!(app.apply.rows[1].state, ActionState::Waiting);
     // r re-plans (Review) rather than sending CreateRole again.
     let effects = send(&mut app, [key(KeyCode::Char('r'))]);
     assert_eq!(app.screen, Screen::Review);
@@ -1857,11 +1864,11 @@ fn a_cancel_between_two_calls_marks_the_next_one() {
         ],
     );
     assert!(
-        matches!(&app.apply_rows[1].state, ActionState::Failed(e) if e.code == CANCELLED),
+        matches!(&app.apply.rows[1].state, ActionState::Failed(e) if e.code == CANCELLED),
         "{:?}",
-        app.apply_rows[1].state
+        app.apply.rows[1].state
     );
-    assert_eq!(app.apply_rows[0].state, ActionState::Done(Done::Created));
+    assert_eq!(app.apply.rows[0].state, ActionState::Done(Done::Created));
 }
 
 #[test]
@@ -1905,7 +1912,7 @@ fn review_offers_adding_the_project_to_a_role_that_trusts_another() {
     };
     let (mut app, _) = applying();
     app.screen = Screen::Review;
-    app.applying = false;
+    app.apply.running = false;
     let mut old = app.setup_input();
     old.projects = vec!["acme/old".into()];
     planned(old.clone(), &mut app);
@@ -1914,7 +1921,7 @@ fn review_offers_adding_the_project_to_a_role_that_trusts_another() {
         Some(vec!["acme/old".to_string()])
     );
     let effects = send(&mut app, [key(KeyCode::Char('+'))]);
-    assert_eq!(app.projects.list(), ["acme/old", "acme/web"]);
+    assert_eq!(app.trust.projects.list(), ["acme/old", "acme/web"]);
     assert!(
         matches!(&effects[..], [Effect::Plan { setup, .. }]
             if setup.projects.len() == 2),
@@ -1925,7 +1932,7 @@ fn review_offers_adding_the_project_to_a_role_that_trusts_another() {
     // Other refs too: replacing is the only exact change, so nothing is offered.
     let (mut app, _) = applying();
     app.screen = Screen::Review;
-    app.applying = false;
+    app.apply.running = false;
     old.refs = vec!["develop".into()];
     planned(old, &mut app);
     assert_eq!(app.projects_trusted_now(), None);
@@ -2046,7 +2053,7 @@ fn d_opens_the_demo_account_only_when_the_account_cannot_be_read() {
     // While the account is being read, d does nothing.
     assert!(send(&mut app, [key(KeyCode::Char('d'))]).is_empty());
     assert!(!app.demo);
-    let attempt = app.identity_gen;
+    let attempt = app.identity.attempt;
     let _ = update(
         &mut app,
         Msg::Identity {
@@ -2078,8 +2085,8 @@ fn the_config_files_defaults_fill_the_fields() {
     )
     .unwrap();
     app.apply_defaults(&config);
-    assert_eq!(app.provider_kind, ProviderKind::SelfManaged);
-    assert_eq!(app.audience.value, "https://gitlab.example.com");
+    assert_eq!(app.provider.kind, ProviderKind::SelfManaged);
+    assert_eq!(app.provider.audience.value, "https://gitlab.example.com");
     let input = app.setup_input();
     assert_eq!(
         input.provider_url.as_deref(),
@@ -2087,8 +2094,8 @@ fn the_config_files_defaults_fill_the_fields() {
     );
     assert_eq!(input.role_path.as_deref(), Some("/ci/"));
     assert_eq!(input.max_session_duration.as_deref(), Some("7200"));
-    assert!(app.selected.contains("ReadOnlyAccess"));
-    assert_eq!(app.boundary.value, "");
+    assert!(app.permissions.selected.contains("ReadOnlyAccess"));
+    assert_eq!(app.role.boundary.value, "");
     // The variable: the job Done copies reads it, and `g` stores the ARN in it, protected.
     assert!(app.ci_job().contains("AWS_ROLE_ARN: $DEPLOY_ROLE"));
     assert_eq!(app.variable.key, "DEPLOY_ROLE");
@@ -2101,7 +2108,7 @@ fn the_demo_asks_no_gitlab_token_and_sends_nothing_there() {
     let mut app = App::new(None, None);
     app.demo = true;
     assert!(app.lookup_project_ids().is_empty());
-    assert!(!app.token_for_lookup);
+    assert!(!app.trust.token_for_lookup);
     assert_eq!(app.notice.as_deref(), Some(super::words::DEMO_NO_GITLAB));
     app.notice = None;
     assert!(app.store_variable(false).is_empty());
@@ -2126,7 +2133,7 @@ fn namespace_pins_carry_from_a_journal_for_the_same_projects_only() {
         trust.policy.to_value()["Statement"][0]["Condition"]["StringEquals"]["gitlab.com:namespace_id"],
         "77"
     );
-    app.projects.set("acme/web, other/api");
+    app.trust.projects.set("acme/web, other/api");
     assert!(app.setup_input().namespace_ids.is_empty());
     assert!(
         !app.trust_preview()
@@ -2182,7 +2189,7 @@ fn the_wizard_pins_namespace_ids_before_it_plans() {
             !effects.iter().any(|e| matches!(e, Effect::Plan { .. })),
             "Review waits for the lookup: {effects:?}"
         );
-        assert!(matches!(app.plan, Load::Loading));
+        assert!(matches!(app.review.plan.state, Load::Loading));
         let result = Ok(crate::flow::gitlab::NamespaceIds {
             found: if shown {
                 vec![("acme".into(), 77)]
@@ -2227,7 +2234,7 @@ fn the_wizard_pins_namespace_ids_before_it_plans() {
     // Not for a pattern, and not in the demo.
     let mut app = on_trust();
     app.reach_gitlab = true;
-    app.projects.set("acme/*");
+    app.trust.projects.set("acme/*");
     assert!(app.lookup_namespaces().is_empty());
     let mut demo = on_trust();
     demo.reach_gitlab = true;
@@ -2271,16 +2278,16 @@ fn arrows_move_between_fields_and_enter_explains_from_any_field() {
     assert_eq!(app.focused(), Element::Region);
     send(&mut app, [key(KeyCode::Down)]);
     assert_eq!(app.focused(), Element::Task);
-    assert_eq!(app.region.value, "", "the region is left as it was");
+    assert_eq!(app.account.region.value, "", "the region is left as it was");
     app.focus = 1;
     send(&mut app, [ctrl('n')]);
-    assert_eq!(app.region.value, crate::plan::input::REGIONS[0]);
+    assert_eq!(app.account.region.value, crate::plan::input::REGIONS[0]);
 
     let mut app = with_account();
     app.task = Task::Explain;
     app.go_to(Screen::Explain);
     typed(&mut app, "gitlab-acme-web");
-    app.token.set("eyJhbGciOiJSUzI1NiJ9.e30.sig");
+    app.explain.token.set("eyJhbGciOiJSUzI1NiJ9.e30.sig");
     let effects = send(&mut app, [key(KeyCode::Enter)]);
     assert!(
         matches!(&effects[..], [Effect::Explain { .. }]),
@@ -2320,7 +2327,7 @@ fn the_first_screen_hands_out_the_arn_of_an_existing_setup() {
     assert_eq!(app.focused(), Element::Next);
     send(&mut app, [key(KeyCode::Down), key(KeyCode::Down)]);
     assert_eq!(app.focused(), Element::Setups);
-    assert_eq!(app.setups_cursor, 1);
+    assert_eq!(app.account.setups_cursor, 1);
     let arn = "arn:aws:iam::123456789012:role/gitlab-acme-web";
     assert_eq!(
         send(&mut app, [key(KeyCode::Char('c'))]),
@@ -2335,8 +2342,8 @@ fn the_first_screen_hands_out_the_arn_of_an_existing_setup() {
     assert_eq!(app.end(), End::Arn(arn.into()));
     // ↑ on the first setup goes back to Next, as in any list.
     let mut back = App::new(None, None);
-    let attempt = back.setups.start();
-    back.setups.accept(attempt, Ok(vec![setup("a")]));
+    let attempt = back.account.setups.start();
+    back.account.setups.accept(attempt, Ok(vec![setup("a")]));
     back.focus = 4;
     send(&mut back, [key(KeyCode::Up)]);
     assert_eq!(back.focused(), Element::Next);

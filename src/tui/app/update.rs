@@ -4,31 +4,40 @@ use super::*;
 
 /// The pure update: apply one message, return the effects to perform.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    // An answer of an apply that was stopped or started again says nothing of this one.
+    if let Msg::ActionSent { attempt, .. }
+    | Msg::ApplyCancelled { attempt }
+    | Msg::ActionStarted { attempt, .. }
+    | Msg::ActionFinished { attempt, .. } = &msg
+        && *attempt != app.apply.attempt
+    {
+        return vec![];
+    }
     match msg {
         Msg::Tick => {
             app.spinner = app.spinner.wrapping_add(1);
-            for row in &mut app.apply_rows {
+            for row in &mut app.apply.rows {
                 if row.state == ActionState::Running {
                     row.ticks = row.ticks.saturating_add(1);
                 }
             }
-            let mut effects = match app.lookup_due {
+            let mut effects = match app.provider.lookup_due {
                 Some(0) => app.lookup_provider(),
                 Some(n) => {
-                    app.lookup_due = Some(n - 1);
+                    app.provider.lookup_due = Some(n - 1);
                     vec![]
                 }
                 None => vec![],
             };
-            match app.role_lookup_due {
+            match app.role.lookup_due {
                 Some(0) => effects.extend(app.lookup_role()),
-                Some(n) => app.role_lookup_due = Some(n - 1),
+                Some(n) => app.role.lookup_due = Some(n - 1),
                 None => {}
             }
             effects
         }
         Msg::Profiles(names) => {
-            app.known_profiles = names;
+            app.account.known_profiles = names;
             vec![]
         }
         Msg::PolicyChecked {
@@ -36,7 +45,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             arn,
             result,
         } => {
-            if attempt != app.policy_check_gen {
+            if !app.permissions.custom_check.answers(attempt) {
                 return vec![];
             }
             match result {
@@ -46,7 +55,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     ));
                 }
                 Ok(Some(p)) => {
-                    app.custom_policy.set("");
+                    app.permissions.custom_policy.set("");
                     if is_admin_policy_arn(&arn) {
                         app.ask(Confirm::AdminPolicy { arn, name: p.name });
                     } else {
@@ -61,8 +70,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::RoleLookup { attempt, result } => {
-            if attempt == app.role_lookup_gen {
-                app.existing_role = result.map_or_else(Load::Failed, Load::Loaded);
+            if app.role.existing.accept(attempt, result) {
                 app.adopt_attached();
             }
             vec![]
@@ -77,15 +85,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Identity { attempt, result } => {
-            if attempt != app.identity_gen {
+            if !app.identity.accept(attempt, result) {
                 return vec![];
             }
-            app.identity = match result {
-                Ok(v) => Load::Loaded(v),
-                Err(e) => Load::Failed(e),
-            };
             // The account changed: what was read for the old one no longer holds.
-            app.provider_lookup = Load::Idle;
+            app.provider.lookup.state = Load::Idle;
             app.forget_role_lookup();
             let mut effects = Vec::new();
             // Listed while the first screen shows (a continued setup goes on without them).
@@ -103,85 +107,67 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             effects
         }
         Msg::Setups { attempt, result } => {
-            app.setups.accept(attempt, result);
+            app.account.setups.accept(attempt, result);
             vec![]
         }
         Msg::ProviderLookup { attempt, result } => {
-            if attempt == app.lookup_gen {
-                app.provider_lookup = match result {
-                    Ok(v) => Load::Loaded(v),
-                    Err(e) => Load::Failed(e),
-                };
-            }
+            app.provider.lookup.accept(attempt, result);
             vec![]
         }
         Msg::NamespaceIds { attempt, result } => app.on_namespace_ids(attempt, result),
         Msg::Preflighted { attempt, report } => {
-            if attempt != app.preflight_gen {
+            if !app.provider.preflight.accept(attempt, Ok(*report)) {
                 return vec![];
             }
-            app.preflight = Load::Loaded(*report);
-            if app.plan_waits_for_preflight && app.screen == Screen::Review {
+            if app.review.waits_for_preflight && app.screen == Screen::Review {
                 return app.replan();
             }
             vec![]
         }
         Msg::Policies { attempt, result } => {
-            if attempt == app.policies_gen {
-                app.policies = match result {
-                    Ok(list) => {
-                        let mut items: Vec<PolicyItem> = list
-                            .iter()
-                            .map(|p| PolicyItem::new(&p.arn, &p.name))
-                            .collect();
-                        // The account's own first (a team's usual pick), each kind by name.
-                        items.sort_by(|a, b| (!a.customer, &a.lower).cmp(&(!b.customer, &b.lower)));
-                        Load::Loaded(items)
-                    }
-                    Err(e) => Load::Failed(e),
-                };
+            let items = result.map(|list| {
+                let mut items: Vec<PolicyItem> = list
+                    .iter()
+                    .map(|p| PolicyItem::new(&p.arn, &p.name))
+                    .collect();
+                // The account's own first (a team's usual pick), each kind by name.
+                items.sort_by(|a, b| (!a.customer, &a.lower).cmp(&(!b.customer, &b.lower)));
+                items
+            });
+            if app.permissions.policies.accept(attempt, items) {
                 app.resolve_selected_names();
                 app.refilter();
             }
             vec![]
         }
         Msg::Planned { attempt, result } => {
-            if attempt == app.plan_gen {
-                app.plan = match result {
-                    Ok(plan) => Load::Loaded(plan),
-                    Err(e) => Load::Failed(e),
-                };
-            }
+            app.review.plan.accept(attempt, result);
             vec![]
         }
-        Msg::ActionSent {
-            attempt,
-            index,
-            sent,
-        } => {
-            if attempt == app.apply_gen
-                && let Some(row) = app.apply_rows.get_mut(index)
-            {
+        Msg::ActionSent { index, sent, .. } => {
+            if let Some(row) = app.apply.rows.get_mut(index) {
                 row.sent = sent;
             }
             vec![]
         }
-        Msg::ApplyCancelled { attempt } => {
+        Msg::ApplyCancelled { .. } => {
             // Ignored when the apply ended before the cancel reached it.
-            if attempt == app.apply_gen && app.applying {
-                app.applying = false;
+            if app.apply.running {
+                app.apply.running = false;
                 app.notice = None;
                 // The call in flight; between two calls, the next one (so that r has a step).
                 let at = app
-                    .apply_rows
+                    .apply
+                    .rows
                     .iter()
                     .position(|r| r.state == ActionState::Running)
                     .or_else(|| {
-                        app.apply_rows
+                        app.apply
+                            .rows
                             .iter()
                             .position(|r| r.state == ActionState::Waiting)
                     });
-                if let Some(row) = at.and_then(|i| app.apply_rows.get_mut(i)) {
+                if let Some(row) = at.and_then(|i| app.apply.rows.get_mut(i)) {
                     row.state = ActionState::Failed(ErrorView {
                         code: CANCELLED.into(),
                         message: format!(
@@ -196,48 +182,39 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             vec![]
         }
-        Msg::ActionStarted { attempt, index } => {
-            if attempt == app.apply_gen
-                && let Some(row) = app.apply_rows.get_mut(index)
-            {
+        Msg::ActionStarted { index, .. } => {
+            if let Some(row) = app.apply.rows.get_mut(index) {
                 row.state = ActionState::Running;
             }
             vec![]
         }
-        Msg::ActionFinished {
-            attempt,
-            index,
-            result,
-        } => {
-            if attempt != app.apply_gen {
-                return vec![];
-            }
+        Msg::ActionFinished { index, result, .. } => {
             let ok = result.is_ok();
             let mut effects = Vec::new();
             // The runner has written it to the journal; this copy is what Review saves again.
             if let (Ok(_), Some(row), Some(journal)) =
-                (&result, app.apply_rows.get(index), app.journal.as_mut())
+                (&result, app.apply.rows.get(index), app.journal.as_mut())
             {
                 journal.finished.push(row.label.clone());
             }
             // What changed AWS, not what was found done already.
-            if let (Ok(done), Some(row)) = (&result, app.apply_rows.get(index))
+            if let (Ok(done), Some(row)) = (&result, app.apply.rows.get(index))
                 && !matches!(done, Done::Reused | Done::Unchanged)
                 && !app.changed.contains(&row.label)
             {
                 app.changed.push(row.label.clone());
             }
-            if let Some(row) = app.apply_rows.get_mut(index) {
+            if let Some(row) = app.apply.rows.get_mut(index) {
                 row.state = match result {
                     Ok(d) => ActionState::Done(d),
                     Err(e) => ActionState::Failed(e),
                 };
             }
             if !ok {
-                app.applying = false;
+                app.apply.running = false;
                 return effects;
             }
-            if index + 1 >= app.apply_rows.len() {
+            if index + 1 >= app.apply.rows.len() {
                 effects.extend(app.finish_apply());
             }
             effects
@@ -249,7 +226,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         | Msg::Stored { .. }
         | Msg::ProjectIds { .. }) => app.on_task_result(m),
         Msg::Copied { what, result } => {
-            app.copied = Some((what, result));
+            app.done.copied = Some((what, result));
             vec![]
         }
         Msg::Exported(result) => {
@@ -266,13 +243,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Mouse(m) => on_mouse(app, m),
         Msg::Paste(text) => on_paste(app, &text),
         Msg::GitLabRoles { attempt, result } => {
-            if attempt == app.gitlab_roles_gen {
-                app.gitlab_roles = result.map_or_else(Load::Failed, Load::Loaded);
-            }
+            app.gitlab_roles.accept(attempt, result);
             vec![]
         }
         Msg::Calls { total, mutating } => {
-            app.calls = Some((total, mutating));
+            app.done.calls = Some((total, mutating));
             vec![]
         }
         Msg::Key(key) => on_key(app, key),
@@ -286,7 +261,7 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
         app.paste_in_dialog(text);
         return vec![];
     }
-    if app.help || app.applying {
+    if app.help || app.apply.running {
         return vec![];
     }
     let focused = app.focused();
@@ -327,7 +302,7 @@ fn on_mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
     let index = usize::from(m.row - area.y - 1);
     match app.steps().get(index) {
         // Back to any earlier answer; forward only by going on.
-        Some(&target) if target < app.screen && !app.applying && target < Screen::Apply => {
+        Some(&target) if target < app.screen && !app.apply.running && target < Screen::Apply => {
             app.go_to(target)
         }
         _ => vec![],
@@ -367,7 +342,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     };
     if let Some(direction) = pick {
         let choices: Option<Vec<String>> = match focused {
-            Element::Profile => Some(app.known_profiles.clone()),
+            Element::Profile => Some(app.account.known_profiles.clone()),
             Element::Region => Some(
                 crate::plan::input::REGIONS
                     .iter()
@@ -449,7 +424,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn ask_quit(app: &mut App) -> Vec<Effect> {
-    if app.applying {
+    if app.apply.running {
         app.ask(Confirm::Quit);
         vec![]
     } else if app.has_answers() && !app.applied_is_current() {
@@ -462,10 +437,10 @@ fn ask_quit(app: &mut App) -> Vec<Effect> {
 
 fn back(app: &mut App) -> Vec<Effect> {
     // A call that hangs is given up on: the step shows as cancelled, and nothing after it runs.
-    if app.applying {
+    if app.apply.running {
         app.notice = Some("cancelling: the call in flight is dropped…".into());
         return vec![Effect::CancelApply {
-            attempt: app.apply_gen,
+            attempt: app.apply.attempt,
         }];
     }
     match app.screen {
@@ -485,7 +460,10 @@ fn on_blur(app: &mut App, left: Element) -> Vec<Effect> {
     match left {
         Element::Profile | Element::Region => {
             // A changed profile or region takes effect on leaving the field.
-            let wanted = (non_empty(&app.profile.value), non_empty(&app.region.value));
+            let wanted = (
+                non_empty(&app.account.profile.value),
+                non_empty(&app.account.region.value),
+            );
             if wanted != app.connected_with {
                 // A malformed region is said next to the field; no call is made with it.
                 if app.error(Element::Region).is_some() {
@@ -518,48 +496,55 @@ fn on_choice(app: &mut App, e: Element, key: KeyEvent) -> Vec<Effect> {
             }];
         }
         Element::ProviderKind => {
-            app.provider_kind = match app.provider_kind {
+            app.provider.kind = match app.provider.kind {
                 ProviderKind::GitLabCom => ProviderKind::SelfManaged,
                 ProviderKind::SelfManaged => ProviderKind::GitLabCom,
             };
             // Thumbprints kept from a stopped setup belong to the instance they came with.
-            app.carried_thumbprints.clear();
-            if app.provider_kind == ProviderKind::SelfManaged
-                && app.provider_url.value == DEFAULT_PROVIDER_URL
+            app.provider.carried_thumbprints.clear();
+            if app.provider.kind == ProviderKind::SelfManaged
+                && app.provider.url.value == DEFAULT_PROVIDER_URL
             {
-                app.provider_url.set("https://");
+                app.provider.url.set("https://");
             }
-            if !app.audience_edited {
+            if !app.provider.audience_edited {
                 let url = app.provider_url_value().to_string();
-                app.audience.set(&url);
+                app.provider.audience.set(&url);
             }
-            app.lookup_due = Some(LOOKUP_DEBOUNCE_TICKS);
+            app.provider.lookup_due = Some(LOOKUP_DEBOUNCE_TICKS);
         }
         Element::RefType => {
             let order = [RefType::Branch, RefType::Tag, RefType::Any];
-            let i = order.iter().position(|t| *t == app.ref_type).unwrap_or(0);
-            app.ref_type = order[if forward { (i + 1) % 3 } else { (i + 2) % 3 }];
+            let i = order
+                .iter()
+                .position(|t| *t == app.trust.ref_type)
+                .unwrap_or(0);
+            app.trust.ref_type = order[if forward { (i + 1) % 3 } else { (i + 2) % 3 }];
         }
-        Element::RefProtected => app.ref_protected = !app.ref_protected,
+        Element::RefProtected => app.trust.ref_protected = !app.trust.ref_protected,
         _ => {}
     }
     vec![]
 }
 
 fn on_list(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let n = app.filtered.len();
+    let n = app.permissions.filtered.len();
     match key.code {
         KeyCode::Down | KeyCode::Char('j') if n > 0 => {
-            app.list_cursor = (app.list_cursor + 1).min(n - 1)
+            app.permissions.cursor = (app.permissions.cursor + 1).min(n - 1)
         }
-        KeyCode::Up | KeyCode::Char('k') => app.list_cursor = app.list_cursor.saturating_sub(1),
-        KeyCode::PageDown => app.list_cursor = (app.list_cursor + 10).min(n.saturating_sub(1)),
-        KeyCode::PageUp => app.list_cursor = app.list_cursor.saturating_sub(10),
-        KeyCode::Home | KeyCode::Char('g') => app.list_cursor = 0,
-        KeyCode::End | KeyCode::Char('G') => app.list_cursor = n.saturating_sub(1),
+        KeyCode::Up | KeyCode::Char('k') => {
+            app.permissions.cursor = app.permissions.cursor.saturating_sub(1)
+        }
+        KeyCode::PageDown => {
+            app.permissions.cursor = (app.permissions.cursor + 10).min(n.saturating_sub(1))
+        }
+        KeyCode::PageUp => app.permissions.cursor = app.permissions.cursor.saturating_sub(10),
+        KeyCode::Home | KeyCode::Char('g') => app.permissions.cursor = 0,
+        KeyCode::End | KeyCode::Char('G') => app.permissions.cursor = n.saturating_sub(1),
         KeyCode::Char(' ') | KeyCode::Char('x') => toggle_policy(app),
-        KeyCode::Char('r') if matches!(app.policies, Load::Failed(_)) => {
-            app.policies = Load::Idle;
+        KeyCode::Char('r') if matches!(app.permissions.policies.state, Load::Failed(_)) => {
+            app.permissions.policies.state = Load::Idle;
             return app.go_to(Screen::Permissions);
         }
         KeyCode::Enter => return enter_on(app, Element::PolicyList),
@@ -572,15 +557,15 @@ fn on_list(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 /// The setups list of the first screen: ↑/↓ move (↑ on the first leaves the list), `c` copies
 /// the highlighted role's ARN, Enter prints it on stdout and ends the wizard.
 fn on_setups(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let n = app.setups.loaded().map_or(0, Vec::len);
+    let n = app.account.setups.loaded().map_or(0, Vec::len);
     match key.code {
         KeyCode::Down | KeyCode::Char('j') => {
-            app.setups_cursor = (app.setups_cursor + 1).min(n.saturating_sub(1))
+            app.account.setups_cursor = (app.account.setups_cursor + 1).min(n.saturating_sub(1))
         }
-        KeyCode::Up | KeyCode::Char('k') if app.setups_cursor == 0 => {
+        KeyCode::Up | KeyCode::Char('k') if app.account.setups_cursor == 0 => {
             app.focus = app.focus.saturating_sub(1)
         }
-        KeyCode::Up | KeyCode::Char('k') => app.setups_cursor -= 1,
+        KeyCode::Up | KeyCode::Char('k') => app.account.setups_cursor -= 1,
         KeyCode::Char('c') => {
             if let Some(s) = app.setup_at_cursor() {
                 return vec![Effect::Copy {
@@ -599,7 +584,7 @@ fn toggle_policy(app: &mut App) {
     let Some(item) = app.cursor_policy().cloned() else {
         return;
     };
-    if app.selected.contains(&item.arn) {
+    if app.permissions.selected.contains(&item.arn) {
         app.set_selected(&item.arn, false);
         return;
     }
@@ -619,25 +604,24 @@ fn on_field(app: &mut App, e: Element, key: KeyEvent) -> Vec<Effect> {
         return match e {
             // A custom ARN: one already selected is removed (a mistake undone); a new one is
             // checked with AWS before it is selected.
-            Element::CustomPolicy if !app.custom_policy.value.is_empty() => {
+            Element::CustomPolicy if !app.permissions.custom_policy.value.is_empty() => {
                 if app.error(e).is_some() {
                     return vec![];
                 }
-                let arn = app.custom_policy.value.trim().to_string();
-                if app.selected.contains(&arn) {
+                let arn = app.permissions.custom_policy.value.trim().to_string();
+                if app.permissions.selected.contains(&arn) {
                     app.set_selected(&arn, false);
-                    app.custom_policy.set("");
-                    app.notice = Some(if app.detach.contains(&arn) {
+                    app.permissions.custom_policy.set("");
+                    app.notice = Some(if app.permissions.detach.contains(&arn) {
                         format!("{arn} is attached to the role: Apply detaches it")
                     } else {
                         format!("removed {arn}")
                     });
                     return vec![];
                 }
-                app.policy_check_gen += 1;
                 app.notice = Some(format!("checking {arn}…"));
                 vec![Effect::CheckPolicy {
-                    attempt: app.policy_check_gen,
+                    attempt: app.permissions.custom_check.start(),
                     arn,
                 }]
             }
@@ -652,10 +636,12 @@ fn on_field(app: &mut App, e: Element, key: KeyEvent) -> Vec<Effect> {
             }
             // While filtering, Enter picks the highlighted policy (as a picker does) and clears
             // the filter; on an empty filter it goes on.
-            Element::Filter if !app.filter.value.is_empty() && app.cursor_policy().is_some() => {
+            Element::Filter
+                if !app.permissions.filter.value.is_empty() && app.cursor_policy().is_some() =>
+            {
                 toggle_policy(app);
-                app.filter.set("");
-                app.list_cursor = 0;
+                app.permissions.filter.set("");
+                app.permissions.cursor = 0;
                 app.refilter();
                 vec![]
             }
@@ -676,25 +662,25 @@ fn after_edit(app: &mut App, e: Element) -> Vec<Effect> {
     match e {
         Element::ProviderUrl => {
             // Another instance has another certificate: the pre-flight settles it anew.
-            app.carried_thumbprints.clear();
-            if !app.audience_edited {
-                let url = app.provider_url.value.clone();
-                app.audience.set(&url);
+            app.provider.carried_thumbprints.clear();
+            if !app.provider.audience_edited {
+                let url = app.provider.url.value.clone();
+                app.provider.audience.set(&url);
             }
-            app.lookup_due = Some(LOOKUP_DEBOUNCE_TICKS);
+            app.provider.lookup_due = Some(LOOKUP_DEBOUNCE_TICKS);
         }
         Element::Audience => {
-            app.audience_edited = true;
-            app.lookup_due = Some(LOOKUP_DEBOUNCE_TICKS);
+            app.provider.audience_edited = true;
+            app.provider.lookup_due = Some(LOOKUP_DEBOUNCE_TICKS);
         }
         Element::RoleName => {
-            app.role_name_edited = true;
+            app.role.name_edited = true;
             // What was found for the old name says nothing of the new one.
-            app.existing_role = Load::Idle;
-            app.role_lookup_due = Some(LOOKUP_DEBOUNCE_TICKS);
+            app.role.existing.state = Load::Idle;
+            app.role.lookup_due = Some(LOOKUP_DEBOUNCE_TICKS);
         }
         Element::Filter => {
-            app.list_cursor = 0;
+            app.permissions.cursor = 0;
             app.refilter();
         }
         _ => {}
@@ -714,7 +700,7 @@ fn on_next_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         // The command line's --force, behind a question: only after the plan said "not ours" or
         // "in instance profiles".
         (Screen::Remove, KeyCode::Char('f')) if app.remove_can_force() => {
-            if let Load::Failed(e) = &app.remove_plan {
+            if let Load::Failed(e) = &app.remove.plan.state {
                 app.ask(Confirm::ForceRemove {
                     role: app.target_role.value.trim().to_string(),
                     why: e.message.clone(),
@@ -733,20 +719,22 @@ fn on_next_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         (Screen::Review, KeyCode::Char('r')) => app.replan(),
         (Screen::Review, KeyCode::Char('+')) => app.keep_trusted_projects(),
-        (Screen::Apply, KeyCode::Char('r')) if !app.applying => {
+        (Screen::Apply, KeyCode::Char('r')) if !app.apply.running => {
             let failed = app
-                .apply_rows
+                .apply
+                .rows
                 .iter()
                 .position(|r| matches!(&r.state, ActionState::Failed(_)));
             let cancelled = app
-                .apply_rows
+                .apply
+                .rows
                 .iter()
                 .any(|r| matches!(&r.state, ActionState::Failed(e) if e.code == CANCELLED));
             match failed {
                 // A call given up on may have been done: read again rather than repeat it.
                 Some(_) if cancelled => app.go_to(Screen::Review),
                 Some(i) => {
-                    let step = app.apply_rows[i].label.clone();
+                    let step = app.apply.rows[i].label.clone();
                     app.ask(Confirm::Retry { step, from: i });
                     vec![]
                 }
@@ -838,7 +826,7 @@ fn go_on(app: &mut App) -> Vec<Effect> {
     }
     match app.screen {
         Screen::Review => {
-            let Some(plan) = app.plan.loaded() else {
+            let Some(plan) = app.review.plan.loaded() else {
                 return vec![];
             };
             let changes: Vec<String> = plan.actions().iter().map(|a| a.label(plan)).collect();
@@ -862,17 +850,17 @@ fn go_on(app: &mut App) -> Vec<Effect> {
 }
 
 pub(super) fn begin_apply(app: &mut App) -> Vec<Effect> {
-    let Some(plan) = app.plan.loaded() else {
+    let Some(plan) = app.review.plan.loaded() else {
         return vec![];
     };
-    app.apply_rows = plan
+    app.apply.rows = plan
         .actions()
         .into_iter()
         .map(|action| ApplyRow::new(action.clone(), action.label(plan)))
         .collect();
     app.screen = Screen::Apply;
     app.focus = 0;
-    if app.apply_rows.is_empty() {
+    if app.apply.rows.is_empty() {
         return app.finish_apply();
     }
     app.start_apply(0)

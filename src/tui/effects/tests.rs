@@ -119,7 +119,7 @@ async fn an_apply_that_fails_at_step_3_is_resumed_with_r_making_only_the_missing
         .await;
     w.next(); // Account → Identity provider
     w.until("the provider look-up", |a| {
-        a.provider_lookup.loaded().is_some()
+        a.provider.lookup.loaded().is_some()
     })
     .await;
     w.next(); // → Who may assume
@@ -127,19 +127,23 @@ async fn an_apply_that_fails_at_step_3_is_resumed_with_r_making_only_the_missing
     w.app.focus = 0;
     w.type_text("acme/web");
     w.next(); // → Permissions: the list loads in the background
-    w.until("the policy list", |a| a.policies.loaded().is_some())
-        .await;
+    w.until("the policy list", |a| {
+        a.permissions.policies.loaded().is_some()
+    })
+    .await;
     w.type_text("ReadOnlyAccess");
     w.app.focus = 1;
     w.press([key(KeyCode::Char(' '))]);
     assert!(
         w.app
+            .permissions
             .selected
             .contains("arn:aws:iam::aws:policy/ReadOnlyAccess")
     );
     w.next(); // → Role
     w.next(); // → Review: planned on the fake
-    w.until("the plan", |a| a.plan.loaded().is_some()).await;
+    w.until("the plan", |a| a.review.plan.loaded().is_some())
+        .await;
     assert!(
         changes_since(&fake, 0).is_empty(),
         "nothing changes before Apply"
@@ -152,9 +156,9 @@ async fn an_apply_that_fails_at_step_3_is_resumed_with_r_making_only_the_missing
         key(KeyCode::Enter),
     ]);
     assert_eq!(w.app.screen, Screen::Apply);
-    assert_eq!(w.app.apply_rows.len(), 3);
-    w.until("the failed step", |a| !a.applying).await;
-    let states: Vec<&ActionState> = w.app.apply_rows.iter().map(|r| &r.state).collect();
+    assert_eq!(w.app.apply.rows.len(), 3);
+    w.until("the failed step", |a| !a.apply.running).await;
+    let states: Vec<&ActionState> = w.app.apply.rows.iter().map(|r| &r.state).collect();
     assert!(
         matches!(
             states[..],
@@ -166,7 +170,7 @@ async fn an_apply_that_fails_at_step_3_is_resumed_with_r_making_only_the_missing
         ),
         "{states:?}"
     );
-    if let ActionState::Failed(e) = &w.app.apply_rows[2].state {
+    if let ActionState::Failed(e) = &w.app.apply.rows[2].state {
         assert_eq!(e.code, "AccessDenied");
     }
     assert_eq!(
@@ -207,7 +211,7 @@ async fn an_apply_that_fails_at_step_3_is_resumed_with_r_making_only_the_missing
     );
     // Done says how many calls the session made (the denied attach counts), as the CLI does.
     let total = fake.calls().total();
-    w.until("the call count", |a| a.calls == Some((total, 4)))
+    w.until("the call count", |a| a.done.calls == Some((total, 4)))
         .await;
 }
 
@@ -240,7 +244,8 @@ async fn a_stopped_setup_in_the_journal_is_finished_by_the_wizard() {
         Some(crate::tui::app::Confirm::Resume { .. })
     ));
     w.press([key(KeyCode::Char('c'))]);
-    w.until("the plan", |a| a.plan.loaded().is_some()).await;
+    w.until("the plan", |a| a.review.plan.loaded().is_some())
+        .await;
     assert_eq!(w.app.screen, Screen::Review);
     let before = fake.calls().snapshot().len();
     w.press([

@@ -74,7 +74,7 @@ fn draw_header(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         spans.push(Span::styled(" DEMO ", theme.demo()));
         spans.push(Span::raw(" "));
     }
-    match &app.identity {
+    match &app.identity.state {
         Load::Loaded((id, _)) if app.demo => spans.push(Span::styled(
             format!("· demo account {} · nothing is sent to AWS", id.account),
             theme.muted(),
@@ -103,10 +103,11 @@ fn step_state(app: &App, s: Screen, theme: &Theme) -> (&'static str, ratatui::st
     if s == app.screen {
         let failed = (s == Screen::Apply
             && app
-                .apply_rows
+                .apply
+                .rows
                 .iter()
                 .any(|r| matches!(r.state, ActionState::Failed(_))))
-            || (s == Screen::Account && matches!(app.identity, Load::Failed(_)));
+            || (s == Screen::Account && matches!(app.identity.state, Load::Failed(_)));
         return if failed {
             ("✗", theme.error())
         } else {
@@ -246,6 +247,7 @@ fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
 fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: Rect) {
     let account = app
         .identity
+        .state
         .loaded()
         .map(|(id, _)| id.account.clone())
         .unwrap_or_default();

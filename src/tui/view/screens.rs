@@ -119,9 +119,12 @@ fn account(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let mut lines = Vec::new();
     let mut cursor = None;
     push_field(&mut lines, &mut cursor, app, Element::Profile, theme);
-    if app.focused() == Element::Profile && !app.known_profiles.is_empty() {
+    if app.focused() == Element::Profile && !app.account.known_profiles.is_empty() {
         lines.push(Line::from(Span::styled(
-            format!("  Ctrl-N/P picks: {}", app.known_profiles.join(", ")),
+            format!(
+                "  Ctrl-N/P picks: {}",
+                app.account.known_profiles.join(", ")
+            ),
             theme.muted(),
         )));
     }
@@ -149,7 +152,7 @@ fn account(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         ]));
     }
     lines.push(Line::default());
-    match &app.identity {
+    match &app.identity.state {
         Load::Idle | Load::Loading => lines.push(Line::from(format!(
             "{} Resolving credentials and calling GetCallerIdentity…",
             spinner(app)
@@ -208,7 +211,7 @@ fn account(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
 /// The setups this tool made in the account, under Next: for the person who only needs an ARN.
 fn setup_lines(app: &App, theme: &Theme, room: usize) -> Vec<Line<'static>> {
     let mut lines = vec![Line::default()];
-    match &app.setups.state {
+    match &app.account.setups.state {
         Load::Idle => return vec![],
         Load::Loading => lines.push(Line::from(Span::styled(
             format!("{} Looking for setups made by this tool…", spinner(app)),
@@ -235,6 +238,7 @@ fn setup_lines(app: &App, theme: &Theme, room: usize) -> Vec<Line<'static>> {
             // A window around the highlighted one, when they do not all fit.
             let rows = room.saturating_sub(3).max(1);
             let first = app
+                .account
                 .setups_cursor
                 .saturating_sub(rows.saturating_sub(1))
                 .min(list.len().saturating_sub(rows));
@@ -246,7 +250,7 @@ fn setup_lines(app: &App, theme: &Theme, room: usize) -> Vec<Line<'static>> {
             }
             let shown = rows.min(list.len() - first);
             for (i, setup) in list.iter().enumerate().skip(first).take(shown) {
-                let here = focused && i == app.setups_cursor;
+                let here = focused && i == app.account.setups_cursor;
                 lines.push(Line::from(vec![
                     Span::styled(
                         format!("{} {}", if here { "›" } else { " " }, inline(&setup.role)),
@@ -262,7 +266,7 @@ fn setup_lines(app: &App, theme: &Theme, room: usize) -> Vec<Line<'static>> {
                     theme.muted(),
                 )));
             }
-            if let Some((what, result)) = &app.copied {
+            if let Some((what, result)) = &app.done.copied {
                 lines.push(Line::from(match result {
                     Ok(c) => format!("  → {what} {}", c.how),
                     Err(e) => format!("  ✗ {what} not copied: {e}"),
@@ -279,16 +283,16 @@ fn provider(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Element::ProviderKind,
         "GitLab",
         &[
-            ("GitLab.com", app.provider_kind == ProviderKind::GitLabCom),
+            ("GitLab.com", app.provider.kind == ProviderKind::GitLabCom),
             (
                 "Self-managed",
-                app.provider_kind == ProviderKind::SelfManaged,
+                app.provider.kind == ProviderKind::SelfManaged,
             ),
         ],
         theme,
     )];
     let mut cursor = None;
-    if app.provider_kind == ProviderKind::SelfManaged {
+    if app.provider.kind == ProviderKind::SelfManaged {
         push_field(&mut lines, &mut cursor, app, Element::ProviderUrl, theme);
     }
     push_field(&mut lines, &mut cursor, app, Element::Audience, theme);
@@ -297,8 +301,8 @@ fn provider(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         theme.muted(),
     )));
     lines.push(Line::default());
-    let audience = app.audience.value.as_str();
-    match &app.provider_lookup {
+    let audience = app.provider.audience.value.as_str();
+    match &app.provider.lookup.state {
         Load::Idle => lines.push(Line::from(Span::styled(
             "  (looked up once the URL is valid)",
             theme.muted(),
@@ -329,7 +333,7 @@ fn provider(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         }
         Load::Failed(e) => lines.extend(error_lines(e, theme)),
     }
-    match &app.preflight {
+    match &app.provider.preflight.state {
         Load::Idle => {}
         Load::Loading => lines.push(Line::from(format!(
             "{} Checking the instance the way AWS will (issuer, keys, TLS)…",
@@ -358,9 +362,9 @@ fn trust(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Element::RefType,
         "Ref type",
         &[
-            ("branch", app.ref_type == RefType::Branch),
-            ("tag", app.ref_type == RefType::Tag),
-            ("any", app.ref_type == RefType::Any),
+            ("branch", app.trust.ref_type == RefType::Branch),
+            ("tag", app.trust.ref_type == RefType::Tag),
+            ("any", app.trust.ref_type == RefType::Any),
         ],
         theme,
     ));
@@ -370,11 +374,14 @@ fn trust(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             app,
             Element::RefProtected,
             "Protected only",
-            &[("yes", app.ref_protected), ("no", !app.ref_protected)],
+            &[
+                ("yes", app.trust.ref_protected),
+                ("no", !app.trust.ref_protected),
+            ],
             theme,
         ));
         push_field(&mut lines, &mut cursor, app, Element::ProjectIds, theme);
-        if app.token_for_lookup {
+        if app.trust.token_for_lookup {
             push_field(&mut lines, &mut cursor, app, Element::GitLabToken, theme);
         }
     }
@@ -439,13 +446,13 @@ fn permissions(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let mut lines = Vec::new();
     let mut cursor = None;
     push_field(&mut lines, &mut cursor, app, Element::Filter, theme);
-    let status = match &app.policies {
+    let status = match &app.permissions.policies.state {
         Load::Loaded(items) => format!(
             "  {} of {} · {} own (this account's) · {} selected",
-            app.filtered.len(),
+            app.permissions.filtered.len(),
             items.len(),
             items.iter().filter(|i| i.customer).count(),
-            app.selected.len()
+            app.permissions.selected.len()
         ),
         Load::Loading | Load::Idle => format!(
             "  {} Loading this account's and the AWS managed policies (all pages)…",
@@ -462,6 +469,7 @@ fn permissions(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let mut cursor = None;
     push_field(&mut lines, &mut cursor, app, Element::CustomPolicy, theme);
     let chosen: Vec<String> = app
+        .permissions
         .selected
         .iter()
         .map(|a| a.rsplit('/').next().unwrap_or(a).to_string())
@@ -475,8 +483,9 @@ fn permissions(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Span::styled("  Selected: ", theme.muted()),
         Span::raw(chosen),
     ]));
-    if !app.detach.is_empty() {
+    if !app.permissions.detach.is_empty() {
         let names: Vec<&str> = app
+            .permissions
             .detach
             .iter()
             .map(|a| a.rsplit('/').next().unwrap_or(a))
@@ -504,14 +513,16 @@ pub fn draw_policy_list(frame: &mut Frame, app: &App, theme: &Theme, area: Rect)
             theme.muted()
         });
     let inner_height = usize::from(area.height.saturating_sub(2)).max(1);
-    let Some(items) = app.policies.loaded() else {
+    let Some(items) = app.permissions.policies.loaded() else {
         frame.render_widget(block, area);
         return;
     };
     let start = app
-        .list_cursor
+        .permissions
+        .cursor
         .saturating_sub(inner_height.saturating_sub(1));
     let lines: Vec<Line> = app
+        .permissions
         .filtered
         .iter()
         .skip(start)
@@ -519,18 +530,18 @@ pub fn draw_policy_list(frame: &mut Frame, app: &App, theme: &Theme, area: Rect)
         .enumerate()
         .filter_map(|(row, &i)| {
             let item = items.get(i)?;
-            let mark = if app.selected.contains(&item.arn) {
+            let mark = if app.permissions.selected.contains(&item.arn) {
                 "[x]"
             } else {
                 "[ ]"
             };
-            let at_cursor = start + row == app.list_cursor;
+            let at_cursor = start + row == app.permissions.cursor;
             let pointer = if at_cursor && focused { "›" } else { " " };
             let mut spans = vec![Span::raw(format!("{pointer}{mark} {}", inline(&item.name)))];
             if item.customer {
                 spans.push(Span::styled("  (own)", theme.muted()));
             }
-            if app.detach.contains(&item.arn) {
+            if app.permissions.detach.contains(&item.arn) {
                 spans.push(Span::styled("  will be detached", theme.warn()));
             } else if app.is_attached(&item.arn) {
                 spans.push(Span::styled("  attached", theme.ok()));
@@ -551,11 +562,11 @@ pub fn draw_policy_list(frame: &mut Frame, app: &App, theme: &Theme, area: Rect)
 
 /// Whether the typed name is a new role or an existing one, and what that means.
 fn existing_role_line(app: &App, theme: &Theme) -> Option<Line<'static>> {
-    let wanted_path = match app.role_path.value.trim() {
+    let wanted_path = match app.role.path.value.trim() {
         "" => "/",
         p => p,
     };
-    let (text, style) = match &app.existing_role {
+    let (text, style) = match &app.role.existing.state {
         Load::Idle => return None,
         Load::Loading => (
             format!("  {} is this name taken?", spinner(app)),
@@ -616,8 +627,8 @@ fn role(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 "  Role ARN will be arn:{}:iam::{}:role{}{}",
                 id.partition(),
                 id.account,
-                app.role_path.value.trim(),
-                app.role_name.value
+                app.role.path.value.trim(),
+                app.role.name.value
             ),
             theme.muted(),
         )));
@@ -653,7 +664,7 @@ pub fn review_text(plan: &crate::engine::Plan) -> String {
 
 fn review(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let [body, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
-    let lines: Vec<Line> = match &app.plan {
+    let lines: Vec<Line> = match &app.review.plan.state {
         Load::Idle | Load::Loading if app.waits_for_namespaces() => vec![Line::from(format!(
             "{} Looking up the projects' namespace ids on gitlab.com, to pin them…",
             spinner(app)
@@ -679,7 +690,7 @@ fn review(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                     format!(
                         "! The role trusts {} today: Apply as shown replaces that. + keeps it and adds {}.",
                         theirs.join(", "),
-                        app.projects.list().join(", ")
+                        app.trust.projects.list().join(", ")
                     ),
                     theme.warn(),
                 )));
@@ -709,7 +720,7 @@ fn apply(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Line::from(Span::styled("Each AWS call, as it happens:", theme.muted())),
         Line::default(),
     ];
-    for row in &app.apply_rows {
+    for row in &app.apply.rows {
         let op = row.action.operation();
         let (glyph, style, state) = match &row.state {
             ActionState::Waiting => ("·", theme.muted(), "waiting".to_string()),
@@ -833,7 +844,7 @@ fn done(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let arn = app.role_arn().unwrap_or("");
     let inner = usize::from(area.width.saturating_sub(2)).max(1);
     let arn_lines = break_at_safe_points(arn, inner);
-    let (status, style) = match &app.copied {
+    let (status, style) = match &app.done.copied {
         None => ("c copies it".to_string(), theme.muted()),
         Some((what, Ok(c))) if c.sure => (format!("✓ {what} copied {}", c.how), theme.ok()),
         Some((what, Ok(c))) if *what == "the role ARN" => (
@@ -862,7 +873,7 @@ fn done(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     frame.render_widget(Paragraph::new(arn_text).block(block), arn_area);
     // What the setup did, in the command line's words.
     let mut summary: Vec<Line> = Vec::new();
-    if let Some(outcome) = &app.outcome {
+    if let Some(outcome) = &app.apply.outcome {
         summary.extend(
             outcome
                 .resources
@@ -876,7 +887,7 @@ fn done(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             ))
         }));
     }
-    if let Some((total, mutating)) = app.calls {
+    if let Some((total, mutating)) = app.done.calls {
         let line = crate::output::calls_line(total, mutating);
         summary.push(Line::from(Span::styled(
             if app.demo {
@@ -897,7 +908,7 @@ fn done(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Line::from("2. Add this job to .gitlab-ci.yml (y copies it):"),
     ];
     // The GitLab half, between the variable instruction and the job.
-    let mut gitlab: Vec<Line> = match &app.stored {
+    let mut gitlab: Vec<Line> = match &app.done.stored.state {
         Load::Idle => vec![Line::from(Span::styled(
             "   …or press g to store it in GitLab now (needs a token with the api scope):",
             theme.muted(),
@@ -912,7 +923,7 @@ fn done(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             .collect(),
         Load::Failed(e) => error_lines(e, theme),
     };
-    if app.stored.loaded().is_none() {
+    if app.done.stored.loaded().is_none() {
         let mut cursor = None;
         push_field(&mut gitlab, &mut cursor, app, Element::GitLabToken, theme);
     }
@@ -970,14 +981,14 @@ fn check(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         theme.muted(),
     ))];
     match loading_or_error(
-        &app.check_result,
+        &app.check.result.state,
         "Listing roles and reading their trust policies",
         app,
         theme,
     ) {
         Some(l) => lines.extend(l),
         None => {
-            if let Some(reports) = app.check_result.loaded() {
+            if let Some(reports) = app.check.result.loaded() {
                 lines.extend(text_lines(&crate::check::text(reports), theme));
             }
         }
@@ -988,7 +999,7 @@ fn check(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
 
 /// The account's GitLab roles under the role field: pick with Ctrl-N/P instead of typing.
 fn role_choices(app: &App, theme: &Theme) -> Vec<Line<'static>> {
-    let text = match &app.gitlab_roles {
+    let text = match &app.gitlab_roles.state {
         Load::Idle => return vec![],
         Load::Loading => format!("  {} listing the account's GitLab roles…", spinner(app)),
         Load::Loaded(roles) if roles.is_empty() => {
@@ -1020,7 +1031,7 @@ fn explain(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         "Why was a pipeline refused? Tokens are never stored.",
         theme.muted(),
     ))];
-    if app.demo && app.demo_token.as_deref() == Some(app.token.value.as_str()) {
+    if app.demo && app.demo_token.as_deref() == Some(app.explain.token.value.as_str()) {
         head.push(Line::from(vec![
             Span::styled("DEMO", theme.demo()),
             Span::raw(format!(
@@ -1040,14 +1051,14 @@ fn explain(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     head.push(next_line(app, theme, "Explain"));
     let mut body = vec![Line::default()];
     match loading_or_error(
-        &app.explain_result,
+        &app.explain.result.state,
         "Reading the role and its provider",
         app,
         theme,
     ) {
         Some(l) => body.extend(l),
         None => {
-            if let Some(e) = app.explain_result.loaded() {
+            if let Some(e) = app.explain.result.loaded() {
                 body.extend(text_lines(&crate::explain::text(e), theme));
             }
         }
@@ -1067,9 +1078,8 @@ fn remove(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let mut cursor = None;
     push_field(&mut lines, &mut cursor, app, Element::TargetRole, theme);
     lines.extend(role_choices(app, theme));
-    let shown =
-        matches!(&app.remove_plan, Load::Loaded(Some(p)) if p.role == app.target_role.value.trim());
-    let removed = matches!(app.removed, Load::Loaded(_));
+    let shown = matches!(&app.remove.plan.state, Load::Loaded(Some(p)) if p.role == app.target_role.value.trim());
+    let removed = matches!(app.remove.removed.state, Load::Loaded(_));
     let label = if shown && !removed {
         "Remove…"
     } else {
@@ -1078,18 +1088,18 @@ fn remove(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     lines.push(next_line(app, theme, label));
     lines.push(Line::default());
     match loading_or_error(
-        &app.remove_plan,
+        &app.remove.plan.state,
         "Reading the role, its policies and who trusts its provider",
         app,
         theme,
     ) {
         Some(l) => lines.extend(l),
-        None => match app.remove_plan.loaded() {
+        None => match app.remove.plan.loaded() {
             Some(Some(plan)) => lines.extend(text_lines(&crate::destroy::text(plan), theme)),
             _ => lines.push(Line::from("The role does not exist: nothing to remove.")),
         },
     }
-    match &app.removed {
+    match &app.remove.removed.state {
         Load::Loaded(done) => {
             lines.push(Line::default());
             lines.extend(

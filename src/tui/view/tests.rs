@@ -58,7 +58,8 @@ fn on_role() -> App {
             result: Ok(policy_list()),
         }],
     );
-    app.selected
+    app.permissions
+        .selected
         .insert("arn:aws:iam::aws:policy/ReadOnlyAccess".into());
     next(&mut app);
     assert_eq!(app.screen, Screen::Role);
@@ -230,8 +231,8 @@ fn states() -> Vec<(&'static str, App)> {
     v.push(("account_loading", loading));
     v.push(("account_loaded", with_account()));
     let mut setups = with_account();
-    let attempt = setups.setups.start();
-    setups.setups.accept(
+    let attempt = setups.account.setups.start();
+    setups.account.setups.accept(
         attempt,
         Ok(vec![
             crate::setups::SetupSummary {
@@ -248,7 +249,7 @@ fn states() -> Vec<(&'static str, App)> {
     );
     v.push(("account_setups", setups.clone()));
     setups.focus = 4;
-    setups.setups_cursor = 1;
+    setups.account.setups_cursor = 1;
     v.push(("account_setups_picking", setups));
     let mut demo = with_account();
     demo.demo = true;
@@ -559,8 +560,8 @@ fn states() -> Vec<(&'static str, App)> {
 
     // The longest ARN IAM allows on a narrow screen: broken after a separator, never cut.
     let mut long = on_role();
-    long.role_name.set(&"a".repeat(64));
-    long.role_path.set("/gitlab/platform/ci/");
+    long.role.name.set(&"a".repeat(64));
+    long.role.path.set("/gitlab/platform/ci/");
     next(&mut long);
     let plan = plan_for(&long);
     send(
@@ -746,7 +747,7 @@ fn task_states() -> Vec<(&'static str, App)> {
     send(
         &mut remove,
         [Msg::Removed {
-            attempt: 2,
+            attempt: 1,
             result: Ok(vec![
                 "✓ detached arn:aws:iam::aws:policy/ReadOnlyAccess".into(),
                 "✓ deleted role arn:aws:iam::123456789012:role/web".into(),
@@ -942,10 +943,12 @@ fn after_a_partial_apply_nothing_says_nothing_was_changed() {
 #[test]
 fn review_lists_every_attribute_of_a_new_role() {
     let mut app = on_role();
-    app.role_path.set("/ci/deploy/");
-    app.max_session.set("7200");
-    app.description.set("deploys acme/web");
-    app.boundary.set("arn:aws:iam::aws:policy/ReadOnlyAccess");
+    app.role.path.set("/ci/deploy/");
+    app.role.max_session.set("7200");
+    app.role.description.set("deploys acme/web");
+    app.role
+        .boundary
+        .set("arn:aws:iam::aws:policy/ReadOnlyAccess");
     next(&mut app);
     let plan = plan_for(&app);
     let attempt = app.plan_attempt();
@@ -991,7 +994,7 @@ fn a_required_field_is_not_wrong_before_it_was_visited() {
 #[test]
 fn a_long_setups_list_keeps_the_highlighted_one_in_view() {
     let mut app = with_account();
-    let attempt = app.setups.start();
+    let attempt = app.account.setups.start();
     let list = (0..12)
         .map(|i| crate::setups::SetupSummary {
             role: format!("role-{i:02}"),
@@ -999,10 +1002,10 @@ fn a_long_setups_list_keeps_the_highlighted_one_in_view() {
             trusts: vec![format!("acme/p{i}: main")],
         })
         .collect();
-    app.setups.accept(attempt, Ok(list));
+    app.account.setups.accept(attempt, Ok(list));
     app.focus = 4;
     for cursor in [0, 5, 11] {
-        app.setups_cursor = cursor;
+        app.account.setups_cursor = cursor;
         let text = format!("{:?}", render(&app, 80, 24));
         assert!(
             text.contains(&format!("› role-{cursor:02}")),
