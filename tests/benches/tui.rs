@@ -93,7 +93,11 @@ fn app_with_policies() -> App {
 
 fn bench(c: &mut Criterion) {
     let mut app = app_with_policies();
-    assert!(app.permissions.filtered.len() > 1300, "{}", app.permissions.filtered.len());
+    assert!(
+        app.permissions.filtered.len() > 1300,
+        "{}",
+        app.permissions.filtered.len()
+    );
     let theme = Theme::plain();
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
 
