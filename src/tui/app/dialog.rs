@@ -245,7 +245,7 @@ fn on_change_dialog(app: &mut App, confirm: Confirm, key: KeyEvent) -> Vec<Effec
 /// The change button of a dialog, pressed.
 fn press(app: &mut App, confirm: Confirm) -> Vec<Effect> {
     match confirm {
-        Confirm::Apply { .. } => super::update::begin_apply(app),
+        Confirm::Apply { .. } => super::screens::apply::begin(app),
         Confirm::Retry { from, .. } => app.start_apply(from),
         Confirm::Remove { .. } => app.confirm_remove(),
         Confirm::StoreVariable { .. } => app.store_variable(false),

@@ -4,17 +4,25 @@
 
 mod answers;
 mod dialog;
+mod keymap;
+mod nav;
 mod request;
 #[cfg(test)]
 mod safety_tests;
 pub mod screens;
-mod tasks;
+mod session;
 #[cfg(test)]
 pub(crate) mod tests;
 mod update;
 pub mod words;
 
 pub use dialog::{Button, Buttons, Confirm};
+pub use keymap::{Binding, Command, Key, Nav};
+
+/// The navigation bindings, the same on every screen (for the help).
+pub fn nav_bindings(in_text: bool) -> Vec<Binding> {
+    keymap::nav(true, in_text)
+}
 pub use request::Request;
 pub use screens::{
     AccountState, ApplyState, CheckState, DoneState, ExplainState, PermissionsState, ProviderState,
@@ -28,7 +36,7 @@ use ratatui::crossterm::event::{
 
 use crate::aws::sdk::Connection;
 use crate::aws::{CallerIdentity, ManagedPolicy, OidcProvider};
-use crate::engine::{Action, Done, EngineError, Plan, Step};
+use crate::engine::{Action, Done, EngineError, Plan};
 use crate::journal::Journal;
 use crate::plan::input::{
     Audience, Description, PolicyArn, ProjectId, ProjectPath, ProviderUrl, RefName, RefType,
@@ -201,9 +209,25 @@ impl<T> Load<T> {
     }
 }
 
+/// What the wizard does differently for some errors; the rest are told as they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ErrorKind {
+    #[default]
+    Other,
+    /// The role was not made by this tool: Remove offers `f` (remove anyway, after a question).
+    NotOurs,
+    /// The role is in instance profiles: Remove offers `f` too.
+    InInstanceProfiles,
+    /// The profile named is not in the AWS config files: the Account screen lists those.
+    ProfileNotFound,
+    /// The user stopped waiting for the call: `r` reads again rather than repeat it.
+    Cancelled,
+}
+
 /// An error as the wizard shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorView {
+    pub kind: ErrorKind,
     pub code: String,
     pub message: String,
     pub hint: String,
@@ -212,6 +236,16 @@ pub struct ErrorView {
 impl From<&EngineError> for ErrorView {
     fn from(e: &EngineError) -> Self {
         ErrorView {
+            kind: match e {
+                EngineError::NotOurs { .. } => ErrorKind::NotOurs,
+                EngineError::InInstanceProfiles { .. } => ErrorKind::InInstanceProfiles,
+                EngineError::Aws { error, .. }
+                    if matches!(error.kind, crate::aws::ErrorKind::Profile(_)) =>
+                {
+                    ErrorKind::ProfileNotFound
+                }
+                _ => ErrorKind::Other,
+            },
             code: e.code().to_string(),
             message: match e {
                 EngineError::Input(input) => words::input_error(input),
@@ -635,12 +669,6 @@ pub struct App {
 }
 
 impl App {
-    /// The Remove plan refused in a way `f` can override after a question (the command line's
-    /// `--force`): a role not made here, or one in instance profiles.
-    pub fn remove_can_force(&self) -> bool {
-        matches!(&self.remove.plan.state, Load::Failed(e) if e.code == "NotOurs" || e.code == "InInstanceProfiles")
-    }
-
     pub fn new(profile: Option<&str>, region: Option<&str>) -> Self {
         App {
             screen: Screen::Account,
@@ -737,26 +765,6 @@ impl App {
         }
         if self.explain.token.value.is_empty() && self.explain.claims_file.value.is_empty() {
             self.explain.token.set(&token);
-        }
-    }
-
-    /// The account could not be read: the demo account is offered instead (`d`).
-    pub fn can_try_demo(&self) -> bool {
-        self.screen == Screen::Account
-            && !self.demo
-            && matches!(self.identity.state, Load::Failed(_))
-    }
-
-    fn connect(&mut self) -> Effect {
-        self.connected_with = (
-            non_empty(&self.account.profile.value),
-            non_empty(&self.account.region.value),
-        );
-        Effect::Connect {
-            attempt: self.identity.start(),
-            profile: self.connected_with.0.clone(),
-            region: self.connected_with.1.clone(),
-            demo: self.demo,
         }
     }
 
@@ -1000,272 +1008,6 @@ impl App {
         target
     }
 
-    /// Look the typed role name up (a valid name only; answers for older names are dropped).
-    pub(super) fn lookup_role(&mut self) -> Vec<Effect> {
-        self.role.lookup_due = None;
-        let name = self.role.name.value.trim().to_string();
-        if RoleName::parse(&name).is_err() || self.identity.loaded().is_none() {
-            self.role.existing.state = Load::Idle;
-            self.role.lookup_for = None;
-            return vec![];
-        }
-        // Answered (or asked) already for this name: Permissions and Role share one GetRole.
-        if self.role.lookup_for.as_deref() == Some(name.as_str())
-            && matches!(self.role.existing.state, Load::Loaded(_) | Load::Loading)
-        {
-            return vec![];
-        }
-        self.role.lookup_for = Some(name.clone());
-        vec![Effect::LookupRole {
-            attempt: self.role.existing.start(),
-            name,
-        }]
-    }
-
-    fn lookup_provider(&mut self) -> Vec<Effect> {
-        self.provider.lookup_due = None;
-        let Ok(url) = ProviderUrl::parse(self.provider_url_value()) else {
-            self.provider.lookup.state = Load::Idle;
-            return vec![];
-        };
-        let Some((id, _)) = self.identity.loaded() else {
-            return vec![];
-        };
-        let mut effects = vec![Effect::LookupProvider {
-            attempt: self.provider.lookup.start(),
-            arn: url.provider_arn(id.partition(), &id.account),
-        }];
-        if url.is_gitlab_com() {
-            self.provider.preflight.state = Load::Idle;
-        } else {
-            effects.push(self.start_preflight(&url));
-        }
-        effects
-    }
-
-    fn start_preflight(&mut self, url: &ProviderUrl) -> Effect {
-        Effect::Preflight {
-            attempt: self.provider.preflight.start(),
-            url: url.as_str().to_string(),
-        }
-    }
-
-    /// Secure by default, as the CLI: look up the named projects' namespace ids (gitlab.com) to
-    /// pin them. Not in the demo, not for a pattern, not again for the same projects (unless a
-    /// token came since an anonymous lookup).
-    pub(super) fn lookup_namespaces(&mut self) -> Vec<Effect> {
-        if self.demo || !self.reach_gitlab || !self.is_gitlab_com() {
-            return vec![];
-        }
-        let projects = self.trust.projects.list();
-        // Every project named (none a pattern, none invalid), as the variable's owners are.
-        let named = !projects.is_empty()
-            && crate::flow::gitlab::named_projects(&projects).len() == projects.len();
-        let token = crate::gitlab::Token::new(&self.gitlab_token.value);
-        let asked = match &self.trust.namespace_lookup_for {
-            Some((p, with_token)) => *p == projects && (*with_token || token.is_none()),
-            None => false,
-        };
-        if !named || self.trust.namespace_pins.projects == projects || asked {
-            return vec![];
-        }
-        let (url, token) = crate::flow::gitlab::lookup_target(
-            self.gitlab_url.as_deref(),
-            DEFAULT_PROVIDER_URL,
-            token,
-        );
-        self.trust.namespace_lookup_for = Some((projects.clone(), token.is_some()));
-        vec![Effect::LookupNamespaceIds {
-            attempt: self.trust.namespaces.start(),
-            url,
-            token,
-            projects,
-        }]
-    }
-
-    /// Review waits for the namespace lookup before it plans.
-    pub fn waits_for_namespaces(&self) -> bool {
-        self.review.waits_for_namespaces
-    }
-
-    /// The namespace lookup answered: pin what it found (all of the namespaces or none: a pin
-    /// without one would lock its projects out), say what it did not, and make a plan that waited.
-    pub(super) fn on_namespace_ids(
-        &mut self,
-        attempt: u64,
-        result: Result<crate::flow::gitlab::NamespaceIds, ErrorView>,
-    ) -> Vec<Effect> {
-        if !self.trust.namespaces.answers(attempt) {
-            return vec![];
-        }
-        self.trust.namespaces.state = Load::Loaded(());
-        let projects = self
-            .trust
-            .namespace_lookup_for
-            .as_ref()
-            .map(|(p, _)| p.clone())
-            .unwrap_or_default();
-        self.notice = Some(match result {
-            Ok(found) if found.hidden.is_empty() => {
-                let ids: Vec<String> = found.found.iter().map(|(_, id)| id.to_string()).collect();
-                let named: Vec<String> = found
-                    .found
-                    .iter()
-                    .map(|(ns, id)| format!("{ns} {id}"))
-                    .collect();
-                self.trust.namespace_pins = NamespacePins { projects, ids };
-                format!(
-                    "pinned namespace ids ({}): a re-registered name can't get in",
-                    named.join(", ")
-                )
-            }
-            Ok(found) => format!(
-                "namespace id not pinned: {} not visible without a token (Ctrl-L on step 3)",
-                found.hidden.join(", ")
-            ),
-            Err(e) => format!("namespace ids not pinned: {}", e.message),
-        });
-        let mut effects = if self.review.waits_for_namespaces && self.screen == Screen::Review {
-            self.replan()
-        } else {
-            vec![]
-        };
-        effects.extend(self.keep_draft());
-        effects
-    }
-
-    fn replan(&mut self) -> Vec<Effect> {
-        let lookup = self.lookup_namespaces();
-        let pending = self.trust.namespaces.state == Load::Loading
-            && self
-                .trust
-                .namespace_lookup_for
-                .as_ref()
-                .is_some_and(|(p, _)| *p == self.trust.projects.list());
-        if pending {
-            self.review.waits_for_namespaces = true;
-            self.review.plan.state = Load::Loading;
-            return lookup;
-        }
-        self.review.waits_for_namespaces = false;
-        let attempt = self.review.plan.start();
-        self.review.waits_for_preflight = false;
-        self.review.planned_answers = Some(self.setup_input());
-        let setup = match self.setup_input().validate() {
-            Ok(setup) => setup,
-            Err(e) => {
-                self.review.plan.state = Load::Failed(ErrorView::from(&EngineError::Input(e)));
-                return vec![];
-            }
-        };
-        // A self-managed instance is checked the way AWS will before AWS is read, as the CLI does.
-        let report = match (
-            setup.provider_url.is_gitlab_com(),
-            &self.provider.preflight.state,
-        ) {
-            (true, _) => None,
-            (false, Load::Loaded(report)) => Some(report),
-            (false, Load::Loading) => {
-                self.review.waits_for_preflight = true;
-                return vec![];
-            }
-            (false, _) => {
-                self.review.waits_for_preflight = true;
-                return vec![self.start_preflight(&setup.provider_url)];
-            }
-        };
-        match crate::flow::preflight::gate(setup, report, self.thumbprint_choice()) {
-            Ok(setup) => vec![Effect::Plan {
-                attempt,
-                setup: Box::new(setup),
-            }],
-            Err(e) => {
-                self.review.plan.state = Load::Failed(ErrorView {
-                    code: "Preflight".into(),
-                    message: e.to_string(),
-                    hint: gate_hint(&e).into(),
-                });
-                vec![]
-            }
-        }
-    }
-
-    /// Thumbprints kept from a stopped setup must be the instance's; otherwise the pre-flight's.
-    fn thumbprint_choice(&self) -> crate::flow::preflight::Thumbprint {
-        if self.provider.carried_thumbprints.is_empty() {
-            crate::flow::preflight::Thumbprint::Auto
-        } else {
-            crate::flow::preflight::Thumbprint::Given
-        }
-    }
-
-    pub(super) fn start_apply(&mut self, from: usize) -> Vec<Effect> {
-        let Some(plan) = self.review.plan.loaded().cloned() else {
-            return vec![];
-        };
-        self.apply.attempt += 1;
-        self.apply.running = true;
-        for row in self.apply.rows.iter_mut().skip(from) {
-            row.state = ActionState::Waiting;
-            row.ticks = 0;
-            row.sent = 0;
-        }
-        vec![Effect::Apply {
-            attempt: self.apply.attempt,
-            plan,
-            from,
-            journal: self.journal.clone().map(Box::new),
-        }]
-    }
-
-    fn finish_apply(&mut self) -> Vec<Effect> {
-        self.apply.running = false;
-        let Some(plan) = self.review.plan.loaded() else {
-            return vec![];
-        };
-        let provider_done =
-            self.apply
-                .rows
-                .iter()
-                .find_map(|r| match (&r.state, r.action.step()) {
-                    (ActionState::Done(d), Step::Provider) => Some(*d),
-                    _ => None,
-                });
-        self.apply.outcome = Some(plan.outcome(provider_done));
-        self.apply.applied_answers = self.review.planned_answers.clone();
-        self.journal = None;
-        self.changed.clear();
-        let mut effects = vec![Effect::ClearJournal];
-        effects.extend(self.go_to(Screen::Done));
-        effects
-    }
-
-    /// List the account's setups (on the first screen, once the account is read).
-    fn list_setups(&mut self) -> Effect {
-        self.account.setups_cursor = 0;
-        Effect::ListSetups {
-            attempt: self.account.setups.start(),
-        }
-    }
-
-    /// The setup highlighted on the first screen.
-    pub fn setup_at_cursor(&self) -> Option<&crate::setups::SetupSummary> {
-        self.account
-            .setups
-            .loaded()?
-            .get(self.account.setups_cursor)
-    }
-
-    /// Enter on a setup: its ARN goes to stdout, and the wizard ends.
-    pub(super) fn pick_setup(&mut self) -> Vec<Effect> {
-        let Some(arn) = self.setup_at_cursor().map(|s| s.arn.clone()) else {
-            return vec![];
-        };
-        self.picked_arn = Some(arn);
-        self.quit = true;
-        vec![Effect::Quit]
-    }
-
     /// The attempt number of the plan asked for last (tests answer it).
     #[cfg(test)]
     pub fn plan_attempt(&self) -> u64 {
@@ -1329,20 +1071,6 @@ impl App {
                 )),
             },
         }
-    }
-}
-
-/// The way out of a failed pre-flight gate, in the wizard's words.
-fn gate_hint(e: &crate::flow::preflight::GateError) -> &'static str {
-    use crate::flow::preflight::GateError;
-    match e {
-        GateError::Failed { .. } => {
-            "the checks on the Identity provider screen say what AWS would refuse; fix the instance, or go back (Esc) and correct the URL"
-        }
-        GateError::ThumbprintNeeded { .. } => {
-            "the thumbprint kept from the stopped setup is not this instance's certificate: go back (Esc) to the Identity provider screen and edit the URL to take the new one"
-        }
-        GateError::AutoWithoutPreflight { .. } => "go back (Esc) and press r to run the pre-flight",
     }
 }
 

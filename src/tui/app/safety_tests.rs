@@ -87,6 +87,7 @@ fn starting_points() -> Vec<(&'static str, App)> {
             attempt: 1,
             index: 0,
             result: Err(ErrorView {
+                kind: crate::tui::app::ErrorKind::Other,
                 code: "AccessDenied".into(),
                 message: "no".into(),
                 hint: String::new(),

@@ -395,6 +395,7 @@ fn a_failed_step_is_retried_from_where_it_failed() {
     let (mut app, _) = applying();
     assert_eq!(app.apply.rows.len(), 3);
     let denied = ErrorView {
+        kind: crate::tui::app::ErrorKind::Other,
         code: "AccessDenied".into(),
         message: "CreateRole failed".into(),
         hint: "ask".into(),
@@ -598,6 +599,7 @@ fn stale_results_are_ignored() {
         "{effects:?}"
     );
     let failed = ErrorView {
+        kind: crate::tui::app::ErrorKind::Other,
         code: "NoCredentials".into(),
         message: "old".into(),
         hint: String::new(),
@@ -624,6 +626,7 @@ fn stale_results_are_ignored() {
         [Msg::Planned {
             attempt: 99,
             result: Err(ErrorView {
+                kind: crate::tui::app::ErrorKind::Other,
                 code: "X".into(),
                 message: String::new(),
                 hint: String::new(),
@@ -659,6 +662,7 @@ fn a_finished_setup_with_nothing_to_do_goes_straight_to_done() {
     assert_eq!(app.screen, Screen::Apply);
     assert!(app.notice.is_some());
     let timeout = ErrorView {
+        kind: crate::tui::app::ErrorKind::Other,
         code: "Timeout".into(),
         message: "no answer".into(),
         hint: String::new(),
@@ -1829,7 +1833,7 @@ fn a_hung_call_is_timed_counted_and_cancelled_with_esc() {
     send(&mut app, [Msg::ApplyCancelled { attempt: 1 }]);
     assert!(!app.apply.running);
     assert!(
-        matches!(&app.apply.rows[0].state, ActionState::Failed(e) if e.code == CANCELLED
+        matches!(&app.apply.rows[0].state, ActionState::Failed(e) if e.kind == ErrorKind::Cancelled
             && e.message.contains("2.5 s")),
         "{:?}",
         app.apply.rows[0].state
@@ -1864,7 +1868,7 @@ fn a_cancel_between_two_calls_marks_the_next_one() {
         ],
     );
     assert!(
-        matches!(&app.apply.rows[1].state, ActionState::Failed(e) if e.code == CANCELLED),
+        matches!(&app.apply.rows[1].state, ActionState::Failed(e) if e.kind == ErrorKind::Cancelled),
         "{:?}",
         app.apply.rows[1].state
     );
@@ -2059,6 +2063,7 @@ fn d_opens_the_demo_account_only_when_the_account_cannot_be_read() {
         Msg::Identity {
             attempt,
             result: Err(ErrorView {
+                kind: crate::tui::app::ErrorKind::Other,
                 code: "NoCredentials".into(),
                 message: "no AWS credentials were found".into(),
                 hint: String::new(),

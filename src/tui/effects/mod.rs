@@ -82,6 +82,7 @@ const SENT_EVERY: Duration = Duration::from_millis(250);
 /// account itself answers.
 fn demo_answer(effect: &Effect) -> Option<Option<Msg>> {
     let refused = |what: &str| ErrorView {
+        kind: crate::tui::app::ErrorKind::Other,
         code: "Demo".into(),
         message: format!("the demo {what}"),
         hint: "this works in a real run (start the wizard without the demo)".into(),
@@ -201,6 +202,7 @@ impl<C: Connect> Effects<C> {
                         Ok(Ok(id)) => Ok((id, connection)),
                         Ok(Err(e)) => Err(aws_error(Step::Identity)(e)),
                         Err(_) => Err(ErrorView {
+                            kind: crate::tui::app::ErrorKind::Other,
                             code: "Timeout".into(),
                             message: format!("no answer within {} s", IDENTITY_TIMEOUT.as_secs()),
                             hint: "check the network and the profile's SSO session (or the endpoint the wizard was started with); r retries".into(),

@@ -21,6 +21,7 @@ fn render(app: &App, w: u16, h: u16) -> TestBackend {
 
 fn err(code: &str, message: &str, hint: &str) -> ErrorView {
     ErrorView {
+        kind: crate::tui::app::ErrorKind::Other,
         code: code.into(),
         message: message.into(),
         hint: hint.into(),

@@ -14,3 +14,160 @@ pub struct ReviewState {
     /// The answers the plan on Review was made from.
     pub(in crate::tui::app) planned_answers: Option<SetupInput>,
 }
+
+use super::super::keymap::{Binding, Command as Do, ENTER, back, ch, scroll};
+use super::super::{App, Confirm, Effect, EngineError, ErrorView, Load};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// List the changes in the Apply dialog (which opens on Cancel).
+    Apply,
+    /// An existing role trusting other projects: keep them and add these.
+    KeepTrusted,
+    /// Read the current state again.
+    Reread,
+}
+
+pub(in crate::tui::app) fn keys(app: &App) -> Vec<Binding> {
+    let act = |a| Do::Review(a);
+    let mut keys = vec![
+        Binding::new(
+            &[ch('a')],
+            "a",
+            "apply",
+            "list the changes to apply (asks; Cancel first)",
+        )
+        .does(act(Action::Apply)),
+        Binding::new(
+            &[ch('+')],
+            "+",
+            "add only",
+            "an existing role trusting other projects: keep them and add these",
+        )
+        .does(act(Action::KeepTrusted))
+        .when(app.projects_trusted_now().is_some()),
+        Binding::new(&[ENTER], "Enter", "list changes", "the same as a").does(act(Action::Apply)),
+        Binding::new(&[ch('r')], "r", "re-read", "read the current state again")
+            .does(act(Action::Reread)),
+        back(),
+    ];
+    keys.extend(scroll(true, ""));
+    keys
+}
+
+pub(in crate::tui::app) fn act(app: &mut App, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Apply => super::super::nav::go_on(app),
+        Action::KeepTrusted => app.keep_trusted_projects(),
+        Action::Reread => app.replan(),
+    }
+}
+
+/// The changes are listed in a dialog that opens on Cancel; a plan with none goes straight to
+/// Done, with no AWS call.
+pub(in crate::tui::app) fn open_apply(app: &mut App) -> Vec<Effect> {
+    let Some(plan) = app.review.plan.loaded() else {
+        return vec![];
+    };
+    let changes: Vec<String> = plan.actions().iter().map(|a| a.label(plan)).collect();
+    if changes.is_empty() {
+        return super::apply::begin(app);
+    }
+    app.ask(Confirm::Apply {
+        changes,
+        reasons: plan.confirmations(),
+        name: plan.narrows_trust().then(|| plan.role.name.clone()),
+    });
+    vec![]
+}
+
+pub(in crate::tui::app) fn on_plan(
+    app: &mut App,
+    attempt: u64,
+    result: Result<Box<Plan>, ErrorView>,
+) -> Vec<Effect> {
+    app.review.plan.accept(attempt, result);
+    vec![]
+}
+
+impl App {
+    pub(in crate::tui::app) fn replan(&mut self) -> Vec<Effect> {
+        let lookup = self.lookup_namespaces();
+        let pending = self.trust.namespaces.state == Load::Loading
+            && self
+                .trust
+                .namespace_lookup_for
+                .as_ref()
+                .is_some_and(|(p, _)| *p == self.trust.projects.list());
+        if pending {
+            self.review.waits_for_namespaces = true;
+            self.review.plan.state = Load::Loading;
+            return lookup;
+        }
+        self.review.waits_for_namespaces = false;
+        let attempt = self.review.plan.start();
+        self.review.waits_for_preflight = false;
+        self.review.planned_answers = Some(self.setup_input());
+        let setup = match self.setup_input().validate() {
+            Ok(setup) => setup,
+            Err(e) => {
+                self.review.plan.state = Load::Failed(ErrorView::from(&EngineError::Input(e)));
+                return vec![];
+            }
+        };
+        // A self-managed instance is checked the way AWS will before AWS is read, as the CLI does.
+        let report = match (
+            setup.provider_url.is_gitlab_com(),
+            &self.provider.preflight.state,
+        ) {
+            (true, _) => None,
+            (false, Load::Loaded(report)) => Some(report),
+            (false, Load::Loading) => {
+                self.review.waits_for_preflight = true;
+                return vec![];
+            }
+            (false, _) => {
+                self.review.waits_for_preflight = true;
+                return vec![self.start_preflight(&setup.provider_url)];
+            }
+        };
+        match crate::flow::preflight::gate(setup, report, self.thumbprint_choice()) {
+            Ok(setup) => vec![Effect::Plan {
+                attempt,
+                setup: Box::new(setup),
+            }],
+            Err(e) => {
+                self.review.plan.state = Load::Failed(ErrorView {
+                    kind: crate::tui::app::ErrorKind::Other,
+                    code: "Preflight".into(),
+                    message: e.to_string(),
+                    hint: gate_hint(&e).into(),
+                });
+                vec![]
+            }
+        }
+    }
+
+    /// Thumbprints kept from a stopped setup must be the instance's; otherwise the pre-flight's.
+    fn thumbprint_choice(&self) -> crate::flow::preflight::Thumbprint {
+        if self.provider.carried_thumbprints.is_empty() {
+            crate::flow::preflight::Thumbprint::Auto
+        } else {
+            crate::flow::preflight::Thumbprint::Given
+        }
+    }
+}
+
+/// The way out of a failed pre-flight gate, in the wizard's words.
+fn gate_hint(e: &crate::flow::preflight::GateError) -> &'static str {
+    use crate::flow::preflight::GateError;
+    match e {
+        GateError::Failed { .. } => {
+            "the checks on the Identity provider screen say what AWS would refuse; fix the instance, or go back (Esc) and correct the URL"
+        }
+        GateError::ThumbprintNeeded { .. } => {
+            "the thumbprint kept from the stopped setup is not this instance's certificate: go back (Esc) to the Identity provider screen and edit the URL to take the new one"
+        }
+        GateError::AutoWithoutPreflight { .. } => "go back (Esc) and press r to run the pre-flight",
+    }
+}

@@ -33,3 +33,69 @@ impl Default for RoleState {
         }
     }
 }
+
+use super::super::keymap::{Binding, Key, form};
+use super::super::{App, Effect, Element, ErrorView, LOOKUP_DEBOUNCE_TICKS, Load};
+use crate::plan::input::RoleName;
+
+pub(in crate::tui::app) fn keys(_app: &App) -> Vec<Binding> {
+    let mut keys = form("next");
+    keys.push(Binding::new(&[Key::Ctrl('u')], "Ctrl-U", "", "clear the field").when(false));
+    keys
+}
+
+/// The name changed: what was found for the old name says nothing of the new one.
+pub(in crate::tui::app) fn after_edit(app: &mut App, e: Element) {
+    if e == Element::RoleName {
+        app.role.name_edited = true;
+        app.role.existing.reset();
+        app.role.lookup_due = Some(LOOKUP_DEBOUNCE_TICKS);
+    }
+}
+
+/// A tick: the look-up waits until typing pauses.
+pub(in crate::tui::app) fn on_tick(app: &mut App) -> Vec<Effect> {
+    match app.role.lookup_due {
+        Some(0) => app.lookup_role(),
+        Some(n) => {
+            app.role.lookup_due = Some(n - 1);
+            vec![]
+        }
+        None => vec![],
+    }
+}
+
+pub(in crate::tui::app) fn on_lookup(
+    app: &mut App,
+    attempt: u64,
+    result: Result<Option<ExistingRole>, ErrorView>,
+) -> Vec<Effect> {
+    if app.role.existing.accept(attempt, result) {
+        app.adopt_attached();
+    }
+    vec![]
+}
+
+impl App {
+    /// Look the typed role name up (a valid name only; answers for older names are dropped).
+    pub(in crate::tui::app) fn lookup_role(&mut self) -> Vec<Effect> {
+        self.role.lookup_due = None;
+        let name = self.role.name.value.trim().to_string();
+        if RoleName::parse(&name).is_err() || self.identity.loaded().is_none() {
+            self.role.existing.state = Load::Idle;
+            self.role.lookup_for = None;
+            return vec![];
+        }
+        // Answered (or asked) already for this name: Permissions and Role share one GetRole.
+        if self.role.lookup_for.as_deref() == Some(name.as_str())
+            && matches!(self.role.existing.state, Load::Loaded(_) | Load::Loading)
+        {
+            return vec![];
+        }
+        self.role.lookup_for = Some(name.clone());
+        vec![Effect::LookupRole {
+            attempt: self.role.existing.start(),
+            name,
+        }]
+    }
+}

@@ -73,7 +73,7 @@ pub(super) fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         }
         Load::Failed(e) => {
             lines.extend(error_lines(e, theme));
-            if e.code == "ProfileNotFound" {
+            if e.kind == crate::tui::app::ErrorKind::ProfileNotFound {
                 lines.push(Line::from(Span::styled(
                     "  Fix: change the profile above (Shift-Tab; empty for the default chain), then r.",
                     theme.muted(),

@@ -50,7 +50,7 @@ pub(super) fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 spans.extend(l.spans);
                 Line::from(spans)
             }));
-            if e.code != crate::tui::app::CANCELLED {
+            if e.kind != crate::tui::app::ErrorKind::Cancelled {
                 lines.push(Line::from(Span::styled(
                     "   r re-runs this step and the ones after it; finished steps are not repeated. Esc goes back to change an answer.",
                     theme.muted(),
