@@ -4,7 +4,10 @@
 
 mod answers;
 mod dialog;
+mod draft;
+mod end;
 mod keymap;
+mod msg;
 mod nav;
 mod request;
 #[cfg(test)]
@@ -17,7 +20,13 @@ mod update;
 pub mod words;
 
 pub use dialog::{Button, Buttons, Confirm};
+pub use end::End;
 pub use keymap::{Binding, Command, Key, Nav};
+pub use msg::{Effect, Msg};
+pub use screens::apply::{ActionState, ApplyRow, CANCELLED};
+pub use screens::permissions::PolicyItem;
+pub use screens::provider::ProviderKind;
+pub use screens::role::ExistingRole;
 
 /// The navigation bindings, the same on every screen (for the help).
 pub fn nav_bindings(in_text: bool) -> Vec<Binding> {
@@ -34,15 +43,15 @@ use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 
+use crate::aws::CallerIdentity;
 use crate::aws::sdk::Connection;
-use crate::aws::{CallerIdentity, ManagedPolicy, OidcProvider};
-use crate::engine::{Action, Done, EngineError, Plan};
+use crate::engine::EngineError;
 use crate::journal::Journal;
 use crate::plan::input::{
     Audience, Description, PolicyArn, ProjectId, ProjectPath, ProviderUrl, RefName, RefType,
-    RoleName, RolePath, SessionDuration, is_admin_policy_arn,
+    RoleName, RolePath, SessionDuration,
 };
-use crate::plan::{DEFAULT_PROVIDER_URL, Setup, SetupInput};
+use crate::plan::{DEFAULT_PROVIDER_URL, SetupInput};
 
 use super::field::Field;
 
@@ -256,331 +265,6 @@ impl From<&EngineError> for ErrorView {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProviderKind {
-    GitLabCom,
-    SelfManaged,
-}
-
-/// An AWS managed policy in the list, with what filtering needs precomputed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PolicyItem {
-    pub name: String,
-    pub arn: String,
-    pub(crate) lower: String,
-    pub admin: bool,
-    /// The account's own (customer managed), not AWS's.
-    pub customer: bool,
-}
-
-impl PolicyItem {
-    pub fn new(arn: &str, name: &str) -> Self {
-        PolicyItem {
-            name: name.to_string(),
-            arn: arn.to_string(),
-            lower: name.to_lowercase(),
-            admin: is_admin_policy_arn(arn),
-            customer: !arn.contains(":iam::aws:"),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ActionState {
-    Waiting,
-    Running,
-    Done(Done),
-    Failed(ErrorView),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ApplyRow {
-    pub action: Action,
-    pub label: String,
-    pub state: ActionState,
-    /// Ticks (of 100 ms) it has been running.
-    pub ticks: u32,
-    /// Requests sent for it so far: more than one means the SDK is retrying.
-    pub sent: usize,
-}
-
-impl ApplyRow {
-    pub fn new(action: Action, label: String) -> Self {
-        ApplyRow {
-            action,
-            label,
-            state: ActionState::Waiting,
-            ticks: 0,
-            sent: 0,
-        }
-    }
-}
-
-/// The error a step shows when the user stopped waiting for it.
-pub const CANCELLED: &str = "Cancelled";
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Msg {
-    Key(KeyEvent),
-    Mouse(MouseEvent),
-    /// A bracketed paste: text, never keys.
-    Paste(String),
-    GitLabRoles {
-        attempt: u64,
-        result: Result<Vec<String>, ErrorView>,
-    },
-    RoleLookup {
-        attempt: u64,
-        result: Result<Option<ExistingRole>, ErrorView>,
-    },
-    Profiles(Vec<String>),
-    PolicyChecked {
-        attempt: u64,
-        arn: String,
-        result: Result<Option<ManagedPolicy>, ErrorView>,
-    },
-    /// How many AWS calls the session has made so far (after an apply).
-    Calls {
-        total: usize,
-        mutating: usize,
-    },
-    Tick,
-    Identity {
-        attempt: u64,
-        result: Result<(CallerIdentity, Connection), ErrorView>,
-    },
-    ProviderLookup {
-        attempt: u64,
-        result: Result<Option<OidcProvider>, ErrorView>,
-    },
-    Policies {
-        attempt: u64,
-        result: Result<Vec<ManagedPolicy>, ErrorView>,
-    },
-    Planned {
-        attempt: u64,
-        result: Result<Box<Plan>, ErrorView>,
-    },
-    /// Requests sent so far for the running action (retries included).
-    ActionSent {
-        attempt: u64,
-        index: usize,
-        sent: usize,
-    },
-    /// The apply was stopped at the user's request.
-    ApplyCancelled {
-        attempt: u64,
-    },
-    ActionStarted {
-        attempt: u64,
-        index: usize,
-    },
-    ActionFinished {
-        attempt: u64,
-        index: usize,
-        result: Result<Done, ErrorView>,
-    },
-    Copied {
-        what: &'static str,
-        result: Result<crate::tui::clipboard::Copied, String>,
-    },
-    /// The export was written (or found as it is), or why not.
-    Exported(Result<String, String>),
-    /// The export's file exists with other content.
-    ExportExists {
-        path: std::path::PathBuf,
-        content: String,
-    },
-    Checked {
-        attempt: u64,
-        result: Result<Vec<crate::check::RoleReport>, ErrorView>,
-    },
-    Explained {
-        attempt: u64,
-        result: Result<Box<crate::explain::Explanation>, ErrorView>,
-    },
-    RemovePlanned {
-        attempt: u64,
-        result: Result<Option<crate::destroy::DestroyPlan>, ErrorView>,
-    },
-    Removed {
-        attempt: u64,
-        result: Result<Vec<String>, ErrorView>,
-    },
-    ProjectIds {
-        attempt: u64,
-        result: Result<Vec<String>, ErrorView>,
-    },
-    NamespaceIds {
-        attempt: u64,
-        result: Result<crate::flow::gitlab::NamespaceIds, ErrorView>,
-    },
-    Preflighted {
-        attempt: u64,
-        report: Box<crate::preflight::Report>,
-    },
-    /// What was stored on each project (a different value is left alone until a yes).
-    Stored {
-        attempt: u64,
-        result: Result<Vec<crate::flow::gitlab::StoredOn>, ErrorView>,
-    },
-    /// The setups this tool made in the account.
-    Setups {
-        attempt: u64,
-        result: Result<Vec<crate::setups::SetupSummary>, ErrorView>,
-    },
-    /// SIGTERM or SIGINT from outside.
-    Terminate,
-    /// Keys, clicks or a paste typed before the screen or dialog now shown was drawn: dropped.
-    KeysDropped,
-    /// The journal could not be written (why), or can be again (`None`).
-    JournalUnsaved(Option<String>),
-}
-
-/// What exists under the role name typed on the Role screen.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExistingRole {
-    pub name: String,
-    pub path: String,
-    /// Tagged as made by aws-oidc-wizard.
-    pub ours: bool,
-    /// The managed policies attached to it now.
-    pub attached: Vec<crate::aws::AttachedPolicy>,
-}
-
-/// How the wizard ended, for the shell.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum End {
-    /// A setup applied to the end with the answers on screen: its role ARN goes to stdout.
-    Arn(String),
-    /// Check, Explain or Remove ran to its result: nothing to print, exit 0.
-    TaskDone,
-    /// Nothing was finished.
-    Nothing,
-    /// A setup was applied but the answers on screen are not what it carried out (or an apply
-    /// was cut short): nothing on stdout, exit 1, this line on stderr.
-    NotApplied(String),
-    /// Stopped from outside (SIGINT, SIGTERM, SIGHUP): exit 130, with what was not finished.
-    Interrupted(Option<String>),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Effect {
-    Connect {
-        attempt: u64,
-        profile: Option<String>,
-        region: Option<String>,
-        /// The demo account instead of AWS.
-        demo: bool,
-    },
-    LookupProvider {
-        attempt: u64,
-        arn: String,
-    },
-    LoadPolicies {
-        attempt: u64,
-    },
-    Plan {
-        attempt: u64,
-        setup: Box<Setup>,
-    },
-    /// Stop waiting for the apply with this attempt (the call in flight is dropped).
-    CancelApply {
-        attempt: u64,
-    },
-    /// Run the plan's actions from `from` on, keeping the journal of the setup.
-    Apply {
-        attempt: u64,
-        plan: Box<Plan>,
-        from: usize,
-        journal: Option<Box<Journal>>,
-    },
-    /// Copy `text` (described as `what`, e.g. "the role ARN") to the clipboard.
-    Copy {
-        what: &'static str,
-        text: String,
-    },
-    Check {
-        attempt: u64,
-    },
-    Explain {
-        attempt: u64,
-        role: String,
-        claims: crate::flow::claims::ClaimsSource,
-    },
-    /// The profile names of the AWS config files, to pick from on the Account screen.
-    LoadProfiles,
-    /// The setups this tool made in the account, listed on the first screen.
-    ListSetups {
-        attempt: u64,
-    },
-    /// Whether a custom policy ARN exists and can be attached, before it is selected.
-    CheckPolicy {
-        attempt: u64,
-        arn: String,
-    },
-    /// Whether a role of this name exists (the Role screen says so as you type).
-    LookupRole {
-        attempt: u64,
-        name: String,
-    },
-    /// The account's GitLab roles, to pick from on Explain and Remove.
-    ListGitLabRoles {
-        attempt: u64,
-    },
-    PlanRemove {
-        attempt: u64,
-        role: String,
-        /// Also a role this tool did not create (the command line's `--force`), after a yes.
-        force: bool,
-    },
-    Remove {
-        attempt: u64,
-        plan: Box<crate::destroy::DestroyPlan>,
-    },
-    /// Look up the ids of these projects' namespaces through the GitLab API (gitlab.com), to pin
-    /// them; `token`: None asks anonymously.
-    LookupNamespaceIds {
-        attempt: u64,
-        url: String,
-        token: Option<crate::gitlab::Token>,
-        projects: Vec<String>,
-    },
-    /// Look up the numeric ids of these projects through the GitLab API.
-    LookupProjectIds {
-        attempt: u64,
-        url: String,
-        token: crate::gitlab::Token,
-        projects: Vec<String>,
-    },
-    /// Check a self-managed instance the way AWS will.
-    Preflight {
-        attempt: u64,
-        url: String,
-    },
-    /// Store the role ARN as the CI/CD variable `spec` of each project; `replace` a different value.
-    StoreVariable {
-        attempt: u64,
-        spec: crate::flow::gitlab::VariableSpec,
-        url: String,
-        token: crate::gitlab::Token,
-        projects: Vec<String>,
-        arn: String,
-        replace: bool,
-    },
-    /// Write the export to `path`; an existing file with other content only when `overwrite`.
-    WriteExport {
-        path: std::path::PathBuf,
-        content: String,
-        overwrite: bool,
-    },
-    /// Keep the answers and finished steps, so that a stopped setup can be continued.
-    SaveJournal(Box<Journal>),
-    /// The setup with these answers finished (or the user started over): forget its journal.
-    ClearJournal,
-    Quit,
-}
-
 /// Ticks (of 100 ms) to wait after the last keystroke before looking the provider up.
 const LOOKUP_DEBOUNCE_TICKS: u8 = 4;
 
@@ -722,50 +406,6 @@ impl App {
     /// The first effects: resolve credentials and the caller in the background.
     pub fn start(&mut self) -> Vec<Effect> {
         vec![self.connect(), Effect::LoadProfiles]
-    }
-
-    /// Offer to continue a stopped setup found in the journal.
-    pub fn offer_resume(&mut self, journal: Journal) {
-        self.ask(Confirm::Resume {
-            summary: journal.summary(),
-        });
-        self.journal = Some(journal);
-    }
-
-    /// Fill every field from the journal's answers, and go to Review once the account is read.
-    pub(super) fn resume(&mut self) -> Vec<Effect> {
-        let Some(journal) = self.journal.clone() else {
-            return vec![];
-        };
-        self.set_answers(&journal.answers);
-        self.changed = journal.finished.clone();
-        // Not past the screen the draft was saved from: the screens after it were never shown.
-        self.resume_limit = journal
-            .reached
-            .as_deref()
-            .and_then(Screen::from_key)
-            .unwrap_or(Screen::Review);
-        self.resume_to_review = true;
-        if self.identity.loaded().is_some() {
-            self.resume_to_review = false;
-            let target = self.first_unfinished_screen();
-            return self.go_to(target);
-        }
-        vec![]
-    }
-
-    /// In the demo, Explain starts filled in: the weak role and a sample token of a project it
-    /// was not meant for, so that a newcomer sees a verdict with nothing to paste.
-    fn fill_demo_sample(&mut self) {
-        let Some(token) = self.demo_token.clone().filter(|_| self.demo) else {
-            return;
-        };
-        if self.target_role.value.is_empty() {
-            self.target_role.set(crate::aws::demo::WEAK_ROLE);
-        }
-        if self.explain.token.value.is_empty() && self.explain.claims_file.value.is_empty() {
-            self.explain.token.set(&token);
-        }
     }
 
     /// What can take the focus on the current screen, in Tab order.
@@ -948,129 +588,10 @@ impl App {
         effects
     }
 
-    /// Whether anything of a setup was answered (a first screen left as it is has nothing).
-    pub fn has_answers(&self) -> bool {
-        self.task == Task::Setup && self.setup_input() != App::new(None, None).setup_input()
-    }
-
-    /// Keep the answers in the journal, so that a quit, a kill or a closed terminal loses none:
-    /// the next start offers to continue them. Not for a setup applied as it stands (that leaves
-    /// no "stopped" journal), nor while an apply runs (the runner keeps the journal then).
-    pub(super) fn keep_draft(&mut self) -> Vec<Effect> {
-        if self.apply.running || self.applied_is_current() || !self.has_answers() {
-            return vec![];
-        }
-        let answers = self.setup_input();
-        let account = self.identity.loaded().map(|(id, _)| id.account.clone());
-        let mut journal = match self.journal.take() {
-            Some(mut j) if j.answers == answers => {
-                j.account = account;
-                j
-            }
-            _ => Journal::new(answers, account),
-        };
-        journal.reached = Some(self.furthest.min(Screen::Review).key().to_string());
-        self.journal = Some(journal.clone());
-        vec![Effect::SaveJournal(Box::new(journal))]
-    }
-
-    /// Quit now, keeping the draft.
-    pub(super) fn quit_now(&mut self) -> Vec<Effect> {
-        let mut effects = self.keep_draft();
-        self.quit = true;
-        effects.push(Effect::Quit);
-        effects
-    }
-
-    /// The first setup screen whose answers are missing or wrong, and at most the furthest
-    /// screen the draft reached: where a continued draft resumes (Review when all are there).
-    fn first_unfinished_screen(&mut self) -> Screen {
-        let here = self.screen;
-        let mut target = self.resume_limit.clamp(Screen::Provider, Screen::Review);
-        for s in [
-            Screen::Provider,
-            Screen::Trust,
-            Screen::Permissions,
-            Screen::Role,
-        ]
-        .into_iter()
-        .filter(|s| *s < target)
-        {
-            self.screen = s;
-            if self.field_blocker().is_some()
-                || (s == Screen::Trust && self.trust_preview().is_err())
-            {
-                target = s;
-                break;
-            }
-        }
-        self.screen = here;
-        target
-    }
-
     /// The attempt number of the plan asked for last (tests answer it).
     #[cfg(test)]
     pub fn plan_attempt(&self) -> u64 {
         self.review.plan.attempt
-    }
-
-    /// The role ARN, once the setup is done.
-    pub fn role_arn(&self) -> Option<&str> {
-        self.apply.outcome.as_ref().map(|o| o.role_arn.as_str())
-    }
-
-    /// A setup was applied to the end and the answers on screen are still the ones it carried
-    /// out: what the step list marks done and what quitting hands out.
-    pub fn applied_is_current(&self) -> bool {
-        self.apply.outcome.is_some()
-            && !self.apply.running
-            && self.apply.applied_answers.as_ref() == Some(&self.setup_input())
-    }
-
-    /// The changes of this setup made so far and not yet followed by a finished apply, in the
-    /// plan's words: the steps the continued journal records as finished, and this run's steps
-    /// as they finish. Every sentence about what was changed is made from it.
-    pub fn changed_so_far(&self) -> Vec<String> {
-        if self.applied_is_current() {
-            return vec![];
-        }
-        self.changed.clone()
-    }
-
-    /// How the wizard ends if it ends now: what goes to stdout and the exit code.
-    pub fn end(&self) -> End {
-        if let Some(arn) = &self.picked_arn {
-            return End::Arn(arn.clone());
-        }
-        let task_done = match self.screen {
-            Screen::Check => self.check.result.loaded().is_some(),
-            Screen::Explain => self.explain.result.loaded().is_some(),
-            Screen::Remove => self.remove.removed.loaded().is_some(),
-            _ => false,
-        };
-        if task_done {
-            return End::TaskDone;
-        }
-        match (self.role_arn(), self.applied_is_current()) {
-            (Some(arn), true) => End::Arn(arn.to_string()),
-            (Some(arn), false) if self.apply.running => End::NotApplied(format!(
-                "quit during an apply: the changed answers were not all applied; {arn} was the role set up before (run the wizard again to finish)"
-            )),
-            (Some(arn), false) => End::NotApplied(format!(
-                "the answers were changed after {arn} was set up and were not applied: nothing printed"
-            )),
-            (None, _) if self.apply.running => End::NotApplied(match &self.journal_unsaved {
-                None => "quit during an apply: the setup was not finished (run the wizard again to continue it)".into(),
-                Some(e) => format!("quit during an apply: the setup was not finished, and its progress could not be kept ({e}): run the wizard again with the same answers to finish it"),
-            }),
-            (None, _) => match self.changed_so_far() {
-                done if done.is_empty() => End::Nothing,
-                done => End::NotApplied(format!(
-                    "quit with the setup part done ({}): run the wizard again to finish it",
-                    done.join("; ")
-                )),
-            },
-        }
     }
 }
 

@@ -4,8 +4,10 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
+use crate::aws::ManagedPolicy;
 use crate::aws::fake::FakeAws;
 use crate::aws::sdk::Connection;
+use crate::engine::{Done, Plan};
 
 pub fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))

@@ -1,6 +1,5 @@
 //! Apply: the plan's actions as they run, and the outcome of the last finished apply.
 
-use super::super::ApplyRow;
 use crate::engine::Outcome;
 use crate::plan::SetupInput;
 
@@ -16,7 +15,7 @@ pub struct ApplyState {
 }
 
 use super::super::keymap::{Binding, Command as Do, ESC, Nav, ch};
-use super::super::{ActionState, App, CANCELLED, Confirm, Effect, ErrorKind, ErrorView, Screen};
+use super::super::{App, Confirm, Effect, ErrorKind, ErrorView, Screen};
 use crate::engine::{Done, Step};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -229,5 +228,39 @@ impl App {
         let mut effects = vec![Effect::ClearJournal];
         effects.extend(self.go_to(Screen::Done));
         effects
+    }
+}
+
+/// The error a step shows when the user stopped waiting for it.
+pub const CANCELLED: &str = "Cancelled";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionState {
+    Waiting,
+    Running,
+    Done(Done),
+    Failed(ErrorView),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApplyRow {
+    pub action: crate::engine::Action,
+    pub label: String,
+    pub state: ActionState,
+    /// Ticks (of 100 ms) it has been running.
+    pub ticks: u32,
+    /// Requests sent for it so far: more than one means the SDK is retrying.
+    pub sent: usize,
+}
+
+impl ApplyRow {
+    pub fn new(action: crate::engine::Action, label: String) -> Self {
+        ApplyRow {
+            action,
+            label,
+            state: ActionState::Waiting,
+            ticks: 0,
+            sent: 0,
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::super::{Field, PolicyItem, Request};
+use super::super::{Field, Request};
 use crate::aws::ManagedPolicy;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -262,4 +262,27 @@ pub(in crate::tui::app) fn on_policy_checked(
         Err(e) => app.notice = Some(format!("✗ {arn} could not be checked: {}", e.code)),
     }
     vec![]
+}
+
+/// An AWS managed policy in the list, with what filtering needs precomputed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyItem {
+    pub name: String,
+    pub arn: String,
+    pub(crate) lower: String,
+    pub admin: bool,
+    /// The account's own (customer managed), not AWS's.
+    pub customer: bool,
+}
+
+impl PolicyItem {
+    pub fn new(arn: &str, name: &str) -> Self {
+        PolicyItem {
+            name: name.to_string(),
+            arn: arn.to_string(),
+            lower: name.to_lowercase(),
+            admin: is_admin_policy_arn(arn),
+            customer: !arn.contains(":iam::aws:"),
+        }
+    }
 }

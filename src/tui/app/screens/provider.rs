@@ -1,6 +1,6 @@
 //! Identity provider: gitlab.com or a self-managed instance, its audience, and what AWS has.
 
-use super::super::{Field, ProviderKind, Request};
+use super::super::{Field, Request};
 use crate::aws::OidcProvider;
 use crate::plan::DEFAULT_PROVIDER_URL;
 
@@ -173,4 +173,10 @@ impl App {
             url: url.as_str().to_string(),
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProviderKind {
+    GitLabCom,
+    SelfManaged,
 }

@@ -1,6 +1,6 @@
 //! Role: its name, path, description, session length and boundary, and whether it exists.
 
-use super::super::{ExistingRole, Field, Request};
+use super::super::{Field, Request};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoleState {
@@ -98,4 +98,15 @@ impl App {
             name,
         }]
     }
+}
+
+/// What exists under the role name typed on the Role screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExistingRole {
+    pub name: String,
+    pub path: String,
+    /// Tagged as made by aws-oidc-wizard.
+    pub ours: bool,
+    /// The managed policies attached to it now.
+    pub attached: Vec<crate::aws::AttachedPolicy>,
 }
