@@ -4,6 +4,7 @@
 //! line wins over the file, and the file over the built-in defaults. Parsing only: where the
 //! values go is the command line's business (`cli::config`).
 
+use crate::plan::input::Answer;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -121,13 +122,13 @@ fn check_values(c: &Config) -> Result<(), (&'static str, String)> {
     let Err(e) = input.validate() else {
         return Ok(());
     };
-    let key = match e.flag {
-        "--provider-url" => "provider_url",
-        "--audience" => "audience",
-        "--policy" => "policies",
-        "--role-path" => "role_path",
-        "--permissions-boundary" => "permissions_boundary",
-        "--max-session-duration" => "max_session_duration",
+    let key = match e.answer {
+        Answer::ProviderUrl => "provider_url",
+        Answer::Audience => "audience",
+        Answer::Policy => "policies",
+        Answer::RolePath => "role_path",
+        Answer::PermissionsBoundary => "permissions_boundary",
+        Answer::MaxSessionDuration => "max_session_duration",
         _ => return Ok(()),
     };
     Err((key, format!("{:?}: {}", e.value, e.rule)))

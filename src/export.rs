@@ -406,7 +406,7 @@ fn yaml_string(s: &str) -> String {
 fn cfn_text(s: &str) -> Result<String, InputError> {
     if s.contains("{{resolve:") {
         return Err(InputError::new(
-            crate::plan::input::Description::FLAG,
+            crate::plan::input::Description::ANSWER,
             s,
             "holds a `{{resolve:…}}` dynamic reference, which CloudFormation would replace with the value it names: not exported",
         ));

@@ -3,6 +3,7 @@
 //! `aws sts assume-role-with-web-identity` export. Neither installs the AWS CLI: the `amazon/aws-cli`
 //! image already has it (and is not Alpine).
 
+use crate::plan::input::Answer;
 use std::path::{Path, PathBuf};
 
 use yaml_rust2::{Yaml, YamlLoader};
@@ -36,7 +37,7 @@ pub fn parse_variable(raw: &str) -> Result<String, InputError> {
         Ok(raw.to_string())
     } else {
         Err(InputError::new(
-            "--ci-variable",
+            Answer::CiVariable,
             raw,
             "must be a GitLab variable name: letters, digits and _ (1 to 255)",
         ))

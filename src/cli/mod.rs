@@ -13,6 +13,7 @@ mod destroy;
 pub mod exit;
 mod explain;
 mod export;
+mod flags;
 mod preflight;
 mod prompt;
 mod setup;

@@ -5,6 +5,7 @@
 
 pub mod reasons;
 
+use crate::plan::input::Answer;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
@@ -25,7 +26,7 @@ pub type Claims = Map<String, Value>;
 
 /// Decode a JWT's payload without verifying it. Errors name `--token`.
 pub fn decode_token(token: &str) -> Result<Claims, InputError> {
-    let err = |rule: &str| InputError::new("--token", "(the token, not shown)", rule);
+    let err = |rule: &str| InputError::new(Answer::Token, "(the token, not shown)", rule);
     let token = token.trim();
     let mut parts = token.split('.');
     let (Some(_header), Some(payload), Some(_signature), None) =

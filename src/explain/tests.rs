@@ -1,3 +1,4 @@
+use crate::plan::input::Answer;
 use proptest::prelude::*;
 use serde_json::json;
 
@@ -156,7 +157,7 @@ fn tokens_are_decoded_without_verification() {
         &format!("x.{}.y", enc(&json!([1, 2]))),
     ] {
         let e = decode_token(bad).unwrap_err();
-        assert_eq!(e.flag, "--token");
+        assert_eq!(e.answer, Answer::Token);
         assert!(
             !e.to_string().contains(bad) || bad.is_empty(),
             "the token is never echoed"

@@ -3,19 +3,49 @@
 
 use std::fmt;
 
-/// Bad input: which flag, what was given, and the rule it broke. Exit code 2.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{flag} {value:?}: {rule}")]
+pub use super::region::{KNOWN_REGIONS, REGIONS, check_region};
+
+/// Which answer a value is for: the pure layer's name for it. Each face says it in its own
+/// words: the command line by its flag (`cli::flags`), the wizard by its field
+/// (`tui::app::words::field_label`), the config file by its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    ProviderUrl,
+    Audience,
+    Project,
+    Ref,
+    RefProtected,
+    RefType,
+    ProjectId,
+    NamespaceId,
+    Thumbprint,
+    RoleName,
+    RolePath,
+    Description,
+    Policy,
+    DetachPolicy,
+    MaxSessionDuration,
+    PermissionsBoundary,
+    Token,
+    Region,
+    CiVariable,
+}
+
+/// Bad input: which answer, what was given, and the rule it broke. Exit code 2. Shown by each
+/// face in its words (the command line's `Display` names the flag).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputError {
-    pub flag: &'static str,
+    pub answer: Answer,
     pub value: String,
     pub rule: String,
 }
 
+impl std::error::Error for InputError {}
+
 impl InputError {
-    pub fn new(flag: &'static str, value: &str, rule: impl Into<String>) -> Self {
+    pub fn new(answer: Answer, value: &str, rule: impl Into<String>) -> Self {
         InputError {
-            flag,
+            answer,
             value: value.to_string(),
             rule: rule.into(),
         }
@@ -32,10 +62,10 @@ pub struct ProviderUrl {
 }
 
 impl ProviderUrl {
-    pub const FLAG: &'static str = "--provider-url";
+    pub const ANSWER: Answer = Answer::ProviderUrl;
 
     pub fn parse(raw: &str) -> Parsed<Self> {
-        let err = |rule: &str| InputError::new(Self::FLAG, raw, rule);
+        let err = |rule: &str| InputError::new(Self::ANSWER, raw, rule);
         let trimmed = raw.trim();
         if trimmed.len() > 255 {
             return Err(err("must be at most 255 characters"));
@@ -117,18 +147,22 @@ impl fmt::Display for ProviderUrl {
 pub struct Audience(String);
 
 impl Audience {
-    pub const FLAG: &'static str = "--audience";
+    pub const ANSWER: Answer = Answer::Audience;
 
     pub fn parse(raw: &str) -> Parsed<Self> {
         if raw.is_empty() || raw.len() > 255 {
             return Err(InputError::new(
-                Self::FLAG,
+                Self::ANSWER,
                 raw,
                 "must be 1 to 255 characters",
             ));
         }
         if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(InputError::new(Self::FLAG, raw, "must not contain spaces"));
+            return Err(InputError::new(
+                Self::ANSWER,
+                raw,
+                "must not contain spaces",
+            ));
         }
         Ok(Audience(raw.to_string()))
     }
@@ -143,10 +177,10 @@ impl Audience {
 pub struct ProjectPath(String);
 
 impl ProjectPath {
-    pub const FLAG: &'static str = "--project";
+    pub const ANSWER: Answer = Answer::Project;
 
     pub fn parse(raw: &str) -> Parsed<Self> {
-        let err = |rule: &str| InputError::new(Self::FLAG, raw, rule);
+        let err = |rule: &str| InputError::new(Self::ANSWER, raw, rule);
         let segments: Vec<&str> = raw.split('/').collect();
         if raw.len() > 255 {
             return Err(err("must be at most 255 characters"));
@@ -196,7 +230,7 @@ impl ProjectPath {
         if is_host {
             let rest = raw.split_once('/').map_or("", |(_, r)| r);
             return Err(InputError::new(
-                Self::FLAG,
+                Self::ANSWER,
                 raw,
                 format!(
                     "starts with the host {first}: GitLab's sub has no host, so the project path is {rest}"
@@ -229,10 +263,10 @@ impl ProjectPath {
 pub struct ProjectId(String);
 
 impl ProjectId {
-    pub const FLAG: &'static str = "--project-id";
+    pub const ANSWER: Answer = Answer::ProjectId;
 
     pub fn parse(raw: &str) -> Parsed<Self> {
-        gitlab_id(Self::FLAG, raw, "project").map(ProjectId)
+        gitlab_id(Self::ANSWER, raw, "project").map(ProjectId)
     }
 
     pub fn as_str(&self) -> &str {
@@ -246,10 +280,10 @@ impl ProjectId {
 pub struct NamespaceId(String);
 
 impl NamespaceId {
-    pub const FLAG: &'static str = "--namespace-id";
+    pub const ANSWER: Answer = Answer::NamespaceId;
 
     pub fn parse(raw: &str) -> Parsed<Self> {
-        gitlab_id(Self::FLAG, raw, "namespace").map(NamespaceId)
+        gitlab_id(Self::ANSWER, raw, "namespace").map(NamespaceId)
     }
 
     pub fn as_str(&self) -> &str {
@@ -258,12 +292,12 @@ impl NamespaceId {
 }
 
 /// A GitLab id: a whole number without leading zeros, as GitLab writes it in its tokens.
-fn gitlab_id(flag: &'static str, raw: &str, what: &str) -> Parsed<String> {
+fn gitlab_id(answer: Answer, raw: &str, what: &str) -> Parsed<String> {
     let t = raw.trim();
     if t.is_empty() || t.len() > 20 || !t.chars().all(|c| c.is_ascii_digit()) || t.starts_with('0')
     {
         return Err(InputError::new(
-            flag,
+            answer,
             raw,
             format!("must be a GitLab {what} id: a whole number like 4242"),
         ));
@@ -276,10 +310,10 @@ fn gitlab_id(flag: &'static str, raw: &str, what: &str) -> Parsed<String> {
 pub struct RefName(String);
 
 impl RefName {
-    pub const FLAG: &'static str = "--ref";
+    pub const ANSWER: Answer = Answer::Ref;
 
     pub fn parse(raw: &str) -> Parsed<Self> {
-        let err = |rule: &str| InputError::new(Self::FLAG, raw, rule);
+        let err = |rule: &str| InputError::new(Self::ANSWER, raw, rule);
         if raw.is_empty() || raw.len() > 255 {
             return Err(err("must be 1 to 255 characters"));
         }
@@ -354,19 +388,19 @@ impl RefType {
 pub struct RoleName(String);
 
 impl RoleName {
-    pub const FLAG: &'static str = "--role-name";
+    pub const ANSWER: Answer = Answer::RoleName;
 
     pub fn parse(raw: &str) -> Parsed<Self> {
         if raw.is_empty() || raw.len() > 64 {
             return Err(InputError::new(
-                Self::FLAG,
+                Self::ANSWER,
                 raw,
                 "must be 1 to 64 characters",
             ));
         }
         if !raw.chars().all(is_iam_name_char) {
             return Err(InputError::new(
-                Self::FLAG,
+                Self::ANSWER,
                 raw,
                 "may contain only letters, digits and + = , . @ _ -",
             ));
@@ -394,10 +428,10 @@ impl Default for RolePath {
 }
 
 impl RolePath {
-    pub const FLAG: &'static str = "--role-path";
+    pub const ANSWER: Answer = Answer::RolePath;
 
     pub fn parse(raw: &str) -> Parsed<Self> {
-        let err = |rule: &str| InputError::new(Self::FLAG, raw, rule);
+        let err = |rule: &str| InputError::new(Self::ANSWER, raw, rule);
         if raw.len() > 512 {
             return Err(err("must be at most 512 characters"));
         }
@@ -423,12 +457,12 @@ impl RolePath {
 pub struct Description(String);
 
 impl Description {
-    pub const FLAG: &'static str = "--description";
+    pub const ANSWER: Answer = Answer::Description;
 
     pub fn parse(raw: &str) -> Parsed<Self> {
         if raw.chars().count() > 1000 {
             return Err(InputError::new(
-                Self::FLAG,
+                Self::ANSWER,
                 raw,
                 "must be at most 1000 characters",
             ));
@@ -440,7 +474,7 @@ impl Description {
         };
         if !raw.chars().all(ok) {
             return Err(InputError::new(
-                Self::FLAG,
+                Self::ANSWER,
                 raw,
                 "may contain only printable Latin-1 characters",
             ));
@@ -464,12 +498,12 @@ impl Default for SessionDuration {
 }
 
 impl SessionDuration {
-    pub const FLAG: &'static str = "--max-session-duration";
+    pub const ANSWER: Answer = Answer::MaxSessionDuration;
 
     pub fn parse(raw: &str) -> Parsed<Self> {
         let err = || {
             InputError::new(
-                Self::FLAG,
+                Self::ANSWER,
                 raw,
                 "must be a whole number of seconds from 3600 to 43200",
             )
@@ -491,10 +525,10 @@ impl SessionDuration {
 pub struct PolicyArn(String);
 
 impl PolicyArn {
-    pub fn parse(flag: &'static str, raw: &str) -> Parsed<Self> {
+    pub fn parse(answer: Answer, raw: &str) -> Parsed<Self> {
         let err = || {
             InputError::new(
-                flag,
+                answer,
                 raw,
                 "must be a policy ARN like arn:aws:iam::aws:policy/ReadOnlyAccess or arn:aws:iam::123456789012:policy/name",
             )
@@ -549,17 +583,17 @@ pub enum PolicyRef {
 }
 
 impl PolicyRef {
-    pub const FLAG: &'static str = "--policy";
+    pub const ANSWER: Answer = Answer::Policy;
 
     pub fn parse(raw: &str) -> Parsed<Self> {
         if raw.starts_with("arn:") {
-            return PolicyArn::parse(Self::FLAG, raw).map(PolicyRef::Arn);
+            return PolicyArn::parse(Self::ANSWER, raw).map(PolicyRef::Arn);
         }
         if policy_path_name_ok(raw) {
             return Ok(PolicyRef::AwsManagedName(raw.to_string()));
         }
         Err(InputError::new(
-            Self::FLAG,
+            Self::ANSWER,
             raw,
             "must be an AWS managed policy name like ReadOnlyAccess, or a policy ARN",
         ))
@@ -606,125 +640,6 @@ impl PolicyRef {
 pub const ADMIN_POLICY_NAMES: [&str; 3] =
     ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"];
 
-/// Commercial, China and GovCloud regions offered first in the wizard's region choice (any of
-/// `KNOWN_REGIONS` is accepted).
-pub const REGIONS: [&str; 19] = [
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-    "ca-central-1",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "eu-central-1",
-    "eu-north-1",
-    "eu-south-1",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-northeast-1",
-    "ap-south-1",
-    "sa-east-1",
-    "cn-north-1",
-    "us-gov-west-1",
-    "us-gov-east-1",
-];
-
-/// Every region of every partition, as the AWS SDK's endpoint rules list them (the `regions` of
-/// each partition in aws-sdk-sts 1.124's `partitions.json`).
-pub const KNOWN_REGIONS: [&str; 46] = [
-    "af-south-1",
-    "ap-east-1",
-    "ap-east-2",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-northeast-3",
-    "ap-south-1",
-    "ap-south-2",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-southeast-3",
-    "ap-southeast-4",
-    "ap-southeast-5",
-    "ap-southeast-6",
-    "ap-southeast-7",
-    "ca-central-1",
-    "ca-west-1",
-    "eu-central-1",
-    "eu-central-2",
-    "eu-north-1",
-    "eu-south-1",
-    "eu-south-2",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "il-central-1",
-    "me-central-1",
-    "me-south-1",
-    "mx-central-1",
-    "sa-east-1",
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-    "cn-north-1",
-    "cn-northwest-1",
-    "eusc-de-east-1",
-    "us-iso-east-1",
-    "us-iso-west-1",
-    "us-isob-east-1",
-    "us-isob-west-1",
-    "eu-isoe-west-1",
-    "us-isof-east-1",
-    "us-isof-south-1",
-    "us-gov-east-1",
-    "us-gov-west-1",
-];
-
-/// An AWS region: one of `KNOWN_REGIONS`. A well-formed name that is not one (`us-east-9`) is
-/// refused too: it would be written into the CI job, where every pipeline would fail to reach STS.
-pub fn check_region(region: &str) -> Result<(), InputError> {
-    if KNOWN_REGIONS.contains(&region) {
-        return Ok(());
-    }
-    if well_formed_region(region) {
-        let (area, _) = region.rsplit_once('-').unwrap_or((region, ""));
-        let near: Vec<&str> = KNOWN_REGIONS
-            .iter()
-            .filter(|r| r.rsplit_once('-').is_some_and(|(a, _)| a == area))
-            .copied()
-            .collect();
-        let hint = if near.is_empty() {
-            String::new()
-        } else {
-            format!(" ({} are)", near.join(", "))
-        };
-        return Err(InputError::new(
-            "--region",
-            region,
-            format!("is not an AWS region{hint}"),
-        ));
-    }
-    Err(InputError::new(
-        "--region",
-        region,
-        "is not an AWS region name (like eu-west-1 or us-east-1)",
-    ))
-}
-
-/// `geo-area-N` (`eu-west-1`, `us-gov-west-1`, `ap-southeast-5`).
-fn well_formed_region(region: &str) -> bool {
-    let parts: Vec<&str> = region.split('-').collect();
-    parts.len() >= 3
-        && parts[..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
-        && parts[0].len() == 2
-        && parts
-            .last()
-            .is_some_and(|n| !n.is_empty() && n.len() <= 2 && n.chars().all(|c| c.is_ascii_digit()))
-}
-
 /// The warning an admin-level policy about to be attached gets (plan, apply and export).
 pub fn admin_warning(name: &str) -> String {
     format!(
@@ -741,253 +656,5 @@ pub fn is_admin_policy_arn(arn: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn provider_url_accepts_hosts_and_paths() {
-        assert_eq!(
-            ProviderUrl::parse("https://gitlab.com")
-                .unwrap()
-                .host_path(),
-            "gitlab.com"
-        );
-        let u = ProviderUrl::parse("HTTPS://Git.Example.com/gitlab").unwrap();
-        assert_eq!(u.as_str(), "https://git.example.com/gitlab");
-        assert_eq!(u.host_path(), "git.example.com/gitlab");
-        assert!(
-            ProviderUrl::parse("https://gitlab.com")
-                .unwrap()
-                .is_gitlab_com()
-        );
-        assert!(!u.is_gitlab_com());
-    }
-
-    #[test]
-    fn provider_url_rejects_what_iam_rejects() {
-        for (bad, words) in [
-            ("http://gitlab.com", "https://"),
-            ("gitlab.com", "https://"),
-            ("https://gitlab.com:8443", "port"),
-            ("https://gitlab.com/?x=1", "query"),
-            ("https://gitlab.com#frag", "fragment"),
-            ("https://user@gitlab.com", "user"),
-            ("https://", "host"),
-            ("https://gitlab..com", "host"),
-            ("https://gitlab.com/", "'/'"),
-            ("https://gitlab.com/a//b", "empty"),
-            ("https://git lab.com", "spaces"),
-        ] {
-            let e = ProviderUrl::parse(bad).unwrap_err();
-            assert_eq!(e.flag, "--provider-url");
-            assert!(e.rule.contains(words), "{bad}: {}", e.rule);
-        }
-        let long = format!("https://{}.com", "a".repeat(250));
-        assert!(ProviderUrl::parse(&long).unwrap_err().rule.contains("255"));
-    }
-
-    #[test]
-    fn audience_length() {
-        assert!(Audience::parse("sts.amazonaws.com").is_ok());
-        assert!(Audience::parse("").is_err());
-        assert!(Audience::parse(&"a".repeat(256)).is_err());
-        assert!(Audience::parse(&"a".repeat(255)).is_ok());
-        assert!(Audience::parse("a b").is_err());
-    }
-
-    #[test]
-    fn project_paths() {
-        assert!(ProjectPath::parse("group/project").is_ok());
-        assert!(ProjectPath::parse("group/sub.group/my-project_2").is_ok());
-        assert!(ProjectPath::parse("group/*").unwrap().is_pattern());
-        for bad in [
-            "project", "group/", "/group/p", "*", "*/*", "gr*/p", "g/p?", "g/p q", "g/-p", "g//p",
-        ] {
-            assert!(ProjectPath::parse(bad).is_err(), "{bad}");
-        }
-        assert!(
-            ProjectPath::parse("*/*")
-                .unwrap_err()
-                .rule
-                .contains("top-level group")
-        );
-    }
-
-    #[test]
-    fn refs() {
-        assert!(RefName::parse("main").is_ok());
-        assert!(RefName::parse("release/1.2").is_ok());
-        assert!(RefName::parse("v*").unwrap().is_pattern());
-        for bad in ["", "a b", "a:b", "a?", "a..b", "/a", "a/"] {
-            assert!(RefName::parse(bad).is_err(), "{bad}");
-        }
-        // git check-ref-format's rules.
-        for bad in ["a.lock", "a/.b", ".a", "@", "a@{b", "a.", "a//b"] {
-            let e = RefName::parse(bad).unwrap_err();
-            assert!(e.rule.contains("git forbids"), "{bad}: {}", e.rule);
-        }
-        for good in ["a${b}", "a$b", "feature/x.y", "@foo", "a@b"] {
-            assert!(RefName::parse(good).is_ok(), "{good}");
-        }
-        let full = RefName::parse("refs/heads/main").unwrap_err();
-        assert!(
-            full.rule.contains("GitLab's claim is `main`"),
-            "{}",
-            full.rule
-        );
-        let tag = RefName::parse("refs/tags/v1").unwrap_err();
-        assert!(
-            tag.rule.contains("`v1` (write the tag name only)"),
-            "{}",
-            tag.rule
-        );
-    }
-
-    #[test]
-    fn a_clone_path_is_refused_with_the_project_path() {
-        let e = ProjectPath::parse("acme/web.git").unwrap_err();
-        assert!(e.rule.contains("did you mean acme/web?"), "{}", e.rule);
-        assert!(ProjectPath::parse("acme/web.github").is_ok());
-    }
-
-    #[test]
-    fn role_names() {
-        assert!(RoleName::parse("gitlab-ci_deploy+=,.@").is_ok());
-        assert!(RoleName::parse(&"r".repeat(64)).is_ok());
-        assert!(RoleName::parse(&"r".repeat(65)).is_err());
-        assert!(RoleName::parse("").is_err());
-        assert!(RoleName::parse("bad name").is_err());
-        assert!(RoleName::parse("bad/name").is_err());
-    }
-
-    #[test]
-    fn role_paths() {
-        assert!(RolePath::parse("/").is_ok());
-        assert!(RolePath::parse("/ci/gitlab/").is_ok());
-        for bad in ["ci/", "/ci", "//", "/a b/"] {
-            assert!(RolePath::parse(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn descriptions() {
-        assert!(Description::parse("Deploys from GitLab CI — not really").is_err());
-        assert!(Description::parse("Deploys from GitLab CI").is_ok());
-        assert!(Description::parse(&"d".repeat(1001)).is_err());
-    }
-
-    #[test]
-    fn session_durations() {
-        assert_eq!(SessionDuration::parse("3600").unwrap().seconds(), 3600);
-        assert_eq!(SessionDuration::parse("43200").unwrap().seconds(), 43200);
-        for bad in ["3599", "43201", "1h", "", "-1"] {
-            assert!(SessionDuration::parse(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn regions() {
-        for ok in [
-            "us-east-1",
-            "eu-west-3",
-            "us-gov-west-1",
-            "ap-southeast-5",
-            "cn-northwest-1",
-        ] {
-            assert!(check_region(ok).is_ok(), "{ok}");
-        }
-        for bad in [
-            "",
-            "eu",
-            "eu-west",
-            "EU-WEST-1",
-            "eu-west-one",
-            "eu_west_1",
-            "europe-west-1",
-            "eu-west-123",
-        ] {
-            assert!(check_region(bad).is_err(), "{bad}");
-        }
-        assert!(REGIONS.iter().all(|r| check_region(r).is_ok()));
-        assert!(KNOWN_REGIONS.iter().all(|r| check_region(r).is_ok()));
-        let nine = check_region("us-east-9").unwrap_err().rule;
-        assert!(nine.contains("us-east-1, us-east-2 are"), "{nine}");
-        assert!(check_region("eusc-de-east-1").is_ok());
-        for host in [
-            "gitlab.com/acme/web",
-            "GitLab.com/acme/web",
-            "www.gitlab.com/a/b",
-        ] {
-            let e =
-                ProjectPath::parse_for(host, &ProviderUrl::parse("https://gitlab.com").unwrap())
-                    .unwrap_err();
-            assert!(
-                e.rule.contains("starts with the host"),
-                "{host}: {}",
-                e.rule
-            );
-        }
-        let own = ProviderUrl::parse("https://git.example.org").unwrap();
-        assert!(ProjectPath::parse_for("git.example.org/acme/web", &own).is_err());
-        assert!(ProjectPath::parse_for("acme/web", &own).is_ok());
-        let dotted = ProjectPath::parse("code.example.io/acme/web").unwrap();
-        assert_eq!(dotted.looks_like_host(), Some("code.example.io"));
-        assert_eq!(
-            ProjectPath::parse("my.group/web")
-                .unwrap()
-                .looks_like_host(),
-            Some("my.group")
-        );
-        assert_eq!(
-            ProjectPath::parse("acme/web.site")
-                .unwrap()
-                .looks_like_host(),
-            None
-        );
-    }
-
-    #[test]
-    fn policies() {
-        let by_name = PolicyRef::parse("ReadOnlyAccess").unwrap();
-        assert_eq!(
-            by_name.likely_arn("aws"),
-            "arn:aws:iam::aws:policy/ReadOnlyAccess"
-        );
-        assert!(by_name.matches("arn:aws:iam::aws:policy/ReadOnlyAccess"));
-        assert!(!by_name.matches("arn:aws:iam::123456789012:policy/ReadOnlyAccess"));
-        let with_path = PolicyRef::parse("job-function/ViewOnlyAccess").unwrap();
-        assert_eq!(with_path.name(), "ViewOnlyAccess");
-        assert!(with_path.matches("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"));
-        let arn = PolicyRef::parse("arn:aws:iam::123456789012:policy/team/deploy").unwrap();
-        assert_eq!(arn.name(), "deploy");
-        assert!(PolicyRef::parse("arn:aws:iam::aws:policy/ReadOnlyAccess").is_ok());
-        assert!(PolicyRef::parse("arn:aws-us-gov:iam::aws:policy/ReadOnlyAccess").is_ok());
-        for bad in [
-            "arn:aws:s3:::bucket",
-            "arn:aws:iam::12345:policy/x",
-            "arn:aws:iam::aws:role/x",
-            "arn:aws:iam:us-east-1:aws:policy/x",
-            "Read Only",
-            "",
-        ] {
-            assert!(PolicyRef::parse(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn admin_policies() {
-        assert!(is_admin_policy_arn(
-            "arn:aws:iam::aws:policy/AdministratorAccess"
-        ));
-        assert!(is_admin_policy_arn(
-            "arn:aws:iam::aws:policy/PowerUserAccess"
-        ));
-        assert!(is_admin_policy_arn("arn:aws:iam::aws:policy/IAMFullAccess"));
-        assert!(!is_admin_policy_arn(
-            "arn:aws:iam::aws:policy/ReadOnlyAccess"
-        ));
-        assert!(!is_admin_policy_arn(
-            "arn:aws:iam::123456789012:policy/AdministratorAccess"
-        ));
-    }
-}
+#[path = "input_tests.rs"]
+mod tests;

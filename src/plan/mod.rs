@@ -2,9 +2,11 @@
 //! Pure: no I/O here, so the CLI and the wizard validate the same way before any AWS call.
 
 pub mod input;
+pub mod region;
 pub mod trust;
 pub mod trust_view;
 
+use crate::plan::input::Answer;
 use input::{
     Audience, Description, InputError, NamespaceId, PolicyArn, PolicyRef, ProjectId, ProjectPath,
     ProviderUrl, RefName, RefType, RoleName, RolePath, SessionDuration,
@@ -76,7 +78,7 @@ impl SetupInput {
         let audience = Audience::parse(self.audience.as_deref().unwrap_or(provider_url.as_str()))?;
         if self.projects.is_empty() {
             return Err(InputError::new(
-                ProjectPath::FLAG,
+                ProjectPath::ANSWER,
                 "",
                 "is required: name the GitLab project (group/project) whose pipelines may assume the role",
             ));
@@ -113,14 +115,18 @@ impl SetupInput {
         namespace_ids.sort();
         namespace_ids.dedup();
         if self.thumbprints.len() > 5 {
-            return Err(InputError::new("--thumbprint", "", "at most 5 thumbprints"));
+            return Err(InputError::new(
+                Answer::Thumbprint,
+                "",
+                "at most 5 thumbprints",
+            ));
         }
         let mut thumbprints = Vec::new();
         for t in &self.thumbprints {
             let t = t.trim().replace(':', "").to_lowercase();
             if t.len() != 40 || !t.chars().all(|c| c.is_ascii_hexdigit()) {
                 return Err(InputError::new(
-                    "--thumbprint",
+                    Answer::Thumbprint,
                     &t,
                     "must be auto or the 40 hex digits of a certificate's SHA-1 fingerprint",
                 ));
@@ -128,7 +134,7 @@ impl SetupInput {
             thumbprints.push(t);
         }
         let Some(role_name) = self.role_name.as_deref() else {
-            return Err(InputError::new(RoleName::FLAG, "", "is required"));
+            return Err(InputError::new(RoleName::ANSWER, "", "is required"));
         };
         let role_name = RoleName::parse(role_name)?;
         let role_path = match &self.role_path {
@@ -156,7 +162,7 @@ impl SetupInput {
         detach_policies.dedup();
         if let Some(both) = detach_policies.iter().find(|d| policies.contains(d)) {
             return Err(InputError::new(
-                "--detach-policy",
+                Answer::DetachPolicy,
                 both.display(),
                 "is also to be attached: name each policy once",
             ));
@@ -169,7 +175,7 @@ impl SetupInput {
         let permissions_boundary = self
             .permissions_boundary
             .as_deref()
-            .map(|b| PolicyArn::parse("--permissions-boundary", b))
+            .map(|b| PolicyArn::parse(Answer::PermissionsBoundary, b))
             .transpose()?;
         let setup = Setup {
             provider_url,
@@ -282,40 +288,46 @@ mod tests {
     fn required_flags_are_named() {
         let mut i = input();
         i.projects.clear();
-        assert_eq!(i.validate().unwrap_err().flag, "--project");
+        assert_eq!(i.validate().unwrap_err().answer, Answer::Project);
         let mut i = input();
         i.role_name = None;
-        assert_eq!(i.validate().unwrap_err().flag, "--role-name");
+        assert_eq!(i.validate().unwrap_err().answer, Answer::RoleName);
     }
 
     #[test]
-    fn each_bad_field_names_its_flag() {
+    fn each_bad_field_names_its_answer() {
         type Change = fn(&mut SetupInput);
-        let cases: Vec<(Change, &str)> = vec![
+        let cases: Vec<(Change, crate::plan::input::Answer)> = vec![
             (
                 |i| i.provider_url = Some("http://x.com".into()),
-                "--provider-url",
+                Answer::ProviderUrl,
             ),
-            (|i| i.audience = Some(String::new()), "--audience"),
-            (|i| i.projects = vec!["*".into()], "--project"),
-            (|i| i.refs = vec!["a b".into()], "--ref"),
-            (|i| i.role_name = Some("a/b".into()), "--role-name"),
-            (|i| i.role_path = Some("x".into()), "--role-path"),
-            (|i| i.description = Some("x".repeat(1001)), "--description"),
-            (|i| i.policies = vec!["arn:aws:s3:::b".into()], "--policy"),
+            (|i| i.audience = Some(String::new()), Answer::Audience),
+            (|i| i.projects = vec!["*".into()], Answer::Project),
+            (|i| i.refs = vec!["a b".into()], Answer::Ref),
+            (|i| i.role_name = Some("a/b".into()), Answer::RoleName),
+            (|i| i.role_path = Some("x".into()), Answer::RolePath),
+            (
+                |i| i.description = Some("x".repeat(1001)),
+                Answer::Description,
+            ),
+            (
+                |i| i.policies = vec!["arn:aws:s3:::b".into()],
+                Answer::Policy,
+            ),
             (
                 |i| i.max_session_duration = Some("60".into()),
-                "--max-session-duration",
+                Answer::MaxSessionDuration,
             ),
             (
                 |i| i.permissions_boundary = Some("Boundary".into()),
-                "--permissions-boundary",
+                Answer::PermissionsBoundary,
             ),
         ];
         for (change, flag) in cases {
             let mut i = input();
             change(&mut i);
-            assert_eq!(i.validate().unwrap_err().flag, flag);
+            assert_eq!(i.validate().unwrap_err().answer, flag);
         }
     }
 

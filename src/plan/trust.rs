@@ -1,6 +1,7 @@
 //! The role's trust policy: built as a typed value, secure by default, and compared with what IAM
 //! holds as JSON values (never as strings).
 
+use crate::plan::input::Answer;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -107,21 +108,21 @@ pub fn build(spec: &TrustSpec<'_>) -> Result<Trust, InputError> {
     let host = spec.provider_url.host_path();
     if spec.projects.is_empty() {
         return Err(InputError::new(
-            ProjectPath::FLAG,
+            ProjectPath::ANSWER,
             "",
             "at least one project is required: without it any project could assume the role",
         ));
     }
     if spec.refs.is_empty() {
         return Err(InputError::new(
-            RefName::FLAG,
+            RefName::ANSWER,
             "",
             "at least one ref is required",
         ));
     }
     if spec.ref_protected && !spec.provider_url.is_gitlab_com() {
         return Err(InputError::new(
-            "--ref-protected",
+            Answer::RefProtected,
             spec.provider_url.as_str(),
             "AWS supports the ref_protected condition only for gitlab.com; a self-managed issuer allows only aud and sub",
         ));
@@ -129,7 +130,7 @@ pub fn build(spec: &TrustSpec<'_>) -> Result<Trust, InputError> {
 
     if !spec.project_ids.is_empty() && !spec.provider_url.is_gitlab_com() {
         return Err(InputError::new(
-            ProjectId::FLAG,
+            ProjectId::ANSWER,
             spec.project_ids[0].as_str(),
             "AWS supports the project_id condition only for gitlab.com; a self-managed issuer allows only aud and sub",
         ));
@@ -137,7 +138,7 @@ pub fn build(spec: &TrustSpec<'_>) -> Result<Trust, InputError> {
 
     if !spec.namespace_ids.is_empty() && !spec.provider_url.is_gitlab_com() {
         return Err(InputError::new(
-            NamespaceId::FLAG,
+            NamespaceId::ANSWER,
             spec.namespace_ids[0].as_str(),
             "AWS supports the namespace_id condition only for gitlab.com; a self-managed issuer allows only aud and sub",
         ));
@@ -220,7 +221,7 @@ pub fn build(spec: &TrustSpec<'_>) -> Result<Trust, InputError> {
     let length = policy.quota_length();
     if length > TRUST_POLICY_QUOTA {
         return Err(InputError::new(
-            ProjectPath::FLAG,
+            ProjectPath::ANSWER,
             &format!(
                 "{} projects × {} refs",
                 spec.projects.len(),
@@ -582,7 +583,7 @@ mod tests {
         assert!(json.contains("\"git.example.com/gitlab:sub\""));
         assert!(!json.contains("https://git.example.com/gitlab:"));
         s.ref_protected = true;
-        assert_eq!(build(&s).unwrap_err().flag, "--ref-protected");
+        assert_eq!(build(&s).unwrap_err().answer, Answer::RefProtected);
     }
 
     #[test]
@@ -620,7 +621,7 @@ mod tests {
         );
         let self_managed = ProviderUrl::parse("https://git.example.com").unwrap();
         s.provider_url = &self_managed;
-        assert_eq!(build(&s).unwrap_err().flag, "--project-id");
+        assert_eq!(build(&s).unwrap_err().answer, Answer::ProjectId);
         assert!(ProjectId::parse("12a").is_err());
         assert!(ProjectId::parse("0").is_err());
     }

@@ -1,6 +1,7 @@
 //! The answers: validation next to each field, what blocks going on, and the engine's input.
 
 use super::*;
+use crate::plan::input::Answer;
 use crate::plan::input::NamespaceId;
 
 impl App {
@@ -40,9 +41,9 @@ impl App {
                     .err()
                     .map(|e| format!("{p}: {}", e.rule))
             }),
-            Element::CustomPolicy if !self.permissions.custom_policy.value.is_empty() => {
-                rule(PolicyArn::parse("--policy", &self.permissions.custom_policy.value).map(drop))
-            }
+            Element::CustomPolicy if !self.permissions.custom_policy.value.is_empty() => rule(
+                PolicyArn::parse(Answer::Policy, &self.permissions.custom_policy.value).map(drop),
+            ),
             Element::Region if !self.account.region.value.trim().is_empty() => rule(
                 crate::plan::input::check_region(self.account.region.value.trim()),
             ),
@@ -56,7 +57,7 @@ impl App {
                 rule(SessionDuration::parse(&self.role.max_session.value).map(drop))
             }
             Element::Boundary if !self.role.boundary.value.is_empty() => rule(
-                PolicyArn::parse("--permissions-boundary", &self.role.boundary.value).map(drop),
+                PolicyArn::parse(Answer::PermissionsBoundary, &self.role.boundary.value).map(drop),
             ),
             _ => None,
         }

@@ -4,34 +4,38 @@
 
 use crate::aws::{AwsError, ErrorKind};
 use crate::engine::EngineError;
-use crate::plan::input::InputError;
+use crate::plan::input::{Answer, InputError};
 
 /// What the demo says of GitLab (`g` on Done, Ctrl-L on Who may assume).
 pub const DEMO_NO_GITLAB: &str = "DEMO: the demo reaches no GitLab; this works on your own account";
 
-/// The wizard's field for a command-line flag an input error names.
-pub fn field_label(flag: &str) -> &'static str {
-    match flag {
-        "--provider-url" => "Provider URL",
-        "--audience" => "Audience",
-        "--project" => "Projects",
-        "--ref" => "Refs",
-        "--ref-protected" => "Protected only",
-        "--project-id" => "Project IDs",
-        "--thumbprint" => "the pre-flight's thumbprint",
-        "--role-name" => "Role name",
-        "--role-path" => "Role path",
-        "--description" => "Description",
-        "--policy" | "--detach-policy" => "Permissions",
-        "--max-session-duration" => "Max session",
-        "--permissions-boundary" => "Boundary ARN",
-        _ => "an answer",
+/// The wizard's field for the answer an input error names.
+pub fn field_label(answer: Answer) -> &'static str {
+    match answer {
+        Answer::ProviderUrl => "Provider URL",
+        Answer::Audience => "Audience",
+        Answer::Project => "Projects",
+        Answer::Ref => "Refs",
+        Answer::RefType => "Ref type",
+        Answer::RefProtected => "Protected only",
+        Answer::ProjectId => "Project IDs",
+        Answer::NamespaceId => "the namespace ids",
+        Answer::Thumbprint => "the pre-flight's thumbprint",
+        Answer::RoleName => "Role name",
+        Answer::RolePath => "Role path",
+        Answer::Description => "Description",
+        Answer::Policy | Answer::DetachPolicy => "Permissions",
+        Answer::MaxSessionDuration => "Max session",
+        Answer::PermissionsBoundary => "Boundary ARN",
+        Answer::Token => "ID token",
+        Answer::Region => "Region",
+        Answer::CiVariable => "the CI/CD variable",
     }
 }
 
 /// An input error as the wizard says it: the field, the value and the rule.
 pub fn input_error(e: &InputError) -> String {
-    let field = field_label(e.flag);
+    let field = field_label(e.answer);
     if e.value.is_empty() {
         format!("{field} {}", e.rule)
     } else {
@@ -109,20 +113,24 @@ mod tests {
                 profiles: vec!["ec2-web".into()],
             },
             EngineError::ConfirmationRequired { reasons: vec![] },
-            EngineError::Input(InputError::new("--role-name", "a b", "may contain only …")),
+            EngineError::Input(InputError::new(
+                Answer::RoleName,
+                "a b",
+                "may contain only …",
+            )),
         ];
         for e in &errors {
             let h = hint(e);
             assert!(!h.contains("--"), "{e:?}: {h}");
             assert!(!h.is_empty(), "{e:?}");
         }
-        let input = InputError::new("--role-name", "a b", "may contain only letters");
+        let input = InputError::new(Answer::RoleName, "a b", "may contain only letters");
         assert_eq!(
             input_error(&input),
             "Role name \"a b\" may contain only letters"
         );
         assert_eq!(
-            input_error(&InputError::new("--project", "", "is required")),
+            input_error(&InputError::new(Answer::Project, "", "is required")),
             "Projects is required"
         );
     }
