@@ -15,11 +15,13 @@ use super::clipboard;
 use crate::aws::Aws;
 use crate::aws::any::AnyAws;
 use crate::aws::sdk::{ConnectOptions, Connection, SdkAws};
+use crate::engine::Plan;
 use crate::engine::{self, EngineError, Progress, Step};
 use crate::flow;
 use crate::flow::apply::Journaled;
 use crate::gitlab::{Client, Owner, Token};
-use crate::journal::Store;
+use crate::journal::{Journal, Store};
+use crate::plan::Setup;
 
 /// How long the account check may take before the wizard says so (SSO and assume-role included).
 const IDENTITY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -174,283 +176,40 @@ impl<C: Connect> Effects<C> {
     }
 
     fn perform_now(&self, effect: Effect) {
-        let tx = self.tx.clone();
-        let demo = self.demo.load(Ordering::SeqCst);
         match effect {
             Effect::Connect {
                 attempt,
                 profile,
                 region,
                 demo,
-            } => {
-                self.demo.store(demo, Ordering::SeqCst);
-                let slot = self.aws.clone();
-                let connector = self.connector.clone();
-                let options = ConnectOptions {
-                    profile,
-                    region,
-                    endpoint_url: self.endpoint_url.clone(),
-                    demo,
-                };
-                tokio::spawn(async move {
-                    let (aws, connection) = connector.connect(options).await;
-                    let aws = Arc::new(aws);
-                    if let Ok(mut s) = slot.lock() {
-                        *s = Some(aws.clone());
-                    }
-                    let result = match tokio::time::timeout(IDENTITY_TIMEOUT, aws.caller_identity()).await {
-                        Ok(Ok(id)) => Ok((id, connection)),
-                        Ok(Err(e)) => Err(aws_error(Step::Identity)(e)),
-                        Err(_) => Err(ErrorView {
-                            kind: crate::tui::app::ErrorKind::Other,
-                            code: "Timeout".into(),
-                            message: format!("no answer within {} s", IDENTITY_TIMEOUT.as_secs()),
-                            hint: "check the network and the profile's SSO session (or the endpoint the wizard was started with); r retries".into(),
-                        }),
-                    };
-                    let _ = tx.send(Msg::Identity { attempt, result });
-                });
-            }
-            Effect::LookupProvider { attempt, arn } => {
-                let Some(aws) = self.client() else { return };
-                tokio::spawn(async move {
-                    let result = aws
-                        .get_oidc_provider(&arn)
-                        .await
-                        .map_err(aws_error(Step::Provider));
-                    let _ = tx.send(Msg::ProviderLookup { attempt, result });
-                });
-            }
-            Effect::LoadPolicies { attempt } => {
-                let Some(aws) = self.client() else { return };
-                tokio::spawn(async move {
-                    // Both kinds, as the console lists them: the account's own and AWS's.
-                    let (own, managed) = tokio::join!(
-                        aws.list_customer_managed_policies(),
-                        aws.list_aws_managed_policies()
-                    );
-                    let result = own
-                        .and_then(|mut own| {
-                            own.extend(managed?);
-                            Ok(own)
-                        })
-                        .map_err(aws_error(Step::Permissions));
-                    let _ = tx.send(Msg::Policies { attempt, result });
-                });
-            }
-            Effect::Plan { attempt, setup } => {
-                let Some(aws) = self.client() else { return };
-                tokio::spawn(async move {
-                    let result = engine::plan(&*aws, &setup)
-                        .await
-                        .map(Box::new)
-                        .map_err(|e| ErrorView::from(&e));
-                    let _ = tx.send(Msg::Planned { attempt, result });
-                });
-            }
+            } => self.connect(attempt, profile, region, demo),
+            Effect::LookupProvider { attempt, arn } => self.lookup_provider(attempt, arn),
+            Effect::LoadPolicies { attempt } => self.load_policies(attempt),
+            Effect::Plan { attempt, setup } => self.plan(attempt, setup),
             Effect::Apply {
                 attempt,
                 plan,
                 from,
                 journal,
-            } => {
-                let Some(aws) = self.client() else { return };
-                let store = self.store.clone();
-                // The running action and the request count when it started, for the watcher.
-                let current = Arc::new(AtomicUsize::new(from));
-                let base = Arc::new(AtomicUsize::new(aws.calls().total()));
-                let watcher = {
-                    let (aws, tx, current, base) =
-                        (aws.clone(), tx.clone(), current.clone(), base.clone());
-                    tokio::spawn(async move {
-                        loop {
-                            tokio::time::sleep(SENT_EVERY).await;
-                            let sent = aws
-                                .calls()
-                                .total()
-                                .saturating_sub(base.load(Ordering::SeqCst));
-                            let index = current.load(Ordering::SeqCst);
-                            if tx
-                                .send(Msg::ActionSent {
-                                    attempt,
-                                    index,
-                                    sent,
-                                })
-                                .is_err()
-                            {
-                                break;
-                            }
-                        }
-                    })
-                };
-                let watcher_handle = watcher.abort_handle();
-                let task = tokio::spawn(async move {
-                    let mut journal = journal.map(|j| *j);
-                    let mut journaled = journal
-                        .as_mut()
-                        .map(|journal| Journaled::new(&store, journal));
-                    let result = flow::apply_from(&*aws, &plan, from, journaled.as_mut(), |p| {
-                        let msg = match p {
-                            Progress::Started { index, .. } => {
-                                base.store(aws.calls().total(), Ordering::SeqCst);
-                                current.store(index, Ordering::SeqCst);
-                                Msg::ActionStarted { attempt, index }
-                            }
-                            Progress::Finished { index, done, .. } => Msg::ActionFinished {
-                                attempt,
-                                index,
-                                result: Ok(done),
-                            },
-                        };
-                        let _ = tx.send(msg);
-                    })
-                    .await;
-                    if let Some(e) = journaled.as_ref().and_then(|j| j.unsaved()) {
-                        let _ = tx.send(Msg::JournalUnsaved(Some(e.to_string())));
-                    }
-                    let calls = aws.calls();
-                    let _ = tx.send(Msg::Calls {
-                        total: calls.total(),
-                        mutating: calls.mutating(),
-                    });
-                    if let Err(e) = result {
-                        let _ = tx.send(Msg::ActionFinished {
-                            attempt,
-                            index: current.load(Ordering::SeqCst),
-                            result: Err(ErrorView::from(&e)),
-                        });
-                    }
-                    watcher.abort();
-                });
-                if let Ok(mut slot) = self.applying.lock() {
-                    *slot = Some(Running {
-                        attempt,
-                        task: task.abort_handle(),
-                        watcher: watcher_handle,
-                    });
-                }
-            }
-            Effect::CancelApply { attempt } => {
-                let running = self.applying.lock().ok().and_then(|mut s| s.take());
-                if let Some(r) = running.filter(|r| r.attempt == attempt) {
-                    r.task.abort();
-                    r.watcher.abort();
-                }
-                let _ = tx.send(Msg::ApplyCancelled { attempt });
-            }
-            Effect::Check { attempt } => {
-                let Some(aws) = self.client() else { return };
-                tokio::spawn(async move {
-                    // The demo contacts no host (it compares no thumbprint).
-                    let result = if demo {
-                        crate::check::check_with(&*aws, None, |_| async { None }, |_| {}).await
-                    } else {
-                        crate::check::check(&*aws, None).await
-                    }
-                    .map_err(|e| ErrorView::from(&e));
-                    let _ = tx.send(Msg::Checked { attempt, result });
-                });
-            }
+            } => self.apply(attempt, plan, from, journal),
+            Effect::CancelApply { attempt } => self.cancel_apply(attempt),
+            Effect::Check { attempt } => self.check(attempt),
             Effect::Explain {
                 attempt,
                 role,
                 claims,
-            } => {
-                let Some(aws) = self.client() else { return };
-                tokio::spawn(async move {
-                    let result = match flow::claims::read_claims(&claims) {
-                        Ok(c) => {
-                            crate::explain::explain_live(&*aws, &role, &c, &Default::default())
-                                .await
-                                .map(Box::new)
-                                .map_err(|e| ErrorView::from(&e))
-                        }
-                        Err(e) => Err(ErrorView::from(&EngineError::Claims(e))),
-                    };
-                    let _ = tx.send(Msg::Explained { attempt, result });
-                });
-            }
-            Effect::LoadProfiles => {
-                tokio::spawn(async move {
-                    let _ = tx.send(Msg::Profiles(crate::aws::profiles::known().await));
-                });
-            }
-            Effect::CheckPolicy { attempt, arn } => {
-                let Some(aws) = self.client() else { return };
-                tokio::spawn(async move {
-                    let result = aws
-                        .get_policy(&arn)
-                        .await
-                        .map_err(aws_error(Step::Permissions));
-                    let _ = tx.send(Msg::PolicyChecked {
-                        attempt,
-                        arn,
-                        result,
-                    });
-                });
-            }
-            Effect::LookupRole { attempt, name } => {
-                let Some(aws) = self.client() else { return };
-                tokio::spawn(async move {
-                    let result = async {
-                        let Some(r) = aws.get_role(&name).await? else {
-                            return Ok(None);
-                        };
-                        let attached = aws.list_attached_policies(&r.name).await?;
-                        Ok(Some(ExistingRole {
-                            ours: crate::plan::is_managed(&r.tags),
-                            name: r.name,
-                            path: r.path,
-                            attached,
-                        }))
-                    }
-                    .await
-                    .map_err(aws_error(Step::Role));
-                    let _ = tx.send(Msg::RoleLookup { attempt, result });
-                });
-            }
-            Effect::ListSetups { attempt } => {
-                let Some(aws) = self.client() else { return };
-                tokio::spawn(async move {
-                    let result = crate::setups::list(&*aws)
-                        .await
-                        .map_err(|e| ErrorView::from(&e));
-                    let _ = tx.send(Msg::Setups { attempt, result });
-                });
-            }
-            Effect::ListGitLabRoles { attempt } => {
-                let Some(aws) = self.client() else { return };
-                tokio::spawn(async move {
-                    let result = crate::check::gitlab_role_names(&*aws)
-                        .await
-                        .map_err(|e| ErrorView::from(&e));
-                    let _ = tx.send(Msg::GitLabRoles { attempt, result });
-                });
-            }
+            } => self.explain(attempt, role, claims),
+            Effect::LoadProfiles => self.load_profiles(),
+            Effect::CheckPolicy { attempt, arn } => self.check_policy(attempt, arn),
+            Effect::LookupRole { attempt, name } => self.lookup_role(attempt, name),
+            Effect::ListSetups { attempt } => self.list_setups(attempt),
+            Effect::ListGitLabRoles { attempt } => self.list_git_lab_roles(attempt),
             Effect::PlanRemove {
                 attempt,
                 role,
                 force,
-            } => {
-                let Some(aws) = self.client() else { return };
-                tokio::spawn(async move {
-                    let result = crate::destroy::plan(&*aws, &role, force)
-                        .await
-                        .map_err(|e| ErrorView::from(&e));
-                    let _ = tx.send(Msg::RemovePlanned { attempt, result });
-                });
-            }
-            Effect::Remove { attempt, plan } => {
-                let Some(aws) = self.client() else { return };
-                tokio::spawn(async move {
-                    let mut lines = Vec::new();
-                    let result = crate::destroy::apply(&*aws, &plan, |l| lines.push(l))
-                        .await
-                        .map(|()| lines)
-                        .map_err(|e| ErrorView::from(&e));
-                    let _ = tx.send(Msg::Removed { attempt, result });
-                });
-            }
+            } => self.plan_remove(attempt, role, force),
+            Effect::Remove { attempt, plan } => self.remove(attempt, plan),
             Effect::StoreVariable {
                 attempt,
                 spec,
@@ -459,88 +218,421 @@ impl<C: Connect> Effects<C> {
                 projects,
                 arn,
                 replace,
-            } => {
-                tokio::spawn(async move {
-                    let owners: Vec<Owner> = projects.into_iter().map(Owner::Project).collect();
-                    let result = match gitlab_client(&url, token) {
-                        Ok(client) => {
-                            flow::gitlab::store_role_arn(&client, &spec, &owners, &arn, replace)
-                                .await
-                                .map_err(gitlab_error)
-                        }
-                        Err(e) => Err(e),
-                    };
-                    let _ = tx.send(Msg::Stored { attempt, result });
-                });
-            }
+            } => self.store_variable(attempt, spec, url, token, projects, arn, replace),
             Effect::LookupNamespaceIds {
                 attempt,
                 url,
                 token,
                 projects,
-            } => {
-                tokio::spawn(async move {
-                    let result = match Client::with(&url, token) {
-                        Ok(client) => flow::gitlab::namespace_ids(&client, &projects)
-                            .await
-                            .map_err(gitlab_error),
-                        Err(e) => Err(gitlab_error(e)),
-                    };
-                    let _ = tx.send(Msg::NamespaceIds { attempt, result });
-                });
-            }
+            } => self.lookup_namespace_ids(attempt, url, token, projects),
             Effect::LookupProjectIds {
                 attempt,
                 url,
                 token,
                 projects,
-            } => {
-                tokio::spawn(async move {
-                    let result = match gitlab_client(&url, token) {
-                        Ok(client) => flow::gitlab::pin_project_ids(&client, &projects)
-                            .await
-                            .map(|found| found.iter().map(|p| p.id.to_string()).collect())
-                            .map_err(gitlab_error),
-                        Err(e) => Err(e),
-                    };
-                    let _ = tx.send(Msg::ProjectIds { attempt, result });
-                });
-            }
-            Effect::Preflight { attempt, url } => {
-                let Ok(url) = crate::plan::input::ProviderUrl::parse(&url) else {
-                    return;
-                };
-                tokio::spawn(async move {
-                    let report =
-                        crate::preflight::run(&url, crate::preflight::public_roots(), 443).await;
-                    let _ = tx.send(Msg::Preflighted {
-                        attempt,
-                        report: Box::new(report),
-                    });
-                });
-            }
+            } => self.lookup_project_ids(attempt, url, token, projects),
+            Effect::Preflight { attempt, url } => self.preflight(attempt, url),
             Effect::WriteExport {
                 path,
                 content,
                 overwrite,
-            } => {
-                let _ = tx.send(write_export(&path, content, overwrite));
-            }
-            Effect::SaveJournal(journal) => {
-                // The app hears of a change either way: no promise of a next start it cannot keep.
-                let result = self.store.save(&journal);
-                let failed = result.is_err();
-                if self.journal_failed.swap(failed, Ordering::SeqCst) != failed {
-                    let _ = tx.send(Msg::JournalUnsaved(result.err().map(|e| e.to_string())));
-                }
-            }
-            Effect::ClearJournal => self.store.clear(),
-            Effect::Copy { what, text } => {
-                let result = clipboard::copy(&text);
-                let _ = tx.send(Msg::Copied { what, result });
-            }
+            } => self.write_export(path, content, overwrite),
+            Effect::SaveJournal(journal) => self.save_journal(journal),
+            Effect::ClearJournal => self.clear_journal(),
+            Effect::Copy { what, text } => self.copy(what, text),
             Effect::Quit => {}
         }
+    }
+}
+
+/// Each effect, performed: one call into the engine or the flow, its answer sent back as a
+/// message.
+impl<C: Connect> Effects<C> {
+    fn connect(&self, attempt: u64, profile: Option<String>, region: Option<String>, demo: bool) {
+        let tx = self.tx.clone();
+        self.demo.store(demo, Ordering::SeqCst);
+        let slot = self.aws.clone();
+        let connector = self.connector.clone();
+        let options = ConnectOptions {
+            profile,
+            region,
+            endpoint_url: self.endpoint_url.clone(),
+            demo,
+        };
+        tokio::spawn(async move {
+            let (aws, connection) = connector.connect(options).await;
+            let aws = Arc::new(aws);
+            if let Ok(mut s) = slot.lock() {
+                *s = Some(aws.clone());
+            }
+            let result = match tokio::time::timeout(IDENTITY_TIMEOUT, aws.caller_identity()).await {
+                    Ok(Ok(id)) => Ok((id, connection)),
+                    Ok(Err(e)) => Err(aws_error(Step::Identity)(e)),
+                    Err(_) => Err(ErrorView {
+                        kind: crate::tui::app::ErrorKind::Other,
+                        code: "Timeout".into(),
+                        message: format!("no answer within {} s", IDENTITY_TIMEOUT.as_secs()),
+                        hint: "check the network and the profile's SSO session (or the endpoint the wizard was started with); r retries".into(),
+                    }),
+                };
+            let _ = tx.send(Msg::Identity { attempt, result });
+        });
+    }
+
+    fn lookup_provider(&self, attempt: u64, arn: String) {
+        let tx = self.tx.clone();
+        let Some(aws) = self.client() else { return };
+        tokio::spawn(async move {
+            let result = aws
+                .get_oidc_provider(&arn)
+                .await
+                .map_err(aws_error(Step::Provider));
+            let _ = tx.send(Msg::ProviderLookup { attempt, result });
+        });
+    }
+
+    fn load_policies(&self, attempt: u64) {
+        let tx = self.tx.clone();
+        let Some(aws) = self.client() else { return };
+        tokio::spawn(async move {
+            // Both kinds, as the console lists them: the account's own and AWS's.
+            let (own, managed) = tokio::join!(
+                aws.list_customer_managed_policies(),
+                aws.list_aws_managed_policies()
+            );
+            let result = own
+                .and_then(|mut own| {
+                    own.extend(managed?);
+                    Ok(own)
+                })
+                .map_err(aws_error(Step::Permissions));
+            let _ = tx.send(Msg::Policies { attempt, result });
+        });
+    }
+
+    fn plan(&self, attempt: u64, setup: Box<Setup>) {
+        let tx = self.tx.clone();
+        let Some(aws) = self.client() else { return };
+        tokio::spawn(async move {
+            let result = engine::plan(&*aws, &setup)
+                .await
+                .map(Box::new)
+                .map_err(|e| ErrorView::from(&e));
+            let _ = tx.send(Msg::Planned { attempt, result });
+        });
+    }
+
+    fn apply(&self, attempt: u64, plan: Box<Plan>, from: usize, journal: Option<Box<Journal>>) {
+        let tx = self.tx.clone();
+        let Some(aws) = self.client() else { return };
+        let store = self.store.clone();
+        // The running action and the request count when it started, for the watcher.
+        let current = Arc::new(AtomicUsize::new(from));
+        let base = Arc::new(AtomicUsize::new(aws.calls().total()));
+        let watcher = {
+            let (aws, tx, current, base) = (aws.clone(), tx.clone(), current.clone(), base.clone());
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(SENT_EVERY).await;
+                    let sent = aws
+                        .calls()
+                        .total()
+                        .saturating_sub(base.load(Ordering::SeqCst));
+                    let index = current.load(Ordering::SeqCst);
+                    if tx
+                        .send(Msg::ActionSent {
+                            attempt,
+                            index,
+                            sent,
+                        })
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            })
+        };
+        let watcher_handle = watcher.abort_handle();
+        let task = tokio::spawn(async move {
+            let mut journal = journal.map(|j| *j);
+            let mut journaled = journal
+                .as_mut()
+                .map(|journal| Journaled::new(&store, journal));
+            let result = flow::apply_from(&*aws, &plan, from, journaled.as_mut(), |p| {
+                let msg = match p {
+                    Progress::Started { index, .. } => {
+                        base.store(aws.calls().total(), Ordering::SeqCst);
+                        current.store(index, Ordering::SeqCst);
+                        Msg::ActionStarted { attempt, index }
+                    }
+                    Progress::Finished { index, done, .. } => Msg::ActionFinished {
+                        attempt,
+                        index,
+                        result: Ok(done),
+                    },
+                };
+                let _ = tx.send(msg);
+            })
+            .await;
+            if let Some(e) = journaled.as_ref().and_then(|j| j.unsaved()) {
+                let _ = tx.send(Msg::JournalUnsaved(Some(e.to_string())));
+            }
+            let calls = aws.calls();
+            let _ = tx.send(Msg::Calls {
+                total: calls.total(),
+                mutating: calls.mutating(),
+            });
+            if let Err(e) = result {
+                let _ = tx.send(Msg::ActionFinished {
+                    attempt,
+                    index: current.load(Ordering::SeqCst),
+                    result: Err(ErrorView::from(&e)),
+                });
+            }
+            watcher.abort();
+        });
+        if let Ok(mut slot) = self.applying.lock() {
+            *slot = Some(Running {
+                attempt,
+                task: task.abort_handle(),
+                watcher: watcher_handle,
+            });
+        }
+    }
+
+    fn cancel_apply(&self, attempt: u64) {
+        let tx = self.tx.clone();
+        let running = self.applying.lock().ok().and_then(|mut s| s.take());
+        if let Some(r) = running.filter(|r| r.attempt == attempt) {
+            r.task.abort();
+            r.watcher.abort();
+        }
+        let _ = tx.send(Msg::ApplyCancelled { attempt });
+    }
+
+    fn check(&self, attempt: u64) {
+        let tx = self.tx.clone();
+        let demo = self.demo.load(Ordering::SeqCst);
+        let Some(aws) = self.client() else { return };
+        tokio::spawn(async move {
+            // The demo contacts no host (it compares no thumbprint).
+            let result = if demo {
+                crate::check::check_with(&*aws, None, |_| async { None }, |_| {}).await
+            } else {
+                crate::check::check(&*aws, None).await
+            }
+            .map_err(|e| ErrorView::from(&e));
+            let _ = tx.send(Msg::Checked { attempt, result });
+        });
+    }
+
+    fn explain(&self, attempt: u64, role: String, claims: crate::flow::claims::ClaimsSource) {
+        let tx = self.tx.clone();
+        let Some(aws) = self.client() else { return };
+        tokio::spawn(async move {
+            let result = match flow::claims::read_claims(&claims) {
+                Ok(c) => crate::explain::explain_live(&*aws, &role, &c, &Default::default())
+                    .await
+                    .map(Box::new)
+                    .map_err(|e| ErrorView::from(&e)),
+                Err(e) => Err(ErrorView::from(&EngineError::Claims(e))),
+            };
+            let _ = tx.send(Msg::Explained { attempt, result });
+        });
+    }
+
+    fn load_profiles(&self) {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let _ = tx.send(Msg::Profiles(crate::aws::profiles::known().await));
+        });
+    }
+
+    fn check_policy(&self, attempt: u64, arn: String) {
+        let tx = self.tx.clone();
+        let Some(aws) = self.client() else { return };
+        tokio::spawn(async move {
+            let result = aws
+                .get_policy(&arn)
+                .await
+                .map_err(aws_error(Step::Permissions));
+            let _ = tx.send(Msg::PolicyChecked {
+                attempt,
+                arn,
+                result,
+            });
+        });
+    }
+
+    fn lookup_role(&self, attempt: u64, name: String) {
+        let tx = self.tx.clone();
+        let Some(aws) = self.client() else { return };
+        tokio::spawn(async move {
+            let result = async {
+                let Some(r) = aws.get_role(&name).await? else {
+                    return Ok(None);
+                };
+                let attached = aws.list_attached_policies(&r.name).await?;
+                Ok(Some(ExistingRole {
+                    ours: crate::plan::is_managed(&r.tags),
+                    name: r.name,
+                    path: r.path,
+                    attached,
+                }))
+            }
+            .await
+            .map_err(aws_error(Step::Role));
+            let _ = tx.send(Msg::RoleLookup { attempt, result });
+        });
+    }
+
+    fn list_setups(&self, attempt: u64) {
+        let tx = self.tx.clone();
+        let Some(aws) = self.client() else { return };
+        tokio::spawn(async move {
+            let result = crate::setups::list(&*aws)
+                .await
+                .map_err(|e| ErrorView::from(&e));
+            let _ = tx.send(Msg::Setups { attempt, result });
+        });
+    }
+
+    fn list_git_lab_roles(&self, attempt: u64) {
+        let tx = self.tx.clone();
+        let Some(aws) = self.client() else { return };
+        tokio::spawn(async move {
+            let result = crate::check::gitlab_role_names(&*aws)
+                .await
+                .map_err(|e| ErrorView::from(&e));
+            let _ = tx.send(Msg::GitLabRoles { attempt, result });
+        });
+    }
+
+    fn plan_remove(&self, attempt: u64, role: String, force: bool) {
+        let tx = self.tx.clone();
+        let Some(aws) = self.client() else { return };
+        tokio::spawn(async move {
+            let result = crate::destroy::plan(&*aws, &role, force)
+                .await
+                .map_err(|e| ErrorView::from(&e));
+            let _ = tx.send(Msg::RemovePlanned { attempt, result });
+        });
+    }
+
+    fn remove(&self, attempt: u64, plan: Box<crate::destroy::DestroyPlan>) {
+        let tx = self.tx.clone();
+        let Some(aws) = self.client() else { return };
+        tokio::spawn(async move {
+            let mut lines = Vec::new();
+            let result = crate::destroy::apply(&*aws, &plan, |l| lines.push(l))
+                .await
+                .map(|()| lines)
+                .map_err(|e| ErrorView::from(&e));
+            let _ = tx.send(Msg::Removed { attempt, result });
+        });
+    }
+
+    // The effect's fields, one argument each, as every effect here.
+    #[allow(clippy::too_many_arguments)]
+    fn store_variable(
+        &self,
+        attempt: u64,
+        spec: crate::flow::gitlab::VariableSpec,
+        url: String,
+        token: crate::gitlab::Token,
+        projects: Vec<String>,
+        arn: String,
+        replace: bool,
+    ) {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let owners: Vec<Owner> = projects.into_iter().map(Owner::Project).collect();
+            let result = match gitlab_client(&url, token) {
+                Ok(client) => flow::gitlab::store_role_arn(&client, &spec, &owners, &arn, replace)
+                    .await
+                    .map_err(gitlab_error),
+                Err(e) => Err(e),
+            };
+            let _ = tx.send(Msg::Stored { attempt, result });
+        });
+    }
+
+    fn lookup_namespace_ids(
+        &self,
+        attempt: u64,
+        url: String,
+        token: Option<crate::gitlab::Token>,
+        projects: Vec<String>,
+    ) {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let result = match Client::with(&url, token) {
+                Ok(client) => flow::gitlab::namespace_ids(&client, &projects)
+                    .await
+                    .map_err(gitlab_error),
+                Err(e) => Err(gitlab_error(e)),
+            };
+            let _ = tx.send(Msg::NamespaceIds { attempt, result });
+        });
+    }
+
+    fn lookup_project_ids(
+        &self,
+        attempt: u64,
+        url: String,
+        token: crate::gitlab::Token,
+        projects: Vec<String>,
+    ) {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let result = match gitlab_client(&url, token) {
+                Ok(client) => flow::gitlab::pin_project_ids(&client, &projects)
+                    .await
+                    .map(|found| found.iter().map(|p| p.id.to_string()).collect())
+                    .map_err(gitlab_error),
+                Err(e) => Err(e),
+            };
+            let _ = tx.send(Msg::ProjectIds { attempt, result });
+        });
+    }
+
+    fn preflight(&self, attempt: u64, url: String) {
+        let tx = self.tx.clone();
+        let Ok(url) = crate::plan::input::ProviderUrl::parse(&url) else {
+            return;
+        };
+        tokio::spawn(async move {
+            let report = crate::preflight::run(&url, crate::preflight::public_roots(), 443).await;
+            let _ = tx.send(Msg::Preflighted {
+                attempt,
+                report: Box::new(report),
+            });
+        });
+    }
+
+    fn write_export(&self, path: std::path::PathBuf, content: String, overwrite: bool) {
+        let tx = self.tx.clone();
+        let _ = tx.send(write_export(&path, content, overwrite));
+    }
+
+    fn save_journal(&self, journal: Box<Journal>) {
+        let tx = self.tx.clone();
+        // The app hears of a change either way: no promise of a next start it cannot keep.
+        let result = self.store.save(&journal);
+        let failed = result.is_err();
+        if self.journal_failed.swap(failed, Ordering::SeqCst) != failed {
+            let _ = tx.send(Msg::JournalUnsaved(result.err().map(|e| e.to_string())));
+        }
+    }
+
+    fn clear_journal(&self) {
+        self.store.clear();
+    }
+
+    fn copy(&self, what: &'static str, text: String) {
+        let tx = self.tx.clone();
+        let result = clipboard::copy(&text);
+        let _ = tx.send(Msg::Copied { what, result });
     }
 }
 
