@@ -25,3 +25,18 @@ pub use remove::RemoveState;
 pub use review::ReviewState;
 pub use role::RoleState;
 pub use trust::TrustState;
+
+/// A look-up that waits until typing pauses: counted down once a tick, due when it reaches zero.
+pub(in crate::tui::app) fn due_now(due: &mut Option<u8>) -> bool {
+    match *due {
+        Some(0) => {
+            *due = None;
+            true
+        }
+        Some(n) => {
+            *due = Some(n - 1);
+            false
+        }
+        None => false,
+    }
+}

@@ -112,14 +112,10 @@ pub(in crate::tui::app) fn after_edit(app: &mut App, e: Element) {
 
 /// A tick: the look-up waits until typing pauses.
 pub(in crate::tui::app) fn on_tick(app: &mut App) -> Vec<Effect> {
-    match app.provider.lookup_due {
-        Some(0) => app.lookup_provider(),
-        Some(n) => {
-            app.provider.lookup_due = Some(n - 1);
-            vec![]
-        }
-        None => vec![],
+    if super::due_now(&mut app.provider.lookup_due) {
+        return app.lookup_provider();
     }
+    vec![]
 }
 
 pub(in crate::tui::app) fn on_lookup(

@@ -55,14 +55,10 @@ pub(in crate::tui::app) fn after_edit(app: &mut App, e: Element) {
 
 /// A tick: the look-up waits until typing pauses.
 pub(in crate::tui::app) fn on_tick(app: &mut App) -> Vec<Effect> {
-    match app.role.lookup_due {
-        Some(0) => app.lookup_role(),
-        Some(n) => {
-            app.role.lookup_due = Some(n - 1);
-            vec![]
-        }
-        None => vec![],
+    if super::due_now(&mut app.role.lookup_due) {
+        return app.lookup_role();
     }
+    vec![]
 }
 
 pub(in crate::tui::app) fn on_lookup(
