@@ -65,7 +65,21 @@ pub fn help(app: &App) -> Keys {
     let screen: Vec<Binding> = app
         .bindings()
         .into_iter()
-        .filter(|b| !matches!(b.action, Command::Nav(_)) || b.keys.is_empty())
+        // The navigation every screen shares is listed once, from the navigation bindings.
+        .filter(|b| {
+            !matches!(
+                b.action,
+                Command::Nav(
+                    Nav::NextField
+                        | Nav::PreviousField
+                        | Nav::Enter
+                        | Nav::Back
+                        | Nav::Help
+                        | Nav::Mouse
+                        | Nav::Quit
+                )
+            ) || b.keys.is_empty()
+        })
         .collect();
     let nav: Vec<Binding> = crate::tui::app::nav_bindings(in_text);
     let (head, tail): (Vec<Binding>, Vec<Binding>) = nav

@@ -57,7 +57,7 @@ pub(in crate::tui::app) fn keys(app: &App) -> Vec<Binding> {
     let picks = matches!(focused, Element::Profile | Element::Region);
     vec![
         Binding::new(&[ENTER], "Enter", "next", "").does(Do::Nav(Nav::Enter)),
-        Binding::new(&[ch('r')], "r", "retry", "read the account again (on Next)")
+        Binding::new(&[ch('r')], "r", "retry", "read the account again")
             .does(act(Action::Reconnect)),
         Binding::new(
             &[ch('d')],
