@@ -85,11 +85,19 @@ pub fn help(app: &App) -> Keys {
     let (head, tail): (Vec<Binding>, Vec<Binding>) = nav
         .into_iter()
         .partition(|b| !matches!(b.action, Command::Nav(Nav::Help | Nav::Mouse | Nav::Quit)));
+    // A screen's own words for a shared key (Enter on Done quits) stand where the shared ones would.
     let mut k: Keys = Vec::new();
-    for b in head.into_iter().chain(screen).chain(tail) {
+    for b in head {
+        let own = screen
+            .iter()
+            .find(|s| s.label == b.label && !s.long.is_empty());
+        k.push((b.label, own.map_or(b.long, |s| s.long).to_string()));
+    }
+    for b in screen.into_iter().chain(tail) {
         if !b.long.is_empty() && !k.iter().any(|(l, _)| *l == b.label) {
             k.push((b.label, b.long.to_string()));
         }
     }
+    k.retain(|(_, what)| !what.is_empty());
     k
 }
