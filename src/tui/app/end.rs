@@ -48,12 +48,7 @@ impl App {
         if let Some(arn) = &self.picked_arn {
             return End::Arn(arn.clone());
         }
-        let task_done = match self.screen {
-            Screen::Check => self.check.result.loaded().is_some(),
-            Screen::Explain => self.explain.result.loaded().is_some(),
-            Screen::Remove => self.remove.removed.loaded().is_some(),
-            _ => false,
-        };
+        let task_done = screens::task_finished(self);
         if task_done {
             return End::TaskDone;
         }

@@ -94,7 +94,7 @@ impl Task {
     }
 
     /// The screen after Account.
-    fn screen(self) -> Screen {
+    pub fn screen(self) -> Screen {
         match self {
             Task::Setup => Screen::Provider,
             Task::Check => Screen::Check,

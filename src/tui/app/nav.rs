@@ -72,7 +72,8 @@ fn back(app: &mut App) -> Vec<Effect> {
         Screen::Account => vec![],
         // From a finished setup, Esc goes to the review of what now exists.
         Screen::Done | Screen::Apply => app.go_to(Screen::Review),
-        Screen::Check | Screen::Explain | Screen::Remove => app.go_to(Screen::Account),
+        // A task screen (not one of the setup's) goes back to the first screen.
+        s if !Screen::ALL.contains(&s) => app.go_to(Screen::Account),
         s => app.go_to(s.prev()),
     }
 }
@@ -198,6 +199,8 @@ pub(super) fn go_on(app: &mut App) -> Vec<Effect> {
             let next = app.task.screen();
             app.go_to(next)
         }
-        s => app.go_to(s.next()),
+        // Only the setup's screens follow one another; a task screen's Enter is its own.
+        s if Screen::ALL.contains(&s) => app.go_to(s.next()),
+        _ => vec![],
     }
 }

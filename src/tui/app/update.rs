@@ -167,20 +167,11 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     vec![]
 }
 
-/// Run a binding's action: navigation, or the screen's own.
+/// Run a binding's command: navigation, or the screen's own action.
 fn run(app: &mut App, command: Command, key: KeyEvent) -> Vec<Effect> {
     match command {
         Command::Nav(n) => nav::run(app, n, key),
-        Command::Account(a) => account::act(app, a),
-        Command::Provider(a) => provider::act(app, a),
-        Command::Trust(a) => trust::act(app, a),
-        Command::Permissions(a) => permissions::act(app, a),
-        Command::Review(a) => review::act(app, a),
-        Command::Apply(a) => apply::act(app, a),
-        Command::Done(a) => done::act(app, a),
-        Command::Check(a) => check::act(app, a),
-        Command::Explain(a) => explain::act(app, a),
-        Command::Remove(a) => remove::act(app, a),
+        own => super::screens::act(app, own),
     }
 }
 
@@ -188,19 +179,7 @@ impl App {
     /// The keys that act now, first the screen's, then navigation: the first that answers a key
     /// runs it. The footer and the help are made from the same list.
     pub fn bindings(&self) -> Vec<Binding> {
-        let mut keys = match self.screen {
-            Screen::Account => account::keys(self),
-            Screen::Provider => provider::keys(self),
-            Screen::Trust => trust::keys(self),
-            Screen::Permissions => permissions::keys(self),
-            Screen::Role => role::keys(self),
-            Screen::Review => review::keys(self),
-            Screen::Apply => apply::keys(self),
-            Screen::Done => done::keys(self),
-            Screen::Check => check::keys(self),
-            Screen::Explain => explain::keys(self),
-            Screen::Remove => remove::keys(self),
-        };
+        let mut keys = super::screens::keys(self);
         // ↑/↓ move the focus, except in a list and on a screen of one element (they scroll).
         let vertical = !matches!(self.focused(), Element::PolicyList | Element::Setups)
             && self.elements().len() > 1;

@@ -394,3 +394,19 @@ fn enter_on_a_field_marked_wrong_stays_there() {
     typed(&mut app, "/");
     assert_eq!(app.role.path.value, "ci/");
 }
+
+/// Only the setup's screens follow one another: a task screen that leaves Enter or Esc to the
+/// shared navigation stays a task (Enter does nothing, Esc goes to the first screen), whatever
+/// task it is.
+#[test]
+fn the_shared_enter_and_esc_never_move_a_task_into_the_setup() {
+    for task in Task::ALL.into_iter().filter(|t| *t != Task::Setup) {
+        let mut app = with_account();
+        app.screen = task.screen();
+        app.focus = app.elements().len() - 1;
+        let effects = super::super::nav::go_on(&mut app);
+        assert_eq!(app.screen, task.screen(), "{task:?}: {effects:?}");
+        send(&mut app, [key(KeyCode::Esc)]);
+        assert_eq!(app.screen, Screen::Account, "{task:?}");
+    }
+}
