@@ -25,7 +25,7 @@ fn confirm_keys(c: &super::app::Confirm) -> Vec<(&'static str, &'static str)> {
     match c {
         Confirm::Resume { .. } => vec![
             ("c/Enter", "continue (to Review; applies nothing)"),
-            ("s", "start over"),
+            ("s", "start over (asks)"),
         ],
         Confirm::ExportFormat => vec![
             ("t", "Terraform"),
@@ -62,42 +62,54 @@ pub fn footer(app: &App) -> Keys {
 /// own, then help, mouse and quit; each binding with help words, once.
 pub fn help(app: &App) -> Keys {
     let in_text = app.field(app.focused()).is_some();
-    let screen: Vec<Binding> = app
+    let shared = |b: &Binding| {
+        matches!(
+            b.action,
+            Command::Nav(
+                Nav::NextField
+                    | Nav::PreviousField
+                    | Nav::Enter
+                    | Nav::Back
+                    | Nav::Help
+                    | Nav::Mouse
+                    | Nav::Quit
+            )
+        ) && !b.keys.is_empty()
+    };
+    // In a text field, a key that is text there is not listed: it types.
+    let all: Vec<Binding> = app
         .bindings()
         .into_iter()
-        // The navigation every screen shares is listed once, from the navigation bindings.
-        .filter(|b| {
-            !matches!(
-                b.action,
-                Command::Nav(
-                    Nav::NextField
-                        | Nav::PreviousField
-                        | Nav::Enter
-                        | Nav::Back
-                        | Nav::Help
-                        | Nav::Mouse
-                        | Nav::Quit
-                )
-            ) || b.keys.is_empty()
-        })
+        .filter(|b| !(in_text && b.text_only()))
         .collect();
-    let nav: Vec<Binding> = crate::tui::app::nav_bindings(in_text);
-    let (head, tail): (Vec<Binding>, Vec<Binding>) = nav
+    let (nav, screen): (Vec<&Binding>, Vec<&Binding>) = all.iter().partition(|b| shared(b));
+    let (head, tail): (Vec<&Binding>, Vec<&Binding>) = nav
         .into_iter()
+        .filter(|b| b.active)
         .partition(|b| !matches!(b.action, Command::Nav(Nav::Help | Nav::Mouse | Nav::Quit)));
-    // A screen's own words for a shared key (Enter on Done quits) stand where the shared ones would.
+    let order = |b: &&Binding| match b.action {
+        Command::Nav(Nav::NextField) => 0,
+        Command::Nav(Nav::PreviousField) => 1,
+        Command::Nav(Nav::Enter) => 2,
+        _ => 3,
+    };
+    let mut head = head;
+    head.sort_by_key(order);
     let mut k: Keys = Vec::new();
+    let mut push = |label: &'static str, what: &str| {
+        if !what.is_empty() && !k.iter().any(|(l, w)| *l == label || w == what) {
+            k.push((label, what.to_string()));
+        }
+    };
+    // A screen's own words for a shared key (Enter on Done quits) stand where the shared ones would.
     for b in head {
         let own = screen
             .iter()
             .find(|s| s.label == b.label && !s.long.is_empty());
-        k.push((b.label, own.map_or(b.long, |s| s.long).to_string()));
+        push(b.label, own.map_or(b.long, |s| s.long));
     }
     for b in screen.into_iter().chain(tail) {
-        if !b.long.is_empty() && !k.iter().any(|(l, _)| *l == b.label) {
-            k.push((b.label, b.long.to_string()));
-        }
+        push(b.label, b.long);
     }
-    k.retain(|(_, what)| !what.is_empty());
     k
 }

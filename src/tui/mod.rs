@@ -77,8 +77,10 @@ pub async fn run(
         }) {
             break Err(e);
         }
-        gate.drawn(gate::Shown::of(&app), Instant::now());
-        if let Ok(size) = guard.terminal.size() {
+        let size = guard.terminal.size().ok();
+        let hidden = size.is_some_and(|s| s.width < view::MIN_WIDTH || s.height < view::MIN_HEIGHT);
+        gate.drawn(gate::Shown::of(&app, hidden), Instant::now());
+        if let Some(size) = size {
             app.step_list_area = Some(view::step_list_area(size.into()));
         }
         if !first_frame_logged {
@@ -97,10 +99,15 @@ pub async fn run(
         let msg = tokio::select! {
             Some(m) = rx.recv() => m,
             Some((read_at, m)) = input_rx.recv() => {
-                if gate.admits(read_at) {
-                    m
-                } else {
-                    Msg::KeysDropped
+                let input = match m {
+                    Msg::Paste(_) => gate::Input::Paste,
+                    Msg::Tick => gate::Input::Resize,
+                    _ => gate::Input::Key,
+                };
+                match (gate.admits(read_at, input), input) {
+                    (true, _) => m,
+                    (false, gate::Input::Resize) => Msg::Tick,
+                    (false, _) => Msg::KeysDropped,
                 }
             }
             _ = tick.tick() => Msg::Tick,
@@ -202,8 +209,9 @@ fn spawn_input(
             let Some(msg) = (if hidden { while_hidden(msg) } else { Some(msg) }) else {
                 continue;
             };
+            // A resize goes through the gate too: keys sent with it are part of its burst.
             let sent = match msg {
-                Msg::Tick | Msg::Terminate => tx.send(msg).is_ok(),
+                Msg::Terminate => tx.send(msg).is_ok(),
                 input_msg => input.send((read_at, input_msg)).is_ok(),
             };
             if !sent {

@@ -558,11 +558,14 @@ impl App {
             Format::Cloudformation => ("gitlab-oidc.yaml", crate::export::cloudformation(&setup)),
         };
         match made {
-            Ok(content) => vec![Effect::WriteExport {
-                path: std::path::PathBuf::from(name),
-                content,
-                overwrite: false,
-            }],
+            // Even a new file is asked for, Cancel first: typed letters never write one.
+            Ok(content) => {
+                self.ask(Confirm::WriteExport {
+                    path: std::path::PathBuf::from(name),
+                    content,
+                });
+                vec![]
+            }
             Err(e) => {
                 self.notice = Some(format!("✗ {}", super::words::input_error(&e)));
                 vec![]

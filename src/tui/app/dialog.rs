@@ -30,6 +30,15 @@ pub enum Confirm {
     },
     /// Done's `x`: which format to write in the current directory.
     ExportFormat,
+    /// Write the export as a new file in the current directory?
+    WriteExport {
+        path: std::path::PathBuf,
+        content: String,
+    },
+    /// Forget the stopped setup (its journal) and start over?
+    StartOver {
+        summary: String,
+    },
     /// The export's file exists with other content: replace it?
     OverwriteExport {
         path: std::path::PathBuf,
@@ -79,6 +88,8 @@ impl Confirm {
                 | Confirm::ReplaceVariable { .. }
                 | Confirm::StoreVariable { .. }
                 | Confirm::OverwriteExport { .. }
+                | Confirm::WriteExport { .. }
+                | Confirm::StartOver { .. }
                 | Confirm::Apply { .. }
                 | Confirm::Retry { .. }
         )
@@ -100,6 +111,8 @@ impl Confirm {
             Confirm::ReplaceVariable { .. } => "Replace",
             Confirm::StoreVariable { .. } => "Store",
             Confirm::OverwriteExport { .. } => "Replace the file",
+            Confirm::WriteExport { .. } => "Write it",
+            Confirm::StartOver { .. } => "Start over",
             Confirm::Apply { .. } => "Apply",
             Confirm::Retry { .. } => "Retry",
             _ => "Yes",
@@ -159,10 +172,12 @@ pub(super) fn on_confirm(app: &mut App, confirm: Confirm, key: KeyEvent) -> Vec<
                 app.confirm = None;
                 app.resume()
             }
+            // Forgetting the stopped setup deletes its journal: asked again, Cancel first.
             KeyCode::Char('s') | KeyCode::Char('n') => {
-                app.confirm = None;
-                app.journal = None;
-                vec![Effect::ClearJournal]
+                if let Confirm::Resume { summary } = confirm {
+                    app.ask(Confirm::StartOver { summary });
+                }
+                vec![]
             }
             KeyCode::Esc => {
                 app.confirm = None;
@@ -213,8 +228,8 @@ fn on_change_dialog(app: &mut App, confirm: Confirm, key: KeyEvent) -> Vec<Effec
     match key.code {
         KeyCode::Left => app.buttons.chosen = Button::Cancel,
         KeyCode::Right => app.buttons.chosen = Button::Go,
-        KeyCode::Esc => app.confirm = None,
-        KeyCode::Enter if app.buttons.chosen == Button::Cancel => app.confirm = None,
+        KeyCode::Esc => cancel(app, confirm),
+        KeyCode::Enter if app.buttons.chosen == Button::Cancel => cancel(app, confirm),
         KeyCode::Enter => {
             if let Some(name) = name.filter(|n| *n != app.buttons.typed) {
                 app.buttons.refused = Some(format!("type {name} first"));
@@ -242,6 +257,15 @@ fn on_change_dialog(app: &mut App, confirm: Confirm, key: KeyEvent) -> Vec<Effec
     vec![]
 }
 
+/// Cancel: the dialog closes (starting over was asked from the question to continue, which
+/// comes back).
+fn cancel(app: &mut App, confirm: Confirm) {
+    app.confirm = None;
+    if let Confirm::StartOver { summary } = confirm {
+        app.ask(Confirm::Resume { summary });
+    }
+}
+
 /// The change button of a dialog, pressed.
 fn press(app: &mut App, confirm: Confirm) -> Vec<Effect> {
     match confirm {
@@ -255,6 +279,15 @@ fn press(app: &mut App, confirm: Confirm) -> Vec<Effect> {
             content,
             overwrite: true,
         }],
+        Confirm::WriteExport { path, content } => vec![Effect::WriteExport {
+            path,
+            content,
+            overwrite: false,
+        }],
+        Confirm::StartOver { .. } => {
+            app.journal = None;
+            vec![Effect::ClearJournal]
+        }
         _ => vec![],
     }
 }

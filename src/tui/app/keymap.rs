@@ -116,6 +116,11 @@ impl Binding {
                 .any(|k| k.matches(key) && !(in_text && k.is_text()))
     }
 
+    /// Every key of it is text (typed into a text field rather than run there).
+    pub fn text_only(&self) -> bool {
+        !self.keys.is_empty() && self.keys.iter().all(|k| k.is_text())
+    }
+
     /// The keys that run it now (none when inactive; in a text field, none that are text).
     pub fn live_keys(&self, in_text: bool) -> Vec<Key> {
         if !self.active {
@@ -158,11 +163,11 @@ pub fn nav(vertical_moves_focus: bool, in_text: bool) -> Vec<Binding> {
         Binding::new(&[TAB, DOWN], "Tab / ↓", "", "next field")
             .does(nav(Nav::NextField))
             .when(vertical_moves_focus),
-        Binding::new(&[TAB], "Tab", "", "").does(nav(Nav::NextField)),
+        Binding::new(&[TAB], "Tab", "", "next field").does(nav(Nav::NextField)),
         Binding::new(&[BACKTAB, UP], "Shift-Tab / ↑", "", "previous field")
             .does(nav(Nav::PreviousField))
             .when(vertical_moves_focus),
-        Binding::new(&[BACKTAB], "Shift-Tab", "", "").does(nav(Nav::PreviousField)),
+        Binding::new(&[BACKTAB], "Shift-Tab", "", "previous field").does(nav(Nav::PreviousField)),
         Binding::new(
             &[ENTER],
             "Enter",
@@ -176,7 +181,13 @@ pub fn nav(vertical_moves_focus: bool, in_text: bool) -> Vec<Binding> {
         Binding::new(&[F1], "F1", "help", "")
             .does(nav(Nav::Help))
             .when(in_text),
-        Binding::new(&[F1], "? / F1", "", "this help").does(nav(Nav::Help)),
+        Binding::new(
+            &[F1],
+            if in_text { "F1" } else { "? / F1" },
+            "",
+            "this help",
+        )
+        .does(nav(Nav::Help)),
         Binding::new(
             &[ch('m')],
             "m",
@@ -191,7 +202,7 @@ pub fn nav(vertical_moves_focus: bool, in_text: bool) -> Vec<Binding> {
             .when(in_text),
         Binding::new(
             &[Key::Ctrl('c')],
-            "q / Ctrl-C",
+            if in_text { "Ctrl-C" } else { "q / Ctrl-C" },
             "",
             "quit (asks when something would be lost)",
         )

@@ -98,8 +98,8 @@ fn on_blur(app: &mut App, left: Element) -> Vec<Effect> {
     vec![app.connect()]
 }
 
-/// ←/→ or Space on a choice (↑/↓ and j/k on the vertical Task list): only these change it, a
-/// typed letter never does.
+/// ←/→ on a choice (↑/↓ on the vertical Task list): only these change it, never a printable key
+/// (Space included: text typed on a choice, meant for a field, would flip it).
 fn choose(app: &mut App, e: Element, key: KeyEvent) -> Vec<Effect> {
     let forward = !matches!(key.code, KeyCode::Left | KeyCode::Up | KeyCode::Char('k'));
     match e {

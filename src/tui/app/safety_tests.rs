@@ -12,17 +12,16 @@ use super::tests::{applying, done, key, on_trust, send, typed, with_account};
 use super::*;
 use crate::aws::fake::FakeAws;
 
-/// Whether an effect changes AWS, GitLab or a file that exists.
+/// Whether an effect changes AWS, GitLab or a file: any export written (a new file too), and
+/// the journal of a stopped setup deleted.
 fn changes(e: &Effect) -> bool {
     matches!(
         e,
         Effect::Apply { .. }
             | Effect::Remove { .. }
             | Effect::StoreVariable { .. }
-            | Effect::WriteExport {
-                overwrite: true,
-                ..
-            }
+            | Effect::WriteExport { .. }
+            | Effect::ClearJournal
     )
 }
 
@@ -107,6 +106,15 @@ fn starting_points() -> Vec<(&'static str, App)> {
         reason: "ROLE_ARN holds another role".into(),
     });
     v.push(("replace dialog", replace));
+    let mut export = done();
+    export.ask(Confirm::ExportFormat);
+    v.push(("export format dialog", export));
+    let mut resume = with_account();
+    resume.offer_resume(crate::journal::Journal::new(
+        review_of_a_role_that_exists().setup_input(),
+        Some("123456789012".into()),
+    ));
+    v.push(("resume dialog", resume));
     let mut remove = with_account();
     remove.task = Task::Remove;
     remove.go_to(Screen::Remove);
@@ -136,6 +144,10 @@ fn text() -> impl Strategy<Value = String> {
         Just("a".to_string()),
         Just("r".to_string()),
         Just("g".to_string()),
+        Just("x".to_string()),
+        Just("t".to_string()),
+        Just("c".to_string()),
+        Just("s".to_string()),
         "[ -~]{1,8}",
         "\\PC{1,4}",
     ];

@@ -106,7 +106,8 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
 }
 
 fn on_mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
-    if m.kind != MouseEventKind::Down(MouseButton::Left) {
+    // A dialog or the help covers the screen: a click never acts behind it.
+    if m.kind != MouseEventKind::Down(MouseButton::Left) || app.confirm.is_some() || app.help {
         return vec![];
     }
     let Some(area) = app.step_list_area else {

@@ -260,6 +260,22 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
                 "Nothing in AWS changes; an existing file with other content is not replaced without asking.".into(),
             ],
         ),
+        Confirm::WriteExport { path, .. } => (
+            " Write the file? ",
+            vec![
+                format!("Write {} in the current directory?", crate::sanitize::inline(&path.display().to_string())),
+                String::new(),
+                "Nothing in AWS changes.".into(),
+            ],
+        ),
+        Confirm::StartOver { summary } => (
+            " Start over? ",
+            vec![
+                format!("Forget the stopped setup ({summary})?"),
+                String::new(),
+                "Its answers and the record of what was done are deleted; what it made in AWS stays, and a run with the same answers finds it.".into(),
+            ],
+        ),
         Confirm::OverwriteExport { path, .. } => (
             " Replace the file? ",
             vec![

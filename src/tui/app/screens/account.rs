@@ -27,7 +27,7 @@ impl AccountState {
 }
 
 use super::super::keymap::{
-    Binding, Command as Do, DOWN, ENTER, Key, LEFT, Nav, RIGHT, SPACE, TAB, UP, ch,
+    Binding, Command as Do, DOWN, ENTER, Key, LEFT, Nav, RIGHT, TAB, UP, ch,
 };
 use super::super::{App, Effect, Element};
 
@@ -69,7 +69,7 @@ pub(in crate::tui::app) fn keys(app: &App) -> Vec<Binding> {
         .when(app.can_try_demo()),
         Binding::new(&[TAB], "Tab", "profile/region", "").does(Do::Nav(Nav::NextField)),
         Binding::new(
-            &[DOWN, UP, ch('j'), ch('k'), LEFT, RIGHT, SPACE],
+            &[DOWN, UP, LEFT, RIGHT],
             "↑/↓ ←/→ (Task)",
             "",
             "set up, check, explain a failure, or remove",

@@ -34,7 +34,7 @@ impl Default for ProviderState {
     }
 }
 
-use super::super::keymap::{Binding, Command as Do, LEFT, Nav, RIGHT, SPACE, ch, form};
+use super::super::keymap::{Binding, Command as Do, LEFT, Nav, RIGHT, ch, form};
 use super::super::{App, Effect, Element, ErrorView, LOOKUP_DEBOUNCE_TICKS, Load};
 use crate::plan::input::ProviderUrl;
 
@@ -48,10 +48,10 @@ pub(in crate::tui::app) fn keys(app: &App) -> Vec<Binding> {
     let mut keys = form("next");
     keys.extend([
         Binding::new(
-            &[LEFT, RIGHT, SPACE],
+            &[LEFT, RIGHT],
             "←/→",
             "change",
-            "GitLab.com or self-managed (Space too)",
+            "GitLab.com or self-managed",
         )
         .does(Do::Nav(Nav::Choose))
         .when(app.focused() == Element::ProviderKind),

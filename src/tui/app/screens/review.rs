@@ -30,6 +30,7 @@ pub enum Action {
 
 pub(in crate::tui::app) fn keys(app: &App) -> Vec<Binding> {
     let act = |a| Do::Review(a);
+    let planned = app.review.plan.loaded().is_some();
     let mut keys = vec![
         Binding::new(
             &[ch('a')],
@@ -37,7 +38,8 @@ pub(in crate::tui::app) fn keys(app: &App) -> Vec<Binding> {
             "apply",
             "list the changes to apply (asks; Cancel first)",
         )
-        .does(act(Action::Apply)),
+        .does(act(Action::Apply))
+        .when(planned),
         Binding::new(
             &[ch('+')],
             "+",
@@ -46,7 +48,9 @@ pub(in crate::tui::app) fn keys(app: &App) -> Vec<Binding> {
         )
         .does(act(Action::KeepTrusted))
         .when(app.projects_trusted_now().is_some()),
-        Binding::new(&[ENTER], "Enter", "list changes", "the same as a").does(act(Action::Apply)),
+        Binding::new(&[ENTER], "Enter", "list changes", "the same as a")
+            .does(act(Action::Apply))
+            .when(planned),
         Binding::new(&[ch('r')], "r", "re-read", "read the current state again")
             .does(act(Action::Reread)),
         back(),

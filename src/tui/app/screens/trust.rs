@@ -40,9 +40,7 @@ impl Default for TrustState {
     }
 }
 
-use super::super::keymap::{
-    Binding, Command as Do, ENTER, Key, LEFT, Nav, RIGHT, SPACE, TAB, back,
-};
+use super::super::keymap::{Binding, Command as Do, ENTER, Key, LEFT, Nav, RIGHT, TAB, back};
 use super::super::{App, DEFAULT_PROVIDER_URL, Effect, Element, ErrorView, Load, Screen};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,10 +74,10 @@ pub(in crate::tui::app) fn keys(app: &App) -> Vec<Binding> {
         ctrl_l("look the ids up").when(focused == Element::ProjectIds),
         ctrl_l(""),
         Binding::new(
-            &[LEFT, RIGHT, SPACE],
+            &[LEFT, RIGHT],
             "←/→",
             "change",
-            "change ref type / toggle protected (Space too)",
+            "change ref type / toggle protected",
         )
         .does(Do::Nav(Nav::Choose))
         .when(matches!(focused, Element::RefType | Element::RefProtected)),

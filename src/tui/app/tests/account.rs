@@ -119,7 +119,7 @@ fn the_task_list_moves_with_the_arrows_and_enter_on_project_ids_goes_on() {
         .iter()
         .position(|e| *e == Element::Task)
         .unwrap();
-    send(&mut app, [key(KeyCode::Down), key(KeyCode::Char('j'))]);
+    send(&mut app, [key(KeyCode::Down), key(KeyCode::Down)]);
     assert_eq!(app.task, Task::ALL[2]);
     assert_eq!(app.focused(), Element::Task, "the focus stays on the list");
     send(&mut app, [key(KeyCode::Up)]);

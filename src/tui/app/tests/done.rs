@@ -143,7 +143,13 @@ fn done_exports_the_setup_and_never_replaces_a_different_file_unasked() {
     // A stray key does nothing; Esc leaves.
     assert!(send(&mut app, [key(KeyCode::Char('q'))]).is_empty());
     assert_eq!(app.confirm, Some(Confirm::ExportFormat));
-    let effects = send(&mut app, [key(KeyCode::Char('t'))]);
+    // t chooses Terraform; writing even a new file is a dialog that opens on Cancel.
+    assert!(send(&mut app, [key(KeyCode::Char('t'))]).is_empty());
+    assert!(matches!(app.confirm, Some(Confirm::WriteExport { .. })));
+    assert!(send(&mut app, [key(KeyCode::Enter)]).is_empty(), "Cancel");
+    assert_eq!(app.confirm, None);
+    send(&mut app, [key(KeyCode::Char('x')), key(KeyCode::Char('t'))]);
+    let effects = send(&mut app, [key(KeyCode::Right), key(KeyCode::Enter)]);
     let [
         Effect::WriteExport {
             path,
@@ -198,8 +204,8 @@ fn done_exports_the_setup_and_never_replaces_a_different_file_unasked() {
     ));
     assert_eq!(&std::fs::read_to_string(&file).unwrap(), content);
     // CloudFormation by c.
-    send(&mut app, [key(KeyCode::Char('x'))]);
-    let effects = send(&mut app, [key(KeyCode::Char('c'))]);
+    send(&mut app, [key(KeyCode::Char('x')), key(KeyCode::Char('c'))]);
+    let effects = send(&mut app, [key(KeyCode::Right), key(KeyCode::Enter)]);
     assert!(
         matches!(&effects[..], [Effect::WriteExport { path, .. }] if path.ends_with("gitlab-oidc.yaml")),
         "{effects:?}"

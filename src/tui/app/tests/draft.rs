@@ -43,8 +43,14 @@ fn continuing_a_stopped_setup_fills_the_answers_and_goes_to_review() {
 fn starting_over_clears_the_journal() {
     let mut app = with_account();
     app.offer_resume(crate::journal::Journal::new(Default::default(), None));
+    // s asks again, Cancel first: Cancel comes back to the question, Start over forgets it.
+    assert!(send(&mut app, [key(KeyCode::Char('s'))]).is_empty());
+    assert!(matches!(app.confirm, Some(Confirm::StartOver { .. })));
+    assert!(send(&mut app, [key(KeyCode::Enter)]).is_empty());
+    assert!(matches!(app.confirm, Some(Confirm::Resume { .. })));
+    send(&mut app, [key(KeyCode::Char('s'))]);
     assert_eq!(
-        send(&mut app, [key(KeyCode::Char('s'))]),
+        send(&mut app, [key(KeyCode::Right), key(KeyCode::Enter)]),
         [Effect::ClearJournal]
     );
     assert!(app.confirm.is_none() && app.journal.is_none());
