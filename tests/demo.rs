@@ -72,6 +72,8 @@ fn the_demo_runs_from_launch_to_done_with_no_aws_variables() {
     t.keys(&["x"]);
     t.wait_for("Terraform");
     t.keys(&["t"]);
+    t.wait_for("Write the file?");
+    t.press_button("Write it");
     t.wait_for("the demo writes no files");
     t.keys(&["Enter"]);
     let (code, stdout) = t.wait_exit();

@@ -4,7 +4,9 @@
 //!   a setup whose role exists (its trust would be narrowed), and typed again once the new screen
 //!   shows, makes no changing call;
 //! - random keys while the terminal is 79×23 (the screen hidden) make no call at all;
-//! - after a partial apply, no screen or dialog says that nothing was changed.
+//! - after a partial apply, no screen or dialog says that nothing was changed;
+//! - keys smuggled in a paste (its own end-of-paste marker, then → Enter) or sent as a hidden
+//!   dialog comes back press nothing.
 
 mod common;
 
@@ -235,4 +237,63 @@ fn after_a_partial_apply_nothing_says_nothing_was_changed() {
     t.wait_for("Quit?");
     t.keys(&["y"]);
     assert_eq!(t.wait_exit(), (1, String::new()));
+}
+
+/// A paste may carry its own end-of-paste marker: what follows it reads as typed keys. In the
+/// Apply dialog that wants the role's name, a paste of the name, the marker, → and Enter types
+/// the name and presses nothing; → Enter typed afterwards, at a person's pace, applies.
+#[test]
+fn keys_smuggled_in_a_paste_press_nothing() {
+    let emu = role_exists();
+    let t = fresh_wizard(&emu);
+    walk_to(&t, STEPS.len() - 1);
+    t.keys(&["Enter"]);
+    t.wait_for("type the role's name");
+    for smuggled in ["\x1b[201~\x1b[C\r", "\x1b[201~\x1b[C\x1b[C\r\r"] {
+        t.paste(&format!("{ROLE}{smuggled}"));
+        std::thread::sleep(Duration::from_millis(600));
+        let screen = t.screen();
+        assert_eq!(
+            emu.mutating_calls(),
+            Vec::<String>::new(),
+            "{smuggled:?}\n{screen}"
+        );
+        assert!(screen.contains("type the role's name"), "{screen}");
+        t.keys(&["C-u"]);
+    }
+    t.paste(ROLE);
+    std::thread::sleep(Duration::from_millis(300));
+    t.press_button("Apply");
+    t.wait_for("Role ARN");
+    assert!(
+        emu.mutating_calls()
+            .contains(&"iam.UpdateAssumeRolePolicy".to_string())
+    );
+}
+
+/// A dialog shown while the terminal is too small is a new view when the terminal grows back:
+/// → Enter sent with the resize press nothing.
+#[test]
+fn keys_sent_as_a_hidden_dialog_comes_back_press_nothing() {
+    let emu = role_exists();
+    let t = fresh_wizard(&emu);
+    walk_to(&t, STEPS.len() - 1);
+    t.keys(&["Enter"]);
+    t.wait_for("type the role's name");
+    t.type_text(ROLE);
+    std::thread::sleep(Duration::from_millis(300));
+    t.resize(79, 23);
+    t.wait_for("enlarge it");
+    for _ in 0..3 {
+        t.resize_then_keys(80, 24, &["Right", "Enter"]);
+        std::thread::sleep(Duration::from_millis(600));
+        assert_eq!(emu.mutating_calls(), Vec::<String>::new(), "{}", t.screen());
+        t.resize(79, 23);
+        t.wait_for("enlarge it");
+    }
+    t.resize(80, 24);
+    t.wait_for("type the role's name");
+    std::thread::sleep(Duration::from_millis(300));
+    t.press_button("Apply");
+    t.wait_for("Role ARN");
 }

@@ -155,6 +155,18 @@ impl Tmux {
         std::thread::sleep(Duration::from_millis(150));
     }
 
+    /// Resize the terminal and, in the same tmux command, press keys: they arrive as the screen
+    /// comes back.
+    #[allow(dead_code)]
+    pub fn resize_then_keys(&self, width: u16, height: u16, keys: &[&str]) {
+        let (w, h) = (width.to_string(), height.to_string());
+        let mut args = vec!["resize-window", "-t", "t", "-x", &w, "-y", &h];
+        args.extend([";", "send-keys", "-t", "t"]);
+        args.extend_from_slice(keys);
+        self.tmux(&args);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+
     pub fn screen(&self) -> String {
         self.tmux(&["capture-pane", "-p", "-t", "t"])
     }

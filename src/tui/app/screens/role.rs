@@ -25,7 +25,10 @@ impl Default for RoleState {
             path: Field::new("Role path", "/"),
             description: Field::new("Description", "")
                 .with_placeholder("generated from the projects"),
-            max_session: Field::new("Max session (s)", "3600"),
+            // Empty as the command line's default: a new role gets 3600 s, one that exists keeps
+            // its own (a filled-in 3600 would shorten a role's 43200 unasked).
+            max_session: Field::new("Max session (s)", "")
+                .with_placeholder("3600, or the role's own"),
             boundary: Field::new("Boundary ARN", "").with_placeholder("none"),
             existing: Request::default(),
             lookup_due: None,

@@ -59,3 +59,16 @@ fn the_role_screen_says_whether_the_name_exists_as_it_is_typed() {
     );
     assert_eq!(app.role.existing.state, Load::Loaded(Some(existing)));
 }
+
+/// What the Role screen leaves as it is, the command line leaves out: the same setup, so that a
+/// role that exists keeps its session length, path, description and boundary unless they are
+/// typed (a filled-in 3600 shortened a role's 43200 unasked).
+#[test]
+fn untouched_role_fields_are_the_command_lines_defaults() {
+    let input = on_trust().setup_input();
+    let cli = crate::plan::SetupInput::default();
+    assert_eq!(input.max_session_duration, cli.max_session_duration);
+    assert_eq!(input.role_path, cli.role_path);
+    assert_eq!(input.description, cli.description);
+    assert_eq!(input.permissions_boundary, cli.permissions_boundary);
+}
