@@ -144,7 +144,15 @@ fn starting_over_forgets_the_journal() {
     killed_half_way(&emu);
     let t = Tmux::start(&emu.env_pairs(), BIN, &[], 100, 30);
     t.wait_for("continue where you stopped");
+    // s asks again, Cancel first: Cancel keeps it; Start over deletes it.
     t.keys(&["s"]);
+    t.wait_for("Start over?");
+    t.keys(&["Enter"]);
+    t.wait_for("continue where you stopped");
+    assert!(journal_path(&emu).exists());
+    t.keys(&["s"]);
+    t.wait_for("Start over?");
+    t.press_button("Start over");
     t.wait_for("✓ Account");
     assert!(!journal_path(&emu).exists());
     t.keys(&["q"]);
