@@ -221,20 +221,23 @@ fn pane_child_pid(t: &Tmux) -> String {
 fn sigterm_and_ctrl_c_and_a_panic_all_restore_the_terminal() {
     let emu = Emulator::start();
 
-    let t = Tmux::start(&emu.env_pairs(), BIN, &[], 80, 24);
-    t.wait_for("✓ Account");
-    let pid = pane_child_pid(&t);
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
-    let (code, _) = t.wait_exit();
-    assert_eq!(
-        code, 130,
-        "SIGTERM quits as q does, with the exit code of an interrupt"
-    );
-    assert!(!t.screen().contains("┌ Steps"), "{}", t.screen());
+    // SIGTERM, and the signals whose default would end the process with the terminal raw.
+    for signal in ["-TERM", "-QUIT", "-USR1", "-USR2", "-ALRM"] {
+        let t = Tmux::start(&emu.env_pairs(), BIN, &[], 80, 24);
+        t.wait_for("✓ Account");
+        let pid = pane_child_pid(&t);
+        let killed = std::process::Command::new("kill")
+            .args([signal, &pid])
+            .status()
+            .expect("kill");
+        assert!(killed.success());
+        let (code, _) = t.wait_exit();
+        assert_eq!(
+            code, 130,
+            "{signal} quits as q does, with the exit code of an interrupt"
+        );
+        assert!(!t.screen().contains("┌ Steps"), "{signal}: {}", t.screen());
+    }
 
     let t = Tmux::start(&emu.env_pairs(), BIN, &[], 80, 24);
     t.wait_for("✓ Account");
