@@ -92,6 +92,20 @@ impl ApplyState {
     }
 }
 
+/// The apply stopped (done, failed or cancelled) while "An apply is running: quit?" was open: that
+/// question no longer holds, so it is asked as things stand now (or closed, with nothing to lose).
+fn requestion_quit(app: &mut App) {
+    if app.confirm != Some(Confirm::Quit) {
+        return;
+    }
+    app.confirm = None;
+    if app.has_answers() && !app.applied_is_current() {
+        app.ask(Confirm::QuitDraft);
+    } else {
+        app.notice = Some("the apply ended: q quits".into());
+    }
+}
+
 /// Requests sent so far for a running action (retries included).
 pub(in crate::tui::app) fn on_sent(app: &mut App, index: usize, sent: usize) -> Vec<Effect> {
     if let Some(row) = app.apply.rows.get_mut(index) {
@@ -114,6 +128,7 @@ pub(in crate::tui::app) fn on_cancelled(app: &mut App) -> Vec<Effect> {
         return vec![];
     }
     app.apply.running = false;
+    requestion_quit(app);
     app.notice = None;
     // The call in flight; between two calls, the next one (so that r has a step).
     let rows = &mut app.apply.rows;
@@ -162,6 +177,7 @@ pub(in crate::tui::app) fn on_finished(
     }
     if !ok {
         app.apply.running = false;
+        requestion_quit(app);
         return vec![];
     }
     if index + 1 >= app.apply.rows.len() {
@@ -227,6 +243,7 @@ impl App {
         self.changed.clear();
         let mut effects = vec![Effect::ClearJournal];
         effects.extend(self.go_to(Screen::Done));
+        requestion_quit(self);
         effects
     }
 }

@@ -204,3 +204,34 @@ fn a_cancel_after_the_apply_ended_changes_nothing() {
     send(&mut app, [Msg::ApplyCancelled { attempt: 1 }]);
     assert_eq!(app, before);
 }
+
+/// "An apply is running: quit?" stops being true when the apply ends: the question closes (a
+/// finished setup loses nothing) or becomes the draft's (a failed one keeps its answers).
+#[test]
+fn the_quit_question_follows_the_apply_that_ended_under_it() {
+    let (mut app, _) = applying();
+    send(&mut app, [key(KeyCode::Char('q'))]);
+    assert_eq!(app.confirm, Some(Confirm::Quit));
+    finish_all(&mut app);
+    assert_eq!(app.screen, Screen::Done);
+    assert_eq!(app.confirm, None);
+    assert!(app.notice.as_deref().is_some_and(|n| n.contains("ended")));
+
+    let (mut app, _) = applying();
+    send(&mut app, [key(KeyCode::Char('q'))]);
+    let attempt = app.apply.attempt;
+    send(
+        &mut app,
+        [Msg::ActionFinished {
+            attempt,
+            index: 0,
+            result: Err(ErrorView {
+                kind: ErrorKind::Other,
+                code: "AccessDenied".into(),
+                message: "no".into(),
+                hint: String::new(),
+            }),
+        }],
+    );
+    assert_eq!(app.confirm, Some(Confirm::QuitDraft));
+}
