@@ -297,3 +297,23 @@ fn keys_sent_as_a_hidden_dialog_comes_back_press_nothing() {
     t.press_button("Apply");
     t.wait_for("Role ARN");
 }
+
+/// The same, padded with focus events (input that never acts) so that reading it takes longer
+/// than a burst's pause: the padding is input too, and the burst goes on.
+#[test]
+fn keys_smuggled_behind_padding_press_nothing() {
+    let emu = role_exists();
+    let t = fresh_wizard(&emu);
+    walk_to(&t, STEPS.len() - 1);
+    t.keys(&["Enter"]);
+    t.wait_for("type the role's name");
+    let pad = "\x1b[I".repeat(20_000);
+    let padded = format!("{ROLE}\x1b[201~{pad}\x1b[C{pad}\r{pad}");
+    t.paste_large(padded.as_bytes());
+    std::thread::sleep(Duration::from_secs(3));
+    // A key of the person's, after it: it too is read with what was left of the paste.
+    t.keys(&["Left"]);
+    std::thread::sleep(Duration::from_secs(2));
+    let screen = t.screen();
+    assert_eq!(emu.mutating_calls(), Vec::<String>::new(), "{screen}");
+}

@@ -49,6 +49,9 @@ pub enum Input {
     Key,
     Paste,
     Resize,
+    /// Anything else the terminal sent (focus in or out, a sequence with no meaning here): it
+    /// never acts, but it is input, so it keeps a burst going (padding cannot end one).
+    Other,
 }
 
 /// The view drawn last and when it was first drawn, and the burst being dropped.
@@ -74,8 +77,11 @@ impl Gate {
         let in_burst = self
             .burst
             .is_some_and(|last| read_at.saturating_duration_since(last) < QUIET);
-        let seen = self.shown.is_some_and(|(_, since)| read_at >= since);
-        let admitted = seen && !in_burst && input != Input::Resize;
+        // Typed at the view drawn last, and that view shows the screen (not "enlarge it").
+        let seen = self
+            .shown
+            .is_some_and(|(shown, since)| read_at >= since && !shown.hidden);
+        let admitted = seen && !in_burst && input != Input::Resize && input != Input::Other;
         if !admitted || input != Input::Key {
             self.burst = Some(read_at);
         }
@@ -149,5 +155,28 @@ mod tests {
         assert!(!gate.admits(ms(3000), Input::Resize));
         assert!(!gate.admits(ms(3002), Input::Key));
         assert!(gate.admits(ms(3200), Input::Key));
+        // Padding (focus events) keeps a burst going, however long it takes to read.
+        assert!(gate.admits(ms(4000), Input::Paste));
+        for t in (4050..6000).step_by(50) {
+            assert!(!gate.admits(ms(t), Input::Other));
+        }
+        assert!(
+            !gate.admits(ms(6040), Input::Key),
+            "still the paste's burst"
+        );
+        assert!(gate.admits(ms(6300), Input::Key));
+    }
+
+    #[test]
+    fn nothing_acts_while_the_view_drawn_last_is_hidden() {
+        let app = App::new(None, None);
+        let mut gate = Gate::default();
+        let t0 = Instant::now();
+        let at = |s: u64| t0 + Duration::from_secs(s);
+        gate.drawn(Shown::of(&app, true), at(1));
+        // The terminal has grown back, but its screen is not drawn yet: still hidden.
+        assert!(!gate.admits(at(5), Input::Key));
+        gate.drawn(Shown::of(&app, false), at(6));
+        assert!(gate.admits(at(7), Input::Key));
     }
 }

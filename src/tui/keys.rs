@@ -42,6 +42,10 @@ pub fn footer(app: &App) -> Keys {
     if let Some(c) = &app.confirm {
         return confirm(c);
     }
+    // The help covers the screen: only what closes it acts.
+    if app.help {
+        return vec![("Esc/?/q", "close the help".to_string())];
+    }
     let in_text = app.field(app.focused()).is_some();
     let mut taken: Vec<Key> = Vec::new();
     let mut shown: Keys = Vec::new();
@@ -105,7 +109,7 @@ pub fn help(app: &App) -> Keys {
     for b in head {
         let own = screen
             .iter()
-            .find(|s| s.label == b.label && !s.long.is_empty());
+            .find(|s| s.label == b.label && s.active && !s.long.is_empty());
         push(b.label, own.map_or(b.long, |s| s.long));
     }
     for b in screen.into_iter().chain(tail) {

@@ -102,11 +102,14 @@ pub async fn run(
                 let input = match m {
                     Msg::Paste(_) => gate::Input::Paste,
                     Msg::Tick => gate::Input::Resize,
+                    Msg::KeysDropped => gate::Input::Other,
                     _ => gate::Input::Key,
                 };
                 match (gate.admits(read_at, input), input) {
                     (true, _) => m,
                     (false, gate::Input::Resize) => Msg::Tick,
+                    // Input that never acts: only the gate needed to see it.
+                    (false, gate::Input::Other) => continue,
                     (false, _) => Msg::KeysDropped,
                 }
             }
@@ -178,6 +181,21 @@ fn while_hidden(msg: Msg) -> Option<Msg> {
     }
 }
 
+/// Whether bytes wait unread in the terminal's input buffer (stdin, where crossterm reads when it
+/// is a terminal).
+fn pending_input() -> bool {
+    #[cfg(unix)]
+    {
+        use std::io::IsTerminal;
+        let stdin = std::io::stdin();
+        stdin.is_terminal() && rustix::io::ioctl_fionread(&stdin).is_ok_and(|n| n > 0)
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
+}
+
 /// Terminal events on a thread of their own (crossterm's reads block), as messages: keys, clicks
 /// and pastes stamped with the time they were read (see `gate`), resizes as a redraw.
 fn spawn_input(
@@ -189,7 +207,15 @@ fn spawn_input(
         while !stop.load(Ordering::SeqCst) {
             match event::poll(Duration::from_millis(50)) {
                 Ok(true) => {}
-                Ok(false) => continue,
+                // Quiet as crossterm sees it; but it reads a large input in parts and can stall
+                // with the rest of it waiting in the terminal's buffer until the next key. That
+                // rest is input: the gate hears of it, so the burst it belongs to goes on.
+                Ok(false) => {
+                    if pending_input() && input.send((Instant::now(), Msg::KeysDropped)).is_err() {
+                        break;
+                    }
+                    continue;
+                }
                 Err(_) => break,
             }
             // The size when the key was typed: a screen hidden then took nothing of it.
@@ -203,11 +229,16 @@ fn spawn_input(
                 Ok(Event::Mouse(m)) => Msg::Mouse(m),
                 Ok(Event::Paste(text)) => Msg::Paste(text),
                 Ok(Event::Resize(..)) => Msg::Tick,
-                Ok(_) => continue,
+                // Focus changes, key releases: they never act, but the gate sees them (a burst
+                // padded with them is still one burst).
+                Ok(_) => Msg::KeysDropped,
                 Err(_) => break,
             };
-            let Some(msg) = (if hidden { while_hidden(msg) } else { Some(msg) }) else {
-                continue;
+            // While hidden, what is dropped here is still input: the gate sees it as such.
+            let msg = if hidden {
+                while_hidden(msg).unwrap_or(Msg::KeysDropped)
+            } else {
+                msg
             };
             // A resize goes through the gate too: keys sent with it are part of its burst.
             let sent = match msg {

@@ -122,6 +122,17 @@ impl Tmux {
         std::thread::sleep(Duration::from_millis(150));
     }
 
+    /// Paste bytes too many for a tmux command line (a file, then `load-buffer`).
+    #[allow(dead_code)]
+    pub fn paste_large(&self, bytes: &[u8]) {
+        let file = tempfile::NamedTempFile::new().expect("a temporary file");
+        std::fs::write(file.path(), bytes).expect("write the paste");
+        let path = file.path().to_string_lossy().into_owned();
+        self.tmux(&["load-buffer", "-b", "p", &path]);
+        self.tmux(&["paste-buffer", "-p", "-d", "-b", "p", "-t", "t"]);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+
     /// The pid of the program in the pane (the shell runs it as its child).
     pub fn pane_pid(&self) -> String {
         let shell = self

@@ -53,7 +53,7 @@ pub(in crate::tui::app) fn keys(app: &App) -> Vec<Binding> {
             "write the setup as gitlab-oidc.tf or gitlab-oidc.yaml here",
         )
         .does(act(Action::Export)),
-        Binding::new(&[ENTER], "Enter", "store", "")
+        Binding::new(&[ENTER], "Enter", "store", "store the ARN in GitLab (asks)")
             .does(act(Action::Store))
             .when(in_token),
         Binding::new(&[ENTER], "Enter", "quit", "quit, printing the role ARN")
