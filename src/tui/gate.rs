@@ -49,8 +49,9 @@ pub enum Input {
     Key,
     Paste,
     Resize,
-    /// Anything else the terminal sent (focus in or out, a sequence with no meaning here): it
-    /// never acts, but it is input, so it keeps a burst going (padding cannot end one).
+    /// Anything else the terminal sent (focus in or out, a sequence with no meaning here, bytes
+    /// still waiting to be read): it never acts, but it is input, so it keeps a burst going
+    /// (padding cannot end one); alone it begins none.
     Other,
 }
 
@@ -82,7 +83,14 @@ impl Gate {
             .shown
             .is_some_and(|(shown, since)| read_at >= since && !shown.hidden);
         let admitted = seen && !in_burst && input != Input::Resize && input != Input::Other;
-        if !admitted || input != Input::Key {
+        // Input that never acts only carries a burst on (a focus change alone, or bytes found
+        // waiting just as a key arrives, begin none).
+        let carries = match input {
+            Input::Other => in_burst,
+            Input::Key => !admitted,
+            Input::Paste | Input::Resize => true,
+        };
+        if carries {
             self.burst = Some(read_at);
         }
         admitted
@@ -165,6 +173,9 @@ mod tests {
             "still the paste's burst"
         );
         assert!(gate.admits(ms(6300), Input::Key));
+        // Alone, such input begins no burst: a key right after it acts.
+        assert!(!gate.admits(ms(7000), Input::Other));
+        assert!(gate.admits(ms(7001), Input::Key));
     }
 
     #[test]
