@@ -110,6 +110,13 @@ fn walk_to(t: &Tmux, n: usize) {
     }
 }
 
+/// On Review of the setup that narrows the role's trust, the Apply dialog (which wants the name).
+fn to_the_apply_dialog(t: &Tmux) {
+    walk_to(t, STEPS.len() - 1);
+    t.keys(&["Enter"]);
+    t.wait_for("type the role's name");
+}
+
 #[test]
 fn text_typed_at_every_screen_change_changes_nothing() {
     let emu = role_exists();
@@ -140,9 +147,7 @@ fn text_typed_at_every_screen_change_changes_nothing() {
     }
     // Not inert: the same walk, then → and Enter with the name typed, does apply.
     let t = fresh_wizard(&emu);
-    walk_to(&t, STEPS.len() - 1);
-    t.keys(&["Enter"]);
-    t.wait_for("type the role's name");
+    to_the_apply_dialog(&t);
     t.type_text(ROLE);
     t.press_button("Apply");
     t.wait_for("Role ARN");
@@ -247,9 +252,7 @@ fn after_a_partial_apply_nothing_says_nothing_was_changed() {
 fn keys_smuggled_in_a_paste_press_nothing() {
     let emu = role_exists();
     let t = fresh_wizard(&emu);
-    walk_to(&t, STEPS.len() - 1);
-    t.keys(&["Enter"]);
-    t.wait_for("type the role's name");
+    to_the_apply_dialog(&t);
     for smuggled in ["\x1b[201~\x1b[C\r", "\x1b[201~\x1b[C\x1b[C\r\r"] {
         t.paste(&format!("{ROLE}{smuggled}"));
         std::thread::sleep(Duration::from_millis(600));
@@ -278,9 +281,7 @@ fn keys_smuggled_in_a_paste_press_nothing() {
 fn keys_sent_as_a_hidden_dialog_comes_back_press_nothing() {
     let emu = role_exists();
     let t = fresh_wizard(&emu);
-    walk_to(&t, STEPS.len() - 1);
-    t.keys(&["Enter"]);
-    t.wait_for("type the role's name");
+    to_the_apply_dialog(&t);
     t.type_text(ROLE);
     std::thread::sleep(Duration::from_millis(300));
     t.resize(79, 23);
@@ -305,9 +306,7 @@ fn keys_sent_as_a_hidden_dialog_comes_back_press_nothing() {
 fn keys_smuggled_behind_padding_press_nothing() {
     let emu = role_exists();
     let t = fresh_wizard(&emu);
-    walk_to(&t, STEPS.len() - 1);
-    t.keys(&["Enter"]);
-    t.wait_for("type the role's name");
+    to_the_apply_dialog(&t);
     let pad = "\x1b[I".repeat(20_000);
     let padded = format!("{ROLE}\x1b[201~{pad}\x1b[C{pad}\r{pad}");
     t.paste_large(padded.as_bytes());
