@@ -241,6 +241,24 @@ fn every_command_prints_the_envelope_docs_json_shows() {
 
 /// Without --output json nothing changes: the ARN alone on stdout.
 #[test]
+fn the_organization_audit_prints_the_envelope_docs_json_shows() {
+    let docs = documented();
+    let emu = Emulator::start();
+    let org = common::org::organization(&emu);
+    let iam = emu.iam_in(&org.deep);
+    common::block_on(
+        iam.delete_role()
+            .role_name("OrganizationAccountAccessRole")
+            .send(),
+    )
+    .expect("delete the member role");
+    let run = emu.run(&["check", "--org", "--offline", "--output", "json"]);
+    run.assert_code(1);
+    assert_documented(&docs, "check --org", &run);
+    assert!(!run.envelope()["result"]["accounts"][0]["status"].is_null());
+}
+
+#[test]
 fn text_output_is_not_wrapped() {
     let emu = Emulator::start();
     let run = emu.run(&[

@@ -71,3 +71,35 @@ delegate! {
     fn list_roles(&self) -> AwsResult<Vec<Role>>;
     fn roles_with_policies(&self) -> AwsResult<Vec<(Role, Vec<AttachedPolicy>)>>;
 }
+
+impl super::org::Org for AnyAws {
+    type Member = AnyAws;
+
+    async fn organization(&self) -> AwsResult<Option<super::org::Organization>> {
+        match self {
+            AnyAws::Sdk(a) => a.organization().await,
+            AnyAws::Demo(a) => a.organization().await,
+        }
+    }
+
+    async fn accounts(&self) -> AwsResult<Vec<super::org::Account>> {
+        match self {
+            AnyAws::Sdk(a) => a.accounts().await,
+            AnyAws::Demo(a) => a.accounts().await,
+        }
+    }
+
+    async fn children(&self, parent: &str) -> AwsResult<super::org::Children> {
+        match self {
+            AnyAws::Sdk(a) => a.children(parent).await,
+            AnyAws::Demo(a) => a.children(parent).await,
+        }
+    }
+
+    async fn member(&self, role_arn: &str) -> AwsResult<AnyAws> {
+        Ok(match self {
+            AnyAws::Sdk(a) => AnyAws::Sdk(Box::new(a.member(role_arn).await?)),
+            AnyAws::Demo(a) => AnyAws::Demo(a.member(role_arn).await?),
+        })
+    }
+}

@@ -79,7 +79,11 @@ impl aws_smithy_types::config_bag::Storable for Sent {
 /// Read-only operations start with one of these verbs; everything else changes something.
 pub fn is_mutating(call: &str) -> bool {
     let op = call.rsplit('.').next().unwrap_or(call);
-    !["Get", "List"].iter().any(|verb| op.starts_with(verb))
+    // AssumeRole changes nothing: it hands out credentials of a role that is there.
+    op != "AssumeRole"
+        && !["Get", "List", "Describe"]
+            .iter()
+            .any(|verb| op.starts_with(verb))
 }
 
 /// The SDK interceptor feeding a `CallLog`; installed on every client we build.
@@ -135,6 +139,8 @@ mod tests {
         assert!(is_mutating("iam.CreateRole"));
         assert!(is_mutating("iam.AttachRolePolicy"));
         assert!(is_mutating("iam.AddClientIDToOpenIDConnectProvider"));
+        assert!(!is_mutating("organizations.DescribeOrganization"));
+        assert!(!is_mutating("sts.AssumeRole"));
         let log = CallLog::default();
         log.record("iam.GetRole".into());
         log.record("iam.CreateRole".into());

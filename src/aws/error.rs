@@ -49,10 +49,20 @@ impl AwsError {
         )
     }
 
-    /// The IAM action prefix of the operation: `sts` for STS calls, `iam` for the rest.
+    /// The IAM action prefix of the operation: `sts` for STS calls, `organizations` for
+    /// Organizations', `iam` for the rest.
     pub fn action_prefix(&self) -> &'static str {
-        if self.operation == "GetCallerIdentity" || self.operation.starts_with("AssumeRole") {
+        let op = self.operation.as_str();
+        if op == "GetCallerIdentity" || op.starts_with("AssumeRole") {
             "sts"
+        } else if matches!(
+            op,
+            "DescribeOrganization"
+                | "ListAccounts"
+                | "ListAccountsForParent"
+                | "ListOrganizationalUnitsForParent"
+        ) {
+            "organizations"
         } else {
             "iam"
         }

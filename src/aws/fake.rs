@@ -20,6 +20,10 @@ pub struct FakeState {
     pub instance_profiles: BTreeMap<String, Vec<String>>,
     /// Who `GetCallerIdentity` says the caller is (default: a user named tester).
     pub caller: Option<CallerIdentity>,
+    /// The account's id, in the ARNs it makes.
+    pub account: String,
+    /// The Organization, where this is its management account.
+    pub organization: Option<super::fake_org::FakeOrg>,
 }
 
 /// A clone is the same account: state, injected failures and the call log are shared.
@@ -35,7 +39,10 @@ pub const ACCOUNT: &str = "123456789012";
 impl FakeAws {
     /// An account with a few AWS managed policies.
     pub fn new() -> Self {
-        let mut state = FakeState::default();
+        let mut state = FakeState {
+            account: ACCOUNT.to_string(),
+            ..FakeState::default()
+        };
         for (path, name, attachable) in [
             ("", "ReadOnlyAccess", true),
             ("", "AdministratorAccess", true),
@@ -70,7 +77,20 @@ impl FakeAws {
         }
     }
 
-    fn enter(
+    /// Another account that shares this one's call log and injected failures.
+    pub fn sibling(&self, account: &str) -> FakeAws {
+        let fresh = FakeAws::new();
+        if let Ok(mut s) = fresh.state.lock() {
+            s.account = account.to_string();
+        }
+        FakeAws {
+            state: fresh.state,
+            failures: self.failures.clone(),
+            calls: self.calls.clone(),
+        }
+    }
+
+    pub(super) fn enter(
         &self,
         service: &str,
         operation: &str,
@@ -104,8 +124,8 @@ impl Aws for FakeAws {
     async fn caller_identity(&self) -> AwsResult<CallerIdentity> {
         let state = self.enter("sts", "GetCallerIdentity")?;
         Ok(state.caller.clone().unwrap_or_else(|| CallerIdentity {
-            account: ACCOUNT.to_string(),
-            arn: format!("arn:aws:iam::{ACCOUNT}:user/tester"),
+            account: state.account.clone(),
+            arn: format!("arn:aws:iam::{}:user/tester", state.account),
             user_id: "AIDATESTER".to_string(),
         }))
     }
@@ -128,7 +148,8 @@ impl Aws for FakeAws {
         const OP: &str = "CreateOpenIDConnectProvider";
         let mut s = self.enter("iam", OP)?;
         let arn = format!(
-            "arn:aws:iam::{ACCOUNT}:oidc-provider/{}",
+            "arn:aws:iam::{}:oidc-provider/{}",
+            s.account,
             url.trim_start_matches("https://")
         );
         if s.providers.contains_key(&arn) {
@@ -170,7 +191,7 @@ impl Aws for FakeAws {
         if s.roles.contains_key(&role.name) {
             return Err(AwsError::service(OP, "EntityAlreadyExists", "exists"));
         }
-        let arn = format!("arn:aws:iam::{ACCOUNT}:role{}{}", role.path, role.name);
+        let arn = format!("arn:aws:iam::{}:role{}{}", s.account, role.path, role.name);
         let trust_policy = serde_json::from_str(&role.trust_policy_json)
             .map_err(|_| AwsError::service(OP, "MalformedPolicyDocument", "not JSON"))?;
         s.roles.insert(

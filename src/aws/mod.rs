@@ -6,6 +6,8 @@ pub mod calls;
 pub mod demo;
 pub mod error;
 pub mod fake;
+pub mod fake_org;
+pub mod org;
 pub mod profiles;
 pub mod sdk;
 

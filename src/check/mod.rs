@@ -10,6 +10,7 @@ pub mod reason;
 pub mod route;
 
 pub use code::Code;
+pub mod org;
 mod read;
 mod rules;
 

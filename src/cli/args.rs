@@ -33,7 +33,8 @@ macro_rules! exit_codes_help {
     () => {
         "Exit codes:\n  \
          0    success\n  \
-         1    failure (AWS refused or failed, a file could not be written, the wizard quit without a result)\n  \
+         1    failure (AWS refused or failed, a file could not be written, check --org could not read
+       every account, the wizard quit without a result)\n  \
          2    bad input (nothing was done)\n  \
          3    confirmation needed: a change needs --yes (nothing was changed)\n  \
          4    a negative answer: check found something, explain says AWS would refuse, preflight\n       \
@@ -250,20 +251,26 @@ pub enum Command {
     },
     /// Audit GitLab OIDC roles: each finding with a severity, an explanation and the fix.
     #[command(
-        after_help = "Example:\n  aws-oidc-wizard check --role-name gitlab-acme-web\n  aws-oidc-wizard check --all --output json"
+        after_help = "Example:\n  aws-oidc-wizard check --role-name gitlab-acme-web\n  aws-oidc-wizard check --all --output json\n  aws-oidc-wizard check --org --ou ou-ab12-cdef3456 --member-role-name SecurityAudit"
     )]
     Check {
         /// The role to audit.
         #[arg(
             long,
             value_name = "NAME",
-            required_unless_present = "all",
-            conflicts_with = "all"
+            required_unless_present_any = ["all", "org"],
+            conflicts_with_all = ["all", "org"]
         )]
         role_name: Option<String>,
         /// Audit every role a web-identity (OIDC) token can reach.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "org")]
         all: bool,
+        #[command(flatten)]
+        org: OrgArgs,
+        /// With --org: exit 0 (or 4 for findings) even when some accounts could not be read;
+        /// they are still in the report.
+        #[arg(long)]
+        allow_unreadable: bool,
         /// Only read AWS: do not contact self-managed GitLab instances to compare their
         /// certificate's thumbprint with the provider's.
         #[arg(long)]
@@ -482,5 +489,64 @@ impl SetupArgs {
         } else {
             Thumbprint::Given
         }
+    }
+}
+
+/// Every account of the AWS Organization, or of some of its units.
+#[derive(Debug, Clone, Args)]
+pub struct OrgArgs {
+    /// Work on the accounts of the caller's AWS Organization (from its management account or a
+    /// delegated administrator): all of them, or those under --ou and those named by --account.
+    #[arg(long)]
+    pub org: bool,
+    /// With --org: the accounts under this organizational unit (or root), at any depth.
+    /// Repeat for more.
+    #[arg(long = "ou", value_name = "OU_ID")]
+    pub units: Vec<String>,
+    /// With --org: this account. Repeat for more.
+    #[arg(long = "account", value_name = "ID")]
+    pub accounts: Vec<String>,
+    /// With --org: the role assumed in each member account [default: OrganizationAccountAccessRole].
+    #[arg(long, value_name = "NAME")]
+    pub member_role_name: Option<String>,
+}
+
+impl OrgArgs {
+    /// A flag of the Organization given without --org (clap's `requires` counts the flag's
+    /// own default, `false`, as given, so it is checked here).
+    pub fn needs_org(&self) -> Option<&'static str> {
+        if self.org {
+            None
+        } else if !self.units.is_empty() {
+            Some("--ou")
+        } else if !self.accounts.is_empty() {
+            Some("--account")
+        } else if self.member_role_name.is_some() {
+            Some("--member-role-name")
+        } else {
+            None
+        }
+    }
+
+    /// The scope, checked: exit 2 on an id or name AWS could never take.
+    pub fn scope(&self) -> Result<crate::check::org::Scope, crate::plan::input::InputError> {
+        use crate::plan::org;
+        Ok(crate::check::org::Scope {
+            units: self
+                .units
+                .iter()
+                .map(|u| org::unit_id(u))
+                .collect::<Result<_, _>>()?,
+            accounts: self
+                .accounts
+                .iter()
+                .map(|a| org::account_id(a))
+                .collect::<Result<_, _>>()?,
+            member_role: org::member_role(
+                self.member_role_name
+                    .as_deref()
+                    .unwrap_or(crate::aws::org::DEFAULT_MEMBER_ROLE),
+            )?,
+        })
     }
 }

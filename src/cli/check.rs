@@ -62,3 +62,64 @@ pub async fn run<A: Aws>(
         Outcome::negative(stdout)
     })
 }
+
+/// `check --org`: every account of the Organization in scope, one report grouped by account.
+pub async fn run_org<A: crate::aws::org::Org>(
+    aws: &A,
+    scope: &crate::check::org::Scope,
+    offline: bool,
+    fail_on: crate::check::Severity,
+    allow_unreadable: bool,
+    output: OutputFormat,
+) -> Result<Outcome, CliError> {
+    use crate::check::org::check_org;
+    // Progress on a terminal only, after a second, on one line.
+    let started = std::time::Instant::now();
+    let terminal = super::exit::stderr_is_terminal();
+    let mut shown = false;
+    let progress = |p: crate::check::org::Progress| {
+        if terminal && started.elapsed() > std::time::Duration::from_secs(1) {
+            super::exit::redraw(&p.line());
+            shown = true;
+        }
+    };
+    let audit = if offline {
+        check_org(aws, scope, |_| async { None }, progress).await?
+    } else {
+        check_org(
+            aws,
+            scope,
+            |host: String| async move { Some(crate::preflight::tls(&host, 443).await) },
+            progress,
+        )
+        .await?
+    };
+    if shown {
+        say!();
+    }
+    let stdout = match output {
+        OutputFormat::Text => crate::check::org::text(&audit).into(),
+        OutputFormat::Json => json_body(&audit),
+    };
+    let failing = audit
+        .roles
+        .iter()
+        .flat_map(|r| &r.report.findings)
+        .any(|f| f.severity <= fail_on);
+    let unread: Vec<&str> = audit.unreadable().map(|a| a.account.as_str()).collect();
+    if !unread.is_empty() {
+        say!(
+            "{} account{} could not be read: {}",
+            unread.len(),
+            if unread.len() == 1 { "" } else { "s" },
+            unread.join(", ")
+        );
+    }
+    Ok(if !unread.is_empty() && !allow_unreadable {
+        Outcome::incomplete(stdout)
+    } else if failing {
+        Outcome::negative(stdout)
+    } else {
+        Outcome::success(stdout)
+    })
+}

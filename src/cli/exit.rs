@@ -31,6 +31,8 @@ pub enum Status {
     /// `check` found something, `explain` says AWS would refuse, `plan` has changes to make
     /// (when asked to tell).
     Negative,
+    /// The result is printed, but it is not whole: `check --org` could not read every account.
+    Incomplete,
 }
 
 /// A command's result for stdout: text as it is, or a value that goes into the JSON envelope.
@@ -77,6 +79,13 @@ impl Outcome {
         Outcome {
             body: body.into(),
             status: Status::Negative,
+        }
+    }
+
+    pub fn incomplete(body: impl Into<Body>) -> Outcome {
+        Outcome {
+            body: body.into(),
+            status: Status::Incomplete,
         }
     }
 
@@ -306,6 +315,7 @@ pub fn finish(face: &Face<'_>, result: Result<Outcome, CliError>) -> ExitCode {
             match outcome.status {
                 Status::Success => ExitCode::from(code::SUCCESS),
                 Status::Negative => ExitCode::from(code::NEGATIVE),
+                Status::Incomplete => ExitCode::from(code::FAILURE),
             }
         }
         Err(e) => {

@@ -27,6 +27,9 @@ impl Answer {
             Answer::Token => "--token",
             Answer::Region => "--region",
             Answer::CiVariable => "--ci-variable",
+            Answer::Unit => "--ou",
+            Answer::Account => "--account",
+            Answer::MemberRole => "--member-role-name",
         }
     }
 }

@@ -327,11 +327,38 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
         }
         Command::Preflight { provider_url } => preflight::run(&provider_url, cx.output).await,
         Command::Check {
+            org,
+            offline,
+            fail_on,
+            allow_unreadable,
+            ..
+        } if org.org => {
+            let scope = org.scope()?;
+            let aws = connect(cx, false).await;
+            check::run_org(
+                &aws,
+                &scope,
+                offline || cx.demo,
+                fail_on,
+                allow_unreadable,
+                cx.output,
+            )
+            .await
+        }
+        Command::Check {
             role_name,
             offline,
             fail_on,
+            org,
+            allow_unreadable,
             ..
         } => {
+            if let Some(flag) = org
+                .needs_org()
+                .or(allow_unreadable.then_some("--allow-unreadable"))
+            {
+                return Err(CliError::usage(format!("{flag} works with --org only")));
+            }
             check::validate(role_name.as_deref())?;
             let aws = connect(cx, false).await;
             // The demo contacts no host.

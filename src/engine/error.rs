@@ -46,6 +46,21 @@ pub enum EngineError {
     },
     GitLab(GitLabError),
     Claims(ClaimsError),
+    /// `--org` from an account that is in no Organization.
+    NoOrganization {
+        account: String,
+    },
+    /// The caller's account may not read the Organization: neither its management account nor
+    /// a delegated administrator.
+    NotOrgAdministrator {
+        account: String,
+        management: String,
+        error: Box<AwsError>,
+    },
+    /// An organizational unit (or root) the Organization does not have.
+    UnitNotFound {
+        unit: String,
+    },
     ConfirmationRequired {
         reasons: Vec<String>,
     },
@@ -78,6 +93,9 @@ impl EngineError {
             EngineError::InInstanceProfiles { .. } => "InInstanceProfiles",
             EngineError::GitLab(_) => "GitLab",
             EngineError::ConfirmationRequired { .. } => "ConfirmationRequired",
+            EngineError::NoOrganization { .. } => "NoOrganization",
+            EngineError::NotOrgAdministrator { .. } => "NotOrgAdministrator",
+            EngineError::UnitNotFound { .. } => "UnitNotFound",
         }
     }
 
@@ -93,6 +111,9 @@ impl EngineError {
             | EngineError::NotOurs { .. }
             | EngineError::InInstanceProfiles { .. } => "role",
             EngineError::GitLab(_) => "gitlab",
+            EngineError::NoOrganization { .. }
+            | EngineError::NotOrgAdministrator { .. }
+            | EngineError::UnitNotFound { .. } => "organization",
             _ => return None,
         })
     }
@@ -129,6 +150,22 @@ impl EngineError {
             EngineError::ConfirmationRequired { reasons } => {
                 format!("confirmation required: {}", reasons.join("; "))
             }
+            EngineError::NoOrganization { account } => {
+                format!("account {account} is not in an AWS Organization")
+            }
+            EngineError::NotOrgAdministrator {
+                account,
+                management,
+                error,
+            } => format!(
+                "account {account} is neither the Organization's management account ({management}) nor a delegated administrator: {}:{} was refused ({})",
+                error.action_prefix(),
+                error.operation,
+                error.code()
+            ),
+            EngineError::UnitNotFound { unit } => {
+                format!("the Organization has no organizational unit or root {unit}")
+            }
         }
     }
 
@@ -159,6 +196,16 @@ impl EngineError {
             }
             EngineError::ConfirmationRequired { .. } => {
                 "review with `plan`, then run again with --yes".to_string()
+            }
+            EngineError::NoOrganization { .. } => {
+                "leave out --org to work on this account alone".to_string()
+            }
+            EngineError::NotOrgAdministrator { management, .. } => format!(
+                "use credentials of the management account {management}, or of an account it made a delegated administrator (`aws organizations register-delegated-administrator`)"
+            ),
+            EngineError::UnitNotFound { .. } => {
+                "list them with `aws organizations list-organizational-units-for-parent`"
+                    .to_string()
             }
         }
     }

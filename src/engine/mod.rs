@@ -27,6 +27,8 @@ pub enum Step {
     Provider,
     Role,
     Permissions,
+    /// The Organization's listings and the member accounts reached through it.
+    Organization,
 }
 
 impl Step {
@@ -36,6 +38,7 @@ impl Step {
             Step::Provider => "provider",
             Step::Role => "role",
             Step::Permissions => "permissions",
+            Step::Organization => "organization",
         }
     }
 }

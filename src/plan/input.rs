@@ -29,6 +29,12 @@ pub enum Answer {
     Token,
     Region,
     CiVariable,
+    /// An organizational unit (or root) of the Organization.
+    Unit,
+    /// An account id.
+    Account,
+    /// The role assumed in member accounts.
+    MemberRole,
 }
 
 /// Bad input: which answer, what was given, and the rule it broke. Exit code 2. Shown by each

@@ -2,6 +2,7 @@
 //! Pure: no I/O here, so the CLI and the wizard validate the same way before any AWS call.
 
 pub mod input;
+pub mod org;
 pub mod region;
 pub mod trust;
 pub mod trust_view;

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod gitlab;
+pub mod org;
 pub mod proxy;
 pub mod tmux;
 
@@ -140,6 +141,66 @@ impl Emulator {
             .endpoint_url(&self.endpoint)
             .build();
         aws_sdk_iam::Client::from_conf(conf)
+    }
+
+    /// Organizations, as the caller (the management account once it made the Organization).
+    pub fn organizations(&self) -> aws_sdk_organizations::Client {
+        aws_sdk_organizations::Client::from_conf(
+            aws_sdk_organizations::config::Builder::from(&self.sdk_config(None)).build(),
+        )
+    }
+
+    /// IAM in `account`, through `AssumeRole` into its OrganizationAccountAccessRole.
+    pub fn iam_in(&self, account: &str) -> aws_sdk_iam::Client {
+        aws_sdk_iam::Client::new(&self.sdk_config(Some(account)))
+    }
+
+    /// The SDK's configuration for the emulator: the caller's keys, or with `account` the
+    /// credentials of its OrganizationAccountAccessRole.
+    pub fn sdk_config(&self, account: Option<&str>) -> aws_types::SdkConfig {
+        let base = aws_types::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_types::region::Region::new("us-east-1"))
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(
+                    aws_credential_types::Credentials::new(
+                        "AKIDEXAMPLETESTONLY",
+                        "test-secret-not-real",
+                        None,
+                        None,
+                        "test",
+                    ),
+                ),
+            )
+            .endpoint_url(&self.endpoint)
+            .build();
+        let Some(account) = account else {
+            return base;
+        };
+        let sts = aws_sdk_sts::Client::new(&base);
+        let out = block_on(
+            sts.assume_role()
+                .role_arn(format!(
+                    "arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
+                ))
+                .role_session_name("test-seed")
+                .send(),
+        )
+        .expect("assume the member role");
+        let c = out.credentials().expect("credentials");
+        base.to_builder()
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(
+                    aws_credential_types::Credentials::new(
+                        c.access_key_id(),
+                        c.secret_access_key(),
+                        Some(c.session_token().to_string()),
+                        None,
+                        "test",
+                    ),
+                ),
+            )
+            .build()
     }
 
     pub fn log(&self) -> String {

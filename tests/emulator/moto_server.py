@@ -21,6 +21,13 @@ Two additions to stock moto, both clearly test-only:
 3. HARNESS FAULTS: POST /_harness/fail?action=A&code=C&status=N makes every
    request for action A answer with that AWS error (as IAM would, e.g. a missing
    permission) until POST /_harness/fail/clear. Failed requests are recorded too.
+5. HARNESS FIDELITY: where moto 5.2.5 answers differently from AWS for a call the
+   product relies on, the AWS behaviour, each with its source:
+   - AssumeRole into a role that does not exist answers AccessDenied (moto gives
+     credentials for any ARN). AWS: "the role must exist ... otherwise the call is
+     denied", https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+     (Errors; and the IAM user guide, "Troubleshooting IAM roles": "You can't assume a
+     role ... the role doesn't exist" gives AccessDenied).
 """
 
 import io
@@ -120,13 +127,23 @@ class Recorder:
             length = int(environ.get("CONTENT_LENGTH") or 0)
             raw = environ["wsgi.input"].read(length) if length else b""
             environ["wsgi.input"] = io.BytesIO(raw)
-            action = parse_qs(raw.decode("utf-8", "replace")).get("Action", ["?"])[0]
+            action = parse_qs(raw.decode("utf-8", "replace")).get("Action", [None])[0]
+            if action is None:
+                # The JSON protocols (Organizations) name the action in a header.
+                target = environ.get("HTTP_X_AMZ_TARGET", "?")
+                action = target.rsplit(".", 1)[-1]
             service = _service_of(environ.get("HTTP_AUTHORIZATION", ""))
             with self.lock:
                 self.calls.append(f"{service}.{action}")
                 fault = self.faults.get(action)
             if fault:
+                if "HTTP_X_AMZ_TARGET" in environ:
+                    return _json_error(start_response, action, *fault)
                 return _aws_error(start_response, action, *fault)
+            if service == "sts" and action == "AssumeRole":
+                denied = _assume_role_denied(raw)
+                if denied:
+                    return _aws_error(start_response, action, "AccessDenied", 403, denied)
             if self.kill_after is not None:
                 return self._maybe_kill(environ, start_response)
         return self.app(environ, start_response)
@@ -155,14 +172,45 @@ def _json(start_response, value):
     return [body]
 
 
-def _aws_error(start_response, action, code, status):
+def _assume_role_denied(raw):
+    """HARNESS FIDELITY: the message AWS gives when the role to assume is not there."""
+    from moto.iam.models import iam_backends
+
+    arn = parse_qs(raw.decode("utf-8", "replace")).get("RoleArn", [""])[0]
+    parts = arn.split(":", 5)
+    if len(parts) < 6 or not parts[5].startswith("role/"):
+        return None
+    account, name = parts[4], parts[5].rsplit("/", 1)[-1]
+    backend = iam_backends[account]["global"]
+    if any(r.name == name for r in backend.roles.values()):
+        return None
+    return f"User is not authorized to perform: sts:AssumeRole on resource: {arn}"
+
+
+def _aws_error(start_response, action, code, status, message=None):
+    from xml.sax.saxutils import escape
+
+    message = escape(message or f"injected by the test harness for {action}")
     body = (
         '<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'
         f"<Error><Type>Sender</Type><Code>{code}</Code>"
-        f"<Message>injected by the test harness for {action}</Message></Error>"
+        f"<Message>{message}</Message></Error>"
         "<RequestId>harness-fault</RequestId></ErrorResponse>"
     ).encode()
     headers = [("Content-Type", "text/xml"), ("Content-Length", str(len(body)))]
+    start_response(f"{status} Injected", headers)
+    return [body]
+
+
+def _json_error(start_response, action, code, status):
+    """An injected fault in the JSON protocols' shape (Organizations)."""
+    body = json.dumps(
+        {"__type": code, "message": f"injected by the test harness for {action}"}
+    ).encode()
+    headers = [
+        ("Content-Type", "application/x-amz-json-1.1"),
+        ("Content-Length", str(len(body))),
+    ]
     start_response(f"{status} Injected", headers)
     return [body]
 

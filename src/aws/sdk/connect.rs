@@ -86,6 +86,10 @@ pub struct Connection {
 pub struct SdkAws {
     pub(super) iam: aws_sdk_iam::Client,
     pub(super) sts: aws_sdk_sts::Client,
+    pub(super) organizations: aws_sdk_organizations::Client,
+    /// What the clients were built from: a member account's connection is this with its own
+    /// credentials.
+    pub(super) config: aws_types::SdkConfig,
     pub(super) calls: CallLog,
     pub connection: Connection,
 }
@@ -164,28 +168,44 @@ impl SdkAws {
             loader = loader.endpoint_url(e);
         }
         let config = loader.load().await;
+        let endpoint_url = opts.endpoint_url.clone().or_else(|| {
+            std::env::var("AWS_ENDPOINT_URL")
+                .ok()
+                .filter(|e| !e.is_empty())
+        });
+        SdkAws::from_config(
+            config,
+            CallLog::default(),
+            Connection {
+                profile,
+                region,
+                endpoint_url,
+            },
+        )
+    }
 
-        let calls = CallLog::default();
+    /// The clients of one configuration, each counting its calls into `calls`.
+    pub(super) fn from_config(
+        config: aws_types::SdkConfig,
+        calls: CallLog,
+        connection: Connection,
+    ) -> Self {
         let iam_conf = aws_sdk_iam::config::Builder::from(&config)
             .interceptor(CallCounter(calls.clone()))
             .build();
         let sts_conf = aws_sdk_sts::config::Builder::from(&config)
             .interceptor(CallCounter(calls.clone()))
             .build();
-        let endpoint_url = opts.endpoint_url.clone().or_else(|| {
-            std::env::var("AWS_ENDPOINT_URL")
-                .ok()
-                .filter(|e| !e.is_empty())
-        });
+        let organizations_conf = aws_sdk_organizations::config::Builder::from(&config)
+            .interceptor(CallCounter(calls.clone()))
+            .build();
         SdkAws {
             iam: aws_sdk_iam::Client::from_conf(iam_conf),
             sts: aws_sdk_sts::Client::from_conf(sts_conf),
+            organizations: aws_sdk_organizations::Client::from_conf(organizations_conf),
+            config,
             calls,
-            connection: Connection {
-                profile,
-                region,
-                endpoint_url,
-            },
+            connection,
         }
     }
 }

@@ -5,6 +5,7 @@ use aws_sdk_iam::types::Tag;
 use serde_json::Value;
 
 mod connect;
+mod org;
 
 pub use connect::{ConnectOptions, Connection, FALLBACK_REGION, Limits, SdkAws};
 

@@ -30,6 +30,9 @@ pub fn field_label(answer: Answer) -> &'static str {
         Answer::Token => "ID token",
         Answer::Region => "Region",
         Answer::CiVariable => "the CI/CD variable",
+        Answer::Unit => "Organizational units",
+        Answer::Account => "Accounts",
+        Answer::MemberRole => "Member role",
     }
 }
 
