@@ -25,6 +25,7 @@ pub mod logging;
 pub mod output;
 pub mod plan;
 pub mod preflight;
+pub mod rollout;
 pub mod sanitize;
 pub mod setups;
 pub mod tui;

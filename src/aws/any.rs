@@ -103,3 +103,139 @@ impl super::org::Org for AnyAws {
         })
     }
 }
+
+/// The demo account has no StackSets: the faces refuse `--org` rollouts in the demo before any
+/// of these is reached.
+fn no_stacksets<T>(op: &str) -> AwsResult<T> {
+    Err(super::AwsError::new(
+        op,
+        super::ErrorKind::Other("the demo account has no StackSets".into()),
+    ))
+}
+
+impl super::stacksets::StackSets for AnyAws {
+    async fn describe_stack_set(
+        &self,
+        name: &str,
+        call_as: super::stacksets::CallAs,
+    ) -> AwsResult<Option<super::stacksets::StackSet>> {
+        match self {
+            AnyAws::Sdk(a) => a.describe_stack_set(name, call_as).await,
+            AnyAws::Demo(_) => no_stacksets("DescribeStackSet"),
+        }
+    }
+    async fn create_stack_set(
+        &self,
+        name: &str,
+        template: &str,
+        description: &str,
+        call_as: super::stacksets::CallAs,
+    ) -> AwsResult<()> {
+        match self {
+            AnyAws::Sdk(a) => {
+                a.create_stack_set(name, template, description, call_as)
+                    .await
+            }
+            AnyAws::Demo(_) => no_stacksets("CreateStackSet"),
+        }
+    }
+    async fn update_stack_set(
+        &self,
+        name: &str,
+        template: &str,
+        call_as: super::stacksets::CallAs,
+    ) -> AwsResult<String> {
+        match self {
+            AnyAws::Sdk(a) => a.update_stack_set(name, template, call_as).await,
+            AnyAws::Demo(_) => no_stacksets("UpdateStackSet"),
+        }
+    }
+    async fn delete_stack_set(
+        &self,
+        name: &str,
+        call_as: super::stacksets::CallAs,
+    ) -> AwsResult<()> {
+        match self {
+            AnyAws::Sdk(a) => a.delete_stack_set(name, call_as).await,
+            AnyAws::Demo(_) => no_stacksets("DeleteStackSet"),
+        }
+    }
+    async fn create_stack_instances(
+        &self,
+        name: &str,
+        targets: &super::stacksets::Targets,
+        regions: &[String],
+        overrides: &[(String, String)],
+        call_as: super::stacksets::CallAs,
+    ) -> AwsResult<String> {
+        match self {
+            AnyAws::Sdk(a) => {
+                a.create_stack_instances(name, targets, regions, overrides, call_as)
+                    .await
+            }
+            AnyAws::Demo(_) => no_stacksets("CreateStackInstances"),
+        }
+    }
+    async fn update_stack_instances(
+        &self,
+        name: &str,
+        targets: &super::stacksets::Targets,
+        regions: &[String],
+        overrides: &[(String, String)],
+        call_as: super::stacksets::CallAs,
+    ) -> AwsResult<String> {
+        match self {
+            AnyAws::Sdk(a) => {
+                a.update_stack_instances(name, targets, regions, overrides, call_as)
+                    .await
+            }
+            AnyAws::Demo(_) => no_stacksets("UpdateStackInstances"),
+        }
+    }
+    async fn delete_stack_instances(
+        &self,
+        name: &str,
+        targets: &super::stacksets::Targets,
+        regions: &[String],
+        call_as: super::stacksets::CallAs,
+    ) -> AwsResult<String> {
+        match self {
+            AnyAws::Sdk(a) => {
+                a.delete_stack_instances(name, targets, regions, call_as)
+                    .await
+            }
+            AnyAws::Demo(_) => no_stacksets("DeleteStackInstances"),
+        }
+    }
+    async fn list_stack_instances(
+        &self,
+        name: &str,
+        call_as: super::stacksets::CallAs,
+    ) -> AwsResult<Vec<super::stacksets::StackInstance>> {
+        match self {
+            AnyAws::Sdk(a) => a.list_stack_instances(name, call_as).await,
+            AnyAws::Demo(_) => no_stacksets("ListStackInstances"),
+        }
+    }
+    async fn list_operations(
+        &self,
+        name: &str,
+        call_as: super::stacksets::CallAs,
+    ) -> AwsResult<Vec<super::stacksets::Operation>> {
+        match self {
+            AnyAws::Sdk(a) => a.list_operations(name, call_as).await,
+            AnyAws::Demo(_) => no_stacksets("ListStackSetOperations"),
+        }
+    }
+    async fn describe_operation(
+        &self,
+        name: &str,
+        id: &str,
+        call_as: super::stacksets::CallAs,
+    ) -> AwsResult<super::stacksets::Operation> {
+        match self {
+            AnyAws::Sdk(a) => a.describe_operation(name, id, call_as).await,
+            AnyAws::Demo(_) => no_stacksets("DescribeStackSetOperation"),
+        }
+    }
+}

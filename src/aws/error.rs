@@ -63,6 +63,8 @@ impl AwsError {
                 | "ListOrganizationalUnitsForParent"
         ) {
             "organizations"
+        } else if op.contains("StackSet") || op.contains("StackInstance") {
+            "cloudformation"
         } else {
             "iam"
         }

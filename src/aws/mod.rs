@@ -10,6 +10,7 @@ pub mod fake_org;
 pub mod org;
 pub mod profiles;
 pub mod sdk;
+pub mod stacksets;
 
 use std::future::Future;
 

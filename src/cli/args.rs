@@ -176,6 +176,8 @@ pub enum Command {
         /// -detailed-exitcode`); without it, a plan that ran is exit 0 either way.
         #[arg(long)]
         detailed_exitcode: bool,
+        #[command(flatten)]
+        org: OrgArgs,
     },
     /// Create or update the provider, role and permissions; print the role ARN.
     #[command(
@@ -194,6 +196,8 @@ pub enum Command {
         ci: CiJobArgs,
         #[command(flatten)]
         gitlab: GitLabArgs,
+        #[command(flatten)]
+        org: OrgArgs,
     },
     /// Print the setup `apply` would make as a Terraform module or a CloudFormation template
     /// (no AWS call; the same checks and warnings as apply).
@@ -326,6 +330,10 @@ pub enum Command {
         /// Also remove a role that aws-oidc-wizard did not create.
         #[arg(long)]
         force: bool,
+        /// Remove the setup's StackSet from the Organization: every stack instance (the role in
+        /// each account, and the provider where the instance created it), then the stack set.
+        #[arg(long, conflicts_with = "force")]
+        org: bool,
     },
 }
 
@@ -496,7 +504,9 @@ impl SetupArgs {
 #[derive(Debug, Clone, Args)]
 pub struct OrgArgs {
     /// Work on the accounts of the caller's AWS Organization (from its management account or a
-    /// delegated administrator): all of them, or those under --ou and those named by --account.
+    /// delegated administrator): check reads all of them, or those under --ou and those named by
+    /// --account; plan and apply roll the setup out to the accounts under --ou through a
+    /// service-managed StackSet.
     #[arg(long)]
     pub org: bool,
     /// With --org: the accounts under this organizational unit (or root), at any depth.

@@ -16,6 +16,7 @@ mod export;
 mod flags;
 mod preflight;
 mod prompt;
+mod rollout;
 mod setup;
 #[cfg(test)]
 mod tests;
@@ -170,6 +171,10 @@ pub async fn run(cli: Cli) -> ExitCode {
 fn demo_refusal(command: &Command) -> Result<(), CliError> {
     let refused = |what: &str| Err(CliError::usage(format!("--demo {what}")));
     match command {
+        Command::Plan { org, .. } | Command::Apply { org, .. } if org.org => {
+            refused("has no Organization to roll out to")
+        }
+        Command::Destroy { org: true, .. } => refused("has no Organization to roll out to"),
         Command::Apply { ci, gitlab, .. } => {
             if ci.write_ci_job.is_some() {
                 return refused(
@@ -213,7 +218,26 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
         Command::Plan {
             setup: args,
             detailed_exitcode,
+            org,
+        } if org.org => {
+            let scope = rollout::scope(&org)?;
+            let request =
+                setup::prepare(&args, None, cx.gitlab_url.as_deref(), !cx.demo, &store).await?;
+            let aws = connect(cx, true).await;
+            let target = rollout::rollout(&request.setup, scope, &aws_region(&aws));
+            counted(
+                &aws,
+                rollout::plan(&aws, &target, detailed_exitcode, cx.output).await,
+            )
+        }
+        Command::Plan {
+            setup: args,
+            detailed_exitcode,
+            org,
         } => {
+            if let Some(flag) = org.needs_org() {
+                return Err(CliError::usage(format!("{flag} works with --org only")));
+            }
             let request =
                 setup::prepare(&args, None, cx.gitlab_url.as_deref(), !cx.demo, &store).await?;
             let aws = connect(cx, true).await;
@@ -228,7 +252,41 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
             from_journal,
             ci,
             gitlab,
+            org,
+        } if org.org => {
+            if from_journal {
+                return Err(CliError::usage(
+                    "--from-journal continues one account's setup; a rollout with --org continues from the stack set itself: run the same command again",
+                ));
+            }
+            if gitlab.store_in_gitlab {
+                return Err(CliError::usage(
+                    "--store-in-gitlab stores one ARN, and a rollout makes one role in each account: store each with `arn --role-name` in that account",
+                ));
+            }
+            if ci.write_ci_job.is_some() {
+                return Err(CliError::usage(
+                    "--write-ci-job writes one account's job; write it with `ci-job` once the rollout is done",
+                ));
+            }
+            let scope = rollout::scope(&org)?;
+            let request =
+                setup::prepare(&args, None, cx.gitlab_url.as_deref(), !cx.demo, &store).await?;
+            let aws = connect(cx, true).await;
+            let target = rollout::rollout(&request.setup, scope, &aws_region(&aws));
+            counted(&aws, rollout::apply(&aws, &target, yes, cx.output).await)
+        }
+        Command::Apply {
+            setup: args,
+            yes,
+            from_journal,
+            ci,
+            gitlab,
+            org,
         } => {
+            if let Some(flag) = org.needs_org() {
+                return Err(CliError::usage(format!("{flag} works with --org only")));
+            }
             let apply = setup::ApplyArgs {
                 yes,
                 from_journal,
@@ -380,7 +438,21 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
         Command::Destroy {
             role_name,
             yes,
+            org: true,
+            ..
+        } => {
+            destroy::validate(&role_name)?;
+            let aws = connect(cx, false).await;
+            counted(
+                &aws,
+                rollout::destroy(&aws, &role_name, yes, cx.output).await,
+            )
+        }
+        Command::Destroy {
+            role_name,
+            yes,
             force,
+            org: false,
         } => {
             destroy::validate(&role_name)?;
             let aws = connect(cx, false).await;
@@ -422,6 +494,14 @@ async fn connect(cx: &Context, reading: bool) -> AnyAws {
 
 /// The closing stderr line of a command that changes AWS: how many calls it made, and how many
 /// changed something. Printed whatever the result.
+/// The region the run signs for: where a rollout's stack instances go.
+fn aws_region(aws: &AnyAws) -> String {
+    match aws {
+        AnyAws::Sdk(a) => a.connection.region.clone(),
+        AnyAws::Demo(_) => crate::aws::sdk::FALLBACK_REGION.to_string(),
+    }
+}
+
 fn counted<T>(aws: &AnyAws, result: T) -> T {
     let calls = aws.calls();
     let line = crate::output::calls_line(calls.total(), calls.mutating());

@@ -36,6 +36,7 @@ fn apply_args(flags: &[&str]) -> Apply {
             from_journal,
             ci,
             gitlab,
+            ..
         }) => Apply {
             setup,
             yes,

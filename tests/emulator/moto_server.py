@@ -23,6 +23,8 @@ Two additions to stock moto, both clearly test-only:
    permission) until POST /_harness/fail/clear. Failed requests are recorded too.
 5. HARNESS FIDELITY: where moto 5.2.5 answers differently from AWS for a call the
    product relies on, the AWS behaviour, each with its source:
+   - Service-managed StackSets: stacksets.py, beside this file, with each point
+     and its source.
    - AssumeRole into a role that does not exist answers AccessDenied (moto gives
      credentials for any ARN). AWS: "the role must exist ... otherwise the call is
      denied", https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
@@ -48,6 +50,8 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
     create_backend_app,
 )
 from werkzeug.serving import make_server  # noqa: E402
+
+import stacksets  # noqa: E402,F401  HARNESS FIDELITY for StackSets (see its docstring)
 
 
 # --- HARNESS EXTENSION: the OIDC client-ID operations moto does not implement ---

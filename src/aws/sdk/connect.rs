@@ -87,6 +87,7 @@ pub struct SdkAws {
     pub(super) iam: aws_sdk_iam::Client,
     pub(super) sts: aws_sdk_sts::Client,
     pub(super) organizations: aws_sdk_organizations::Client,
+    pub(super) cloudformation: aws_sdk_cloudformation::Client,
     /// What the clients were built from: a member account's connection is this with its own
     /// credentials.
     pub(super) config: aws_types::SdkConfig,
@@ -199,7 +200,11 @@ impl SdkAws {
         let organizations_conf = aws_sdk_organizations::config::Builder::from(&config)
             .interceptor(CallCounter(calls.clone()))
             .build();
+        let cloudformation_conf = aws_sdk_cloudformation::config::Builder::from(&config)
+            .interceptor(CallCounter(calls.clone()))
+            .build();
         SdkAws {
+            cloudformation: aws_sdk_cloudformation::Client::from_conf(cloudformation_conf),
             iam: aws_sdk_iam::Client::from_conf(iam_conf),
             sts: aws_sdk_sts::Client::from_conf(sts_conf),
             organizations: aws_sdk_organizations::Client::from_conf(organizations_conf),

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 mod connect;
 mod org;
+mod stacksets;
 
 pub use connect::{ConnectOptions, Connection, FALLBACK_REGION, Limits, SdkAws};
 

@@ -1,0 +1,537 @@
+//! The setup in every account of some organizational units, through one service-managed
+//! CloudFormation StackSet per setup (named after the role), from the template
+//! `export --format cloudformation` writes. The state is AWS's own: the stack set, its
+//! instances and its operations. A run reads them, decides, and starts only the operations
+//! that are missing, so a second run starts none, and a run killed during an operation is
+//! followed by the next instead of repeated.
+//!
+//! Per account, one decision is the tool's: whether the instance creates the OIDC provider
+//! (`CreateProvider`). An account that already has one gets `false`, read from that account
+//! through the member role, so that no instance fails on `EntityAlreadyExists`. An instance keeps
+//! its value for life: StackSets keeps overrides through template updates.
+
+mod run;
+
+use serde::Serialize;
+
+pub use run::{AccountResult, Progress, Removed, RolloutResult, apply, destroy};
+
+use crate::aws::org::{AccountStatus, Org, Organization, member_role_arn};
+use crate::aws::stacksets::{CallAs, InstanceStatus, Operation, StackInstance, StackSets};
+use crate::aws::{AwsError, CallerIdentity};
+use crate::check::org::Unreadable;
+use crate::engine::{EngineError, Step};
+use crate::plan::Setup;
+
+/// Where and how: the setup, the units whose accounts get it, the role assumed to read each
+/// account, and the one region the instances go to (IAM is global).
+pub struct Rollout<'a> {
+    pub setup: &'a Setup,
+    pub units: Vec<String>,
+    pub member_role: String,
+    pub region: String,
+}
+
+impl Rollout<'_> {
+    /// `aws-oidc-wizard-` and the role's name; characters a stack set name cannot hold (IAM
+    /// allows `+=,.@_`) become `-`, with a short hash of the name so that two names stay two.
+    pub fn stack_set_name(&self) -> String {
+        stack_set_name(self.setup.role_name.as_str())
+    }
+
+    /// The role's ARN in `account`.
+    pub fn role_arn(&self, partition: &str, account: &str) -> String {
+        format!(
+            "arn:{partition}:iam::{account}:role{}{}",
+            self.setup.role_path.as_str(),
+            self.setup.role_name.as_str()
+        )
+    }
+}
+
+pub fn stack_set_name(role: &str) -> String {
+    let plain: String = role
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if plain == role {
+        format!("aws-oidc-wizard-{role}")
+    } else {
+        use sha1::Digest as _;
+        let hash = sha1::Sha1::digest(role.as_bytes());
+        let short: String = hash.iter().take(4).map(|b| format!("{b:02x}")).collect();
+        format!("aws-oidc-wizard-{plain}-{short}")
+    }
+}
+
+/// Who is asking, and as what.
+pub struct Caller {
+    pub me: CallerIdentity,
+    pub organization: Organization,
+    pub call_as: CallAs,
+}
+
+/// The caller's identity and Organization, side by side; StackSets is asked as the management
+/// account or as a delegated administrator.
+pub async fn caller<A: Org>(aws: &A) -> Result<Caller, EngineError> {
+    let (me, org) = futures_util::future::join(aws.caller_identity(), aws.organization()).await;
+    let me = me.map_err(EngineError::aws(Step::Identity))?;
+    let Some(organization) = org.map_err(EngineError::aws(Step::Organization))? else {
+        return Err(EngineError::NoOrganization {
+            account: me.account,
+        });
+    };
+    let call_as = if me.account == organization.management_account {
+        CallAs::Management
+    } else {
+        CallAs::DelegatedAdmin
+    };
+    Ok(Caller {
+        me,
+        organization,
+        call_as,
+    })
+}
+
+/// What happens to the stack set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StackSetAction {
+    Create,
+    /// The template (or auto-deployment) differs: one operation updates every instance.
+    Update,
+    Unchanged,
+}
+
+/// What happens in one account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum AccountAction {
+    /// A new instance.
+    Deploy {
+        create_provider: bool,
+    },
+    /// Its instance failed before: deployed again.
+    Redeploy {
+        create_provider: bool,
+    },
+    /// Its instance is current; the stack set's update changes it.
+    Update,
+    Unchanged,
+    /// Not a target: why.
+    Skip {
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountPlan {
+    pub account: String,
+    pub name: String,
+    pub status: AccountStatus,
+    pub action: AccountAction,
+    /// In words, what changes there.
+    pub changes: Vec<String>,
+    /// Why the instance there is expected to fail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<Unreadable>,
+    /// The instance as it is now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<StackInstance>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrgPlan {
+    pub organization: String,
+    pub management_account: String,
+    pub stack_set: String,
+    pub stack_set_action: StackSetAction,
+    pub region: String,
+    pub units: Vec<String>,
+    /// An operation still going (a run was stopped during it): followed before anything else.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub running: Option<Operation>,
+    pub accounts: Vec<AccountPlan>,
+    #[serde(skip)]
+    pub partition: String,
+    #[serde(skip)]
+    pub call_as: CallAsSerde,
+}
+
+/// `CallAs` kept on the plan for the run that carries it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallAsSerde(pub CallAs);
+
+impl OrgPlan {
+    /// Why carrying this plan out needs an explicit yes: roles that exist change in accounts,
+    /// and admin-level policies go out to every account of the units.
+    pub fn confirmations(&self, rollout: &Rollout<'_>) -> Vec<String> {
+        let mut out = Vec::new();
+        let updated = self
+            .accounts
+            .iter()
+            .filter(|a| a.action == AccountAction::Update)
+            .count();
+        if updated > 0 {
+            out.push(format!(
+                "the stack set's template changes: the role {} is updated in {updated} account{}",
+                rollout.setup.role_name.as_str(),
+                if updated == 1 { "" } else { "s" }
+            ));
+        }
+        for p in &rollout.setup.policies {
+            let arn = match p {
+                crate::plan::input::PolicyRef::Arn(arn) => arn.as_str().to_string(),
+                crate::plan::input::PolicyRef::AwsManagedName(n) => {
+                    format!("arn:{}:iam::aws:policy/{n}", self.partition)
+                }
+            };
+            if crate::plan::input::is_admin_policy_arn(&arn) {
+                out.push(format!(
+                    "{arn} is admin-level, and goes to every account of the units"
+                ));
+            }
+        }
+        out
+    }
+
+    /// Nothing to do: the stack set is as wanted and every account has a current instance.
+    pub fn is_converged(&self) -> bool {
+        self.running.is_none()
+            && self.stack_set_action == StackSetAction::Unchanged
+            && self.accounts.iter().all(|a| {
+                matches!(
+                    a.action,
+                    AccountAction::Unchanged | AccountAction::Skip { .. }
+                )
+            })
+    }
+}
+
+fn not_found_is_empty<T: Default>(r: Result<T, AwsError>) -> Result<T, AwsError> {
+    match r {
+        Err(e) if e.is_code("StackSetNotFoundException") => Ok(T::default()),
+        r => r,
+    }
+}
+
+/// Read the stack set, its instances and operations, and the accounts of the units; then each
+/// account that needs a decision (every one with `read_all`, for `plan`), side by side through
+/// the member role. Changes nothing.
+pub async fn plan<A>(aws: &A, rollout: &Rollout<'_>, read_all: bool) -> Result<OrgPlan, EngineError>
+where
+    A: Org + StackSets,
+{
+    let caller = caller(aws).await?;
+    plan_as(aws, rollout, &caller, read_all).await
+}
+
+pub(crate) async fn plan_as<A>(
+    aws: &A,
+    rollout: &Rollout<'_>,
+    caller: &Caller,
+    read_all: bool,
+) -> Result<OrgPlan, EngineError>
+where
+    A: Org + StackSets,
+{
+    let name = rollout.stack_set_name();
+    let who = caller.call_as;
+    let scope = crate::check::org::Scope {
+        units: rollout.units.clone(),
+        accounts: Vec::new(),
+        member_role: rollout.member_role.clone(),
+    };
+    let cfn = |e| EngineError::Aws {
+        step: Step::Organization,
+        error: e,
+    };
+    let (accounts, stack_set, instances, operations) = tokio::join!(
+        crate::check::org::accounts_in_scope(aws, &scope),
+        aws.describe_stack_set(&name, who),
+        aws.list_stack_instances(&name, who),
+        aws.list_operations(&name, who),
+    );
+    let (accounts, _) = accounts.map_err(|e| match e {
+        EngineError::Aws { error, .. } if error.is_access_denied() => {
+            EngineError::NotOrgAdministrator {
+                account: caller.me.account.clone(),
+                management: caller.organization.management_account.clone(),
+                error: Box::new(error),
+            }
+        }
+        e => e,
+    })?;
+    let stack_set = stack_set.map_err(cfn)?;
+    let instances = not_found_is_empty(instances).map_err(cfn)?;
+    let operations = not_found_is_empty(operations).map_err(cfn)?;
+    let template = crate::export::cloudformation(rollout.setup)?;
+    let stack_set_action = match &stack_set {
+        None => StackSetAction::Create,
+        Some(s) if s.template != template || !s.auto_deployment => StackSetAction::Update,
+        Some(_) => StackSetAction::Unchanged,
+    };
+    let running = operations.into_iter().find(|o| o.status.is_going());
+
+    let partition = caller.me.partition().to_string();
+    let read = |account: crate::aws::org::Account| {
+        let instance = instances
+            .iter()
+            .find(|i| i.account == account.id && i.region == rollout.region)
+            .cloned();
+        let partition = &partition;
+        let management = &caller.organization.management_account;
+        async move {
+            let mut plan = AccountPlan {
+                account: account.id.clone(),
+                name: account.name.clone(),
+                status: account.status,
+                action: AccountAction::Unchanged,
+                changes: Vec::new(),
+                problem: None,
+                unreadable: None,
+                instance: instance.clone(),
+            };
+            if &account.id == management {
+                plan.action = AccountAction::Skip {
+                    reason: "the management account: StackSets never deploys to it (run apply there without --org)".into(),
+                };
+                return plan;
+            }
+            if account.status != AccountStatus::Active {
+                plan.action = AccountAction::Skip {
+                    reason: format!("the account is {}", account.status.words()),
+                };
+                return plan;
+            }
+            let current = instance
+                .as_ref()
+                .is_some_and(|i| i.status == InstanceStatus::Current);
+            if current && !read_all {
+                plan.action = match stack_set_action {
+                    StackSetAction::Update => AccountAction::Update,
+                    _ => AccountAction::Unchanged,
+                };
+                return plan;
+            }
+            let arn = member_role_arn(partition, &account.id, &rollout.member_role);
+            let seen = match aws.member(&arn).await {
+                Ok(member) => read_account(&member, rollout, partition, &account.id).await,
+                Err(e) => Err(e),
+            };
+            let seen = match seen {
+                Ok(seen) => seen,
+                Err(e) => {
+                    plan.unreadable = Some(Unreadable {
+                        code: e.code().to_string(),
+                        reason: format!(
+                            "could not read it through {}: {}",
+                            rollout.member_role,
+                            if e.is_access_denied() {
+                                "the role is not there, or it does not trust this caller"
+                                    .to_string()
+                            } else {
+                                e.to_string()
+                            }
+                        ),
+                    });
+                    plan.action = AccountAction::Skip {
+                        reason: "it could not be read".into(),
+                    };
+                    return plan;
+                }
+            };
+            decide(
+                &mut plan,
+                &seen,
+                instance.as_ref(),
+                stack_set_action,
+                rollout,
+            );
+            plan
+        }
+    };
+    let width = crate::check::org::account_concurrency();
+    let accounts: Vec<AccountPlan> = {
+        use futures_util::StreamExt as _;
+        futures_util::stream::iter(accounts.into_iter().map(read))
+            .buffered(width)
+            .collect()
+            .await
+    };
+    Ok(OrgPlan {
+        organization: caller.organization.id.clone(),
+        management_account: caller.organization.management_account.clone(),
+        stack_set: name,
+        stack_set_action,
+        region: rollout.region.clone(),
+        units: rollout.units.clone(),
+        running,
+        accounts,
+        partition,
+        call_as: CallAsSerde(who),
+    })
+}
+
+/// What one account holds of the setup.
+struct Seen {
+    provider: Option<crate::aws::OidcProvider>,
+    role: Option<crate::aws::Role>,
+}
+
+/// The provider and the role, side by side: two reads.
+async fn read_account<A: crate::aws::Aws>(
+    member: &A,
+    rollout: &Rollout<'_>,
+    partition: &str,
+    account: &str,
+) -> Result<Seen, AwsError> {
+    let provider_arn = rollout.setup.provider_arn(partition, account);
+    let (provider, role) = futures_util::future::join(
+        member.get_oidc_provider(&provider_arn),
+        member.get_role(rollout.setup.role_name.as_str()),
+    )
+    .await;
+    Ok(Seen {
+        provider: provider?,
+        role: role?,
+    })
+}
+
+fn decide(
+    plan: &mut AccountPlan,
+    seen: &Seen,
+    instance: Option<&StackInstance>,
+    stack_set_action: StackSetAction,
+    rollout: &Rollout<'_>,
+) {
+    let setup = rollout.setup;
+    let current = instance.is_some_and(|i| i.status == InstanceStatus::Current);
+    if current {
+        plan.action = match stack_set_action {
+            StackSetAction::Update => {
+                plan.changes
+                    .push("update the role through the stack set (its template changed)".into());
+                AccountAction::Update
+            }
+            _ => AccountAction::Unchanged,
+        };
+        return;
+    }
+    let create_provider = seen.provider.is_none();
+    if create_provider {
+        plan.changes.push(format!(
+            "create the OIDC provider for {}",
+            setup.provider_url.as_str()
+        ));
+    } else {
+        plan.changes.push(format!(
+            "keep the OIDC provider for {} that is there (CreateProvider=false)",
+            setup.provider_url.as_str()
+        ));
+        if let Some(p) = &seen.provider
+            && !p.client_ids.iter().any(|c| c == setup.audience.as_str())
+        {
+            plan.problem = Some(format!(
+                "its provider lacks the audience {}, and a stack cannot add it to a provider it did not create: add it there (`aws iam add-client-id-to-open-id-connect-provider`)",
+                setup.audience.as_str()
+            ));
+        }
+    }
+    plan.changes
+        .push(format!("create the role {}", setup.role_name.as_str()));
+    for p in &setup.policies {
+        let name = match p {
+            crate::plan::input::PolicyRef::Arn(arn) => arn.as_str().to_string(),
+            crate::plan::input::PolicyRef::AwsManagedName(n) => n.clone(),
+        };
+        plan.changes.push(format!("attach {name}"));
+    }
+    if seen.role.is_some() {
+        plan.problem = Some(format!(
+            "a role named {} is already there, made outside this stack set: its stack would fail on it (delete it, or roll out another role name)",
+            setup.role_name.as_str()
+        ));
+    }
+    plan.action = if instance.is_some() {
+        AccountAction::Redeploy { create_provider }
+    } else {
+        AccountAction::Deploy { create_provider }
+    };
+}
+
+/// The plan in text: the stack set, then one block per account.
+pub fn text(plan: &OrgPlan) -> String {
+    use std::fmt::Write as _;
+
+    use crate::sanitize::inline;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "stack set {}, for the accounts under {}: {}",
+        plan.stack_set,
+        plan.units.join(", "),
+        match plan.stack_set_action {
+            StackSetAction::Create => "create it, service-managed, auto-deployment on",
+            StackSetAction::Update => "update its template (one operation, every instance)",
+            StackSetAction::Unchanged => "unchanged",
+        }
+    );
+    if let Some(op) = &plan.running {
+        let _ = writeln!(
+            s,
+            "an operation is still going ({} {}): it is followed first",
+            op.action, op.id
+        );
+    }
+    for a in &plan.accounts {
+        let name = inline(&a.name);
+        let what = match &a.action {
+            AccountAction::Deploy { .. } => "deploy".to_string(),
+            AccountAction::Redeploy { .. } => "deploy again (it failed before)".to_string(),
+            AccountAction::Update => "update".to_string(),
+            AccountAction::Unchanged => "unchanged".to_string(),
+            AccountAction::Skip { reason } => format!("skipped: {}", inline(reason)),
+        };
+        let _ = writeln!(s, "\n{} {name}: {what}", a.account);
+        for c in &a.changes {
+            let _ = writeln!(s, "  + {}", inline(c));
+        }
+        if let Some(p) = &a.problem {
+            let _ = writeln!(s, "  ! {}", inline(p));
+        }
+        if let Some(u) = &a.unreadable {
+            let _ = writeln!(s, "  ! {} ({})", inline(&u.reason), inline(&u.code));
+        }
+    }
+    let deploy = plan
+        .accounts
+        .iter()
+        .filter(|a| {
+            matches!(
+                a.action,
+                AccountAction::Deploy { .. } | AccountAction::Redeploy { .. }
+            )
+        })
+        .count();
+    let _ = writeln!(
+        s,
+        "\n{} account{}, {deploy} to deploy{}",
+        plan.accounts.len(),
+        if plan.accounts.len() == 1 { "" } else { "s" },
+        if plan.is_converged() {
+            ": nothing to do"
+        } else {
+            ""
+        }
+    );
+    s
+}

@@ -1,0 +1,435 @@
+//! Carrying a rollout out: the operations a plan needs, one after another (StackSets runs one
+//! operation of a stack set at a time), each followed until it ends.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::{AccountAction, Caller, OrgPlan, Rollout, StackSetAction, caller, plan_as};
+use crate::aws::AwsError;
+use crate::aws::org::Org;
+use crate::aws::stacksets::{CallAs, Filter, Operation, OperationStatus, StackSets, Targets};
+use crate::engine::{EngineError, Step};
+
+/// What a run reports as it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// A step that is not an operation (the stack set made).
+    Said(String),
+    /// An operation started.
+    Started {
+        action: String,
+        id: String,
+        accounts: usize,
+    },
+    /// An operation still going, after this long.
+    Waiting {
+        action: String,
+        id: String,
+        waited: Duration,
+    },
+    /// An operation ended.
+    Ended(Operation),
+}
+
+/// One account at the end of a rollout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountResult {
+    pub account: String,
+    pub name: String,
+    /// `current`, `failed`, `skipped`, `not-deployed`.
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RolloutResult {
+    pub stack_set: String,
+    /// The operations this run started (none when everything was already in place).
+    pub operations: Vec<Operation>,
+    pub accounts: Vec<AccountResult>,
+}
+
+impl RolloutResult {
+    pub fn failed(&self) -> Vec<&AccountResult> {
+        self.accounts
+            .iter()
+            .filter(|a| a.status == "failed")
+            .collect()
+    }
+}
+
+/// How long an operation is followed before the run gives up on it (it goes on in AWS; the
+/// next run follows it).
+const PATIENCE: Duration = Duration::from_secs(60 * 60);
+
+/// Follow an operation until it ends: at once, then every 2 s, growing to every 15 s.
+async fn wait<A: StackSets>(
+    aws: &A,
+    stack_set: &str,
+    op: &Operation,
+    who: CallAs,
+    progress: &mut impl FnMut(Progress),
+) -> Result<Operation, EngineError> {
+    let started = std::time::Instant::now();
+    let mut pause = Duration::from_secs(2);
+    loop {
+        let now = aws
+            .describe_operation(stack_set, &op.id, who)
+            .await
+            .map_err(cfn)?;
+        if !now.status.is_going() {
+            progress(Progress::Ended(now.clone()));
+            return Ok(now);
+        }
+        if started.elapsed() > PATIENCE {
+            return Err(cfn(AwsError::new(
+                "DescribeStackSetOperation",
+                crate::aws::ErrorKind::Other(format!(
+                    "operation {} is still going after an hour; run again to follow it",
+                    op.id
+                )),
+            )));
+        }
+        progress(Progress::Waiting {
+            action: now.action.clone(),
+            id: now.id.clone(),
+            waited: started.elapsed(),
+        });
+        tokio::time::sleep(pause).await;
+        pause = (pause * 3 / 2).min(Duration::from_secs(15));
+    }
+}
+
+fn cfn(error: AwsError) -> EngineError {
+    EngineError::Aws {
+        step: Step::Organization,
+        error,
+    }
+}
+
+/// Start an operation and follow it to its end.
+async fn run_operation<A, F>(
+    aws: &A,
+    plan: &OrgPlan,
+    action: &str,
+    accounts: usize,
+    start: F,
+    progress: &mut impl FnMut(Progress),
+) -> Result<Operation, EngineError>
+where
+    A: StackSets,
+    F: std::future::Future<Output = Result<String, AwsError>>,
+{
+    let id = start.await.map_err(cfn)?;
+    progress(Progress::Started {
+        action: action.to_string(),
+        id: id.clone(),
+        accounts,
+    });
+    let op = Operation {
+        id,
+        action: action.to_string(),
+        status: OperationStatus::Running,
+    };
+    wait(aws, &plan.stack_set, &op, plan.call_as.0, progress).await
+}
+
+/// Roll the setup out: follow an operation left going, make or update the stack set, and deploy
+/// the accounts that have no current instance, grouped by their `CreateProvider`. Each is an
+/// operation only where something is missing.
+pub async fn apply<A>(
+    aws: &A,
+    rollout: &Rollout<'_>,
+    // Shown the plan and why it needs a yes (nothing, often): whether to go on.
+    confirm: impl FnOnce(&OrgPlan, &[String]) -> bool,
+    mut progress: impl FnMut(Progress),
+) -> Result<(OrgPlan, RolloutResult), EngineError>
+where
+    A: Org + StackSets,
+{
+    let caller: Caller = caller(aws).await?;
+    let mut plan = plan_as(aws, rollout, &caller, false).await?;
+    let who = caller.call_as;
+    let mut started = Vec::new();
+    if let Some(op) = plan.running.clone() {
+        progress(Progress::Said(format!(
+            "following operation {} ({}), left going by an earlier run",
+            op.id, op.action
+        )));
+        wait(aws, &plan.stack_set, &op, who, &mut progress).await?;
+        // What that operation did is read again before anything else.
+        plan = plan_as(aws, rollout, &caller, false).await?;
+    }
+    // Told the plan whatever it holds; a plan that needs no yes is not asked for one.
+    let reasons = plan.confirmations(rollout);
+    if !confirm(&plan, &reasons) {
+        return Err(EngineError::ConfirmationRequired { reasons });
+    }
+    let template = crate::export::cloudformation(rollout.setup)?;
+    let regions = std::slice::from_ref(&rollout.region);
+    match plan.stack_set_action {
+        StackSetAction::Create => {
+            aws.create_stack_set(
+                &plan.stack_set,
+                &template,
+                &format!(
+                    "GitLab CI/CD (OIDC) role {} (made by aws-oidc-wizard)",
+                    rollout.setup.role_name.as_str()
+                ),
+                who,
+            )
+            .await
+            .map_err(cfn)?;
+            progress(Progress::Said(format!(
+                "created stack set {}",
+                plan.stack_set
+            )));
+        }
+        StackSetAction::Update => {
+            let instances = plan
+                .accounts
+                .iter()
+                .filter(|a| a.instance.is_some())
+                .count();
+            let op = run_operation(
+                aws,
+                &plan,
+                "UPDATE",
+                instances,
+                aws.update_stack_set(&plan.stack_set, &template, who),
+                &mut progress,
+            )
+            .await?;
+            started.push(op);
+        }
+        StackSetAction::Unchanged => {}
+    }
+    // New instances and failed ones, each grouped by CreateProvider: at most four operations,
+    // none when every account has a current instance.
+    for (redeploy, create_provider) in [(false, true), (false, false), (true, true), (true, false)]
+    {
+        let accounts: Vec<String> = plan
+            .accounts
+            .iter()
+            .filter(|a| match a.action {
+                AccountAction::Deploy { create_provider: c } => !redeploy && c == create_provider,
+                AccountAction::Redeploy { create_provider: c } => redeploy && c == create_provider,
+                _ => false,
+            })
+            .map(|a| a.account.clone())
+            .collect();
+        if accounts.is_empty() {
+            continue;
+        }
+        let targets = Targets {
+            units: rollout.units.clone(),
+            accounts: accounts.clone(),
+            filter: Filter::Only,
+        };
+        let overrides = if create_provider {
+            Vec::new()
+        } else {
+            vec![("CreateProvider".to_string(), "false".to_string())]
+        };
+        let op = if redeploy {
+            // A failed instance has no stack left; its override is set to what the account
+            // holds now.
+            let overrides = vec![("CreateProvider".to_string(), create_provider.to_string())];
+            run_operation(
+                aws,
+                &plan,
+                "UPDATE",
+                accounts.len(),
+                aws.update_stack_instances(&plan.stack_set, &targets, regions, &overrides, who),
+                &mut progress,
+            )
+            .await?
+        } else {
+            run_operation(
+                aws,
+                &plan,
+                "CREATE",
+                accounts.len(),
+                aws.create_stack_instances(&plan.stack_set, &targets, regions, &overrides, who),
+                &mut progress,
+            )
+            .await?
+        };
+        started.push(op);
+    }
+    let result = result(aws, rollout, &plan, started).await?;
+    Ok((plan, result))
+}
+
+/// Every account of the plan, as its instance now is.
+async fn result<A: StackSets>(
+    aws: &A,
+    rollout: &Rollout<'_>,
+    plan: &OrgPlan,
+    operations: Vec<Operation>,
+) -> Result<RolloutResult, EngineError> {
+    let instances = aws
+        .list_stack_instances(&plan.stack_set, plan.call_as.0)
+        .await
+        .map_err(cfn)?;
+    let accounts = plan
+        .accounts
+        .iter()
+        .map(|a| {
+            let instance = instances
+                .iter()
+                .find(|i| i.account == a.account && i.region == rollout.region);
+            let (status, reason) = match (&a.action, instance) {
+                (AccountAction::Skip { reason }, _) => ("skipped", Some(reason.clone())),
+                (_, None) => ("not-deployed", a.problem.clone()),
+                (_, Some(i)) if i.failed() => (
+                    "failed",
+                    Some(i.reason.clone().unwrap_or_else(|| {
+                        format!(
+                            "the instance is {}",
+                            i.detailed.as_deref().unwrap_or("outdated").to_lowercase()
+                        )
+                    })),
+                ),
+                (_, Some(_)) => ("current", None),
+            };
+            AccountResult {
+                account: a.account.clone(),
+                name: a.name.clone(),
+                status: status.to_string(),
+                role_arn: (status == "current")
+                    .then(|| rollout.role_arn(&plan.partition, &a.account)),
+                reason: reason.filter(|_| status != "current"),
+            }
+        })
+        .collect();
+    Ok(RolloutResult {
+        stack_set: plan.stack_set.clone(),
+        operations,
+        accounts,
+    })
+}
+
+/// What `destroy --org` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Removed {
+    pub stack_set: String,
+    /// The accounts whose instance (the role, and the provider where the instance made it)
+    /// was deleted.
+    pub accounts: Vec<String>,
+    pub operations: Vec<Operation>,
+    /// The stack set was there to remove.
+    pub existed: bool,
+}
+
+/// Delete every instance of the setup's stack set (their stacks with them: the role, and the
+/// provider only where the instance created it), then the stack set. An operation left going
+/// is followed first; nothing there is nothing done.
+pub async fn destroy<A>(
+    aws: &A,
+    role: &str,
+    confirm: impl FnOnce(&str, &[crate::aws::stacksets::StackInstance]) -> bool,
+    mut progress: impl FnMut(Progress),
+) -> Result<Removed, EngineError>
+where
+    A: Org + StackSets,
+{
+    let caller = caller(aws).await?;
+    let who = caller.call_as;
+    let name = super::stack_set_name(role);
+    let (stack_set, operations) = tokio::join!(
+        aws.describe_stack_set(&name, who),
+        aws.list_operations(&name, who)
+    );
+    if stack_set.map_err(cfn)?.is_none() {
+        return Ok(Removed {
+            stack_set: name,
+            accounts: Vec::new(),
+            operations: Vec::new(),
+            existed: false,
+        });
+    }
+    let plan_like = |ops| Removed {
+        stack_set: name.clone(),
+        accounts: Vec::new(),
+        operations: ops,
+        existed: true,
+    };
+    let mut removed = plan_like(Vec::new());
+    if let Some(op) = super::not_found_is_empty(operations)
+        .map_err(cfn)?
+        .into_iter()
+        .find(|o| o.status.is_going())
+    {
+        progress(Progress::Said(format!(
+            "following operation {} ({}), left going by an earlier run",
+            op.id, op.action
+        )));
+        wait(aws, &name, &op, who, &mut progress).await?;
+    }
+    let instances = aws.list_stack_instances(&name, who).await.map_err(cfn)?;
+    if !confirm(&name, &instances) {
+        let reason = format!(
+            "stack set {name} and its {} instance{} will be deleted",
+            instances.len(),
+            if instances.len() == 1 { "" } else { "s" }
+        );
+        return Err(EngineError::ConfirmationRequired {
+            reasons: vec![reason],
+        });
+    }
+    if !instances.is_empty() {
+        let mut units: Vec<String> = instances.iter().filter_map(|i| i.unit.clone()).collect();
+        units.sort();
+        units.dedup();
+        let mut regions: Vec<String> = instances.iter().map(|i| i.region.clone()).collect();
+        regions.sort();
+        regions.dedup();
+        removed.accounts = instances.iter().map(|i| i.account.clone()).collect();
+        removed.accounts.sort();
+        removed.accounts.dedup();
+        let id = aws
+            .delete_stack_instances(&name, &Targets::units(&units), &regions, who)
+            .await
+            .map_err(cfn)?;
+        progress(Progress::Started {
+            action: "DELETE".into(),
+            id: id.clone(),
+            accounts: removed.accounts.len(),
+        });
+        let op = Operation {
+            id,
+            action: "DELETE".into(),
+            status: OperationStatus::Running,
+        };
+        let op = wait(aws, &name, &op, who, &mut progress).await?;
+        let failed = op.status != OperationStatus::Succeeded;
+        removed.operations.push(op);
+        let left = aws.list_stack_instances(&name, who).await.map_err(cfn)?;
+        if failed || !left.is_empty() {
+            return Err(cfn(AwsError::new(
+                "DeleteStackInstances",
+                crate::aws::ErrorKind::Other(format!(
+                    "{} instance{} of stack set {name} could not be deleted ({}); the stack set is kept: run again once they are fixed",
+                    left.len(),
+                    if left.len() == 1 { "" } else { "s" },
+                    left.iter()
+                        .map(|i| format!(
+                            "{}: {}",
+                            i.account,
+                            i.reason.as_deref().unwrap_or("no reason given")
+                        ))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )),
+            )));
+        }
+    }
+    aws.delete_stack_set(&name, who).await.map_err(cfn)?;
+    progress(Progress::Said(format!("deleted stack set {name}")));
+    Ok(removed)
+}

@@ -1,0 +1,381 @@
+//! `plan --org`, `apply --org` and `destroy --org` against the emulator's Organizations and
+//! service-managed StackSets (moto, with tests/emulator/stacksets.py making it answer as AWS
+//! does where it did not: providers as resources, failed instances, deployment targets at any
+//! depth, template updates that change the resources).
+
+mod common;
+
+use common::org::{Org, organization};
+use common::{Emulator, Run, block_on};
+
+const ROLE: &str = "gitlab-acme-web";
+
+fn rollout(emu: &Emulator, org: &Org, command: &str, policy: &str, extra: &[&str]) -> Run {
+    let mut args = vec![
+        command,
+        "--org",
+        "--ou",
+        &org.dev_unit,
+        "--project",
+        "acme/web",
+        "--role-name",
+        ROLE,
+        "--policy",
+        policy,
+        "--no-pin-namespace-ids",
+    ];
+    args.extend_from_slice(extra);
+    emu.run(&args)
+}
+
+fn calls_of(emu: &Emulator, action: &str) -> usize {
+    emu.calls()
+        .iter()
+        .filter(|c| c.ends_with(&format!(".{action}")))
+        .count()
+}
+
+/// The operations the stack set has seen, as `ACTION STATUS`.
+fn operations(emu: &Emulator) -> Vec<String> {
+    let cfn = aws_sdk_cloudformation::Client::new(&emu.sdk_config(None));
+    let out = block_on(
+        cfn.list_stack_set_operations()
+            .stack_set_name(format!("aws-oidc-wizard-{ROLE}"))
+            .send(),
+    )
+    .expect("list operations");
+    out.summaries()
+        .iter()
+        .map(|o| {
+            format!(
+                "{} {}",
+                o.action().map(|a| a.as_str()).unwrap_or("?"),
+                o.status().map(|s| s.as_str()).unwrap_or("?")
+            )
+        })
+        .collect()
+}
+
+fn providers_in(emu: &Emulator, account: &str) -> Vec<String> {
+    common::providers(&emu.iam_in(account))
+}
+
+#[test]
+fn a_rollout_to_a_unit_keeps_the_provider_an_account_already_has() {
+    let emu = Emulator::start();
+    let org = organization(&emu);
+    // `dev` has gitlab.com's provider already (its weak role uses it); `deep` has none, and is a
+    // unit below the one named.
+    assert_eq!(providers_in(&emu, &org.dev).len(), 1);
+    assert!(providers_in(&emu, &org.deep).is_empty());
+
+    emu.reset_calls();
+    let plan = rollout(&emu, &org, "plan", "ReadOnlyAccess", &[]);
+    plan.assert_code(0);
+    assert!(
+        plan.stdout.contains(&format!("{} dev: deploy", org.dev)),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("keep the OIDC provider for https://gitlab.com that is there"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains(&format!("{} deep: deploy", org.deep)),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        emu.mutating_calls().is_empty(),
+        "{:?}",
+        emu.mutating_calls()
+    );
+
+    emu.reset_calls();
+    let run = rollout(&emu, &org, "apply", "ReadOnlyAccess", &[]);
+    run.assert_code(0);
+    for account in [&org.dev, &org.deep] {
+        let arn = format!("arn:aws:iam::{account}:role/{ROLE}");
+        assert!(
+            run.stdout
+                .contains(&format!("{account} current      {arn}")),
+            "{}",
+            run.stdout
+        );
+        let iam = emu.iam_in(account);
+        assert_eq!(
+            common::attached_policies(&iam, ROLE),
+            ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+        );
+        let trust = common::trust_policy(&iam, ROLE);
+        assert_eq!(
+            trust["Statement"][0]["Principal"]["Federated"],
+            format!("arn:aws:iam::{account}:oidc-provider/gitlab.com")
+        );
+    }
+    // One provider each: dev's own, and the one the instance made in deep.
+    assert_eq!(providers_in(&emu, &org.dev).len(), 1);
+    assert_eq!(providers_in(&emu, &org.deep).len(), 1);
+    // The stack set, then one operation per group: with the provider, and without.
+    assert_eq!(calls_of(&emu, "CreateStackSet"), 1);
+    assert_eq!(operations(&emu), ["CREATE SUCCEEDED", "CREATE SUCCEEDED"]);
+    // The management account and the other units are not touched.
+    assert!(!common::role_exists(&emu.iam(), ROLE));
+    assert!(!common::role_exists(&emu.iam_in(&org.prod), ROLE));
+
+    // A second identical run starts no operation, and plan says there is nothing to do.
+    emu.reset_calls();
+    let again = rollout(&emu, &org, "apply", "ReadOnlyAccess", &[]);
+    again.assert_code(0);
+    assert!(emu.mutating_calls().is_empty(), "{:?}", emu.calls());
+    assert_eq!(operations(&emu).len(), 2);
+    let converged = rollout(
+        &emu,
+        &org,
+        "plan",
+        "ReadOnlyAccess",
+        &["--detailed-exitcode"],
+    );
+    converged.assert_code(0);
+    assert!(
+        converged.stdout.contains("nothing to do"),
+        "{}",
+        converged.stdout
+    );
+
+    // A changed policy is one update of the stack set, which changes every account's role; the
+    // change to existing roles needs a yes.
+    let unconfirmed = rollout(&emu, &org, "apply", "ViewOnlyAccess", &[]);
+    unconfirmed.assert_code(3);
+    assert_eq!(operations(&emu).len(), 2);
+    emu.reset_calls();
+    let changed = rollout(&emu, &org, "apply", "ViewOnlyAccess", &["--yes"]);
+    changed.assert_code(0);
+    assert_eq!(calls_of(&emu, "UpdateStackSet"), 1);
+    assert!(
+        !emu.calls()
+            .iter()
+            .any(|c| c.ends_with("StackInstances") && !c.ends_with("ListStackInstances")),
+        "{:?}",
+        emu.calls()
+    );
+    assert_eq!(operations(&emu).len(), 3);
+    for account in [&org.dev, &org.deep] {
+        assert_eq!(
+            common::attached_policies(&emu.iam_in(account), ROLE),
+            ["arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"]
+        );
+    }
+    // dev's instance still leaves the provider to its owner.
+    assert_eq!(providers_in(&emu, &org.dev).len(), 1);
+
+    // destroy --org: the instances and the stack set; the provider dev had before stays, the
+    // one the instance made in deep goes.
+    let destroy = emu.run(&["destroy", "--org", "--role-name", ROLE, "--yes"]);
+    destroy.assert_code(0);
+    for account in [&org.dev, &org.deep] {
+        assert!(!common::role_exists(&emu.iam_in(account), ROLE));
+    }
+    assert_eq!(providers_in(&emu, &org.dev).len(), 1);
+    assert!(common::role_exists(
+        &emu.iam_in(&org.dev),
+        "gitlab-dev-deploy"
+    ));
+    assert!(providers_in(&emu, &org.deep).is_empty());
+    let gone = emu.run(&["destroy", "--org", "--role-name", ROLE, "--yes"]);
+    gone.assert_code(0);
+    assert!(
+        gone.stderr.contains("does not exist: nothing to remove"),
+        "{}",
+        gone.stderr
+    );
+}
+
+#[test]
+fn an_account_whose_instance_fails_is_named_with_the_reason() {
+    let emu = Emulator::start();
+    let org = organization(&emu);
+    // A role of that name, made by hand in deep: its stack fails there.
+    let iam = emu.iam_in(&org.deep);
+    block_on(
+        iam.create_role()
+            .role_name(ROLE)
+            .assume_role_policy_document("{\"Version\":\"2012-10-17\",\"Statement\":[]}")
+            .send(),
+    )
+    .expect("create the role");
+    let plan = rollout(&emu, &org, "plan", "ReadOnlyAccess", &[]);
+    assert!(
+        plan.stdout
+            .contains("is already there, made outside this stack set"),
+        "{}",
+        plan.stdout
+    );
+    let run = rollout(&emu, &org, "apply", "ReadOnlyAccess", &[]);
+    run.assert_code(1);
+    assert!(
+        run.stdout.contains(&format!("{} current", org.dev)),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(&format!("{} failed", org.deep)),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("1 account failed: {} (", org.deep)),
+        "{}",
+        run.stderr
+    );
+    // Once the hand-made role is gone, the next run deploys deep again and only deep.
+    block_on(iam.delete_role().role_name(ROLE).send()).expect("delete the role");
+    emu.reset_calls();
+    let again = rollout(&emu, &org, "apply", "ReadOnlyAccess", &[]);
+    again.assert_code(0);
+    assert_eq!(
+        calls_of(&emu, "UpdateStackInstances"),
+        1,
+        "{:?}",
+        emu.calls()
+    );
+    assert_eq!(calls_of(&emu, "CreateStackInstances"), 0);
+    assert!(common::role_exists(&emu.iam_in(&org.deep), ROLE));
+}
+
+#[test]
+fn a_rollout_killed_at_any_call_is_finished_by_the_next_without_a_second_operation() {
+    let emu = Emulator::start();
+    let org = organization(&emu);
+    // How many AWS requests a whole rollout makes.
+    emu.reset_calls();
+    rollout(&emu, &org, "apply", "ReadOnlyAccess", &[]).assert_code(0);
+    let total = emu.calls().len();
+    emu.run(&["destroy", "--org", "--role-name", ROLE, "--yes"])
+        .assert_code(0);
+    for i in 1..=total {
+        emu.reset_calls();
+        emu.kill_after(i);
+        let mut cmd = emu.command();
+        cmd.args([
+            "apply",
+            "--org",
+            "--ou",
+            &org.dev_unit,
+            "--project",
+            "acme/web",
+            "--role-name",
+            ROLE,
+            "--policy",
+            "ReadOnlyAccess",
+            "--no-pin-namespace-ids",
+        ]);
+        cmd.stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        let mut child = cmd.spawn().expect("start");
+        emu.kill_pid(child.id());
+        let _ = child.wait();
+        emu.reset_calls();
+        let resumed = rollout(&emu, &org, "apply", "ReadOnlyAccess", &[]);
+        resumed.assert_code(0);
+        for account in [&org.dev, &org.deep] {
+            assert!(
+                common::role_exists(&emu.iam_in(account), ROLE),
+                "killed at call {i}"
+            );
+        }
+        // One create per group, whichever run made it.
+        assert_eq!(
+            operations(&emu),
+            ["CREATE SUCCEEDED", "CREATE SUCCEEDED"],
+            "killed at call {i}"
+        );
+        emu.run(&["destroy", "--org", "--role-name", ROLE, "--yes"])
+            .assert_code(0);
+    }
+}
+
+#[test]
+fn rollout_input_is_checked_before_any_call() {
+    let emu = Emulator::start();
+    for (args, words) in [
+        (
+            vec![
+                "plan",
+                "--org",
+                "--project",
+                "acme/web",
+                "--role-name",
+                ROLE,
+            ],
+            "--org needs --ou",
+        ),
+        (
+            vec![
+                "apply",
+                "--org",
+                "--ou",
+                "ou-ab12-cdef3456",
+                "--account",
+                "123456789012",
+                "--project",
+                "acme/web",
+                "--role-name",
+                ROLE,
+            ],
+            "--account does not narrow a rollout",
+        ),
+        (
+            vec![
+                "apply",
+                "--org",
+                "--ou",
+                "ou-ab12-cdef3456",
+                "--project",
+                "acme/web",
+                "--role-name",
+                ROLE,
+                "--store-in-gitlab",
+            ],
+            "--store-in-gitlab",
+        ),
+        (
+            vec![
+                "plan",
+                "--ou",
+                "ou-ab12-cdef3456",
+                "--project",
+                "acme/web",
+                "--role-name",
+                ROLE,
+            ],
+            "--ou works with --org only",
+        ),
+        (
+            vec![
+                "apply",
+                "--org",
+                "--ou",
+                "nope",
+                "--project",
+                "acme/web",
+                "--role-name",
+                ROLE,
+            ],
+            "--ou",
+        ),
+    ] {
+        emu.reset_calls();
+        let mut args = args.clone();
+        args.push("--no-pin-namespace-ids");
+        let run = emu.run(&args);
+        run.assert_code(2);
+        assert!(run.stderr.contains(words), "{args:?}: {}", run.stderr);
+        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+        assert!(emu.calls().is_empty(), "{:?}", emu.calls());
+    }
+}
