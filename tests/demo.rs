@@ -101,6 +101,34 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 }
 
 #[test]
+fn the_demo_organization_is_audited_from_the_check_screen() {
+    let home = tempfile::tempdir().expect("home");
+    let t = Tmux::start(&bare_env(home.path()), BIN, &["--demo"], 80, 24);
+    t.wait_for("✓ Account  123456789012");
+    t.keys(&["BTab", "Right", "Enter"]);
+    // The demo account manages an Organization: the screen says o audits every account.
+    let offered = t.wait_for("press o for every account");
+    says_demo(&offered);
+    t.wait_for("o whole Organization");
+    t.keys(&["o"]);
+    t.wait_for("== account 123456789012 management");
+    // The weak role of a member account, under its account; the summary below the fold.
+    t.keys(&["j"; 24]);
+    let weak = t.wait_for("gitlab-sandbox-deploy");
+    assert!(
+        weak.contains("== account 210000000003 acme-sandbox"),
+        "{weak}"
+    );
+    t.keys(&["j"; 30]);
+    t.wait_for("4 accounts (0 not read), 3 roles checked, 4 findings");
+    // a goes back to this account's audit.
+    t.keys(&["a"]);
+    t.wait_for("press o for every account");
+    t.keys(&["q"]);
+    assert_eq!(t.wait_exit(), (0, String::new()));
+}
+
+#[test]
 fn the_demo_has_a_weak_role_for_check_and_explain() {
     let home = tempfile::tempdir().expect("home");
     let t = Tmux::start(&bare_env(home.path()), BIN, &["--demo"], 80, 24);

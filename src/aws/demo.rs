@@ -125,7 +125,87 @@ pub fn account() -> FakeAws {
             }],
         );
     }
+    organization(&fake);
     fake
+}
+
+/// The demo Organization's units: workloads and sandboxes.
+pub const UNITS: [&str; 2] = ["ou-demo-workload", "ou-demo-sandboxs"];
+/// The member account with a weak role, and that role.
+pub const WEAK_MEMBER: &str = "210000000003";
+pub const WEAK_MEMBER_ROLE: &str = "gitlab-sandbox-deploy";
+
+/// The demo account manages a small Organization: two units, three member accounts. In
+/// `acme-prod` a role made the way `apply` makes one (one project, its protected main, the
+/// group's id pinned), `acme-staging` holds none, and `acme-sandbox` a weak one (any project of
+/// the group, any ref).
+fn organization(fake: &FakeAws) {
+    use super::org::AccountStatus::Active;
+    let root = fake.start_organization();
+    for unit in UNITS {
+        fake.add_unit(&root, unit);
+    }
+    let prod = fake.add_account(UNITS[0], "210000000001", "acme-prod", Active);
+    fake.add_account(UNITS[0], "210000000002", "acme-staging", Active);
+    let sandbox = fake.add_account(UNITS[1], WEAK_MEMBER, "acme-sandbox", Active);
+    let safe = crate::plan::SetupInput {
+        projects: vec!["acme/web".into()],
+        namespace_ids: vec!["4242".into()],
+        role_name: Some("gitlab-acme-web".into()),
+        ..Default::default()
+    };
+    let sub = json!({"StringLike": {"gitlab.com:sub": "project_path:acme/*"}});
+    for (member, account, name, trust) in [
+        (&prod, "210000000001", "gitlab-acme-web", None),
+        (&sandbox, WEAK_MEMBER, WEAK_MEMBER_ROLE, Some(sub)),
+    ] {
+        let provider = format!("arn:aws:iam::{account}:oidc-provider/gitlab.com");
+        let trust_policy = match trust {
+            Some(condition) => json!({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Effect": "Allow",
+                    "Principal": {"Federated": provider},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": {
+                        "StringEquals": {"gitlab.com:aud": "https://gitlab.com"},
+                        "StringLike": condition["StringLike"]
+                    }
+                }]
+            }),
+            None => match safe.validate().and_then(|s| s.trust("aws", account)) {
+                Ok(t) => t.policy.to_value(),
+                Err(_) => continue,
+            },
+        };
+        let Ok(mut state) = member.state.lock() else {
+            continue;
+        };
+        state.providers.insert(
+            provider.clone(),
+            OidcProvider {
+                arn: provider.clone(),
+                url: "https://gitlab.com".to_string(),
+                client_ids: vec!["https://gitlab.com".to_string()],
+                thumbprints: Vec::new(),
+                tags: Vec::new(),
+            },
+        );
+        state.roles.insert(
+            name.to_string(),
+            Role {
+                arn: format!("arn:aws:iam::{account}:role/{name}"),
+                name: name.to_string(),
+                path: "/".to_string(),
+                trust_policy,
+                trust_ambiguity: Default::default(),
+                description: None,
+                max_session_duration: 3600,
+                permissions_boundary: None,
+                tags: Vec::new(),
+            },
+        );
+    }
 }
 
 #[cfg(test)]

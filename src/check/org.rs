@@ -208,8 +208,7 @@ where
     };
     let shared_tls = &shared_tls;
 
-    let read = |account: &Account| {
-        let account = account.clone();
+    let read = |account: Account| {
         let me = &me;
         let member_role = &scope.member_role;
         async move {
@@ -248,10 +247,11 @@ where
     {
         use futures_util::StreamExt as _;
         let mut running = futures_util::stream::iter(
-            accounts
-                .iter()
-                .enumerate()
-                .map(|(i, a)| async move { (i, read(a).await) }),
+            // Owned accounts, so that each future borrows nothing of the item it came from.
+            accounts.iter().cloned().enumerate().map(|(i, a)| {
+                let reading = read(a);
+                async move { (i, reading.await) }
+            }),
         )
         .buffer_unordered(account_concurrency());
         while let Some((i, result)) = running.next().await {
@@ -319,6 +319,19 @@ where
         accounts: entries,
         roles: all_roles,
     })
+}
+
+/// The caller's Organization, when the caller may audit it: its management account, or an
+/// account that may list its accounts (a delegated administrator). `None` otherwise, and when
+/// the account is in no Organization.
+pub async fn auditable<A: Org>(aws: &A) -> Option<crate::aws::org::Organization> {
+    let (me, org) = futures_util::future::join(aws.caller_identity(), aws.organization()).await;
+    let (me, org) = (me.ok()?, org.ok()??);
+    if me.account == org.management_account || aws.accounts().await.is_ok() {
+        Some(org)
+    } else {
+        None
+    }
 }
 
 fn unreadable_by(e: &EngineError) -> Unreadable {

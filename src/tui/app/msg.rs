@@ -86,6 +86,20 @@ pub enum Msg {
         attempt: u64,
         result: Result<Vec<crate::check::RoleReport>, ErrorView>,
     },
+    /// The Organization the account may audit, if any.
+    OrganizationFound {
+        attempt: u64,
+        found: Option<crate::aws::org::Organization>,
+    },
+    /// How far the Organization's audit is.
+    OrgProgress {
+        attempt: u64,
+        progress: crate::check::org::Progress,
+    },
+    OrgChecked {
+        attempt: u64,
+        result: Result<Box<crate::check::org::OrgAudit>, ErrorView>,
+    },
     Explained {
         attempt: u64,
         result: Result<Box<crate::explain::Explanation>, ErrorView>,
@@ -165,6 +179,14 @@ pub enum Effect {
         text: String,
     },
     Check {
+        attempt: u64,
+    },
+    /// Whether the account may audit an Organization (the Check screen offers it then).
+    FindOrganization {
+        attempt: u64,
+    },
+    /// Audit every account of the Organization.
+    CheckOrg {
         attempt: u64,
     },
     Explain {

@@ -52,6 +52,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::ExportExists { path, content } => done::on_export_exists(app, path, content),
         Msg::Stored { attempt, result } => done::on_stored(app, attempt, result),
         Msg::Checked { attempt, result } => check::on_checked(app, attempt, result),
+        Msg::OrganizationFound { attempt, found } => {
+            check::on_organization_found(app, attempt, found)
+        }
+        Msg::OrgProgress { attempt, progress } => check::on_org_progress(app, attempt, progress),
+        Msg::OrgChecked { attempt, result } => check::on_org_checked(app, attempt, result),
         Msg::Explained { attempt, result } => explain::on_explained(app, attempt, result),
         Msg::GitLabRoles { attempt, result } => app.on_gitlab_roles(attempt, result),
         Msg::RemovePlanned { attempt, result } => remove::on_planned(app, attempt, result),

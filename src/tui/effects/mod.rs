@@ -28,7 +28,7 @@ const IDENTITY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Makes the AWS client for a profile and region.
 pub trait Connect: Send + Sync + 'static {
-    type Aws: Aws + 'static;
+    type Aws: Aws + crate::aws::org::Org + 'static;
     fn connect(
         &self,
         options: ConnectOptions,
@@ -125,6 +125,16 @@ fn demo_answer(effect: &Effect) -> Option<Option<Msg>> {
     }
 }
 
+/// A self-managed issuer's TLS chain, for its thumbprint.
+async fn handshake(host: String) -> Option<Result<crate::preflight::TlsReport, String>> {
+    Some(crate::preflight::tls(&host, 443).await)
+}
+
+/// No host contacted (the demo).
+async fn no_handshake(_host: String) -> Option<Result<crate::preflight::TlsReport, String>> {
+    None
+}
+
 fn aws_error(step: Step) -> impl Fn(crate::aws::AwsError) -> ErrorView {
     move |error| ErrorView::from(&EngineError::Aws { step, error })
 }
@@ -194,6 +204,8 @@ impl<C: Connect> Effects<C> {
             } => self.apply(attempt, plan, from, journal),
             Effect::CancelApply { attempt } => self.cancel_apply(attempt),
             Effect::Check { attempt } => self.check(attempt),
+            Effect::FindOrganization { attempt } => self.find_organization(attempt),
+            Effect::CheckOrg { attempt } => self.check_org(attempt),
             Effect::Explain {
                 attempt,
                 role,
@@ -423,6 +435,41 @@ impl<C: Connect> Effects<C> {
             }
             .map_err(|e| ErrorView::from(&e));
             let _ = tx.send(Msg::Checked { attempt, result });
+        });
+    }
+
+    fn find_organization(&self, attempt: u64) {
+        let tx = self.tx.clone();
+        let Some(aws) = self.client() else { return };
+        tokio::spawn(async move {
+            let found = crate::check::org::auditable(&*aws).await;
+            let _ = tx.send(Msg::OrganizationFound { attempt, found });
+        });
+    }
+
+    fn check_org(&self, attempt: u64) {
+        let tx = self.tx.clone();
+        let demo = self.demo.load(Ordering::SeqCst);
+        let Some(aws) = self.client() else { return };
+        tokio::spawn(async move {
+            let scope = crate::check::org::Scope {
+                units: Vec::new(),
+                accounts: Vec::new(),
+                member_role: crate::aws::org::DEFAULT_MEMBER_ROLE.to_string(),
+            };
+            let progress_tx = tx.clone();
+            let progress = move |progress| {
+                let _ = progress_tx.send(Msg::OrgProgress { attempt, progress });
+            };
+            // The demo contacts no host (it compares no thumbprint).
+            let result = if demo {
+                crate::check::org::check_org(&*aws, &scope, no_handshake, progress).await
+            } else {
+                crate::check::org::check_org(&*aws, &scope, handshake, progress).await
+            }
+            .map(Box::new)
+            .map_err(|e| ErrorView::from(&e));
+            let _ = tx.send(Msg::OrgChecked { attempt, result });
         });
     }
 

@@ -60,7 +60,14 @@ fn the_start_screen_leads_to_each_task_and_back() {
     assert_eq!(app.steps(), [Screen::Account, Screen::Check]);
     let effects = send(&mut app, [key(KeyCode::Enter)]);
     assert_eq!(app.screen, Screen::Check);
-    assert_eq!(effects, [Effect::Check { attempt: 1 }]);
+    // This account's audit, and whether it may audit an Organization (asked once).
+    assert_eq!(
+        effects,
+        [
+            Effect::Check { attempt: 1 },
+            Effect::FindOrganization { attempt: 1 }
+        ]
+    );
     assert_eq!(
         send(&mut app, [key(KeyCode::Char('r'))]),
         [Effect::Check { attempt: 2 }]

@@ -169,7 +169,7 @@ fn loading_or_error<T>(
 fn text_lines(text: &str, theme: &Theme) -> Vec<Line<'static>> {
     text.lines()
         .map(|l| {
-            let style = if l.trim_start().starts_with('✗') {
+            let style = if l.trim_start().starts_with('✗') || l.trim_start().starts_with('!') {
                 theme.error()
             } else if l.trim_start().starts_with('✓') {
                 theme.ok()
