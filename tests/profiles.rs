@@ -63,6 +63,18 @@ fn run(emu: &Emulator, dir: &Path, profile: &str, by_flag: bool, env_keys: bool)
 #[test]
 fn every_profile_form_works_by_flag_and_by_environment() {
     let emu = Emulator::start();
+    // The role the profiles assume: AWS (and the harness) refuse AssumeRole into one that is
+    // not there.
+    common::block_on(
+        emu.iam()
+            .create_role()
+            .role_name("deployer")
+            .assume_role_policy_document(
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}"#,
+            )
+            .send(),
+    )
+    .expect("create the role to assume");
     let dir = tempfile::tempdir().expect("dir");
     std::fs::write(dir.path().join("config"), config(dir.path())).expect("config");
     std::fs::write(dir.path().join("credentials"), "").expect("credentials");
