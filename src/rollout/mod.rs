@@ -535,3 +535,6 @@ pub fn text(plan: &OrgPlan) -> String {
     );
     s
 }
+
+#[cfg(test)]
+mod tests;
