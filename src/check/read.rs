@@ -144,8 +144,9 @@ where
         }
         named_of.push(named.into_iter().next());
     }
-    // Every AWS answer is in: the reasoning, which is all CPU, runs on every core.
-    let findings = audit_all(&roles, &providers, &handshakes, now);
+    // Every AWS answer is in: the reasoning, which is all CPU, runs on every core, off the
+    // async workers, so that the reads of other accounts (`check --org`) go on meanwhile.
+    let (roles, findings) = reason_off_the_workers(roles, providers, handshakes, now).await;
     Ok(roles
         .into_iter()
         .zip(findings)
@@ -157,6 +158,28 @@ where
             provider,
         })
         .collect())
+}
+
+/// [`audit_all`] on tokio's blocking threads where there is a runtime (inline where not).
+async fn reason_off_the_workers(
+    roles: Vec<(Role, Vec<AttachedPolicy>)>,
+    providers: BTreeMap<String, Option<OidcProvider>>,
+    handshakes: Handshakes,
+    now: u64,
+) -> (Vec<(Role, Vec<AttachedPolicy>)>, Vec<Vec<Finding>>) {
+    if tokio::runtime::Handle::try_current().is_err() {
+        let findings = audit_all(&roles, &providers, &handshakes, now);
+        return (roles, findings);
+    }
+    let work = tokio::task::spawn_blocking(move || {
+        let findings = audit_all(&roles, &providers, &handshakes, now);
+        (roles, findings)
+    });
+    match work.await {
+        Ok(done) => done,
+        // A panic in the reasoning is a bug; it stays a panic, as it would inline.
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
 }
 
 /// `audit_with` of every role, the roles shared among the machine's cores, in their order.
