@@ -105,6 +105,10 @@ fn hcl_inner(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
+            // HCL's \u takes four hex digits, \U eight (beyond the BMP).
+            c if crate::sanitize::acts_on(c) && (c as u32) > 0xFFFF => {
+                let _ = write!(out, "\\U{:08X}", c as u32);
+            }
             c if crate::sanitize::acts_on(c) => {
                 let _ = write!(out, "\\u{:04X}", c as u32);
             }

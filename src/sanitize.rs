@@ -15,21 +15,39 @@ use serde::Serialize;
 use serde_json::ser::{CharEscape, CompactFormatter, Formatter, PrettyFormatter};
 
 /// Whether `c` is a character a terminal acts on (or that reorders or hides text) rather than
-/// shows: the class nothing from an account may reach a screen as.
+/// shows: the class nothing from an account may reach a screen as. Control characters, the line
+/// and paragraph separators, noncharacters, and every Unicode format character (category Cf, as
+/// of Unicode 16: bidirectional marks and isolates, zero-width spaces and joiners, invisible
+/// operators, tags, the byte order mark, soft hyphen).
 pub fn acts_on(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
-            '\u{061c}'
-                | '\u{200e}'
-                | '\u{200f}'
+            '\u{00ad}'
+                | '\u{0600}'..='\u{0605}'
+                | '\u{061c}'
+                | '\u{06dd}'
+                | '\u{070f}'
+                | '\u{0890}'..='\u{0891}'
+                | '\u{08e2}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
                 | '\u{202a}'..='\u{202e}'
-                | '\u{2066}'..='\u{2069}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206f}'
                 | '\u{2028}'
                 | '\u{2029}'
                 | '\u{feff}'
+                | '\u{fff9}'..='\u{fffb}'
                 | '\u{fffe}'
                 | '\u{ffff}'
+                | '\u{110bd}'
+                | '\u{110cd}'
+                | '\u{13430}'..='\u{1343f}'
+                | '\u{1bca0}'..='\u{1bca3}'
+                | '\u{1d173}'..='\u{1d17a}'
+                | '\u{e0001}'
+                | '\u{e0020}'..='\u{e007f}'
         )
 }
 
@@ -105,7 +123,11 @@ impl<F: Formatter> Formatter for Escaping<F> {
         for (i, c) in fragment.char_indices() {
             if acts_on(c) {
                 writer.write_all(&fragment.as_bytes()[start..i])?;
-                write!(writer, "\\u{:04x}", c as u32)?;
+                // JSON's \u takes four hex digits: beyond the BMP, a UTF-16 surrogate pair.
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    write!(writer, "\\u{:04x}", unit)?;
+                }
                 start = i + c.len_utf8();
             }
         }
@@ -194,7 +216,7 @@ mod tests {
         // Mostly the characters that matter, with any other character mixed in.
         let c = prop_oneof![
             3 => prop::char::range('\u{0}', '\u{a0}'),
-            1 => prop::sample::select(vec!['\u{202e}', '\u{2066}', '\u{2028}', '\u{feff}', '\u{ffff}', '\u{61c}', '"', '\\', '$', '{', '%']),
+            1 => prop::sample::select(vec!['\u{202e}', '\u{2066}', '\u{2028}', '\u{feff}', '\u{ffff}', '\u{61c}', '\u{200b}', '\u{2060}', '\u{ad}', '\u{e0041}', '"', '\\', '$', '{', '%']),
             1 => any::<char>(),
         ];
         prop::collection::vec(c, 0..40).prop_map(|v| v.into_iter().collect())

@@ -11,11 +11,15 @@ use common::{Emulator, Run, block_on};
 const ROLE: &str = "gitlab-acme-web";
 
 fn rollout(emu: &Emulator, org: &Org, command: &str, policy: &str, extra: &[&str]) -> Run {
+    rollout_to(emu, &org.dev_unit, command, policy, extra)
+}
+
+fn rollout_to(emu: &Emulator, unit: &str, command: &str, policy: &str, extra: &[&str]) -> Run {
     let mut args = vec![
         command,
         "--org",
         "--ou",
-        &org.dev_unit,
+        unit,
         "--project",
         "acme/web",
         "--role-name",
@@ -232,10 +236,12 @@ fn an_account_whose_instance_fails_is_named_with_the_reason() {
         "{}",
         run.stderr
     );
-    // Once the hand-made role is gone, the next run deploys deep again and only deep.
+    // Once the hand-made role is gone, the next run deploys deep again and only deep, after a
+    // yes (an outdated instance may hold a role that changes).
     block_on(iam.delete_role().role_name(ROLE).send()).expect("delete the role");
+    rollout(&emu, &org, "apply", "ReadOnlyAccess", &[]).assert_code(3);
     emu.reset_calls();
-    let again = rollout(&emu, &org, "apply", "ReadOnlyAccess", &[]);
+    let again = rollout(&emu, &org, "apply", "ReadOnlyAccess", &["--yes"]);
     again.assert_code(0);
     assert_eq!(
         calls_of(&emu, "UpdateStackInstances"),
@@ -378,4 +384,147 @@ fn rollout_input_is_checked_before_any_call() {
         assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
         assert!(emu.calls().is_empty(), "{:?}", emu.calls());
     }
+}
+
+#[test]
+fn a_changed_setup_never_reaches_accounts_outside_the_units_named() {
+    let emu = Emulator::start();
+    let org = organization(&emu);
+    rollout(&emu, &org, "apply", "ReadOnlyAccess", &[]).assert_code(0);
+    // The same role name, another setup, another unit: the stack set's update would rewrite the
+    // role in dev and deep too. Refused before anything changes, even with --yes.
+    emu.reset_calls();
+    let other = rollout_to(&emu, &org.prod_unit, "apply", "ViewOnlyAccess", &["--yes"]);
+    other.assert_code(1);
+    assert!(
+        other
+            .stderr
+            .contains("also has instances in 2 accounts outside the units named"),
+        "{}",
+        other.stderr
+    );
+    assert!(other.stderr.contains(&org.dev_unit), "{}", other.stderr);
+    assert!(emu.mutating_calls().is_empty(), "{:?}", emu.calls());
+    assert_eq!(
+        common::attached_policies(&emu.iam_in(&org.dev), ROLE),
+        ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+    );
+}
+
+#[test]
+fn destroy_leaves_every_provider_another_role_trusts() {
+    let emu = Emulator::start();
+    let org = organization(&emu);
+    rollout(&emu, &org, "apply", "ReadOnlyAccess", &[]).assert_code(0);
+    // In deep, the instance made the provider; then someone made a role of their own on it.
+    let provider = format!("arn:aws:iam::{}:oidc-provider/gitlab.com", org.deep);
+    let iam = emu.iam_in(&org.deep);
+    let trust = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {"gitlab.com:aud": "https://gitlab.com",
+            "gitlab.com:sub": "project_path:acme/other:ref_type:branch:ref:main"}}}]});
+    block_on(
+        iam.create_role()
+            .role_name("gitlab-other")
+            .assume_role_policy_document(trust.to_string())
+            .send(),
+    )
+    .expect("create the other role");
+    emu.reset_calls();
+    let refused = emu.run(&["destroy", "--org", "--role-name", ROLE, "--yes"]);
+    refused.assert_code(1);
+    assert!(
+        refused.stderr.contains(&format!(
+            "{}: its provider {provider} was made by this stack set and is trusted by gitlab-other",
+            org.deep
+        )),
+        "{}",
+        refused.stderr
+    );
+    assert!(emu.mutating_calls().is_empty(), "{:?}", emu.calls());
+    // dev's provider is its own (the instance was told not to make it): not a reason to refuse.
+    assert!(
+        !refused.stderr.contains(&format!("{}:", org.dev)),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(providers_in(&emu, &org.deep).len(), 1);
+    // Once that role is gone, destroy goes through.
+    block_on(iam.delete_role().role_name("gitlab-other").send()).expect("delete it");
+    emu.run(&["destroy", "--org", "--role-name", ROLE, "--yes"])
+        .assert_code(0);
+    assert!(providers_in(&emu, &org.deep).is_empty());
+    assert_eq!(providers_in(&emu, &org.dev).len(), 1);
+}
+
+#[test]
+fn a_failed_update_is_rolled_back_and_the_next_run_keeps_every_provider() {
+    let emu = Emulator::start();
+    let org = organization(&emu);
+    rollout(&emu, &org, "apply", "ReadOnlyAccess", &[]).assert_code(0);
+    // A policy that does not exist: the update fails in every account and is rolled back.
+    let failed = rollout(&emu, &org, "apply", "NoSuchPolicyAnywhere", &["--yes"]);
+    failed.assert_code(1);
+    assert!(
+        failed.stderr.contains("2 accounts failed"),
+        "{}",
+        failed.stderr
+    );
+    for account in [&org.dev, &org.deep] {
+        assert_eq!(providers_in(&emu, account).len(), 1);
+        assert_eq!(
+            common::attached_policies(&emu.iam_in(account), ROLE),
+            ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+        );
+    }
+    // Fixed: one update of the stack set deploys both again; no instance is given another
+    // CreateProvider, so deep keeps the provider its stack made.
+    emu.reset_calls();
+    let fixed = rollout(&emu, &org, "apply", "ReadOnlyAccess", &["--yes"]);
+    fixed.assert_code(0);
+    assert_eq!(calls_of(&emu, "UpdateStackSet"), 1, "{:?}", emu.calls());
+    assert_eq!(
+        calls_of(&emu, "UpdateStackInstances"),
+        0,
+        "{:?}",
+        emu.calls()
+    );
+    for account in [&org.dev, &org.deep] {
+        assert_eq!(providers_in(&emu, account).len(), 1);
+        assert!(common::role_exists(&emu.iam_in(account), ROLE));
+    }
+}
+
+#[test]
+fn an_account_that_cannot_be_read_fails_the_rollout() {
+    let emu = Emulator::start();
+    let org = organization(&emu);
+    block_on(
+        emu.iam_in(&org.deep)
+            .delete_role()
+            .role_name("OrganizationAccountAccessRole")
+            .send(),
+    )
+    .expect("delete the member role");
+    let run = rollout(&emu, &org, "apply", "ReadOnlyAccess", &[]);
+    run.assert_code(1);
+    assert!(
+        run.stdout.contains(&format!("{} unreadable", org.deep)),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("(AccessDenied)"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!("{} current", org.dev)),
+        "{}",
+        run.stdout
+    );
+    let plan = rollout(
+        &emu,
+        &org,
+        "plan",
+        "ReadOnlyAccess",
+        &["--detailed-exitcode"],
+    );
+    plan.assert_code(4);
 }

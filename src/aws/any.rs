@@ -227,6 +227,18 @@ impl super::stacksets::StackSets for AnyAws {
             AnyAws::Demo(_) => no_stacksets("ListStackSetOperations"),
         }
     }
+    async fn instance_overrides(
+        &self,
+        name: &str,
+        account: &str,
+        region: &str,
+        call_as: super::stacksets::CallAs,
+    ) -> AwsResult<Vec<(String, String)>> {
+        match self {
+            AnyAws::Sdk(a) => a.instance_overrides(name, account, region, call_as).await,
+            AnyAws::Demo(_) => no_stacksets("DescribeStackInstance"),
+        }
+    }
     async fn describe_operation(
         &self,
         name: &str,

@@ -186,4 +186,12 @@ pub trait StackSets: Send + Sync {
         id: &str,
         call_as: CallAs,
     ) -> impl Future<Output = AwsResult<Operation>> + Send;
+    /// One instance's parameter overrides (`DescribeStackInstance`).
+    fn instance_overrides(
+        &self,
+        name: &str,
+        account: &str,
+        region: &str,
+        call_as: CallAs,
+    ) -> impl Future<Output = AwsResult<Vec<(String, String)>>> + Send;
 }

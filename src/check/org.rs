@@ -183,6 +183,20 @@ where
         }
         e => e,
     })?;
+    // The whole Organization's list holds the caller's own account; one without it was not
+    // the Organization's list (as a member account may be answered).
+    if scope.is_whole() && !accounts.iter().any(|a| a.id == me.account) {
+        return Err(EngineError::NotOrgAdministrator {
+            account: me.account.clone(),
+            management: org.management_account.clone(),
+            error: Box::new(AwsError::new(
+                "ListAccounts",
+                crate::aws::ErrorKind::Other(
+                    "the list of accounts did not hold the caller's own account".into(),
+                ),
+            )),
+        });
+    }
     let total = accounts.len();
     progress(Progress {
         accounts_done: 0,

@@ -58,6 +58,7 @@ macro_rules! exit_codes_help {
         "  AWS_MAX_ATTEMPTS                            attempts per AWS call, 1-10 (default 3)\n",
         "  AWS_OIDC_WIZARD_ATTEMPT_TIMEOUT             seconds per attempt, 1-300 (default 20)\n",
         "  AWS_OIDC_WIZARD_CONCURRENCY                 check --all: reads at once when read one by one, 1-64 (default 16)\n",
+        "  AWS_OIDC_WIZARD_ACCOUNTS                    --org: accounts read at once, 1-64 (default 8)\n",
         "  AWS_OIDC_WIZARD_LOG                         log level for --log-file (default info)\n",
         "  GITLAB_TOKEN                                GitLab token (api scope) for --store-in-gitlab, --pin-project-ids\n",
         "  GITLAB_HOST, CI_SERVER_URL                  GitLab URL when --gitlab-url is not given\n",
@@ -259,12 +260,7 @@ pub enum Command {
     )]
     Check {
         /// The role to audit.
-        #[arg(
-            long,
-            value_name = "NAME",
-            required_unless_present_any = ["all", "org"],
-            conflicts_with_all = ["all", "org"]
-        )]
+        #[arg(long, value_name = "NAME", conflicts_with_all = ["all", "org"])]
         role_name: Option<String>,
         /// Audit every role a web-identity (OIDC) token can reach.
         #[arg(long, conflicts_with = "org")]
@@ -334,6 +330,10 @@ pub enum Command {
         /// each account, and the provider where the instance created it), then the stack set.
         #[arg(long, conflicts_with = "force")]
         org: bool,
+        /// With --org: the role assumed in each member account, to make sure no other role
+        /// there trusts a provider the stack set made [default: OrganizationAccountAccessRole].
+        #[arg(long, value_name = "NAME")]
+        member_role_name: Option<String>,
     },
 }
 
@@ -541,12 +541,16 @@ impl OrgArgs {
     /// The scope, checked: exit 2 on an id or name AWS could never take.
     pub fn scope(&self) -> Result<crate::check::org::Scope, crate::plan::input::InputError> {
         use crate::plan::org;
+        let mut units: Vec<String> = self
+            .units
+            .iter()
+            .map(|u| org::unit_id(u))
+            .collect::<Result<_, _>>()?;
+        // Each unit once, in the order first given.
+        let mut seen = std::collections::BTreeSet::new();
+        units.retain(|u| seen.insert(u.clone()));
         Ok(crate::check::org::Scope {
-            units: self
-                .units
-                .iter()
-                .map(|u| org::unit_id(u))
-                .collect::<Result<_, _>>()?,
+            units,
             accounts: self
                 .accounts
                 .iter()

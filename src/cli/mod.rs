@@ -223,6 +223,7 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
             let scope = rollout::scope(&org)?;
             let request =
                 setup::prepare(&args, None, cx.gitlab_url.as_deref(), !cx.demo, &store).await?;
+            rollout::policies_for_every_account(&request.setup)?;
             let aws = connect(cx, true).await;
             let target = rollout::rollout(&request.setup, scope, &aws_region(&aws));
             counted(
@@ -272,6 +273,7 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
             let scope = rollout::scope(&org)?;
             let request =
                 setup::prepare(&args, None, cx.gitlab_url.as_deref(), !cx.demo, &store).await?;
+            rollout::policies_for_every_account(&request.setup)?;
             let aws = connect(cx, true).await;
             let target = rollout::rollout(&request.setup, scope, &aws_region(&aws));
             counted(&aws, rollout::apply(&aws, &target, yes, cx.output).await)
@@ -405,17 +407,22 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
         }
         Command::Check {
             role_name,
+            all,
             offline,
             fail_on,
             org,
             allow_unreadable,
-            ..
         } => {
             if let Some(flag) = org
                 .needs_org()
                 .or(allow_unreadable.then_some("--allow-unreadable"))
             {
                 return Err(CliError::usage(format!("{flag} works with --org only")));
+            }
+            if role_name.is_none() && !all {
+                return Err(CliError::usage(
+                    "name the role with --role-name NAME, or audit every one with --all (or every account of the Organization with --org)",
+                ));
             }
             check::validate(role_name.as_deref())?;
             let aws = connect(cx, false).await;
@@ -439,13 +446,19 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
             role_name,
             yes,
             org: true,
+            member_role_name,
             ..
         } => {
             destroy::validate(&role_name)?;
+            let member_role = crate::plan::org::member_role(
+                member_role_name
+                    .as_deref()
+                    .unwrap_or(crate::aws::org::DEFAULT_MEMBER_ROLE),
+            )?;
             let aws = connect(cx, false).await;
             counted(
                 &aws,
-                rollout::destroy(&aws, &role_name, yes, cx.output).await,
+                rollout::destroy(&aws, &role_name, &member_role, yes, cx.output).await,
             )
         }
         Command::Destroy {
@@ -453,7 +466,11 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
             yes,
             force,
             org: false,
+            member_role_name,
         } => {
+            if member_role_name.is_some() {
+                return Err(CliError::usage("--member-role-name works with --org only"));
+            }
             destroy::validate(&role_name)?;
             let aws = connect(cx, false).await;
             let answer = destroy::Consent { yes, force };

@@ -25,6 +25,23 @@ pub fn scope(org: &OrgArgs) -> Result<crate::check::org::Scope, CliError> {
     Ok(scope)
 }
 
+/// A policy of one account cannot be attached in the others: a rollout takes AWS managed
+/// policies only (exit 2, before any AWS call).
+pub fn policies_for_every_account(setup: &Setup) -> Result<(), CliError> {
+    for p in &setup.policies {
+        if let crate::plan::input::PolicyRef::Arn(arn) = p {
+            let account = arn.as_str().split(':').nth(4).unwrap_or_default();
+            if account != "aws" {
+                return Err(CliError::usage(format!(
+                    "--policy {}: a policy of account {account} cannot be attached in the other accounts; a rollout takes AWS managed policies",
+                    arn.as_str()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn rollout<'a>(setup: &'a Setup, scope: crate::check::org::Scope, region: &str) -> Rollout<'a> {
     Rollout {
         setup,
@@ -151,12 +168,14 @@ pub async fn apply<A: Org + StackSets>(
 pub async fn destroy<A: Org + StackSets>(
     aws: &A,
     role: &str,
+    member_role: &str,
     yes: bool,
     output: OutputFormat,
 ) -> Result<Outcome, CliError> {
     let removed = crate::rollout::destroy(
         aws,
         role,
+        member_role,
         |name, instances| {
             say!(
                 "stack set {name}: {} instance{} to delete (the role in each account, and the OIDC provider only where the instance created it)",

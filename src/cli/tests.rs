@@ -523,6 +523,7 @@ fn help_lists_every_environment_variable_read() {
         "AWS_MAX_ATTEMPTS",
         "AWS_OIDC_WIZARD_ATTEMPT_TIMEOUT",
         "AWS_OIDC_WIZARD_CONCURRENCY",
+        "AWS_OIDC_WIZARD_ACCOUNTS",
         "AWS_OIDC_WIZARD_LOG",
         "GITLAB_TOKEN",
         "GITLAB_HOST",
@@ -540,6 +541,7 @@ fn help_lists_every_environment_variable_read() {
     for name in [
         "AWS_MAX_ATTEMPTS",
         "AWS_OIDC_WIZARD_CONCURRENCY",
+        "AWS_OIDC_WIZARD_ACCOUNTS",
         "GITLAB_HOST",
         "XDG_CONFIG_HOME",
         "NO_COLOR",
@@ -552,6 +554,7 @@ fn help_lists_every_environment_variable_read() {
         include_str!("../aws/sdk/connect.rs"),
         include_str!("../check/mod.rs"),
         include_str!("../check/read.rs"),
+        include_str!("../check/org.rs"),
         include_str!("../gitlab.rs"),
         include_str!("../logging.rs"),
         include_str!("../journal.rs"),

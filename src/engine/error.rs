@@ -61,6 +61,20 @@ pub enum EngineError {
     UnitNotFound {
         unit: String,
     },
+    /// The stack set has instances outside the units named, and a changed setup would change
+    /// them too.
+    BeyondUnits {
+        stack_set: String,
+        accounts: Vec<String>,
+        units: Vec<String>,
+    },
+    /// Deleting the stack set would delete OIDC providers other roles still trust, or could not
+    /// be checked not to.
+    ProviderInUse {
+        stack_set: String,
+        /// Each account, and why.
+        accounts: Vec<(String, String)>,
+    },
     ConfirmationRequired {
         reasons: Vec<String>,
     },
@@ -96,6 +110,8 @@ impl EngineError {
             EngineError::NoOrganization { .. } => "NoOrganization",
             EngineError::NotOrgAdministrator { .. } => "NotOrgAdministrator",
             EngineError::UnitNotFound { .. } => "UnitNotFound",
+            EngineError::BeyondUnits { .. } => "BeyondUnits",
+            EngineError::ProviderInUse { .. } => "ProviderInUse",
         }
     }
 
@@ -113,7 +129,9 @@ impl EngineError {
             EngineError::GitLab(_) => "gitlab",
             EngineError::NoOrganization { .. }
             | EngineError::NotOrgAdministrator { .. }
-            | EngineError::UnitNotFound { .. } => "organization",
+            | EngineError::UnitNotFound { .. }
+            | EngineError::BeyondUnits { .. }
+            | EngineError::ProviderInUse { .. } => "organization",
             _ => return None,
         })
     }
@@ -166,6 +184,27 @@ impl EngineError {
             EngineError::UnitNotFound { unit } => {
                 format!("the Organization has no organizational unit or root {unit}")
             }
+            EngineError::BeyondUnits {
+                stack_set,
+                accounts,
+                ..
+            } => format!(
+                "stack set {stack_set} also has instances in {} account{} outside the units named ({}), and the changed setup would change the role there too",
+                accounts.len(),
+                if accounts.len() == 1 { "" } else { "s" },
+                accounts.join(", ")
+            ),
+            EngineError::ProviderInUse {
+                stack_set,
+                accounts,
+            } => format!(
+                "deleting stack set {stack_set} would delete OIDC providers that other roles still trust, or that could not be checked: {}",
+                accounts
+                    .iter()
+                    .map(|(a, why)| format!("{a}: {why}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
         }
     }
 
@@ -206,6 +245,13 @@ impl EngineError {
             EngineError::UnitNotFound { .. } => {
                 "list them with `aws organizations list-organizational-units-for-parent`"
                     .to_string()
+            }
+            EngineError::BeyondUnits { units, .. } => format!(
+                "name every unit it is deployed through ({}) to change them all, or roll this setup out under another role name",
+                units.join(", ")
+            ),
+            EngineError::ProviderInUse { .. } => {
+                "remove those roles (or their stack sets) first; nothing was deleted".to_string()
             }
         }
     }

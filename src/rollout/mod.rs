@@ -117,10 +117,10 @@ pub enum AccountAction {
     Deploy {
         create_provider: bool,
     },
-    /// Its instance failed before: deployed again.
-    Redeploy {
-        create_provider: bool,
-    },
+    /// Its instance is outdated (an operation failed or stopped there): deployed again with
+    /// the parameters it has. Its stack may still hold the role and the provider (AWS rolls a
+    /// failed update back), so its `CreateProvider` is never changed.
+    Redeploy,
     /// Its instance is current; the stack set's update changes it.
     Update,
     Unchanged,
@@ -128,6 +128,9 @@ pub enum AccountAction {
     Skip {
         reason: String,
     },
+    /// It could not be read through the member role (`unreadable` says why): not deployed, and
+    /// the run does not end well.
+    Unreadable,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -175,11 +178,15 @@ impl OrgPlan {
     /// and admin-level policies go out to every account of the units.
     pub fn confirmations(&self, rollout: &Rollout<'_>) -> Vec<String> {
         let mut out = Vec::new();
-        let updated = self
-            .accounts
-            .iter()
-            .filter(|a| a.action == AccountAction::Update)
-            .count();
+        let updated = self.count(&AccountAction::Update);
+        let redeployed = self.count(&AccountAction::Redeploy);
+        if redeployed > 0 {
+            out.push(format!(
+                "{redeployed} account{} with an outdated instance {} deployed again: a role there may change",
+                if redeployed == 1 { "" } else { "s" },
+                if redeployed == 1 { "is" } else { "are" }
+            ));
+        }
         if updated > 0 {
             out.push(format!(
                 "the stack set's template changes: the role {} is updated in {updated} account{}",
@@ -213,6 +220,10 @@ impl OrgPlan {
                     AccountAction::Unchanged | AccountAction::Skip { .. }
                 )
             })
+    }
+
+    fn count(&self, action: &AccountAction) -> usize {
+        self.accounts.iter().filter(|a| &a.action == action).count()
     }
 }
 
@@ -280,6 +291,27 @@ where
         Some(_) => StackSetAction::Unchanged,
     };
     let running = operations.into_iter().find(|o| o.status.is_going());
+    // A template update reaches every instance of the stack set: it is refused while some are
+    // outside the units named (they would change unseen and unconfirmed).
+    let in_scope: std::collections::BTreeSet<&str> =
+        accounts.iter().map(|a| a.id.as_str()).collect();
+    let mut outside: Vec<String> = instances
+        .iter()
+        .filter(|i| !in_scope.contains(i.account.as_str()))
+        .map(|i| i.account.clone())
+        .collect();
+    outside.sort();
+    outside.dedup();
+    if stack_set_action == StackSetAction::Update && !outside.is_empty() {
+        let mut units: Vec<String> = instances.iter().filter_map(|i| i.unit.clone()).collect();
+        units.sort();
+        units.dedup();
+        return Err(EngineError::BeyondUnits {
+            stack_set: name,
+            accounts: outside,
+            units,
+        });
+    }
 
     let partition = caller.me.partition().to_string();
     let read = |account: crate::aws::org::Account| {
@@ -343,9 +375,7 @@ where
                             }
                         ),
                     });
-                    plan.action = AccountAction::Skip {
-                        reason: "it could not be read".into(),
-                    };
+                    plan.action = AccountAction::Unreadable;
                     return plan;
                 }
             };
@@ -415,6 +445,18 @@ fn decide(
 ) {
     let setup = rollout.setup;
     let current = instance.is_some_and(|i| i.status == InstanceStatus::Current);
+    if let Some(i) = instance.filter(|_| !current) {
+        plan.changes.push(format!(
+            "deploy its instance again, with the parameters it has (its last deployment: {}{})",
+            i.detailed.as_deref().unwrap_or("outdated").to_lowercase(),
+            i.reason
+                .as_deref()
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default()
+        ));
+        plan.action = AccountAction::Redeploy;
+        return;
+    }
     if current {
         plan.action = match stack_set_action {
             StackSetAction::Update => {
@@ -461,11 +503,7 @@ fn decide(
             setup.role_name.as_str()
         ));
     }
-    plan.action = if instance.is_some() {
-        AccountAction::Redeploy { create_provider }
-    } else {
-        AccountAction::Deploy { create_provider }
-    };
+    plan.action = AccountAction::Deploy { create_provider };
 }
 
 /// The plan in text: the stack set, then one block per account.
@@ -496,7 +534,8 @@ pub fn text(plan: &OrgPlan) -> String {
         let name = inline(&a.name);
         let what = match &a.action {
             AccountAction::Deploy { .. } => "deploy".to_string(),
-            AccountAction::Redeploy { .. } => "deploy again (it failed before)".to_string(),
+            AccountAction::Redeploy => "deploy again (its instance is outdated)".to_string(),
+            AccountAction::Unreadable => "not read: it gets nothing".to_string(),
             AccountAction::Update => "update".to_string(),
             AccountAction::Unchanged => "unchanged".to_string(),
             AccountAction::Skip { reason } => format!("skipped: {}", inline(reason)),
@@ -518,7 +557,7 @@ pub fn text(plan: &OrgPlan) -> String {
         .filter(|a| {
             matches!(
                 a.action,
-                AccountAction::Deploy { .. } | AccountAction::Redeploy { .. }
+                AccountAction::Deploy { .. } | AccountAction::Redeploy
             )
         })
         .count();

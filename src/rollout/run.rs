@@ -54,10 +54,12 @@ pub struct RolloutResult {
 }
 
 impl RolloutResult {
+    /// Accounts that did not get the setup and should have: failed instances and accounts
+    /// that could not be read.
     pub fn failed(&self) -> Vec<&AccountResult> {
         self.accounts
             .iter()
-            .filter(|a| a.status == "failed")
+            .filter(|a| a.status == "failed" || a.status == "unreadable")
             .collect()
     }
 }
@@ -210,14 +212,18 @@ where
     }
     // New instances and failed ones, each grouped by CreateProvider: at most four operations,
     // none when every account has a current instance.
-    for (redeploy, create_provider) in [(false, true), (false, false), (true, true), (true, false)]
-    {
+    // UpdateStackSet deploys every instance again, outdated ones included.
+    let updated_all = plan.stack_set_action == StackSetAction::Update;
+    for (redeploy, create_provider) in [(false, true), (false, false), (true, true)] {
+        if redeploy && updated_all {
+            continue;
+        }
         let accounts: Vec<String> = plan
             .accounts
             .iter()
             .filter(|a| match a.action {
                 AccountAction::Deploy { create_provider: c } => !redeploy && c == create_provider,
-                AccountAction::Redeploy { create_provider: c } => redeploy && c == create_provider,
+                AccountAction::Redeploy => redeploy,
                 _ => false,
             })
             .map(|a| a.account.clone())
@@ -236,15 +242,14 @@ where
             vec![("CreateProvider".to_string(), "false".to_string())]
         };
         let op = if redeploy {
-            // A failed instance has no stack left; its override is set to what the account
-            // holds now.
-            let overrides = vec![("CreateProvider".to_string(), create_provider.to_string())];
+            // No override sent: each instance keeps its own (its stack may still hold the
+            // provider it made).
             run_operation(
                 aws,
                 &plan,
                 "UPDATE",
                 accounts.len(),
-                aws.update_stack_instances(&plan.stack_set, &targets, regions, &overrides, who),
+                aws.update_stack_instances(&plan.stack_set, &targets, regions, &[], who),
                 &mut progress,
             )
             .await?
@@ -285,6 +290,12 @@ async fn result<A: StackSets>(
                 .find(|i| i.account == a.account && i.region == rollout.region);
             let (status, reason) = match (&a.action, instance) {
                 (AccountAction::Skip { reason }, _) => ("skipped", Some(reason.clone())),
+                (AccountAction::Unreadable, _) => (
+                    "unreadable",
+                    a.unreadable
+                        .as_ref()
+                        .map(|u| format!("{} ({})", u.reason, u.code)),
+                ),
                 (_, None) => ("not-deployed", a.problem.clone()),
                 (_, Some(i)) if i.failed() => (
                     "failed",
@@ -332,6 +343,7 @@ pub struct Removed {
 pub async fn destroy<A>(
     aws: &A,
     role: &str,
+    member_role: &str,
     confirm: impl FnOnce(&str, &[crate::aws::stacksets::StackInstance]) -> bool,
     mut progress: impl FnMut(Progress),
 ) -> Result<Removed, EngineError>
@@ -345,14 +357,14 @@ where
         aws.describe_stack_set(&name, who),
         aws.list_operations(&name, who)
     );
-    if stack_set.map_err(cfn)?.is_none() {
+    let Some(stack_set) = stack_set.map_err(cfn)? else {
         return Ok(Removed {
             stack_set: name,
             accounts: Vec::new(),
             operations: Vec::new(),
             existed: false,
         });
-    }
+    };
     let plan_like = |ops| Removed {
         stack_set: name.clone(),
         accounts: Vec::new(),
@@ -372,6 +384,23 @@ where
         wait(aws, &name, &op, who, &mut progress).await?;
     }
     let instances = aws.list_stack_instances(&name, who).await.map_err(cfn)?;
+    // Nothing is deleted while a provider an instance made is trusted by another role.
+    let blocked = providers_in_use(
+        aws,
+        &caller,
+        &name,
+        role,
+        member_role,
+        &stack_set.template,
+        &instances,
+    )
+    .await;
+    if !blocked.is_empty() {
+        return Err(EngineError::ProviderInUse {
+            stack_set: name,
+            accounts: blocked,
+        });
+    }
     if !confirm(&name, &instances) {
         let reason = format!(
             "stack set {name} and its {} instance{} will be deleted",
@@ -432,4 +461,110 @@ where
     aws.delete_stack_set(&name, who).await.map_err(cfn)?;
     progress(Progress::Said(format!("deleted stack set {name}")));
     Ok(removed)
+}
+
+/// The provider URL of one of this tool's templates (`Url: "…"` of `GitLabProvider`).
+fn provider_url(template: &str) -> Option<String> {
+    template.lines().find_map(|l| {
+        let v = l.trim().strip_prefix("Url: ")?;
+        serde_json::from_str::<String>(v).ok()
+    })
+}
+
+/// The accounts where deleting the instance would delete a provider another role trusts, or
+/// that could not be read to tell: each with why. In each account: the roles (one read), and,
+/// only where another role trusts the provider, whether this instance made it.
+async fn providers_in_use<A: Org + StackSets>(
+    aws: &A,
+    caller: &Caller,
+    stack_set: &str,
+    role: &str,
+    member_role: &str,
+    template: &str,
+    instances: &[crate::aws::stacksets::StackInstance],
+) -> Vec<(String, String)> {
+    let Some(url) = provider_url(template) else {
+        return instances
+            .iter()
+            .map(|i| {
+                (
+                    i.account.clone(),
+                    "the stack set's template names no provider this tool can read".to_string(),
+                )
+            })
+            .collect();
+    };
+    let host = url.trim_start_matches("https://").to_string();
+    let partition = caller.me.partition().to_string();
+    let check = |instance: crate::aws::stacksets::StackInstance| {
+        let (host, partition) = (&host, &partition);
+        async move {
+            let account = instance.account.clone();
+            let provider = format!("arn:{partition}:iam::{account}:oidc-provider/{host}");
+            let arn = crate::aws::org::member_role_arn(partition, &account, member_role);
+            let member = match aws.member(&arn).await {
+                Ok(m) => m,
+                Err(e) => {
+                    return Some((
+                        account,
+                        format!(
+                            "could not be read through {member_role} ({}) to tell whether other roles trust its provider",
+                            e.code()
+                        ),
+                    ));
+                }
+            };
+            let roles = match crate::aws::Aws::list_roles(&member).await {
+                Ok(r) => r,
+                Err(e) => {
+                    return Some((
+                        account,
+                        format!("its roles could not be listed ({})", e.code()),
+                    ));
+                }
+            };
+            let users: Vec<String> = roles
+                .iter()
+                .filter(|r| r.name != role)
+                .filter(|r| {
+                    crate::plan::trust_view::TrustView::read(&r.trust_policy)
+                        .oidc_providers()
+                        .iter()
+                        .any(|p| p == &provider)
+                })
+                .map(|r| r.name.clone())
+                .collect();
+            if users.is_empty() {
+                return None;
+            }
+            // Another role trusts it: it matters only if this instance made it.
+            match aws
+                .instance_overrides(stack_set, &account, &instance.region, caller.call_as)
+                .await
+            {
+                Ok(o) if o.iter().any(|(k, v)| k == "CreateProvider" && v == "false") => None,
+                Ok(_) => Some((
+                    account,
+                    format!(
+                        "its provider {provider} was made by this stack set and is trusted by {}",
+                        users.join(", ")
+                    ),
+                )),
+                Err(e) => Some((
+                    account,
+                    format!(
+                        "its provider is trusted by {}, and whether this stack set made it could not be read ({})",
+                        users.join(", "),
+                        e.code()
+                    ),
+                )),
+            }
+        }
+    };
+    use futures_util::StreamExt as _;
+    futures_util::stream::iter(instances.iter().cloned().map(check))
+        .buffered(crate::check::org::account_concurrency())
+        .filter_map(|x| async move { x })
+        .collect()
+        .await
 }

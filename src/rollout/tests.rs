@@ -68,9 +68,10 @@ fn blank() -> AccountPlan {
 
 proptest! {
     /// Whatever the account holds and whatever its instance is:
-    /// - an instance is told to create the provider only where the account has none;
-    /// - a current instance is never deployed again, so its `CreateProvider` (and the provider
-    ///   its stack owns, or leaves alone) never changes;
+    /// - an instance is told to create the provider only where the account has none, and only
+    ///   when it is made;
+    /// - an instance that is there is never given another `CreateProvider`, so the provider its
+    ///   stack owns, or leaves alone, stays so;
     /// - a role of that name made outside the stack set is always named as a problem.
     #[test]
     fn the_provider_is_created_only_where_none_is_and_never_flipped(
@@ -95,9 +96,10 @@ proptest! {
         let mut plan = blank();
         decide(&mut plan, &seen, instance.as_ref(), update, &rollout);
         match plan.action {
-            AccountAction::Deploy { create_provider } | AccountAction::Redeploy { create_provider } => {
+            // Only an account with no instance gets a CreateProvider value, from what it holds.
+            AccountAction::Deploy { create_provider } => {
                 prop_assert_eq!(create_provider, !has_provider);
-                prop_assert!(instance.as_ref().is_none_or(|i| i.status != InstanceStatus::Current));
+                prop_assert!(instance.is_none());
                 if has_role {
                     prop_assert!(plan.problem.is_some());
                 }
@@ -105,10 +107,16 @@ proptest! {
                     prop_assert!(plan.problem.is_some());
                 }
             }
+            // An instance that is there keeps the value it has: there is no field to change it.
+            AccountAction::Redeploy => {
+                prop_assert!(instance.is_some_and(|i| i.status != InstanceStatus::Current));
+            }
             AccountAction::Update | AccountAction::Unchanged => {
                 prop_assert_eq!(instance.map(|i| i.status), Some(InstanceStatus::Current));
             }
-            AccountAction::Skip { .. } => prop_assert!(false, "decide never skips"),
+            AccountAction::Skip { .. } | AccountAction::Unreadable => {
+                prop_assert!(false, "decide neither skips nor fails to read")
+            }
         }
     }
 }

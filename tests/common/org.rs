@@ -9,6 +9,7 @@ use serde_json::json;
 /// root: management, `ou dev` { dev (a weak role), `ou deep` { deep } }, `ou prod` { prod }.
 pub struct Org {
     pub dev_unit: String,
+    pub prod_unit: String,
     pub dev: String,
     pub deep: String,
     pub prod: String,
@@ -65,6 +66,7 @@ pub fn organization(emu: &Emulator) -> Org {
     weak_role(emu, &dev, "gitlab-dev-deploy");
     Org {
         dev_unit,
+        prod_unit,
         dev,
         deep,
         prod,

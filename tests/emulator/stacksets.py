@@ -25,7 +25,8 @@ the AWS page it follows. Imported by moto_server.py before the server starts.
 5. AutoDeployment is kept and described; ParameterOverrides are kept per instance and
    described by DescribeStackInstance; each summary names its OrganizationalUnitId.
 6. UpdateStackSet updates the resources of every instance (moto changed parameters
-   only), keeping each instance's overrides.
+   only), keeping each instance's overrides; an instance whose update fails is rolled back
+   to what it was (its role and provider stay) and left OUTDATED.
    https://docs.aws.amazon.com/AWSCloudFormationStackSets/latest/APIReference/API_UpdateStackSet.html
 Operations still finish at once (the waiting is exercised by the product's own tests).
 """
@@ -171,15 +172,20 @@ class Instance:
         merged.update(self.overrides)
         return merged
 
-    def deploy(self):
+    def deploy(self, template=None, overrides=None):
         """Create the stack from the stack set's template; roll back on failure."""
+        saved = self.overrides
+        if overrides is not None:
+            self.overrides = overrides
+        params = self.parameters()
+        self.overrides = saved
         self.stack = cfm.Stack(
             stack_id=cfm.generate_stack_id(
                 "StackSet-" + self.stackset.name, self.region_name, self.account_id
             ),
             name=f"StackSet-{self.stackset.name}-{mock_random.uuid4()}",
-            template=self.stackset.template,
-            parameters=self.parameters(),
+            template=template or self.stackset.template,
+            parameters=params,
             account_id=self.account_id,
             region_name=self.region_name,
             notification_arns=[],
@@ -198,6 +204,19 @@ class Instance:
             return False
         self.status, self.detailed, self.reason = "CURRENT", "SUCCEEDED", None
         return True
+
+    def update(self, old_template, old_overrides):
+        """Move the stack to the current template and overrides; where that fails, back to
+        what it was (CloudFormation rolls a failed update back), the instance OUTDATED."""
+        had_stack = self.stack is not None
+        self.remove()
+        if self.deploy():
+            return True
+        failed = (self.status, self.detailed, self.reason)
+        if had_stack:
+            self.deploy(old_template, old_overrides)
+        self.status, self.detailed, self.reason = failed
+        return False
 
     def remove(self):
         if self.stack is not None:
@@ -290,6 +309,7 @@ def _create_stack_instances(self):
 def _update_stack_set(self):
     name = self._get_param("StackSetName")
     stackset = self.cloudformation_backend.describe_stack_set(name)
+    old_template = stackset.template
     body = self._get_param("TemplateBody")
     if body:
         stackset.template = body
@@ -304,8 +324,7 @@ def _update_stack_set(self):
         }
     ok = True
     for instance in _instances(stackset):
-        instance.remove()
-        ok = instance.deploy() and ok
+        ok = instance.update(old_template, dict(instance.overrides)) and ok
     return ActionResult({"OperationId": _operation(stackset, "UPDATE", ok)})
 
 
@@ -319,12 +338,12 @@ def _update_stack_instances(self):
     ok = True
     for instance in _instances(stackset):
         if (instance.account_id, instance.region_name) in wanted:
-            if overrides is not None:
+            before = dict(instance.overrides)
+            if overrides:
                 instance.overrides.update(
                     {p["ParameterKey"]: p["ParameterValue"] for p in overrides}
                 )
-            instance.remove()
-            ok = instance.deploy() and ok
+            ok = instance.update(stackset.template, before) and ok
     return ActionResult({"OperationId": _operation(stackset, "UPDATE", ok)})
 
 

@@ -325,6 +325,40 @@ impl StackSets for SdkAws {
         .await
     }
 
+    async fn instance_overrides(
+        &self,
+        name: &str,
+        account: &str,
+        region: &str,
+        who: CallAs,
+    ) -> AwsResult<Vec<(String, String)>> {
+        const OP: &str = "DescribeStackInstance";
+        let out = self
+            .cloudformation
+            .describe_stack_instance()
+            .stack_set_name(name)
+            .stack_instance_account(account)
+            .stack_instance_region(region)
+            .call_as(call_as(who))
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk(OP, e))?;
+        Ok(out
+            .stack_instance()
+            .map(|i| {
+                i.parameter_overrides()
+                    .iter()
+                    .filter_map(|p| {
+                        Some((
+                            p.parameter_key()?.to_string(),
+                            p.parameter_value()?.to_string(),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
     async fn describe_operation(&self, name: &str, id: &str, who: CallAs) -> AwsResult<Operation> {
         const OP: &str = "DescribeStackSetOperation";
         let out = self
