@@ -142,16 +142,16 @@ pub async fn apply<A: Org + StackSets>(
             use crate::sanitize::inline;
             let mut s = String::new();
             for a in &result.accounts {
-                let what = a
-                    .role_arn
-                    .as_deref()
-                    .or(a.reason.as_deref())
-                    .unwrap_or_default();
+                let what = match (&a.role_arn, &a.reason) {
+                    (Some(arn), Some(warning)) => format!("{arn} (but {warning})"),
+                    (Some(arn), None) => arn.clone(),
+                    (None, reason) => reason.clone().unwrap_or_default(),
+                };
                 s.push_str(&format!(
                     "{} {:<12} {}\n",
                     a.account,
                     a.status,
-                    inline(what)
+                    inline(&what)
                 ));
             }
             s.into()

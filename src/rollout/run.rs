@@ -314,7 +314,13 @@ async fn result<A: StackSets>(
                 status: status.to_string(),
                 role_arn: (status == "current")
                     .then(|| rollout.role_arn(&plan.partition, &a.account)),
-                reason: reason.filter(|_| status != "current"),
+                // A current instance keeps the problem the plan saw (a provider without the
+                // audience: the role is there, and no token gets in).
+                reason: if status == "current" {
+                    a.problem.clone()
+                } else {
+                    reason
+                },
             }
         })
         .collect();
