@@ -435,7 +435,7 @@ fn destroy_leaves_every_provider_another_role_trusts() {
     refused.assert_code(1);
     assert!(
         refused.stderr.contains(&format!(
-            "{}: its provider {provider} was made by this stack set and is trusted by gitlab-other",
+            "{}: its provider {provider} is trusted by gitlab-other, and this stack set's instance there may own it",
             org.deep
         )),
         "{}",
@@ -527,4 +527,48 @@ fn an_account_that_cannot_be_read_fails_the_rollout() {
         &["--detailed-exitcode"],
     );
     plan.assert_code(4);
+}
+
+#[test]
+fn a_rollouts_provider_never_changes_and_every_instance_counts_for_a_yes() {
+    let emu = Emulator::start();
+    let org = organization(&emu);
+    rollout(&emu, &org, "apply", "ReadOnlyAccess", &[]).assert_code(0);
+    // Another audience would replace the provider deep's instance made, which other roles may
+    // trust: refused, whatever else is asked.
+    emu.reset_calls();
+    let other = rollout(
+        &emu,
+        &org,
+        "apply",
+        "ReadOnlyAccess",
+        &["--audience", "sts.amazonaws.com", "--yes"],
+    );
+    other.assert_code(1);
+    assert!(
+        other
+            .stderr
+            .contains("was rolled out for another provider URL or audience"),
+        "{}",
+        other.stderr
+    );
+    assert!(emu.mutating_calls().is_empty(), "{:?}", emu.calls());
+    // A changed template reaches every instance, also where the member role cannot be read: the
+    // yes is asked for both, and nothing changes without it.
+    block_on(
+        emu.iam_in(&org.deep)
+            .delete_role()
+            .role_name("OrganizationAccountAccessRole")
+            .send(),
+    )
+    .expect("delete the member role");
+    emu.reset_calls();
+    let unconfirmed = rollout(&emu, &org, "apply", "ViewOnlyAccess", &[]);
+    unconfirmed.assert_code(3);
+    assert!(
+        unconfirmed.stderr.contains("is updated in 2 accounts"),
+        "{}",
+        unconfirmed.stderr
+    );
+    assert!(emu.mutating_calls().is_empty(), "{:?}", emu.calls());
 }

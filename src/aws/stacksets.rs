@@ -121,8 +121,9 @@ pub trait StackSets: Send + Sync {
         name: &str,
         call_as: CallAs,
     ) -> impl Future<Output = AwsResult<Option<StackSet>>> + Send;
-    /// Service-managed, auto-deployment on (stacks removed with an account that leaves), named
-    /// IAM resources allowed.
+    /// Service-managed, auto-deployment on, named IAM resources allowed. An account that leaves
+    /// the units keeps its stack: removing it would delete a provider other roles may trust,
+    /// with nobody asked.
     fn create_stack_set(
         &self,
         name: &str,

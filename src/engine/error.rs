@@ -68,6 +68,10 @@ pub enum EngineError {
         accounts: Vec<String>,
         units: Vec<String>,
     },
+    /// A rollout's provider (URL, audience) cannot change.
+    ProviderChanged {
+        stack_set: String,
+    },
     /// Deleting the stack set would delete OIDC providers other roles still trust, or could not
     /// be checked not to.
     ProviderInUse {
@@ -111,6 +115,7 @@ impl EngineError {
             EngineError::NotOrgAdministrator { .. } => "NotOrgAdministrator",
             EngineError::UnitNotFound { .. } => "UnitNotFound",
             EngineError::BeyondUnits { .. } => "BeyondUnits",
+            EngineError::ProviderChanged { .. } => "ProviderChanged",
             EngineError::ProviderInUse { .. } => "ProviderInUse",
         }
     }
@@ -131,6 +136,7 @@ impl EngineError {
             | EngineError::NotOrgAdministrator { .. }
             | EngineError::UnitNotFound { .. }
             | EngineError::BeyondUnits { .. }
+            | EngineError::ProviderChanged { .. }
             | EngineError::ProviderInUse { .. } => "organization",
             _ => return None,
         })
@@ -194,6 +200,9 @@ impl EngineError {
                 if accounts.len() == 1 { "" } else { "s" },
                 accounts.join(", ")
             ),
+            EngineError::ProviderChanged { stack_set } => format!(
+                "stack set {stack_set} was rolled out for another provider URL or audience, and changing it would replace an OIDC provider that other roles may trust"
+            ),
             EngineError::ProviderInUse {
                 stack_set,
                 accounts,
@@ -252,6 +261,9 @@ impl EngineError {
             ),
             EngineError::ProviderInUse { .. } => {
                 "remove those roles (or their stack sets) first; nothing was deleted".to_string()
+            }
+            EngineError::ProviderChanged { .. } => {
+                "keep the provider URL and audience it has, or roll the new one out under another role name".to_string()
             }
         }
     }

@@ -178,7 +178,16 @@ impl OrgPlan {
     /// and admin-level policies go out to every account of the units.
     pub fn confirmations(&self, rollout: &Rollout<'_>) -> Vec<String> {
         let mut out = Vec::new();
-        let updated = self.count(&AccountAction::Update);
+        // A template update reaches every instance, whatever the plan says of its account
+        // (one that could not be read included).
+        let updated = if self.stack_set_action == StackSetAction::Update {
+            self.accounts
+                .iter()
+                .filter(|a| a.instance.is_some())
+                .count()
+        } else {
+            0
+        };
         let redeployed = self.count(&AccountAction::Redeploy);
         if redeployed > 0 {
             out.push(format!(
@@ -290,6 +299,14 @@ where
         Some(s) if s.template != template || !s.auto_deployment => StackSetAction::Update,
         Some(_) => StackSetAction::Unchanged,
     };
+    // The provider of a rollout is fixed for its life: another URL or audience would replace
+    // a provider other roles may trust (instances that made it delete it; the others would name
+    // one that is not there).
+    if let Some(s) = &stack_set
+        && provider_block(&s.template) != provider_block(&template)
+    {
+        return Err(EngineError::ProviderChanged { stack_set: name });
+    }
     let running = operations.into_iter().find(|o| o.status.is_going());
     // A template update reaches every instance of the stack set: it is refused while some are
     // outside the units named (they would change unseen and unconfirmed).
@@ -409,6 +426,15 @@ where
         partition,
         call_as: CallAsSerde(who),
     })
+}
+
+/// The provider resource of one of this tool's templates (URL, audiences, tags), as text.
+fn provider_block(template: &str) -> Option<String> {
+    let start = template.find("  GitLabProvider:")?;
+    let end = template[start..]
+        .find("  GitLabRole:")
+        .map_or(template.len(), |e| start + e);
+    Some(template[start..end].to_string())
 }
 
 /// What one account holds of the setup.

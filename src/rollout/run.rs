@@ -552,7 +552,7 @@ async fn providers_in_use<A: Org + StackSets>(
                 Ok(_) => Some((
                     account,
                     format!(
-                        "its provider {provider} was made by this stack set and is trusted by {}",
+                        "its provider {provider} is trusted by {}, and this stack set's instance there may own it (its CreateProvider is not false)",
                         users.join(", ")
                     ),
                 )),

@@ -135,7 +135,7 @@ impl StackSets for SdkAws {
             .auto_deployment(
                 AutoDeployment::builder()
                     .enabled(true)
-                    .retain_stacks_on_account_removal(false)
+                    .retain_stacks_on_account_removal(true)
                     .build(),
             )
             .capabilities(Capability::CapabilityNamedIam)
@@ -158,7 +158,7 @@ impl StackSets for SdkAws {
             .auto_deployment(
                 AutoDeployment::builder()
                     .enabled(true)
-                    .retain_stacks_on_account_removal(false)
+                    .retain_stacks_on_account_removal(true)
                     .build(),
             )
             .capabilities(Capability::CapabilityNamedIam)
