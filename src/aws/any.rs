@@ -4,6 +4,7 @@
 use super::demo;
 use super::fake::FakeAws;
 use super::sdk::SdkAws;
+use super::stacksets::{CallAs, Operation, StackInstance, StackSet, StackSets, Targets};
 use super::{
     AttachedPolicy, Aws, AwsResult, CallLog, CallerIdentity, ManagedPolicy, NewRole, OidcProvider,
     Role,
@@ -113,141 +114,32 @@ fn no_stacksets<T>(op: &str) -> AwsResult<T> {
     ))
 }
 
-impl super::stacksets::StackSets for AnyAws {
-    async fn describe_stack_set(
-        &self,
-        name: &str,
-        call_as: super::stacksets::CallAs,
-    ) -> AwsResult<Option<super::stacksets::StackSet>> {
-        match self {
-            AnyAws::Sdk(a) => a.describe_stack_set(name, call_as).await,
-            AnyAws::Demo(_) => no_stacksets("DescribeStackSet"),
+/// Each StackSets operation, passed on to the SDK; the demo answers each with `no_stacksets`.
+macro_rules! delegate_stacksets {
+    ($( fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty = $op:literal; )*) => {
+        impl StackSets for AnyAws {
+            $(
+                async fn $name(&self $(, $arg: $ty)*) -> $ret {
+                    match self {
+                        AnyAws::Sdk(a) => a.$name($($arg),*).await,
+                        AnyAws::Demo(_) => no_stacksets($op),
+                    }
+                }
+            )*
         }
-    }
-    async fn create_stack_set(
-        &self,
-        name: &str,
-        template: &str,
-        description: &str,
-        call_as: super::stacksets::CallAs,
-    ) -> AwsResult<()> {
-        match self {
-            AnyAws::Sdk(a) => {
-                a.create_stack_set(name, template, description, call_as)
-                    .await
-            }
-            AnyAws::Demo(_) => no_stacksets("CreateStackSet"),
-        }
-    }
-    async fn update_stack_set(
-        &self,
-        name: &str,
-        template: &str,
-        call_as: super::stacksets::CallAs,
-    ) -> AwsResult<String> {
-        match self {
-            AnyAws::Sdk(a) => a.update_stack_set(name, template, call_as).await,
-            AnyAws::Demo(_) => no_stacksets("UpdateStackSet"),
-        }
-    }
-    async fn delete_stack_set(
-        &self,
-        name: &str,
-        call_as: super::stacksets::CallAs,
-    ) -> AwsResult<()> {
-        match self {
-            AnyAws::Sdk(a) => a.delete_stack_set(name, call_as).await,
-            AnyAws::Demo(_) => no_stacksets("DeleteStackSet"),
-        }
-    }
-    async fn create_stack_instances(
-        &self,
-        name: &str,
-        targets: &super::stacksets::Targets,
-        regions: &[String],
-        overrides: &[(String, String)],
-        call_as: super::stacksets::CallAs,
-    ) -> AwsResult<String> {
-        match self {
-            AnyAws::Sdk(a) => {
-                a.create_stack_instances(name, targets, regions, overrides, call_as)
-                    .await
-            }
-            AnyAws::Demo(_) => no_stacksets("CreateStackInstances"),
-        }
-    }
-    async fn update_stack_instances(
-        &self,
-        name: &str,
-        targets: &super::stacksets::Targets,
-        regions: &[String],
-        overrides: &[(String, String)],
-        call_as: super::stacksets::CallAs,
-    ) -> AwsResult<String> {
-        match self {
-            AnyAws::Sdk(a) => {
-                a.update_stack_instances(name, targets, regions, overrides, call_as)
-                    .await
-            }
-            AnyAws::Demo(_) => no_stacksets("UpdateStackInstances"),
-        }
-    }
-    async fn delete_stack_instances(
-        &self,
-        name: &str,
-        targets: &super::stacksets::Targets,
-        regions: &[String],
-        call_as: super::stacksets::CallAs,
-    ) -> AwsResult<String> {
-        match self {
-            AnyAws::Sdk(a) => {
-                a.delete_stack_instances(name, targets, regions, call_as)
-                    .await
-            }
-            AnyAws::Demo(_) => no_stacksets("DeleteStackInstances"),
-        }
-    }
-    async fn list_stack_instances(
-        &self,
-        name: &str,
-        call_as: super::stacksets::CallAs,
-    ) -> AwsResult<Vec<super::stacksets::StackInstance>> {
-        match self {
-            AnyAws::Sdk(a) => a.list_stack_instances(name, call_as).await,
-            AnyAws::Demo(_) => no_stacksets("ListStackInstances"),
-        }
-    }
-    async fn list_operations(
-        &self,
-        name: &str,
-        call_as: super::stacksets::CallAs,
-    ) -> AwsResult<Vec<super::stacksets::Operation>> {
-        match self {
-            AnyAws::Sdk(a) => a.list_operations(name, call_as).await,
-            AnyAws::Demo(_) => no_stacksets("ListStackSetOperations"),
-        }
-    }
-    async fn instance_overrides(
-        &self,
-        name: &str,
-        account: &str,
-        region: &str,
-        call_as: super::stacksets::CallAs,
-    ) -> AwsResult<Vec<(String, String)>> {
-        match self {
-            AnyAws::Sdk(a) => a.instance_overrides(name, account, region, call_as).await,
-            AnyAws::Demo(_) => no_stacksets("DescribeStackInstance"),
-        }
-    }
-    async fn describe_operation(
-        &self,
-        name: &str,
-        id: &str,
-        call_as: super::stacksets::CallAs,
-    ) -> AwsResult<super::stacksets::Operation> {
-        match self {
-            AnyAws::Sdk(a) => a.describe_operation(name, id, call_as).await,
-            AnyAws::Demo(_) => no_stacksets("DescribeStackSetOperation"),
-        }
-    }
+    };
+}
+
+delegate_stacksets! {
+    fn describe_stack_set(&self, name: &str, call_as: CallAs) -> AwsResult<Option<StackSet>> = "DescribeStackSet";
+    fn create_stack_set(&self, name: &str, template: &str, description: &str, call_as: CallAs) -> AwsResult<()> = "CreateStackSet";
+    fn update_stack_set(&self, name: &str, template: &str, call_as: CallAs) -> AwsResult<String> = "UpdateStackSet";
+    fn delete_stack_set(&self, name: &str, call_as: CallAs) -> AwsResult<()> = "DeleteStackSet";
+    fn create_stack_instances(&self, name: &str, targets: &Targets, regions: &[String], overrides: &[(String, String)], call_as: CallAs) -> AwsResult<String> = "CreateStackInstances";
+    fn update_stack_instances(&self, name: &str, targets: &Targets, regions: &[String], overrides: &[(String, String)], call_as: CallAs) -> AwsResult<String> = "UpdateStackInstances";
+    fn delete_stack_instances(&self, name: &str, targets: &Targets, regions: &[String], call_as: CallAs) -> AwsResult<String> = "DeleteStackInstances";
+    fn list_stack_instances(&self, name: &str, call_as: CallAs) -> AwsResult<Vec<StackInstance>> = "ListStackInstances";
+    fn list_operations(&self, name: &str, call_as: CallAs) -> AwsResult<Vec<Operation>> = "ListStackSetOperations";
+    fn instance_overrides(&self, name: &str, account: &str, region: &str, call_as: CallAs) -> AwsResult<Vec<(String, String)>> = "DescribeStackInstance";
+    fn describe_operation(&self, name: &str, id: &str, call_as: CallAs) -> AwsResult<Operation> = "DescribeStackSetOperation";
 }
