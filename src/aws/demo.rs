@@ -81,16 +81,9 @@ pub fn account() -> FakeAws {
             },
         );
         let provider = format!("arn:aws:iam::{ACCOUNT}:oidc-provider/gitlab.com");
-        state.providers.insert(
-            provider.clone(),
-            OidcProvider {
-                arn: provider.clone(),
-                url: "https://gitlab.com".to_string(),
-                client_ids: vec!["https://gitlab.com".to_string()],
-                thumbprints: Vec::new(),
-                tags: Vec::new(),
-            },
-        );
+        state
+            .providers
+            .insert(provider.clone(), gitlab_provider(&provider));
         state.roles.insert(
             WEAK_ROLE.to_string(),
             Role {
@@ -127,6 +120,17 @@ pub fn account() -> FakeAws {
     }
     organization(&fake);
     fake
+}
+
+/// gitlab.com's provider, as the demo's accounts hold it.
+fn gitlab_provider(arn: &str) -> OidcProvider {
+    OidcProvider {
+        arn: arn.to_string(),
+        url: "https://gitlab.com".to_string(),
+        client_ids: vec!["https://gitlab.com".to_string()],
+        thumbprints: Vec::new(),
+        tags: Vec::new(),
+    }
 }
 
 /// The demo Organization's units: workloads and sandboxes.
@@ -181,16 +185,9 @@ fn organization(fake: &FakeAws) {
         let Ok(mut state) = member.state.lock() else {
             continue;
         };
-        state.providers.insert(
-            provider.clone(),
-            OidcProvider {
-                arn: provider.clone(),
-                url: "https://gitlab.com".to_string(),
-                client_ids: vec!["https://gitlab.com".to_string()],
-                thumbprints: Vec::new(),
-                tags: Vec::new(),
-            },
-        );
+        state
+            .providers
+            .insert(provider.clone(), gitlab_provider(&provider));
         state.roles.insert(
             name.to_string(),
             Role {

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::{RoleReport, check_with};
 use crate::aws::AwsError;
-use crate::aws::org::{Account, AccountStatus, Org, member_role_arn};
+use crate::aws::org::{Account, AccountStatus, Org, Organization, member_role_arn};
 use crate::engine::{EngineError, Step};
 
 /// Which accounts, and how to reach them.
@@ -166,23 +166,10 @@ where
     F: Fn(String) -> Fut,
     Fut: std::future::Future<Output = Option<Result<crate::preflight::TlsReport, String>>>,
 {
-    let (me, org) = futures_util::future::join(aws.caller_identity(), aws.organization()).await;
-    let me = me.map_err(EngineError::aws(Step::Identity))?;
-    let Some(org) = org.map_err(EngineError::aws(Step::Organization))? else {
-        return Err(EngineError::NoOrganization {
-            account: me.account,
-        });
-    };
-    let (accounts, missing) = accounts_in_scope(aws, scope).await.map_err(|e| match e {
-        EngineError::Aws { error, .. } if error.is_access_denied() => {
-            EngineError::NotOrgAdministrator {
-                account: me.account.clone(),
-                management: org.management_account.clone(),
-                error: Box::new(error),
-            }
-        }
-        e => e,
-    })?;
+    let (me, org) = identity_and_organization(aws).await?;
+    let (accounts, missing) = accounts_in_scope(aws, scope)
+        .await
+        .map_err(not_administrator(&me, &org))?;
     // The whole Organization's list holds the caller's own account; one without it was not
     // the Organization's list (as a member account may be answered).
     if scope.is_whole() && !accounts.iter().any(|a| a.id == me.account) {
@@ -243,7 +230,7 @@ where
                 reason: format!(
                     "could not assume {member_role} in it: {}",
                     if e.is_access_denied() {
-                        "the role is not there, or it does not trust this caller".to_string()
+                        MEMBER_ROLE_DENIED.to_string()
                     } else {
                         e.hint()
                     }
@@ -335,18 +322,54 @@ where
     })
 }
 
+/// Who the caller is and its Organization, side by side; an account in none is
+/// `NoOrganization`.
+pub async fn identity_and_organization<A: Org>(
+    aws: &A,
+) -> Result<(crate::aws::CallerIdentity, Organization), EngineError> {
+    let (me, org) = futures_util::future::join(aws.caller_identity(), aws.organization()).await;
+    let me = me.map_err(EngineError::aws(Step::Identity))?;
+    match org.map_err(EngineError::aws(Step::Organization))? {
+        Some(org) => Ok((me, org)),
+        None => Err(EngineError::NoOrganization {
+            account: me.account,
+        }),
+    }
+}
+
+/// An access denied while listing the Organization, in words: the caller is neither its
+/// management account nor a delegated administrator.
+pub fn not_administrator(
+    me: &crate::aws::CallerIdentity,
+    org: &Organization,
+) -> impl FnOnce(EngineError) -> EngineError {
+    let (account, management) = (me.account.clone(), org.management_account.clone());
+    move |e| match e {
+        EngineError::Aws { error, .. } if error.is_access_denied() => {
+            EngineError::NotOrgAdministrator {
+                account,
+                management,
+                error: Box::new(error),
+            }
+        }
+        e => e,
+    }
+}
+
 /// The caller's Organization, when the caller may audit it: its management account, or an
 /// account that may list its accounts (a delegated administrator). `None` otherwise, and when
 /// the account is in no Organization.
-pub async fn auditable<A: Org>(aws: &A) -> Option<crate::aws::org::Organization> {
-    let (me, org) = futures_util::future::join(aws.caller_identity(), aws.organization()).await;
-    let (me, org) = (me.ok()?, org.ok()??);
+pub async fn auditable<A: Org>(aws: &A) -> Option<Organization> {
+    let (me, org) = identity_and_organization(aws).await.ok()?;
     if me.account == org.management_account || aws.accounts().await.is_ok() {
         Some(org)
     } else {
         None
     }
 }
+
+/// Why `AssumeRole` into a member role is refused, as far as the caller can tell.
+pub const MEMBER_ROLE_DENIED: &str = "the role is not there, or it does not trust this caller";
 
 fn unreadable_by(e: &EngineError) -> Unreadable {
     Unreadable {

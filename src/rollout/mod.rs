@@ -80,13 +80,7 @@ pub struct Caller {
 /// The caller's identity and Organization, side by side; StackSets is asked as the management
 /// account or as a delegated administrator.
 pub async fn caller<A: Org>(aws: &A) -> Result<Caller, EngineError> {
-    let (me, org) = futures_util::future::join(aws.caller_identity(), aws.organization()).await;
-    let me = me.map_err(EngineError::aws(Step::Identity))?;
-    let Some(organization) = org.map_err(EngineError::aws(Step::Organization))? else {
-        return Err(EngineError::NoOrganization {
-            account: me.account,
-        });
-    };
+    let (me, organization) = crate::check::org::identity_and_organization(aws).await?;
     let call_as = if me.account == organization.management_account {
         CallAs::Management
     } else {
@@ -204,12 +198,7 @@ impl OrgPlan {
             ));
         }
         for p in &rollout.setup.policies {
-            let arn = match p {
-                crate::plan::input::PolicyRef::Arn(arn) => arn.as_str().to_string(),
-                crate::plan::input::PolicyRef::AwsManagedName(n) => {
-                    format!("arn:{}:iam::aws:policy/{n}", self.partition)
-                }
-            };
+            let arn = p.likely_arn(&self.partition);
             if crate::plan::input::is_admin_policy_arn(&arn) {
                 out.push(format!(
                     "{arn} is admin-level, and goes to every account of the units"
@@ -280,16 +269,10 @@ where
         aws.list_stack_instances(&name, who),
         aws.list_operations(&name, who),
     );
-    let (accounts, _) = accounts.map_err(|e| match e {
-        EngineError::Aws { error, .. } if error.is_access_denied() => {
-            EngineError::NotOrgAdministrator {
-                account: caller.me.account.clone(),
-                management: caller.organization.management_account.clone(),
-                error: Box::new(error),
-            }
-        }
-        e => e,
-    })?;
+    let (accounts, _) = accounts.map_err(crate::check::org::not_administrator(
+        &caller.me,
+        &caller.organization,
+    ))?;
     let stack_set = stack_set.map_err(cfn)?;
     let instances = not_found_is_empty(instances).map_err(cfn)?;
     let operations = not_found_is_empty(operations).map_err(cfn)?;
@@ -385,8 +368,7 @@ where
                             "could not read it through {}: {}",
                             rollout.member_role,
                             if e.is_access_denied() {
-                                "the role is not there, or it does not trust this caller"
-                                    .to_string()
+                                crate::check::org::MEMBER_ROLE_DENIED.to_string()
                             } else {
                                 e.to_string()
                             }
