@@ -90,6 +90,13 @@ impl super::org::Org for AnyAws {
         }
     }
 
+    async fn root(&self) -> AwsResult<String> {
+        match self {
+            AnyAws::Sdk(a) => a.root().await,
+            AnyAws::Demo(a) => a.root().await,
+        }
+    }
+
     async fn children(&self, parent: &str) -> AwsResult<super::org::Children> {
         match self {
             AnyAws::Sdk(a) => a.children(parent).await,
@@ -105,24 +112,15 @@ impl super::org::Org for AnyAws {
     }
 }
 
-/// The demo account has no StackSets: the faces refuse `--org` rollouts in the demo before any
-/// of these is reached.
-fn no_stacksets<T>(op: &str) -> AwsResult<T> {
-    Err(super::AwsError::new(
-        op,
-        super::ErrorKind::Other("the demo account has no StackSets".into()),
-    ))
-}
-
-/// Each StackSets operation, passed on to the SDK; the demo answers each with `no_stacksets`.
+/// Each StackSets operation, passed on to the SDK or to the demo's in-memory stack sets.
 macro_rules! delegate_stacksets {
-    ($( fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty = $op:literal; )*) => {
+    ($( fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty; )*) => {
         impl StackSets for AnyAws {
             $(
                 async fn $name(&self $(, $arg: $ty)*) -> $ret {
                     match self {
                         AnyAws::Sdk(a) => a.$name($($arg),*).await,
-                        AnyAws::Demo(_) => no_stacksets($op),
+                        AnyAws::Demo(a) => a.$name($($arg),*).await,
                     }
                 }
             )*
@@ -131,15 +129,15 @@ macro_rules! delegate_stacksets {
 }
 
 delegate_stacksets! {
-    fn describe_stack_set(&self, name: &str, call_as: CallAs) -> AwsResult<Option<StackSet>> = "DescribeStackSet";
-    fn create_stack_set(&self, name: &str, template: &str, description: &str, call_as: CallAs) -> AwsResult<()> = "CreateStackSet";
-    fn update_stack_set(&self, name: &str, template: &str, call_as: CallAs) -> AwsResult<String> = "UpdateStackSet";
-    fn delete_stack_set(&self, name: &str, call_as: CallAs) -> AwsResult<()> = "DeleteStackSet";
-    fn create_stack_instances(&self, name: &str, targets: &Targets, regions: &[String], overrides: &[(String, String)], call_as: CallAs) -> AwsResult<String> = "CreateStackInstances";
-    fn update_stack_instances(&self, name: &str, targets: &Targets, regions: &[String], overrides: &[(String, String)], call_as: CallAs) -> AwsResult<String> = "UpdateStackInstances";
-    fn delete_stack_instances(&self, name: &str, targets: &Targets, regions: &[String], call_as: CallAs) -> AwsResult<String> = "DeleteStackInstances";
-    fn list_stack_instances(&self, name: &str, call_as: CallAs) -> AwsResult<Vec<StackInstance>> = "ListStackInstances";
-    fn list_operations(&self, name: &str, call_as: CallAs) -> AwsResult<Vec<Operation>> = "ListStackSetOperations";
-    fn instance_overrides(&self, name: &str, account: &str, region: &str, call_as: CallAs) -> AwsResult<Vec<(String, String)>> = "DescribeStackInstance";
-    fn describe_operation(&self, name: &str, id: &str, call_as: CallAs) -> AwsResult<Operation> = "DescribeStackSetOperation";
+    fn describe_stack_set(&self, name: &str, call_as: CallAs) -> AwsResult<Option<StackSet>>;
+    fn create_stack_set(&self, name: &str, template: &str, description: &str, call_as: CallAs) -> AwsResult<()>;
+    fn update_stack_set(&self, name: &str, template: &str, call_as: CallAs) -> AwsResult<String>;
+    fn delete_stack_set(&self, name: &str, call_as: CallAs) -> AwsResult<()>;
+    fn create_stack_instances(&self, name: &str, targets: &Targets, regions: &[String], overrides: &[(String, String)], call_as: CallAs) -> AwsResult<String>;
+    fn update_stack_instances(&self, name: &str, targets: &Targets, regions: &[String], overrides: &[(String, String)], call_as: CallAs) -> AwsResult<String>;
+    fn delete_stack_instances(&self, name: &str, targets: &Targets, regions: &[String], call_as: CallAs) -> AwsResult<String>;
+    fn list_stack_instances(&self, name: &str, call_as: CallAs) -> AwsResult<Vec<StackInstance>>;
+    fn list_operations(&self, name: &str, call_as: CallAs) -> AwsResult<Vec<Operation>>;
+    fn instance_overrides(&self, name: &str, account: &str, region: &str, call_as: CallAs) -> AwsResult<Vec<(String, String)>>;
+    fn describe_operation(&self, name: &str, id: &str, call_as: CallAs) -> AwsResult<Operation>;
 }

@@ -24,6 +24,8 @@ pub struct FakeState {
     pub account: String,
     /// The Organization, where this is its management account.
     pub organization: Option<super::fake_org::FakeOrg>,
+    /// Its stack sets, where this is the management account.
+    pub stack_sets: BTreeMap<String, super::fake_stacksets::FakeStackSet>,
 }
 
 /// A clone is the same account: state, injected failures and the call log are shared.

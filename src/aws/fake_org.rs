@@ -139,6 +139,10 @@ impl Org for FakeAws {
             .collect())
     }
 
+    async fn root(&self) -> AwsResult<String> {
+        Ok(self.organization_state("ListRoots")?.root)
+    }
+
     async fn children(&self, parent: &str) -> AwsResult<Children> {
         let o = self.organization_state("ListAccountsForParent")?;
         self.organization_state("ListOrganizationalUnitsForParent")?;

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod error;
 pub mod fake;
 pub mod fake_org;
+pub mod fake_stacksets;
 pub mod org;
 pub mod profiles;
 pub mod sdk;

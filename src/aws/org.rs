@@ -70,6 +70,8 @@ pub trait Org: Aws {
     fn organization(&self) -> impl Future<Output = AwsResult<Option<Organization>>> + Send;
     /// Every account of the Organization (all pages of `ListAccounts`).
     fn accounts(&self) -> impl Future<Output = AwsResult<Vec<Account>>> + Send;
+    /// The root's id (`ListRoots`): the unit every other is under.
+    fn root(&self) -> impl Future<Output = AwsResult<String>> + Send;
     /// The accounts and units directly under `parent` (an OU id or the root's id; all pages of
     /// `ListAccountsForParent` and `ListOrganizationalUnitsForParent`, side by side).
     fn children(&self, parent: &str) -> impl Future<Output = AwsResult<Children>> + Send;

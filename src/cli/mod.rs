@@ -171,10 +171,6 @@ pub async fn run(cli: Cli) -> ExitCode {
 fn demo_refusal(command: &Command) -> Result<(), CliError> {
     let refused = |what: &str| Err(CliError::usage(format!("--demo {what}")));
     match command {
-        Command::Plan { org, .. } | Command::Apply { org, .. } if org.org => {
-            refused("has no Organization to roll out to")
-        }
-        Command::Destroy { org: true, .. } => refused("has no Organization to roll out to"),
         Command::Apply { ci, gitlab, .. } => {
             if ci.write_ci_job.is_some() {
                 return refused(

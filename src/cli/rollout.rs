@@ -61,9 +61,11 @@ fn say_progress(p: Progress) {
             id,
             accounts,
         } => say!(
-            "operation {id} ({action}) started for {accounts} account{}",
-            if accounts == 1 { "" } else { "s" }
+            "operation {id} ({action}) started for {} account{}",
+            accounts.len(),
+            if accounts.len() == 1 { "" } else { "s" }
         ),
+        Progress::Instances(_) => {}
         Progress::Waiting { action, id, waited } => {
             if terminal {
                 super::exit::redraw(&format!(

@@ -34,6 +34,10 @@ pub async fn run(
     let result = match end {
         End::Arn(arn) if json => Ok(Outcome::success(serde_json::json!({"role_arn": arn}))),
         End::Arn(arn) => Ok(Outcome::success(format!("{arn}\n"))),
+        End::Arns(arns) if json => Ok(Outcome::success(serde_json::json!({"role_arns": arns}))),
+        End::Arns(arns) => Ok(Outcome::success(
+            arns.iter().map(|a| format!("{a}\n")).collect::<String>(),
+        )),
         End::TaskDone => Ok(Outcome::success("")),
         End::Nothing => Err(CliError::no_result(
             "quit before a setup was finished: nothing to print",

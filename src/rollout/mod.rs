@@ -11,10 +11,12 @@
 //! its value for life: StackSets keeps overrides through template updates.
 
 mod run;
+mod units;
 
 use serde::Serialize;
 
 pub use run::{AccountResult, Progress, Removed, RolloutResult, apply, destroy};
+pub use units::{UnitRow, units};
 
 use crate::aws::org::{AccountStatus, Org, Organization, member_role_arn};
 use crate::aws::stacksets::{CallAs, InstanceStatus, Operation, StackInstance, StackSets};

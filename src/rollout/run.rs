@@ -8,7 +8,9 @@ use serde::Serialize;
 use super::{AccountAction, Caller, OrgPlan, Rollout, StackSetAction, caller, plan_as};
 use crate::aws::AwsError;
 use crate::aws::org::Org;
-use crate::aws::stacksets::{CallAs, Filter, Operation, OperationStatus, StackSets, Targets};
+use crate::aws::stacksets::{
+    CallAs, Filter, Operation, OperationStatus, StackInstance, StackSets, Targets,
+};
 use crate::engine::{EngineError, Step};
 
 /// What a run reports as it goes.
@@ -16,12 +18,15 @@ use crate::engine::{EngineError, Step};
 pub enum Progress {
     /// A step that is not an operation (the stack set made).
     Said(String),
-    /// An operation started.
+    /// An operation started, for these accounts.
     Started {
         action: String,
         id: String,
-        accounts: usize,
+        accounts: Vec<String>,
     },
+    /// While an operation goes: every instance as it is now (per account: pending, running,
+    /// succeeded, failed).
+    Instances(Vec<StackInstance>),
     /// An operation still going, after this long.
     Waiting {
         action: String,
@@ -79,10 +84,15 @@ async fn wait<A: StackSets>(
     let started = std::time::Instant::now();
     let mut pause = Duration::from_secs(2);
     loop {
-        let now = aws
-            .describe_operation(stack_set, &op.id, who)
-            .await
-            .map_err(cfn)?;
+        // The operation and, side by side, where each account is.
+        let (now, instances) = tokio::join!(
+            aws.describe_operation(stack_set, &op.id, who),
+            aws.list_stack_instances(stack_set, who)
+        );
+        let now = now.map_err(cfn)?;
+        if let Ok(instances) = instances {
+            progress(Progress::Instances(instances));
+        }
         if !now.status.is_going() {
             progress(Progress::Ended(now.clone()));
             return Ok(now);
@@ -118,7 +128,7 @@ async fn run_operation<A, F>(
     aws: &A,
     plan: &OrgPlan,
     action: &str,
-    accounts: usize,
+    accounts: Vec<String>,
     start: F,
     progress: &mut impl FnMut(Progress),
 ) -> Result<Operation, EngineError>
@@ -196,7 +206,8 @@ where
                 .accounts
                 .iter()
                 .filter(|a| a.instance.is_some())
-                .count();
+                .map(|a| a.account.clone())
+                .collect();
             let op = run_operation(
                 aws,
                 &plan,
@@ -248,7 +259,7 @@ where
                 aws,
                 &plan,
                 "UPDATE",
-                accounts.len(),
+                accounts.clone(),
                 aws.update_stack_instances(&plan.stack_set, &targets, regions, &[], who),
                 &mut progress,
             )
@@ -258,7 +269,7 @@ where
                 aws,
                 &plan,
                 "CREATE",
-                accounts.len(),
+                accounts.clone(),
                 aws.create_stack_instances(&plan.stack_set, &targets, regions, &overrides, who),
                 &mut progress,
             )
@@ -434,7 +445,7 @@ where
         progress(Progress::Started {
             action: "DELETE".into(),
             id: id.clone(),
-            accounts: removed.accounts.len(),
+            accounts: removed.accounts.clone(),
         });
         let op = Operation {
             id,

@@ -73,6 +73,25 @@ impl Org for SdkAws {
         .await
     }
 
+    async fn root(&self) -> AwsResult<String> {
+        const OP: &str = "ListRoots";
+        let page = self
+            .organizations
+            .list_roots()
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk(OP, e))?;
+        page.roots()
+            .iter()
+            .find_map(|r| r.id().map(str::to_string))
+            .ok_or_else(|| {
+                AwsError::new(
+                    OP,
+                    crate::aws::ErrorKind::Other("the Organization has no root".into()),
+                )
+            })
+    }
+
     async fn children(&self, parent: &str) -> AwsResult<Children> {
         const ACCOUNTS: &str = "ListAccountsForParent";
         const UNITS: &str = "ListOrganizationalUnitsForParent";

@@ -72,6 +72,21 @@ impl App {
                 _ => Some("still reading the account…".into()),
             },
             Screen::Trust => self.field_blocker().or_else(|| self.trust_preview().err()),
+            Screen::Review if self.review.units.target == super::screens::units::Target::Units => {
+                match &self.review.units.plan.state {
+                    Load::Loaded(_) => None,
+                    Load::Failed(_) => Some(
+                        "the plan failed: press r to try again, or Esc to change an answer".into(),
+                    ),
+                    _ if self.review.units.picking => {
+                        Some("choose the units in the list: Space selects, Enter plans".into())
+                    }
+                    _ if self.review.units.chosen.is_empty() => {
+                        Some("choose the units first (u)".into())
+                    }
+                    _ => Some("still reading the Organization…".into()),
+                }
+            }
             Screen::Review => match &self.review.plan.state {
                 Load::Loaded(_) => None,
                 Load::Failed(_) => {
@@ -80,6 +95,9 @@ impl App {
                 _ => Some("still reading what exists…".into()),
             },
             Screen::Apply if self.apply.running => Some("applying…".into()),
+            Screen::Apply if self.apply.rollout.is_some() => {
+                Some("the rollout ended: Esc goes back to Review".into())
+            }
             Screen::Apply => Some("a step failed: press r to retry it".into()),
             _ => self.field_blocker(),
         }

@@ -52,6 +52,11 @@ pub enum Confirm {
         arn: String,
         name: String,
     },
+    /// Roll the setup out to the accounts of the units, as Review showed it.
+    Rollout {
+        changes: Vec<String>,
+        reasons: Vec<String>,
+    },
     /// Apply the plan shown on Review.
     Apply {
         /// What will change, one line per action.
@@ -91,6 +96,7 @@ impl Confirm {
                 | Confirm::WriteExport { .. }
                 | Confirm::StartOver { .. }
                 | Confirm::Apply { .. }
+                | Confirm::Rollout { .. }
                 | Confirm::Retry { .. }
         )
     }
@@ -114,6 +120,7 @@ impl Confirm {
             Confirm::WriteExport { .. } => "Write it",
             Confirm::StartOver { .. } => "Start over",
             Confirm::Apply { .. } => "Apply",
+            Confirm::Rollout { .. } => "Roll out",
             Confirm::Retry { .. } => "Retry",
             _ => "Yes",
         }
@@ -270,6 +277,7 @@ fn cancel(app: &mut App, confirm: Confirm) {
 fn press(app: &mut App, confirm: Confirm) -> Vec<Effect> {
     match confirm {
         Confirm::Apply { .. } => super::screens::apply::begin(app),
+        Confirm::Rollout { .. } => super::screens::units::begin(app),
         Confirm::Retry { from, .. } => app.start_apply(from),
         Confirm::Remove { .. } => app.confirm_remove(),
         Confirm::StoreVariable { .. } => app.store_variable(false),

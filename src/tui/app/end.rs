@@ -8,6 +8,9 @@ use super::*;
 pub enum End {
     /// A setup applied to the end with the answers on screen: its role ARN goes to stdout.
     Arn(String),
+    /// A rollout to the accounts of units reached every one of them with the answers on
+    /// screen: the role ARN in each account goes to stdout, one per line.
+    Arns(Vec<String>),
     /// Check, Explain or Remove ran to its result: nothing to print, exit 0.
     TaskDone,
     /// Nothing was finished.
@@ -28,6 +31,9 @@ impl App {
     /// A setup was applied to the end and the answers on screen are still the ones it carried
     /// out: what the step list marks done and what quitting hands out.
     pub fn applied_is_current(&self) -> bool {
+        if self.review.units.target == super::screens::units::Target::Units {
+            return !self.apply.running && self.rolled_out_is_current();
+        }
         self.apply.outcome.is_some()
             && !self.apply.running
             && self.apply.applied_answers.as_ref() == Some(&self.setup_input())
@@ -43,6 +49,34 @@ impl App {
         self.changed.clone()
     }
 
+    fn rollout_end(&self, r: &screens::units::RolloutState) -> End {
+        if self.apply.running {
+            return End::NotApplied(
+                "quit during a rollout: an operation started goes on in AWS, and the next apply to the same units follows it rather than start another".into(),
+            );
+        }
+        match &r.result {
+            Some(Ok(done)) if done.failed().is_empty() && self.applied_is_current() => End::Arns(
+                done.accounts
+                    .iter()
+                    .filter_map(|a| a.role_arn.clone())
+                    .collect(),
+            ),
+            Some(Ok(done)) if !done.failed().is_empty() => End::NotApplied(format!(
+                "the rollout did not reach {} (see Apply): run the wizard again to finish it",
+                done.failed()
+                    .iter()
+                    .map(|a| a.account.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            Some(Ok(_)) => End::NotApplied(
+                "the answers were changed after the rollout and were not rolled out: nothing printed".into(),
+            ),
+            _ => End::NotApplied("the rollout was not finished: nothing printed".into()),
+        }
+    }
+
     /// How the wizard ends if it ends now: what goes to stdout and the exit code.
     pub fn end(&self) -> End {
         if let Some(arn) = &self.picked_arn {
@@ -51,6 +85,11 @@ impl App {
         let task_done = screens::task_finished(self);
         if task_done {
             return End::TaskDone;
+        }
+        if self.review.units.target == screens::units::Target::Units
+            && let Some(r) = &self.apply.rollout
+        {
+            return self.rollout_end(r);
         }
         match (self.role_arn(), self.applied_is_current()) {
             (Some(arn), true) => End::Arn(arn.to_string()),

@@ -64,6 +64,8 @@ pub enum Command {
     Trust(screens::trust::Action),
     Permissions(screens::permissions::Action),
     Review(screens::review::Action),
+    /// Review's target: this account or the accounts of organizational units.
+    Units(screens::units::Action),
     Apply(screens::apply::Action),
     Done(screens::done::Action),
     Check(screens::check::Action),

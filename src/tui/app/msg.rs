@@ -100,6 +100,24 @@ pub enum Msg {
         attempt: u64,
         result: Result<Box<crate::check::org::OrgAudit>, ErrorView>,
     },
+    /// The Organization's units, for Review's target.
+    UnitsListed {
+        attempt: u64,
+        result: Result<Vec<crate::rollout::UnitRow>, ErrorView>,
+    },
+    /// What a rollout to the units would do.
+    OrgPlanned {
+        attempt: u64,
+        result: Result<Box<crate::rollout::OrgPlan>, ErrorView>,
+    },
+    RolloutProgress {
+        attempt: u64,
+        progress: crate::rollout::Progress,
+    },
+    RolledOut {
+        attempt: u64,
+        result: Result<Box<crate::rollout::RolloutResult>, ErrorView>,
+    },
     Explained {
         attempt: u64,
         result: Result<Box<crate::explain::Explanation>, ErrorView>,
@@ -188,6 +206,24 @@ pub enum Effect {
     /// Audit every account of the Organization.
     CheckOrg {
         attempt: u64,
+    },
+    /// The Organization's units, root first.
+    ListUnits {
+        attempt: u64,
+    },
+    /// What rolling the setup out to the accounts of `units` would do (reads only).
+    PlanOrg {
+        attempt: u64,
+        setup: Box<Setup>,
+        units: Vec<String>,
+        region: String,
+    },
+    /// Roll the setup out as `shown` (the plan confirmed on Review) says; the run stops if the
+    /// Organization now asks for something else.
+    Rollout {
+        attempt: u64,
+        setup: Box<Setup>,
+        shown: Box<crate::rollout::OrgPlan>,
     },
     Explain {
         attempt: u64,

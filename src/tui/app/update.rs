@@ -4,7 +4,7 @@
 
 use super::keymap::{Binding, Command};
 use super::screens::{
-    account, apply, check, done, explain, permissions, provider, remove, review, role, trust,
+    account, apply, check, done, explain, permissions, provider, remove, review, role, trust, units,
 };
 use super::*;
 
@@ -57,6 +57,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::OrgProgress { attempt, progress } => check::on_org_progress(app, attempt, progress),
         Msg::OrgChecked { attempt, result } => check::on_org_checked(app, attempt, result),
+        Msg::UnitsListed { attempt, result } => units::on_units(app, attempt, result),
+        Msg::OrgPlanned { attempt, result } => units::on_plan(app, attempt, result),
+        Msg::RolloutProgress { attempt, progress } => units::on_progress(app, attempt, progress),
+        Msg::RolledOut { attempt, result } => units::on_finished(app, attempt, result),
         Msg::Explained { attempt, result } => explain::on_explained(app, attempt, result),
         Msg::GitLabRoles { attempt, result } => app.on_gitlab_roles(attempt, result),
         Msg::RemovePlanned { attempt, result } => remove::on_planned(app, attempt, result),

@@ -28,7 +28,7 @@ const IDENTITY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Makes the AWS client for a profile and region.
 pub trait Connect: Send + Sync + 'static {
-    type Aws: Aws + crate::aws::org::Org + 'static;
+    type Aws: Aws + crate::aws::org::Org + crate::aws::stacksets::StackSets + 'static;
     fn connect(
         &self,
         options: ConnectOptions,
@@ -196,6 +196,18 @@ impl<C: Connect> Effects<C> {
             Effect::Check { attempt } => self.check(attempt),
             Effect::FindOrganization { attempt } => self.find_organization(attempt),
             Effect::CheckOrg { attempt } => self.check_org(attempt),
+            Effect::ListUnits { attempt } => self.list_units(attempt),
+            Effect::PlanOrg {
+                attempt,
+                setup,
+                units,
+                region,
+            } => self.plan_org(attempt, setup, units, region),
+            Effect::Rollout {
+                attempt,
+                setup,
+                shown,
+            } => self.rollout(attempt, setup, shown),
             Effect::Explain {
                 attempt,
                 role,
@@ -393,11 +405,21 @@ impl<C: Connect> Effects<C> {
             }
             watcher.abort();
         });
+        self.running(attempt, task.abort_handle(), watcher_handle);
+    }
+
+    /// The run Esc stops waiting for.
+    fn running(
+        &self,
+        attempt: u64,
+        task: tokio::task::AbortHandle,
+        watcher: tokio::task::AbortHandle,
+    ) {
         if let Ok(mut slot) = self.applying.lock() {
             *slot = Some(Running {
                 attempt,
-                task: task.abort_handle(),
-                watcher: watcher_handle,
+                task,
+                watcher,
             });
         }
     }

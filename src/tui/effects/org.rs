@@ -4,6 +4,7 @@
 use std::sync::atomic::Ordering;
 
 use super::{Connect, Effects};
+use crate::aws::Aws as _;
 use crate::tui::app::{ErrorView, Msg};
 
 /// A self-managed issuer's TLS chain, for its thumbprint.
@@ -50,5 +51,92 @@ impl<C: Connect> Effects<C> {
             .map_err(|e| ErrorView::from(&e));
             let _ = tx.send(Msg::OrgChecked { attempt, result });
         });
+    }
+}
+
+impl<C: Connect> Effects<C> {
+    pub(super) fn list_units(&self, attempt: u64) {
+        let tx = self.tx.clone();
+        let Some(aws) = self.client() else { return };
+        tokio::spawn(async move {
+            let result = crate::rollout::units(&*aws)
+                .await
+                .map_err(|e| ErrorView::from(&e));
+            let _ = tx.send(Msg::UnitsListed { attempt, result });
+        });
+    }
+
+    pub(super) fn plan_org(
+        &self,
+        attempt: u64,
+        setup: Box<crate::plan::Setup>,
+        units: Vec<String>,
+        region: String,
+    ) {
+        let tx = self.tx.clone();
+        let Some(aws) = self.client() else { return };
+        tokio::spawn(async move {
+            let rollout = crate::rollout::Rollout {
+                setup: &setup,
+                units,
+                member_role: crate::aws::org::DEFAULT_MEMBER_ROLE.to_string(),
+                region,
+            };
+            // Every account read, as `plan --org` does: Review shows what each holds.
+            let result = crate::rollout::plan(&*aws, &rollout, true)
+                .await
+                .map(Box::new)
+                .map_err(|e| ErrorView::from(&e));
+            let _ = tx.send(Msg::OrgPlanned { attempt, result });
+        });
+    }
+
+    /// The rollout Review showed and the user confirmed. The run reads the Organization again;
+    /// where it would now do something else, it stops before any change.
+    pub(super) fn rollout(
+        &self,
+        attempt: u64,
+        setup: Box<crate::plan::Setup>,
+        shown: Box<crate::rollout::OrgPlan>,
+    ) {
+        let tx = self.tx.clone();
+        let Some(aws) = self.client() else { return };
+        let task = tokio::spawn(async move {
+            let rollout = crate::rollout::Rollout {
+                setup: &setup,
+                units: shown.units.clone(),
+                member_role: crate::aws::org::DEFAULT_MEMBER_ROLE.to_string(),
+                region: shown.region.clone(),
+            };
+            let progress_tx = tx.clone();
+            let result = crate::rollout::apply(
+                &*aws,
+                &rollout,
+                |now, _| crate::tui::app::screens::units::same_plan(&shown, now, &setup),
+                move |progress| {
+                    let _ = progress_tx.send(Msg::RolloutProgress { attempt, progress });
+                },
+            )
+            .await;
+            let result = match result {
+                Ok((_, done)) => Ok(Box::new(done)),
+                Err(crate::engine::EngineError::ConfirmationRequired { .. }) => Err(ErrorView {
+                    kind: crate::tui::app::ErrorKind::Other,
+                    code: "PlanChanged".into(),
+                    message: "the Organization changed since Review: Apply would now do something else than what you confirmed, so nothing was changed".into(),
+                    hint: "Esc goes back to Review, which reads it again".into(),
+                }),
+                Err(e) => Err(ErrorView::from(&e)),
+            };
+            let calls = aws.calls();
+            let _ = tx.send(Msg::Calls {
+                total: calls.total(),
+                mutating: calls.mutating(),
+            });
+            let _ = tx.send(Msg::RolledOut { attempt, result });
+        });
+        // Esc stops waiting for it, as for an apply.
+        let watcher = tokio::spawn(async {});
+        self.running(attempt, task.abort_handle(), watcher.abort_handle());
     }
 }

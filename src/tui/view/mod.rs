@@ -349,6 +349,17 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
             b.push("Apply them now?".into());
             (" Apply ", b)
         }
+        Confirm::Rollout { changes, reasons } => {
+            let mut b = vec!["Through a StackSet, from the management account:".to_string()];
+            b.extend(changes.iter().map(|c| format!("  {}", crate::sanitize::inline(c))));
+            if !reasons.is_empty() {
+                b.push(String::new());
+                b.extend(reasons.iter().map(|r| format!("⚠ {r}")));
+            }
+            b.push(String::new());
+            b.push("Roll it out now? If the Organization has changed when it starts, nothing is done.".into());
+            (" Roll out ", b)
+        }
         Confirm::ForceRemove {
             role,
             in_profiles: false,

@@ -12,6 +12,8 @@ pub struct ApplyState {
     /// The answers the last finished apply carried out: the ARN is handed out only while the
     /// answers on screen are still these.
     pub(in crate::tui::app) applied_answers: Option<SetupInput>,
+    /// A rollout to the accounts of organizational units, instead of the rows.
+    pub rollout: Option<super::units::RolloutState>,
 }
 
 use super::super::keymap::{Binding, Command as Do, ESC, Nav, ch};
@@ -25,6 +27,23 @@ pub enum Action {
 }
 
 pub(in crate::tui::app) fn keys(app: &App) -> Vec<Binding> {
+    if let Some(r) = &app.apply.rollout {
+        let esc = if app.apply.running {
+            "stop waiting"
+        } else {
+            "back to review"
+        };
+        let _ = r;
+        return vec![
+            Binding::new(
+                &[ESC],
+                "Esc",
+                esc,
+                "while running: stop waiting (an operation started goes on in AWS); then back to Review",
+            )
+            .does(Do::Nav(Nav::Back)),
+        ];
+    }
     let failed = !app.apply.running
         && app
             .apply
@@ -94,7 +113,7 @@ impl ApplyState {
 
 /// The apply stopped (done, failed or cancelled) while "An apply is running: quit?" was open: that
 /// question no longer holds, so it is asked as things stand now (or closed, with nothing to lose).
-fn requestion_quit(app: &mut App) {
+pub(in crate::tui::app) fn requestion_quit(app: &mut App) {
     if app.confirm != Some(Confirm::Quit) {
         return;
     }
@@ -125,6 +144,10 @@ pub(in crate::tui::app) fn on_started(app: &mut App, index: usize) -> Vec<Effect
 /// reached it).
 pub(in crate::tui::app) fn on_cancelled(app: &mut App) -> Vec<Effect> {
     if !app.apply.running {
+        return vec![];
+    }
+    if app.apply.rollout.is_some() {
+        super::units::on_cancelled(app);
         return vec![];
     }
     app.apply.running = false;
@@ -191,6 +214,7 @@ pub(in crate::tui::app) fn begin(app: &mut App) -> Vec<Effect> {
     let Some(plan) = app.review.plan.loaded() else {
         return vec![];
     };
+    app.apply.rollout = None;
     app.apply.rows = plan
         .actions()
         .into_iter()

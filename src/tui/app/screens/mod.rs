@@ -13,6 +13,7 @@ pub mod remove;
 pub mod review;
 pub mod role;
 pub mod trust;
+pub mod units;
 
 pub use account::AccountState;
 pub use apply::ApplyState;
@@ -58,6 +59,7 @@ pub(super) fn act(app: &mut App, command: Command) -> Vec<Effect> {
         Command::Trust(a) => trust::act(app, a),
         Command::Permissions(a) => permissions::act(app, a),
         Command::Review(a) => review::act(app, a),
+        Command::Units(a) => units::act(app, a),
         Command::Apply(a) => apply::act(app, a),
         Command::Done(a) => done::act(app, a),
         Command::Check(a) => check::act(app, a),

@@ -13,6 +13,11 @@ pub struct ReviewState {
     pub(in crate::tui::app) waits_for_namespaces: bool,
     /// The answers the plan on Review was made from.
     pub(in crate::tui::app) planned_answers: Option<SetupInput>,
+    /// The setup that plan was made from (checked, pre-flight passed): the units' plan and
+    /// the rollout use it.
+    pub(in crate::tui::app) setup: Option<Box<crate::plan::Setup>>,
+    /// This account, or the accounts of organizational units.
+    pub units: super::units::UnitsState,
 }
 
 use super::super::keymap::{Binding, Command as Do, ENTER, back, ch, scroll};
@@ -29,9 +34,17 @@ pub enum Action {
 }
 
 pub(in crate::tui::app) fn keys(app: &App) -> Vec<Binding> {
+    // The unit list, while open, takes the keys.
+    if app.review.units.picking {
+        return super::units::keys(app);
+    }
     let act = |a| Do::Review(a);
-    let planned = app.review.plan.loaded().is_some();
-    let mut keys = vec![
+    let planned = match app.review.units.target {
+        super::units::Target::ThisAccount => app.review.plan.loaded().is_some(),
+        super::units::Target::Units => app.review.units.plan.loaded().is_some(),
+    };
+    let mut keys = super::units::keys(app);
+    keys.extend(vec![
         Binding::new(
             &[ch('a')],
             "a",
@@ -47,14 +60,17 @@ pub(in crate::tui::app) fn keys(app: &App) -> Vec<Binding> {
             "an existing role trusting other projects: keep them and add these",
         )
         .does(act(Action::KeepTrusted))
-        .when(app.projects_trusted_now().is_some()),
+        .when(
+            app.projects_trusted_now().is_some()
+                && app.review.units.target == super::units::Target::ThisAccount,
+        ),
         Binding::new(&[ENTER], "Enter", "list changes", "the same as a")
             .does(act(Action::Apply))
             .when(planned),
         Binding::new(&[ch('r')], "r", "re-read", "read the current state again")
             .does(act(Action::Reread)),
         back(),
-    ];
+    ]);
     keys.extend(scroll(true, ""));
     keys
 }
@@ -70,6 +86,9 @@ pub(in crate::tui::app) fn act(app: &mut App, action: Action) -> Vec<Effect> {
 /// The changes are listed in a dialog that opens on Cancel; a plan with none goes straight to
 /// Done, with no AWS call.
 pub(in crate::tui::app) fn open_apply(app: &mut App) -> Vec<Effect> {
+    if app.review.units.target == super::units::Target::Units {
+        return super::units::open_apply(app);
+    }
     let Some(plan) = app.review.plan.loaded() else {
         return vec![];
     };
@@ -112,6 +131,7 @@ impl App {
         let attempt = self.review.plan.start();
         self.review.waits_for_preflight = false;
         self.review.planned_answers = Some(self.setup_input());
+        self.review.setup = None;
         let setup = match self.setup_input().validate() {
             Ok(setup) => setup,
             Err(e) => {
@@ -136,10 +156,21 @@ impl App {
             }
         };
         match crate::flow::preflight::gate(setup, report, self.thumbprint_choice()) {
-            Ok(setup) => vec![Effect::Plan {
-                attempt,
-                setup: Box::new(setup),
-            }],
+            Ok(setup) => {
+                self.review.setup = Some(Box::new(setup.clone()));
+                let mut effects = vec![Effect::Plan {
+                    attempt,
+                    setup: Box::new(setup),
+                }];
+                effects.extend(self.plan_units());
+                // Whether the account may roll out to an Organization's units (asked once).
+                if matches!(self.check.organization.state, super::super::Load::Idle) {
+                    effects.push(Effect::FindOrganization {
+                        attempt: self.check.organization.start(),
+                    });
+                }
+                effects
+            }
             Err(e) => {
                 self.review.plan.state = Load::Failed(ErrorView {
                     kind: crate::tui::app::ErrorKind::Other,

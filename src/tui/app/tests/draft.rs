@@ -36,7 +36,11 @@ fn continuing_a_stopped_setup_fills_the_answers_and_goes_to_review() {
     );
     assert_eq!(app.screen, Screen::Review);
     assert!(matches!(effects[0], Effect::Plan { .. }), "{effects:?}");
-    assert!(matches!(effects[1], Effect::SaveJournal(_)), "{effects:?}");
+    assert!(
+        matches!(effects[1], Effect::FindOrganization { .. }),
+        "{effects:?}"
+    );
+    assert!(matches!(effects[2], Effect::SaveJournal(_)), "{effects:?}");
 }
 
 #[test]

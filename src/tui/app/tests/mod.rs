@@ -127,7 +127,13 @@ pub fn applying() -> (App, Box<Plan>) {
     assert_eq!(app.role.name.value, "gitlab-acme-web");
     app.focus = app.elements().len() - 1;
     let effects = send(&mut app, [key(KeyCode::Enter)]); // Review
-    let [Effect::Plan { attempt, setup }, Effect::SaveJournal(_)] = &effects[..] else {
+    // The plan, whether the account may roll out to an Organization (asked once), the draft.
+    let [
+        Effect::Plan { attempt, setup },
+        Effect::FindOrganization { .. },
+        Effect::SaveJournal(_),
+    ] = &effects[..]
+    else {
         panic!("{effects:?}");
     };
     let aws = FakeAws::new();

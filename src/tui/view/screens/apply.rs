@@ -6,6 +6,9 @@ use super::*;
 pub(super) const SLOW_TICKS: u32 = 20;
 
 pub(super) fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    if app.apply.rollout.is_some() {
+        return super::units::draw_rollout(frame, app, theme, area);
+    }
     let mut lines = vec![
         Line::from(Span::styled("Each AWS call, as it happens:", theme.muted())),
         Line::default(),

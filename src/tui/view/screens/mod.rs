@@ -12,6 +12,7 @@ mod remove;
 mod review;
 mod role;
 mod trust;
+mod units;
 
 #[cfg(test)]
 use done::{break_at_safe_points, wrap_keeping_indent};

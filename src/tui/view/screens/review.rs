@@ -25,6 +25,9 @@ pub fn review_text(plan: &crate::engine::Plan) -> String {
 pub(super) fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let [body, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
     let lines: Vec<Line> = match &app.review.plan.state {
+        _ if app.review.units.target == crate::tui::app::screens::units::Target::Units => {
+            super::units::review_lines(app, theme)
+        }
         Load::Idle | Load::Loading if app.waits_for_namespaces() => vec![Line::from(format!(
             "{} Looking up the projects' namespace ids on gitlab.com, to pin them…",
             spinner(app)
@@ -44,7 +47,14 @@ pub(super) fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                     crate::sanitize::inline(&done.join("; "))
                 ),
             };
-            let mut l = vec![Line::from(Span::styled(head, theme.muted()))];
+            let mut l = vec![];
+            if app.check.offered().is_some() {
+                l.push(Line::from(Span::styled(
+                    "Target: this account (t: the accounts of organizational units instead).",
+                    theme.muted(),
+                )));
+            }
+            l.push(Line::from(Span::styled(head, theme.muted())));
             if let Some(theirs) = app.projects_trusted_now() {
                 l.push(Line::from(Span::styled(
                     format!(
