@@ -129,6 +129,63 @@ fn the_demo_organization_is_audited_from_the_check_screen() {
 }
 
 #[test]
+fn the_demo_setup_is_rolled_out_to_a_unit_from_review() {
+    let home = tempfile::tempdir().expect("home");
+    let t = Tmux::start(&bare_env(home.path()), BIN, &["--demo"], 80, 24);
+    t.wait_for("✓ Account  123456789012");
+    t.keys(&["Enter"]);
+    t.wait_for("will reuse the existing provider");
+    t.keys(&["Enter"]);
+    t.wait_for("Who may assume ─");
+    t.type_text("acme/web");
+    t.keys(&["Enter"]);
+    t.wait_for("(own)");
+    t.type_text("ReadOnlyAccess");
+    t.wait_for("│ [ ] ReadOnlyAccess ");
+    t.keys(&["Tab"]);
+    t.wait_for("›[ ] ReadOnlyAccess");
+    t.keys(&["Space"]);
+    t.wait_for("[x] ReadOnlyAccess");
+    t.keys(&["Tab", "Tab", "Enter"]);
+    t.wait_for("Role name       [gitlab-acme-web]");
+    t.keys(&["Tab", "Tab", "Tab", "Tab", "Tab", "Enter"]);
+    // The demo account manages an Organization: Review offers its units as the target.
+    let review = t.wait_for("Target: this account (t: the accounts of");
+    says_demo(&review);
+    t.keys(&["t"]);
+    let list = t.wait_for("ou-demo-sandboxs  acme-sandbox");
+    assert!(list.contains("r-demo  the root: every account"), "{list}");
+    t.keys(&["Down", "Down"]);
+    t.wait_for("› [ ]   ou-demo-sandboxs");
+    t.keys(&["Space"]);
+    t.wait_for("› [x]   ou-demo-sandboxs");
+    t.keys(&["Enter"]);
+    let plan = t.wait_for("210000000003 acme-sandbox: deploy");
+    says_demo(&plan);
+    assert!(plan.contains("CreateProvider=false"), "{plan}");
+    t.keys(&["a"]);
+    t.wait_for("Roll it out now?");
+    t.press_button("Roll out");
+    let applied = t.wait_for("Rolled out: the role is in place in 1 account");
+    says_demo(&applied);
+    assert!(
+        applied.contains("arn:aws:iam::210000000003:role/gitlab-acme-web"),
+        "{applied}"
+    );
+    assert!(applied.contains("✓ current"), "{applied}");
+    // Back on Review, the Organization is read again: nothing is left to do.
+    t.keys(&["Escape"]);
+    t.wait_for("Every account of the units already has this setup");
+    t.keys(&["q"]);
+    let (code, stdout) = t.wait_exit();
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout, "DEMO  arn:aws:iam::210000000003:role/gitlab-acme-web\n",
+        "each account's role ARN, one per line"
+    );
+}
+
+#[test]
 fn the_demo_has_a_weak_role_for_check_and_explain() {
     let home = tempfile::tempdir().expect("home");
     let t = Tmux::start(&bare_env(home.path()), BIN, &["--demo"], 80, 24);

@@ -78,9 +78,7 @@ impl App {
                     Load::Failed(_) => Some(
                         "the plan failed: press r to try again, or Esc to change an answer".into(),
                     ),
-                    _ if self.review.units.picking => {
-                        Some("choose the units in the list: Space selects, Enter plans".into())
-                    }
+                    _ if self.review.units.picking => Some("choose the units above".into()),
                     _ if self.review.units.chosen.is_empty() => {
                         Some("choose the units first (u)".into())
                     }

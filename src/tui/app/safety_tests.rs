@@ -18,6 +18,7 @@ fn changes(e: &Effect) -> bool {
     matches!(
         e,
         Effect::Apply { .. }
+            | Effect::Rollout { .. }
             | Effect::Remove { .. }
             | Effect::StoreVariable { .. }
             | Effect::WriteExport { .. }
@@ -131,6 +132,19 @@ fn starting_points() -> Vec<(&'static str, App)> {
     send(&mut remove, [key(KeyCode::Enter)]);
     assert!(matches!(remove.confirm, Some(Confirm::Remove { .. })));
     v.push(("remove dialog", remove));
+    // The accounts of organizational units as Review's target: the plan, the unit list, the
+    // rollout's dialog.
+    let aws = crate::aws::demo::account();
+    let mut units = super::tests::units::on_review(&aws, Some(super::tests::units::org()));
+    super::tests::units::choose_units(&mut units, &aws, &[0]);
+    v.push(("review of units", units.clone()));
+    let mut list = units.clone();
+    send(&mut list, [key(KeyCode::Char('u'))]);
+    assert!(list.review.units.picking);
+    v.push(("unit list", list));
+    send(&mut units, [key(KeyCode::Char('a'))]);
+    assert!(matches!(units.confirm, Some(Confirm::Rollout { .. })));
+    v.push(("rollout dialog", units.clone()));
     v
 }
 
@@ -189,4 +203,16 @@ fn the_change_button_still_works_after_text() {
     typed(&mut dialog, "gitlab-acme-web");
     let effects = send(&mut dialog, [key(KeyCode::Right), key(KeyCode::Enter)]);
     assert!(effects.iter().any(changes), "{effects:?}");
+    let Some((_, mut rollout)) = starting_points()
+        .into_iter()
+        .find(|(p, _)| *p == "rollout dialog")
+    else {
+        panic!("no rollout dialog");
+    };
+    typed(&mut rollout, "gitlab-acme-web");
+    let effects = send(&mut rollout, [key(KeyCode::Right), key(KeyCode::Enter)]);
+    assert!(
+        matches!(effects[..], [Effect::Rollout { .. }]),
+        "{effects:?}"
+    );
 }

@@ -118,16 +118,9 @@ impl<C: Connect> Effects<C> {
                 },
             )
             .await;
-            let result = match result {
-                Ok((_, done)) => Ok(Box::new(done)),
-                Err(crate::engine::EngineError::ConfirmationRequired { .. }) => Err(ErrorView {
-                    kind: crate::tui::app::ErrorKind::Other,
-                    code: "PlanChanged".into(),
-                    message: "the Organization changed since Review: Apply would now do something else than what you confirmed, so nothing was changed".into(),
-                    hint: "Esc goes back to Review, which reads it again".into(),
-                }),
-                Err(e) => Err(ErrorView::from(&e)),
-            };
+            let result = result
+                .map(|(_, done)| Box::new(done))
+                .map_err(|e| crate::tui::app::screens::units::rollout_error(&e));
             let calls = aws.calls();
             let _ = tx.send(Msg::Calls {
                 total: calls.total(),

@@ -790,6 +790,82 @@ fn task_states() -> Vec<(&'static str, App)> {
     );
     send(&mut in_profile, [key(KeyCode::Char('f'))]);
     v.push(("remove_in_instance_profile_asks", in_profile));
+
+    // The accounts of organizational units, on the demo's Organization: the unit list, the
+    // plan, the dialog, and Apply as the rollout ends with one account failed.
+    let aws = crate::aws::demo::account();
+    let org = crate::tui::app::tests::units::org();
+    let mut units = crate::tui::app::tests::units::on_review(&aws, Some(org.clone()));
+    let effects = send(&mut units, [key(KeyCode::Char('t'))]);
+    let [Effect::ListUnits { attempt }] = effects[..] else {
+        panic!("{effects:?}");
+    };
+    let list = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(crate::rollout::units(&aws))
+        .unwrap();
+    send(
+        &mut units,
+        [
+            Msg::UnitsListed {
+                attempt,
+                result: Ok(list),
+            },
+            key(KeyCode::Down),
+            key(KeyCode::Char(' ')),
+        ],
+    );
+    v.push(("review_unit_list", units.clone()));
+    let mut units = crate::tui::app::tests::units::on_review(&aws, Some(org));
+    crate::tui::app::tests::units::choose_units(&mut units, &aws, &[1]);
+    v.push(("review_units_plan", units.clone()));
+    send(&mut units, [key(KeyCode::Char('a'))]);
+    v.push(("review_units_confirm", units.clone()));
+    let effects = send(&mut units, [key(KeyCode::Right), key(KeyCode::Enter)]);
+    let [Effect::Rollout { attempt, .. }] = effects[..] else {
+        panic!("{effects:?}");
+    };
+    v.push(("apply_rollout_waiting", units.clone()));
+    send(
+        &mut units,
+        [Msg::RolloutProgress {
+            attempt,
+            progress: crate::rollout::Progress::Started {
+                action: "CREATE".into(),
+                id: "op-1".into(),
+                accounts: vec!["210000000001".into(), "210000000002".into()],
+            },
+        }],
+    );
+    let done = crate::rollout::RolloutResult {
+        stack_set: "aws-oidc-wizard-gitlab-acme-web".into(),
+        operations: vec![],
+        accounts: vec![
+            crate::rollout::AccountResult {
+                account: "210000000001".into(),
+                name: "acme-prod".into(),
+                status: "failed".into(),
+                role_arn: None,
+                reason: Some("Role with name gitlab-acme-web already exists.".into()),
+            },
+            crate::rollout::AccountResult {
+                account: "210000000002".into(),
+                name: "acme-staging".into(),
+                status: "current".into(),
+                role_arn: Some("arn:aws:iam::210000000002:role/gitlab-acme-web".into()),
+                reason: None,
+            },
+        ],
+    };
+    send(
+        &mut units,
+        [Msg::RolledOut {
+            attempt,
+            result: Ok(Box::new(done)),
+        }],
+    );
+    v.push(("apply_rollout_ended", units));
     v
 }
 

@@ -116,15 +116,13 @@ pub(in crate::tui::app) fn keys(app: &App) -> Vec<Binding> {
         Binding::new(
             &[ch('t')],
             "t",
-            match units.target {
-                Target::ThisAccount => "to OUs",
-                Target::Units => "this account",
-            },
+            "target",
             "apply to this account, or to the accounts of organizational units (through a StackSet)",
         )
         .does(act(Action::Target))
         .when(app.check.offered().is_some()),
-        Binding::new(&[ch('u')], "u", "units", "choose the organizational units again")
+        // The body says "u changes them": the footer has no room for it at 80 columns.
+        Binding::new(&[ch('u')], "u", "", "choose the organizational units again")
             .does(act(Action::Units))
             .when(units.target == Target::Units),
     ]
@@ -180,6 +178,12 @@ pub(in crate::tui::app) fn act(app: &mut App, action: Action) -> Vec<Effect> {
             units.picking = false;
             if units.chosen.is_empty() {
                 units.target = Target::ThisAccount;
+                return vec![];
+            }
+            // The plan shown is always the one for the units shown.
+            let planned = units.planned.as_ref().map(|(_, u)| u);
+            if planned != Some(&units.chosen) {
+                return app.plan_units();
             }
             vec![]
         }
@@ -475,6 +479,20 @@ impl App {
             .as_ref()
             .is_some_and(|r| r.rolled_out.is_some() && r.rolled_out == self.review.units.planned)
             && self.review.units.planned.as_ref().map(|p| &p.0) == Some(&self.setup_input())
+    }
+}
+
+/// A rollout's error as Apply shows it: a plan that no longer matches the one confirmed (the
+/// run's question answered no) is said so.
+pub fn rollout_error(e: &crate::engine::EngineError) -> ErrorView {
+    match e {
+        crate::engine::EngineError::ConfirmationRequired { .. } => ErrorView {
+            kind: ErrorKind::Other,
+            code: "PlanChanged".into(),
+            message: "the Organization changed since Review: Apply would now do something else than what you confirmed, so nothing was changed".into(),
+            hint: "Esc goes back to Review, which reads it again".into(),
+        },
+        e => ErrorView::from(e),
     }
 }
 

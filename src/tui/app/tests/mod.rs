@@ -14,6 +14,7 @@ mod remove;
 mod review;
 mod role;
 mod trust;
+pub(crate) mod units;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 

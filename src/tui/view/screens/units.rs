@@ -163,6 +163,19 @@ pub(super) fn draw_rollout(frame: &mut Frame, app: &App, theme: &Theme, area: Re
             format!("{} {} · Esc stops waiting", spinner(app), inline(w)),
             theme.focus(),
         )));
+    } else if app.apply.running {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{} {}",
+                spinner(app),
+                if r.lines.is_empty() {
+                    "Reading the Organization again: what runs must be what you confirmed…"
+                } else {
+                    "Going on…"
+                }
+            ),
+            theme.focus(),
+        )));
     }
     match &r.result {
         None => {}
