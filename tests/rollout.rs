@@ -572,3 +572,122 @@ fn a_rollouts_provider_never_changes_and_every_instance_counts_for_a_yes() {
     );
     assert!(emu.mutating_calls().is_empty(), "{:?}", emu.calls());
 }
+
+/// An account that joins a target unit later gets its instance from StackSets itself, with the
+/// stack set's own parameter values and no override ("StackSets automatically deploys to
+/// accounts that are added to the target organization or OUs",
+/// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-manage-auto-deployment.html).
+/// moto does not deploy when an account moves, so this makes that instance as StackSets would.
+fn auto_deploy(emu: &Emulator, unit: &str, account: &str) {
+    let cfn = aws_sdk_cloudformation::Client::new(&emu.sdk_config(None));
+    let name = format!("aws-oidc-wizard-{ROLE}");
+    let region = block_on(cfn.list_stack_instances().stack_set_name(&name).send())
+        .expect("instances")
+        .summaries()[0]
+        .region()
+        .unwrap()
+        .to_string();
+    block_on(
+        cfn.create_stack_instances()
+            .stack_set_name(&name)
+            .deployment_targets(
+                aws_sdk_cloudformation::types::DeploymentTargets::builder()
+                    .organizational_unit_ids(unit)
+                    .accounts(account)
+                    .account_filter_type(
+                        aws_sdk_cloudformation::types::AccountFilterType::Intersection,
+                    )
+                    .build(),
+            )
+            .regions(region)
+            .send(),
+    )
+    .expect("auto-deploy");
+}
+
+/// A new account of `unit`, made and moved there as Organizations does.
+fn join(emu: &Emulator, name: &str, unit: &str) -> String {
+    let orgs = emu.organizations();
+    let root = block_on(orgs.list_roots().send()).expect("roots").roots()[0]
+        .id()
+        .unwrap()
+        .to_string();
+    let id = block_on(
+        orgs.create_account()
+            .email(format!("{name}@example.com"))
+            .account_name(name)
+            .send(),
+    )
+    .expect("create an account")
+    .create_account_status()
+    .and_then(|s| s.account_id())
+    .unwrap()
+    .to_string();
+    block_on(
+        orgs.move_account()
+            .account_id(&id)
+            .source_parent_id(&root)
+            .destination_parent_id(unit)
+            .send(),
+    )
+    .expect("move it");
+    id
+}
+
+#[test]
+fn accounts_that_join_later_never_fail_on_their_provider_and_the_next_run_adds_a_missing_one() {
+    let emu = Emulator::start();
+    let org = organization(&emu);
+    rollout(&emu, &org, "apply", "ReadOnlyAccess", &[]).assert_code(0);
+    // Two accounts join the unit: one with gitlab.com's provider (and a role of its own on it),
+    // one with none. StackSets deploys to both with the stack set's own values.
+    let with = join(&emu, "joined-with", &org.dev_unit);
+    common::org::weak_role(&emu, &with, "gitlab-their-deploy");
+    let bare = join(&emu, "joined-bare", &org.dev_unit);
+    auto_deploy(&emu, &org.dev_unit, &with);
+    auto_deploy(&emu, &org.dev_unit, &bare);
+    // Neither failed: the stack set says CreateProvider=false. (With the template's default,
+    // `with` failed on EntityAlreadyExists, for good.)
+    for account in [&with, &bare] {
+        assert!(common::role_exists(&emu.iam_in(account), ROLE), "{account}");
+    }
+    assert_eq!(providers_in(&emu, &with).len(), 1);
+    assert!(providers_in(&emu, &bare).is_empty());
+
+    // The next run reads every account: the bare one's instance is told to make its provider
+    // (false to true, one operation); nothing else changes.
+    let plan = rollout(&emu, &org, "plan", "ReadOnlyAccess", &[]);
+    plan.assert_code(0);
+    assert!(
+        plan.stdout
+            .contains(&format!("{bare} joined-bare: create its provider")),
+        "{}",
+        plan.stdout
+    );
+    let before = operations(&emu).len();
+    emu.reset_calls();
+    let run = rollout(&emu, &org, "apply", "ReadOnlyAccess", &[]);
+    run.assert_code(0);
+    assert_eq!(operations(&emu).len(), before + 1, "{:?}", operations(&emu));
+    assert_eq!(calls_of(&emu, "UpdateStackInstances"), 1);
+    assert_eq!(providers_in(&emu, &bare).len(), 1);
+    assert!(
+        run.stdout.contains(&format!(
+            "{bare} current      arn:aws:iam::{bare}:role/{ROLE}"
+        )),
+        "{}",
+        run.stdout
+    );
+    // A third run starts nothing.
+    emu.reset_calls();
+    rollout(&emu, &org, "apply", "ReadOnlyAccess", &[]).assert_code(0);
+    assert_eq!(operations(&emu).len(), before + 1);
+
+    // destroy: the provider the bare account's stack made goes with it; the one the other
+    // account had stays (its own role trusts it, and its instance never owned it).
+    emu.run(&["destroy", "--org", "--role-name", ROLE, "--yes"])
+        .assert_code(0);
+    assert!(providers_in(&emu, &bare).is_empty());
+    assert_eq!(providers_in(&emu, &with).len(), 1);
+    assert!(!common::role_exists(&emu.iam_in(&with), ROLE));
+}

@@ -130,8 +130,8 @@ macro_rules! delegate_stacksets {
 
 delegate_stacksets! {
     fn describe_stack_set(&self, name: &str, call_as: CallAs) -> AwsResult<Option<StackSet>>;
-    fn create_stack_set(&self, name: &str, template: &str, description: &str, call_as: CallAs) -> AwsResult<()>;
-    fn update_stack_set(&self, name: &str, template: &str, call_as: CallAs) -> AwsResult<String>;
+    fn create_stack_set(&self, name: &str, template: &str, description: &str, parameters: &[(String, String)], call_as: CallAs) -> AwsResult<()>;
+    fn update_stack_set(&self, name: &str, template: &str, parameters: &[(String, String)], call_as: CallAs) -> AwsResult<String>;
     fn delete_stack_set(&self, name: &str, call_as: CallAs) -> AwsResult<()>;
     fn create_stack_instances(&self, name: &str, targets: &Targets, regions: &[String], overrides: &[(String, String)], call_as: CallAs) -> AwsResult<String>;
     fn update_stack_instances(&self, name: &str, targets: &Targets, regions: &[String], overrides: &[(String, String)], call_as: CallAs) -> AwsResult<String>;

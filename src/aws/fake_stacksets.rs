@@ -20,6 +20,8 @@ use super::{AttachedPolicy, AwsError, AwsResult, OidcProvider, Role};
 #[derive(Clone, Default)]
 pub struct FakeStackSet {
     pub template: String,
+    /// The stack set's parameter values (an instance's overrides come on top).
+    pub parameters: Vec<(String, String)>,
     pub instances: BTreeMap<(String, String), FakeInstance>,
     pub operations: Vec<Operation>,
 }
@@ -237,12 +239,24 @@ impl FakeAws {
     }
 }
 
-/// Make the stack's resources in `member` as the template says; on a failure, nothing stays.
-fn deploy(member: &FakeAws, template: &str, instance: &mut FakeInstance) {
-    let create_provider = !instance
-        .overrides
-        .iter()
-        .any(|(k, v)| k == "CreateProvider" && v == "false");
+/// Make the stack's resources in `member` as the template says, with the stack set's parameter
+/// values and the instance's overrides on top; on a failure, nothing stays.
+fn deploy(
+    member: &FakeAws,
+    template: &str,
+    parameters: &[(String, String)],
+    instance: &mut FakeInstance,
+) {
+    let value = |key: &str| {
+        instance
+            .overrides
+            .iter()
+            .chain(parameters)
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
+    // The template's default is "true".
+    let create_provider = value("CreateProvider") != Some("false");
     let Ok(mut s) = member.state.lock() else {
         return;
     };
@@ -357,6 +371,7 @@ impl StackSets for FakeAws {
         name: &str,
         template: &str,
         _: &str,
+        parameters: &[(String, String)],
         _: CallAs,
     ) -> AwsResult<()> {
         const OP: &str = "CreateStackSet";
@@ -372,19 +387,26 @@ impl StackSets for FakeAws {
             name.to_string(),
             FakeStackSet {
                 template: template.to_string(),
+                parameters: parameters.to_vec(),
                 ..FakeStackSet::default()
             },
         );
         Ok(())
     }
 
-    async fn update_stack_set(&self, name: &str, template: &str, _: CallAs) -> AwsResult<String> {
+    async fn update_stack_set(
+        &self,
+        name: &str,
+        template: &str,
+        parameters: &[(String, String)],
+        _: CallAs,
+    ) -> AwsResult<String> {
         let set = self.stack_set("UpdateStackSet", name)?;
         let members = self.members();
         let mut failed = false;
         for (key, mut instance) in set.instances {
             if let Some(m) = members.get(&key.0) {
-                deploy(m, template, &mut instance);
+                deploy(m, template, parameters, &mut instance);
             }
             failed |= instance.failed.is_some();
             self.put_instance(name, key, instance);
@@ -393,6 +415,7 @@ impl StackSets for FakeAws {
             && let Some(set) = s.stack_sets.get_mut(name)
         {
             set.template = template.to_string();
+            set.parameters = parameters.to_vec();
         }
         self.operation(name, "UPDATE", failed)
     }
@@ -435,7 +458,7 @@ impl StackSets for FakeAws {
                     overrides: overrides.to_vec(),
                     ..FakeInstance::default()
                 };
-                deploy(&member, &set.template, &mut instance);
+                deploy(&member, &set.template, &set.parameters, &mut instance);
                 failed |= instance.failed.is_some();
                 self.put_instance(name, key, instance);
             }
@@ -463,7 +486,7 @@ impl StackSets for FakeAws {
                     instance.overrides.retain(|(o, _)| o != k);
                     instance.overrides.push((k.clone(), v.clone()));
                 }
-                deploy(&member, &set.template, &mut instance);
+                deploy(&member, &set.template, &set.parameters, &mut instance);
                 failed |= instance.failed.is_some();
                 self.put_instance(name, key, instance);
             }

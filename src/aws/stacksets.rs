@@ -121,21 +121,25 @@ pub trait StackSets: Send + Sync {
         name: &str,
         call_as: CallAs,
     ) -> impl Future<Output = AwsResult<Option<StackSet>>> + Send;
-    /// Service-managed, auto-deployment on, named IAM resources allowed. An account that leaves
-    /// the units keeps its stack: removing it would delete a provider other roles may trust,
-    /// with nobody asked.
+    /// Service-managed, auto-deployment on, named IAM resources allowed, with these values of
+    /// the template's parameters (an instance without overrides, such as one auto-deployment
+    /// makes, has them). An account that leaves the units keeps its stack: removing it would
+    /// delete a provider other roles may trust, with nobody asked.
     fn create_stack_set(
         &self,
         name: &str,
         template: &str,
         description: &str,
+        parameters: &[(String, String)],
         call_as: CallAs,
     ) -> impl Future<Output = AwsResult<()>> + Send;
-    /// The new template for every instance (each keeps its parameter overrides): an operation.
+    /// The new template (and parameter values) for every instance (each keeps its parameter
+    /// overrides): an operation.
     fn update_stack_set(
         &self,
         name: &str,
         template: &str,
+        parameters: &[(String, String)],
         call_as: CallAs,
     ) -> impl Future<Output = AwsResult<String>> + Send;
     fn delete_stack_set(

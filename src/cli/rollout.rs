@@ -94,7 +94,7 @@ pub async fn plan<A: Org + StackSets>(
     detailed_exitcode: bool,
     output: OutputFormat,
 ) -> Result<Outcome, CliError> {
-    let plan = crate::rollout::plan(aws, rollout, true).await?;
+    let plan = crate::rollout::plan(aws, rollout).await?;
     let body = match output {
         OutputFormat::Text => crate::rollout::text(&plan).into(),
         OutputFormat::Json => json_body(&plan),

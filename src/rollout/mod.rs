@@ -6,9 +6,13 @@
 //! followed by the next instead of repeated.
 //!
 //! Per account, one decision is the tool's: whether the instance creates the OIDC provider
-//! (`CreateProvider`). An account that already has one gets `false`, read from that account
-//! through the member role, so that no instance fails on `EntityAlreadyExists`. An instance keeps
-//! its value for life: StackSets keeps overrides through template updates.
+//! (`CreateProvider`). The stack set's own value is `false`, so an instance that auto-deployment
+//! makes in an account joining the units later never fails on `EntityAlreadyExists`, and two
+//! rollouts to the same units never race for one provider. Where the tool reads an account (through
+//! the member role) and finds no provider, the instance there gets `true` (when it is made, or
+//! later if auto-deployment made it): its stack makes the provider and owns it. An instance's
+//! value only ever goes from `false` to `true`, never back: StackSets keeps overrides through
+//! template updates, and `false` on an instance whose stack holds the provider would delete it.
 
 mod run;
 mod units;
@@ -49,6 +53,12 @@ impl Rollout<'_> {
             self.setup.role_name.as_str()
         )
     }
+}
+
+/// The stack set's own parameter values: an instance with no override (one auto-deployment
+/// made) creates no provider.
+pub fn stack_set_parameters() -> Vec<(String, String)> {
+    vec![("CreateProvider".to_string(), "false".to_string())]
 }
 
 pub fn stack_set_name(role: &str) -> String {
@@ -117,6 +127,10 @@ pub enum AccountAction {
     /// the parameters it has. Its stack may still hold the role and the provider (AWS rolls a
     /// failed update back), so its `CreateProvider` is never changed.
     Redeploy,
+    /// Its instance is current, and the account has no provider (auto-deployment made the
+    /// instance, or the provider was deleted): the instance is told to create it
+    /// (`CreateProvider=true`, which only ever adds the provider).
+    AddProvider,
     /// Its instance is current; the stack set's update changes it.
     Update,
     Unchanged,
@@ -234,22 +248,21 @@ fn not_found_is_empty<T: Default>(r: Result<T, AwsError>) -> Result<T, AwsError>
     }
 }
 
-/// Read the stack set, its instances and operations, and the accounts of the units; then each
-/// account that needs a decision (every one with `read_all`, for `plan`), side by side through
-/// the member role. Changes nothing.
-pub async fn plan<A>(aws: &A, rollout: &Rollout<'_>, read_all: bool) -> Result<OrgPlan, EngineError>
+/// Read the stack set, its instances and operations, and the accounts of the units; then every
+/// account, side by side through the member role (one with a current instance too: an instance
+/// auto-deployment made may lack its provider). Changes nothing.
+pub async fn plan<A>(aws: &A, rollout: &Rollout<'_>) -> Result<OrgPlan, EngineError>
 where
     A: Org + StackSets,
 {
     let caller = caller(aws).await?;
-    plan_as(aws, rollout, &caller, read_all).await
+    plan_as(aws, rollout, &caller).await
 }
 
 pub(crate) async fn plan_as<A>(
     aws: &A,
     rollout: &Rollout<'_>,
     caller: &Caller,
-    read_all: bool,
 ) -> Result<OrgPlan, EngineError>
 where
     A: Org + StackSets,
@@ -323,6 +336,7 @@ where
             .cloned();
         let partition = &partition;
         let management = &caller.organization.management_account;
+        let name = &name;
         async move {
             let mut plan = AccountPlan {
                 account: account.id.clone(),
@@ -349,17 +363,21 @@ where
             let current = instance
                 .as_ref()
                 .is_some_and(|i| i.status == InstanceStatus::Current);
-            if current && !read_all {
-                plan.action = match stack_set_action {
-                    StackSetAction::Update => AccountAction::Update,
-                    _ => AccountAction::Unchanged,
-                };
-                return plan;
-            }
             let arn = member_role_arn(partition, &account.id, &rollout.member_role);
             let seen = match aws.member(&arn).await {
                 Ok(member) => read_account(&member, rollout, partition, &account.id).await,
                 Err(e) => Err(e),
+            };
+            // An instance there while the provider is not: whether it already says to make it.
+            let seen = match seen {
+                Ok(seen) if current && seen.provider.is_none() => aws
+                    .instance_overrides(name, &account.id, &rollout.region, who)
+                    .await
+                    .map(|o| Seen {
+                        says_create: o.iter().any(|(k, v)| k == "CreateProvider" && v == "true"),
+                        ..seen
+                    }),
+                seen => seen,
             };
             let seen = match seen {
                 Ok(seen) => seen,
@@ -425,6 +443,9 @@ fn provider_block(template: &str) -> Option<String> {
 struct Seen {
     provider: Option<crate::aws::OidcProvider>,
     role: Option<crate::aws::Role>,
+    /// Its instance already says `CreateProvider=true` (read only for a current instance in
+    /// an account without the provider).
+    says_create: bool,
 }
 
 /// The provider and the role, side by side: two reads.
@@ -443,6 +464,7 @@ async fn read_account<A: crate::aws::Aws>(
     Ok(Seen {
         provider: provider?,
         role: role?,
+        says_create: false,
     })
 }
 
@@ -466,6 +488,23 @@ fn decide(
         ));
         plan.action = AccountAction::Redeploy;
         return;
+    }
+    if current && seen.provider.is_none() {
+        if seen.says_create {
+            // Its stack made the provider, and it was deleted outside: a redeploy of the
+            // same parameters would not make it again.
+            plan.problem = Some(format!(
+                "its provider for {} was deleted outside the stack set, whose stack there made it: the role cannot be assumed (delete this account's instance and apply again)",
+                setup.provider_url.as_str()
+            ));
+        } else {
+            plan.changes.push(format!(
+                "create the OIDC provider for {}: the account has none (its instance was made without one)",
+                setup.provider_url.as_str()
+            ));
+            plan.action = AccountAction::AddProvider;
+            return;
+        }
     }
     if current {
         plan.action = match stack_set_action {
@@ -545,6 +584,7 @@ pub fn text(plan: &OrgPlan) -> String {
         let what = match &a.action {
             AccountAction::Deploy { .. } => "deploy".to_string(),
             AccountAction::Redeploy => "deploy again (its instance is outdated)".to_string(),
+            AccountAction::AddProvider => "create its provider".to_string(),
             AccountAction::Unreadable => "not read: it gets nothing".to_string(),
             AccountAction::Update => "update".to_string(),
             AccountAction::Unchanged => "unchanged".to_string(),
@@ -567,7 +607,7 @@ pub fn text(plan: &OrgPlan) -> String {
         .filter(|a| {
             matches!(
                 a.action,
-                AccountAction::Deploy { .. } | AccountAction::Redeploy
+                AccountAction::Deploy { .. } | AccountAction::Redeploy | AccountAction::AddProvider
             )
         })
         .count();

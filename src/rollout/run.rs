@@ -164,7 +164,7 @@ where
     A: Org + StackSets,
 {
     let caller: Caller = caller(aws).await?;
-    let mut plan = plan_as(aws, rollout, &caller, false).await?;
+    let mut plan = plan_as(aws, rollout, &caller).await?;
     let who = caller.call_as;
     let mut started = Vec::new();
     if let Some(op) = plan.running.clone() {
@@ -174,7 +174,7 @@ where
         )));
         wait(aws, &plan.stack_set, &op, who, &mut progress).await?;
         // What that operation did is read again before anything else.
-        plan = plan_as(aws, rollout, &caller, false).await?;
+        plan = plan_as(aws, rollout, &caller).await?;
     }
     // Told the plan whatever it holds; a plan that needs no yes is not asked for one.
     let reasons = plan.confirmations(rollout);
@@ -182,6 +182,7 @@ where
         return Err(EngineError::ConfirmationRequired { reasons });
     }
     let template = crate::export::cloudformation(rollout.setup)?;
+    let values = super::stack_set_parameters();
     let regions = std::slice::from_ref(&rollout.region);
     match plan.stack_set_action {
         StackSetAction::Create => {
@@ -192,6 +193,7 @@ where
                     "GitLab CI/CD (OIDC) role {} (made by aws-oidc-wizard)",
                     rollout.setup.role_name.as_str()
                 ),
+                &values,
                 who,
             )
             .await
@@ -213,7 +215,7 @@ where
                 &plan,
                 "UPDATE",
                 instances,
-                aws.update_stack_set(&plan.stack_set, &template, who),
+                aws.update_stack_set(&plan.stack_set, &template, &values, who),
                 &mut progress,
             )
             .await?;
@@ -221,20 +223,27 @@ where
         }
         StackSetAction::Unchanged => {}
     }
-    // New instances and failed ones, each grouped by CreateProvider: at most four operations,
-    // none when every account has a current instance.
+    // New instances grouped by CreateProvider, outdated ones, and current ones that lack their
+    // provider: at most four operations, none when every account has a current instance.
     // UpdateStackSet deploys every instance again, outdated ones included.
     let updated_all = plan.stack_set_action == StackSetAction::Update;
-    for (redeploy, create_provider) in [(false, true), (false, false), (true, true)] {
-        if redeploy && updated_all {
+    let create = || vec![("CreateProvider".to_string(), "true".to_string())];
+    for group in [
+        Group::New(true),
+        Group::New(false),
+        Group::Outdated,
+        Group::NoProvider,
+    ] {
+        if group == Group::Outdated && updated_all {
             continue;
         }
         let accounts: Vec<String> = plan
             .accounts
             .iter()
             .filter(|a| match a.action {
-                AccountAction::Deploy { create_provider: c } => !redeploy && c == create_provider,
-                AccountAction::Redeploy => redeploy,
+                AccountAction::Deploy { create_provider } => group == Group::New(create_provider),
+                AccountAction::Redeploy => group == Group::Outdated,
+                AccountAction::AddProvider => group == Group::NoProvider,
                 _ => false,
             })
             .map(|a| a.account.clone())
@@ -247,38 +256,65 @@ where
             accounts: accounts.clone(),
             filter: Filter::Only,
         };
-        let overrides = if create_provider {
-            Vec::new()
-        } else {
-            vec![("CreateProvider".to_string(), "false".to_string())]
-        };
-        let op = if redeploy {
+        let op = match group {
+            // The stack set's own value is false: only true is given.
+            Group::New(create_provider) => {
+                let overrides = if create_provider {
+                    create()
+                } else {
+                    Vec::new()
+                };
+                run_operation(
+                    aws,
+                    &plan,
+                    "CREATE",
+                    accounts.clone(),
+                    aws.create_stack_instances(&plan.stack_set, &targets, regions, &overrides, who),
+                    &mut progress,
+                )
+                .await?
+            }
             // No override sent: each instance keeps its own (its stack may still hold the
             // provider it made).
-            run_operation(
-                aws,
-                &plan,
-                "UPDATE",
-                accounts.clone(),
-                aws.update_stack_instances(&plan.stack_set, &targets, regions, &[], who),
-                &mut progress,
-            )
-            .await?
-        } else {
-            run_operation(
-                aws,
-                &plan,
-                "CREATE",
-                accounts.clone(),
-                aws.create_stack_instances(&plan.stack_set, &targets, regions, &overrides, who),
-                &mut progress,
-            )
-            .await?
+            Group::Outdated => {
+                run_operation(
+                    aws,
+                    &plan,
+                    "UPDATE",
+                    accounts.clone(),
+                    aws.update_stack_instances(&plan.stack_set, &targets, regions, &[], who),
+                    &mut progress,
+                )
+                .await?
+            }
+            // false to true only adds the provider, which the account was read not to have.
+            Group::NoProvider => {
+                run_operation(
+                    aws,
+                    &plan,
+                    "UPDATE",
+                    accounts.clone(),
+                    aws.update_stack_instances(&plan.stack_set, &targets, regions, &create(), who),
+                    &mut progress,
+                )
+                .await?
+            }
         };
         started.push(op);
     }
     let result = result(aws, rollout, &plan, started).await?;
     Ok((plan, result))
+}
+
+/// The accounts one operation deploys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Group {
+    /// Accounts without an instance, by their `CreateProvider`.
+    New(bool),
+    /// Outdated instances, deployed again with their own parameters.
+    Outdated,
+    /// Current instances in accounts without the provider.
+    NoProvider,
 }
 
 /// Every account of the plan, as its instance now is.
@@ -554,16 +590,17 @@ async fn providers_in_use<A: Org + StackSets>(
             if users.is_empty() {
                 return None;
             }
-            // Another role trusts it: it matters only if this instance made it.
+            // Another role trusts it: it matters only if this instance made it (only one told
+            // `CreateProvider=true` may; the stack set's own value is false).
             match aws
                 .instance_overrides(stack_set, &account, &instance.region, caller.call_as)
                 .await
             {
-                Ok(o) if o.iter().any(|(k, v)| k == "CreateProvider" && v == "false") => None,
+                Ok(o) if !o.iter().any(|(k, v)| k == "CreateProvider" && v == "true") => None,
                 Ok(_) => Some((
                     account,
                     format!(
-                        "its provider {provider} is trusted by {}, and this stack set's instance there may own it (its CreateProvider is not false)",
+                        "its provider {provider} is trusted by {}, and this stack set's instance there may own it (its CreateProvider is true)",
                         users.join(", ")
                     ),
                 )),

@@ -70,8 +70,8 @@ proptest! {
     /// Whatever the account holds and whatever its instance is:
     /// - an instance is told to create the provider only where the account has none, and only
     ///   when it is made;
-    /// - an instance that is there is never given another `CreateProvider`, so the provider its
-    ///   stack owns, or leaves alone, stays so;
+    /// - an instance that is there is given another `CreateProvider` only from false to true
+    ///   (which adds a provider and never deletes one), and only where the account has none;
     /// - a role of that name made outside the stack set is always named as a problem.
     #[test]
     fn the_provider_is_created_only_where_none_is_and_never_flipped(
@@ -80,6 +80,7 @@ proptest! {
         has_role in any::<bool>(),
         instance_state in prop_oneof![Just(None), Just(Some(InstanceStatus::Current)), Just(Some(InstanceStatus::Outdated)), Just(Some(InstanceStatus::Inoperable))],
         update in prop_oneof![Just(StackSetAction::Create), Just(StackSetAction::Update), Just(StackSetAction::Unchanged)],
+        says_create in any::<bool>(),
     ) {
         let setup = setup();
         let rollout = Rollout {
@@ -91,6 +92,7 @@ proptest! {
         let seen = Seen {
             provider: has_provider.then(|| provider(audiences.clone())),
             role: has_role.then(role),
+            says_create,
         };
         let instance = instance_state.map(instance);
         let mut plan = blank();
@@ -111,8 +113,19 @@ proptest! {
             AccountAction::Redeploy => {
                 prop_assert!(instance.is_some_and(|i| i.status != InstanceStatus::Current));
             }
+            // false to true, for a current instance in an account without a provider.
+            AccountAction::AddProvider => {
+                prop_assert_eq!(instance.map(|i| i.status), Some(InstanceStatus::Current));
+                prop_assert!(!has_provider);
+                prop_assert!(!says_create);
+            }
             AccountAction::Update | AccountAction::Unchanged => {
                 prop_assert_eq!(instance.map(|i| i.status), Some(InstanceStatus::Current));
+                // A current instance in an account without its provider is never left so
+                // silently.
+                if !has_provider {
+                    prop_assert!(says_create && plan.problem.is_some());
+                }
             }
             AccountAction::Skip { .. } | AccountAction::Unreadable => {
                 prop_assert!(false, "decide neither skips nor fails to read")

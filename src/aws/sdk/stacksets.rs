@@ -123,6 +123,7 @@ impl StackSets for SdkAws {
         name: &str,
         template: &str,
         description: &str,
+        values: &[(String, String)],
         who: CallAs,
     ) -> AwsResult<()> {
         const OP: &str = "CreateStackSet";
@@ -131,6 +132,7 @@ impl StackSets for SdkAws {
             .stack_set_name(name)
             .template_body(template)
             .description(description)
+            .set_parameters((!values.is_empty()).then(|| parameters(values)))
             .permission_model(PermissionModels::ServiceManaged)
             .auto_deployment(
                 AutoDeployment::builder()
@@ -146,7 +148,13 @@ impl StackSets for SdkAws {
         Ok(())
     }
 
-    async fn update_stack_set(&self, name: &str, template: &str, who: CallAs) -> AwsResult<String> {
+    async fn update_stack_set(
+        &self,
+        name: &str,
+        template: &str,
+        values: &[(String, String)],
+        who: CallAs,
+    ) -> AwsResult<String> {
         const OP: &str = "UpdateStackSet";
         let out = self
             .cloudformation
@@ -154,6 +162,8 @@ impl StackSets for SdkAws {
             .stack_set_name(name)
             .operation_preferences(preferences())
             .template_body(template)
+            // Given again: a parameter left out of an update takes the template's default.
+            .set_parameters((!values.is_empty()).then(|| parameters(values)))
             .permission_model(PermissionModels::ServiceManaged)
             .auto_deployment(
                 AutoDeployment::builder()

@@ -83,7 +83,7 @@ impl<C: Connect> Effects<C> {
                 region,
             };
             // Every account read, as `plan --org` does: Review shows what each holds.
-            let result = crate::rollout::plan(&*aws, &rollout, true)
+            let result = crate::rollout::plan(&*aws, &rollout)
                 .await
                 .map(Box::new)
                 .map_err(|e| ErrorView::from(&e));

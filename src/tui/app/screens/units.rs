@@ -237,6 +237,7 @@ fn planned(action: &AccountAction) -> (&'static str, &'static str) {
             create_provider: false,
         } => ("deploy (keeps its provider)", "waiting"),
         AccountAction::Redeploy => ("deploy again", "waiting"),
+        AccountAction::AddProvider => ("create its provider", "waiting"),
         AccountAction::Update => ("update", "waiting"),
         AccountAction::Unchanged => ("unchanged", "unchanged"),
         AccountAction::Skip { .. } => ("skipped", "skipped"),
@@ -260,7 +261,10 @@ fn changes(plan: &OrgPlan) -> Vec<String> {
         let (word, _) = planned(&a.action);
         if matches!(
             a.action,
-            AccountAction::Deploy { .. } | AccountAction::Redeploy | AccountAction::Update
+            AccountAction::Deploy { .. }
+                | AccountAction::Redeploy
+                | AccountAction::AddProvider
+                | AccountAction::Update
         ) {
             out.push(format!("{} {}: {word}", a.account, a.name));
         }

@@ -109,7 +109,7 @@ pub(crate) fn choose_units(app: &mut App, aws: &FakeAws, rows: &[usize]) -> OrgP
         member_role: crate::aws::org::DEFAULT_MEMBER_ROLE.into(),
         region: region.clone(),
     };
-    let plan = block_on(crate::rollout::plan(aws, &rollout, true)).unwrap();
+    let plan = block_on(crate::rollout::plan(aws, &rollout)).unwrap();
     send(
         app,
         [Msg::OrgPlanned {
