@@ -519,14 +519,17 @@ fn an_account_that_cannot_be_read_fails_the_rollout() {
         "{}",
         run.stdout
     );
-    let plan = rollout(
-        &emu,
-        &org,
-        "plan",
-        "ReadOnlyAccess",
-        &["--detailed-exitcode"],
-    );
-    plan.assert_code(4);
+    // The plan says so too: it is not the whole plan (exit 1, whatever --detailed-exitcode).
+    for extra in [&[][..], &["--detailed-exitcode"][..]] {
+        let plan = rollout(&emu, &org, "plan", "ReadOnlyAccess", extra);
+        plan.assert_code(1);
+        assert!(
+            plan.stdout
+                .contains(&format!("{} deep: not read: it gets nothing", org.deep)),
+            "{}",
+            plan.stdout
+        );
+    }
 }
 
 #[test]

@@ -99,7 +99,15 @@ pub async fn plan<A: Org + StackSets>(
         OutputFormat::Text => crate::rollout::text(&plan).into(),
         OutputFormat::Json => json_body(&plan),
     };
-    Ok(if detailed_exitcode && !plan.is_converged() {
+    // A plan that could not read an account is not the whole plan: exit 1, as `check --org`
+    // and `apply --org` do.
+    let unread = plan
+        .accounts
+        .iter()
+        .any(|a| a.action == crate::rollout::AccountAction::Unreadable);
+    Ok(if unread {
+        Outcome::incomplete(body)
+    } else if detailed_exitcode && !plan.is_converged() {
         Outcome::negative(body)
     } else {
         Outcome::success(body)
