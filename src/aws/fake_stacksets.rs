@@ -190,7 +190,12 @@ impl FakeAws {
                     Filter::Only => listed,
                     Filter::Except => !listed,
                 };
+                // One instance per account, whichever of the units it came through first.
+                let seen = out
+                    .iter()
+                    .any(|(id, _, _): &(String, String, FakeAws)| *id == a.account.id);
                 if wanted
+                    && !seen
                     && under.contains(&a.parent)
                     && a.account.status == super::org::AccountStatus::Active
                     && let Some(aws) = &a.aws
@@ -693,6 +698,26 @@ mod tests {
                 .contains_key("gitlab-acme-api")
         );
         assert!(aws.state.lock().unwrap().stack_sets.is_empty());
+    }
+
+    /// Units that overlap (the root and a unit under it) give one instance per account, as
+    /// StackSets does (found by an attack: the demo deployed twice and failed).
+    #[test]
+    fn overlapping_units_deploy_each_account_once() {
+        let aws = crate::aws::demo::account();
+        let s = setup(&["ReadOnlyAccess"]);
+        let rollout = Rollout {
+            setup: &s,
+            units: vec!["r-demo".into(), "ou-demo-workload".into()],
+            member_role: crate::aws::org::DEFAULT_MEMBER_ROLE.into(),
+            region: "us-east-1".into(),
+        };
+        let (_, done) = block_on(apply(&aws, &rollout, |_, _| true, |_| {})).expect("apply");
+        assert!(done.failed().is_empty(), "{done:?}");
+        let instances = aws.state.lock().unwrap().stack_sets["aws-oidc-wizard-gitlab-acme-api"]
+            .instances
+            .len();
+        assert_eq!(instances, 3);
     }
 
     #[test]

@@ -74,6 +74,17 @@ impl App {
             Screen::Trust => self.field_blocker().or_else(|| self.trust_preview().err()),
             Screen::Review if self.review.units.target == super::screens::units::Target::Units => {
                 match &self.review.units.plan.state {
+                    _ if matches!(self.review.plan.state, Load::Failed(_))
+                        && self.review.setup.is_none() =>
+                    {
+                        Some(
+                            "the plan failed: press r to try again, or Esc to change an answer"
+                                .into(),
+                        )
+                    }
+                    Load::Loaded(_) if !self.units_plan_is_current() => {
+                        Some("the plan is for other answers or units: press r".into())
+                    }
                     Load::Loaded(_) => None,
                     Load::Failed(_) => Some(
                         "the plan failed: press r to try again, or Esc to change an answer".into(),

@@ -31,8 +31,8 @@ impl App {
     /// A setup was applied to the end and the answers on screen are still the ones it carried
     /// out: what the step list marks done and what quitting hands out.
     pub fn applied_is_current(&self) -> bool {
-        if self.review.units.target == super::screens::units::Target::Units {
-            return !self.apply.running && self.rolled_out_is_current();
+        if self.apply.rollout.is_some() {
+            return self.rolled_out_is_current();
         }
         self.apply.outcome.is_some()
             && !self.apply.running
@@ -63,7 +63,7 @@ impl App {
                     .collect(),
             ),
             Some(Ok(done)) if !done.failed().is_empty() => End::NotApplied(format!(
-                "the rollout did not reach {} (see Apply): run the wizard again to finish it",
+                "the rollout did not reach {} (Apply showed why): nothing printed",
                 done.failed()
                     .iter()
                     .map(|a| a.account.as_str())
@@ -86,9 +86,9 @@ impl App {
         if task_done {
             return End::TaskDone;
         }
-        if self.review.units.target == screens::units::Target::Units
-            && let Some(r) = &self.apply.rollout
-        {
+        // The last apply was a rollout (an apply to this account forgets it, and the other way
+        // round), whatever the target on Review is now.
+        if let Some(r) = &self.apply.rollout {
             return self.rollout_end(r);
         }
         match (self.role_arn(), self.applied_is_current()) {

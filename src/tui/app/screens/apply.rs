@@ -34,7 +34,7 @@ pub(in crate::tui::app) fn keys(app: &App) -> Vec<Binding> {
             "back to review"
         };
         let _ = r;
-        return vec![
+        let mut keys = vec![
             Binding::new(
                 &[ESC],
                 "Esc",
@@ -43,6 +43,8 @@ pub(in crate::tui::app) fn keys(app: &App) -> Vec<Binding> {
             )
             .does(Do::Nav(Nav::Back)),
         ];
+        keys.extend(super::super::keymap::scroll(true, "scroll"));
+        return keys;
     }
     let failed = !app.apply.running
         && app

@@ -20,6 +20,13 @@ pub struct ReviewState {
     pub units: super::units::UnitsState,
 }
 
+impl ReviewState {
+    /// The answers passed their checks (and the pre-flight): a plan is being made from them.
+    pub fn setup_checked(&self) -> bool {
+        self.setup.is_some()
+    }
+}
+
 use super::super::keymap::{Binding, Command as Do, ENTER, back, ch, scroll};
 use super::super::{App, Confirm, Effect, EngineError, ErrorView, Load};
 
@@ -132,6 +139,9 @@ impl App {
         self.review.waits_for_preflight = false;
         self.review.planned_answers = Some(self.setup_input());
         self.review.setup = None;
+        // The units' plan was made from the answers before: it is never shown or applied for
+        // these (it is made again below once the setup is checked).
+        self.review.units.forget_plan();
         let setup = match self.setup_input().validate() {
             Ok(setup) => setup,
             Err(e) => {

@@ -29,6 +29,17 @@ pub struct UnitsState {
     pub plan: Request<Box<OrgPlan>>,
     /// The answers and units the plan on Review was made from.
     pub(in crate::tui::app) planned: Option<(SetupInput, Vec<String>)>,
+    /// The setup that plan was made from: the rollout carries out this one, no other.
+    pub(in crate::tui::app) planned_setup: Option<Box<Setup>>,
+}
+
+impl UnitsState {
+    /// No plan: the next one is made from the answers and units as they are then.
+    pub(in crate::tui::app) fn forget_plan(&mut self) {
+        self.plan.reset();
+        self.planned = None;
+        self.planned_setup = None;
+    }
 }
 
 /// The rollout as Apply shows it.
@@ -257,23 +268,46 @@ fn changes(plan: &OrgPlan) -> Vec<String> {
             crate::rollout::StackSetAction::Unchanged => "unchanged",
         }
     )];
-    for a in &plan.accounts {
-        let (word, _) = planned(&a.action);
-        if matches!(
-            a.action,
-            AccountAction::Deploy { .. }
-                | AccountAction::Redeploy
-                | AccountAction::AddProvider
-                | AccountAction::Update
-        ) {
-            out.push(format!("{} {}: {word}", a.account, a.name));
-        }
+    let changing: Vec<String> = plan
+        .accounts
+        .iter()
+        .filter(|a| {
+            matches!(
+                a.action,
+                AccountAction::Deploy { .. }
+                    | AccountAction::Redeploy
+                    | AccountAction::AddProvider
+                    | AccountAction::Update
+            )
+        })
+        .map(|a| format!("{} {}: {}", a.account, a.name, planned(&a.action).0))
+        .collect();
+    // A dialog has the rows of a terminal: a long list is counted, and Review lists it whole.
+    let shown = if changing.len() > DIALOG_ACCOUNTS {
+        DIALOG_ACCOUNTS - 1
+    } else {
+        changing.len()
+    };
+    out.extend(changing.iter().take(shown).cloned());
+    if changing.len() > shown {
+        out.push(format!(
+            "and {} more accounts (Review lists each)",
+            changing.len() - shown
+        ));
     }
     out
 }
 
+/// At most this many account lines in the rollout's dialog.
+const DIALOG_ACCOUNTS: usize = 6;
+
 /// Review's a/Enter with the units as target.
 pub(in crate::tui::app) fn open_apply(app: &mut App) -> Vec<Effect> {
+    if app.review.units.plan.loaded().is_some() && !app.units_plan_is_current() {
+        // Made for other answers or units: made again, and shown, before anything is applied.
+        app.notice = Some("the plan was for other answers or units: reading again".into());
+        return app.plan_units();
+    }
     let Some(plan) = app.review.units.plan.loaded() else {
         return vec![];
     };
@@ -282,7 +316,7 @@ pub(in crate::tui::app) fn open_apply(app: &mut App) -> Vec<Effect> {
             Some("every account of the units already has this setup: nothing to apply".into());
         return vec![];
     }
-    let Some(setup) = app.review.setup.as_deref() else {
+    let Some(setup) = app.review.units.planned_setup.as_deref() else {
         return vec![];
     };
     let rollout = crate::rollout::Rollout {
@@ -291,7 +325,13 @@ pub(in crate::tui::app) fn open_apply(app: &mut App) -> Vec<Effect> {
         member_role: crate::aws::org::DEFAULT_MEMBER_ROLE.into(),
         region: plan.region.clone(),
     };
-    let reasons = plan.confirmations(&rollout);
+    let mut reasons = plan.confirmations(&rollout);
+    // What the plan already expects to fail is said before the yes.
+    reasons.extend(plan.accounts.iter().filter_map(|a| {
+        a.problem
+            .as_ref()
+            .map(|p| format!("{} {}: {p}", a.account, a.name))
+    }));
     let changes = changes(plan);
     app.ask(Confirm::Rollout { changes, reasons });
     vec![]
@@ -299,9 +339,13 @@ pub(in crate::tui::app) fn open_apply(app: &mut App) -> Vec<Effect> {
 
 /// The Apply button of the rollout's dialog: Apply shows each account, and the run starts.
 pub(in crate::tui::app) fn begin(app: &mut App) -> Vec<Effect> {
+    // The dialog was opened for the plan on screen; anything else is not confirmed.
+    if !app.units_plan_is_current() {
+        return vec![];
+    }
     let (Some(plan), Some(setup)) = (
         app.review.units.plan.loaded().cloned(),
-        app.review.setup.clone(),
+        app.review.units.planned_setup.clone(),
     ) else {
         return vec![];
     };
@@ -411,6 +455,11 @@ pub(in crate::tui::app) fn on_finished(
         return vec![];
     };
     r.waiting = None;
+    if result.is_err() {
+        for row in r.accounts.iter_mut().filter(|a| a.state == "waiting") {
+            row.state = "not started".into();
+        }
+    }
     if let Ok(done) = &result {
         for a in &done.accounts {
             if let Some(row) = r.accounts.iter_mut().find(|row| row.account == a.account) {
@@ -440,6 +489,9 @@ pub(in crate::tui::app) fn on_cancelled(app: &mut App) {
     app.apply.running = false;
     if let Some(r) = app.apply.rollout.as_mut() {
         r.waiting = None;
+        for row in r.accounts.iter_mut().filter(|a| a.state == "waiting") {
+            row.state = "not started".into();
+        }
         r.result = Some(Err(ErrorView {
             kind: ErrorKind::Cancelled,
             code: super::apply::CANCELLED.into(),
@@ -468,6 +520,7 @@ impl App {
             .map(|(_, c)| c.region.clone())
             .unwrap_or_default();
         self.review.units.planned = Some((self.setup_input(), units.clone()));
+        self.review.units.planned_setup = Some(setup.clone());
         vec![Effect::PlanOrg {
             attempt: self.review.units.plan.start(),
             setup,
@@ -476,13 +529,21 @@ impl App {
         }]
     }
 
-    /// The rollout finished with these answers and units: nothing is left to apply.
+    /// The units' plan on Review is the one for the answers and units on screen.
+    pub(in crate::tui::app) fn units_plan_is_current(&self) -> bool {
+        let u = &self.review.units;
+        u.plan.loaded().is_some_and(|p| p.units == u.chosen)
+            && u.planned.as_ref() == Some(&(self.setup_input(), u.chosen.clone()))
+            && u.planned_setup.is_some()
+    }
+
+    /// A rollout reached every account with the answers on screen: nothing of them is left
+    /// to apply.
     pub(in crate::tui::app) fn rolled_out_is_current(&self) -> bool {
-        self.apply
-            .rollout
-            .as_ref()
-            .is_some_and(|r| r.rolled_out.is_some() && r.rolled_out == self.review.units.planned)
-            && self.review.units.planned.as_ref().map(|p| &p.0) == Some(&self.setup_input())
+        !self.apply.running
+            && self.apply.rollout.as_ref().is_some_and(|r| {
+                r.rolled_out.as_ref().map(|(answers, _)| answers) == Some(&self.setup_input())
+            })
     }
 }
 
@@ -515,7 +576,10 @@ pub fn same_plan(shown: &OrgPlan, now: &OrgPlan, setup: &Setup) -> bool {
             .map(|a| (a.account.clone(), a.action.clone()))
             .collect::<Vec<_>>()
     };
-    shown.stack_set_action == now.stack_set_action
+    shown.stack_set == now.stack_set
+        && shown.units == now.units
+        && shown.region == now.region
+        && shown.stack_set_action == now.stack_set_action
         && actions(shown) == actions(now)
         && shown.confirmations(&rollout(shown)) == now.confirmations(&rollout(now))
 }

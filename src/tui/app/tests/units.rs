@@ -399,3 +399,59 @@ fn an_account_that_fails_shows_the_instances_reason_and_nothing_is_handed_out() 
         app.end()
     );
 }
+
+/// Found by an attack: answers changed (with this account as the target) after the units were
+/// planned, then the target switched back: the old plan was shown and the new answers rolled out.
+#[test]
+fn a_units_plan_is_never_shown_or_applied_for_other_answers() {
+    let aws = crate::aws::demo::account();
+    let mut app = on_review(&aws, Some(org()));
+    choose_units(&mut app, &aws, &[2]);
+    send(&mut app, [key(KeyCode::Char('t'))]);
+    // The role is renamed, and Review reads again for this account.
+    app.go_to(Screen::Role);
+    app.role.name.set("renamed-role");
+    app.role.name_edited = true;
+    let effects = app.go_to(Screen::Review);
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::Plan { .. })),
+        "{effects:?}"
+    );
+    assert!(
+        app.review.units.plan.loaded().is_none(),
+        "the units' plan of the old answers is gone"
+    );
+    // Back to the units (chosen still), the list closed: planned again, for the new answers.
+    send(&mut app, [key(KeyCode::Char('t'))]);
+    let effects = send(&mut app, [key(KeyCode::Esc)]);
+    let [Effect::PlanOrg { ref setup, .. }] = effects[..] else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(setup.role_name.as_str(), "renamed-role");
+    assert!(send(&mut app, [key(KeyCode::Char('a'))]).is_empty());
+    assert!(app.confirm.is_none(), "nothing to confirm before the plan");
+}
+
+/// What a rollout reached is handed out whatever the target shown when quitting.
+#[test]
+fn after_a_rollout_quitting_hands_out_its_arns_on_either_target() {
+    let aws = crate::aws::demo::account();
+    let mut app = on_review(&aws, Some(org()));
+    choose_units(&mut app, &aws, &[2]);
+    send(&mut app, [key(KeyCode::Char('a'))]);
+    let effects = press_go(&mut app);
+    send(&mut app, run_rollout(&aws, &effects[0]));
+    send(&mut app, [key(KeyCode::Esc)]);
+    send(&mut app, [key(KeyCode::Char('t'))]);
+    assert_eq!(
+        app.review.units.target,
+        super::super::screens::units::Target::ThisAccount
+    );
+    assert!(app.applied_is_current());
+    assert_eq!(
+        app.end(),
+        End::Arns(vec![
+            "arn:aws:iam::210000000003:role/gitlab-acme-web".into()
+        ])
+    );
+}

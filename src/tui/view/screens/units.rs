@@ -73,6 +73,12 @@ pub(super) fn review_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
         inline(&units.chosen.join(", "))
     )));
     l.push(Line::default());
+    // The setup itself did not pass (its answers, the pre-flight): said here too. (A failure
+    // to read this account says nothing of the units.)
+    if let (Load::Failed(e), false) = (&app.review.plan.state, app.review.setup_checked()) {
+        l.extend(error_lines(e, theme));
+        return l;
+    }
     match &units.plan.state {
         Load::Idle | Load::Loading => l.push(Line::from(format!(
             "{} Reading each account of the units through {} (read-only; nothing is changed)…",
@@ -109,7 +115,7 @@ fn row_lines(row: &AccountRow, app: &App, theme: &Theme) -> Vec<Line<'static>> {
             ("✗", theme.error())
         }
         "running" => (spinner(app), theme.focus()),
-        "skipped" | "unchanged" => ("–", theme.muted()),
+        "skipped" | "unchanged" | "not started" => ("–", theme.muted()),
         _ => ("·", theme.muted()),
     };
     let mut l = vec![Line::from(vec![
