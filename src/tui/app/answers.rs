@@ -82,6 +82,7 @@ impl App {
                                 .into(),
                         )
                     }
+                    _ if self.review.units.picking => Some("choose the units above".into()),
                     Load::Loaded(_) if !self.units_plan_is_current() => {
                         Some("the plan is for other answers or units: press r".into())
                     }
@@ -89,7 +90,6 @@ impl App {
                     Load::Failed(_) => Some(
                         "the plan failed: press r to try again, or Esc to change an answer".into(),
                     ),
-                    _ if self.review.units.picking => Some("choose the units above".into()),
                     _ if self.review.units.chosen.is_empty() => {
                         Some("choose the units first (u)".into())
                     }

@@ -44,6 +44,12 @@ impl<T> Request<T> {
         attempt == self.attempt
     }
 
+    /// Forget the state, and drop the answer of the attempt under way too.
+    pub fn cancel(&mut self) {
+        self.attempt += 1;
+        self.state = Load::Idle;
+    }
+
     /// Forget the state (the next `start` asks anew; a late answer is still dropped).
     pub fn reset(&mut self) {
         self.state = Load::Idle;

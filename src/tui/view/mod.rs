@@ -395,6 +395,7 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
                     };
                     let done = app.changed_so_far();
                     match app.role_arn() {
+                        _ if app.apply.rollout.is_some() => format!("A rollout was made, but not of the answers and units on screen, or not to every account (Apply showed each); nothing is printed. {kept}"),
                         Some(arn) => format!("The answers changed after {arn} was set up and are not applied; nothing is printed. {kept}"),
                         None if done.is_empty() => format!("Nothing has been applied. {kept}"),
                         None => format!(
@@ -419,18 +420,26 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
             ],
         ),
     };
-    let mut lines: Vec<Line> = body.into_iter().map(Line::from).collect();
-    lines.push(Line::default());
+    let mut tail: Vec<Line> = vec![Line::default()];
     if c.changes() {
-        lines.extend(button_lines(app, c, theme));
-        lines.push(Line::default());
+        tail.extend(button_lines(app, c, theme));
+        tail.push(Line::default());
     }
     let mut keys = Vec::new();
     for (k, what) in super::keys::confirm(c) {
         keys.push(Span::styled(format!(" {k} "), theme.key()));
         keys.push(Span::raw(format!("{what}  ")));
     }
-    lines.push(Line::from(keys));
+    tail.push(Line::from(keys));
+    // The buttons and the question always show: a body taller than the terminal loses lines
+    // from its middle, and says so.
+    let inner = 66u16.min(area.width).saturating_sub(2);
+    let room = area
+        .height
+        .saturating_sub(2)
+        .saturating_sub(wrapped_rows(&tail, inner));
+    let mut lines: Vec<Line> = fit_body(body, inner, room);
+    lines.extend(tail);
     // Tall enough for every line once wrapped (a long change list must not be cut off).
     let h = wrapped_rows(&lines, 66u16.min(area.width).saturating_sub(2))
         .saturating_add(2)
@@ -445,6 +454,46 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
         ),
         rect,
     );
+}
+
+/// A dialog's body in at most `room` rows of `width`: whole, or its first line and its last two
+/// (the question) with as many of the others as fit and a line saying what was left out.
+fn fit_body(body: Vec<String>, width: u16, room: u16) -> Vec<Line<'static>> {
+    let rows = |l: &[String]| {
+        wrapped_rows(
+            &l.iter().map(|s| Line::from(s.as_str())).collect::<Vec<_>>(),
+            width,
+        )
+    };
+    if rows(&body) <= room || body.len() < 4 {
+        return body.into_iter().map(Line::from).collect();
+    }
+    let (head, rest) = body.split_at(1);
+    let (middle, end) = rest.split_at(rest.len() - 2);
+    let mut kept: Vec<String> = head.to_vec();
+    let marker = |n: usize| {
+        format!(
+            "⋯ {n} more line{} (Esc, and the screen shows them all)",
+            if n == 1 { "" } else { "s" }
+        )
+    };
+    let mut taken = 0;
+    for line in middle {
+        let mut trial = kept.clone();
+        trial.push(line.clone());
+        trial.push(marker(middle.len()));
+        trial.extend(end.iter().cloned());
+        if rows(&trial) > room {
+            break;
+        }
+        kept.push(line.clone());
+        taken += 1;
+    }
+    if taken < middle.len() {
+        kept.push(marker(middle.len() - taken));
+    }
+    kept.extend(end.iter().cloned());
+    kept.into_iter().map(Line::from).collect()
 }
 
 /// The name field (when the dialog wants one) and the two buttons of a changing dialog. The

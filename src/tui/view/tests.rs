@@ -1092,3 +1092,27 @@ fn a_long_setups_list_keeps_the_highlighted_one_in_view() {
         assert!(text.contains("more"), "{cursor}: {text}");
     }
 }
+
+/// A dialog taller than the terminal keeps its question and its buttons: its middle is cut, and
+/// it says so (found by an attack: a rollout's dialog pushed them off an 80×24 screen).
+#[test]
+fn a_long_dialog_keeps_its_question_and_buttons() {
+    let mut app = with_account();
+    app.confirm = Some(crate::tui::app::Confirm::Rollout {
+        changes: (0..40)
+            .map(|i| format!("2100000000{i:02} account-{i}: deploy"))
+            .collect(),
+        reasons: (0..6)
+            .map(|i| format!("arn:aws:iam::aws:policy/Admin{i} is admin-level, and goes to every account of the units"))
+            .collect(),
+    });
+    let text = format!("{}", render(&app, 80, 24));
+    for want in [
+        "Roll it out now?",
+        "[›Cancel‹]",
+        "[ Roll out ]",
+        "more lines",
+    ] {
+        assert!(text.contains(want), "{want}:\n{text}");
+    }
+}

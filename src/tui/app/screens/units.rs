@@ -36,7 +36,8 @@ pub struct UnitsState {
 impl UnitsState {
     /// No plan: the next one is made from the answers and units as they are then.
     pub(in crate::tui::app) fn forget_plan(&mut self) {
-        self.plan.reset();
+        // An answer still coming for it is dropped too.
+        self.plan.cancel();
         self.planned = None;
         self.planned_setup = None;
     }
@@ -326,12 +327,26 @@ pub(in crate::tui::app) fn open_apply(app: &mut App) -> Vec<Effect> {
         region: plan.region.clone(),
     };
     let mut reasons = plan.confirmations(&rollout);
-    // What the plan already expects to fail is said before the yes.
-    reasons.extend(plan.accounts.iter().filter_map(|a| {
-        a.problem
-            .as_ref()
-            .map(|p| format!("{} {}: {p}", a.account, a.name))
-    }));
+    // What the plan already expects to fail is said before the yes: named when it is one
+    // account, counted when more (Review says each), so that the dialog fits.
+    let troubled: Vec<_> = plan
+        .accounts
+        .iter()
+        .filter(|a| a.problem.is_some())
+        .collect();
+    match troubled[..] {
+        [] => {}
+        [one] => reasons.push(format!(
+            "{} {}: {}",
+            one.account,
+            one.name,
+            one.problem.as_deref().unwrap_or_default()
+        )),
+        ref many => reasons.push(format!(
+            "{} accounts have a problem the plan expects to fail on (Review says each)",
+            many.len()
+        )),
+    }
     let changes = changes(plan);
     app.ask(Confirm::Rollout { changes, reasons });
     vec![]
@@ -341,7 +356,11 @@ pub(in crate::tui::app) fn open_apply(app: &mut App) -> Vec<Effect> {
 pub(in crate::tui::app) fn begin(app: &mut App) -> Vec<Effect> {
     // The dialog was opened for the plan on screen; anything else is not confirmed.
     if !app.units_plan_is_current() {
-        return vec![];
+        app.notice = Some(
+            "the answers changed while the dialog was open: nothing was rolled out; reading again"
+                .into(),
+        );
+        return app.plan_units();
     }
     let (Some(plan), Some(setup)) = (
         app.review.units.plan.loaded().cloned(),
@@ -506,20 +525,27 @@ impl App {
     /// The plan for the units chosen, from the setup Review's own plan was made from.
     pub(in crate::tui::app) fn plan_units(&mut self) -> Vec<Effect> {
         let units = self.review.units.chosen.clone();
-        let Some(setup) = self.review.setup.clone() else {
-            // Review's plan is still being made: the units' plan follows it.
-            self.review.units.plan.reset();
-            return vec![];
-        };
         if units.is_empty() || self.review.units.target != Target::Units {
             return vec![];
         }
+        // The setup Review has is of the answers it read last: when they have changed since
+        // (a look-up that answered late), Review reads them again, and the units' plan follows.
+        let answers = self.review.planned_answers.clone();
+        if answers.as_ref() != Some(&self.setup_input()) {
+            return self.replan();
+        }
+        let Some(setup) = self.review.setup.clone() else {
+            // Review's plan is still being made: the units' plan follows it.
+            self.review.units.forget_plan();
+            return vec![];
+        };
         let region = self
             .identity
             .loaded()
             .map(|(_, c)| c.region.clone())
             .unwrap_or_default();
-        self.review.units.planned = Some((self.setup_input(), units.clone()));
+        // The answers the setup was made from, which are the ones on screen (checked above).
+        self.review.units.planned = answers.map(|a| (a, units.clone()));
         self.review.units.planned_setup = Some(setup.clone());
         vec![Effect::PlanOrg {
             attempt: self.review.units.plan.start(),
@@ -540,9 +566,14 @@ impl App {
     /// A rollout reached every account with the answers on screen: nothing of them is left
     /// to apply.
     pub(in crate::tui::app) fn rolled_out_is_current(&self) -> bool {
+        let units = &self.review.units;
         !self.apply.running
             && self.apply.rollout.as_ref().is_some_and(|r| {
-                r.rolled_out.as_ref().map(|(answers, _)| answers) == Some(&self.setup_input())
+                r.rolled_out.as_ref().is_some_and(|(answers, rolled)| {
+                    answers == &self.setup_input()
+                        // Other units chosen on Review are not rolled out.
+                        && (units.target != Target::Units || rolled == &units.chosen)
+                })
             })
     }
 }

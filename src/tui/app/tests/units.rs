@@ -455,3 +455,60 @@ fn after_a_rollout_quitting_hands_out_its_arns_on_either_target() {
         ])
     );
 }
+
+/// Found by a second attack: answers that change on Review (a role look-up answering late adds
+/// the policies the role has) made `u` Enter plan the old setup and record it as the new
+/// answers' plan. Now the units' plan is always made from the answers on screen.
+#[test]
+fn a_units_plan_is_made_from_the_answers_on_screen_even_when_they_changed_on_review() {
+    let aws = crate::aws::demo::account();
+    let mut app = on_review(&aws, Some(org()));
+    choose_units(&mut app, &aws, &[2]);
+    // The answers change while Review is shown.
+    app.permissions
+        .selected
+        .insert("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess".into());
+    assert!(!app.units_plan_is_current());
+    assert!(app.blocker().is_some());
+    assert!(
+        send(&mut app, [key(KeyCode::Char('a'))])
+            .iter()
+            .all(|e| !matches!(e, Effect::Rollout { .. }))
+    );
+    assert!(app.confirm.is_none());
+    // u, Enter: Review reads the new answers first; the units' plan is of their setup.
+    send(&mut app, [key(KeyCode::Char('u'))]);
+    let effects = send(&mut app, [key(KeyCode::Enter)]);
+    let Some(Effect::Plan { setup, .. }) = effects.first() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(setup.policies.len(), 2, "{:?}", setup.policies);
+    let Some(Effect::PlanOrg { setup, .. }) =
+        effects.iter().find(|e| matches!(e, Effect::PlanOrg { .. }))
+    else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(setup.policies.len(), 2);
+    assert_eq!(
+        app.review.units.planned.as_ref().map(|p| &p.0),
+        Some(&app.setup_input())
+    );
+}
+
+/// A late answer to a plan that was forgotten is not shown.
+#[test]
+fn a_forgotten_units_plan_ignores_its_late_answer() {
+    let aws = crate::aws::demo::account();
+    let mut app = on_review(&aws, Some(org()));
+    let plan = choose_units(&mut app, &aws, &[2]);
+    let attempt = app.review.units.plan.attempt;
+    app.review.units.forget_plan();
+    send(
+        &mut app,
+        [Msg::OrgPlanned {
+            attempt,
+            result: Ok(Box::new(plan)),
+        }],
+    );
+    assert!(app.review.units.plan.loaded().is_none());
+}
