@@ -56,6 +56,8 @@ pub enum Confirm {
     Rollout {
         changes: Vec<String>,
         reasons: Vec<String>,
+        /// The attempt of the plan it was opened for: only that plan is rolled out.
+        plan: u64,
     },
     /// Apply the plan shown on Review.
     Apply {
@@ -277,7 +279,7 @@ fn cancel(app: &mut App, confirm: Confirm) {
 fn press(app: &mut App, confirm: Confirm) -> Vec<Effect> {
     match confirm {
         Confirm::Apply { .. } => super::screens::apply::begin(app),
-        Confirm::Rollout { .. } => super::screens::units::begin(app),
+        Confirm::Rollout { plan, .. } => super::screens::units::begin(app, plan),
         Confirm::Retry { from, .. } => app.start_apply(from),
         Confirm::Remove { .. } => app.confirm_remove(),
         Confirm::StoreVariable { .. } => app.store_variable(false),

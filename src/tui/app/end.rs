@@ -71,7 +71,7 @@ impl App {
                     .join(", ")
             )),
             Some(Ok(_)) => End::NotApplied(
-                "the answers were changed after the rollout and were not rolled out: nothing printed".into(),
+                "the screen shows other answers, units or target than the rollout's: nothing printed".into(),
             ),
             _ => End::NotApplied("the rollout was not finished: nothing printed".into()),
         }

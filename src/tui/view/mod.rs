@@ -349,7 +349,7 @@ fn draw_confirm(frame: &mut Frame, app: &App, c: &Confirm, theme: &Theme, area: 
             b.push("Apply them now?".into());
             (" Apply ", b)
         }
-        Confirm::Rollout { changes, reasons } => {
+        Confirm::Rollout { changes, reasons, .. } => {
             let mut b = vec!["Through a StackSet, from the management account:".to_string()];
             b.extend(changes.iter().map(|c| format!("  {}", crate::sanitize::inline(c))));
             if !reasons.is_empty() {

@@ -1105,6 +1105,7 @@ fn a_long_dialog_keeps_its_question_and_buttons() {
         reasons: (0..6)
             .map(|i| format!("arn:aws:iam::aws:policy/Admin{i} is admin-level, and goes to every account of the units"))
             .collect(),
+        plan: 1,
     });
     let text = format!("{}", render(&app, 80, 24));
     for want in [

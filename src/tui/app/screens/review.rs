@@ -122,6 +122,11 @@ pub(in crate::tui::app) fn on_plan(
 
 impl App {
     pub(in crate::tui::app) fn replan(&mut self) -> Vec<Effect> {
+        // Whatever follows, the plans of the answers before are not shown or applied: the
+        // units' plan is made again once this setup is checked (a dialog open for it finds it
+        // gone).
+        self.review.setup = None;
+        self.review.units.forget_plan();
         let lookup = self.lookup_namespaces();
         let pending = self.trust.namespaces.state == Load::Loading
             && self
@@ -138,10 +143,6 @@ impl App {
         let attempt = self.review.plan.start();
         self.review.waits_for_preflight = false;
         self.review.planned_answers = Some(self.setup_input());
-        self.review.setup = None;
-        // The units' plan was made from the answers before: it is never shown or applied for
-        // these (it is made again below once the setup is checked).
-        self.review.units.forget_plan();
         let setup = match self.setup_input().validate() {
             Ok(setup) => setup,
             Err(e) => {

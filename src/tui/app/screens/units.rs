@@ -348,14 +348,20 @@ pub(in crate::tui::app) fn open_apply(app: &mut App) -> Vec<Effect> {
         )),
     }
     let changes = changes(plan);
-    app.ask(Confirm::Rollout { changes, reasons });
+    let plan = app.review.units.plan.attempt;
+    app.ask(Confirm::Rollout {
+        changes,
+        reasons,
+        plan,
+    });
     vec![]
 }
 
 /// The Apply button of the rollout's dialog: Apply shows each account, and the run starts.
-pub(in crate::tui::app) fn begin(app: &mut App) -> Vec<Effect> {
-    // The dialog was opened for the plan on screen; anything else is not confirmed.
-    if !app.units_plan_is_current() {
+pub(in crate::tui::app) fn begin(app: &mut App, confirmed: u64) -> Vec<Effect> {
+    // The dialog was opened for one plan, then on screen: any other (one made behind the
+    // dialog, for answers a look-up changed) is not confirmed.
+    if !app.units_plan_is_current() || app.review.units.plan.attempt != confirmed {
         app.notice = Some(
             "the answers changed while the dialog was open: nothing was rolled out; reading again"
                 .into(),
@@ -566,13 +572,14 @@ impl App {
     /// A rollout reached every account with the answers on screen: nothing of them is left
     /// to apply.
     pub(in crate::tui::app) fn rolled_out_is_current(&self) -> bool {
+        // What the screen shows is what was rolled out: these units as the target, these
+        // answers. (This account as the target, or other units, is not what was rolled out.)
         let units = &self.review.units;
         !self.apply.running
+            && units.target == Target::Units
             && self.apply.rollout.as_ref().is_some_and(|r| {
                 r.rolled_out.as_ref().is_some_and(|(answers, rolled)| {
-                    answers == &self.setup_input()
-                        // Other units chosen on Review are not rolled out.
-                        && (units.target != Target::Units || rolled == &units.chosen)
+                    answers == &self.setup_input() && rolled == &units.chosen
                 })
             })
     }

@@ -432,9 +432,11 @@ fn a_units_plan_is_never_shown_or_applied_for_other_answers() {
     assert!(app.confirm.is_none(), "nothing to confirm before the plan");
 }
 
-/// What a rollout reached is handed out whatever the target shown when quitting.
+/// What a rollout reached is handed out only while the screen shows it: its units as the target
+/// and its answers (found by a third attack: `t` made quitting hand out the ARNs under this
+/// account's unapplied plan).
 #[test]
-fn after_a_rollout_quitting_hands_out_its_arns_on_either_target() {
+fn after_a_rollout_quitting_hands_out_its_arns_only_while_the_screen_shows_it() {
     let aws = crate::aws::demo::account();
     let mut app = on_review(&aws, Some(org()));
     choose_units(&mut app, &aws, &[2]);
@@ -447,6 +449,11 @@ fn after_a_rollout_quitting_hands_out_its_arns_on_either_target() {
         app.review.units.target,
         super::super::screens::units::Target::ThisAccount
     );
+    assert!(!app.applied_is_current());
+    assert!(matches!(app.end(), End::NotApplied(_)), "{:?}", app.end());
+    // Back to the units rolled out: handed out.
+    send(&mut app, [key(KeyCode::Char('t'))]);
+    send(&mut app, [key(KeyCode::Esc)]);
     assert!(app.applied_is_current());
     assert_eq!(
         app.end(),
@@ -454,6 +461,59 @@ fn after_a_rollout_quitting_hands_out_its_arns_on_either_target() {
             "arn:aws:iam::210000000003:role/gitlab-acme-web".into()
         ])
     );
+    // Other units chosen: not.
+    send(&mut app, [key(KeyCode::Char('u'))]);
+    send(&mut app, [key(KeyCode::Char(' '))]);
+    send(&mut app, [key(KeyCode::Esc)]);
+    assert!(!app.applied_is_current());
+    assert!(matches!(app.end(), End::NotApplied(_)));
+}
+
+/// Found by a third attack (by reading): a plan made behind the open dialog (a look-up that
+/// answered and changed the answers) was rolled out by the dialog's button. The dialog is tied to
+/// the plan it was opened for.
+#[test]
+fn the_dialog_rolls_out_only_the_plan_it_was_opened_for() {
+    let aws = crate::aws::demo::account();
+    let mut app = on_review(&aws, Some(org()));
+    choose_units(&mut app, &aws, &[2]);
+    send(&mut app, [key(KeyCode::Char('a'))]);
+    assert!(matches!(app.confirm, Some(Confirm::Rollout { .. })));
+    // Behind the dialog, Review reads again and a new plan for the same answers arrives.
+    let effects = app.replan();
+    let Some(Effect::PlanOrg {
+        attempt,
+        setup,
+        units,
+        region,
+    }) = effects
+        .iter()
+        .find(|e| matches!(e, Effect::PlanOrg { .. }))
+        .cloned()
+    else {
+        panic!("{effects:?}");
+    };
+    let rollout = crate::rollout::Rollout {
+        setup: &setup,
+        units,
+        member_role: crate::aws::org::DEFAULT_MEMBER_ROLE.into(),
+        region,
+    };
+    let plan = block_on(crate::rollout::plan(&aws, &rollout)).unwrap();
+    send(
+        &mut app,
+        [Msg::OrgPlanned {
+            attempt,
+            result: Ok(Box::new(plan)),
+        }],
+    );
+    assert!(app.units_plan_is_current());
+    let effects = press_go(&mut app);
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Rollout { .. })),
+        "{effects:?}"
+    );
+    assert_eq!(stack_sets(&aws), 0);
 }
 
 /// Found by a second attack: answers that change on Review (a role look-up answering late adds
