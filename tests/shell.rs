@@ -99,3 +99,35 @@ fn the_manual_page_formats_cleanly_and_lists_the_commands() {
         assert!(shown.contains(word), "{word}: {shown}");
     }
 }
+
+/// `--version` says the version, the commit it was built from and the build date, as `rustc
+/// --version` does: `aws-oidc-wizard 0.1.0 (0123456789ab 2026-12-07)`.
+#[test]
+fn the_version_names_the_commit_and_the_build_date() {
+    let out = run(&["--version"]);
+    let line = out.trim_end();
+    let rest = line
+        .strip_prefix(&format!("aws-oidc-wizard {} (", env!("CARGO_PKG_VERSION")))
+        .and_then(|r| r.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("{line:?}"));
+    let (commit, date) = rest.split_once(' ').unwrap_or_else(|| panic!("{line:?}"));
+    // Built from this checkout: its commit (the suite always runs from a git checkout).
+    let head = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("git must be installed to read the checkout's commit");
+    assert_eq!(
+        commit,
+        String::from_utf8_lossy(&head.stdout).trim(),
+        "{line}"
+    );
+    let parts: Vec<&str> = date.split('-').collect();
+    assert!(
+        parts.len() == 3
+            && parts[0].len() == 4
+            && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit())),
+        "{line}"
+    );
+    assert_eq!(run(&["-V"]), out);
+}

@@ -43,10 +43,20 @@ macro_rules! exit_codes_help {
     };
 }
 
+/// `--version`: the version, the commit and the build date, as rustc prints its own.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("AOW_COMMIT"),
+    " ",
+    env!("AOW_BUILD_DATE"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "aws-oidc-wizard",
-    version,
+    version = VERSION,
     about = "Let GitLab CI/CD pipelines assume an AWS role through OpenID Connect: creates or adopts the IAM identity provider, the role and its permissions, and prints the role ARN.\n\nWithout a command, opens the interactive wizard (drawn on the terminal; the ARN is printed on stdout when you quit).",
     after_help = EXAMPLES,
     after_long_help = concat!(
