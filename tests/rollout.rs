@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::org::{Org, organization};
+use common::org::{Org, join, organization};
 use common::{Emulator, Run, block_on};
 
 const ROLE: &str = "gitlab-acme-web";
@@ -606,35 +606,6 @@ fn auto_deploy(emu: &Emulator, unit: &str, account: &str) {
             .send(),
     )
     .expect("auto-deploy");
-}
-
-/// A new account of `unit`, made and moved there as Organizations does.
-fn join(emu: &Emulator, name: &str, unit: &str) -> String {
-    let orgs = emu.organizations();
-    let root = block_on(orgs.list_roots().send()).expect("roots").roots()[0]
-        .id()
-        .unwrap()
-        .to_string();
-    let id = block_on(
-        orgs.create_account()
-            .email(format!("{name}@example.com"))
-            .account_name(name)
-            .send(),
-    )
-    .expect("create an account")
-    .create_account_status()
-    .and_then(|s| s.account_id())
-    .unwrap()
-    .to_string();
-    block_on(
-        orgs.move_account()
-            .account_id(&id)
-            .source_parent_id(&root)
-            .destination_parent_id(unit)
-            .send(),
-    )
-    .expect("move it");
-    id
 }
 
 #[test]

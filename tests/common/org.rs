@@ -38,31 +38,9 @@ pub fn organization(emu: &Emulator) -> Org {
     let dev_unit = unit(&root, "dev");
     let deep_unit = unit(&dev_unit, "deep");
     let prod_unit = unit(&root, "prod");
-    let account = |name: &str, unit: &str| {
-        let id = block_on(
-            orgs.create_account()
-                .email(format!("{name}@example.com"))
-                .account_name(name)
-                .send(),
-        )
-        .expect("create an account")
-        .create_account_status()
-        .and_then(|s| s.account_id())
-        .unwrap()
-        .to_string();
-        block_on(
-            orgs.move_account()
-                .account_id(&id)
-                .source_parent_id(&root)
-                .destination_parent_id(unit)
-                .send(),
-        )
-        .expect("move the account");
-        id
-    };
-    let dev = account("dev", &dev_unit);
-    let deep = account("deep", &deep_unit);
-    let prod = account("prod", &prod_unit);
+    let dev = join(emu, "dev", &dev_unit);
+    let deep = join(emu, "deep", &deep_unit);
+    let prod = join(emu, "prod", &prod_unit);
     weak_role(emu, &dev, "gitlab-dev-deploy");
     Org {
         dev_unit,
@@ -71,6 +49,36 @@ pub fn organization(emu: &Emulator) -> Org {
         deep,
         prod,
     }
+}
+
+/// A new account, made with `CreateAccount` (so it has OrganizationAccountAccessRole) and moved
+/// from the root into `unit`: its id.
+pub fn join(emu: &Emulator, name: &str, unit: &str) -> String {
+    let orgs = emu.organizations();
+    let root = block_on(orgs.list_roots().send()).expect("roots").roots()[0]
+        .id()
+        .unwrap()
+        .to_string();
+    let id = block_on(
+        orgs.create_account()
+            .email(format!("{name}@example.com"))
+            .account_name(name)
+            .send(),
+    )
+    .expect("create an account")
+    .create_account_status()
+    .and_then(|s| s.account_id())
+    .unwrap()
+    .to_string();
+    block_on(
+        orgs.move_account()
+            .account_id(&id)
+            .source_parent_id(&root)
+            .destination_parent_id(unit)
+            .send(),
+    )
+    .expect("move the account");
+    id
 }
 
 /// gitlab.com's provider and a role any project of the group `acme` gets into, in `account`.
