@@ -23,13 +23,8 @@ fn says_demo(screen: &str) {
     );
 }
 
-#[test]
-fn the_demo_runs_from_launch_to_done_with_no_aws_variables() {
-    let home = tempfile::tempdir().expect("home");
-    let t = Tmux::start(&bare_env(home.path()), BIN, &["--demo"], 80, 24);
-    let account = t.wait_for("✓ Account  123456789012");
-    says_demo(&account);
-    assert!(account.contains("nothing is sent to AWS"), "{account}");
+/// From the Account screen to Review: acme/web with ReadOnlyAccess, every screen saying DEMO.
+fn to_review(t: &Tmux) {
     t.keys(&["Enter"]);
     says_demo(&t.wait_for("will reuse the existing provider"));
     t.keys(&["Enter"]);
@@ -52,6 +47,16 @@ fn the_demo_runs_from_launch_to_done_with_no_aws_variables() {
     t.keys(&["Tab", "Tab", "Enter"]);
     says_demo(&t.wait_for("Role name       [gitlab-acme-web]"));
     t.keys(&["Tab", "Tab", "Tab", "Tab", "Tab", "Enter"]);
+}
+
+#[test]
+fn the_demo_runs_from_launch_to_done_with_no_aws_variables() {
+    let home = tempfile::tempdir().expect("home");
+    let t = Tmux::start(&bare_env(home.path()), BIN, &["--demo"], 80, 24);
+    let account = t.wait_for("✓ Account  123456789012");
+    says_demo(&account);
+    assert!(account.contains("nothing is sent to AWS"), "{account}");
+    to_review(&t);
     let review = t.wait_for("Nothing has been changed yet");
     says_demo(&review);
     assert!(
@@ -133,22 +138,7 @@ fn the_demo_setup_is_rolled_out_to_a_unit_from_review() {
     let home = tempfile::tempdir().expect("home");
     let t = Tmux::start(&bare_env(home.path()), BIN, &["--demo"], 80, 24);
     t.wait_for("✓ Account  123456789012");
-    t.keys(&["Enter"]);
-    t.wait_for("will reuse the existing provider");
-    t.keys(&["Enter"]);
-    t.wait_for("Who may assume ─");
-    t.type_text("acme/web");
-    t.keys(&["Enter"]);
-    t.wait_for("(own)");
-    t.type_text("ReadOnlyAccess");
-    t.wait_for("│ [ ] ReadOnlyAccess ");
-    t.keys(&["Tab"]);
-    t.wait_for("›[ ] ReadOnlyAccess");
-    t.keys(&["Space"]);
-    t.wait_for("[x] ReadOnlyAccess");
-    t.keys(&["Tab", "Tab", "Enter"]);
-    t.wait_for("Role name       [gitlab-acme-web]");
-    t.keys(&["Tab", "Tab", "Tab", "Tab", "Tab", "Enter"]);
+    to_review(&t);
     // The demo account manages an Organization: Review offers its units as the target.
     let review = t.wait_for("Target: this account (t: the accounts of");
     says_demo(&review);

@@ -69,11 +69,12 @@ pub struct Effects<C: Connect> {
     journal_failed: std::sync::atomic::AtomicBool,
 }
 
-/// An apply in flight: its attempt, its task and the watcher counting its requests.
+/// An apply in flight: its attempt, its task and the watcher counting its requests (a rollout
+/// has none).
 struct Running {
     attempt: u64,
     task: tokio::task::AbortHandle,
-    watcher: tokio::task::AbortHandle,
+    watcher: Option<tokio::task::AbortHandle>,
 }
 
 /// How often the apply's watcher reports the requests sent for the running action.
@@ -405,7 +406,7 @@ impl<C: Connect> Effects<C> {
             }
             watcher.abort();
         });
-        self.running(attempt, task.abort_handle(), watcher_handle);
+        self.running(attempt, task.abort_handle(), Some(watcher_handle));
     }
 
     /// The run Esc stops waiting for.
@@ -413,7 +414,7 @@ impl<C: Connect> Effects<C> {
         &self,
         attempt: u64,
         task: tokio::task::AbortHandle,
-        watcher: tokio::task::AbortHandle,
+        watcher: Option<tokio::task::AbortHandle>,
     ) {
         if let Ok(mut slot) = self.applying.lock() {
             *slot = Some(Running {
@@ -429,7 +430,9 @@ impl<C: Connect> Effects<C> {
         let running = self.applying.lock().ok().and_then(|mut s| s.take());
         if let Some(r) = running.filter(|r| r.attempt == attempt) {
             r.task.abort();
-            r.watcher.abort();
+            if let Some(w) = r.watcher {
+                w.abort();
+            }
         }
         let _ = tx.send(Msg::ApplyCancelled { attempt });
     }

@@ -128,8 +128,8 @@ impl<C: Connect> Effects<C> {
             });
             let _ = tx.send(Msg::RolledOut { attempt, result });
         });
-        // Esc stops waiting for it, as for an apply.
-        let watcher = tokio::spawn(async {});
-        self.running(attempt, task.abort_handle(), watcher.abort_handle());
+        // Esc stops waiting for it, as for an apply (no request watcher: its progress is the
+        // operation's).
+        self.running(attempt, task.abort_handle(), None);
     }
 }

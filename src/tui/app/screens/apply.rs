@@ -27,13 +27,12 @@ pub enum Action {
 }
 
 pub(in crate::tui::app) fn keys(app: &App) -> Vec<Binding> {
-    if let Some(r) = &app.apply.rollout {
+    if app.apply.rollout.is_some() {
         let esc = if app.apply.running {
             "stop waiting"
         } else {
             "back to review"
         };
-        let _ = r;
         let mut keys = vec![
             Binding::new(
                 &[ESC],
