@@ -316,9 +316,10 @@ fn hold_ambiguous(text: &str, rng: &mut TestRng) -> Result<(), TestCaseError> {
         for doc in &all {
             prop_assert!(
                 !(outsider(doc, &t) && accepted(doc, &t)),
-                "no open finding, yet one reading accepts an outsider's token {} {:?}: {}",
-                t.claims["sub"],
+                "no open finding, yet one reading accepts an outsider's token {:?} {:?} (the reading {}): {}",
+                t.claims,
                 t.request,
+                doc,
                 text
             );
         }
@@ -341,5 +342,22 @@ fn verdicts_hold_on_trusts_that_repeat_a_key() {
     });
     if let Err(e) = result {
         panic!("{e}");
+    }
+}
+
+/// Cases the random search once found, held to the same properties on every run.
+#[test]
+fn verdicts_hold_on_the_cases_once_found() {
+    let cases = [
+        // A clean CI run of 8c5bcc6: no open finding, yet a reading admitted an outsider.
+        r#"{"Statement": [{"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"DateGreaterThan":{"gitlab.com:user_login":["1000"]},"StringEquals":{"gitlab.com:aud":"https://gitlab.com"}},"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/gitlab.com"}}], "Statement": [{"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"ArnLike":{"aws:RequestedRegion":["/"]}},"Effect":"Allow","Principal":"*"},{"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"ForAllValues:StringEquals":{"gitlab.com:ref_protected":[":ref:?v1Acme:ref:acme"]},"StringEqualsIgnoreCase":{"gitlab.com:user_login":["-*4242","${*}${aws:RequestedRegion}project_id:"]},"StringNotLike":{"gitlab.com:sub":["acmexMAIN","main:*"]}},"Effect":"Allow","Principal":"*"}], "Version": "2012-10-17"}"#,
+    ];
+    for text in cases {
+        let mut rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
+        for _ in 0..20 {
+            if let Err(e) = hold_ambiguous(text, &mut rng) {
+                panic!("{e}");
+            }
+        }
     }
 }

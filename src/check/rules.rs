@@ -564,10 +564,14 @@ pub fn thumbprints(
 const WRITE_EACH_KEY_ONCE: &str = "write each key once in every object of the trust policy";
 
 /// A trust policy whose text repeats a key in one object: IAM does not document which value it
-/// keeps, so every reading is audited (`findings_of`). Critical when some reading lets an outsider
-/// in that the main one does not; otherwise ambiguous (medium), and incomplete where there were
-/// more readings than were audited. `main`: the main reading's findings; its `dead` goes when
-/// another reading lets some token in (a verdict must hold for every reading).
+/// keeps, so every reading is audited (`findings_of`), and a verdict holds for every reading
+/// (docs/adversary-model.md):
+/// - critical (`duplicate-keys-open`) when some reading lets an outsider in that the main one does
+///   not, otherwise `duplicate-keys` (medium);
+/// - every other finding of another reading whose code the main reading lacks is said too, named
+///   by its reading: an incomplete analysis, an open range, a developer's way in;
+/// - incomplete where there were more readings than were audited;
+/// - `main`: the main reading's findings; its `dead` goes when another reading lets some token in.
 pub fn ambiguous(
     ambiguity: &Ambiguity,
     main: &mut Vec<Finding>,
@@ -576,7 +580,7 @@ pub fn ambiguous(
     if !ambiguity.is_ambiguous() {
         return Vec::new();
     }
-    let open = |f: &Finding| f.severity == Severity::Critical && f.counterexample.is_some();
+    let open = |f: &Finding| f.severity == Severity::Critical;
     let main_open = main.iter().any(open);
     let readings = ambiguity.readings.len() + 1;
     let others: Vec<Vec<Finding>> = ambiguity.readings.iter().map(&findings_of).collect();
@@ -597,24 +601,26 @@ pub fn ambiguous(
             WRITE_EACH_KEY_ONCE,
         ));
     }
+    let read_as = |i: usize| {
+        format!(
+            "the trust policy repeats a key in one JSON object, and IAM does not document which value it keeps: read as reading {} of {readings}",
+            i + 2
+        )
+    };
     let open_elsewhere = (!main_open)
         .then(|| {
             others
-                .into_iter()
+                .iter()
                 .enumerate()
-                .find_map(|(i, f)| f.into_iter().find(open).map(|f| (i, f)))
+                .find_map(|(i, f)| f.iter().find(|f| open(f)).map(|f| (i, f)))
         })
         .flatten();
     out.push(match open_elsewhere {
         Some((i, f)) => Finding {
-            counterexample: f.counterexample,
+            counterexample: f.counterexample.clone(),
             ..finding(
                 Code::DuplicateKeysOpen,
-                format!(
-                    "the trust policy repeats a key in one JSON object, and IAM does not document which value it keeps: read as reading {} of {readings}, {}",
-                    i + 2,
-                    f.message
-                ),
+                format!("{}, {}", read_as(i), f.message),
                 WRITE_EACH_KEY_ONCE,
             )
         },
@@ -631,5 +637,20 @@ pub fn ambiguous(
             WRITE_EACH_KEY_ONCE,
         ),
     });
+    // The other readings' own findings, each code once: a verdict that holds for the main
+    // reading alone is no verdict on the role.
+    let mut said: Vec<Code> = main.iter().chain(&out).map(|f| f.code).collect();
+    for (i, found) in others.iter().enumerate() {
+        for f in found {
+            if f.code == Code::Dead || open(f) || said.contains(&f.code) {
+                continue;
+            }
+            said.push(f.code);
+            out.push(Finding {
+                message: format!("{}: {}", read_as(i), f.message),
+                ..f.clone()
+            });
+        }
+    }
     out
 }

@@ -687,6 +687,27 @@ fn verdicts_on_repeated_keys_hold_for_every_reading() {
         found.contains(&(Severity::Medium, "analysis-incomplete")),
         "{found:?}"
     );
+    // Read with its first value, a date compared to the login (a login may be written as a date):
+    // the analysis of that reading is incomplete, and so is the verdict on the role, though the
+    // usual reading is closed.
+    let undecided = role_of(&format!(
+        r#"{head}{{"DateGreaterThan": {{"gitlab.com:user_login": "1000"}}, "StringEquals": {{"gitlab.com:aud": "https://gitlab.com"}}}}}}], "Statement": [{{"Effect": "Allow", "Principal": {{"Federated": "{PROVIDER}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"gitlab.com:aud": "https://gitlab.com", "gitlab.com:sub": "{main}"}}}}}}]}}"#
+    ));
+    let found = codes(&undecided);
+    assert!(
+        found.contains(&(Severity::Medium, "analysis-incomplete")),
+        "{found:?}"
+    );
+    // Read with its first value, any project gets in from a named range (not an outsider's, so not
+    // open): said, named by its reading.
+    let ranged = role_of(&format!(
+        r#"{head}{{"StringEquals": {{"gitlab.com:aud": "https://gitlab.com"}}, "IpAddress": {{"aws:SourceIp": "10.0.0.0/8"}}}}}}], "Statement": [{{"Effect": "Allow", "Principal": {{"Federated": "{PROVIDER}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"gitlab.com:aud": "https://gitlab.com", "gitlab.com:sub": "{main}"}}}}}}]}}"#
+    ));
+    let found = codes(&ranged);
+    assert!(
+        found.contains(&(Severity::Medium, "open-from-network")),
+        "{found:?}"
+    );
 }
 
 #[test]
