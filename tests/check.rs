@@ -556,6 +556,44 @@ fn every_finding_is_detected_and_safe_roles_have_none() {
     );
     assert!(text.stdout.contains("fix:"));
     emu.run(&["check"]).assert_code(2);
+    // The same findings in the code hosts' formats: one entry each, valid against the published
+    // schemas, with the same fingerprints in the next run.
+    let findings: usize = reports
+        .as_array()
+        .expect("reports")
+        .iter()
+        .map(|r| r["findings"].as_array().map_or(0, Vec::len))
+        .sum();
+    let dir = tempfile::tempdir().expect("dir");
+    let mut fingerprints = Vec::new();
+    for (format, schema, entries) in [
+        ("codequality", "codequality-report.json", "/"),
+        ("sarif", "sarif-schema-2.1.0.json", "/runs/0/results"),
+        ("codequality", "codequality-report.json", "/"),
+    ] {
+        let run = emu.run(&["check", "--all", "--offline", "--output", format]);
+        run.assert_code(4);
+        let path = dir.path().join(format!("{format}.json"));
+        std::fs::write(&path, &run.stdout).expect("write");
+        common::assert_valid(schema, &path);
+        let report: Value = serde_json::from_str(&run.stdout).expect("json");
+        let entries = report
+            .pointer(entries.trim_end_matches('/'))
+            .unwrap_or(&report)
+            .as_array()
+            .expect("entries");
+        assert_eq!(entries.len(), findings, "{format}: {report}");
+        if format == "codequality" {
+            fingerprints.push(
+                entries
+                    .iter()
+                    .map(|e| e["fingerprint"].clone())
+                    .collect::<Vec<_>>(),
+            );
+        }
+    }
+    assert_eq!(fingerprints[0], fingerprints[1]);
+    assert!(emu.mutating_calls().is_empty());
 }
 
 /// A trust policy whose text repeats a key in one object (JSON leaves its meaning open, and IAM
@@ -715,4 +753,79 @@ fn a_trust_that_cannot_be_read_is_unknown_not_fatal() {
         "{}",
         explained.stdout
     );
+}
+
+/// Every finding code, in each shape of place (a role of the account, of an Organization's
+/// account, of a file), written in both formats and checked against the published schemas; names
+/// with quotes, controls and non-ASCII stay valid JSON.
+#[test]
+fn every_finding_code_passes_the_published_report_schemas() {
+    use aws_oidc_wizard::check::report::{Entry, codequality, sarif};
+    use aws_oidc_wizard::check::{Code, Finding, RoleReport, Source};
+    let findings: Vec<Finding> = Code::ALL
+        .iter()
+        .map(|c| Finding {
+            severity: c.severity(),
+            code: *c,
+            message: format!("{} \"quoted\" \u{1b}[31m ✓", c.meaning()),
+            fix: "fix it\n\there".into(),
+            counterexample: None,
+        })
+        .collect();
+    let role = |source: Option<Source>| RoleReport {
+        role: "gitlab+=,.@_-web".into(),
+        arn: "arn:aws:iam::123456789012:role/ci/gitlab+=,.@_-web".into(),
+        provider: None,
+        findings: findings.clone(),
+        source,
+    };
+    let aws = role(None);
+    let file = role(Some(Source {
+        path: "infra/a b#c/trust.json".into(),
+        line: 12,
+        resource: "aws_iam_role.gitlab[\"web\"]".into(),
+    }));
+    let entries = [
+        Entry {
+            account: None,
+            report: &aws,
+        },
+        Entry {
+            account: Some("210000000003"),
+            report: &aws,
+        },
+        Entry {
+            account: None,
+            report: &file,
+        },
+    ];
+    let dir = tempfile::tempdir().expect("dir");
+    for demo in [false, true] {
+        for (name, schema, value) in [
+            (
+                "cq.json",
+                "codequality-report.json",
+                codequality(&entries, demo),
+            ),
+            (
+                "sarif.json",
+                "sarif-schema-2.1.0.json",
+                sarif(&entries, demo),
+            ),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, value.to_string()).expect("write");
+            common::assert_valid(schema, &path);
+        }
+    }
+    // The schemas can refuse: a severity off GitLab's scale, a SARIF level that is none.
+    let bad = dir.path().join("bad.json");
+    let mut cq = codequality(&entries, false);
+    cq[0]["severity"] = "high".into();
+    std::fs::write(&bad, cq.to_string()).expect("write");
+    assert!(!common::schema_check("codequality-report.json", &bad).0);
+    let mut s = sarif(&entries, false);
+    s["runs"][0]["results"][0]["level"] = "critical".into();
+    std::fs::write(&bad, s.to_string()).expect("write");
+    assert!(!common::schema_check("sarif-schema-2.1.0.json", &bad).0);
 }

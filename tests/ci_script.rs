@@ -172,27 +172,7 @@ fn the_token_file_is_outside_the_checkout_private_and_removed_after_the_job() {
 /// Validate a pipeline file against GitLab's CI schema (tests/schemas/) with the pinned
 /// check-jsonschema of the emulator venv.
 fn assert_valid_pipeline(path: &Path) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let tool = root.join("target/emulator-venv/bin/check-jsonschema");
-    let out = Command::new(&tool)
-        .arg("--schemafile")
-        .arg(root.join("tests/schemas/gitlab-ci.json"))
-        .arg(path)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run {} ({e}): run the suite with `bash tests/run`, which installs it",
-                tool.display()
-            )
-        });
-    assert!(
-        out.status.success(),
-        "{} is not a valid GitLab pipeline:\n{}{}\n{}",
-        path.display(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-        std::fs::read_to_string(path).unwrap_or_default()
-    );
+    common::assert_valid("gitlab-ci.json", path);
 }
 
 /// Every job variant, alone and merged into an existing pipeline (anchors, include:, stages:,
@@ -274,15 +254,7 @@ fn every_job_and_a_merged_pipeline_pass_gitlabs_schema() {
     // The check itself can fail: a job with a misspelt key is refused.
     let bad = dir.path().join("bad.yml");
     std::fs::write(&bad, "deploy:\n  scirpt: [echo]\n").expect("bad");
-    let tool =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("target/emulator-venv/bin/check-jsonschema");
-    let refused = Command::new(tool)
-        .arg("--schemafile")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/gitlab-ci.json"))
-        .arg(&bad)
-        .output()
-        .expect("check");
-    assert!(!refused.status.success());
+    assert!(!common::schema_check("gitlab-ci.json", &bad).0);
 }
 
 /// The AWS CLI of the emulator venv (pinned in tests/emulator/requirements.txt).

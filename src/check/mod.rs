@@ -12,6 +12,7 @@ pub mod route;
 pub use code::Code;
 pub mod org;
 mod read;
+pub mod report;
 mod rules;
 
 use crate::aws::{AttachedPolicy, Aws, OidcProvider, Role};
@@ -148,6 +149,22 @@ pub struct RoleReport {
     pub arn: String,
     pub provider: Option<String>,
     pub findings: Vec<Finding>,
+    /// Where the trust was read from, when it was a file (`check --trust-file`,
+    /// `--terraform-plan`, `--cloudformation`); absent for a role read from AWS.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+}
+
+/// A file a trust was read from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    /// As given on the command line.
+    pub path: String,
+    /// The line of the statement, or of the resource (1-based).
+    pub line: usize,
+    /// What in the file it is: the Terraform address, the CloudFormation logical id, or the
+    /// file's own name for a trust policy document.
+    pub resource: String,
 }
 
 /// The usual CI job asks for one hour.

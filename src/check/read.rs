@@ -156,6 +156,7 @@ where
             role: r.name,
             arn: r.arn,
             provider,
+            source: None,
         })
         .collect())
 }

@@ -119,9 +119,9 @@ pub struct Cli {
         value_name = "URL"
     )]
     pub gitlab_url: Option<String>,
-    /// Output format of the result on stdout.
-    #[arg(long, global = true, help_heading = "Global options", value_enum, default_value_t = OutputFormat::Text)]
-    pub output: OutputFormat,
+    /// Output format of the result on stdout (codequality and sarif: `check` only).
+    #[arg(long, global = true, help_heading = "Global options", value_enum, default_value_t = OutputArg::Text)]
+    pub output: OutputArg,
     /// Read defaults from this config file (default: ~/.config/aws-oidc-wizard/config.toml, if
     /// it exists). Flags win over it.
     #[arg(
@@ -152,6 +152,36 @@ pub enum ConfigAction {
 pub enum OutputFormat {
     Text,
     Json,
+}
+
+/// `--output` as typed: the formats every command has, and the reports only `check` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputArg {
+    Text,
+    Json,
+    /// GitLab's Code Quality report (CodeClimate JSON), for the merge request widget.
+    Codequality,
+    /// SARIF 2.1.0.
+    Sarif,
+}
+
+/// A report format of `check` (docs/findings.md, "Reports for code hosts").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Codequality,
+    Sarif,
+}
+
+impl OutputArg {
+    /// The format of every command's result, and the report `check` writes instead of it.
+    pub fn split(self) -> (OutputFormat, Option<ReportFormat>) {
+        match self {
+            OutputArg::Text => (OutputFormat::Text, None),
+            OutputArg::Json => (OutputFormat::Json, None),
+            OutputArg::Codequality => (OutputFormat::Text, Some(ReportFormat::Codequality)),
+            OutputArg::Sarif => (OutputFormat::Text, Some(ReportFormat::Sarif)),
+        }
+    }
 }
 
 impl Command {

@@ -1,7 +1,8 @@
 //! `check`: audit one role, or every GitLab OIDC role of the account.
 
-use super::{CliError, Outcome, OutputFormat, json_body};
+use super::{Body, CliError, Outcome, OutputFormat, ReportFormat, json_body};
 use crate::aws::Aws;
+use crate::check::report::{Entry, codequality, sarif};
 use crate::plan::input::RoleName;
 
 pub fn validate(role: Option<&str>) -> Result<(), CliError> {
@@ -16,7 +17,7 @@ pub async fn run<A: Aws>(
     role: Option<&str>,
     offline: bool,
     fail_on: crate::check::Severity,
-    output: OutputFormat,
+    output: (OutputFormat, Option<ReportFormat>),
 ) -> Result<Outcome, CliError> {
     // The way the account was read, once; progress only on a terminal, after a second.
     let started = std::time::Instant::now();
@@ -48,8 +49,9 @@ pub async fn run<A: Aws>(
         .await?
     };
     let stdout = match output {
-        OutputFormat::Text => crate::check::text(&reports).into(),
-        OutputFormat::Json => json_body(&reports),
+        (_, Some(format)) => report(format, &Entry::of(&reports)),
+        (OutputFormat::Text, None) => crate::check::text(&reports).into(),
+        (OutputFormat::Json, None) => json_body(&reports),
     };
     // Severities are ordered most severe first.
     let failing = reports
@@ -70,7 +72,7 @@ pub async fn run_org<A: crate::aws::org::Org>(
     offline: bool,
     fail_on: crate::check::Severity,
     allow_unreadable: bool,
-    output: OutputFormat,
+    output: (OutputFormat, Option<ReportFormat>),
 ) -> Result<Outcome, CliError> {
     use crate::check::org::check_org;
     // Progress on a terminal only, after a second, on one line.
@@ -98,8 +100,19 @@ pub async fn run_org<A: crate::aws::org::Org>(
         say!();
     }
     let stdout = match output {
-        OutputFormat::Text => crate::check::org::text(&audit).into(),
-        OutputFormat::Json => json_body(&audit),
+        (_, Some(format)) => {
+            let entries: Vec<Entry<'_>> = audit
+                .roles
+                .iter()
+                .map(|r| Entry {
+                    account: Some(&r.account),
+                    report: &r.report,
+                })
+                .collect();
+            report(format, &entries)
+        }
+        (OutputFormat::Text, None) => crate::check::org::text(&audit).into(),
+        (OutputFormat::Json, None) => json_body(&audit),
     };
     let failing = audit
         .roles
@@ -121,5 +134,14 @@ pub async fn run_org<A: crate::aws::org::Org>(
         Outcome::negative(stdout)
     } else {
         Outcome::success(stdout)
+    })
+}
+
+/// A report in a code host's format; in the demo, every entry says so.
+fn report(format: ReportFormat, entries: &[Entry<'_>]) -> Body {
+    let demo = super::exit::is_demo();
+    Body::Report(match format {
+        ReportFormat::Codequality => codequality(entries, demo),
+        ReportFormat::Sarif => sarif(entries, demo),
     })
 }

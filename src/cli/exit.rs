@@ -40,6 +40,9 @@ pub enum Status {
 pub enum Body {
     Text(String),
     Json(serde_json::Value),
+    /// A report in a format of its own (`check --output codequality|sarif`): printed as it is,
+    /// its demo mark inside it rather than before each line.
+    Report(serde_json::Value),
 }
 
 impl From<String> for Body {
@@ -93,7 +96,7 @@ impl Outcome {
     pub fn stdout(&self) -> String {
         match &self.body {
             Body::Text(s) => s.clone(),
-            Body::Json(v) => format!("{}\n", crate::sanitize::json(v)),
+            Body::Json(v) | Body::Report(v) => format!("{}\n", crate::sanitize::json(v)),
         }
     }
 }
@@ -197,7 +200,7 @@ pub fn envelope(face: &Face<'_>, result: &Result<Outcome, CliError>) -> serde_js
     match result {
         Ok(o) => {
             v["result"] = match &o.body {
-                Body::Json(value) => value.clone(),
+                Body::Json(value) | Body::Report(value) => value.clone(),
                 Body::Text(text) => serde_json::Value::String(text.clone()),
             };
         }
@@ -218,6 +221,11 @@ static DEMO: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(
 
 pub fn set_demo(on: bool) {
     DEMO.store(on, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Whether this run is the demo's.
+pub fn is_demo() -> bool {
+    DEMO.load(std::sync::atomic::Ordering::SeqCst)
 }
 
 /// Write to stderr as `eprint!` does, through [`crate::sanitize::terminal_safe`]: nothing in
@@ -300,7 +308,7 @@ pub fn finish(face: &Face<'_>, result: Result<Outcome, CliError>) -> ExitCode {
         Ok(outcome) => {
             if !face.json {
                 let text = outcome.stdout();
-                if face.demo {
+                if face.demo && !matches!(outcome.body, Body::Report(_)) {
                     // Every line says it: nothing of the demo can pass for a real result.
                     stdout(
                         &text

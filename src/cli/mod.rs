@@ -24,7 +24,10 @@ mod wizard;
 
 use std::process::ExitCode;
 
-pub use args::{CiJobArgs, Cli, Command, ExplainArgs, GitLabArgs, OutputFormat, SetupArgs};
+pub use args::{
+    CiJobArgs, Cli, Command, ExplainArgs, GitLabArgs, OutputArg, OutputFormat, ReportFormat,
+    SetupArgs,
+};
 pub use exit::{Body, CliError, Outcome, Status};
 
 use crate::aws::Aws;
@@ -96,7 +99,8 @@ fn wants_json(args: &[String]) -> bool {
 /// Run a parsed command line to its exit code.
 pub async fn run(cli: Cli) -> ExitCode {
     let name = cli.command.as_ref().map_or("wizard", Command::name);
-    let json = cli.output == OutputFormat::Json;
+    let (output, report) = cli.output.split();
+    let json = output == OutputFormat::Json;
     // Completions and the manual page have nothing to do with an account: no demo prefix, and
     // nothing taken from the config file (a broken one does not stop them).
     let about_an_account = !matches!(
@@ -136,6 +140,19 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Ok(l)) => l,
         Some(Err(e)) => return exit::finish(&face, Err(CliError::usage(e))),
     };
+    if report.is_some() && !matches!(cli.command, Some(Command::Check { .. })) {
+        return exit::finish(
+            &face,
+            Err(CliError::usage(format!(
+                "--output {} is a report of check only: use text or json here",
+                if report == Some(ReportFormat::Sarif) {
+                    "sarif"
+                } else {
+                    "codequality"
+                }
+            ))),
+        );
+    }
     let mut command = cli.command;
     if let Some(c) = command.as_mut() {
         config::merge(c, &cli.given, &loaded.config);
@@ -150,7 +167,8 @@ pub async fn run(cli: Cli) -> ExitCode {
         options,
         config: loaded,
         default_config,
-        output: cli.output,
+        output,
+        report,
         gitlab_url,
         demo,
     };
@@ -199,6 +217,8 @@ struct Context {
     config: crate::config::Loaded,
     default_config: Option<std::path::PathBuf>,
     output: OutputFormat,
+    /// `check`'s report format, instead of `output`.
+    report: Option<ReportFormat>,
     gitlab_url: Option<String>,
     /// `--demo`: the in-memory demo account; nothing leaves the process, nothing is written.
     demo: bool,
@@ -397,7 +417,7 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
                 offline || cx.demo,
                 fail_on,
                 allow_unreadable,
-                cx.output,
+                (cx.output, cx.report),
             )
             .await
         }
@@ -428,7 +448,7 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
                 role_name.as_deref(),
                 offline || cx.demo,
                 fail_on,
-                cx.output,
+                (cx.output, cx.report),
             )
             .await
         }

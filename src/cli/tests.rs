@@ -430,7 +430,7 @@ async fn check_and_destroy_end_with_their_status() {
         Some("web"),
         true,
         crate::check::Severity::Medium,
-        OutputFormat::Json,
+        (OutputFormat::Json, None),
     )
     .await
     .expect("checked");
@@ -449,7 +449,7 @@ async fn check_and_destroy_end_with_their_status() {
         Some("web"),
         true,
         crate::check::Severity::Low,
-        OutputFormat::Json,
+        (OutputFormat::Json, None),
     )
     .await
     .expect("checked");
@@ -460,7 +460,7 @@ async fn check_and_destroy_end_with_their_status() {
         Some("nobody"),
         true,
         crate::check::Severity::Medium,
-        OutputFormat::Text,
+        (OutputFormat::Text, None),
     )
     .await
     .expect_err("no such role");

@@ -505,3 +505,40 @@ pub fn cfn_lint(paths: &[std::path::PathBuf]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `check-jsonschema` (the one pinned in the emulator venv) on a file, against a schema of
+/// tests/schemas/: whether it passed, and what it said.
+pub fn schema_check(schema: &str, path: &std::path::Path) -> (bool, String) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let tool = root.join("target/emulator-venv/bin/check-jsonschema");
+    let out = Command::new(&tool)
+        .arg("--schemafile")
+        .arg(root.join("tests/schemas").join(schema))
+        .arg(path)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run {} ({e}): run the suite with `bash tests/run`, which installs it",
+                tool.display()
+            )
+        });
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// [`schema_check`] that must pass.
+pub fn assert_valid(schema: &str, path: &std::path::Path) {
+    let (ok, said) = schema_check(schema, path);
+    assert!(
+        ok,
+        "{} is not valid against tests/schemas/{schema}:\n{said}\n{}",
+        path.display(),
+        std::fs::read_to_string(path).unwrap_or_default()
+    );
+}

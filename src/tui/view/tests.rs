@@ -638,6 +638,7 @@ fn task_states() -> Vec<(&'static str, App)> {
         arn: role.arn.clone(),
         provider: Some("arn:aws:iam::123456789012:oidc-provider/gitlab.com".into()),
         findings,
+        source: None,
     };
     send(
         &mut checked,
