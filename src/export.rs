@@ -263,7 +263,7 @@ impl Module {
         );
         let _ = writeln!(
             s,
-            "locals {{\n  provider_arn = var.create_provider ? aws_iam_openid_connect_provider.gitlab[0].arn : \"arn:${{data.aws_partition.current.partition}}:iam::${{data.aws_caller_identity.current.account_id}}:oidc-provider/{}\"\n}}\n",
+            "# The provider's ARN as IAM makes it, known when the plan is made (not only after the\n# provider is created), so the plan shows the whole trust policy and can be audited before\n# apply (`check --terraform-plan`); the role waits for the provider with depends_on.\nlocals {{\n  provider_arn = \"arn:${{data.aws_partition.current.partition}}:iam::${{data.aws_caller_identity.current.account_id}}:oidc-provider/{}\"\n}}\n",
             hcl_inner(&self.provider_host)
         );
         let list = |items: &[String]| -> String {
@@ -283,7 +283,7 @@ impl Module {
         );
         let _ = writeln!(
             s,
-            "resource \"aws_iam_role\" \"gitlab\" {{\n  name                 = var.role_name\n  path                 = {}",
+            "resource \"aws_iam_role\" \"gitlab\" {{\n  depends_on           = [aws_iam_openid_connect_provider.gitlab]\n  name                 = var.role_name\n  path                 = {}",
             hcl_string(&self.role_path)
         );
         if let Some(d) = &self.description {
@@ -543,7 +543,7 @@ pub fn cloudformation(setup: &Setup) -> Result<String, InputError> {
     let _ = writeln!(
         s,
         "      AssumeRolePolicyDocument: {}",
-        cfn_document(&doc, 6, &provider_host(setup))
+        cfn_document(&doc, 8, &provider_host(setup))
     );
     s.push_str(
         "Outputs:\n  RoleArn:\n    Description: Store it as the ROLE_ARN CI/CD variable of the projects.\n    Value: !GetAtt GitLabRole.Arn\n",

@@ -784,6 +784,7 @@ fn every_finding_code_passes_the_published_report_schemas() {
         path: "infra/a b#c/trust.json".into(),
         line: 12,
         resource: "aws_iam_role.gitlab[\"web\"]".into(),
+        statements: vec![12, 20],
     }));
     let entries = [
         Entry {
@@ -828,4 +829,85 @@ fn every_finding_code_passes_the_published_report_schemas() {
     s["runs"][0]["results"][0]["level"] = "critical".into();
     std::fs::write(&bad, s.to_string()).expect("write");
     assert!(!common::schema_check("sarif-schema-2.1.0.json", &bad).0);
+}
+
+/// Files are audited before apply with no AWS at all (no credentials, an endpoint nothing
+/// answers on): a trust file's finding at its statement's line, a trust not known before apply
+/// is exit 1 whatever --fail-on says, and a file that cannot be read is exit 2 in one line.
+#[test]
+fn files_are_audited_before_apply_without_aws() {
+    let dir = tempfile::tempdir().expect("dir");
+    let open = dir.path().join("open trust.json");
+    std::fs::write(
+        &open,
+        "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Effect\": \"Allow\",\n      \"Principal\": {\"Federated\": \"arn:aws:iam::123456789012:oidc-provider/gitlab.com\"},\n      \"Action\": \"sts:AssumeRoleWithWebIdentity\",\n      \"Condition\": {\"StringEquals\": {\"gitlab.com:aud\": \"https://gitlab.com\"}}\n    }\n  ]\n}\n",
+    )
+    .expect("write");
+    let template = dir.path().join("template.yaml");
+    std::fs::write(
+        &template,
+        "Parameters:\n  Host:\n    Type: String\nResources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal:\n              Federated: !Sub \"arn:aws:iam::${AWS::AccountId}:oidc-provider/${Host}\"\n            Action: sts:AssumeRoleWithWebIdentity\n",
+    )
+    .expect("write");
+    let run = |args: &[&str]| -> common::Run {
+        std::process::Command::new(common::BIN)
+            .args(args)
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_PROFILE")
+            .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_CONFIG_FILE", "/nonexistent")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+            .output()
+            .expect("run")
+            .into()
+    };
+    let path = open.to_str().expect("path");
+    let text = run(&["check", "--trust-file", path]);
+    assert_eq!(text.code, 4, "{}{}", text.stdout, text.stderr);
+    assert!(text.stdout.contains("no-sub"), "{}", text.stdout);
+    let cq = run(&["check", "--trust-file", path, "--output", "codequality"]);
+    assert_eq!(cq.code, 4, "{}", cq.stderr);
+    let report: Value = serde_json::from_str(&cq.stdout).expect("json");
+    assert_eq!(report[0]["location"]["path"], path);
+    assert_eq!(
+        report[0]["location"]["lines"]["begin"], 4,
+        "the statement's line"
+    );
+    let file = dir.path().join("cq.json");
+    std::fs::write(&file, &cq.stdout).expect("write");
+    common::assert_valid("codequality-report.json", &file);
+
+    let unknown = run(&[
+        "check",
+        "--cloudformation",
+        template.to_str().expect("path"),
+        "--fail-on",
+        "critical",
+    ]);
+    assert_eq!(unknown.code, 1, "{}{}", unknown.stdout, unknown.stderr);
+    assert!(
+        unknown.stdout.contains("trust-unknown"),
+        "{}",
+        unknown.stdout
+    );
+    assert!(
+        unknown.stderr.contains("not known before apply") && unknown.stderr.contains("Role"),
+        "{}",
+        unknown.stderr
+    );
+
+    for bad in [
+        vec!["check", "--trust-file", "/nonexistent/trust.json"],
+        vec!["check", "--terraform-plan", path],
+        vec!["check", "--trust-file", path, "--all"],
+        vec!["check", "--cloudformation", path, "--role-name", "r"],
+    ] {
+        let r = run(&bad);
+        assert_eq!(r.code, 2, "{bad:?}: {}", r.stderr);
+        assert!(r.stdout.is_empty(), "{bad:?}: {}", r.stdout);
+    }
+    let missing = run(&["check", "--trust-file", "/nonexistent/trust.json"]);
+    assert_eq!(missing.stderr.lines().count(), 1, "{}", missing.stderr);
 }

@@ -112,6 +112,21 @@ fn the_terraform_module_applies_and_the_tool_finds_the_setup_converged() {
     let dir = module_dir(&emu, &module);
     terraform(dir.path(), &["init", "-input=false", "-no-color"]);
     terraform(dir.path(), &["validate", "-no-color"]);
+    // Audited from the plan, before anything exists: the whole trust is known then.
+    terraform(
+        dir.path(),
+        &["plan", "-out=plan.tfplan", "-input=false", "-no-color"],
+    );
+    let shown = terraform(dir.path(), &["show", "-json", "-no-color", "plan.tfplan"]);
+    let plan_json = dir.path().join("plan.json");
+    std::fs::write(&plan_json, shown.trim_start()).expect("plan json");
+    let before = emu.run(&[
+        "check",
+        "--terraform-plan",
+        plan_json.to_str().expect("path"),
+        "--output",
+        "json",
+    ]);
     let applied = terraform(
         dir.path(),
         &["apply", "-auto-approve", "-input=false", "-no-color"],
@@ -133,6 +148,43 @@ fn the_terraform_module_applies_and_the_tool_finds_the_setup_converged() {
     assert_eq!(plan["converged"], true, "{plan:#}");
     assert_eq!(plan["provider"]["action"], "unchanged", "tagged as ours");
     assert_eq!(plan["role"]["action"]["kind"], "unchanged", "{plan:#}");
+
+    // The tool's own module passes its own audit before apply, with what the role has after.
+    let after = emu.run(&[
+        "check",
+        "--role-name",
+        "gitlab-acme-web",
+        "--offline",
+        "--output",
+        "json",
+    ]);
+    assert_same_audit(&before, &after, "aws_iam_role.gitlab");
+}
+
+/// The audit of a file before apply and of the role it made: the same role, exit code and
+/// finding codes, none of them `trust-unknown`.
+fn assert_same_audit(before: &common::Run, after: &common::Run, resource: &str) {
+    let codes = |run: &common::Run| -> Vec<String> {
+        let reports = run.json();
+        let reports = reports.as_array().expect("reports");
+        assert_eq!(reports.len(), 1, "{reports:?}");
+        assert_eq!(reports[0]["role"], "gitlab-acme-web");
+        reports[0]["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| f["code"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(
+        before.code, after.code,
+        "{}{}",
+        before.stdout, before.stderr
+    );
+    let found = codes(before);
+    assert!(!found.contains(&"trust-unknown".to_string()), "{found:?}");
+    assert_eq!(found, codes(after), "{}", before.stdout);
+    assert_eq!(before.json()[0]["source"]["resource"], resource);
 }
 
 fn cfn_lint(template: &str) {
@@ -242,6 +294,22 @@ fn the_templates_role_deployed_is_the_engines() {
         said.contains("arn:aws:iam::123456789012:role/gitlab-acme-web"),
         "RoleArn output: {said}"
     );
+    let before = emu.run(&[
+        "check",
+        "--cloudformation",
+        path.to_str().expect("path"),
+        "--output",
+        "json",
+    ]);
+    let after = emu.run(&[
+        "check",
+        "--role-name",
+        "gitlab-acme-web",
+        "--offline",
+        "--output",
+        "json",
+    ]);
+    assert_same_audit(&before, &after, "GitLabRole");
     let iam = emu.iam();
     let exported = trust_policy(&iam, "gitlab-acme-web");
     let made = trust_policy(&iam, "made-by-the-engine");

@@ -54,6 +54,7 @@ codes! {
     AdminPolicy "admin-policy" High "an administrator-level policy is attached",
     OpenFromNetwork "open-from-network" Medium "any project gets in from an address range the policy names",
     DuplicateKeys "duplicate-keys" Medium "the trust policy repeats a key in one object: IAM does not document which value it keeps",
+    TrustUnknown "trust-unknown" Medium "the trust policy is not known before apply (a value from a resource not created yet, or a parameter without a default): nothing about it is decided",
     AnalysisIncomplete "analysis-incomplete" Medium "the reasoning could not decide who gets in (a bound, or a shape it does not settle): review by hand",
     ForAllValues "for-all-values" Medium "ForAllValues: is true when the claim is missing",
     EqualsWithWildcard "equals-with-wildcard" Medium "StringEquals with a '*': compared literally, never a pattern",

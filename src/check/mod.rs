@@ -10,6 +10,7 @@ pub mod reason;
 pub mod route;
 
 pub use code::Code;
+pub mod files;
 pub mod org;
 mod read;
 pub mod report;
@@ -146,6 +147,8 @@ impl Counterexample {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RoleReport {
     pub role: String,
+    /// Empty for a role a file plans (it has no ARN before apply).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub arn: String,
     pub provider: Option<String>,
     pub findings: Vec<Finding>,
@@ -165,10 +168,14 @@ pub struct Source {
     /// What in the file it is: the Terraform address, the CloudFormation logical id, or the
     /// file's own name for a trust policy document.
     pub resource: String,
+    /// The line of each statement of the trust, where the file shows it (1-based lines, in the
+    /// statements' order); a finding about statement N is placed there.
+    #[serde(skip)]
+    pub statements: Vec<usize>,
 }
 
 /// The usual CI job asks for one hour.
-const USUAL_SESSION: i32 = 3600;
+pub(crate) const USUAL_SESSION: i32 = 3600;
 
 fn finding(code: Code, message: String, fix: &str) -> Finding {
     Finding {

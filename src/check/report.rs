@@ -64,13 +64,30 @@ fn security_severity(s: Severity) -> &'static str {
 
 const TOOL: &str = "aws-oidc-wizard";
 
-/// Where a role's findings are: a file and line, or the role's ARN (with line 1, which Code
-/// Quality requires).
-fn place(e: &Entry<'_>) -> (String, usize) {
+/// Where a finding is: the file and the line of its statement (else of the role), or the role's
+/// ARN (with line 1, which Code Quality requires).
+fn place(e: &Entry<'_>, f: &super::Finding) -> (String, usize) {
     match &e.report.source {
-        Some(s) => (s.path.clone(), s.line),
+        Some(s) => (s.path.clone(), line_of(s, f)),
         None => (e.report.arn.clone(), 1),
     }
+}
+
+fn line_of(s: &super::Source, f: &super::Finding) -> usize {
+    statement_of(f)
+        .and_then(|n| s.statements.get(n.checked_sub(1)?))
+        .copied()
+        .unwrap_or(s.line)
+}
+
+/// The statement a finding is about (1-based): its counterexample's, or the one its message
+/// starts with ("statement 2 …").
+fn statement_of(f: &super::Finding) -> Option<usize> {
+    f.counterexample.as_ref().map(|c| c.statement).or_else(|| {
+        let rest = f.message.strip_prefix("statement ")?;
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    })
 }
 
 /// The identity of a role's place in a fingerprint: the same role in the same place gives the same
@@ -113,7 +130,7 @@ fn description(e: &Entry<'_>, f: &super::Finding, demo: bool) -> String {
 pub fn codequality(entries: &[Entry<'_>], demo: bool) -> Value {
     let issues: Vec<Value> = fingerprinted(entries)
         .map(|(e, f, fingerprint)| {
-            let (path, line) = place(e);
+            let (path, line) = place(e, f);
             let mut issue = json!({
                 "type": "issue",
                 "engine_name": TOOL,
@@ -162,7 +179,7 @@ pub fn sarif(entries: &[Entry<'_>], demo: bool) -> Value {
                 Some(s) => json!({
                     "physicalLocation": {
                         "artifactLocation": {"uri": uri_reference(&s.path)},
-                        "region": {"startLine": s.line},
+                        "region": {"startLine": line_of(s, f)},
                     },
                     "logicalLocations": [logical],
                 }),

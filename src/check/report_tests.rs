@@ -72,6 +72,7 @@ fn a_file_is_the_location_with_the_line_of_its_statement() {
         path: "infra/trust #1.json".into(),
         line: 7,
         resource: "infra/trust #1.json".into(),
+        statements: vec![7],
     });
     let cq = codequality(&Entry::of(std::slice::from_ref(&r)), false);
     assert_eq!(cq[0]["location"]["path"], "infra/trust #1.json");

@@ -296,7 +296,7 @@ pub enum Command {
     },
     /// Audit GitLab OIDC roles: each finding with a severity, an explanation and the fix.
     #[command(
-        after_help = "Example:\n  aws-oidc-wizard check --role-name gitlab-acme-web\n  aws-oidc-wizard check --all --output json\n  aws-oidc-wizard check --org --ou ou-ab12-cdef3456 --member-role-name SecurityAudit"
+        after_help = "Example:\n  aws-oidc-wizard check --role-name gitlab-acme-web\n  aws-oidc-wizard check --all --output json\n  aws-oidc-wizard check --org --ou ou-ab12-cdef3456 --member-role-name SecurityAudit\n  terraform show -json plan.tfplan > plan.json && aws-oidc-wizard check --terraform-plan plan.json --output codequality"
     )]
     Check {
         /// The role to audit.
@@ -305,6 +305,17 @@ pub enum Command {
         /// Audit every role a web-identity (OIDC) token can reach.
         #[arg(long, conflicts_with = "org")]
         all: bool,
+        /// Audit a trust policy document (JSON) before it is applied, without AWS (repeatable).
+        #[arg(long, value_name = "PATH", conflicts_with_all = ["role_name", "all", "org"])]
+        trust_file: Vec<std::path::PathBuf>,
+        /// Audit the roles of a Terraform plan, without AWS: the output of
+        /// `terraform show -json PLANFILE` (repeatable).
+        #[arg(long, value_name = "PLAN_JSON", conflicts_with_all = ["role_name", "all", "org"])]
+        terraform_plan: Vec<std::path::PathBuf>,
+        /// Audit the AWS::IAM::Role resources of a CloudFormation template (YAML or JSON),
+        /// without AWS (repeatable).
+        #[arg(long, value_name = "TEMPLATE", conflicts_with_all = ["role_name", "all", "org"])]
+        cloudformation: Vec<std::path::PathBuf>,
         #[command(flatten)]
         org: OrgArgs,
         /// With --org: exit 0 (or 4 for findings) even when some accounts could not be read;

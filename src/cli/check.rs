@@ -145,3 +145,58 @@ fn report(format: ReportFormat, entries: &[Entry<'_>]) -> Body {
         ReportFormat::Sarif => sarif(entries, demo),
     })
 }
+
+/// `check --trust-file/--terraform-plan/--cloudformation`: what files will make, audited
+/// without AWS. A file that cannot be read is bad input (exit 2, before anything is audited); a
+/// trust not known before apply makes the run incomplete (exit 1), whatever `--fail-on` says.
+pub fn run_files(
+    files: &[(crate::check::files::Kind, std::path::PathBuf)],
+    fail_on: crate::check::Severity,
+    output: (OutputFormat, Option<ReportFormat>),
+) -> Result<Outcome, CliError> {
+    use crate::check::files;
+    let mut planned = Vec::new();
+    for (kind, path) in files {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CliError::usage(format!("cannot read {shown}: {e}")))?;
+        planned.push(files::read(*kind, &shown, &text).map_err(CliError::usage)?);
+    }
+    let reports = files::audit(&planned, crate::explain::now());
+    let stdout = match output {
+        (_, Some(format)) => report(format, &Entry::of(&reports)),
+        (OutputFormat::Text, None) => crate::check::text(&reports).into(),
+        (OutputFormat::Json, None) => json_body(&reports),
+    };
+    let unknown: Vec<&str> = reports
+        .iter()
+        .filter(|r| {
+            r.findings
+                .iter()
+                .any(|f| f.code == crate::check::Code::TrustUnknown)
+        })
+        .map(|r| r.role.as_str())
+        .collect();
+    if !unknown.is_empty() {
+        say!(
+            "{} role{} not known before apply: {}",
+            unknown.len(),
+            if unknown.len() == 1 {
+                "'s trust is"
+            } else {
+                "s' trusts are"
+            },
+            unknown.join(", ")
+        );
+        return Ok(Outcome::incomplete(stdout));
+    }
+    let failing = reports
+        .iter()
+        .flat_map(|r| &r.findings)
+        .any(|f| f.severity <= fail_on);
+    Ok(if failing {
+        Outcome::negative(stdout)
+    } else {
+        Outcome::success(stdout)
+    })
+}

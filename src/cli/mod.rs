@@ -422,12 +422,33 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
             .await
         }
         Command::Check {
+            trust_file,
+            terraform_plan,
+            cloudformation,
+            fail_on,
+            ..
+        } if !(trust_file.is_empty() && terraform_plan.is_empty() && cloudformation.is_empty()) => {
+            use crate::check::files::Kind;
+            let files: Vec<(Kind, std::path::PathBuf)> = trust_file
+                .into_iter()
+                .map(|p| (Kind::TrustFile, p))
+                .chain(terraform_plan.into_iter().map(|p| (Kind::TerraformPlan, p)))
+                .chain(
+                    cloudformation
+                        .into_iter()
+                        .map(|p| (Kind::CloudFormation, p)),
+                )
+                .collect();
+            check::run_files(&files, fail_on, (cx.output, cx.report))
+        }
+        Command::Check {
             role_name,
             all,
             offline,
             fail_on,
             org,
             allow_unreadable,
+            ..
         } => {
             if let Some(flag) = org
                 .needs_org()
@@ -437,7 +458,7 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
             }
             if role_name.is_none() && !all {
                 return Err(CliError::usage(
-                    "name the role with --role-name NAME, or audit every one with --all (or every account of the Organization with --org)",
+                    "name the role with --role-name NAME, or audit every one with --all (or every account of the Organization with --org, or files before apply with --trust-file, --terraform-plan or --cloudformation)",
                 ));
             }
             check::validate(role_name.as_deref())?;
