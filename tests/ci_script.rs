@@ -284,66 +284,12 @@ fn each_job_assumes_the_role_with_the_real_aws_cli_and_only_a_token() {
         "ReadOnlyAccess",
     ])
     .assert_code(0);
-    let role_arn = "arn:aws:iam::123456789012:role/gitlab-acme-web";
-    let aws = real_aws_dir();
     for style in ["token-file", "assume-role"] {
         let job = job(style);
         for shell in ["sh", "bash"] {
             emu.reset_calls();
-            let home = tempfile::tempdir().expect("home");
-            let job_id = format!("{}{}", std::process::id(), shell.len());
-            let mut cmd = Command::new(shell);
-            let mut program = String::new();
-            for (i, line) in lines(&job, "script").iter().enumerate() {
-                program.push_str(&format!(
-                    "{line}\nrc=$?; if [ $rc -ne 0 ]; then echo \"LINE {i} FAILED\"; exit $rc; fi\n"
-                ));
-            }
-            for line in lines(&job, "after_script") {
-                program.push_str(&format!("{line}\n"));
-            }
-            cmd.arg("-c")
-                .arg(&program)
-                .current_dir(home.path())
-                .env_clear();
-            let vars = &job["deploy"]["variables"];
-            let mut env: Vec<(String, String)> = vec![
-                ("PATH".into(), format!("{}:/usr/bin:/bin", aws.display())),
-                ("HOME".into(), home.path().display().to_string()),
-                ("AWS_CONFIG_FILE".into(), "/nonexistent/config".into()),
-                ("AWS_SHARED_CREDENTIALS_FILE".into(), "/nonexistent/credentials".into()),
-                ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
-                ("AWS_ENDPOINT_URL".into(), emu.endpoint.clone()),
-                ("GITLAB_OIDC_TOKEN".into(), "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwcm9qZWN0X3BhdGg6YWNtZS93ZWI6cmVmX3R5cGU6YnJhbmNoOnJlZjptYWluIn0.c2ln".into()),
-                ("ROLE_ARN".into(), role_arn.into()),
-                ("CI_PROJECT_ID".into(), "42".into()),
-                ("CI_PIPELINE_ID".into(), "7".into()),
-                ("CI_JOB_ID".into(), job_id.clone()),
-            ];
-            // The job's own `variables:`, expanded as GitLab does.
-            if let Some(map) = vars.as_hash() {
-                for (k, v) in map {
-                    let (Some(k), Some(v)) = (k.as_str(), v.as_str()) else {
-                        continue;
-                    };
-                    let mut value = v.to_string();
-                    for (name, val) in env.clone() {
-                        value = value.replace(&format!("${name}"), &val);
-                    }
-                    env.push((k.to_string(), value));
-                }
-            }
-            cmd.envs(env);
-            let out = cmd.output().expect("shell");
-            let text = format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
-            assert!(
-                out.status.success() && !text.contains("FAILED"),
-                "{style} under {shell}:\n{text}"
-            );
+            let (ok, text, job_id) = run_with_real_cli(&emu, &job, shell, None);
+            assert!(ok, "{style} under {shell}:\n{text}");
             let arn = text
                 .lines()
                 .find_map(|l| l.trim().strip_prefix("\"Arn\": \""))
@@ -366,6 +312,149 @@ fn each_job_assumes_the_role_with_the_real_aws_cli_and_only_a_token() {
                 !Path::new(&format!("/tmp/aws-web-identity-token-{job_id}")).exists(),
                 "{style}: the token file is left behind"
             );
+        }
+    }
+}
+
+/// The job's `script` (then `after_script`) run by `shell` as a runner runs it, with the real AWS
+/// CLI against the emulator and nothing but a token; `shims`: a directory put first on PATH.
+/// Whether it passed, what it printed, and the job id it ran as.
+fn run_with_real_cli(
+    emu: &Emulator,
+    job: &yaml_rust2::Yaml,
+    shell: &str,
+    shims: Option<&Path>,
+) -> (bool, String, String) {
+    let role_arn = "arn:aws:iam::123456789012:role/gitlab-acme-web";
+    let aws = real_aws_dir();
+    let home = tempfile::tempdir().expect("home");
+    let job_id = format!("{}{}", std::process::id(), shell.len());
+    let mut cmd = Command::new(shell);
+    let mut program = String::new();
+    for (i, line) in lines(job, "script").iter().enumerate() {
+        program.push_str(&format!(
+            "{line}\nrc=$?; if [ $rc -ne 0 ]; then echo \"LINE {i} FAILED\"; exit $rc; fi\n"
+        ));
+    }
+    for line in lines(job, "after_script") {
+        program.push_str(&format!("{line}\n"));
+    }
+    cmd.arg("-c")
+        .arg(&program)
+        .current_dir(home.path())
+        .env_clear();
+    let vars = &job["deploy"]["variables"];
+    let path = match shims {
+        Some(dir) => format!("{}:{}:/usr/bin:/bin", dir.display(), aws.display()),
+        None => format!("{}:/usr/bin:/bin", aws.display()),
+    };
+    let mut env: Vec<(String, String)> = vec![
+        ("PATH".into(), path),
+        ("HOME".into(), home.path().display().to_string()),
+        ("AWS_CONFIG_FILE".into(), "/nonexistent/config".into()),
+        ("AWS_SHARED_CREDENTIALS_FILE".into(), "/nonexistent/credentials".into()),
+        ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
+        ("AWS_ENDPOINT_URL".into(), emu.endpoint.clone()),
+        ("GITLAB_OIDC_TOKEN".into(), "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwcm9qZWN0X3BhdGg6YWNtZS93ZWI6cmVmX3R5cGU6YnJhbmNoOnJlZjptYWluIn0.c2ln".into()),
+        ("ROLE_ARN".into(), role_arn.into()),
+        ("CI_PROJECT_ID".into(), "42".into()),
+        ("CI_PIPELINE_ID".into(), "7".into()),
+        ("CI_JOB_ID".into(), job_id.clone()),
+    ];
+    // The job's own `variables:`, expanded as GitLab does.
+    if let Some(map) = vars.as_hash() {
+        for (k, v) in map {
+            let (Some(k), Some(v)) = (k.as_str(), v.as_str()) else {
+                continue;
+            };
+            let mut value = v.to_string();
+            for (name, val) in env.clone() {
+                value = value.replace(&format!("${name}"), &val);
+            }
+            env.push((k.to_string(), value));
+        }
+    }
+    cmd.envs(env);
+    let out = cmd.output().expect("shell");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        out.status.success() && !text.contains("FAILED"),
+        text,
+        job_id,
+    )
+}
+
+/// The assume-role step retries STS's transient "Couldn't retrieve verification key" (the
+/// emulator answers it twice, then works): 3 calls, 5 s then 10 s of backoff (a `sleep` shim
+/// records them), and the job goes on. Three in a row fail the step itself after the third try;
+/// any other refusal fails it at once, without a wait.
+#[test]
+fn the_assume_role_step_retries_the_transient_verification_key_failure() {
+    let emu = Emulator::start();
+    emu.run(&[
+        "apply",
+        "--project",
+        "acme/web",
+        "--role-name",
+        "gitlab-acme-web",
+    ])
+    .assert_code(0);
+    let shims = tempfile::tempdir().expect("shims");
+    let slept = shims.path().join("slept");
+    let sleep = shims.path().join("sleep");
+    std::fs::write(
+        &sleep,
+        format!("#!/bin/sh\necho \"$1\" >> '{}'\n", slept.display()),
+    )
+    .expect("sleep shim");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&sleep, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    const TRANSIENT: &str = "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements";
+    for style in ["token-file", "assume-role"] {
+        let job = job(style);
+        for (code, times, passes, tries, sleeps) in [
+            ("InvalidIdentityToken", 2, true, 3, "5\n10\n"),
+            ("InvalidIdentityToken", 3, false, 3, "5\n10\n"),
+            ("AccessDenied", 1, false, 1, ""),
+        ] {
+            emu.reset_calls();
+            let _ = std::fs::remove_file(&slept);
+            let message = if code == "AccessDenied" {
+                "Not authorized to perform sts:AssumeRoleWithWebIdentity"
+            } else {
+                TRANSIENT
+            };
+            emu.fail_times("AssumeRoleWithWebIdentity", code, 400, message, times);
+            let (ok, text, _) = run_with_real_cli(&emu, &job, "sh", Some(shims.path()));
+            emu.clear_faults();
+            assert_eq!(ok, passes, "{style}, {code} x{times}:\n{text}");
+            let calls = emu
+                .calls()
+                .iter()
+                .filter(|c| c.ends_with(".AssumeRoleWithWebIdentity"))
+                .count();
+            assert_eq!(calls, tries, "{style}, {code} x{times}:\n{text}");
+            assert_eq!(
+                std::fs::read_to_string(&slept).unwrap_or_default(),
+                sleeps,
+                "{style}, {code} x{times}"
+            );
+            if !passes {
+                // The assume-role step itself fails (the line after the token file's, or the
+                // first), with STS's own words.
+                let step = if style == "token-file" { 1 } else { 0 };
+                assert!(
+                    text.contains(&format!("LINE {step} FAILED")) && text.contains(code),
+                    "{style}, {code} x{times}:\n{text}"
+                );
+            }
         }
     }
 }

@@ -93,7 +93,16 @@ fn the_explicit_job_uses_the_variable_and_the_roles_session_length() {
     let script = docs[0]["deploy"]["script"][0].as_str().unwrap().to_string();
     assert!(script.contains("--role-arn \"$DEPLOY_ROLE\""), "{script}");
     assert!(script.contains("--duration-seconds 7200"), "{script}");
-    assert!(script.starts_with("creds=\"$(aws sts"), "{script}");
+    // One step assumes the role, retrying only STS's transient key fetch (3 tries, 5 s + 10 s).
+    assert!(
+        script.contains("if creds=\"$(aws sts assume-role-with-web-identity"),
+        "{script}"
+    );
+    assert!(
+        script.contains("[ \"$try\" -lt 3 ] && grep -q \"retrieve verification key\""),
+        "{script}"
+    );
+    assert!(script.trim_end().ends_with("test -n \"$ok\""), "{script}");
     assert!(script.contains("--role-session-name \"gitlab-$CI_PROJECT_ID-$CI_PIPELINE_ID\""));
     let token = job(
         CiStyle::TokenFile,

@@ -438,6 +438,19 @@ impl Emulator {
         );
     }
 
+    /// Make the next `times` requests for `action` fail with this AWS error, then work again.
+    pub fn fail_times(&self, action: &str, code: &str, status: u16, message: &str, times: usize) {
+        let message: String =
+            percent_encoding::utf8_percent_encode(message, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+        self.http(
+            "POST",
+            &format!(
+                "/_harness/fail?action={action}&code={code}&status={status}&times={times}&message={message}"
+            ),
+        );
+    }
+
     pub fn clear_faults(&self) {
         self.http("POST", "/_harness/fail/clear");
     }

@@ -21,6 +21,7 @@ Two additions to stock moto, both clearly test-only:
 3. HARNESS FAULTS: POST /_harness/fail?action=A&code=C&status=N makes every
    request for action A answer with that AWS error (as IAM would, e.g. a missing
    permission) until POST /_harness/fail/clear. Failed requests are recorded too.
+   With &times=N only the next N requests fail; &message=M sets the error's message.
 5. HARNESS FIDELITY: where moto 5.2.5 answers differently from AWS for a call the
    product relies on, the AWS behaviour, each with its source:
    - Service-managed StackSets: stacksets.py, beside this file, with each point
@@ -121,7 +122,11 @@ class Recorder:
         if path == "/_harness/fail":
             query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
             with self.lock:
-                self.faults[query["action"]] = (query["code"], int(query.get("status", "403")))
+                # times: how many requests fail before the action works again (default: all);
+                # message: the error's message (default: says it was injected).
+                times = int(query["times"]) if "times" in query else None
+                self.faults[query["action"]] = (
+                    query["code"], int(query.get("status", "403")), query.get("message"), times)
             return _json(start_response, sorted(self.faults))
         if path == "/_harness/fail/clear":
             with self.lock:
@@ -140,10 +145,16 @@ class Recorder:
             with self.lock:
                 self.calls.append(f"{service}.{action}")
                 fault = self.faults.get(action)
+                if fault and fault[3] is not None:
+                    if fault[3] <= 1:
+                        del self.faults[action]
+                    else:
+                        self.faults[action] = fault[:3] + (fault[3] - 1,)
             if fault:
+                code, status, message, _ = fault
                 if "HTTP_X_AMZ_TARGET" in environ:
-                    return _json_error(start_response, action, *fault)
-                return _aws_error(start_response, action, *fault)
+                    return _json_error(start_response, action, code, status)
+                return _aws_error(start_response, action, code, status, message)
             if service == "sts" and action == "AssumeRole":
                 denied = _assume_role_denied(raw)
                 if denied:
