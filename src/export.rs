@@ -399,7 +399,7 @@ pub fn terraform_of(
 
 /// A string as a YAML (and JSON) double-quoted scalar.
 fn yaml_string(s: &str) -> String {
-    crate::sanitize::json(&s)
+    crate::sanitize::yaml_quoted(s)
 }
 
 /// A free text as a resource property that CloudFormation keeps as written: `${` is a

@@ -94,6 +94,37 @@ pub fn json(value: &impl Serialize) -> String {
     write_json(value, Escaping(CompactFormatter))
 }
 
+/// A string as a YAML double-quoted scalar, with every character of [`acts_on`] escaped: JSON's
+/// escapes, which YAML 1.2 shares, except beyond the BMP, where YAML takes `\UXXXXXXXX` and
+/// refuses JSON's surrogate pairs.
+pub fn yaml_quoted(s: &str) -> String {
+    let json = json(&s);
+    let mut out = String::with_capacity(json.len());
+    let mut rest = json.as_str();
+    while let Some(at) = rest.find("\\u") {
+        // An escaped backslash ("\\u…") is a backslash, then text: copy both characters.
+        let backslashes = rest[..at].chars().rev().take_while(|c| *c == '\\').count();
+        let hex = |from: usize| {
+            rest.get(at + from..at + from + 4)
+                .and_then(|h| u16::from_str_radix(h, 16).ok())
+        };
+        match (backslashes % 2, hex(2), rest.get(at + 6..at + 8), hex(8)) {
+            (0, Some(hi @ 0xD800..=0xDBFF), Some("\\u"), Some(lo @ 0xDC00..=0xDFFF)) => {
+                let c = 0x10000 + ((u32::from(hi) - 0xD800) << 10) + (u32::from(lo) - 0xDC00);
+                out.push_str(&rest[..at]);
+                out.push_str(&format!("\\U{c:08x}"));
+                rest = &rest[at + 12..];
+            }
+            _ => {
+                out.push_str(&rest[..at + 2]);
+                rest = &rest[at + 2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// As [`json`], indented by two spaces.
 pub fn json_pretty(value: &impl Serialize) -> String {
     write_json(value, Escaping(PrettyFormatter::new()))
@@ -199,6 +230,19 @@ pub fn cell_symbol(symbol: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Any text written as a YAML double-quoted scalar reads back as itself, with nothing a
+        /// terminal acts on left raw (JSON's surrogate pairs are no YAML).
+        #[test]
+        fn yaml_quoted_reads_back_as_itself(s in any_text()) {
+            let quoted = yaml_quoted(&s);
+            proptest::prop_assert!(!quoted.chars().any(acts_on), "{}", quoted);
+            let docs = yaml_rust2::YamlLoader::load_from_str(&format!("k: {quoted}\n"))
+                .map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{e}: {quoted}")))?;
+            proptest::prop_assert_eq!(docs[0]["k"].as_str(), Some(s.as_str()), "{}", quoted);
+        }
+    }
     use proptest::prelude::*;
 
     #[test]

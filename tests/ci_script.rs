@@ -458,3 +458,263 @@ fn the_assume_role_step_retries_the_transient_verification_key_failure() {
         }
     }
 }
+
+fn ci_job_text(args: &[&str]) -> String {
+    let out = Command::new(BIN)
+        .arg("ci-job")
+        .args(args)
+        .output()
+        .expect("ci-job");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The audit job (each source), the secrets-manager job and the audit component (its `spec:`
+/// header and its job, each a document) pass GitLab's CI schema.
+#[test]
+fn the_audit_and_secrets_jobs_and_the_component_pass_gitlabs_schema() {
+    let dir = tempfile::tempdir().expect("dir");
+    let component = ci_job_text(&["--style", "audit", "--component"]);
+    let (header, body) = component.split_once("\n---\n").expect("two documents");
+    let shipped = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/component/templates/aws-oidc-audit.yml"),
+    )
+    .expect("shipped component");
+    assert_eq!(shipped, component);
+    let jobs = [
+        (
+            "audit-plan.yml",
+            ci_job_text(&["--style", "audit", "--terraform-plan", "infra/plan.json"]),
+        ),
+        (
+            "audit-trust.yml",
+            ci_job_text(&[
+                "--style",
+                "audit",
+                "--trust-file",
+                "trust policy.json",
+                "--fail-on",
+                "high",
+            ]),
+        ),
+        (
+            "audit-cfn.yml",
+            ci_job_text(&["--style", "audit", "--cloudformation", "cfn/t.yaml"]),
+        ),
+        ("audit-account.yml", ci_job_text(&["--style", "audit"])),
+        (
+            "secrets.yml",
+            ci_job_text(&[
+                "--style",
+                "secrets-manager",
+                "--secret",
+                "DB=arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf#password",
+                "--secret",
+                "KEY=ci/key",
+                "--ref",
+                "main",
+                "--ref-protected",
+            ]),
+        ),
+        ("component-header.yml", format!("{header}\n")),
+        ("component-job.yml", body.to_string()),
+    ];
+    for (name, text) in jobs {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        assert_valid_pipeline(&path);
+    }
+    // What a style does not take, or lacks, is bad input: exit 2, one line, nothing printed.
+    for bad in [
+        &["--secret", "DB=db"][..],
+        &["--style", "secrets-manager"],
+        &["--style", "secrets-manager", "--secret", "DB=db#"],
+        &["--component"],
+        &["--style", "token-file", "--terraform-plan", "plan.json"],
+        &["--style", "audit", "--terraform-plan", "/etc/plan.json"],
+        &["--style", "audit", "--trust-file", "$HOME/trust.json"],
+    ] {
+        let out = Command::new(BIN)
+            .arg("ci-job")
+            .args(bad)
+            .output()
+            .expect("ci-job");
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert!(out.stdout.is_empty(), "{bad:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr).lines().count(),
+            1,
+            "{bad:?}"
+        );
+    }
+}
+
+/// A plan (`terraform show -json`) with one role: open to any project when `open`.
+fn plan_json(open: bool) -> String {
+    let sub = if open {
+        String::new()
+    } else {
+        r#","gitlab.com:sub":"project_path:acme/web:ref_type:branch:ref:main","gitlab.com:namespace_id":"42""#.to_string()
+    };
+    let trust = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Federated":"arn:aws:iam::123456789012:oidc-provider/gitlab.com"}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{{"StringEquals":{{"gitlab.com:aud":"https://gitlab.com"{sub}}}}}}}]}}"#
+    );
+    serde_json::json!({
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"resources": [
+            {"address": "aws_iam_role.gitlab", "mode": "managed", "type": "aws_iam_role",
+             "values": {"name": "gitlab-acme-web", "path": "/", "max_session_duration": 3600,
+                        "assume_role_policy": trust}}
+        ]}}
+    })
+    .to_string()
+}
+
+/// The audit job run as a runner runs it under `sh`, with the tool on PATH: an open trust in the
+/// plan fails the audit step and still leaves a valid Code Quality report for the widget; a
+/// closed one passes. The account source reads the emulator's account through the job's token
+/// (the web-identity token file, as the job writes it).
+#[test]
+fn the_audit_job_gates_a_plan_and_an_account_and_leaves_its_report() {
+    let emu = Emulator::start();
+    emu.run(&[
+        "apply",
+        "--project",
+        "acme/web",
+        "--role-name",
+        "gitlab-acme-web",
+        "--policy",
+        "ReadOnlyAccess",
+    ])
+    .assert_code(0);
+    let bin_dir = Path::new(BIN).parent().expect("bin dir").to_path_buf();
+    let run_job = |job: &yaml_rust2::Yaml, dir: &Path| -> (bool, String) {
+        let mut program = String::new();
+        for (i, line) in job["aws-oidc-audit"]["script"]
+            .as_vec()
+            .expect("script")
+            .iter()
+            .filter_map(|l| l.as_str())
+            .enumerate()
+        {
+            program.push_str(&format!(
+                "{line}\nrc=$?; if [ $rc -ne 0 ]; then echo \"LINE {i} FAILED\"; exit $rc; fi\n"
+            ));
+        }
+        for line in job["aws-oidc-audit"]["after_script"]
+            .as_vec()
+            .expect("after")
+        {
+            program.push_str(&format!("{}\n", line.as_str().unwrap_or_default()));
+        }
+        let mut env: Vec<(String, String)> = vec![
+            ("PATH".into(), format!("{}:/usr/bin:/bin", bin_dir.display())),
+            ("HOME".into(), dir.display().to_string()),
+            ("CI_PROJECT_DIR".into(), dir.display().to_string()),
+            ("CI_JOB_ID".into(), format!("audit{}", std::process::id())),
+            ("CI_PROJECT_ID".into(), "42".into()),
+            ("CI_PIPELINE_ID".into(), "7".into()),
+            ("AWS_CONFIG_FILE".into(), "/nonexistent/config".into()),
+            ("AWS_SHARED_CREDENTIALS_FILE".into(), "/nonexistent/credentials".into()),
+            ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
+            ("AWS_ENDPOINT_URL".into(), emu.endpoint.clone()),
+            ("GITLAB_OIDC_TOKEN".into(), "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwcm9qZWN0X3BhdGg6YWNtZS93ZWI6cmVmX3R5cGU6YnJhbmNoOnJlZjptYWluIn0.c2ln".into()),
+            ("AWS_OIDC_AUDIT_ROLE_ARN".into(), "arn:aws:iam::123456789012:role/gitlab-acme-web".into()),
+        ];
+        if let Some(map) = job["aws-oidc-audit"]["variables"].as_hash() {
+            for (k, v) in map {
+                let (Some(k), Some(v)) = (k.as_str(), v.as_str()) else {
+                    continue;
+                };
+                let mut value = v.to_string();
+                for (name, val) in env.clone() {
+                    value = value.replace(&format!("${name}"), &val);
+                }
+                env.push((k.to_string(), value));
+            }
+        }
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(&program)
+            .current_dir(dir)
+            .env_clear()
+            .envs(env)
+            .output()
+            .expect("sh");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success() && !text.contains("FAILED"), text)
+    };
+    let report = |dir: &Path| -> serde_json::Value {
+        let path = dir.join("gl-code-quality-report.json");
+        common::assert_valid("codequality-report.json", &path);
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("report")).expect("json")
+    };
+    let job = yaml_rust2::YamlLoader::load_from_str(&ci_job_text(&[
+        "--style",
+        "audit",
+        "--terraform-plan",
+        "infra/plan.json",
+    ]))
+    .expect("yaml")
+    .remove(0);
+    for (open, passes) in [(true, false), (false, true)] {
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::create_dir(dir.path().join("infra")).expect("infra");
+        std::fs::write(dir.path().join("infra/plan.json"), plan_json(open)).expect("plan");
+        emu.reset_calls();
+        let (ok, text) = run_job(&job, dir.path());
+        assert_eq!(ok, passes, "open={open}:\n{text}");
+        if !passes {
+            assert!(
+                text.contains("LINE 3 FAILED"),
+                "the audit step fails:\n{text}"
+            );
+        }
+        let entries = report(dir.path());
+        let codes: Vec<&str> = entries
+            .as_array()
+            .expect("array")
+            .iter()
+            .filter_map(|e| e["check_name"].as_str())
+            .collect();
+        assert_eq!(codes.contains(&"aws-oidc-wizard/no-sub"), open, "{entries}");
+        assert!(emu.calls().is_empty(), "a plan is audited without AWS");
+    }
+    let account = yaml_rust2::YamlLoader::load_from_str(&ci_job_text(&["--style", "audit"]))
+        .expect("yaml")
+        .remove(0);
+    let dir = tempfile::tempdir().expect("dir");
+    emu.reset_calls();
+    let (ok, text) = run_job(&account, dir.path());
+    assert!(ok, "{text}");
+    let calls = emu.calls();
+    assert!(
+        calls
+            .iter()
+            .any(|c| c == "unsigned.AssumeRoleWithWebIdentity"),
+        "the job's token is the credential: {calls:?}"
+    );
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.ends_with("GetAccountAuthorizationDetails")),
+        "{calls:?}"
+    );
+    let _ = report(dir.path());
+    assert!(
+        !Path::new(&format!(
+            "/tmp/aws-web-identity-token-audit{}",
+            std::process::id()
+        ))
+        .exists(),
+        "the token file is removed"
+    );
+}

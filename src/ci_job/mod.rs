@@ -26,7 +26,22 @@ pub enum CiStyle {
     TokenFile,
     /// Export the credentials of `aws sts assume-role-with-web-identity`.
     AssumeRole,
+    /// The runner reads AWS Secrets Manager secrets itself (`secrets: aws_secrets_manager`, GitLab
+    /// 18.3 or later): for jobs that only read secrets (`ci-job` only, with --secret).
+    SecretsManager,
+    /// A merge request job that audits the trust before apply and uploads a Code Quality report
+    /// (`ci-job` only).
+    Audit,
 }
+
+impl CiStyle {
+    /// Whether the job assumes the role for the job's own commands (what `apply` writes).
+    pub fn assumes_role(self) -> bool {
+        matches!(self, CiStyle::TokenFile | CiStyle::AssumeRole)
+    }
+}
+
+pub mod gate;
 
 /// A GitLab CI/CD variable name: letters, digits and `_`, 1–255 characters.
 pub fn parse_variable(raw: &str) -> Result<String, InputError> {
@@ -125,11 +140,23 @@ pub fn job_with_rules(
     rules: &[String],
     region: &str,
 ) -> String {
+    // The styles that do not assume the role are written by `gate` (`apply` refuses them).
     let template = match style {
-        CiStyle::TokenFile => TOKEN_FILE,
         CiStyle::AssumeRole => ASSUME_ROLE,
+        CiStyle::TokenFile | CiStyle::SecretsManager | CiStyle::Audit => TOKEN_FILE,
     };
-    let quoted = crate::sanitize::json(&audience);
+    let quoted = crate::sanitize::yaml_quoted(audience);
+    template
+        .replace("  {{RULES}}\n", &rules_block(rules))
+        .replace("{{AUDIENCE}}", &quoted)
+        .replace("{{VARIABLE}}", variable)
+        .replace("{{REGION}}", region)
+        // The role's own maximum: longer is refused by STS, shorter cuts long deploys off.
+        .replace("{{DURATION}}", &role_max_session.to_string())
+}
+
+/// The `rules:` block of a job (nothing without rules).
+pub fn rules_block(rules: &[String]) -> String {
     let mut rendered = String::new();
     if !rules.is_empty() {
         rendered.push_str(
@@ -139,13 +166,7 @@ pub fn job_with_rules(
             rendered.push_str(&format!("    - if: '{}'\n", r.replace('\'', "''")));
         }
     }
-    template
-        .replace("  {{RULES}}\n", &rendered)
-        .replace("{{AUDIENCE}}", &quoted)
-        .replace("{{VARIABLE}}", variable)
-        .replace("{{REGION}}", region)
-        // The role's own maximum: longer is refused by STS, shorter cuts long deploys off.
-        .replace("{{DURATION}}", &role_max_session.to_string())
+    rendered
 }
 
 /// The token-file job (the default).

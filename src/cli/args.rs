@@ -279,6 +279,8 @@ pub enum Command {
         ref_protected: bool,
         #[command(flatten)]
         ci: CiJobArgs,
+        #[command(flatten)]
+        gate: GateArgs,
     },
     /// Explain why AWS would refuse (or accept) a GitLab ID token for a role: every condition checked.
     #[command(
@@ -421,12 +423,37 @@ pub struct CiJobArgs {
     /// for AWS).
     #[arg(long, requires = "write_ci_job")]
     pub overwrite: bool,
-    /// How the job gets credentials.
-    #[arg(long, value_enum, value_name = "STYLE", default_value_t = crate::ci_job::CiStyle::TokenFile)]
+    /// How the job gets credentials (secrets-manager and audit: `ci-job` only).
+    #[arg(long, visible_alias = "style", value_enum, value_name = "STYLE", default_value_t = crate::ci_job::CiStyle::TokenFile)]
     pub ci_job_style: crate::ci_job::CiStyle,
     /// The GitLab CI/CD variable that holds the role ARN.
     #[arg(long, value_name = "NAME", default_value = crate::ci_job::DEFAULT_VARIABLE)]
     pub ci_variable: String,
+}
+
+/// What the secrets-manager and audit jobs of `ci-job` need.
+#[derive(Debug, Clone, Args)]
+pub struct GateArgs {
+    /// --style secrets-manager: a secret the runner reads into a variable, as
+    /// VARIABLE=SECRET_ID or VARIABLE=SECRET_ID#FIELD (repeatable).
+    #[arg(long, value_name = "VARIABLE=SECRET_ID")]
+    pub secret: Vec<String>,
+    /// --style audit: the job audits this Terraform plan JSON (`terraform show -json`) of the
+    /// repository, before apply. Without a file, the job audits the account through the role.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["trust_file", "cloudformation"])]
+    pub terraform_plan: Option<String>,
+    /// --style audit: the job audits this trust policy document of the repository.
+    #[arg(long, value_name = "PATH", conflicts_with = "cloudformation")]
+    pub trust_file: Option<String>,
+    /// --style audit: the job audits this CloudFormation template of the repository.
+    #[arg(long, value_name = "PATH")]
+    pub cloudformation: Option<String>,
+    /// --style audit: the job fails on a finding at or above this severity.
+    #[arg(long, value_name = "SEVERITY", value_enum, default_value_t = crate::check::Severity::Medium)]
+    pub fail_on: crate::check::Severity,
+    /// --style audit: print the job as a GitLab CI/CD component (templates/aws-oidc-audit.yml).
+    #[arg(long)]
+    pub component: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -25,8 +25,8 @@ mod wizard;
 use std::process::ExitCode;
 
 pub use args::{
-    CiJobArgs, Cli, Command, ExplainArgs, GitLabArgs, OutputArg, OutputFormat, ReportFormat,
-    SetupArgs,
+    CiJobArgs, Cli, Command, ExplainArgs, GateArgs, GitLabArgs, OutputArg, OutputFormat,
+    ReportFormat, SetupArgs,
 };
 pub use exit::{Body, CliError, Outcome, Status};
 
@@ -384,12 +384,14 @@ async fn dispatch(command: Command, cx: &Context) -> Result<Outcome, CliError> {
             ref_type,
             ref_protected,
             ci,
+            gate,
         } => {
             let rules = ci_job::rules(&refs, ref_type, ref_protected)?;
             ci_job::run(
                 audience.as_deref(),
                 provider_url.as_deref(),
                 &ci,
+                &gate,
                 &rules,
                 &job_region(cx),
                 cx.output,

@@ -287,6 +287,11 @@ fn ci_job_for(
     let Some(path) = &ci.write_ci_job else {
         return Ok(None);
     };
+    if !ci.ci_job_style.assumes_role() {
+        return Err(CliError::usage(
+            "--write-ci-job writes the job that assumes the role (--ci-job-style token-file or assume-role); `aws-oidc-wizard ci-job` prints the secrets-manager and audit jobs",
+        ));
+    }
     let rules = crate::ci_job::rules(&setup.refs, setup.ref_type, setup.ref_protected);
     let content = crate::ci_job::job_with_rules(
         ci.ci_job_style,
