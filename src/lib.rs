@@ -29,6 +29,7 @@ pub mod rollout;
 pub mod sanitize;
 pub mod setups;
 pub mod tui;
+pub mod verbosity;
 pub mod verdict;
 
 /// When the process started, for the startup-to-first-frame measurement.

@@ -911,3 +911,62 @@ fn files_are_audited_before_apply_without_aws() {
     let missing = run(&["check", "--trust-file", "/nonexistent/trust.json"]);
     assert_eq!(missing.stderr.lines().count(), 1, "{}", missing.stderr);
 }
+
+/// `--quiet` leaves the result, warnings and errors; `--verbose` adds each AWS request with its
+/// answer, and never the SDK's own output; the wizard takes neither.
+#[test]
+fn quiet_and_verbose_say_less_and_more() {
+    let emu = Emulator::start();
+    emu.run(&["apply", "--project", "acme/web", "--role-name", "web"])
+        .assert_code(0);
+    let normal = emu.run(&["check", "--all", "--offline"]);
+    let quiet = emu.run(&["--quiet", "check", "--all", "--offline"]);
+    emu.reset_calls();
+    let verbose = emu.run(&["check", "--all", "--offline", "-v"]);
+    let sent = emu.calls().len();
+    assert_eq!(normal.code, quiet.code);
+    assert_eq!(normal.stdout, quiet.stdout, "the result is the same");
+    assert_eq!(normal.stdout, verbose.stdout);
+    assert!(
+        normal.stderr.contains("GetAccountAuthorizationDetails"),
+        "{}",
+        normal.stderr
+    );
+    assert_eq!(quiet.stderr, "", "nothing but warnings and errors");
+    let requests: Vec<&str> = verbose
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("aws: "))
+        .collect();
+    assert!(
+        requests
+            .iter()
+            .any(|l| l.starts_with("aws: iam.GetAccountAuthorizationDetails → HTTP 200 in ")),
+        "{}",
+        verbose.stderr
+    );
+    // Each request said once, and nothing of the SDK's own (no headers, no signatures).
+    assert_eq!(requests.len(), sent, "{}", verbose.stderr);
+    for secret in ["AWS4-HMAC-SHA256", "x-amz-", "Credential=", "test-secret"] {
+        assert!(
+            !verbose.stderr.contains(secret),
+            "{secret}: {}",
+            verbose.stderr
+        );
+    }
+    // A change: with --quiet, the ARN on stdout and nothing on stderr.
+    let applied = emu.run(&["-q", "apply", "--project", "acme/api", "--role-name", "api"]);
+    applied.assert_code(0);
+    assert_eq!(applied.stdout, "arn:aws:iam::123456789012:role/api\n");
+    // (The emulator's GitLab shows no namespace: the weaker trust is a warning, which stays.)
+    assert!(
+        applied.stderr.lines().all(|l| l.starts_with("warning: ")),
+        "{}",
+        applied.stderr
+    );
+    for bad in [&["--quiet"][..], &["-v"], &["-q", "-v", "check", "--all"]] {
+        let r = emu.run(bad);
+        assert_eq!(r.code, 2, "{bad:?}: {}", r.stderr);
+        assert_eq!(r.stderr.lines().count(), 1, "{bad:?}: {}", r.stderr);
+    }
+}

@@ -68,9 +68,10 @@ impl CallLog {
     }
 }
 
-/// Where a request's entry is in the log, kept in its own config bag between send and answer.
-#[derive(Debug, Clone, Copy)]
-struct Sent(usize);
+/// Where a request's entry is in the log, its name and when it went, kept in its own config bag
+/// between send and answer.
+#[derive(Debug, Clone)]
+struct Sent(usize, String, std::time::Instant);
 
 impl aws_smithy_types::config_bag::Storable for Sent {
     type Storer = aws_smithy_types::config_bag::StoreReplace<Sent>;
@@ -108,8 +109,9 @@ impl Intercept for CallCounter {
             None => "unknown".to_string(),
         };
         tracing::debug!(call = %call, "AWS request");
-        let at = self.0.record_sent(call, false);
-        cfg.interceptor_state().store_put(Sent(at));
+        let at = self.0.record_sent(call.clone(), false);
+        cfg.interceptor_state()
+            .store_put(Sent(at, call, std::time::Instant::now()));
         Ok(())
     }
 
@@ -120,9 +122,14 @@ impl Intercept for CallCounter {
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        if let Some(Sent(at)) = cfg.load::<Sent>() {
-            self.0
-                .answered(*at, context.response().status().is_success());
+        if let Some(Sent(at, call, sent)) = cfg.load::<Sent>() {
+            let status = context.response().status();
+            self.0.answered(*at, status.is_success());
+            crate::verbosity::detail(&format!(
+                "aws: {call} → HTTP {} in {} ms",
+                status.as_u16(),
+                sent.elapsed().as_millis()
+            ));
         }
         Ok(())
     }

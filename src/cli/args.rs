@@ -20,6 +20,17 @@ macro_rules! say {
     };
 }
 
+/// [`say!`] for what a command is doing as it goes (progress, reads, the calls it made): not with
+/// `--quiet`.
+macro_rules! note {
+    () => {
+        $crate::cli::exit::note("\n")
+    };
+    ($($t:tt)*) => {
+        $crate::cli::exit::note(&format!("{}\n", format_args!($($t)*)))
+    };
+}
+
 /// `eprint!`, the same way.
 macro_rules! say_raw {
     ($($t:tt)*) => {
@@ -119,6 +130,19 @@ pub struct Cli {
         value_name = "URL"
     )]
     pub gitlab_url: Option<String>,
+    /// Say only the result, warnings and errors: no progress, no notes of what was read or done.
+    #[arg(
+        long,
+        short = 'q',
+        global = true,
+        help_heading = "Global options",
+        conflicts_with = "verbose"
+    )]
+    pub quiet: bool,
+    /// Also say each AWS request as it is answered (its HTTP status and time); never the SDK's
+    /// own debug output.
+    #[arg(long, short = 'v', global = true, help_heading = "Global options")]
+    pub verbose: bool,
     /// Output format of the result on stdout (codequality and sarif: `check` only).
     #[arg(long, global = true, help_heading = "Global options", value_enum, default_value_t = OutputArg::Text)]
     pub output: OutputArg,

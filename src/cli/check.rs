@@ -33,7 +33,7 @@ pub async fn run<A: Aws>(
         }
         other => {
             if let Some(line) = other.line() {
-                say!("{line}");
+                note!("{line}");
             }
         }
     };

@@ -27,7 +27,7 @@ pub async fn run<A: Aws>(
 ) -> Result<Outcome, CliError> {
     let json = output == OutputFormat::Json;
     let Some(plan) = crate::destroy::plan(aws, role, consent.force).await? else {
-        say!("Role {role} does not exist: nothing to remove.");
+        note!("Role {role} does not exist: nothing to remove.");
         let stdout = if json {
             json_body(&serde_json::json!({"role": role, "removed": false, "reason": "not found"}))
         } else {
@@ -43,7 +43,7 @@ pub async fn run<A: Aws>(
         }
         .into());
     }
-    crate::destroy::apply(aws, &plan, |line| say!("{line}")).await?;
+    crate::destroy::apply(aws, &plan, |line| note!("{line}")).await?;
     let stdout = if json {
         json_body(&serde_json::json!({"role": role, "removed": true, "plan": plan}))
     } else {

@@ -243,9 +243,19 @@ pub fn say(text: &str) {
     to_stderr(&text);
 }
 
+/// [`say`] unless `--quiet`: what a command is doing as it goes.
+pub fn note(text: &str) {
+    if crate::verbosity::get() > crate::verbosity::Level::Quiet {
+        say(text);
+    }
+}
+
 /// Redraw the terminal's last line with `text` (a progress line): the one control sequence the
 /// program writes itself, around text that goes through the same rule as [`say`].
 pub fn redraw(text: &str) {
+    if crate::verbosity::get() == crate::verbosity::Level::Quiet {
+        return;
+    }
     let demo = if DEMO.load(std::sync::atomic::Ordering::SeqCst) {
         "DEMO  "
     } else {

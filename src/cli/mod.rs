@@ -114,6 +114,14 @@ pub async fn run(cli: Cli) -> ExitCode {
         demo,
     };
     exit::set_demo(demo);
+    crate::verbosity::set(if cli.quiet {
+        crate::verbosity::Level::Quiet
+    } else if cli.verbose {
+        crate::verbosity::Level::Verbose
+    } else {
+        crate::verbosity::Level::Normal
+    });
+    crate::verbosity::set_printer(|line| exit::say(&format!("{line}\n")));
     if let Err(e) = crate::logging::init(cli.log_file.clone()) {
         return exit::finish(&face, Err(CliError::usage(format!("--log-file: {e}"))));
     }
@@ -158,6 +166,15 @@ pub async fn run(cli: Cli) -> ExitCode {
         config::merge(c, &cli.given, &loaded.config);
     }
     let Some(command) = command else {
+        if cli.quiet || cli.verbose {
+            // The wizard draws on the terminal: nothing else may print there.
+            return exit::finish(
+                &face,
+                Err(CliError::usage(
+                    "--quiet and --verbose are for the commands; the wizard writes its log with --log-file",
+                )),
+            );
+        }
         let (result, demo) = wizard::run(options, gitlab_url, &loaded.config, json).await;
         // The demo may have been chosen inside the wizard (no credentials, `d`).
         let face = exit::Face { demo, ..face };
@@ -529,13 +546,13 @@ fn job_region(cx: &Context) -> String {
 /// The AWS clients, built once for the command. `reading`: say where the setup is read from.
 async fn connect(cx: &Context, reading: bool) -> AnyAws {
     if cx.demo {
-        say!("an in-memory demo account (nothing is sent to AWS, nothing is written)");
+        note!("an in-memory demo account (nothing is sent to AWS, nothing is written)");
         return AnyAws::demo();
     }
     let aws = SdkAws::connect(&cx.options).await;
     if reading {
         let c = &aws.connection;
-        say!(
+        note!(
             "Reading the current setup (profile {}, region {}{})…",
             c.profile.as_deref().unwrap_or("default"),
             c.region,
@@ -562,9 +579,9 @@ fn counted<T>(aws: &AnyAws, result: T) -> T {
     let calls = aws.calls();
     let line = crate::output::calls_line(calls.total(), calls.mutating());
     if aws.is_demo() {
-        say!("{line}, all answered by the demo account (none sent to AWS)");
+        note!("{line}, all answered by the demo account (none sent to AWS)");
     } else {
-        say!("{line}");
+        note!("{line}");
     }
     result
 }

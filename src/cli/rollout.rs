@@ -55,12 +55,12 @@ pub fn rollout<'a>(setup: &'a Setup, scope: crate::check::org::Scope, region: &s
 fn say_progress(p: Progress) {
     let terminal = super::exit::stderr_is_terminal();
     match p {
-        Progress::Said(line) => say!("{line}"),
+        Progress::Said(line) => note!("{line}"),
         Progress::Started {
             action,
             id,
             accounts,
-        } => say!(
+        } => note!(
             "operation {id} ({action}) started for {} account{}",
             accounts.len(),
             if accounts.len() == 1 { "" } else { "s" }
@@ -78,7 +78,7 @@ fn say_progress(p: Progress) {
             if terminal {
                 super::exit::redraw("");
             }
-            say!(
+            note!(
                 "operation {} ({}): {}",
                 op.id,
                 op.action,
@@ -203,7 +203,7 @@ pub async fn destroy<A: Org + StackSets>(
     )
     .await?;
     if !removed.existed {
-        say!(
+        note!(
             "Stack set {} does not exist: nothing to remove.",
             removed.stack_set
         );

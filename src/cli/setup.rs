@@ -70,7 +70,7 @@ pub async fn prepare(
             .await
             .map_err(|e| CliError::failed(format!("--pin-project-ids: {e}")))?;
         for p in found {
-            say!(
+            note!(
                 "GitLab: {} is project {} (pinned in the trust policy)",
                 p.path_with_namespace,
                 p.id
@@ -96,7 +96,7 @@ pub async fn prepare(
     {
         let report =
             crate::preflight::run(&setup.provider_url, crate::preflight::public_roots(), 443).await;
-        say_raw!("{}", report.text());
+        super::exit::note(&report.text());
         Some(report)
     } else {
         None
@@ -157,7 +157,7 @@ fn from_journal(args: &SetupArgs, store: &Store) -> Result<SetupInput, CliError>
     }
     match store.load() {
         Some(j) => {
-            say!("Continuing from the journal: {}", j.summary());
+            note!("Continuing from the journal: {}", j.summary());
             Ok(j.answers)
         }
         None => {
@@ -192,7 +192,7 @@ async fn pin_namespaces(input: &mut SetupInput, gitlab_url: Option<&str>) -> Res
     }
     if let Some(p) = setup.projects.iter().find(|p| p.is_pattern()) {
         say!(
-            "namespace_id not pinned: the pattern {} spans namespaces (pin ids with --namespace-id)",
+            "warning: namespace_id not pinned: the pattern {} spans namespaces (pin ids with --namespace-id)",
             p.as_str()
         );
         return Ok(());
@@ -215,7 +215,7 @@ async fn pin_namespaces(input: &mut SetupInput, gitlab_url: Option<&str>) -> Res
         })?;
     if !found.hidden.is_empty() {
         say!(
-            "namespace_id not pinned: GitLab does not show {} to {} (private, or not there); set GITLAB_TOKEN (read_api) or give --namespace-id to pin it",
+            "warning: namespace_id not pinned: GitLab does not show {} to {} (private, or not there); set GITLAB_TOKEN (read_api) or give --namespace-id to pin it",
             found.hidden.join(", "),
             if token.is_some() {
                 "this token"
@@ -226,7 +226,7 @@ async fn pin_namespaces(input: &mut SetupInput, gitlab_url: Option<&str>) -> Res
         return Ok(());
     }
     for (ns, id) in found.found {
-        say!("GitLab: namespace {ns} is {id} (pinned in the trust policy)");
+        note!("GitLab: namespace {ns} is {id} (pinned in the trust policy)");
         input.namespace_ids.push(id.to_string());
     }
     Ok(())
@@ -334,15 +334,21 @@ pub async fn apply<A: Aws>(
     output: OutputFormat,
 ) -> Result<Outcome, CliError> {
     let plan: Plan = engine::plan(aws, &request.setup).await?;
-    say_raw!("{}", output::plan_text(&plan, false));
     let reasons = plan.confirmations();
-    if !reasons.is_empty() && !request.yes && !prompt::confirm(&reasons) {
+    let asking = !reasons.is_empty() && !request.yes;
+    // The plan is said as the run goes; with --quiet, only when it asks about it.
+    if asking {
+        say_raw!("{}", output::plan_text(&plan, false));
+    } else {
+        super::exit::note(&output::plan_text(&plan, false));
+    }
+    if asking && !prompt::confirm(&reasons) {
         return Err(EngineError::ConfirmationRequired { reasons }.into());
     }
     let mut journal = Journal::new(request.input.clone(), Some(plan.identity.account.clone()));
     let mut journaled = Journaled::new(store, &mut journal);
     let outcome = flow::apply_from(aws, &plan, 0, Some(&mut journaled), |p| {
-        say!("{}", output::progress_line(&p))
+        note!("{}", output::progress_line(&p))
     })
     .await;
     if let Some(e) = journaled.unsaved() {
@@ -352,10 +358,10 @@ pub async fn apply<A: Aws>(
     }
     let outcome = outcome?;
     for r in &outcome.resources {
-        say!("{}", output::report_line(r));
+        note!("{}", output::report_line(r));
     }
     for other in &outcome.left_alone {
-        say!("{}", output::left_alone_line(other));
+        note!("{}", output::left_alone_line(other));
     }
     if let Some((path, content, overwrite)) = &request.ci_job {
         match crate::ci_job::plan_write(path, content, *overwrite)
