@@ -29,7 +29,10 @@ fn the_suite_builds_with_the_declared_rust_version() {
         .map(|v| v.trim_matches('"').to_string())
         .expect("Cargo.toml declares a rust-version");
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let out = Command::new(&rustc).arg("--version").output().expect("rustc");
+    let out = Command::new(&rustc)
+        .arg("--version")
+        .output()
+        .expect("rustc");
     let version = String::from_utf8_lossy(&out.stdout).into_owned();
     // "rustc 1.95.0 (…)": the same major.minor as declared.
     let running = version.split(' ').nth(1).unwrap_or_default();
@@ -55,10 +58,17 @@ fn the_readme_test_command_is_what_ci_and_the_pipeline_run() {
         .and_then(|b| b.split("```").next())
         .expect("the README starts with a sh block");
     let commands: Vec<&str> = block.lines().filter(|l| !l.trim().is_empty()).collect();
-    assert_eq!(commands.len(), 2, "exactly two set-up commands: {commands:?}");
+    assert_eq!(
+        commands.len(),
+        2,
+        "exactly two set-up commands: {commands:?}"
+    );
     let test = commands[1];
     assert_eq!(test, "bash tests/run");
-    assert!(read(".ci/run").contains(&format!("exec {test}")), ".ci/run runs {test}");
+    assert!(
+        read(".ci/run").contains(&format!("exec {test}")),
+        ".ci/run runs {test}"
+    );
     let pipeline = read(".gitlab-ci.yml");
     let yaml = yaml_rust2::YamlLoader::load_from_str(&pipeline).expect("yaml");
     let script: Vec<&str> = yaml[0]["test"]["script"]
