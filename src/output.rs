@@ -213,6 +213,7 @@ pub fn progress_line(p: &Progress) -> String {
     match p {
         Progress::Started { label, .. } => format!("… {label}"),
         Progress::Finished { label, .. } => format!("✓ {label}"),
+        Progress::Failed { label, .. } => format!("✗ {label}"),
     }
 }
 

@@ -123,9 +123,9 @@ fn killed_after_each_call_the_next_run_finishes_identically() {
         );
         assert!(out.stdout.is_empty(), "a killed run prints no ARN");
         let killed_at = emu.calls();
-        assert_eq!(
-            killed_at.len(),
-            i,
+        // Calls of one wave go side by side: the others of call i's wave may be out too.
+        assert!(
+            killed_at.len() >= i,
             "killed right after call {i}: {killed_at:?}"
         );
 

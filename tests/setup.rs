@@ -84,15 +84,25 @@ fn fresh_account_gets_provider_role_and_policies_and_stdout_is_the_arn() {
     assert_eq!(role.max_session_duration(), Some(3600));
     assert!(role.tags().iter().any(|t| t.key() == "managed-by"));
 
-    // The fewest calls: 5 + 2n for n = 2 policies, in this order.
+    // The fewest calls: 5 + 2n for n = 2 policies, in 5 round trips: who the caller is; the
+    // provider, the role and the policies read side by side (in any order); the provider; the
+    // role; both attaches side by side.
+    assert_eq!(calls.len(), 9, "{calls:?}");
+    let mut reads = calls[1..5].to_vec();
+    reads.sort();
+    assert_eq!(calls[0], "sts.GetCallerIdentity");
     assert_eq!(
-        calls,
-        vec![
-            "sts.GetCallerIdentity",
+        reads,
+        [
             "iam.GetOpenIDConnectProvider",
-            "iam.GetRole",
             "iam.GetPolicy",
             "iam.GetPolicy",
+            "iam.GetRole"
+        ]
+    );
+    assert_eq!(
+        calls[5..],
+        [
             "iam.CreateOpenIDConnectProvider",
             "iam.CreateRole",
             "iam.AttachRolePolicy",
@@ -152,14 +162,18 @@ fn json_output_reports_created_then_a_second_run_changes_nothing() {
         "{v}"
     );
     assert_eq!(v["role_arn"], ROLE_ARN);
-    // No mutating call at all, counted by the emulator; and at most 4 + n calls.
-    let calls = emu.calls();
+    // No mutating call at all, counted by the emulator; 4 + n reads: the caller, then side by
+    // side the provider, the role (then its policies) and each wanted policy.
+    let mut calls = emu.calls();
     assert!(emu.mutating_calls().is_empty(), "{calls:?}");
+    assert_eq!(calls.remove(0), "sts.GetCallerIdentity");
+    calls.sort();
     assert_eq!(
         calls,
         vec![
-            "sts.GetCallerIdentity",
             "iam.GetOpenIDConnectProvider",
+            "iam.GetPolicy",
+            "iam.GetPolicy",
             "iam.GetRole",
             "iam.ListAttachedRolePolicies"
         ]

@@ -157,7 +157,7 @@ pub fn run_files(
     use crate::check::files;
     let mut planned = Vec::new();
     for (kind, path) in files {
-        let shown = path.display().to_string();
+        let shown = repo_path(path);
         let text = std::fs::read_to_string(path)
             .map_err(|e| CliError::usage(format!("cannot read {shown}: {e}")))?;
         planned.push(files::read(*kind, &shown, &text).map_err(CliError::usage)?);
@@ -199,4 +199,29 @@ pub fn run_files(
     } else {
         Outcome::success(stdout)
     })
+}
+
+/// A file as the reports name it: from the current directory (where a CI job runs, the
+/// repository's root) when it is under it, without `./` or repeated separators, so that one file
+/// keeps one fingerprint however it is typed.
+fn repo_path(path: &std::path::Path) -> String {
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| {
+            path.strip_prefix(cwd)
+                .ok()
+                .map(std::path::Path::to_path_buf)
+        })
+        .unwrap_or_else(|| path.to_path_buf());
+    let parts: Vec<String> = relative
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let joined = parts.join("/");
+    if relative.is_absolute() {
+        format!("/{}", joined.trim_start_matches('/'))
+    } else {
+        joined
+    }
 }

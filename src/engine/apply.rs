@@ -1,5 +1,5 @@
 //! Carrying out a plan as a list of actions, one mutating AWS call each, none where nothing is to be
-//! done. The wizard runs them one by one (and resumes from a failed one); `apply` runs them all.
+//! done; independent ones side by side (see [`apply_from`]). The wizard resumes from a failed one.
 
 use crate::aws::Aws;
 use crate::plan::MANAGED_BY_TAG;
@@ -202,6 +202,13 @@ pub enum Progress {
         label: String,
         done: Done,
     },
+    /// The action whose error the run returns (the first of its wave, by index; the others of
+    /// that wave that did not finish are not done).
+    Failed {
+        index: usize,
+        action: Action,
+        label: String,
+    },
 }
 
 /// Apply the whole plan. The caller has already obtained any confirmation
@@ -215,31 +222,69 @@ pub async fn apply<A: Aws>(
 }
 
 /// Apply the plan's actions from index `from` on (the earlier ones are done), stopping at the
-/// first that fails.
+/// first wave that fails.
+///
+/// The actions run in waves along their dependencies: the provider first (the role's trust names
+/// it), then the role's own calls side by side (a new role, or its trust, settings and boundary),
+/// then every attach and detach side by side (they need the role). A wave ends when all its calls
+/// have answered: each success is reported finished, in the plan's order; then the first failure,
+/// by index, is reported failed and returned. Every action is idempotent against a fresh plan, so
+/// whatever a wave finished before a failure or a kill, the next run finishes the rest.
 pub async fn apply_from<A: Aws>(
     aws: &A,
     plan: &Plan,
     from: usize,
     mut progress: impl FnMut(Progress),
 ) -> Result<Outcome, EngineError> {
+    let actions = plan.actions();
     let mut provider_done = None;
-    for (index, action) in plan.actions().into_iter().enumerate().skip(from) {
-        let label = action.label(plan);
-        progress(Progress::Started {
-            index,
-            action: action.clone(),
-            label: label.clone(),
-        });
-        let done = execute(aws, plan, &action).await?;
-        if action.step() == Step::Provider {
-            provider_done = Some(done);
+    let mut at = from;
+    while at < actions.len() {
+        let step = actions[at].step();
+        let wave: Vec<usize> = (at..actions.len())
+            .take_while(|&i| actions[i].step() == step)
+            .collect();
+        at += wave.len();
+        for &index in &wave {
+            progress(Progress::Started {
+                index,
+                action: actions[index].clone(),
+                label: actions[index].label(plan),
+            });
         }
-        progress(Progress::Finished {
-            index,
-            action,
-            label,
-            done,
-        });
+        let results = futures_util::future::join_all(
+            wave.iter()
+                .map(|&index| execute(aws, plan, &actions[index])),
+        )
+        .await;
+        let mut failed = None;
+        for (&index, result) in wave.iter().zip(results) {
+            let action = actions[index].clone();
+            match result {
+                Ok(done) => {
+                    if action.step() == Step::Provider {
+                        provider_done = Some(done);
+                    }
+                    progress(Progress::Finished {
+                        label: action.label(plan),
+                        index,
+                        action,
+                        done,
+                    });
+                }
+                Err(e) => {
+                    failed.get_or_insert((index, e));
+                }
+            }
+        }
+        if let Some((index, e)) = failed {
+            progress(Progress::Failed {
+                label: actions[index].label(plan),
+                index,
+                action: actions[index].clone(),
+            });
+            return Err(e);
+        }
     }
     Ok(plan.outcome(provider_done))
 }

@@ -23,28 +23,42 @@ pub async fn plan<A: Aws>(aws: &A, setup: &Setup) -> Result<Plan, EngineError> {
     let partition = identity.partition().to_string();
     let trust = setup.trust(&partition, &identity.account)?;
 
+    // Every read that needs only the account, side by side: the provider; the role, then what is
+    // attached to it (only a role that exists has any); each policy to attach.
     let provider_arn = setup.provider_arn(&partition, &identity.account);
-    let existing_provider = aws
-        .get_oidc_provider(&provider_arn)
-        .await
-        .map_err(EngineError::aws(Step::Provider))?;
+    let role_and_attached = async {
+        let role = aws
+            .get_role(setup.role_name.as_str())
+            .await
+            .map_err(EngineError::aws(Step::Role))?;
+        let attached = match &role {
+            Some(_) => aws
+                .list_attached_policies(setup.role_name.as_str())
+                .await
+                .map_err(EngineError::aws(Step::Permissions))?,
+            None => Vec::new(),
+        };
+        Ok::<_, EngineError>((role, attached))
+    };
+    let (existing_provider, (existing_role, attached), found) = tokio::try_join!(
+        async {
+            aws.get_oidc_provider(&provider_arn)
+                .await
+                .map_err(EngineError::aws(Step::Provider))
+        },
+        role_and_attached,
+        futures_util::future::try_join_all(
+            setup
+                .policies
+                .iter()
+                .map(|wanted| find_policy(aws, wanted, &partition))
+        ),
+    )?;
     let provider = provider_plan(setup, provider_arn, existing_provider);
 
-    let existing_role = aws
-        .get_role(setup.role_name.as_str())
-        .await
-        .map_err(EngineError::aws(Step::Role))?;
-    let attached = match &existing_role {
-        Some(_) => aws
-            .list_attached_policies(setup.role_name.as_str())
-            .await
-            .map_err(EngineError::aws(Step::Permissions))?,
-        None => Vec::new(),
-    };
-
     let mut policies = Vec::new();
-    for wanted in &setup.policies {
-        policies.push(policy_plan(aws, wanted, &attached, &partition).await?);
+    for (wanted, found) in setup.policies.iter().zip(found) {
+        policies.push(policy_plan(wanted, found, &attached)?);
     }
     // Only what is attached now is detached: one already gone is nothing to do.
     for a in attached
@@ -230,11 +244,32 @@ fn role_action(
     })
 }
 
-async fn policy_plan<A: Aws>(
+/// A policy to attach, looked up by the ARN it most likely has (an AWS managed policy named
+/// without its path, such as `job-function/`, searched by name).
+async fn find_policy<A: Aws>(
     aws: &A,
     wanted: &PolicyRef,
-    attached: &[AttachedPolicy],
     partition: &str,
+) -> Result<Option<crate::aws::ManagedPolicy>, EngineError> {
+    let step = EngineError::aws(Step::Permissions);
+    let found = aws
+        .get_policy(&wanted.likely_arn(partition))
+        .await
+        .map_err(step)?;
+    if found.is_none() && matches!(wanted, PolicyRef::AwsManagedName(n) if !n.contains('/')) {
+        return aws
+            .find_aws_managed_policy(wanted.name())
+            .await
+            .map_err(EngineError::aws(Step::Permissions));
+    }
+    Ok(found)
+}
+
+/// What to do with a wanted policy: nothing where it is attached, else attach what was found.
+fn policy_plan(
+    wanted: &PolicyRef,
+    found: Option<crate::aws::ManagedPolicy>,
+    attached: &[AttachedPolicy],
 ) -> Result<PolicyPlan, EngineError> {
     if let Some(a) = attached.iter().find(|a| wanted.matches(&a.arn)) {
         return Ok(PolicyPlan {
@@ -243,18 +278,6 @@ async fn policy_plan<A: Aws>(
             action: PolicyAction::AlreadyAttached,
             admin: is_admin_policy_arn(&a.arn),
         });
-    }
-    let step = EngineError::aws(Step::Permissions);
-    let mut found = aws
-        .get_policy(&wanted.likely_arn(partition))
-        .await
-        .map_err(step)?;
-    // An AWS managed policy under a path (e.g. job-function/) named without it: search by name.
-    if found.is_none() && matches!(wanted, PolicyRef::AwsManagedName(n) if !n.contains('/')) {
-        found = aws
-            .find_aws_managed_policy(wanted.name())
-            .await
-            .map_err(EngineError::aws(Step::Permissions))?;
     }
     let Some(policy) = found else {
         return Err(EngineError::PolicyNotFound {

@@ -42,12 +42,17 @@ fn fresh_setup_then_rerun_is_converged_with_only_reads() {
         assert!(p.confirmations().is_empty());
         let out = apply(&aws, &p, |_| {}).await.unwrap();
         assert!(out.resources.iter().all(|r| r.action == Done::Unchanged));
-        let rerun: Vec<String> = aws.calls().snapshot()[before..].to_vec();
+        let mut rerun: Vec<String> = aws.calls().snapshot()[before..].to_vec();
+        // The identity, then the provider, the role (then its policies) and each wanted policy
+        // side by side.
+        assert_eq!(rerun.remove(0), "sts.GetCallerIdentity");
+        rerun.sort();
         assert_eq!(
             rerun,
             [
-                "sts.GetCallerIdentity",
                 "iam.GetOpenIDConnectProvider",
+                "iam.GetPolicy",
+                "iam.GetPolicy",
                 "iam.GetRole",
                 "iam.ListAttachedRolePolicies"
             ]
@@ -308,5 +313,60 @@ fn a_detached_policy_is_planned_confirmed_and_gone_once() {
         input.policies.push("AdministratorAccess".into());
         let e = input.validate().unwrap_err();
         assert!(e.to_string().contains("name each policy once"), "{e}");
+    });
+}
+
+/// The actions run in waves: the provider, then the role, then every attach side by side. A wave
+/// reports its successes in the plan's order, then the first failure by index; the other
+/// attaches of the wave are done, and the next run (a fresh plan) makes only the refused one.
+#[test]
+fn actions_run_in_waves_and_a_refused_attach_leaves_only_itself_to_do() {
+    run(async {
+        let aws = FakeAws::new();
+        let s = setup(&[
+            "ReadOnlyAccess",
+            "job-function/ViewOnlyAccess",
+            "AdministratorAccess",
+        ]);
+        let p = plan(&aws, &s).await.unwrap();
+        assert_eq!(p.actions().len(), 5);
+        aws.fail_next("AttachRolePolicy", "AccessDenied");
+        let mut seen = Vec::new();
+        let err = apply(&aws, &p, |e| {
+            seen.push(match e {
+                Progress::Started { index, .. } => format!("started {index}"),
+                Progress::Finished { index, .. } => format!("finished {index}"),
+                Progress::Failed { index, .. } => format!("failed {index}"),
+            })
+        })
+        .await
+        .expect_err("refused");
+        assert_eq!(err.code(), "AccessDenied");
+        assert_eq!(
+            seen,
+            [
+                "started 0",
+                "finished 0",
+                "started 1",
+                "finished 1",
+                "started 2",
+                "started 3",
+                "started 4",
+                "finished 3",
+                "finished 4",
+                "failed 2"
+            ]
+        );
+        let before = aws.calls().total();
+        let again = plan(&aws, &s).await.unwrap();
+        let actions: Vec<&str> = again.actions().iter().map(|a| a.operation()).collect();
+        assert_eq!(
+            actions,
+            ["AttachRolePolicy"],
+            "{:?}",
+            aws.calls().snapshot()[before..].to_vec()
+        );
+        apply(&aws, &again, |_| {}).await.unwrap();
+        assert!(plan(&aws, &s).await.unwrap().is_converged());
     });
 }

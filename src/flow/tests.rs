@@ -49,7 +49,11 @@ async fn the_journal_holds_each_finished_step_and_is_forgotten_on_success() {
     let kept = store.load().expect("kept for the next run");
     assert_eq!(kept.finished, ["create OIDC provider https://gitlab.com"]);
     assert_eq!(kept.answers, answers());
-    assert_eq!(seen.len(), 3, "started, finished, started: {seen:?}");
+    assert_eq!(
+        seen.len(),
+        4,
+        "started, finished, started, failed: {seen:?}"
+    );
 
     // The next run continues from the failed step with the same journal.
     let mut journal = kept;

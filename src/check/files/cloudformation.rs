@@ -28,12 +28,15 @@ enum Node {
     Seq(Vec<Node>, usize),
     /// Entries in the template's order, each key with its line; a key may repeat.
     Map(Vec<(String, usize, Node)>, usize),
+    /// `Ref AWS::NoValue`: the key or item it is the value of is left out.
+    NoValue,
 }
 
 impl Node {
     fn line(&self) -> usize {
         match self {
             Node::Scalar(_, _, l) | Node::Seq(_, l) | Node::Map(_, l) => *l,
+            Node::NoValue => 0,
         }
     }
 
@@ -73,6 +76,10 @@ type Open = (Node, Option<String>, Option<(String, usize)>);
 struct Builder {
     stack: Vec<Open>,
     done: Option<Node>,
+    /// What the template uses that CloudFormation does not take (or this reading would read
+    /// wrong): an alias, a merge key, a second document.
+    refused: Option<String>,
+    documents: usize,
 }
 
 fn line_of(mark: Marker) -> usize {
@@ -113,10 +120,18 @@ impl Builder {
                 Some((k, line)) => entries.push((k, line, node)),
                 None => {
                     let line = node.line();
+                    if matches!(&node, Node::Scalar(k, true, _) if k == "<<") {
+                        self.refused
+                            .get_or_insert(format!("line {line} merges keys (<<:)"));
+                    }
+                    if !matches!(node, Node::Scalar(..)) {
+                        self.refused
+                            .get_or_insert(format!("line {line} has a key that is no text"));
+                    }
                     *key = Some((node.text().unwrap_or_default().to_string(), line));
                 }
             },
-            Some((Node::Scalar(..), _, _)) => {}
+            Some((Node::Scalar(..) | Node::NoValue, _, _)) => {}
         }
     }
 }
@@ -129,6 +144,20 @@ impl MarkedEventReceiver for Builder {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         let line = line_of(mark);
         match ev {
+            Event::Alias(_) => {
+                self.refused.get_or_insert(format!(
+                    "line {line} uses a YAML alias, which CloudFormation does not take"
+                ));
+                // Something in its place, so that the rest still reads.
+                self.add(Node::Scalar(String::new(), false, line));
+            }
+            Event::DocumentStart => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    self.refused
+                        .get_or_insert("it holds more than one YAML document".to_string());
+                }
+            }
             Event::Scalar(value, style, _, tag) => {
                 let plain = style == TScalarStyle::Plain;
                 let node = long_form(tag_name(tag), Node::Scalar(value, plain, line));
@@ -155,8 +184,11 @@ impl MarkedEventReceiver for Builder {
 fn parse(text: &str) -> Result<Node, String> {
     let mut b = Builder::default();
     Parser::new_from_str(text)
-        .load(&mut b, false)
+        .load(&mut b, true)
         .map_err(|e| e.to_string())?;
+    if let Some(why) = b.refused {
+        return Err(why);
+    }
     b.done.ok_or_else(|| "it is empty".to_string())
 }
 
@@ -200,13 +232,20 @@ impl<'a> Template<'a> {
             other => vec![other.clone()],
         };
         match f.as_str() {
-            "Fn::Equals" => {
-                match args(arg).as_slice() {
-                    [a, b] => Ok(scalar(&self.resolve(a, depth + 1)?)?
-                        == scalar(&self.resolve(b, depth + 1)?)?),
-                    _ => Err("Fn::Equals takes two values".into()),
+            "Fn::Equals" => match args(arg).as_slice() {
+                [a, b] => {
+                    let (a, b) = (
+                        scalar(&self.resolve(a, depth + 1)?)?,
+                        scalar(&self.resolve(b, depth + 1)?)?,
+                    );
+                    // The account is known only at deploy: a condition on it is not decided.
+                    if a.contains(ACCOUNT) || b.contains(ACCOUNT) {
+                        return Err("a condition compares the account id, known at deploy".into());
+                    }
+                    Ok(a == b)
                 }
-            }
+                _ => Err("Fn::Equals takes two values".into()),
+            },
             "Fn::Not" => {
                 Ok(!self.condition(args(arg).first().ok_or("Fn::Not takes one")?, depth + 1)?)
             }
@@ -234,27 +273,38 @@ impl<'a> Template<'a> {
             return Err("values nest too deep".into());
         }
         match n {
-            Node::Scalar(..) => Ok(n.clone()),
-            Node::Seq(items, l) => Ok(Node::Seq(
-                items
-                    .iter()
-                    .map(|i| self.resolve(i, depth + 1))
-                    .collect::<Result<_, _>>()?,
-                *l,
+            Node::Scalar(s, _, _) if s.contains("{{resolve:") => Err(format!(
+                "a dynamic reference ({{{{resolve:{}…}}}}) is read at deploy",
+                s.split("{{resolve:")
+                    .nth(1)
+                    .and_then(|r| r.split(':').next())
+                    .unwrap_or("?")
             )),
+            Node::Scalar(..) | Node::NoValue => Ok(n.clone()),
+            Node::Seq(items, l) => {
+                let mut out = Vec::new();
+                for i in items {
+                    match self.resolve(i, depth + 1)? {
+                        Node::NoValue => {}
+                        other => out.push(other),
+                    }
+                }
+                Ok(Node::Seq(out, *l))
+            }
             Node::Map(entries, l) => {
                 if let [(f, _, arg)] = entries.as_slice()
                     && (f == "Ref" || f.starts_with("Fn::"))
                 {
                     return self.function(f, arg, *l, depth);
                 }
-                Ok(Node::Map(
-                    entries
-                        .iter()
-                        .map(|(k, kl, v)| Ok((k.clone(), *kl, self.resolve(v, depth + 1)?)))
-                        .collect::<Result<_, String>>()?,
-                    *l,
-                ))
+                let mut out = Vec::new();
+                for (k, kl, v) in entries {
+                    match self.resolve(v, depth + 1)? {
+                        Node::NoValue => {}
+                        other => out.push((k.clone(), *kl, other)),
+                    }
+                }
+                Ok(Node::Map(out, *l))
             }
         }
     }
@@ -268,7 +318,7 @@ impl<'a> Template<'a> {
             }
         };
         match f {
-            "Ref" => text(self.reference(arg.text().unwrap_or_default(), None)?),
+            "Ref" => self.reference_node(arg.text().unwrap_or_default(), line),
             "Fn::GetAtt" => match items(arg)?.as_slice() {
                 [a, b] => text(self.reference(&scalar(a)?, Some(&scalar(b)?))?),
                 _ => Err("Fn::GetAtt takes a resource and an attribute".into()),
@@ -325,7 +375,31 @@ impl<'a> Template<'a> {
         }
     }
 
-    /// `Ref name` (or `Fn::GetAtt name.attribute`).
+    /// `Ref name` as a value: a list parameter is a list, `AWS::NoValue` leaves its key out.
+    fn reference_node(&self, name: &str, line: usize) -> Resolved {
+        if name == "AWS::NoValue" {
+            return Ok(Node::NoValue);
+        }
+        if let Some(p) = self.root.get("Parameters").and_then(|p| p.get(name)) {
+            let kind = p.get("Type").and_then(Node::text).unwrap_or("String");
+            if kind == "CommaDelimitedList" || kind.starts_with("List<") {
+                let value = match p.get("Default") {
+                    Some(d) => scalar(d)?,
+                    None => return Err(format!("the parameter {name} has no default")),
+                };
+                return Ok(Node::Seq(
+                    value
+                        .split(',')
+                        .map(|v| Node::Scalar(v.trim().to_string(), false, line))
+                        .collect(),
+                    line,
+                ));
+            }
+        }
+        Ok(Node::Scalar(self.reference(name, None)?, false, line))
+    }
+
+    /// `Ref name` (or `Fn::GetAtt name.attribute`) as text.
     fn reference(&self, name: &str, attribute: Option<&str>) -> Result<String, String> {
         match (name, attribute) {
             ("AWS::Partition", None) => return Ok("aws".into()),
@@ -336,6 +410,15 @@ impl<'a> Template<'a> {
         if attribute.is_none()
             && let Some(p) = self.root.get("Parameters").and_then(|p| p.get(name))
         {
+            let kind = p.get("Type").and_then(Node::text).unwrap_or("String");
+            if kind.starts_with("AWS::SSM::") {
+                return Err(format!("the parameter {name} is read from SSM at deploy"));
+            }
+            if kind == "CommaDelimitedList" || kind.starts_with("List<") {
+                return Err(format!(
+                    "the parameter {name} is a list where text is wanted"
+                ));
+            }
             return match p.get("Default") {
                 Some(d) => scalar(d),
                 None => Err(format!("the parameter {name} has no default")),
@@ -422,6 +505,8 @@ fn scalar(n: &Node) -> Result<String, String> {
 /// A resolved node as JSON text, with every repeated key kept.
 fn json_text(n: &Node, out: &mut String) {
     match n {
+        // Left out by its container; alone, nothing.
+        Node::NoValue => out.push_str("null"),
         Node::Scalar(s, plain, _) => {
             let literal = *plain
                 && (s == "true"
@@ -466,10 +551,75 @@ pub fn read(path: &str, text: &str) -> Result<Planned, String> {
             "{path} is not a CloudFormation template: it has no Resources"
         ));
     };
+    if let Some(why) = repeated_key(&root) {
+        return Err(format!(
+            "{path} is not a CloudFormation template CloudFormation reads one way: {why}"
+        ));
+    }
     let t = Template::new(&root);
     let mut planned = Planned::default();
+    // What makes resources this reading does not see: listed as not known, never passed over.
+    let unseen = |planned: &mut Planned, id: &str, line: usize, why: String| {
+        planned.roles.push(PlannedRole {
+            name: id.to_string(),
+            path: "/".into(),
+            source: Source {
+                path: path.to_string(),
+                line,
+                resource: id.to_string(),
+                statements: Vec::new(),
+            },
+            trust: Err(why),
+            max_session_duration: crate::check::USUAL_SESSION,
+            attached: Vec::new(),
+        });
+    };
+    if let Some(transform) = root.get("Transform") {
+        let named = match transform {
+            Node::Scalar(t, _, _) => t.clone(),
+            Node::Seq(items, _) => items
+                .iter()
+                .filter_map(Node::text)
+                .collect::<Vec<_>>()
+                .join(", "),
+            _ => "a macro".into(),
+        };
+        unseen(
+            &mut planned,
+            "Transform",
+            transform.line(),
+            format!(
+                "the template's Transform ({named}) makes its resources at deploy: audit the processed template"
+            ),
+        );
+    }
     for (id, line, r) in resources.entries() {
         let kind = r.get("Type").and_then(Node::text).unwrap_or_default();
+        if id.starts_with("Fn::ForEach") {
+            unseen(
+                &mut planned,
+                id,
+                *line,
+                format!("{id} makes resources at deploy"),
+            );
+            continue;
+        }
+        if kind.starts_with("AWS::Serverless::")
+            || matches!(
+                kind,
+                "AWS::CloudFormation::Stack"
+                    | "AWS::CloudFormation::StackSet"
+                    | "AWS::ServiceCatalog::CloudFormationProvisionedProduct"
+            )
+        {
+            unseen(
+                &mut planned,
+                id,
+                *line,
+                format!("{id} ({kind}) can make roles this audit does not read"),
+            );
+            continue;
+        }
         // A resource whose condition cannot be decided is read as made: its trust is audited.
         if t.made(r) == Ok(false) {
             continue;
@@ -532,11 +682,33 @@ pub fn read(path: &str, text: &str) -> Result<Planned, String> {
                         .and_then(|s| s.parse().ok())
                         .unwrap_or(crate::check::USUAL_SESSION),
                     attached,
-                    always: false,
                 });
             }
             _ => {}
         }
     }
     Ok(planned)
+}
+
+/// The first key a mapping repeats, outside the trust policy documents (whose every reading the
+/// audit reads): a template that repeats a resource, a section or a property reads more than one
+/// way.
+fn repeated_key(n: &Node) -> Option<String> {
+    match n {
+        Node::Map(entries, _) => {
+            for (i, (k, line, v)) in entries.iter().enumerate() {
+                if entries[..i].iter().any(|(other, _, _)| other == k) {
+                    return Some(format!("line {line} repeats the key {k:?}"));
+                }
+                if k != "AssumeRolePolicyDocument"
+                    && let Some(why) = repeated_key(v)
+                {
+                    return Some(why);
+                }
+            }
+            None
+        }
+        Node::Seq(items, _) => items.iter().find_map(repeated_key),
+        Node::Scalar(..) | Node::NoValue => None,
+    }
 }

@@ -42,9 +42,6 @@ pub struct PlannedRole {
     pub max_session_duration: i32,
     /// ARNs of the managed policies attached to it.
     pub attached: Vec<String>,
-    /// Listed whatever it trusts (a trust file named on the command line), not only where a
-    /// web-identity token can reach it.
-    pub always: bool,
 }
 
 /// An OIDC provider a file makes.
@@ -74,9 +71,9 @@ pub fn read(kind: Kind, path: &str, text: &str) -> Result<Planned, String> {
 fn trust_file(path: &str, text: &str) -> Result<Planned, String> {
     let doc: Value = serde_json::from_str(text)
         .map_err(|e| format!("{path} is not a JSON trust policy document: {e}"))?;
-    if !doc.is_object() {
+    if doc.get("Statement").is_none() {
         return Err(format!(
-            "{path} is not a JSON trust policy document: not an object"
+            "{path} is not a trust policy document: it has no Statement (from `aws iam get-role`, give .Role.AssumeRolePolicyDocument)"
         ));
     }
     let name = std::path::Path::new(path)
@@ -96,7 +93,6 @@ fn trust_file(path: &str, text: &str) -> Result<Planned, String> {
             trust: Ok(text.to_string()),
             max_session_duration: super::USUAL_SESSION,
             attached: Vec::new(),
-            always: true,
         }],
         providers: Vec::new(),
     })
@@ -238,9 +234,6 @@ pub fn audit(planned: &[Planned], now: u64) -> Vec<RoleReport> {
             permissions_boundary: None,
             tags: Vec::new(),
         };
-        if !role.always && !super::is_web_identity_role(&aws_role) {
-            continue;
-        }
         let docs: Vec<&Value> = std::iter::once(&aws_role.trust_policy)
             .chain(&aws_role.trust_ambiguity.readings)
             .collect();

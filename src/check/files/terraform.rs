@@ -74,7 +74,6 @@ pub fn read(path: &str, text: &str) -> Result<Planned, String> {
                         .and_then(|n| i32::try_from(n).ok())
                         .unwrap_or(crate::check::USUAL_SESSION),
                     attached: strings(&values["managed_policy_arns"]),
-                    always: false,
                 });
             }
             _ => {}

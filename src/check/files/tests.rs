@@ -206,3 +206,99 @@ proptest! {
         prop_assert!(reports.iter().flat_map(|r| &r.findings).all(|f| f.code != Code::TrustUnknown));
     }
 }
+
+/// A condition value longer than the analysis's position numbers once held (65,536 characters)
+/// is analysed, not a crash; a file without a Statement is no trust document.
+#[test]
+fn a_very_long_value_is_analysed_and_a_document_needs_statements() {
+    let long = "a".repeat(65_600);
+    let text = format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"Federated": "arn:aws:iam::1:oidc-provider/gitlab.com"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringLike": {{"gitlab.com:sub": "project_path:acme/{long}*"}}}}}}]}}"#
+    );
+    let reports = audit(
+        &[read(Kind::TrustFile, "long.json", &text).expect("read")],
+        NOW,
+    );
+    assert_eq!(reports.len(), 1);
+    for not_a_trust in [r#"{"Role": {"AssumeRolePolicyDocument": {}}}"#, "{}", "[]"] {
+        assert!(
+            read(Kind::TrustFile, "x.json", not_a_trust).is_err(),
+            "{not_a_trust}"
+        );
+    }
+}
+
+/// What CloudFormation does not take, or a template that reads more than one way, is refused;
+/// what makes resources this reading cannot see is listed as unknown, never passed over.
+#[test]
+fn a_template_that_reads_more_than_one_way_is_refused_and_what_it_cannot_see_is_unknown() {
+    let role = "  R:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: '*', Action: 'sts:AssumeRoleWithWebIdentity'}]}\n";
+    for refused in [
+        format!("Resources:\n{role}  X: &a {{Type: AWS::SNS::Topic}}\n  Y: *a\n"),
+        format!("Resources:\n{role}  Y:\n    <<: {{Type: AWS::SNS::Topic}}\n"),
+        format!("Resources:\n{role}Resources:\n{role}"),
+        format!("Resources:\n{role}{role}"),
+        format!("Resources:\n{role}---\nResources:\n{role}"),
+    ] {
+        assert!(
+            read(Kind::CloudFormation, "t.yaml", &refused).is_err(),
+            "{refused}"
+        );
+    }
+    for (unseen, name) in [
+        ("Transform: AWS::Serverless-2016-10-31\n", "Transform"),
+        ("", "S"),
+    ] {
+        let text = format!(
+            "{unseen}Resources:\n{role}  S:\n    Type: AWS::CloudFormation::Stack\n    Properties: {{TemplateURL: x}}\n  F:\n    Type: AWS::Serverless::Function\n"
+        );
+        let planned = read(Kind::CloudFormation, "t.yaml", &text).expect("read");
+        let reports = audit(&[planned], NOW);
+        let unknown: Vec<&str> = reports
+            .iter()
+            .filter(|r| r.findings.iter().any(|f| f.code == Code::TrustUnknown))
+            .map(|r| r.role.as_str())
+            .collect();
+        assert!(unknown.contains(&name), "{unknown:?}");
+        assert!(
+            reports.iter().any(|r| r.role == "R"),
+            "the role it can read is read too"
+        );
+    }
+}
+
+/// A list parameter is a list; `AWS::NoValue` leaves its item out; the account id decides no
+/// condition; a dynamic reference is read at deploy.
+#[test]
+fn parameters_novalue_the_account_and_dynamic_references_read_as_cloudformation_does() {
+    let template = |condition: &str, sub: &str| {
+        format!(
+            "Parameters:\n  Subs: {{Type: CommaDelimitedList, Default: 'project_path:acme/web:ref_type:branch:ref:main,*'}}\nConditions:\n  C: {condition}\nResources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Statement:\n          - Effect: Allow\n            Principal: {{Federated: arn:aws:iam::1:oidc-provider/gitlab.com}}\n            Action: sts:AssumeRoleWithWebIdentity\n            Condition: {{StringLike: {{gitlab.com:sub: {sub}}}}}\n"
+        )
+    };
+    let codes_of = |text: String| -> Vec<&'static str> {
+        let planned = read(Kind::CloudFormation, "t.yaml", &text).expect("read");
+        audit(&[planned], NOW)[0]
+            .findings
+            .iter()
+            .map(|f| f.code.as_str())
+            .collect()
+    };
+    // The list's `*` is one value of the list: anyone's sub matches it.
+    assert!(codes_of(template("!Equals [a, a]", "!Ref Subs")).contains(&"sub-matches-everything"));
+    // NoValue: the `*` branch is not taken, and the item is left out.
+    let novalue =
+        "['project_path:acme/web:ref_type:branch:ref:main', !If [C, '*', !Ref AWS::NoValue]]";
+    assert!(!codes_of(template("!Equals [a, b]", novalue)).contains(&"trust-unknown"));
+    assert!(codes_of(template("!Equals [a, a]", novalue)).contains(&"sub-matches-everything"));
+    // The account decides nothing before deploy.
+    let on_account = template(
+        "!Equals [!Ref 'AWS::AccountId', '123456789012']",
+        "!If [C, x, '*']",
+    );
+    assert_eq!(codes_of(on_account), ["trust-unknown"]);
+    assert_eq!(
+        codes_of(template("!Equals [a, a]", "'{{resolve:ssm:/ci/sub}}'")),
+        ["trust-unknown"]
+    );
+}

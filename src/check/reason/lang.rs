@@ -146,7 +146,7 @@ impl Lang {
         self.accepts(&state)
     }
 
-    fn closure(&self, set: &mut Vec<u32>) {
+    fn closure(&self, set: &mut Vec<u64>) {
         let mut i = 0;
         while i < set.len() {
             let (s, p) = unpack(set[i]);
@@ -162,14 +162,14 @@ impl Lang {
         set.dedup();
     }
 
-    fn start(&self) -> Vec<u32> {
-        let mut set: Vec<u32> = (0..self.seqs.len()).map(|s| pack(s, 0)).collect();
+    fn start(&self) -> Vec<u64> {
+        let mut set: Vec<u64> = (0..self.seqs.len()).map(|s| pack(s, 0)).collect();
         self.closure(&mut set);
         set
     }
 
     /// The positions after `c` from `state`, into `out` (cleared first): callers reuse buffers.
-    fn step_into(&self, state: &[u32], c: char, out: &mut Vec<u32>) {
+    fn step_into(&self, state: &[u64], c: char, out: &mut Vec<u64>) {
         out.clear();
         for &x in state {
             let (s, p) = unpack(x);
@@ -183,7 +183,7 @@ impl Lang {
         self.closure(out);
     }
 
-    fn accepts(&self, state: &[u32]) -> bool {
+    fn accepts(&self, state: &[u64]) -> bool {
         state.iter().any(|&x| {
             let (s, p) = unpack(x);
             p == self.seqs[s].items.len()
@@ -240,12 +240,15 @@ pub fn lits(text: &str, fold: Fold) -> Vec<Item> {
     text.chars().map(|c| Item::Lit(c, fold)).collect()
 }
 
-fn pack(seq: usize, pos: usize) -> u32 {
-    ((seq as u32) << 16) | pos as u32
+/// A position (which sequence, how far into it) as one number: 32 bits each, so no sequence or
+/// position a policy document can hold (IAM's quota is 10,240 characters) reaches into the other
+/// half (16 bits each once made a 65,536-character value index out of bounds).
+fn pack(seq: usize, pos: usize) -> u64 {
+    ((seq as u64) << 32) | (pos as u64 & 0xffff_ffff)
 }
 
-fn unpack(x: u32) -> (usize, usize) {
-    ((x >> 16) as usize, (x & 0xffff) as usize)
+fn unpack(x: u64) -> (usize, usize) {
+    ((x >> 32) as usize, (x & 0xffff_ffff) as usize)
 }
 
 /// What a search found.
@@ -302,7 +305,7 @@ fn walk(parts: &[(&Lang, bool)], bound: usize) -> Found {
     let Some(alphabet) = alphabet(parts) else {
         return Found::TooBig;
     };
-    let start: Vec<Vec<u32>> = parts.iter().map(|(l, _)| l.start()).collect();
+    let start: Vec<Vec<u64>> = parts.iter().map(|(l, _)| l.start()).collect();
     // Wanted languages first, literal ones (the most confining) before those with wildcards.
     let mut order_of_parts: Vec<usize> = (0..parts.len()).collect();
     order_of_parts.sort_by_key(|&i| {
@@ -315,13 +318,13 @@ fn walk(parts: &[(&Lang, bool)], bound: usize) -> Found {
             .count();
         (!want, wild)
     });
-    let accepting = |state: &[Vec<u32>]| {
+    let accepting = |state: &[Vec<u64>]| {
         parts
             .iter()
             .zip(state)
             .all(|((l, want), s)| l.accepts(s) == *want)
     };
-    let alive = |state: &[Vec<u32>]| {
+    let alive = |state: &[Vec<u64>]| {
         parts
             .iter()
             .zip(state)
@@ -331,12 +334,12 @@ fn walk(parts: &[(&Lang, bool)], bound: usize) -> Found {
         return Found::Empty;
     }
     // State → its index in `order`; `parent[i]`: the state before and the character taken.
-    let mut seen: HashMap<Vec<Vec<u32>>, usize, Fnv> = HashMap::default();
+    let mut seen: HashMap<Vec<Vec<u64>>, usize, Fnv> = HashMap::default();
     let mut parent: Vec<(usize, char)> = vec![(usize::MAX, '\0')];
-    let mut order: Vec<Vec<Vec<u32>>> = vec![start.clone()];
+    let mut order: Vec<Vec<Vec<u64>>> = vec![start.clone()];
     seen.insert(start, 0);
     let mut queue: VecDeque<usize> = VecDeque::from([0]);
-    let mut next: Vec<Vec<u32>> = vec![Vec::new(); parts.len()];
+    let mut next: Vec<Vec<u64>> = vec![Vec::new(); parts.len()];
     while let Some(at) = queue.pop_front() {
         if accepting(&order[at]) {
             return Found::Word(word(&parent, at));

@@ -385,6 +385,11 @@ impl<C: Connect> Effects<C> {
                         index,
                         result: Ok(done),
                     },
+                    // Its error comes with the result, below.
+                    Progress::Failed { index, .. } => {
+                        current.store(index, Ordering::SeqCst);
+                        return;
+                    }
                 };
                 let _ = tx.send(msg);
             })

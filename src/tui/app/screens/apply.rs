@@ -200,11 +200,23 @@ pub(in crate::tui::app) fn on_finished(
         };
     }
     if !ok {
+        // The others of its wave that did not finish are not done: waiting for the retry.
+        for row in &mut app.apply.rows {
+            if row.state == ActionState::Running {
+                row.state = ActionState::Waiting;
+            }
+        }
         app.apply.running = false;
         requestion_quit(app);
         return vec![];
     }
-    if index + 1 >= app.apply.rows.len() {
+    // Side by side, the last row need not finish last: done when every row is.
+    if app
+        .apply
+        .rows
+        .iter()
+        .all(|r| matches!(r.state, ActionState::Done(_)))
+    {
         return app.finish_apply();
     }
     vec![]
