@@ -235,3 +235,56 @@ fn the_quit_question_follows_the_apply_that_ended_under_it() {
     );
     assert_eq!(app.confirm, Some(Confirm::QuitDraft));
 }
+
+/// Side by side, rows finish in any order: the apply ends when every row is done, not when the
+/// last one is; a failure leaves the others of its wave that did not finish waiting.
+#[test]
+fn rows_of_one_wave_finish_in_any_order() {
+    let (mut app, _) = applying();
+    assert_eq!(app.apply.rows.len(), 3);
+    let started = |index| Msg::ActionStarted { attempt: 1, index };
+    let finished = |index, done| Msg::ActionFinished {
+        attempt: 1,
+        index,
+        result: Ok(done),
+    };
+    send(
+        &mut app,
+        [
+            started(0),
+            finished(0, Done::Created),
+            started(1),
+            started(2),
+            finished(2, Done::Attached),
+        ],
+    );
+    assert_eq!(app.screen, Screen::Apply, "row 1 is still running");
+    assert!(app.apply.running);
+    send(&mut app, [finished(1, Done::Created)]);
+    assert_eq!(app.screen, Screen::Done);
+
+    let (mut app, _) = applying();
+    let denied = ErrorView {
+        kind: crate::tui::app::ErrorKind::Other,
+        code: "AccessDenied".into(),
+        message: "refused".into(),
+        hint: "ask".into(),
+    };
+    send(
+        &mut app,
+        [
+            started(0),
+            finished(0, Done::Created),
+            started(1),
+            started(2),
+            Msg::ActionFinished {
+                attempt: 1,
+                index: 1,
+                result: Err(denied),
+            },
+        ],
+    );
+    assert!(!app.apply.running);
+    assert!(matches!(app.apply.rows[1].state, ActionState::Failed(_)));
+    assert_eq!(app.apply.rows[2].state, ActionState::Waiting);
+}
