@@ -80,17 +80,95 @@ pub fn read(path: &str, text: &str) -> Result<Planned, String> {
         }
     }
     for r in &resources {
-        if r["type"] == "aws_iam_role_policy_attachment"
-            && let (Some(role), Some(arn)) = (
-                r["values"]["role"].as_str(),
-                r["values"]["policy_arn"].as_str(),
-            )
-            && let Some(p) = planned.roles.iter_mut().find(|p| p.name == role)
-        {
-            p.attached.push(arn.to_string());
+        if r["type"] != "aws_iam_role_policy_attachment" {
+            continue;
+        }
+        let Some(arn) = r["values"]["policy_arn"].as_str() else {
+            continue;
+        };
+        let address = r["address"].as_str().unwrap_or_default();
+        // By the role's name where the plan knows it; else by what the configuration names
+        // (`role = aws_iam_role.r.id`, a name from `name_prefix`); else every role of its module,
+        // so that an attachment is never lost.
+        let module = module_of(address);
+        let targets: Vec<usize> = match r["values"]["role"].as_str() {
+            Some(role) => planned
+                .roles
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.name == role)
+                .map(|(i, _)| i)
+                .collect(),
+            None => {
+                let referenced = referenced_role(&plan, address);
+                planned
+                    .roles
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| match &referenced {
+                        Some(role) => unindexed(&p.source.resource) == *role,
+                        None => module_of(&p.source.resource) == module,
+                    })
+                    .map(|(i, _)| i)
+                    .collect()
+            }
+        };
+        for i in targets {
+            planned.roles[i].attached.push(arn.to_string());
         }
     }
     Ok(planned)
+}
+
+/// `module.a.module.b` of `module.a.module.b.aws_iam_role.r["x"]` (empty at the root).
+fn module_of(address: &str) -> String {
+    let plain = unindexed(address);
+    let parts: Vec<&str> = plain.split('.').collect();
+    parts[..parts.len().saturating_sub(2)].join(".")
+}
+
+/// An address without its instance keys (`[0]`, `["x"]`).
+fn unindexed(address: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0;
+    for c in address.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The role (its address, without instance keys) an attachment's configuration names in `role`,
+/// from the plan's `configuration` section.
+fn referenced_role(plan: &Value, address: &str) -> Option<String> {
+    let plain = unindexed(address);
+    let parts: Vec<&str> = plain.split('.').collect();
+    let (path, local) = parts.split_at(parts.len().checked_sub(2)?);
+    let mut module = &plan["configuration"]["root_module"];
+    for pair in path.chunks(2) {
+        module = &module["module_calls"][*pair.get(1)?]["module"];
+    }
+    let local = local.join(".");
+    let resource = module["resources"]
+        .as_array()?
+        .iter()
+        .find(|r| r["address"] == local.as_str())?;
+    let reference = resource["expressions"]["role"]["references"]
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_str)
+        .find(|r| r.starts_with("aws_iam_role."))?;
+    let role: Vec<&str> = reference.split('.').take(2).collect();
+    let prefix = path.join(".");
+    Some(if prefix.is_empty() {
+        role.join(".")
+    } else {
+        format!("{prefix}.{}", role.join("."))
+    })
 }
 
 /// The resources of a module and of its child modules, in the plan's order.

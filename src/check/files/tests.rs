@@ -302,3 +302,51 @@ fn parameters_novalue_the_account_and_dynamic_references_read_as_cloudformation_
         ["trust-unknown"]
     );
 }
+
+/// An attachment whose role is known only after apply (`role = aws_iam_role.r.id`, a name from
+/// `name_prefix`) is matched by what the configuration names; one the configuration does not
+/// tell goes to every role of its module: an attachment is never lost.
+#[test]
+fn a_plan_s_attachment_finds_its_role_through_the_configuration() {
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::1:oidc-provider/gitlab.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"gitlab.com:sub":"project_path:acme/web:ref_type:branch:ref:main"}}}]}"#;
+    let role = |address: &str| {
+        serde_json::json!({"address": address, "mode": "managed", "type": "aws_iam_role",
+            "values": {"path": "/", "assume_role_policy": trust}})
+    };
+    let attach = |address: &str| {
+        serde_json::json!({"address": address, "mode": "managed",
+            "type": "aws_iam_role_policy_attachment",
+            "values": {"policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess"}})
+    };
+    let plan = serde_json::json!({
+        "planned_values": {"root_module": {
+            "resources": [role("aws_iam_role.deploy"), role("aws_iam_role.other"), attach("aws_iam_role_policy_attachment.admin")],
+            "child_modules": [{"resources": [
+                role("module.ci.aws_iam_role.r[\"a\"]"), role("module.ci.aws_iam_role.s"),
+                attach("module.ci.aws_iam_role_policy_attachment.x")
+            ]}]
+        }},
+        "configuration": {"root_module": {
+            "resources": [{"address": "aws_iam_role_policy_attachment.admin",
+                "expressions": {"role": {"references": ["aws_iam_role.deploy.id", "aws_iam_role.deploy"]}}}],
+            "module_calls": {"ci": {"module": {"resources": [
+                {"address": "aws_iam_role_policy_attachment.x", "expressions": {"role": {"constant_value": "?"}}}
+            ]}}}
+        }}
+    });
+    let planned = read(Kind::TerraformPlan, "plan.json", &plan.to_string()).expect("read");
+    let admin: Vec<&str> = planned
+        .roles
+        .iter()
+        .filter(|r| !r.attached.is_empty())
+        .map(|r| r.source.resource.as_str())
+        .collect();
+    assert_eq!(
+        admin,
+        [
+            "aws_iam_role.deploy",
+            "module.ci.aws_iam_role.r[\"a\"]",
+            "module.ci.aws_iam_role.s"
+        ]
+    );
+}
