@@ -328,7 +328,13 @@ fn run_with_real_cli(
     let role_arn = "arn:aws:iam::123456789012:role/gitlab-acme-web";
     let aws = real_aws_dir();
     let home = tempfile::tempdir().expect("home");
-    let job_id = format!("{}{}", std::process::id(), shell.len());
+    // One job id per run: tests of this file run side by side, each job with its token file.
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let job_id = format!(
+        "{}-{}",
+        std::process::id(),
+        RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    );
     let mut cmd = Command::new(shell);
     let mut program = String::new();
     for (i, line) in lines(job, "script").iter().enumerate() {
@@ -537,6 +543,20 @@ fn the_audit_and_secrets_jobs_and_the_component_pass_gitlabs_schema() {
         &["--style", "token-file", "--terraform-plan", "plan.json"],
         &["--style", "audit", "--terraform-plan", "/etc/plan.json"],
         &["--style", "audit", "--trust-file", "$HOME/trust.json"],
+        &["--style", "audit", "--component", "--trust-file", "t.json"],
+        &["--ref", "main", "--ref", "it's"],
+        &[
+            "--style",
+            "secrets-manager",
+            "--secret",
+            "DB=a",
+            "--secret",
+            "DB=b",
+        ],
+        &["--style", "secrets-manager", "--secret", "AWS_ROLE_ARN=a"],
+        &["--ci-variable", "GITLAB_OIDC_TOKEN"],
+        &["--ci-variable", "CI_JOB_TOKEN"],
+        &["--audience", "$AUD"],
     ] {
         let out = Command::new(BIN)
             .arg("ci-job")
@@ -674,7 +694,7 @@ fn the_audit_job_gates_a_plan_and_an_account_and_leaves_its_report() {
         assert_eq!(ok, passes, "open={open}:\n{text}");
         if !passes {
             assert!(
-                text.contains("LINE 3 FAILED"),
+                text.contains("LINE 0 FAILED"),
                 "the audit step fails:\n{text}"
             );
         }

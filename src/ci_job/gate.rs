@@ -123,7 +123,7 @@ spec:
     region:
       default: {region}
     image:
-      description: \"An image with aws-oidc-wizard on PATH, or one with cargo to build it in (cached)\"
+      description: \"An image with aws-oidc-wizard on PATH, or one with cargo to build it in\"
       default: {image}
     version:
       description: The aws-oidc-wizard version built when the image does not have it.
@@ -153,7 +153,7 @@ pub fn parse_secret(raw: &str) -> Result<Secret, String> {
     };
     if super::parse_variable(variable).is_err() {
         return bad(
-            "the variable must be a GitLab variable name: letters, digits and _ (1 to 255)",
+            "the variable must be a GitLab variable name (letters, digits and _, 1 to 255), none the job or GitLab sets itself",
         );
     }
     let (id, field) = match rest.split_once('#') {

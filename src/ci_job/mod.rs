@@ -43,20 +43,44 @@ impl CiStyle {
 
 pub mod gate;
 
-/// A GitLab CI/CD variable name: letters, digits and `_`, 1–255 characters.
+/// The variables the jobs set or read themselves, which the role ARN (or a secret) must not be:
+/// the ID tokens, what the AWS SDKs and the runner read, and GitLab's own.
+pub const RESERVED_VARIABLES: [&str; 8] = [
+    "GITLAB_OIDC_TOKEN",
+    "AWS_ID_TOKEN",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_SESSION_NAME",
+    "AWS_DEFAULT_REGION",
+    "AWS_REGION",
+    "PATH",
+];
+
+/// A GitLab CI/CD variable name: letters, digits and `_`, 1–255 characters; none the jobs use
+/// themselves, and none of GitLab's (`CI_…`, `GITLAB_…`).
 pub fn parse_variable(raw: &str) -> Result<String, InputError> {
     let ok = !raw.is_empty()
         && raw.len() <= 255
         && raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if ok {
-        Ok(raw.to_string())
-    } else {
-        Err(InputError::new(
+    if !ok {
+        return Err(InputError::new(
             Answer::CiVariable,
             raw,
             "must be a GitLab variable name: letters, digits and _ (1 to 255)",
-        ))
+        ));
     }
+    let upper = raw.to_ascii_uppercase();
+    if RESERVED_VARIABLES.contains(&upper.as_str())
+        || upper.starts_with("CI_")
+        || upper.starts_with("GITLAB_")
+    {
+        return Err(InputError::new(
+            Answer::CiVariable,
+            raw,
+            "is a variable the job or GitLab sets itself: choose another name",
+        ));
+    }
+    Ok(raw.to_string())
 }
 
 /// The `rules:` that run the job only where the trust policy lets its token in: one `if:` per ref

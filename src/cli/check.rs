@@ -168,14 +168,14 @@ pub fn run_files(
         (OutputFormat::Text, None) => crate::check::text(&reports).into(),
         (OutputFormat::Json, None) => json_body(&reports),
     };
-    let unknown: Vec<&str> = reports
+    let unknown: Vec<String> = reports
         .iter()
         .filter(|r| {
             r.findings
                 .iter()
                 .any(|f| f.code == crate::check::Code::TrustUnknown)
         })
-        .map(|r| r.role.as_str())
+        .map(|r| crate::sanitize::inline(&r.role).into_owned())
         .collect();
     if !unknown.is_empty() {
         say!(

@@ -15,6 +15,12 @@ pub fn rules(
         .iter()
         .map(|r| crate::plan::input::RefName::parse(r))
         .collect::<Result<Vec<_>, _>>()?;
+    if let Some(r) = refs.iter().find(|r| r.as_str().contains(['"', '\''])) {
+        return Err(CliError::usage(format!(
+            "--ref {}: a ref with a quote cannot be written into the job's rules: safely; write the rules yourself, or leave the quoted ref out",
+            crate::sanitize::inline(r.as_str())
+        )));
+    }
     Ok(crate::ci_job::rules(&refs, ref_type, protected))
 }
 
@@ -32,7 +38,16 @@ pub fn run(
     let variable = crate::ci_job::parse_variable(&ci.ci_variable)?;
     let style = ci.ci_job_style;
     let audit_files = [&gate.terraform_plan, &gate.trust_file, &gate.cloudformation];
-    let misplaced = if style != CiStyle::SecretsManager && !gate.secret.is_empty() {
+    if audience.as_str().contains('$') {
+        return Err(CliError::usage(
+            "--audience: GitLab expands $ in a job's id_tokens; give the audience without it",
+        ));
+    }
+    let misplaced = if gate.component && audit_files.iter().any(|f| f.is_some()) {
+        Some(
+            "--component is the job with inputs: set the file with its path input, not --terraform-plan, --trust-file or --cloudformation",
+        )
+    } else if style != CiStyle::SecretsManager && !gate.secret.is_empty() {
         Some("--secret is for --style secrets-manager")
     } else if style != CiStyle::Audit && (gate.component || audit_files.iter().any(|f| f.is_some()))
     {
@@ -65,6 +80,17 @@ pub fn run(
                 .map(|s| gate::parse_secret(s))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(CliError::usage)?;
+            if let Some(s) = secrets
+                .iter()
+                .enumerate()
+                .find(|(i, s)| secrets[..*i].iter().any(|o| o.variable == s.variable))
+                .map(|(_, s)| s)
+            {
+                return Err(CliError::usage(format!(
+                    "--secret {}: the variable is named twice",
+                    s.variable
+                )));
+            }
             gate::secrets_job(audience.as_str(), &variable, region, rules, &secrets)
         }
         CiStyle::Audit if gate.component => gate::audit_component(),

@@ -234,11 +234,18 @@ impl<'a> Template<'a> {
         match f.as_str() {
             "Fn::Equals" => match args(arg).as_slice() {
                 [a, b] => {
+                    // Where the stack is deployed (account, partition, region, stack) is known only
+                    // at deploy: a condition on any pseudo parameter is not decided.
+                    if mentions_pseudo(a) || mentions_pseudo(b) {
+                        return Err(
+                            "a condition reads where the stack is deployed (an AWS:: pseudo parameter), known at deploy"
+                                .into(),
+                        );
+                    }
                     let (a, b) = (
                         scalar(&self.resolve(a, depth + 1)?)?,
                         scalar(&self.resolve(b, depth + 1)?)?,
                     );
-                    // The account is known only at deploy: a condition on it is not decided.
                     if a.contains(ACCOUNT) || b.contains(ACCOUNT) {
                         return Err("a condition compares the account id, known at deploy".into());
                     }
@@ -593,6 +600,18 @@ pub fn read(path: &str, text: &str) -> Result<Planned, String> {
             ),
         );
     }
+    let mut included = Vec::new();
+    transforms(&root, &mut included);
+    for line in included {
+        unseen(
+            &mut planned,
+            "Fn::Transform",
+            line,
+            format!(
+                "Fn::Transform (line {line}) brings in at deploy what the template does not show"
+            ),
+        );
+    }
     for (id, line, r) in resources.entries() {
         let kind = r.get("Type").and_then(Node::text).unwrap_or_default();
         if id.starts_with("Fn::ForEach") {
@@ -605,6 +624,7 @@ pub fn read(path: &str, text: &str) -> Result<Planned, String> {
             continue;
         }
         if kind.starts_with("AWS::Serverless::")
+            || kind.ends_with("::MODULE")
             || matches!(
                 kind,
                 "AWS::CloudFormation::Stack"
@@ -661,6 +681,15 @@ pub fn read(path: &str, text: &str) -> Result<Planned, String> {
                         Ok(s)
                     }
                 };
+                // However it got there (a parameter's default, a mapping), a dynamic reference
+                // is read at deploy.
+                let trust = trust.and_then(|t| {
+                    if t.contains("{{resolve:") {
+                        Err(format!("{id}'s trust holds a dynamic reference ({{{{resolve:…}}}}), read at deploy"))
+                    } else {
+                        Ok(t)
+                    }
+                });
                 let text_of = |key: &str| prop(key).and_then(|v| v.and_then(|v| scalar(&v)).ok());
                 let attached = match prop("ManagedPolicyArns") {
                     Some(Ok(Node::Seq(items, _))) => {
@@ -710,5 +739,34 @@ fn repeated_key(n: &Node) -> Option<String> {
         }
         Node::Seq(items, _) => items.iter().find_map(repeated_key),
         Node::Scalar(..) | Node::NoValue => None,
+    }
+}
+
+/// Whether a value reads an `AWS::` pseudo parameter (`Ref`, or `${AWS::…}` in a `Fn::Sub`).
+fn mentions_pseudo(n: &Node) -> bool {
+    match n {
+        Node::Scalar(s, _, _) => s.contains("${AWS::"),
+        Node::Seq(items, _) => items.iter().any(mentions_pseudo),
+        Node::Map(entries, _) => entries.iter().any(|(k, _, v)| {
+            (k == "Ref" && v.text().is_some_and(|t| t.starts_with("AWS::"))) || mentions_pseudo(v)
+        }),
+        Node::NoValue => false,
+    }
+}
+
+/// The line of each `Fn::Transform` (an `AWS::Include` or a macro): it brings in what the
+/// template does not show.
+fn transforms(n: &Node, out: &mut Vec<usize>) {
+    match n {
+        Node::Map(entries, _) => {
+            for (k, line, v) in entries {
+                if k == "Fn::Transform" {
+                    out.push(*line);
+                }
+                transforms(v, out);
+            }
+        }
+        Node::Seq(items, _) => items.iter().for_each(|i| transforms(i, out)),
+        Node::Scalar(..) | Node::NoValue => {}
     }
 }

@@ -76,6 +76,19 @@ fn trust_file(path: &str, text: &str) -> Result<Planned, String> {
             "{path} is not a trust policy document: it has no Statement (from `aws iam get-role`, give .Role.AssumeRolePolicyDocument)"
         ));
     }
+    // IAM refuses a document whose statements are not objects with an Effect: so does the audit,
+    // rather than finding nothing in it.
+    let statement = |s: &Value| s.get("Effect").is_some_and(Value::is_string);
+    let well_formed = match &doc["Statement"] {
+        Value::Object(_) => statement(&doc["Statement"]),
+        Value::Array(items) => !items.is_empty() && items.iter().all(statement),
+        _ => false,
+    };
+    if !well_formed {
+        return Err(format!(
+            "{path} is not a trust policy document IAM takes: Statement must be a statement, or a list of them, each with an Effect"
+        ));
+    }
     let name = std::path::Path::new(path)
         .file_stem()
         .map_or_else(|| path.to_string(), |s| s.to_string_lossy().into_owned());

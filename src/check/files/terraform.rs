@@ -19,6 +19,11 @@ use crate::check::Source;
 pub fn read(path: &str, text: &str) -> Result<Planned, String> {
     let plan: Value = serde_json::from_str(text)
         .map_err(|e| format!("{path} is not the JSON of a Terraform plan: {e}"))?;
+    if plan["errored"] == Value::Bool(true) {
+        return Err(format!(
+            "{path} is the plan of a run that errored: it does not hold every resource; fix the plan first"
+        ));
+    }
     let Some(root) = plan.pointer("/planned_values/root_module") else {
         return Err(format!(
             "{path} has no planned_values: give the output of `terraform show -json PLANFILE`"
@@ -48,6 +53,28 @@ pub fn read(path: &str, text: &str) -> Result<Planned, String> {
                     });
                 }
             }
+            // Resources that make roles this reading does not see.
+            Some(
+                kind @ ("aws_cloudformation_stack"
+                | "aws_cloudformation_stack_set"
+                | "aws_cloudformation_stack_set_instance"
+                | "aws_cloudcontrolapi_resource"
+                | "awscc_iam_role"),
+            ) => planned.roles.push(PlannedRole {
+                name: address.clone(),
+                path: "/".into(),
+                source: Source {
+                    path: path.to_string(),
+                    line: 1,
+                    resource: address.clone(),
+                    statements: Vec::new(),
+                },
+                trust: Err(format!(
+                    "{address} ({kind}) can make roles whose trust this plan does not show"
+                )),
+                max_session_duration: crate::check::USUAL_SESSION,
+                attached: Vec::new(),
+            }),
             Some("aws_iam_role") => {
                 let trust = match values["assume_role_policy"].as_str() {
                     Some(t) if !t.is_empty() => Ok(t.to_string()),
@@ -77,6 +104,32 @@ pub fn read(path: &str, text: &str) -> Result<Planned, String> {
                 });
             }
             _ => {}
+        }
+    }
+    // `aws_iam_policy_attachment` (a policy to several roles) and
+    // `aws_iam_role_policy_attachments_exclusive` (several policies to a role) by name.
+    for r in &resources {
+        let by_name: Vec<(String, String)> = match r["type"].as_str() {
+            Some("aws_iam_policy_attachment") => {
+                let arn = r["values"]["policy_arn"].as_str().unwrap_or_default();
+                strings(&r["values"]["roles"])
+                    .into_iter()
+                    .map(|role| (role, arn.to_string()))
+                    .collect()
+            }
+            Some("aws_iam_role_policy_attachments_exclusive") => {
+                let role = r["values"]["role_name"].as_str().unwrap_or_default();
+                strings(&r["values"]["policy_arns"])
+                    .into_iter()
+                    .map(|arn| (role.to_string(), arn))
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        for (role, arn) in by_name {
+            for p in planned.roles.iter_mut().filter(|p| p.name == role) {
+                p.attached.push(arn.clone());
+            }
         }
     }
     for r in &resources {

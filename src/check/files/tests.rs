@@ -350,3 +350,64 @@ fn a_plan_s_attachment_finds_its_role_through_the_configuration() {
         ]
     );
 }
+
+/// Where the stack is deployed decides no condition (partition, region, URL suffix, account);
+/// `Fn::Transform` anywhere, a module and a dynamic reference from a default are unknown; an
+/// errored plan is refused; roles made through CloudFormation from Terraform are unknown; an
+/// attachment of one policy to several roles counts for each.
+#[test]
+fn what_is_decided_at_deploy_is_never_guessed() {
+    let open = "Statement: [{Effect: Allow, Principal: {Federated: arn:aws:iam::1:oidc-provider/gitlab.com}, Action: 'sts:AssumeRoleWithWebIdentity', Condition: {StringLike: {gitlab.com:sub: !If [C, 'project_path:*', 'project_path:acme/web:ref_type:branch:ref:main']}}}]";
+    for pseudo in [
+        "!Ref AWS::Partition",
+        "!Ref AWS::URLSuffix",
+        "!Sub '${AWS::Partition}'",
+    ] {
+        let text = format!(
+            "Conditions:\n  C: !Equals [{pseudo}, aws-us-gov]\nResources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: {{{open}}}\n"
+        );
+        let reports = audit(
+            &[read(Kind::CloudFormation, "t.yaml", &text).expect("read")],
+            NOW,
+        );
+        assert_eq!(codes(&reports), vec![vec!["trust-unknown"]], "{pseudo}");
+    }
+    for text in [
+        "Resources:\n  Fn::Transform: {Name: AWS::Include, Parameters: {Location: s3://b/k}}\n".to_string(),
+        "Resources:\n  M:\n    Type: Acme::Roles::Ci::MODULE\n".to_string(),
+        "Parameters:\n  S: {Type: String, Default: '{{resolve:ssm:/sub}}'}\nResources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Federated: arn:aws:iam::1:oidc-provider/gitlab.com}, Action: 'sts:AssumeRoleWithWebIdentity', Condition: {StringEquals: {gitlab.com:sub: !Ref S}}}]}\n".to_string(),
+    ] {
+        let reports = audit(&[read(Kind::CloudFormation, "t.yaml", &text).expect("read")], NOW);
+        assert!(
+            reports.iter().any(|r| r.findings.iter().any(|f| f.code == Code::TrustUnknown)),
+            "{text}: {reports:?}"
+        );
+    }
+    let errored = serde_json::json!({"errored": true, "planned_values": {"root_module": {}}});
+    assert!(read(Kind::TerraformPlan, "p.json", &errored.to_string()).is_err());
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::1:oidc-provider/gitlab.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"gitlab.com:sub":"project_path:acme/web:ref_type:branch:ref:main"}}}]}"#;
+    let plan = serde_json::json!({"planned_values": {"root_module": {"resources": [
+        {"address": "aws_cloudformation_stack.s", "mode": "managed", "type": "aws_cloudformation_stack", "values": {}},
+        {"address": "aws_iam_role.a", "mode": "managed", "type": "aws_iam_role", "values": {"name": "a", "assume_role_policy": trust}},
+        {"address": "aws_iam_policy_attachment.p", "mode": "managed", "type": "aws_iam_policy_attachment",
+         "values": {"roles": ["a"], "policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess"}}
+    ]}}});
+    let reports = audit(
+        &[read(Kind::TerraformPlan, "p.json", &plan.to_string()).expect("read")],
+        NOW,
+    );
+    assert_eq!(codes(&reports)[0], vec!["trust-unknown"]);
+    assert!(codes(&reports)[1].contains(&"admin-policy"), "{reports:?}");
+    for malformed in [
+        r#"{"Statement": "x"}"#,
+        r#"{"Statement": [1]}"#,
+        r#"{"Statement": []}"#,
+        r#"{"Statement": [{}]}"#,
+        r#"{"Statement": null}"#,
+    ] {
+        assert!(
+            read(Kind::TrustFile, "x.json", malformed).is_err(),
+            "{malformed}"
+        );
+    }
+}
