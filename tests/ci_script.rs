@@ -325,9 +325,22 @@ fn run_with_real_cli(
     shell: &str,
     shims: Option<&Path>,
 ) -> (bool, String, String) {
-    let role_arn = "arn:aws:iam::123456789012:role/gitlab-acme-web";
-    let aws = real_aws_dir();
     let home = tempfile::tempdir().expect("home");
+    run_job(emu, &job["deploy"], shell, shims, home.path(), &[])
+}
+
+/// One job (`job`: its mapping) run by `shell` as a runner runs it, in `dir` (the checkout), with
+/// only what GitLab gives a job (a token, the role's ARN, the CI_* ids), its own `variables:`
+/// expanded as GitLab does, the real AWS CLI and `first` on PATH, and `extra` variables. Whether it
+/// passed, what it printed, and the job id it ran as.
+fn run_job(
+    emu: &Emulator,
+    job: &yaml_rust2::Yaml,
+    shell: &str,
+    first: Option<&Path>,
+    dir: &Path,
+    extra: &[(&str, &str)],
+) -> (bool, String, String) {
     // One job id per run: tests of this file run side by side, each job with its token file.
     static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let job_id = format!(
@@ -335,40 +348,45 @@ fn run_with_real_cli(
         std::process::id(),
         RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
     );
-    let mut cmd = Command::new(shell);
+    let lines = |key: &str| -> Vec<String> {
+        job[key]
+            .as_vec()
+            .into_iter()
+            .flatten()
+            .filter_map(|l| l.as_str().map(str::to_string))
+            .collect()
+    };
     let mut program = String::new();
-    for (i, line) in lines(job, "script").iter().enumerate() {
+    for (i, line) in lines("script").iter().enumerate() {
         program.push_str(&format!(
             "{line}\nrc=$?; if [ $rc -ne 0 ]; then echo \"LINE {i} FAILED\"; exit $rc; fi\n"
         ));
     }
-    for line in lines(job, "after_script") {
+    for line in lines("after_script") {
         program.push_str(&format!("{line}\n"));
     }
-    cmd.arg("-c")
-        .arg(&program)
-        .current_dir(home.path())
-        .env_clear();
-    let vars = &job["deploy"]["variables"];
-    let path = match shims {
-        Some(dir) => format!("{}:{}:/usr/bin:/bin", dir.display(), aws.display()),
+    let aws = real_aws_dir();
+    let path = match first {
+        Some(first) => format!("{}:{}:/usr/bin:/bin", first.display(), aws.display()),
         None => format!("{}:/usr/bin:/bin", aws.display()),
     };
     let mut env: Vec<(String, String)> = vec![
         ("PATH".into(), path),
-        ("HOME".into(), home.path().display().to_string()),
+        ("HOME".into(), dir.display().to_string()),
+        ("CI_PROJECT_DIR".into(), dir.display().to_string()),
         ("AWS_CONFIG_FILE".into(), "/nonexistent/config".into()),
         ("AWS_SHARED_CREDENTIALS_FILE".into(), "/nonexistent/credentials".into()),
         ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
         ("AWS_ENDPOINT_URL".into(), emu.endpoint.clone()),
         ("GITLAB_OIDC_TOKEN".into(), "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwcm9qZWN0X3BhdGg6YWNtZS93ZWI6cmVmX3R5cGU6YnJhbmNoOnJlZjptYWluIn0.c2ln".into()),
-        ("ROLE_ARN".into(), role_arn.into()),
+        ("ROLE_ARN".into(), "arn:aws:iam::123456789012:role/gitlab-acme-web".into()),
         ("CI_PROJECT_ID".into(), "42".into()),
         ("CI_PIPELINE_ID".into(), "7".into()),
         ("CI_JOB_ID".into(), job_id.clone()),
     ];
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     // The job's own `variables:`, expanded as GitLab does.
-    if let Some(map) = vars.as_hash() {
+    if let Some(map) = job["variables"].as_hash() {
         for (k, v) in map {
             let (Some(k), Some(v)) = (k.as_str(), v.as_str()) else {
                 continue;
@@ -380,8 +398,14 @@ fn run_with_real_cli(
             env.push((k.to_string(), value));
         }
     }
-    cmd.envs(env);
-    let out = cmd.output().expect("shell");
+    let out = Command::new(shell)
+        .arg("-c")
+        .arg(&program)
+        .current_dir(dir)
+        .env_clear()
+        .envs(env)
+        .output()
+        .expect("shell");
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -612,65 +636,19 @@ fn the_audit_job_gates_a_plan_and_an_account_and_leaves_its_report() {
     ])
     .assert_code(0);
     let bin_dir = Path::new(BIN).parent().expect("bin dir").to_path_buf();
-    let run_job = |job: &yaml_rust2::Yaml, dir: &Path| -> (bool, String) {
-        let mut program = String::new();
-        for (i, line) in job["aws-oidc-audit"]["script"]
-            .as_vec()
-            .expect("script")
-            .iter()
-            .filter_map(|l| l.as_str())
-            .enumerate()
-        {
-            program.push_str(&format!(
-                "{line}\nrc=$?; if [ $rc -ne 0 ]; then echo \"LINE {i} FAILED\"; exit $rc; fi\n"
-            ));
-        }
-        for line in job["aws-oidc-audit"]["after_script"]
-            .as_vec()
-            .expect("after")
-        {
-            program.push_str(&format!("{}\n", line.as_str().unwrap_or_default()));
-        }
-        let mut env: Vec<(String, String)> = vec![
-            ("PATH".into(), format!("{}:/usr/bin:/bin", bin_dir.display())),
-            ("HOME".into(), dir.display().to_string()),
-            ("CI_PROJECT_DIR".into(), dir.display().to_string()),
-            ("CI_JOB_ID".into(), format!("audit{}", std::process::id())),
-            ("CI_PROJECT_ID".into(), "42".into()),
-            ("CI_PIPELINE_ID".into(), "7".into()),
-            ("AWS_CONFIG_FILE".into(), "/nonexistent/config".into()),
-            ("AWS_SHARED_CREDENTIALS_FILE".into(), "/nonexistent/credentials".into()),
-            ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
-            ("AWS_ENDPOINT_URL".into(), emu.endpoint.clone()),
-            ("GITLAB_OIDC_TOKEN".into(), "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwcm9qZWN0X3BhdGg6YWNtZS93ZWI6cmVmX3R5cGU6YnJhbmNoOnJlZjptYWluIn0.c2ln".into()),
-            ("AWS_OIDC_AUDIT_ROLE_ARN".into(), "arn:aws:iam::123456789012:role/gitlab-acme-web".into()),
-        ];
-        if let Some(map) = job["aws-oidc-audit"]["variables"].as_hash() {
-            for (k, v) in map {
-                let (Some(k), Some(v)) = (k.as_str(), v.as_str()) else {
-                    continue;
-                };
-                let mut value = v.to_string();
-                for (name, val) in env.clone() {
-                    value = value.replace(&format!("${name}"), &val);
-                }
-                env.push((k.to_string(), value));
-            }
-        }
-        let out = Command::new("sh")
-            .arg("-c")
-            .arg(&program)
-            .current_dir(dir)
-            .env_clear()
-            .envs(env)
-            .output()
-            .expect("sh");
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.success() && !text.contains("FAILED"), text)
+    let audit_role = [(
+        "AWS_OIDC_AUDIT_ROLE_ARN",
+        "arn:aws:iam::123456789012:role/gitlab-acme-web",
+    )];
+    let run_audit = |job: &yaml_rust2::Yaml, dir: &Path| -> (bool, String, String) {
+        run_job(
+            &emu,
+            &job["aws-oidc-audit"],
+            "sh",
+            Some(&bin_dir),
+            dir,
+            &audit_role,
+        )
     };
     let report = |dir: &Path| -> serde_json::Value {
         let path = dir.join("gl-code-quality-report.json");
@@ -690,7 +668,7 @@ fn the_audit_job_gates_a_plan_and_an_account_and_leaves_its_report() {
         std::fs::create_dir(dir.path().join("infra")).expect("infra");
         std::fs::write(dir.path().join("infra/plan.json"), plan_json(open)).expect("plan");
         emu.reset_calls();
-        let (ok, text) = run_job(&job, dir.path());
+        let (ok, text, _) = run_audit(&job, dir.path());
         assert_eq!(ok, passes, "open={open}:\n{text}");
         if !passes {
             assert!(
@@ -713,7 +691,7 @@ fn the_audit_job_gates_a_plan_and_an_account_and_leaves_its_report() {
         .remove(0);
     let dir = tempfile::tempdir().expect("dir");
     emu.reset_calls();
-    let (ok, text) = run_job(&account, dir.path());
+    let (ok, text, job_id) = run_audit(&account, dir.path());
     assert!(ok, "{text}");
     let calls = emu.calls();
     assert!(

@@ -25,16 +25,21 @@ struct Instance {
 
 /// An HTTPS server on 127.0.0.1 presenting [leaf, CA]. Its discovery document names `issuer` and,
 /// when `jwks` is true, a `jwks_uri` on itself that serves one key.
-async fn instance(issuer: &str, jwks: bool) -> Instance {
+/// A throwaway CA and a server certificate it signs for `name`: the acceptor presenting [leaf,
+/// CA], and the CA.
+fn tls_acceptor(
+    ca_name: &str,
+    name: &str,
+) -> (tokio_rustls::TlsAcceptor, CertifiedIssuer<'static, KeyPair>) {
     let ca_key = KeyPair::generate().expect("key");
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("params");
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca_params
         .distinguished_name
-        .push(DnType::CommonName, "aws-oidc-wizard test CA");
+        .push(DnType::CommonName, ca_name);
     let ca = CertifiedIssuer::self_signed(ca_params, ca_key).expect("CA");
     let leaf_key = KeyPair::generate().expect("key");
-    let leaf = CertificateParams::new(vec!["127.0.0.1".to_string()])
+    let leaf = CertificateParams::new(vec![name.to_string()])
         .expect("params")
         .signed_by(&leaf_key, &ca)
         .expect("leaf");
@@ -48,7 +53,11 @@ async fn instance(issuer: &str, jwks: bool) -> Instance {
     .with_no_client_auth()
     .with_single_cert(chain, key)
     .expect("server config");
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    (tokio_rustls::TlsAcceptor::from(Arc::new(config)), ca)
+}
+
+async fn instance(issuer: &str, jwks: bool) -> Instance {
+    let (acceptor, ca) = tls_acceptor("aws-oidc-wizard test CA", "127.0.0.1");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -195,28 +204,7 @@ async fn an_unreachable_instance_is_explained() {
 /// A TLS front on 127.0.0.1 for a plain-HTTP upstream (the emulator), with a certificate of a
 /// throwaway CA: its port, and the CA's PEM.
 async fn https_front(upstream: u16) -> (u16, String) {
-    let ca_key = KeyPair::generate().expect("key");
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("params");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "aws-oidc-wizard test CA (AWS endpoint)");
-    let ca = CertifiedIssuer::self_signed(ca_params, ca_key).expect("CA");
-    let leaf_key = KeyPair::generate().expect("key");
-    let leaf = CertificateParams::new(vec!["localhost".to_string()])
-        .expect("params")
-        .signed_by(&leaf_key, &ca)
-        .expect("leaf");
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("versions")
-    .with_no_client_auth()
-    .with_single_cert(vec![leaf.der().clone(), ca.der().clone()], key)
-    .expect("server config");
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let (acceptor, ca) = tls_acceptor("aws-oidc-wizard test CA (AWS endpoint)", "localhost");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
