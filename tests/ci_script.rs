@@ -708,11 +708,7 @@ fn the_audit_job_gates_a_plan_and_an_account_and_leaves_its_report() {
     );
     let _ = report(dir.path());
     assert!(
-        !Path::new(&format!(
-            "/tmp/aws-web-identity-token-audit{}",
-            std::process::id()
-        ))
-        .exists(),
+        !Path::new(&format!("/tmp/aws-web-identity-token-{job_id}")).exists(),
         "the token file is removed"
     );
 }
