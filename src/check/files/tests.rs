@@ -373,6 +373,7 @@ fn what_is_decided_at_deploy_is_never_guessed() {
         assert_eq!(codes(&reports), vec![vec!["trust-unknown"]], "{pseudo}");
     }
     for text in [
+        "Mappings:\n  A:\n    '000000000000': {S: 'project_path:acme/web:ref_type:branch:ref:main'}\n    '444455556666': {S: 'project_path:*'}\nResources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Federated: arn:aws:iam::1:oidc-provider/gitlab.com}, Action: 'sts:AssumeRoleWithWebIdentity', Condition: {StringLike: {gitlab.com:sub: !FindInMap [A, !Ref 'AWS::AccountId', S]}}}]}\n".to_string(),
         "Resources:\n  Fn::Transform: {Name: AWS::Include, Parameters: {Location: s3://b/k}}\n".to_string(),
         "Resources:\n  M:\n    Type: Acme::Roles::Ci::MODULE\n".to_string(),
         "Parameters:\n  S: {Type: String, Default: '{{resolve:ssm:/sub}}'}\nResources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Federated: arn:aws:iam::1:oidc-provider/gitlab.com}, Action: 'sts:AssumeRoleWithWebIdentity', Condition: {StringEquals: {gitlab.com:sub: !Ref S}}}]}\n".to_string(),

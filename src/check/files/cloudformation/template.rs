@@ -177,6 +177,12 @@ impl<'a> Template<'a> {
                 }
                 _ => Err("Fn::Join takes a separator and a list".into()),
             },
+            // A lookup keyed by where the stack is deployed (the account, the region) is decided
+            // at deploy, as a condition on it is.
+            "Fn::FindInMap" if mentions_pseudo(arg) => Err(
+                "Fn::FindInMap looks up by where the stack is deployed (an AWS:: pseudo parameter), known at deploy"
+                    .into(),
+            ),
             "Fn::FindInMap" => match items(arg)?.as_slice() {
                 [m, a, b] => self
                     .root
