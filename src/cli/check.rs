@@ -53,11 +53,7 @@ pub async fn run<A: Aws>(
         (OutputFormat::Text, None) => crate::check::text(&reports).into(),
         (OutputFormat::Json, None) => json_body(&reports),
     };
-    // Severities are ordered most severe first.
-    let failing = reports
-        .iter()
-        .flat_map(|r| &r.findings)
-        .any(|f| f.severity <= fail_on);
+    let failing = fails(reports.iter(), fail_on);
     Ok(if !failing {
         Outcome::success(stdout)
     } else {
@@ -114,11 +110,7 @@ pub async fn run_org<A: crate::aws::org::Org>(
         (OutputFormat::Text, None) => crate::check::org::text(&audit).into(),
         (OutputFormat::Json, None) => json_body(&audit),
     };
-    let failing = audit
-        .roles
-        .iter()
-        .flat_map(|r| &r.report.findings)
-        .any(|f| f.severity <= fail_on);
+    let failing = fails(audit.roles.iter().map(|r| &r.report), fail_on);
     let unread: Vec<&str> = audit.unreadable().map(|a| a.account.as_str()).collect();
     if !unread.is_empty() {
         say!(
@@ -190,10 +182,7 @@ pub fn run_files(
         );
         return Ok(Outcome::incomplete(stdout));
     }
-    let failing = reports
-        .iter()
-        .flat_map(|r| &r.findings)
-        .any(|f| f.severity <= fail_on);
+    let failing = fails(reports.iter(), fail_on);
     Ok(if failing {
         Outcome::negative(stdout)
     } else {
@@ -224,4 +213,15 @@ fn repo_path(path: &std::path::Path) -> String {
     } else {
         joined
     }
+}
+
+/// Whether a finding at or above `fail_on` is present (severities are ordered most severe
+/// first): exit 4.
+fn fails<'a>(
+    reports: impl Iterator<Item = &'a crate::check::RoleReport>,
+    fail_on: crate::check::Severity,
+) -> bool {
+    reports
+        .flat_map(|r| &r.findings)
+        .any(|f| f.severity <= fail_on)
 }
