@@ -268,11 +268,8 @@ fn real_aws_dir() -> std::path::PathBuf {
     bin
 }
 
-/// Both job styles, as a runner would run them, with the real AWS CLI and only what GitLab gives
-/// a job (a token, the role's ARN in the variable, the CI_* ids): no keys, no config. The last
-/// line, `aws sts get-caller-identity`, must answer as the assumed role.
-#[test]
-fn each_job_assumes_the_role_with_the_real_aws_cli_and_only_a_token() {
+/// An emulator whose account has the role the jobs assume (`gitlab-acme-web`, made by `apply`).
+fn emulator_with_the_role() -> Emulator {
     let emu = Emulator::start();
     emu.run(&[
         "apply",
@@ -284,6 +281,15 @@ fn each_job_assumes_the_role_with_the_real_aws_cli_and_only_a_token() {
         "ReadOnlyAccess",
     ])
     .assert_code(0);
+    emu
+}
+
+/// Both job styles, as a runner would run them, with the real AWS CLI and only what GitLab gives
+/// a job (a token, the role's ARN in the variable, the CI_* ids): no keys, no config. The last
+/// line, `aws sts get-caller-identity`, must answer as the assumed role.
+#[test]
+fn each_job_assumes_the_role_with_the_real_aws_cli_and_only_a_token() {
+    let emu = emulator_with_the_role();
     for style in ["token-file", "assume-role"] {
         let job = job(style);
         for shell in ["sh", "bash"] {
@@ -624,17 +630,7 @@ fn plan_json(open: bool) -> String {
 /// (the web-identity token file, as the job writes it).
 #[test]
 fn the_audit_job_gates_a_plan_and_an_account_and_leaves_its_report() {
-    let emu = Emulator::start();
-    emu.run(&[
-        "apply",
-        "--project",
-        "acme/web",
-        "--role-name",
-        "gitlab-acme-web",
-        "--policy",
-        "ReadOnlyAccess",
-    ])
-    .assert_code(0);
+    let emu = emulator_with_the_role();
     let bin_dir = Path::new(BIN).parent().expect("bin dir").to_path_buf();
     let audit_role = [(
         "AWS_OIDC_AUDIT_ROLE_ARN",

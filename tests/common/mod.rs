@@ -555,3 +555,29 @@ pub fn assert_valid(schema: &str, path: &std::path::Path) {
         std::fs::read_to_string(path).unwrap_or_default()
     );
 }
+
+/// `check` with `args` and `--output codequality` or `sarif`, run by the binary against `emu`:
+/// it must exit 4 (the fixtures hold findings) and its report be valid against the format's
+/// published schema (tests/schemas/). The report's entries: the issues, or the run's results.
+pub fn check_report(emu: &Emulator, args: &[&str], format: &str) -> Vec<serde_json::Value> {
+    let (schema, entries) = match format {
+        "codequality" => ("codequality-report.json", ""),
+        "sarif" => ("sarif-schema-2.1.0.json", "/runs/0/results"),
+        other => panic!("no report format {other}"),
+    };
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--output", format]);
+    let run = emu.run(&all);
+    run.assert_code(4);
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join(format!("{format}.json"));
+    std::fs::write(&path, &run.stdout).expect("write");
+    assert_valid(schema, &path);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    report
+        .pointer(entries)
+        .and_then(serde_json::Value::as_array)
+        .cloned()
+        .unwrap_or_else(|| panic!("no entries at {entries:?}: {report}"))
+}
